@@ -1,0 +1,64 @@
+"""Every setting, defined once: name, default and help.
+
+The CLI builds its options from these fields (`cli.option`), the library reads
+them from one `Settings` object, and the README's option table is generated from
+the same metadata, so the three never drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from . import __version__
+
+USER_AGENT = f"provenance/{__version__} (source-provenance and link-audit tool; +https://pypi.org/project/provenance/)"
+
+# Shortener hosts exist to be hit: unless --per-host/--min-interval are given, they get these.
+SHORTENER_PER_HOST = 8
+SHORTENER_MIN_INTERVAL = 0.0
+DEFAULT_PER_HOST = 2
+DEFAULT_MIN_INTERVAL = 0.25
+
+
+def _s(default, help: str, **extra):
+    return field(default=default, metadata={"help": help, **extra})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The knobs of one run. `None` for per_host/min_interval means "the per-host-kind default"."""
+
+    db: Path = _s(Path("provenance.db"), "SQLite database to record into.")
+    offline: bool = _s(False, "Make no network request at all; references are recorded as `offline`.")
+    allow_private: bool = _s(
+        False, "Allow private, loopback and link-local addresses (for tests and benchmarks on 127.0.0.1).")
+    deadline: float = _s(30.0, "Total seconds for one attempt of one fetch, body included.")
+    connect_timeout: float = _s(10.0, "Seconds to wait for a TCP/TLS connection.")
+    read_timeout: float = _s(15.0, "Seconds to wait between bytes of a response.")
+    max_bytes: int = _s(10_000_000, "Largest response body to read, in bytes (raw and decoded each).")
+    max_hops: int = _s(10, "Most redirects to follow (HTTP 30x, meta refresh, script) before giving up.")
+    retries: int = _s(2, "Extra attempts for timeouts, connection errors, 408, 429 and 5xx (never 404/410).")
+    per_host: int | None = _s(
+        None, f"Requests in flight per host (default {DEFAULT_PER_HOST}; {SHORTENER_PER_HOST} for shorteners).")
+    min_interval: float | None = _s(
+        None, f"Seconds between requests to one host (default {DEFAULT_MIN_INTERVAL}; 0 for shorteners).")
+    concurrency: int = _s(32, "Requests in flight in all.")
+    robots: str = _s("obey", "Obey robots.txt (`obey`) or not (`ignore`).", choices=("obey", "ignore"))
+    user_agent: str = _s(USER_AGENT, "User-Agent sent with every request.")
+    wayback: bool = _s(True, "Look up Wayback Machine snapshots (`--no-wayback` turns it off).")
+    save: bool = _s(False, "Submit pages to the Wayback Machine's Save Page Now (needs SPN keys in the env).")
+    archive_dir: Path | None = _s(None, "Where WARC files go (default: `archive/` beside the database).")
+    freshness_hours: float = _s(24.0, "A URL resolved this recently is not fetched again.")
+    max_retry_after: float = _s(30.0, "Longest Retry-After to wait for; longer ones are `deferred`.")
+
+    def warc_dir(self) -> Path:
+        return self.archive_dir if self.archive_dir is not None else Path(self.db).parent / "archive"
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+
+def setting_help() -> dict[str, str]:
+    """{name: help} for every setting: the source of the CLI's and README's option texts."""
+    return {f.name: f.metadata["help"] for f in fields(Settings)}
