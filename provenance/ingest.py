@@ -1,0 +1,139 @@
+"""Sources in, `Article`s out: files, stdin and URLs, decoded once at this boundary.
+
+Whether a document is HTML or plain text is decided by its content, never its
+name. Bytes are decoded by the declared charset (BOM, HTTP header, `<meta>`),
+then UTF-8, then detection, then UTF-8 with replacement, so nothing later in
+the pipeline ever sees bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import InputError
+from .models import Article
+
+# Pages larger than this are cut (and the cut noted): the article is at the start.
+MAX_DOCUMENT_BYTES = 20_000_000
+
+_HTML_SNIFF = re.compile(
+    rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta[\s>]|<title[\s>]|<div[\s>]|<p[\s>]|<article[\s>]"
+    rb"|<a\s+[^>]*href=|<blockquote[\s>]|<iframe[\s>]|<script[\s>]",
+    re.I,
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def looks_like_html(data: bytes) -> bool:
+    """HTML if the first few KB hold a tag that plain prose never starts with."""
+    return bool(_HTML_SNIFF.search(data[:4096]))
+
+
+def looks_binary(data: bytes) -> bool:
+    """Binary if the start has many control bytes that text never holds (NULs in UTF-16 excepted)."""
+    head = data[:4096]
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return False
+    if head.count(b"\x00") > len(head) // 10:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls > len(head) // 20 + 1
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Bytes to text, and the encoding used: BOM, declared charset, <meta>, UTF-8, detection."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace"), enc
+    candidates = []
+    if declared:
+        candidates.append(declared)
+    m = _META_CHARSET.search(data[:8192])
+    if m:
+        candidates.append(m.group(1).decode("ascii", "replace"))
+    candidates.append("utf-8")
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        return text.replace("\x00", ""), enc.lower()
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None and best.encoding:
+            return data.decode(best.encoding, errors="replace").replace("\x00", ""), best.encoding
+    except Exception:  # detection is a hint; never let it stop ingestion
+        pass
+    return data.decode("utf-8", errors="replace").replace("\x00", ""), "utf-8"
+
+
+def article_from_bytes(source: str, data: bytes, *, url: str | None = None, declared: str | None = None,
+                       fetched_at: str | None = None) -> Article:
+    """The one place raw bytes become an `Article`; raises InputError for what is not a document."""
+    if not data or not data.strip():
+        raise InputError(source, "empty input: nothing to audit")
+    notes = []
+    digest = hashlib.sha256(data).hexdigest()
+    if len(data) > MAX_DOCUMENT_BYTES:
+        data = data[:MAX_DOCUMENT_BYTES]
+        notes.append(f"truncated at {MAX_DOCUMENT_BYTES} bytes")
+    if looks_binary(data):
+        raise InputError(source, "binary file, not an HTML page or text")
+    text, encoding = decode(data, declared)
+    is_html = looks_like_html(text[:4096].encode("utf-8", "replace"))
+    return Article(source=source, content=text, is_html=is_html, url=url, fetched_at=fetched_at,
+                   encoding=encoding, sha256=digest, notes=notes)
+
+
+def read_path(path: Path) -> Article:
+    if not path.exists():
+        raise InputError(str(path), "no such file")
+    if path.is_dir():
+        raise InputError(str(path), "is a folder: use `provenance batch` for folders")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(str(path), e.strerror or str(e)) from None
+    if path.suffix == ".gz" and data[:2] == b"\x1f\x8b":
+        import gzip
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as e:
+            raise InputError(str(path), f"broken gzip file ({e})") from None
+    return article_from_bytes(str(path), data)
+
+
+def read_stdin() -> Article:
+    return article_from_bytes("-", sys.stdin.buffer.read())
+
+
+def is_url(source: str) -> bool:
+    return bool(re.match(r"(?i)https?://", source))
+
+
+def load(source: str, fetch_document=None) -> Article:
+    """One SOURCE of the CLI: a path, `-` for stdin, or an http(s) URL.
+
+    `fetch_document(url) -> (bytes, final_url, charset, fetched_at)` is supplied by the caller for
+    URLs, so that ingestion goes through the one HTTP seam and its limits.
+    """
+    if source == "-":
+        return read_stdin()
+    if is_url(source):
+        if fetch_document is None:
+            raise InputError(source, "a URL needs the network, and this command is offline")
+        data, final_url, charset, fetched_at = fetch_document(source)
+        return article_from_bytes(source, data, url=final_url or source, declared=charset,
+                                  fetched_at=fetched_at)
+    return read_path(Path(source))
