@@ -6,8 +6,11 @@ broken references or unreadable inputs; 2 bad usage or nothing readable.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sys
+from dataclasses import fields
 from enum import Enum
 from pathlib import Path
 
@@ -16,6 +19,72 @@ import typer
 from . import __version__, ingest
 from .errors import ProvenanceError
 from .extract import extract as extract_article
+from .settings import Settings
+
+# Option spelling and type for each setting; the help text comes from settings.py.
+_OPTION_TYPES: dict[str, tuple[type, tuple[str, ...]]] = {
+    "db": (Path, ("--db",)),
+    "offline": (bool, ("--offline",)),
+    "allow_private": (bool, ("--allow-private",)),
+    "deadline": (float, ("--deadline",)),
+    "connect_timeout": (float, ("--connect-timeout",)),
+    "read_timeout": (float, ("--read-timeout",)),
+    "max_bytes": (int, ("--max-bytes",)),
+    "max_hops": (int, ("--max-hops",)),
+    "retries": (int, ("--retries",)),
+    "per_host": (int, ("--per-host",)),
+    "min_interval": (float, ("--min-interval",)),
+    "concurrency": (int, ("--concurrency",)),
+    "robots": (str, ("--robots",)),
+    "user_agent": (str, ("--user-agent",)),
+    "wayback": (bool, ("--wayback/--no-wayback",)),
+    "save": (bool, ("--save",)),
+    "archive_dir": (Path, ("--archive-dir",)),
+    "freshness_hours": (float, ("--freshness-hours",)),
+}
+NETWORK = ("offline", "allow_private", "deadline", "connect_timeout", "read_timeout", "max_bytes", "max_hops",
+           "retries", "per_host", "min_interval", "concurrency", "robots", "user_agent", "wayback",
+           "archive_dir", "freshness_hours")
+
+
+def with_settings(*names: str):
+    """Add one CLI option per named setting to a command, and hand it a `Settings`.
+
+    The options' spelling comes from `_OPTION_TYPES`, their help and defaults from settings.py,
+    so every command that touches the network takes the same limits with the same words.
+    """
+    meta = {f.name: f for f in fields(Settings)}
+
+    def decorate(fn):
+        sig = inspect.signature(fn)
+        params = [p for p in sig.parameters.values() if p.name != "settings"]
+        for name in names:
+            typ, flags = _OPTION_TYPES[name]
+            field = meta[name]
+            default = field.default
+            help_text = field.metadata["help"]
+            if typ is bool:
+                opt = typer.Option(default, *flags, help=help_text, rich_help_panel="Network and limits"
+                                   if name != "offline" else None)
+                annotation = bool
+            else:
+                opt = typer.Option(None, *flags, help=help_text + ("" if default is None else f" (default: {default})"),
+                                   rich_help_panel=None if name == "db" else "Network and limits")
+                annotation = typ | None
+            params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=annotation))
+
+        @functools.wraps(fn)
+        def wrapper(**kwargs):
+            given = {n: kwargs.pop(n) for n in names}
+            if given.get("robots") not in (None, "obey", "ignore"):
+                fail("--robots takes obey or ignore")
+            settings = Settings(**{n: v for n, v in given.items() if v is not None})
+            return fn(settings=settings, **kwargs)
+
+        wrapper.__signature__ = sig.replace(parameters=params)
+        return wrapper
+
+    return decorate
 
 app = typer.Typer(
     help="Find what a news article leans on, resolve and archive every source, and record a "
@@ -68,3 +137,41 @@ def extract(
 
 def main() -> None:
     app()
+
+
+class ResolveFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+@with_settings(*NETWORK)
+def resolve(
+    urls: list[str] = typer.Argument(..., help="URLs to resolve, or - to read them from stdin, one a line."),
+    format: ResolveFormat = typer.Option(ResolveFormat.table, "--format", help="table or json."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
+    settings: Settings = None,
+):
+    """Follow each URL through every redirect and say where it ends and whether it is alive."""
+    from .resolve import Resolver
+
+    if urls == ["-"]:
+        urls = [line.strip() for line in sys.stdin if line.strip()]
+    if not urls:
+        fail("no URLs given")
+    resolver = Resolver(settings)
+    try:
+        results = resolver.resolve_many(urls)
+    finally:
+        resolver.close()
+    if format is ResolveFormat.json:
+        text = json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=1)
+    else:
+        text = "\n".join(f"{r.status.value:8} {r.http_status or '-':>3} {r.url} -> {r.final_url or ''}"
+                         f"{'  (' + r.reason + ')' if r.reason else ''}" for r in results)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(text + "\n")
+    bad = sum(1 for r in results if r.status.value in ("dead", "soft404", "error", "timeout"))
+    raise typer.Exit(1 if bad else 0)

@@ -4,7 +4,8 @@ these are for input and usage problems that stop a command.
     ProvenanceError
     ├── InputError        a source cannot be read (missing, empty, binary, bad URL)
     ├── DatabaseError     the database cannot be opened or is not ours
-    └── NotFound          `show` was asked for an id that is not there
+    ├── NotFound          `show` was asked for an id that is not there
+    └── FetchError        one request got no usable answer (status + reason, recorded, never fatal)
 """
 
 
@@ -25,3 +26,14 @@ class DatabaseError(ProvenanceError):
 
 class NotFound(ProvenanceError):
     pass
+
+
+class FetchError(ProvenanceError):
+    """A request that got no usable answer. Carries the `Status` and `reason` the resolver records."""
+
+    def __init__(self, url: str, status: str, reason: str, detail: str = ""):
+        super().__init__(f"{url}: {reason}{': ' + detail if detail else ''}")
+        self.url = url
+        self.status = status
+        self.reason = reason
+        self.detail = detail
