@@ -175,3 +175,91 @@ def resolve(
         sys.stdout.write(text + "\n")
     bad = sum(1 for r in results if r.status.value in ("dead", "soft404", "error", "timeout"))
     raise typer.Exit(1 if bad else 0)
+
+
+class AuditFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _open_db(settings: Settings):
+    from . import db as database
+
+    try:
+        return database.connect(settings.db)
+    except ProvenanceError as e:
+        fail(str(e))
+
+
+@app.command()
+@with_settings("db", *NETWORK)
+def audit(
+    sources: list[str] = typer.Argument(..., help="Files (HTML or text), http(s) URLs, or - for stdin."),
+    format: AuditFormat = typer.Option(AuditFormat.table, "--format", help="table, json or markdown."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write the report to FILE instead of stdout."),
+    settings: Settings = None,
+):
+    """Audit articles: extract every reference, resolve it, record claim → citation → evidence chains.
+
+    Exit 0 when nothing cited is broken, 1 when some citations are dead or some inputs were unreadable,
+    2 when nothing could be read.
+    """
+    from . import record, report
+    from .audit import Auditor
+
+    database = _open_db(settings)
+    run_id = record.start_run(database, "audit", {"sources": sources, "offline": settings.offline})
+    auditor = Auditor(settings, database, run_id)
+    results, failures = [], []
+    try:
+        for source in sources:
+            try:
+                article = auditor.load(source)
+            except ProvenanceError as e:
+                typer.echo(f"provenance: {e}", err=True)
+                failures.append({"source": source, "error": str(e)})
+                continue
+            results.append(auditor.audit(article))
+    finally:
+        auditor.close()
+    broken = sum(len(r.broken()) for r in results)
+    record.finish_run(database, run_id, "done" if results else "failed",
+                      {"articles": len(results), "broken": broken}, failures)
+    if not results:
+        raise typer.Exit(2)
+    if format is AuditFormat.json:
+        _emit(report.render_json(results), output)
+    elif format is AuditFormat.markdown:
+        _emit("\n".join(report.render_markdown(r) for r in results), output)
+    else:
+        _emit("\n\n".join(report.render_text(r) for r in results), output)
+    raise typer.Exit(1 if broken or failures else 0)
+
+
+@app.command()
+@with_settings("db")
+def show(
+    ident: int = typer.Argument(..., metavar="ID", help="A claim id (or an article id with --article)."),
+    article: bool = typer.Option(False, "--article", help="ID is an article: show every claim's chain."),
+    settings: Settings = None,
+):
+    """Print a claim's provenance chain step by step: claim → citation → URL → hops → evidence."""
+    from . import db as database
+    from . import report
+    from .errors import NotFound
+
+    try:
+        text = report.show(database.connect(settings.db, readonly=True), ident, article=article)
+    except NotFound as e:
+        fail(str(e), 1)
+    except ProvenanceError as e:
+        fail(str(e))
+    _emit(text, None)

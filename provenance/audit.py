@@ -1,0 +1,96 @@
+"""The audit of one article, stage after stage: ingest → extract → resolve → archive → grade → record.
+
+`Auditor` holds what articles of one run share — the settings, the resolver (and
+so its per-host limits and robots cache), the database and the run — so that a
+batch is many audits through one `Auditor`, and a URL cited by many articles is
+resolved once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from . import ingest, record
+from .claims import grade
+from .errors import InputError
+from .extract import extract
+from .fetch import decoded_body, header
+from .models import Article, Capture, Extraction, Resolution, Snapshot, Status
+from .resolve import Resolver, resolve_url
+from .settings import Settings
+
+
+@dataclass
+class AuditResult:
+    """What one audit found and recorded, for the report."""
+
+    article_id: int
+    article: Article
+    doc: Extraction
+    resolutions: dict[str, Resolution] = field(default_factory=dict)
+    captures: dict[str, list[Capture]] = field(default_factory=dict)
+    snapshots: dict[str, Snapshot] = field(default_factory=dict)
+
+    def broken(self) -> list[Resolution]:
+        """Cited URLs that are gone (dead or soft-404)."""
+        return [r for r in self.resolutions.values() if r.status in (Status.DEAD, Status.SOFT404)]
+
+
+class Auditor:
+    def __init__(self, settings: Settings, db: sqlite_utils.Database, run_id: int | None):
+        self.settings = settings
+        self.db = db
+        self.run_id = run_id
+        self.resolver = Resolver(settings)
+        self.resolved: dict[str, Resolution] = {}  # this run's resolutions: each URL once per run
+
+    def load(self, source: str) -> Article:
+        """Read one SOURCE; URLs are fetched through the same seam and limits as every citation."""
+        return ingest.load(source, None if self.settings.offline else self.fetch_document)
+
+    def fetch_document(self, url: str):
+        res = resolve_url(self.resolver.fetcher, url)
+        if res.status is not Status.ALIVE or not res.exchanges:
+            raise InputError(url, f"could not fetch the article ({res.status.value}: {res.reason or res.http_status})")
+        final = res.exchanges[-1]
+        ctype = header(final, "content-type") or ""
+        m = re.search(r"charset=([\w.:-]+)", ctype, re.I)
+        return decoded_body(final, self.settings.max_bytes), res.final_url, m.group(1) if m else None, res.checked_at
+
+    def audit(self, article: Article) -> AuditResult:
+        doc = extract(article)
+        article_id = record.record_article(self.db, self.run_id, article, doc)
+        result = AuditResult(article_id=article_id, article=article, doc=doc)
+        urls = list(dict.fromkeys(c.url for c in doc.citations if c.url))
+        result.resolutions = self.resolve(urls)
+        self.grade(result)
+        return result
+
+    def resolve(self, urls: list[str]) -> dict[str, Resolution]:
+        """Resolve what this run has not yet; recent conclusive answers come from the database."""
+        todo = [u for u in urls if u not in self.resolved]
+        cached = {u: record.cached_resolution(self.db, u, self.settings.freshness_hours) for u in todo}
+        self.resolver.cache = lambda u: cached.get(u)
+        for res in self.resolver.resolve_many(todo):
+            record.record_resolution(self.db, self.run_id, res)
+            self.resolved[res.url] = res
+        return {u: self.resolved[u] for u in urls if u in self.resolved}
+
+    def grade(self, result: AuditResult) -> None:
+        """Grade each claim against what resolution and archiving found, and store the grades."""
+        doc = result.doc
+        urls = [c.url for c in doc.citations if c.url]
+        states = None if not urls else record.url_states(self.db, urls)
+        by_id = {c.id: c for c in doc.citations}
+        for claim in doc.claims:
+            claim.status = grade(claim, by_id, states)
+        # Bullets supported by body sentences inherit their grade: a second pass sees the first's.
+        for claim in doc.claims:
+            claim.status = grade(claim, by_id, states, {c.id: c.status for c in doc.claims})
+        record.update_claim_statuses(self.db, result.article_id, doc)
+
+    def close(self) -> None:
+        self.resolver.close()

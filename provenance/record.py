@@ -1,0 +1,253 @@
+"""Record: the only writer of the database.
+
+Rows are keyed on natural keys — an article by its `source`, a claim or citation
+by (article, position), a URL by its text — and written with upserts, so that
+auditing the same article twice leaves the same rows. Resolutions, captures and
+snapshots are observations: each new one is a new row, except a resolution
+served from the cache, which is not written again.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+import sqlite_utils
+
+from . import __version__
+from .models import (
+    RETRYABLE_STATUSES,
+    Article,
+    Capture,
+    ClaimKind,
+    ClaimStatus,
+    Extraction,
+    Hop,
+    Kind,
+    Resolution,
+    Snapshot,
+    Status,
+)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Transaction:
+    """`BEGIN IMMEDIATE` … `COMMIT`: take the write lock up front so two writers queue, never deadlock."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+
+
+def start_run(db: sqlite_utils.Database, command: str, args: dict) -> int:
+    with Transaction(db):
+        return db["runs"].insert({
+            "command": command, "args": json.dumps(args, default=str), "version": __version__,
+            "started_at": now_iso(), "status": "running",
+        }).last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, status: str, counts: dict, failures: list) -> None:
+    with Transaction(db):
+        db["runs"].update(run_id, {"finished_at": now_iso(), "status": status,
+                                   "counts": json.dumps(counts), "failures": json.dumps(failures)})
+
+
+def url_id(db: sqlite_utils.Database, url: str, is_short: bool = False) -> int:
+    """The id of a URL's row, creating it the first time the URL is seen."""
+    row = db.execute("SELECT id FROM urls WHERE url = ?", [url]).fetchone()
+    if row:
+        if is_short:
+            db.execute("UPDATE urls SET is_short = 1 WHERE id = ? AND is_short = 0", [row[0]])
+        return row[0]
+    return db["urls"].insert({"url": url, "host": (urlsplit(url).hostname or "").lower(),
+                              "is_short": int(is_short), "first_seen": now_iso()}).last_pk
+
+
+def record_article(db: sqlite_utils.Database, run_id: int | None, article: Article, doc: Extraction) -> int:
+    """Write one article with its claims and citations; returns the article's id."""
+    with Transaction(db):
+        existing = db.execute("SELECT id FROM articles WHERE source = ?", [article.source]).fetchone()
+        row = {
+            "source": article.source, "url": article.url or doc.canonical_url, "canonical_url": doc.canonical_url,
+            "title": doc.title, "published": doc.published, "outlet": doc.outlet, "author": doc.author,
+            "is_html": int(article.is_html), "encoding": article.encoding, "sha256": article.sha256,
+            "text": doc.text, "notes": json.dumps(article.notes + doc.notes) if (article.notes or doc.notes) else None,
+            "fetched_at": article.fetched_at, "audited_at": now_iso(), "run_id": run_id,
+        }
+        if existing:
+            article_id = existing[0]
+            db["articles"].update(article_id, row)
+        else:
+            article_id = db["articles"].insert(row).last_pk
+        citation_ids = _write_citations(db, article_id, doc)
+        _write_claims(db, article_id, doc, citation_ids)
+    return article_id
+
+
+def _write_citations(db, article_id: int, doc: Extraction) -> dict[int, int]:
+    ids = _seq_ids(db, "citations", article_id)
+    out: dict[int, int] = {}
+    for seq, c in enumerate(doc.citations, 1):
+        uid = url_id(db, c.url, Kind(c.kind) is Kind.SHORT_LINK) if c.url else None
+        row = {"article_id": article_id, "seq": seq, "kind": Kind(c.kind).value, "url_id": uid, "url": c.url,
+               "text": c.text, "outlet": c.outlet, "handle": c.handle, "speaker": c.speaker, "date": c.date,
+               "parent_id": None, "start": c.start, "end": c.end, "found_in": c.where}
+        if seq in ids:
+            db["citations"].update(ids[seq], row)
+            out[c.id] = ids[seq]
+        else:
+            out[c.id] = db["citations"].insert(row).last_pk
+    for c in doc.citations:  # parents second: a parent may come after its child in page order
+        db.execute("UPDATE citations SET parent_id = ? WHERE id = ?",
+                   [out.get(c.parent) if c.parent is not None else None, out[c.id]])
+    _drop_extra(db, "citations", article_id, len(doc.citations))
+    return out
+
+
+def _write_claims(db, article_id: int, doc: Extraction, cit_ids: dict[int, int]) -> None:
+    ids = _seq_ids(db, "claims", article_id)
+    claim_ids: dict[int, int] = {}
+    for seq, cl in enumerate(doc.claims, 1):
+        row = {"article_id": article_id, "seq": seq, "kind": ClaimKind(cl.kind).value, "text": cl.text,
+               "start": cl.start, "end": cl.end, "status": ClaimStatus(cl.status).value}
+        if seq in ids:
+            db["claims"].update(ids[seq], row)
+            claim_ids[cl.id] = ids[seq]
+        else:
+            claim_ids[cl.id] = db["claims"].insert(row).last_pk
+    all_ids = list(claim_ids.values()) + list(ids.values())
+    if all_ids:
+        marks = ",".join("?" * len(all_ids))
+        db.execute(f"DELETE FROM claim_citations WHERE claim_id IN ({marks})", all_ids)
+        db.execute(f"DELETE FROM claim_supports WHERE claim_id IN ({marks})", all_ids)
+    for cl in doc.claims:
+        for link in cl.citations:
+            if link.citation in cit_ids:
+                db["claim_citations"].insert({"claim_id": claim_ids[cl.id], "citation_id": cit_ids[link.citation],
+                                              "rule": link.rule, "confidence": round(link.confidence, 3)},
+                                             replace=True)
+        for other, confidence in cl.supported_by:
+            if other in claim_ids:
+                db["claim_supports"].insert({"claim_id": claim_ids[cl.id], "supporting_claim_id": claim_ids[other],
+                                             "rule": "supports", "confidence": round(confidence, 3)},
+                                            replace=True)
+    _drop_extra(db, "claims", article_id, len(doc.claims))
+
+
+def _seq_ids(db, table: str, article_id: int) -> dict[int, int]:
+    return {seq: rid for rid, seq in db.execute(f"SELECT id, seq FROM {table} WHERE article_id = ?", [article_id])}
+
+
+def _drop_extra(db, table: str, article_id: int, keep: int) -> None:
+    """Rows past the article's current length belong to an older extraction: remove them and their links."""
+    stale = [r for (r,) in db.execute(f"SELECT id FROM {table} WHERE article_id = ? AND seq > ?", [article_id, keep])]
+    if not stale:
+        return
+    marks = ",".join("?" * len(stale))
+    if table == "claims":
+        db.execute(f"DELETE FROM claim_citations WHERE claim_id IN ({marks})", stale)
+        db.execute(f"DELETE FROM claim_supports WHERE claim_id IN ({marks}) OR supporting_claim_id IN ({marks})",
+                   stale + stale)
+    else:
+        db.execute(f"DELETE FROM claim_citations WHERE citation_id IN ({marks})", stale)
+        db.execute(f"UPDATE citations SET parent_id = NULL WHERE parent_id IN ({marks})", stale)
+    db.execute(f"DELETE FROM {table} WHERE id IN ({marks})", stale)
+
+
+def update_claim_statuses(db: sqlite_utils.Database, article_id: int, doc: Extraction) -> None:
+    """Write the claims' statuses again after resolution and archiving graded them."""
+    with Transaction(db):
+        ids = _seq_ids(db, "claims", article_id)
+        for seq, cl in enumerate(doc.claims, 1):
+            if seq in ids:
+                db.execute("UPDATE claims SET status = ? WHERE id = ?", [ClaimStatus(cl.status).value, ids[seq]])
+
+
+def record_resolution(db: sqlite_utils.Database, run_id: int | None, res: Resolution) -> int | None:
+    """Store one resolution with its hops; a cache hit is not stored again. Returns the row id."""
+    if res.from_cache:
+        row = db.execute("SELECT r.id FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ? "
+                         "ORDER BY r.id DESC LIMIT 1", [res.url]).fetchone()
+        return row[0] if row else None
+    with Transaction(db):
+        uid = url_id(db, res.url)
+        if res.final_url:
+            url_id(db, res.final_url)
+        rid = db["resolutions"].insert({
+            "url_id": uid, "final_url": res.final_url, "status": Status(res.status).value, "reason": res.reason,
+            "http_status": res.http_status, "elapsed_ms": res.elapsed_ms, "content_type": res.content_type,
+            "checked_at": res.checked_at or now_iso(), "run_id": run_id,
+        }).last_pk
+        for seq, hop in enumerate(res.hops, 1):
+            db["hops"].insert({"resolution_id": rid, "seq": seq, "url": hop.url, "http_status": hop.http_status,
+                               "location": hop.location, "via": hop.via})
+    return rid
+
+
+def cached_resolution(db: sqlite_utils.Database, url: str, freshness_hours: float) -> Resolution | None:
+    """The latest resolution of `url` if it is recent and conclusive; failures are never served."""
+    if freshness_hours <= 0:
+        return None
+    since = (datetime.now(timezone.utc) - timedelta(hours=freshness_hours)).replace(microsecond=0).isoformat()
+    row = db.execute(
+        "SELECT r.id, r.final_url, r.status, r.reason, r.http_status, r.elapsed_ms, r.checked_at, r.content_type "
+        "FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ? ORDER BY r.id DESC LIMIT 1", [url],
+    ).fetchone()
+    if not row or row[6] < since or Status(row[2]) in RETRYABLE_STATUSES:
+        return None
+    hops = [Hop(url=h[0], http_status=h[1], location=h[2], via=h[3]) for h in db.execute(
+        "SELECT url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq", [row[0]])]
+    return Resolution(url=url, final_url=row[1], status=Status(row[2]), reason=row[3], http_status=row[4],
+                      elapsed_ms=row[5], hops=hops, checked_at=row[6], content_type=row[7], from_cache=True)
+
+
+def record_capture(db: sqlite_utils.Database, run_id: int | None, cap: Capture,
+                   resolution_id: int | None = None) -> int:
+    with Transaction(db):
+        return db["captures"].insert({
+            "url_id": url_id(db, cap.url), "resolution_id": resolution_id, "warc_file": cap.warc_file,
+            "offset": cap.offset, "length": cap.length, "record_type": cap.record_type, "record_id": cap.record_id,
+            "refers_to": cap.refers_to, "payload_digest": cap.payload_digest, "block_digest": cap.block_digest,
+            "http_status": cap.http_status, "content_type": cap.content_type, "size": cap.size,
+            "truncated": cap.truncated, "captured_at": cap.captured_at or now_iso(), "run_id": run_id,
+        }, replace=True).last_pk
+
+
+def record_snapshot(db: sqlite_utils.Database, run_id: int | None, snap: Snapshot) -> int:
+    with Transaction(db):
+        return db["snapshots"].insert({
+            "url_id": url_id(db, snap.url), "status": snap.status, "timestamp": snap.timestamp,
+            "snapshot_url": snap.snapshot_url, "http_status": snap.http_status, "target_date": snap.target_date,
+            "distance_days": snap.distance_days, "reason": snap.reason, "checked_at": snap.checked_at or now_iso(),
+            "run_id": run_id,
+        }).last_pk
+
+
+def url_states(db: sqlite_utils.Database, urls: list[str]) -> dict[str, tuple[Status, bool]]:
+    """For grading claims: each URL's latest status and whether a copy of it is kept (WARC or Wayback)."""
+    out: dict[str, tuple[Status, bool]] = {}
+    for url in dict.fromkeys(urls):
+        row = db.execute(
+            "SELECT r.status, r.final_url FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ? "
+            "ORDER BY r.id DESC LIMIT 1", [url]).fetchone()
+        if not row:
+            continue
+        archived = db.execute(
+            "SELECT 1 FROM captures c JOIN urls u ON u.id = c.url_id WHERE u.url IN (?, ?) "
+            "AND c.record_type IN ('response', 'revisit') "
+            "UNION SELECT 1 FROM snapshots s JOIN urls u ON u.id = s.url_id WHERE u.url = ? AND s.status = 'found' "
+            "LIMIT 1", [url, row[1] or url, url]).fetchone() is not None
+        out[url] = (Status(row[0]), archived)
+    return out

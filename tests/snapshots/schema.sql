@@ -1,0 +1,259 @@
+CREATE TABLE "_sqlite_migrations" (
+   "id" INTEGER PRIMARY KEY,
+   "migration_set" TEXT,
+   "name" TEXT,
+   "applied_at" TEXT
+);
+CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
+    ON "_sqlite_migrations" ("migration_set", "name");
+CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL,
+            args TEXT,
+            version TEXT,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL DEFAULT 'running',
+            counts TEXT,
+            failures TEXT
+        );
+CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL UNIQUE,
+            url TEXT,
+            canonical_url TEXT,
+            title TEXT,
+            published TEXT,
+            outlet TEXT,
+            author TEXT,
+            is_html INTEGER,
+            encoding TEXT,
+            sha256 TEXT,
+            text TEXT,
+            notes TEXT,
+            fetched_at TEXT,
+            audited_at TEXT,
+            run_id INTEGER REFERENCES runs(id)
+        );
+CREATE TABLE urls (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            host TEXT,
+            is_short INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT
+        );
+CREATE TABLE claims (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            start INTEGER,
+            "end" INTEGER,
+            status TEXT NOT NULL,
+            UNIQUE (article_id, seq)
+        );
+CREATE TABLE citations (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            url_id INTEGER REFERENCES urls(id),
+            url TEXT,
+            text TEXT,
+            outlet TEXT,
+            handle TEXT,
+            speaker TEXT,
+            date TEXT,
+            parent_id INTEGER REFERENCES citations(id),
+            start INTEGER,
+            "end" INTEGER,
+            found_in TEXT,
+            UNIQUE (article_id, seq)
+        );
+CREATE TABLE claim_citations (
+            claim_id INTEGER NOT NULL REFERENCES claims(id),
+            citation_id INTEGER NOT NULL REFERENCES citations(id),
+            rule TEXT NOT NULL,
+            confidence REAL,
+            PRIMARY KEY (claim_id, citation_id, rule)
+        );
+CREATE TABLE claim_supports (
+            claim_id INTEGER NOT NULL REFERENCES claims(id),
+            supporting_claim_id INTEGER NOT NULL REFERENCES claims(id),
+            rule TEXT NOT NULL DEFAULT 'supports',
+            confidence REAL,
+            PRIMARY KEY (claim_id, supporting_claim_id)
+        );
+CREATE TABLE resolutions (
+            id INTEGER PRIMARY KEY,
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            final_url TEXT,
+            status TEXT NOT NULL,
+            reason TEXT,
+            http_status INTEGER,
+            elapsed_ms INTEGER,
+            content_type TEXT,
+            checked_at TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs(id)
+        );
+CREATE TABLE hops (
+            id INTEGER PRIMARY KEY,
+            resolution_id INTEGER NOT NULL REFERENCES resolutions(id),
+            seq INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            http_status INTEGER,
+            location TEXT,
+            via TEXT NOT NULL,
+            UNIQUE (resolution_id, seq)
+        );
+CREATE TABLE captures (
+            id INTEGER PRIMARY KEY,
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            resolution_id INTEGER REFERENCES resolutions(id),
+            warc_file TEXT NOT NULL,
+            "offset" INTEGER NOT NULL,
+            length INTEGER NOT NULL,
+            record_type TEXT NOT NULL,
+            record_id TEXT,
+            refers_to TEXT,
+            payload_digest TEXT,
+            block_digest TEXT,
+            http_status INTEGER,
+            content_type TEXT,
+            size INTEGER,
+            truncated TEXT,
+            captured_at TEXT,
+            run_id INTEGER REFERENCES runs(id),
+            UNIQUE (warc_file, "offset")
+        );
+CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            status TEXT NOT NULL,
+            timestamp TEXT,
+            snapshot_url TEXT,
+            http_status INTEGER,
+            target_date TEXT,
+            distance_days REAL,
+            reason TEXT,
+            checked_at TEXT,
+            run_id INTEGER REFERENCES runs(id)
+        );
+CREATE INDEX idx_articles_run ON articles(run_id);
+CREATE INDEX idx_claims_article ON claims(article_id);
+CREATE INDEX idx_claims_status ON claims(status);
+CREATE INDEX idx_citations_article ON citations(article_id);
+CREATE INDEX idx_citations_url ON citations(url_id);
+CREATE INDEX idx_citations_parent ON citations(parent_id);
+CREATE INDEX idx_citations_kind ON citations(kind);
+CREATE INDEX idx_claim_citations_citation ON claim_citations(citation_id);
+CREATE INDEX idx_claim_supports_supporting ON claim_supports(supporting_claim_id);
+CREATE INDEX idx_resolutions_url ON resolutions(url_id);
+CREATE INDEX idx_resolutions_run ON resolutions(run_id);
+CREATE INDEX idx_hops_resolution ON hops(resolution_id);
+CREATE INDEX idx_captures_url ON captures(url_id);
+CREATE INDEX idx_captures_resolution ON captures(resolution_id);
+CREATE INDEX idx_captures_run ON captures(run_id);
+CREATE INDEX idx_captures_payload ON captures(payload_digest);
+CREATE INDEX idx_snapshots_url ON snapshots(url_id);
+CREATE INDEX idx_snapshots_run ON snapshots(run_id);
+CREATE VIRTUAL TABLE "claims_fts" USING FTS5 (
+    "text",
+    content="claims"
+);
+CREATE TABLE 'claims_fts_data'(id INTEGER PRIMARY KEY, block BLOB);
+CREATE TABLE 'claims_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+CREATE TABLE 'claims_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
+CREATE TABLE 'claims_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID;
+CREATE TRIGGER "claims_ai" AFTER INSERT ON "claims" BEGIN
+  INSERT INTO "claims_fts" (rowid, "text") VALUES (new.rowid, new."text");
+END;
+CREATE TRIGGER "claims_ad" AFTER DELETE ON "claims" BEGIN
+  INSERT INTO "claims_fts" ("claims_fts", rowid, "text") VALUES('delete', old.rowid, old."text");
+END;
+CREATE TRIGGER "claims_au" AFTER UPDATE ON "claims" BEGIN
+  INSERT INTO "claims_fts" ("claims_fts", rowid, "text") VALUES('delete', old.rowid, old."text");
+  INSERT INTO "claims_fts" (rowid, "text") VALUES (new.rowid, new."text");
+END;
+CREATE VIRTUAL TABLE "articles_fts" USING FTS5 (
+    "title", "text",
+    content="articles"
+);
+CREATE TABLE 'articles_fts_data'(id INTEGER PRIMARY KEY, block BLOB);
+CREATE TABLE 'articles_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+CREATE TABLE 'articles_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
+CREATE TABLE 'articles_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID;
+CREATE TRIGGER "articles_ai" AFTER INSERT ON "articles" BEGIN
+  INSERT INTO "articles_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END;
+CREATE TRIGGER "articles_ad" AFTER DELETE ON "articles" BEGIN
+  INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+END;
+CREATE TRIGGER "articles_au" AFTER UPDATE ON "articles" BEGIN
+  INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
+  INSERT INTO "articles_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
+END;
+CREATE VIEW chains AS
+WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path) AS (
+    SELECT cc.claim_id, cc.citation_id, cc.citation_id, 1, cc.rule, cc.confidence, ',' || cc.citation_id || ','
+    FROM claim_citations cc
+    UNION ALL
+    SELECT w.claim_id, w.chain, c.id, w.depth + 1, 'contains', NULL, w.path || c.id || ','
+    FROM walk w JOIN citations c ON c.parent_id = w.citation_id
+    WHERE w.depth < 8 AND instr(w.path, ',' || c.id || ',') = 0
+    UNION ALL
+    SELECT w.claim_id, w.chain, p.id, w.depth + 1, 'attributed-to', NULL, w.path || p.id || ','
+    FROM walk w JOIN citations q ON q.id = w.citation_id AND q.kind = 'quote'
+    JOIN citations p ON p.id = q.parent_id
+    WHERE w.depth < 8 AND instr(w.path, ',' || p.id || ',') = 0
+),
+latest AS (
+    SELECT r.* FROM resolutions r
+    WHERE r.id = (SELECT max(r2.id) FROM resolutions r2 WHERE r2.url_id = r.url_id)
+),
+steps AS (
+    SELECT cl.id AS claim_id, NULL AS chain, 0 AS step, 'claim' AS step_kind, cl.kind AS kind,
+           cl.text AS detail, NULL AS url, cl.status AS status, NULL AS rule, NULL AS confidence,
+           NULL AS citation_id, NULL AS resolution_id, NULL AS capture_id, NULL AS snapshot_id
+    FROM claims cl
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * 1000, 'citation', c.kind,
+           coalesce(c.handle, c.outlet, c.speaker, '') || CASE WHEN c.text IS NOT NULL THEN ': ' || c.text ELSE '' END,
+           c.url, NULL, w.rule, w.confidence, c.id, NULL, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 1, 'resolution', NULL,
+           coalesce(l.reason, '') , l.final_url, l.status, NULL, NULL, w.citation_id, l.id, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest l ON l.url_id = c.url_id
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 10 + h.seq, 'hop', h.via,
+           coalesce(h.http_status, '') || ' → ' || coalesce(h.location, ''), h.url, NULL, NULL, NULL,
+           w.citation_id, l.id, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest l ON l.url_id = c.url_id
+    JOIN hops h ON h.resolution_id = l.id
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 500, 'final', NULL,
+           coalesce(l.http_status, '') || ' ' || l.status, l.final_url, l.status, NULL, NULL,
+           w.citation_id, l.id, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest l ON l.url_id = c.url_id
+    WHERE l.final_url IS NOT NULL
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 600 + (cap.id % 100), 'capture', cap.record_type,
+           cap.warc_file || '@' || cap."offset" || ' ' || coalesce(cap.payload_digest, ''), u.url,
+           CASE WHEN cap.truncated IS NULL THEN 'captured' ELSE 'truncated' END, NULL, NULL,
+           w.citation_id, NULL, cap.id, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id
+    JOIN latest l ON l.url_id = c.url_id
+    JOIN urls u ON u.url = l.final_url
+    JOIN captures cap ON cap.url_id = u.id AND cap.record_type IN ('response', 'revisit')
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 800 + (s.id % 100), 'snapshot', s.status,
+           coalesce(s.timestamp, s.reason, ''), s.snapshot_url, s.status, NULL, NULL,
+           w.citation_id, NULL, NULL, s.id
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN snapshots s ON s.url_id = c.url_id
+)
+SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail, s.url, s.status,
+       s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id
+FROM steps s JOIN claims cl ON cl.id = s.claim_id
+ORDER BY cl.article_id, s.claim_id, s.chain IS NOT NULL, s.chain, s.step;
