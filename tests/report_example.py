@@ -136,3 +136,39 @@ def recorded(path) -> tuple[object, int]:
 
 def claim_id(db, article_id: int, seq: int) -> int:
     return db.execute("SELECT id FROM claims WHERE article_id = ? AND seq = ?", [article_id, seq]).fetchone()[0]
+
+
+# Text a hostile page or article could carry: terminal escapes (set the window title, clear the screen),
+# rich markup, HTML that would run script, and URLs that are not web addresses.
+EVIL_TITLE = "\x1b]0;pwned\x07\x1b[2J[red]Evil[/red] <script>alert('title')</script>"
+EVIL_CLAIM = "Markup [bold]here[/bold] \x1b[31mred\x1b[0m <img src=x onerror=alert('claim')> ends."
+JS_URL = "javascript:alert('href')"
+EVIL_URL = "https://evil.example/a\"><script>alert('url')</script>?q=[link]"
+EVIL_FINAL = "https://evil.example/b' onmouseover='alert(1)"
+
+
+def hostile(path) -> tuple[object, int]:
+    """An article whose every text field and URL tries to escape into the terminal or the page."""
+    db = database.connect(path)
+    text = f"{EVIL_CLAIM}\nSee <a href=x onclick=alert(2)>this</a> and {JS_URL}."
+    start = text.index(EVIL_CLAIM)
+    citations = [
+        Citation(1, Kind.LINK, "<b onclick=alert(3)>this</b>", url=EVIL_URL, where="a[href] <i>"),
+        Citation(2, Kind.LINK, JS_URL, url=JS_URL, where="text"),
+        Citation(3, Kind.OUTLET, "[red]outlet[/red]", outlet="\x1b[2J<svg onload=alert(4)>"),
+    ]
+    claims = [
+        Claim(1, ClaimKind.SENTENCE, EVIL_CLAIM, start, start + len(EVIL_CLAIM),
+              [ClaimLink(1, "inline", 0.9), ClaimLink(2, "inline", 0.9)], status=ClaimStatus.BROKEN),
+        Claim(2, ClaimKind.SENTENCE, "See <a href=x onclick=alert(2)>this</a>", text.index("See"),
+              text.index("See") + len("See <a href=x onclick=alert(2)>this</a>"), [ClaimLink(3, "according-to", 0.5)],
+              status=ClaimStatus.VAGUE),
+    ]
+    doc = Extraction(source="evil<script>.html", text=text, title=EVIL_TITLE, citations=citations, claims=claims)
+    article_id = record.record_article(db, None, Article(source="evil<script>.html", content=text, is_html=True), doc)
+    record.record_resolution(db, None, Resolution(
+        url=EVIL_URL, final_url=EVIL_FINAL, status=Status.DEAD, reason="http_404", http_status=404,
+        hops=[Hop(EVIL_URL, 302, EVIL_FINAL, "js")], checked_at="2026-11-30T00:00:00+00:00"))
+    record.record_snapshot(db, None, Snapshot(url=EVIL_URL, status="found", timestamp="20250101000000",
+                                              snapshot_url=JS_URL))
+    return db, article_id

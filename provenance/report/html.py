@@ -162,7 +162,7 @@ def _text_html(report: ArticleReport, runs) -> str:
         anchor = "" if claim.id in seen else f' id="t-{claim.id}"'
         seen.add(claim.id)
         out.append(f'<a class="claim s-{esc(claim.status)}"{anchor} href="#claim-{claim.id}" data-claim="{claim.id}" '
-                   f'title="claim {claim.seq}: {esc(claim.status)}">{chunk}</a>')
+                   f'title="claim {claim.id}: {esc(claim.status)}">{chunk}</a>')
     return "".join(out)
 
 
@@ -193,7 +193,7 @@ def _evidence_html(c: CitationView) -> str:
 def _node_html(node: Node) -> str:
     c = node.citation
     conf = f", {node.confidence:.2f}" if node.confidence is not None else ""
-    head = f"<strong>{esc(c.kind.replace('_', ' '))} {c.seq}</strong> {esc(c.label, 120)}"
+    head = f"<strong>{esc(c.kind.replace('_', ' '))} {c.id}</strong> {esc(c.label, 120)}"
     if c.url and c.label != c.url:
         head += f" {url_html(c.url)}"
     head += f' <span class="rule">({esc(node.rule)}{esc(conf)})</span>'
@@ -207,13 +207,14 @@ def _node_html(node: Node) -> str:
 def _claim_section(claim: ClaimView, claims: dict[int, ClaimView], placed: bool) -> str:
     tree = "".join(_node_html(n) for n in claim.chains)
     supported = "".join(
-        f'<li>supported by <a href="#claim-{o}">claim {claims[o].seq}</a>'
+        f'<li>supported by <a href="#claim-{o}">claim {o}</a>'
         f'{esc(f" ({conf:.2f})") if conf is not None else ""}: {esc(claims[o].text, 140)}</li>'
         for o, conf in claim.supported_by if o in claims)
     back = f'<p><a href="#t-{claim.id}">back to the claim in the text</a></p>' if placed else ""
+    back += f'<p class="rule">In a terminal: <code>provenance show {claim.id}</code></p>'
     return (f'<section class="chain" id="claim-{claim.id}">'
             f'<h2><span class="badge s-{esc(claim.status)}">{esc(claim.status)}</span> '
-            f"Claim {claim.seq} <span class=\"rule\">{esc(claim.kind)}</span></h2>"
+            f"Claim {claim.id} <span class=\"rule\">{esc(claim.kind)}</span></h2>"
             f"<blockquote>{esc(claim.text)}</blockquote>"
             f'<p class="steps">{parts_html(strongest_parts(claim, claims))}</p>'
             + (f'<ol class="tree">{tree}</ol>' if tree else "")
@@ -235,7 +236,7 @@ def _citations_html(report: ArticleReport) -> str:
             if c.evidence.final_url and c.evidence.final_url != c.url:
                 res += " → " + url_html(c.evidence.final_url, short_url(c.evidence.final_url, 60))
         archive = ", ".join(url_html(p.href, p.text) if p.href else esc(p.text) for p in archive_parts(c.evidence))
-        rows.append(f"<tr><td>{c.seq}</td><td>{esc(c.kind.replace('_', ' '))}</td><td>{esc(c.found_in)}</td>"
+        rows.append(f"<tr><td>{c.id}</td><td>{esc(c.kind.replace('_', ' '))}</td><td>{esc(c.found_in)}</td>"
                     f"<td>{ref}</td><td>{res}</td><td>{archive}</td></tr>")
     return ('<section class="citations"><h2>Citations</h2><table><thead><tr><th>#</th><th>kind</th>'
             "<th>where found</th><th>reference</th><th>resolution</th><th>archive</th></tr></thead><tbody>"

@@ -44,7 +44,7 @@ def render_markdown(report: ArticleReport) -> str:
     out += [f"**{sum(s['claims'].values())} claims:** {counts}{rate}.", "", "## Claims", "",
             "| # | status | claim | strongest chain |", "|---:|---|---|---|"]
     for cl in report.claims:
-        out.append(f"| {cl.seq} | {md(cl.status)} | {md(cl.text, 300)} | {parts_md(strongest_parts(cl, claims))} |")
+        out.append(f"| {cl.id} | {md(cl.status)} | {md(cl.text, 300)} | {parts_md(strongest_parts(cl, claims))} |")
     out += ["", "## Citations", "", "| # | kind | reference | resolution | archive |", "|---:|---|---|---|---|"]
     for c in report.citations:
         ref = link(short_url(c.url), c.url) if c.url else md(c.label, 80)
@@ -55,5 +55,5 @@ def render_markdown(report: ArticleReport) -> str:
                 hops = "".join(f" → {h['http_status'] or md(h['via'])}" for h in c.evidence.hops)
                 res += f"{hops} → {link(short_url(c.evidence.final_url), c.evidence.final_url)}"
         archive = ", ".join(link(p.text, p.href) if p.href else md(p.text) for p in archive_parts(c.evidence))
-        out.append(f"| {c.seq} | {md(c.kind)} | {ref} | {res} | {archive} |")
+        out.append(f"| {c.id} | {md(c.kind)} | {ref} | {res} | {archive} |")
     return "\n".join(out) + "\n"

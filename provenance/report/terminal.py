@@ -78,7 +78,7 @@ def summary_text(report: ArticleReport) -> Text:
 
 def where_found(c: CitationView, citations: dict[int, CitationView]) -> str:
     parent = citations.get(c.parent_id) if c.parent_id else None
-    inside = f"in {parent.kind.replace('_', ' ')} {parent.seq}" if parent else ""
+    inside = f"in {parent.kind.replace('_', ' ')} {parent.id}" if parent else ""
     return ", ".join(x for x in (clean(c.found_in), inside) if x) or "text"
 
 
@@ -99,7 +99,7 @@ def resolution_text(c: CitationView) -> Text:
 
 def citations_table(report: ArticleReport) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, title_justify="left")
-    for name, kw in (("#", {"justify": "right"}), ("kind", {}), ("where found", {}), ("reference", {"ratio": 3}),
+    for name, kw in (("id", {"justify": "right"}), ("kind", {}), ("where found", {}), ("reference", {"ratio": 3}),
                      ("resolution", {"ratio": 3}), ("archive", {})):
         table.add_column(name, overflow="fold", **kw)
     by_id = {c.id: c for c in report.citations}
@@ -108,14 +108,14 @@ def citations_table(report: ArticleReport) -> Table:
         if c.url and c.kind not in ("link", "short_link"):
             ref = f"{clean(c.label, 30)} {ref}"
         archive = ", ".join(p.text for p in archive_parts(c.evidence))
-        table.add_row(str(c.seq), c.kind.replace("_", " "), Text(where_found(c, by_id)), Text(ref),
+        table.add_row(str(c.id), c.kind.replace("_", " "), Text(where_found(c, by_id)), Text(ref),
                       resolution_text(c), Text(archive or "-", style="cyan" if archive else "dim"))
     return table
 
 
 def claims_table(report: ArticleReport) -> Table:
     table = Table(box=None, show_header=True, pad_edge=False, expand=False)
-    table.add_column("#", justify="right", style="dim")
+    table.add_column("id", justify="right", style="dim")
     table.add_column("status", no_wrap=True)
     table.add_column("claim, and its strongest chain", overflow="fold")
     claims = {c.id: c for c in report.claims}
@@ -123,7 +123,7 @@ def claims_table(report: ArticleReport) -> Table:
         body = Text(clean(cl.text, 160))
         body.append("\n")
         body.append_text(parts_text(strongest_parts(cl, claims)))
-        table.add_row(str(cl.seq), status_text(cl.status), body)
+        table.add_row(str(cl.id), status_text(cl.status), body)
     return table
 
 
@@ -135,7 +135,8 @@ def render_text(report: ArticleReport, *, color: bool = False, width: int = 100)
     parts: list[RenderableType] = [head, meta, Text(""), Text("Claims", style="bold underline"), claims_table(report),
                                    Text(""), Text("Citations", style="bold underline")]
     parts.append(citations_table(report) if report.citations else Text("  (none found)", style="dim"))
-    parts += [Text(""), summary_text(report)]
+    parts += [Text(""), summary_text(report),
+              Text("Follow a claim to its evidence: provenance show CLAIM_ID", style="dim")]
     return to_string(Group(*parts), color=color, width=width)
 
 
@@ -144,7 +145,7 @@ def render_text(report: ArticleReport, *, color: bool = False, width: int = 100)
 
 def _node_label(node: Node) -> Text:
     c = node.citation
-    text = Text(f"{c.kind.replace('_', ' ')} {c.seq}: ", style="bold")
+    text = Text(f"{c.kind.replace('_', ' ')} {c.id}: ", style="bold")
     text.append(clean(c.label, 100))
     if c.url and c.label != c.url:
         text.append(f" {clean(c.url)}", style="blue")
@@ -215,6 +216,6 @@ def render_show(report: ArticleReport, claim_id: int | None = None, *, color: bo
     head = Text(f"article {report.id}: ", style="bold") + Text(clean(report.title) or clean(report.source))
     body: list[RenderableType] = [head, Text(clean(report.source), style="dim"), Text("")]
     for cl in report.claims:
-        body.append(claim_tree(cl, claims))
+        body += [claim_tree(cl, claims), Text("")]
     body.append(summary_text(report))
     return to_string(Group(*body), color=color, width=width)

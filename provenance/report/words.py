@@ -125,7 +125,7 @@ def strongest_parts(claim: ClaimView, claims: dict[int, ClaimView] | None = None
     for other_id, _conf in claim.supported_by:
         other = (claims or {}).get(other_id)
         if other is not None and other.strongest():
-            return [Part(f"supported by claim {other.seq}", "claim")] + path_parts(other.strongest())
+            return [Part(f"supported by claim {other.id}", "claim")] + path_parts(other.strongest())
     return [Part("no source given", "note")]
 
 
