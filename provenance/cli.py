@@ -225,11 +225,11 @@ def audit(
     Exit 0 when nothing cited is broken, 1 when some citations are dead or some inputs were unreadable,
     2 when nothing could be read.
     """
-    from . import record, report
-    from .audit import Auditor
-
     if format is AuditFormat.html and len(sources) > 1 and output is None:
         fail("--format html writes one page per article: give -o FOLDER for several sources")
+    from . import record
+    from .audit import Auditor
+
     database = _open_db(settings)
     run_id = record.start_run(database, "audit", {"sources": sources, "offline": settings.offline})
     auditor = Auditor(settings, database, run_id)
