@@ -50,6 +50,7 @@ a.claim:hover,a.claim:focus,a.claim.selected{outline:2px solid #0969da;outline-o
 .s-vague{background:var(--bg-vague);border-color:var(--vague)}
 .s-broken{background:var(--bg-broken);border-color:var(--broken)}
 .s-unsourced{background:var(--bg-unsourced);border-color:var(--unsourced);border-bottom-style:dashed}
+.chip.none{opacity:.45}
 .badge,.chip{display:inline-block;border:1px solid;border-radius:1em;padding:0 .6em;font-size:.85rem;font-weight:600}
 .panel{position:sticky;top:0;align-self:start;max-height:100vh;overflow:auto;padding:1rem 0}
 .chain{display:none;border:1px solid #d1d9e0;border-radius:8px;padding:.2rem 1rem 1rem}
@@ -245,10 +246,11 @@ def _citations_html(report: ArticleReport) -> str:
 
 def _summary_html(report: ArticleReport) -> str:
     s = report.summary()
-    chips = " ".join(f'<span class="chip s-{status}">{n} {status}</span>' for status, n in s["claims"].items())
-    rate = (f" · {s['urls_dead']} of {s['urls_checked']} checked URLs dead "
+    chips = " ".join(f'<span class="chip s-{status}{" none" if not n else ""}">{n} {status}</span>'
+                     for status, n in s["claims"].items())
+    rate = (f"; {s['urls_dead']} of {s['urls_checked']} checked URLs dead "
             f"(dead-link rate {s['dead_link_rate']:.0%})") if s["dead_link_rate"] is not None else \
-        f" · {s['urls']} URLs, none checked yet"
+        f"; {s['urls']} URLs, none checked yet"
     return f'<p class="summary">{sum(s["claims"].values())} claims: {chips}{esc(rate)}</p>'
 
 
