@@ -51,8 +51,7 @@ def readme_options() -> str:
     """The option table README.md carries, in the CLI's own spelling."""
     from .settings import options_markdown
 
-    return options_markdown({name: flags[0].split("/")[-1] if name == "wayback" else flags[0]
-                             for name, (_, flags) in _OPTION_TYPES.items()})
+    return options_markdown({name: flags[0] for name, (_, flags) in _OPTION_TYPES.items()})
 
 
 def with_settings(*names: str):
