@@ -9,7 +9,7 @@ snapshot.
 
 from __future__ import annotations
 
-from conftest import SEED
+from .conftest import SEED
 
 from provenance import db as database
 from provenance import record

@@ -7,7 +7,7 @@ import asyncio
 import re
 
 import pytest
-from report_example import TCO, claim_id, recorded
+from .report_example import TCO, claim_id, recorded
 from typer.testing import CliRunner
 
 from provenance import browse
@@ -76,8 +76,8 @@ def test_canned_queries_answer_the_questions_they_name(db_path, meta):
         {"host": "t.co", "urls_checked": 1, "dead": 0, "dead_rate": 0.0}]
     # a dead link shows up where it should
     from provenance import record
-    from provenance.models import Citation, Extraction, Kind, Resolution, Status
     from provenance.models import Article as Art
+    from provenance.models import Citation, Extraction, Kind, Resolution, Status
 
     gone = "https://gone.example/story"
     record.record_article(db, None, Art(source="b.txt", content="x", is_html=False),

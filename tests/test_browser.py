@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from report_example import TCO, X_URL, claim_id, recorded
+from .report_example import TCO, X_URL, claim_id, recorded
 
 from provenance import browse, report
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from prov.model import ProvDerivation, ProvDocument
-from report_example import FINAL, TCO, claim_id, recorded
+from .report_example import FINAL, TCO, claim_id, recorded
 from typer.testing import CliRunner
 
 from provenance import export

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from report_example import EVIL_CLAIM, FINAL, TCO, X_URL, claim_id, hostile, recorded
+from .report_example import EVIL_CLAIM, FINAL, TCO, X_URL, claim_id, hostile, recorded
 from typer.testing import CliRunner
 
 from provenance import record, report

@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from report_example import EVIL_FINAL, EVIL_URL, JS_URL, TCO, hostile, recorded
+from .report_example import EVIL_FINAL, EVIL_URL, TCO, hostile, recorded
 from typer.testing import CliRunner
 
 from provenance import report
@@ -88,7 +88,7 @@ def test_each_claim_is_marked_in_the_text_by_status_and_links_to_its_chain(examp
 
 
 def test_the_article_text_is_all_there_in_order(example_page, db_path):
-    from conftest import SEED
+    from .conftest import SEED
 
     text_html = example_page[example_page.index('<article class="text"'):example_page.index("</article>")]
     visible = re.sub(r"<[^>]+>", "", text_html)
