@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from ..models import Article, Extraction
+from .html import read_html
 
 
 def extract(article: Article) -> Extraction:
     """Every citation and claim of one article."""
-    raise NotImplementedError("extraction is being built")
+    doc, md, notes = read_html(article.content, article.url)
+    return Extraction(source=article.source, text=doc.text, title=md.title, published=md.published,
+                      canonical_url=md.canonical_url, outlet=md.outlet, author=md.author,
+                      citations=doc.citations, notes=list(article.notes) + notes)
