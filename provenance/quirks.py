@@ -77,6 +77,12 @@ def registrable_domain(hostname: str) -> str:
     return hostname.lower()
 
 
+def has_public_suffix(hostname: str) -> bool:
+    """True when a host ends in a real public suffix (`example.com`, not `node.js`) and has a name before it."""
+    parts = _tld()(hostname or "")
+    return bool(parts.domain and parts.suffix)
+
+
 def same_site(a: str | None, b: str | None) -> bool:
     ha, hb = host(a), host(b)
     return bool(ha and hb) and registrable_domain(ha) == registrable_domain(hb)
