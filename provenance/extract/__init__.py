@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..claims import build_claims, grade
 from ..models import Article, Citation, Extraction
+from .document import Block
 from .html import read_html
 from .outlets import find_outlets
 from .quotes import find_quotes
@@ -35,7 +36,7 @@ def extract(article: Article) -> Extraction:
         ex = Extraction(source=article.source, text=doc.text, notes=notes,
                         title=doc.text[first.start:first.end] if first else None)
     find_quotes(doc)
-    ex.citations = in_text_order(doc.citations)
+    ex.citations = in_text_order(doc.citations, doc.blocks)
     by_id = {c.id: c for c in ex.citations}
     ex.claims = build_claims(ex.text, doc.blocks, ex.citations)
     for claim in ex.claims:
@@ -43,11 +44,14 @@ def extract(article: Article) -> Extraction:
     return ex
 
 
-def in_text_order(citations: list[Citation]) -> list[Citation]:
+def in_text_order(citations: list[Citation], blocks: list[Block] = ()) -> list[Citation]:
     """Citations renumbered 1…n in the order they appear, parents before the links inside them."""
     ordered = sorted(citations, key=lambda c: (c.start, c.parent is not None, c.id))
     new_id = {c.id: i for i, c in enumerate(ordered, 1)}
     for c in ordered:
         c.id = new_id[c.id]
         c.parent = new_id.get(c.parent) if c.parent is not None else None
+    for b in blocks:
+        if b.citation is not None:
+            b.citation = new_id.get(b.citation)
     return ordered

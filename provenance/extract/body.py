@@ -148,14 +148,33 @@ def _with_split_siblings(best) -> list:
     return [best]
 
 
-def parse(html: str):
-    """Parse HTML leniently, deep nesting included (libxml2 stops at depth 256 without huge_tree)."""
+_RAW_LINK = re.compile(r"<a\s[^>]*href", re.I)
+_CONTAINER_TAGS = re.compile(r"</?(?:div|span|section|font|center|table|tbody|tr|td)\b[^>]*>", re.I)
+
+
+def _parse(html: str):
     from lxml import html as lhtml
 
-    html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     parser = lhtml.HTMLParser(huge_tree=True, remove_comments=True, recover=True)
     try:
-        root = lhtml.document_fromstring(html, parser=parser)
+        return lhtml.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
-        root = lhtml.document_fromstring("<html><body></body></html>")
+        return lhtml.document_fromstring("<html><body></body></html>")
+
+
+def parse(html: str, notes: list[str] | None = None):
+    """Parse HTML leniently; a page nested deeper than libxml2 will follow is flattened and parsed again.
+
+    libxml2 drops everything below depth 256 (2048 with huge_tree); when the tree holds clearly
+    fewer links than the source, container tags are removed so the text and links survive.
+    """
+    html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
+    root = _parse(html)
+    raw_links = len(_RAW_LINK.findall(html))
+    if raw_links and sum(1 for _ in root.iter("a")) < raw_links * 0.9:
+        flat = _parse(_CONTAINER_TAGS.sub(" ", html))
+        if sum(1 for _ in flat.iter("a")) > sum(1 for _ in root.iter("a")):
+            if notes is not None:
+                notes.append("nesting too deep to parse: container tags were flattened")
+            return flat
     return root

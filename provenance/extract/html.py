@@ -48,7 +48,7 @@ BOILERPLATE_NAMES = re.compile(
     r"sponsored|disclaimer|tags?|tag-list|topics|breadcrumbs?|sidebar|rollover|hovercard|recirc|outbrain|"
     r"taboola|paywall|donate|contribute|contribution|interlude|more-stories|read-more|also-read|"
     r"screen-reader|sr-only|visually-hidden|print-only|caption|credit|credits|copyright|hidden|"
-    r"trust|follow-us|google-news|rating|toc)(?:$|[\s_-])",
+    r"trust|trusted|trusted-source|follow-us|google-news|rating|toc)(?:$|[\s_-])",
     re.I)
 
 # Short lines inside the body that are promos or taglines, not article text.
@@ -95,9 +95,20 @@ class BodyWalker:
         self.buf = InlineBuffer()
         self.kinds: list[str] = [PARAGRAPH]
         self.seen_paragraph = False
+        self.open_anchors: dict[int, tuple[int, str | None, object]] = {}
 
     # -- blocks ---------------------------------------------------------------------------
     def flush(self) -> None:
+        # A link that spans a block boundary (broken markup, <a> around a <div>) is cut here and
+        # kept, its later part belonging to the next block only if this one held none of its text.
+        for key, (start, url, el) in list(self.open_anchors.items()):
+            if url and self.buf.length > start:
+                text = "".join(self.buf.chars)[start:].strip()
+                if text:
+                    self.buf.anchors.append((start, self.buf.length, url, text))
+                    self.open_anchors[key] = (0, None, el)
+                    continue
+            self.open_anchors[key] = (0, url, el)
         text, anchors = self.buf.flush()
         if not text:
             return
@@ -129,7 +140,7 @@ class BodyWalker:
     def walk(self, top) -> None:
         ENTER, END, TEXT = 0, 1, 2
         stack: list[tuple[int, object]] = [(ENTER, top)]
-        open_anchors: dict[int, tuple[int, str | None, object]] = {}
+        open_anchors = self.open_anchors
         base = self.md.base_url
         while stack:
             op, x = stack.pop()
@@ -220,7 +231,7 @@ def read_html(content: str, page_url: str | None = None) -> tuple[Document, Meta
     if len(content) > MAX_HTML_CHARS:
         content = content[:MAX_HTML_CHARS]
         notes.append(f"HTML cut at {MAX_HTML_CHARS} characters")
-    root = bodyfinder.parse(content)
+    root = bodyfinder.parse(content, notes)
     md = read_metadata(root, page_url)
     doc = Document()
     headline = _headline(md)

@@ -277,6 +277,10 @@ def find_outlets(doc: Document, page_outlet: str | None = None, page_url: str | 
         if block.kind not in ELIGIBLE:
             continue
         bstart, bend = block.start, block.end
+        for m in table().pattern.finditer(text, bstart, bend):  # "The Washington Post … the Post said"
+            sf = _short_form(table().names[m.group("name")])
+            if sf and m.group("name") != sf:
+                short_forms.setdefault(sf, table().names[m.group("name")])
         mentions = _mentions(doc, bstart, bend, short_forms)
         accepted: list[tuple[Mention, str]] = []
         prev_ok: Mention | None = None
@@ -284,9 +288,6 @@ def find_outlets(doc: Document, page_outlet: str | None = None, page_url: str | 
             cue = _attributed(text, m, bstart)
             if cue is None and prev_ok is not None and _LIST_GAP.match(text[prev_ok.end:m.start]):
                 cue = "list"
-            sf = _short_form(m.outlet)
-            if sf and m.surface != sf:
-                short_forms.setdefault(sf, m.outlet)
             if cue is None:
                 prev_ok = None
                 continue

@@ -77,6 +77,6 @@ def find_quotes(doc: Document) -> None:
             speaker = _speaker(who)
             if speaker is None:
                 continue
-            doc.cite(Kind.QUOTE, body, q_start, q_end, speaker=speaker,
+            doc.cite(Kind.QUOTE, body.strip().rstrip(","), q_start, q_end, speaker=speaker,
                      outlet=parent.outlet if parent is not None else None,
                      parent=parent.id if parent is not None else None, where="quotation")
