@@ -34,7 +34,7 @@ _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "st", "jr", "sr", "inc",
     "co", "corp", "ltd", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
     "dec", "maj", "adm", "pres", "ft", "mt", "fig", "approx", "dept", "univ", "ave", "blvd", "rev", "hon", "est",
-    "e.g", "i.e", "etc", "u.s", "u.k", "u.n", "a.m", "p.m", "d.c", "l.a", "n.y", "ph.d", "al",
+    "e.g", "i.e", "u.s", "u.k", "u.n", "d.c", "l.a", "n.y", "ph.d", "al",
 }
 _BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]]*(?=\s+[“\"‘(\[]?[A-Z0-9¿¡⚡])|\n+")
 _BULLET_MARK = re.compile(r"^\s*(?:[-•*·▪‣◦–]|\d{1,2}[.)])\s+")

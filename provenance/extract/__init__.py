@@ -7,7 +7,6 @@ in that text the same way for both, and `claims` cuts it into graded claims.
 
 from __future__ import annotations
 
-from ..claims import build_claims, grade
 from ..models import Article, Citation, Extraction
 from .document import Block
 from .html import read_html
@@ -20,6 +19,8 @@ __all__ = ["extract"]
 
 def extract(article: Article) -> Extraction:
     """Every citation and claim of one article, claims graded as if nothing had been resolved yet."""
+    from ..claims import build_claims, grade  # claims reads this package's block kinds
+
     notes = list(article.notes)
     if article.is_html:
         doc, md, html_notes = read_html(article.content, article.url)
