@@ -85,11 +85,16 @@ def main() -> int:
     size = sum(len(i[1]) for i in items) / 1e6
     print(f"{len(items)} pages, {size:.1f} MB of HTML, {args.repeat} passes, one process, one core")
     print(f"{'':24} {'pages/s':>8} {'MB/s':>7} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
-    for name, fn in (("provenance extract", run_provenance), ("trafilatura.extract", run_trafilatura),
-                     ("lxml parse + <a href>", run_lxml_links)):
+    for name, fn in (
+        ("provenance extract", run_provenance),
+        ("trafilatura.extract", run_trafilatura),
+        ("lxml parse + <a href>", run_lxml_links),
+    ):
         r = measure(fn, items, args.repeat)
-        print(f"{name:24} {r['pages_s']:8.1f} {r['mb_s']:7.2f} {r['median_ms']:10.1f} {r['p95_ms']:8.1f} "
-              f"{r['max_ms']:8.1f}")
+        print(
+            f"{name:24} {r['pages_s']:8.1f} {r['mb_s']:7.2f} {r['median_ms']:10.1f} {r['p95_ms']:8.1f} "
+            f"{r['max_ms']:8.1f}"
+        )
     return 0
 
 

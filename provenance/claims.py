@@ -25,25 +25,87 @@ from collections.abc import Mapping
 from .extract.document import BULLET, DEK, HEADLINE, PARAGRAPH, POST, QUOTE, Block
 from .models import BROKEN_STATUSES, Citation, Claim, ClaimKind, ClaimLink, ClaimStatus, Kind, Status
 
-CONFIDENCE = {"inline": 0.95, "embedded-post": 0.95, "quote-attribution": 0.85, "according-to": 0.8,
-              "paragraph-outlet": 0.7}
-SUPPORT_THRESHOLD = 0.45     # share of a summary claim's content words found in a body sentence
+CONFIDENCE = {
+    "inline": 0.95,
+    "embedded-post": 0.95,
+    "quote-attribution": 0.85,
+    "according-to": 0.8,
+    "paragraph-outlet": 0.7,
+}
+SUPPORT_THRESHOLD = 0.45  # share of a summary claim's content words found in a body sentence
 MAX_SUPPORTERS = 3
 
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "st", "jr", "sr", "inc",
-    "co", "corp", "ltd", "vs", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-    "dec", "maj", "adm", "pres", "ft", "mt", "fig", "approx", "dept", "univ", "ave", "blvd", "rev", "hon", "est",
-    "e.g", "i.e", "u.s", "u.k", "u.n", "d.c", "l.a", "n.y", "ph.d", "al",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sen",
+    "rep",
+    "gov",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "st",
+    "jr",
+    "sr",
+    "inc",
+    "co",
+    "corp",
+    "ltd",
+    "vs",
+    "no",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "maj",
+    "adm",
+    "pres",
+    "ft",
+    "mt",
+    "fig",
+    "approx",
+    "dept",
+    "univ",
+    "ave",
+    "blvd",
+    "rev",
+    "hon",
+    "est",
+    "e.g",
+    "i.e",
+    "u.s",
+    "u.k",
+    "u.n",
+    "d.c",
+    "l.a",
+    "n.y",
+    "ph.d",
+    "al",
 }
 _BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]]*(?=\s+[“\"‘(\[]?[A-Z0-9¿¡⚡])|\n+")
 _BULLET_MARK = re.compile(r"^\s*(?:[-•*·▪‣◦–]|\d{1,2}[.)])\s+")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9][\w’'-]*")
-STOPWORDS = frozenset("""a an the and or but if of in on at to for from by with as is are was were be been being it its
-this that these those he she they we you i his her their our your them him us not no nor so than then there here
+STOPWORDS = frozenset(
+    """a an the and or but if of in on at to for from by with as is are was were be been being it its
+this that these those he she they we you i his her their our your them him us not no nor
+so than then there here
 has have had do does did will would can could should may might must shall into over under after before about
 also more most such very just up out all any each other some what which who whom whose when where why how
-said says say after while during between against through""".split())
+said says say after while during between against through""".split()
+)
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -53,7 +115,7 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     for m in _BOUNDARY.finditer(text):
         end = m.end() if m.group(0)[0] != "\n" else m.start()
         if m.group(0)[0] == ".":
-            word = re.search(r"([\w.]+)\.$", text[start:m.start() + 1])
+            word = re.search(r"([\w.]+)\.$", text[start : m.start() + 1])
             if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
                 continue
         piece = text[start:end]
@@ -88,7 +150,7 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
     quotes = [c for c in citations if c.kind == Kind.QUOTE]
     for block in blocks:
         made: list[Claim] = []
-        chunk = text[block.start:block.end]
+        chunk = text[block.start : block.end]
         if block.kind in (HEADLINE, DEK):
             c = add(ClaimKind.HEADLINE if block.kind == HEADLINE else ClaimKind.DEK, block.start, block.end)
             made = [c] if c else []
@@ -110,9 +172,15 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
             else:
                 kind = ClaimKind.QUOTE if block.kind == QUOTE else ClaimKind.SENTENCE
                 # A closing bare domain ("… realities. example.com") is the source, not part of a sentence.
-                cut = min((c.start for c in citations if c.where == "paragraph-outlet"
-                           and block.start < c.start < block.end), default=block.end)
-                for s, e in split_sentences(text[block.start:cut], block.start):
+                cut = min(
+                    (
+                        c.start
+                        for c in citations
+                        if c.where == "paragraph-outlet" and block.start < c.start < block.end
+                    ),
+                    default=block.end,
+                )
+                for s, e in split_sentences(text[block.start : cut], block.start):
                     c = add(kind, s, e)
                     if c:
                         made.append(c)
@@ -128,7 +196,9 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
         for claim in made:
             for o in ending:
                 if not any(link.citation == o.id for link in claim.citations):
-                    claim.citations.append(ClaimLink(o.id, "paragraph-outlet", CONFIDENCE["paragraph-outlet"]))
+                    claim.citations.append(
+                        ClaimLink(o.id, "paragraph-outlet", CONFIDENCE["paragraph-outlet"])
+                    )
     link_supports(claims)
     return claims
 
@@ -187,12 +257,20 @@ def link_supports(claims: list[Claim]) -> None:
         for score, other in scored[:MAX_SUPPORTERS]:
             claim.supported_by.append((other.id, round(score, 3)))
             for link in other.citations:
-                claim.citations.append(ClaimLink(link.citation, "supports", link.confidence * score, via=other.id))
+                claim.citations.append(
+                    ClaimLink(link.citation, "supports", link.confidence * score, via=other.id)
+                )
 
 
 # --- grading --------------------------------------------------------------------------------
 
-_RANK = [ClaimStatus.ARCHIVED, ClaimStatus.SOURCED, ClaimStatus.VAGUE, ClaimStatus.BROKEN, ClaimStatus.UNSOURCED]
+_RANK = [
+    ClaimStatus.ARCHIVED,
+    ClaimStatus.SOURCED,
+    ClaimStatus.VAGUE,
+    ClaimStatus.BROKEN,
+    ClaimStatus.UNSOURCED,
+]
 _PAGE_KINDS = (Kind.LINK, Kind.SHORT_LINK, Kind.TWEET, Kind.VIDEO)
 _INCONCLUSIVE = frozenset({Status.TIMEOUT, Status.ERROR, Status.REFUSED, Status.SKIPPED, Status.DEFERRED})
 
@@ -223,8 +301,11 @@ def _reach(cited: list[int], citations_by_id: Mapping[int, Citation]) -> list[Ci
     return list(seen.values())
 
 
-def _grade_citations(cited: list[int], citations_by_id: Mapping[int, Citation],
-                     url_state: Mapping[str, tuple[Status, bool]] | None) -> ClaimStatus:
+def _grade_citations(
+    cited: list[int],
+    citations_by_id: Mapping[int, Citation],
+    url_state: Mapping[str, tuple[Status, bool]] | None,
+) -> ClaimStatus:
     reached = _reach(cited, citations_by_id)
     if not reached:
         return ClaimStatus.UNSOURCED
@@ -241,8 +322,9 @@ def _grade_citations(cited: list[int], citations_by_id: Mapping[int, Citation],
     return ClaimStatus.VAGUE
 
 
-def grade(claim: Claim, citations_by_id: Mapping[int, Citation],
-          url_state: Mapping[str, tuple[Status, bool]] | None) -> ClaimStatus:
+def grade(
+    claim: Claim, citations_by_id: Mapping[int, Citation], url_state: Mapping[str, tuple[Status, bool]] | None
+) -> ClaimStatus:
     """A claim's status from its citations and what resolving their URLs found.
 
     `url_state` maps a URL to (its resolution Status, whether an archived copy exists); None means

@@ -78,7 +78,7 @@ def registrable_domain(hostname: str) -> str:
 
 
 def has_public_suffix(hostname: str) -> bool:
-    """True when a host ends in a real public suffix (`example.com`, not `node.js`) and has a name before it."""
+    """True when a host ends in a public suffix (`example.com`, not `node.js`) with a name before it."""
     parts = _tld()(hostname or "")
     return bool(parts.domain and parts.suffix)
 
@@ -102,7 +102,11 @@ def absolute(href: str | None, base: str | None) -> str | None:
     if not href:
         return None
     href = href.strip().replace("\n", "").replace("\t", "")
-    if not href or href.startswith("#") or re.match(r"(?i)(mailto|javascript|tel|sms|data|about|file):", href):
+    if (
+        not href
+        or href.startswith("#")
+        or re.match(r"(?i)(mailto|javascript|tel|sms|data|about|file):", href)
+    ):
         return None
     if href.startswith("//"):
         scheme = urlsplit(base).scheme if base and "://" in base else "https"
@@ -126,8 +130,11 @@ def strip_tracking(url: str) -> str:
     except ValueError:
         return url
     exact, prefixes = _tracking()
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in exact and not k.lower().startswith(prefixes)]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in exact and not k.lower().startswith(prefixes)
+    ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
@@ -146,7 +153,8 @@ def dedup_key(url: str) -> str:
 # --- embeds ---------------------------------------------------------------------------------
 
 _TWEET_STATUS = re.compile(
-    r"(?i)^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:#!/)?([A-Za-z0-9_]{1,15})/status(?:es)?/(\d+)")
+    r"(?i)^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:#!/)?([A-Za-z0-9_]{1,15})/status(?:es)?/(\d+)"
+)
 
 
 def tweet_status(url: str | None) -> tuple[str, str] | None:
@@ -163,19 +171,36 @@ def tweet_url(url: str | None) -> str | None:
 
 # (name, pattern on an embed src, canonical form): the video players we recognise.
 VIDEO_EMBEDS: tuple[tuple[str, re.Pattern, str], ...] = (
-    ("youtube", re.compile(r"(?i)(?:^|//)(?:www\.|m\.)?youtube(?:-nocookie)?\.com/(?:embed|v|shorts|live)/([\w-]{6,})"),
-     "https://www.youtube.com/watch?v={}"),
-    ("youtube", re.compile(r"(?i)(?:^|//)(?:www\.|m\.)?youtube\.com/watch\?(?:[^#]*&)?v=([\w-]{6,})"),
-     "https://www.youtube.com/watch?v={}"),
+    (
+        "youtube",
+        re.compile(
+            r"(?i)(?:^|//)(?:www\.|m\.)?youtube(?:-nocookie)?\.com/(?:embed|v|shorts|live)/([\w-]{6,})"
+        ),
+        "https://www.youtube.com/watch?v={}",
+    ),
+    (
+        "youtube",
+        re.compile(r"(?i)(?:^|//)(?:www\.|m\.)?youtube\.com/watch\?(?:[^#]*&)?v=([\w-]{6,})"),
+        "https://www.youtube.com/watch?v={}",
+    ),
     ("youtube", re.compile(r"(?i)(?:^|//)youtu\.be/([\w-]{6,})"), "https://www.youtube.com/watch?v={}"),
     ("vimeo", re.compile(r"(?i)(?:^|//)(?:player\.)?vimeo\.com/(?:video/)?(\d+)"), "https://vimeo.com/{}"),
     ("vine", re.compile(r"(?i)(?:^|//)(?:www\.)?vine\.co/v/(\w+)"), "https://vine.co/v/{}"),
-    ("dailymotion", re.compile(r"(?i)(?:^|//)(?:www\.)?dailymotion\.com/(?:embed/)?video/(\w+)"),
-     "https://www.dailymotion.com/video/{}"),
-    ("tiktok", re.compile(r"(?i)(?:^|//)(?:www\.)?tiktok\.com/(?:embed(?:/v2)?/|@[\w.]+/video/)(\d+)"),
-     "https://www.tiktok.com/video/{}"),
-    ("facebook", re.compile(r"(?i)(?:^|//)(?:www\.)?facebook\.com/plugins/video\.php\?(?:[^#]*&)?href=([^&]+)"),
-     "{}"),
+    (
+        "dailymotion",
+        re.compile(r"(?i)(?:^|//)(?:www\.)?dailymotion\.com/(?:embed/)?video/(\w+)"),
+        "https://www.dailymotion.com/video/{}",
+    ),
+    (
+        "tiktok",
+        re.compile(r"(?i)(?:^|//)(?:www\.)?tiktok\.com/(?:embed(?:/v2)?/|@[\w.]+/video/)(\d+)"),
+        "https://www.tiktok.com/video/{}",
+    ),
+    (
+        "facebook",
+        re.compile(r"(?i)(?:^|//)(?:www\.)?facebook\.com/plugins/video\.php\?(?:[^#]*&)?href=([^&]+)"),
+        "{}",
+    ),
 )
 
 
@@ -189,12 +214,14 @@ def video_url(src: str | None) -> str | None:
         if m:
             if name == "facebook":
                 from urllib.parse import unquote
+
                 return unquote(m.group(1))
             return form.format(m.group(1))
     return None
 
 
 # --- navigation and boilerplate links --------------------------------------------------------
+
 
 def is_share_or_follow(url: str) -> bool:
     """Share buttons, follow buttons and channel-subscribe links: chrome, never a source."""

@@ -27,8 +27,10 @@ FLOORS = {
     "outlet_citations": (0.90, 0.90),
 }
 
-pytestmark = pytest.mark.skipif(not (CORPUS / "score.py").exists(),
-                                reason=f"evaluation corpus not found at {CORPUS} (it lives beside the repository)")
+pytestmark = pytest.mark.skipif(
+    not (CORPUS / "score.py").exists(),
+    reason=f"evaluation corpus not found at {CORPUS} (it lives beside the repository)",
+)
 
 
 def load_scorer():
@@ -53,8 +55,9 @@ def totals():
         gold, ambiguous = score.gold_sets(json.loads(label_path.read_text()))
         pred = score.predicted_sets(doc, ambiguous)
         for k in score.KINDS:
-            totals[k].update(tp=sum((gold[k] & pred[k]).values()), gold=sum(gold[k].values()),
-                             pred=sum(pred[k].values()))
+            totals[k].update(
+                tp=sum((gold[k] & pred[k]).values()), gold=sum(gold[k].values()), pred=sum(pred[k].values())
+            )
     return totals
 
 

@@ -29,19 +29,35 @@ def urls(ex, kind):
 def test_metadata(ex):
     assert ex.title == "Council approves river bridge plan"
     assert ex.published == "2024-05-01"
-    assert ex.canonical_url == "https://www.example-times.com/2024/05/01/council-approves-river-bridge-plan.html"
+    assert (
+        ex.canonical_url == "https://www.example-times.com/2024/05/01/council-approves-river-bridge-plan.html"
+    )
     assert ex.outlet == "The Example Times"
     assert ex.author == "Dana Reyes"
 
 
 def test_body_links_resolved_and_boilerplate_left_out(ex):
-    assert urls(ex, "link") == [
-        "https://www.transport.example.gov/reports/bridge-study-2023.pdf",
-        "https://www.example-times.com/2024/04/30/mayor-outlines-bridge-budget.html",  # relative, via canonical
-    ]
+    assert (
+        urls(ex, "link")
+        == [
+            "https://www.transport.example.gov/reports/bridge-study-2023.pdf",
+            # relative, resolved against the canonical URL
+            "https://www.example-times.com/2024/04/30/mayor-outlines-bridge-budget.html",
+        ]
+    )
     everything = " ".join(c.url or "" for c in ex.citations)
-    for left_out in ("/tag/", "/authors/", "intent/tweet", "other-story", "newsletters", "most-read", "about",
-                     "site-promo", "spam.example.net", "bridge-full.jpg"):
+    for left_out in (
+        "/tag/",
+        "/authors/",
+        "intent/tweet",
+        "other-story",
+        "newsletters",
+        "most-read",
+        "about",
+        "site-promo",
+        "spam.example.net",
+        "bridge-full.jpg",
+    ):
         assert left_out not in everything
 
 
@@ -68,8 +84,11 @@ def test_videos_lazy_nocookie_and_vimeo_but_not_comments(ex):
 
 def test_outlets_short_form_and_own_outlet(ex):
     outlets = [(c.outlet, c.text) for c in ex.citations if c.kind.value == "outlet"]
-    assert outlets == [("Reuters", "Reuters"), ("The Washington Post", "Washington Post"),
-                       ("The Washington Post", "Post")]
+    assert outlets == [
+        ("Reuters", "Reuters"),
+        ("The Washington Post", "Washington Post"),
+        ("The Washington Post", "Post"),
+    ]
 
 
 def test_quote_with_speaker(ex):
@@ -81,55 +100,72 @@ def test_quote_with_speaker(ex):
 def test_heading_is_not_a_claim_and_offsets_hold(ex):
     assert not [c for c in ex.claims if c.text == "What happens next"]
     for c in ex.claims:
-        assert ex.text[c.start:c.end] == c.text
+        assert ex.text[c.start : c.end] == c.text
     for c in ex.citations:
         assert 0 <= c.start <= c.end <= len(ex.text)
 
 
 def test_base_href_wins_for_relative_links():
-    html = ('<html><head><base href="https://static.example.org/site/"><link rel="canonical" '
-            'href="https://www.example.org/story"></head><body><article><p>Enough words here to make this a real '
-            'paragraph of text, with <a href="docs/report-2024.html">a report</a> cited inline.</p></article>'
-            '</body></html>')
+    html = (
+        '<html><head><base href="https://static.example.org/site/"><link rel="canonical" '
+        'href="https://www.example.org/story"></head><body><article><p>Enough words here to make this a real '
+        'paragraph of text, with <a href="docs/report-2024.html">a report</a> cited inline.</p></article>'
+        "</body></html>"
+    )
     assert urls(page(html), "link") == ["https://static.example.org/site/docs/report-2024.html"]
 
 
 def test_og_url_when_no_canonical():
-    html = ('<html><head><meta property="og:url" content="https://www.example.org/2024/story-slug-here">'
-            '</head><body><article><p>Enough words here to make this a real paragraph of text, with '
-            '<a href="/2023/01/01/older-story-on-this.html">an older story</a> cited.</p></article></body></html>')
+    html = (
+        '<html><head><meta property="og:url" content="https://www.example.org/2024/story-slug-here">'
+        "</head><body><article><p>Enough words here to make this a real paragraph of text, with "
+        '<a href="/2023/01/01/older-story-on-this.html">an older story</a> cited.</p></article></body></html>'
+    )
     assert urls(page(html), "link") == ["https://www.example.org/2023/01/01/older-story-on-this.html"]
 
 
 def test_tweet_without_date_text_and_tweet_iframe():
-    html = ('<html><body><article><p>Words enough for a paragraph about the planes that flew over the city.</p>'
-            '<blockquote class="twitter-tweet" data-lang="en"><a href="https://twitter.com/someone/status/42">'
-            'Tweet may have been deleted</a></blockquote>'
-            '<iframe src="https://platform.twitter.com/embed/Tweet.html?id=99"></iframe></article></body></html>')
+    html = (
+        "<html><body><article><p>Words enough for a paragraph about the planes that flew over the city.</p>"
+        '<blockquote class="twitter-tweet" data-lang="en"><a href="https://twitter.com/someone/status/42">'
+        "Tweet may have been deleted</a></blockquote>"
+        '<iframe src="https://platform.twitter.com/embed/Tweet.html?id=99"></iframe></article></body></html>'
+    )
     tweets = [c for c in page(html).citations if c.kind.value == "tweet"]
-    assert [(t.url, t.date) for t in tweets] == [("https://twitter.com/someone/status/42", None),
-                                                ("https://twitter.com/i/status/99", None)]
+    assert [(t.url, t.date) for t in tweets] == [
+        ("https://twitter.com/someone/status/42", None),
+        ("https://twitter.com/i/status/99", None),
+    ]
 
 
 def test_deep_nesting_keeps_links():
     """libxml2 drops what is nested past its depth limit; the link must survive."""
     for depth in (300, 5000):
-        html = ("<html><body><article><p>A first paragraph that is long enough to be the article body.</p>"
-                + "<div>" * depth + '<p>Deep, with <a href="https://example.org/deep/story-page">a link</a>, '
-                "according to Reuters.</p>" + "</div>" * depth + "</article></body></html>")
+        html = (
+            "<html><body><article><p>A first paragraph that is long enough to be the article body.</p>"
+            + "<div>" * depth
+            + '<p>Deep, with <a href="https://example.org/deep/story-page">a link</a>, '
+            "according to Reuters.</p>" + "</div>" * depth + "</article></body></html>"
+        )
         ex = page(html)
         assert urls(ex, "link") == ["https://example.org/deep/story-page"], depth
         assert [c.outlet for c in ex.citations if c.kind.value == "outlet"] == ["Reuters"]
 
 
-@pytest.mark.parametrize("data", [
-    b"<html><body><p>Caf\xe9 owners said the plan, according to Reuters, was late.</p></body></html>",  # latin-1
-    b"<html><body><p>Broken <a href='https://t.co/x1'>link<div><table><tr><td>never closed",
-    b"<html><body><p>Nul \x00 bytes\x00 in text <a href='https://bit.ly/nul'>here</a></p></body></html>",
-    b"<?xml version='1.0' encoding='utf-8'?><html><body><p>XML declaration first, then a page.</p></body></html>",
-    b"<html><head><script type='application/ld+json'>{broken json</script></head><body></body></html>",
-    "<html><body><p>UTF-16 page with a link <a href='https://ow.ly/u16'>x</a></p></body></html>".encode("utf-16"),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        # latin-1 bytes
+        b"<html><body><p>Caf\xe9 owners said the plan, according to Reuters, was late.</p></body></html>",
+        b"<html><body><p>Broken <a href='https://t.co/x1'>link<div><table><tr><td>never closed",
+        b"<html><body><p>Nul \x00 bytes\x00 in text <a href='https://bit.ly/nul'>here</a></p></body></html>",
+        b"<?xml version='1.0' encoding='utf-8'?><html><body><p>XML declaration first.</p></body></html>",
+        b"<html><head><script type='application/ld+json'>{broken json</script></head><body></body></html>",
+        "<html><body><p>UTF-16 page with a link <a href='https://ow.ly/u16'>x</a></p></body></html>".encode(
+            "utf-16"
+        ),
+    ],
+)
 def test_robust_inputs_never_raise(data):
     ex = page(data)
     assert isinstance(ex.text, str)
@@ -138,9 +174,12 @@ def test_robust_inputs_never_raise(data):
 
 
 def test_links_survive_broken_markup_and_nul_bytes():
-    assert urls(page(b"<html><body><p>Broken <a href='https://t.co/x1'>link<div>never closed"), "short_link") == \
-        ["https://t.co/x1"]
-    ex = page(b"<html><body><p>Nul \x00 bytes\x00 in text <a href='https://bit.ly/nul'>here</a></p></body></html>")
+    assert urls(
+        page(b"<html><body><p>Broken <a href='https://t.co/x1'>link<div>never closed"), "short_link"
+    ) == ["https://t.co/x1"]
+    ex = page(
+        b"<html><body><p>Nul \x00 bytes\x00 in text <a href='https://bit.ly/nul'>here</a></p></body></html>"
+    )
     assert "\x00" not in ex.text and urls(ex, "short_link") == ["https://bit.ly/nul"]
 
 
@@ -149,13 +188,18 @@ def test_huge_page_is_cut_with_a_note(monkeypatch):
 
     monkeypatch.setattr(html_reader, "MAX_HTML_CHARS", 5000)
     filler = "<p>" + "word " * 200 + "</p>"
-    ex = page("<html><body><article>" + '<p>Early <a href="https://bit.ly/early">link</a></p>' + filler * 50
-              + '<p><a href="https://bit.ly/late">late</a></p></article></body></html>')
+    ex = page(
+        "<html><body><article>"
+        + '<p>Early <a href="https://bit.ly/early">link</a></p>'
+        + filler * 50
+        + '<p><a href="https://bit.ly/late">late</a></p></article></body></html>'
+    )
     assert urls(ex, "short_link") == ["https://bit.ly/early"]
     assert any("cut" in n for n in ex.notes)
 
 
 # --- real pages (from the evaluation corpus, when it is there) ------------------------------------------
+
 
 def corpus_page(name):
     path = CORPUS / f"{name}.html.gz"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from provenance.ingest import read_path
 from provenance.extract import extract
+from provenance.ingest import read_path
 
 SEED = Path(__file__).resolve().parents[1] / "examples" / "macron-putin-call.txt"
 
@@ -34,19 +34,26 @@ def test_glued_short_link_starts_at_https_and_belongs_to_the_tweet(ex):
     (short,) = kind(ex, "short_link")
     assert short.url == "https://t.co/Cnqgv5qgwV"
     assert short.parent == kind(ex, "tweet")[0].id
-    assert ex.text[short.start:short.end] == "https://t.co/Cnqgv5qgwV"
+    assert ex.text[short.start : short.end] == "https://t.co/Cnqgv5qgwV"
 
 
 def test_tweet_text_is_a_post_claim_citing_the_tweet(ex):
     post = next(c for c in ex.claims if c.kind.value == "post")
     assert post.text.startswith("⚡️ Putin and Macron spoke by phone")
-    assert [(link.citation, link.rule) for link in post.citations] == [(kind(ex, "tweet")[0].id, "embedded-post")]
+    assert [(link.citation, link.rule) for link in post.citations] == [
+        (kind(ex, "tweet")[0].id, "embedded-post")
+    ]
     assert post.status.value == "sourced"  # the t.co child is a page not yet checked
 
 
 def test_paragraphs_ending_in_a_domain_source_every_sentence(ex):
     outlets = kind(ex, "outlet")
-    assert sorted(o.outlet for o in outlets) == ["france24.com", "france24.com", "yournews.com", "yournews.com"]
+    assert sorted(o.outlet for o in outlets) == [
+        "france24.com",
+        "france24.com",
+        "yournews.com",
+        "yournews.com",
+    ]
     first = next(o for o in outlets if o.outlet == "yournews.com")
     for phrase in ("Conversely, Putin pointed fingers", "He reiterated that a sustainable peace deal"):
         claim = claim_at(ex, phrase)
@@ -85,10 +92,17 @@ def test_structure_headline_bullets_and_no_headings(ex):
     assert ex.claims[0].text.startswith("Macron and Putin’s rare two-hour call")
     bullets = [c for c in ex.claims if c.kind.value == "bullet"]
     assert [b.text for b in bullets] == [
-        "Macron urged Putin to cease fire in Ukraine.", "France supports Ukraine’s sovereignty.",
-        "Putin blames the West for the Ukraine conflict.", "Leaders discussed Iran’s nuclear program diplomacy."]
-    headings = ("At a Glance", "Diplomatic Momentum Restored", "Iran’s Nuclear Ambitions Under Scrutiny",
-                "Future Diplomatic Prospects")
+        "Macron urged Putin to cease fire in Ukraine.",
+        "France supports Ukraine’s sovereignty.",
+        "Putin blames the West for the Ukraine conflict.",
+        "Leaders discussed Iran’s nuclear program diplomacy.",
+    ]
+    headings = (
+        "At a Glance",
+        "Diplomatic Momentum Restored",
+        "Iran’s Nuclear Ambitions Under Scrutiny",
+        "Future Diplomatic Prospects",
+    )
     assert not [c for c in ex.claims if c.text.strip() in headings]
 
 
@@ -101,14 +115,26 @@ def test_offsets_point_into_the_text(ex):
     for c in ex.citations:
         assert 0 <= c.start <= c.end <= len(ex.text)
     for c in ex.claims:
-        assert ex.text[c.start:c.end] == c.text
+        assert ex.text[c.start : c.end] == c.text
 
 
 def test_json_contract(ex):
     doc = ex.to_json()
     assert {"source", "title", "published", "citations", "claims"} <= set(doc)
     for c in doc["citations"]:
-        assert {"id", "kind", "url", "text", "outlet", "handle", "speaker", "date", "parent", "start", "end"} <= set(c)
+        assert {
+            "id",
+            "kind",
+            "url",
+            "text",
+            "outlet",
+            "handle",
+            "speaker",
+            "date",
+            "parent",
+            "start",
+            "end",
+        } <= set(c)
     for c in doc["claims"]:
         assert {"id", "kind", "text", "start", "end", "status", "citations"} <= set(c)
         for link in c["citations"]:

@@ -27,15 +27,27 @@ def extract(article: Article) -> Extraction:
         cite_bare_urls(doc)
         find_outlets(doc, md.outlet, md.canonical_url or article.url)
         notes += html_notes
-        ex = Extraction(source=article.source, text=doc.text, title=md.title, published=md.published,
-                        canonical_url=md.canonical_url, outlet=md.outlet, author=md.author,
-                        language=md.language, notes=notes)
+        ex = Extraction(
+            source=article.source,
+            text=doc.text,
+            title=md.title,
+            published=md.published,
+            canonical_url=md.canonical_url,
+            outlet=md.outlet,
+            author=md.author,
+            language=md.language,
+            notes=notes,
+        )
     else:
         doc = read_text(article.content)
         find_outlets(doc, None, article.url)
         first = doc.blocks[0] if doc.blocks else None
-        ex = Extraction(source=article.source, text=doc.text, notes=notes,
-                        title=doc.text[first.start:first.end] if first else None)
+        ex = Extraction(
+            source=article.source,
+            text=doc.text,
+            notes=notes,
+            title=doc.text[first.start : first.end] if first else None,
+        )
     find_quotes(doc)
     ex.citations = in_text_order(doc.citations, doc.blocks)
     by_id = {c.id: c for c in ex.citations}

@@ -17,15 +17,34 @@ POSITIVE = re.compile(
     r"article[-_]?body|articlebody|entry[-_]content|post[-_](body|content|text)|story[-_](body|content|text)"
     r"|article[-_]?(content|text)|body[-_](text|copy)|main[-_]content|rich[-_]text|c-entry-content"
     r"|field-name-body|article__content|content[-_]body|article-copy|post-page|editor-content",
-    re.I)
+    re.I,
+)
 NEGATIVE = re.compile(
     r"comment|sidebar|related|footer|header|nav|menu|widget|promo|newsletter|share|social|advert|sponsor"
     r"|recirc|outbrain|taboola|popular|trending|author|byline|breadcrumb|masthead|subscribe|disclaimer",
-    re.I)
+    re.I,
+)
 
 _TEXT_BLOCKS = {"p", "pre", "li", "td", "blockquote", "h2", "h3"}
-_BLOCK_CHILDREN = {"p", "div", "section", "article", "ul", "ol", "table", "blockquote", "h1", "h2", "h3",
-                   "h4", "figure", "header", "footer", "aside", "form"}
+_BLOCK_CHILDREN = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "ul",
+    "ol",
+    "table",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "figure",
+    "header",
+    "footer",
+    "aside",
+    "form",
+}
 _SKIP = {"script", "style", "noscript", "template", "svg", "head", "nav", "footer", "aside", "form", "select"}
 
 
@@ -101,8 +120,13 @@ def _hint(el) -> float:
 
 def find_body(root) -> list:
     """The element(s) holding the article text, in document order; [] when nothing looks like one."""
-    marked = [el for el in root.iter() if isinstance(el.tag, str)
-              and (el.get("itemprop") or "").lower() == "articlebody" and not _skipped(el)]
+    marked = [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and (el.get("itemprop") or "").lower() == "articlebody"
+        and not _skipped(el)
+    ]
     marked = [el for el in marked if _text_len(el) > 200]
     if marked:
         outer = [el for el in marked if not any(a in marked for a in el.iterancestors())]
@@ -132,7 +156,7 @@ def find_body(root) -> list:
 
 
 def _with_split_siblings(best) -> list:
-    """A feature split over several containers sharing a content class (siblings or cousins): take them all."""
+    """A feature split over containers sharing a content class (siblings or cousins): take them all."""
     tokens = [t for t in (best.get("class") or "").split() if POSITIVE.search(t)]
     if not tokens:
         return [best]

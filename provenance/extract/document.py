@@ -18,7 +18,16 @@ _WS = re.compile(r"\s+")
 
 # Block kinds. Headings and captions are structure: they carry links but are never claims.
 HEADLINE, DEK, HEADING, PARAGRAPH, BULLET, POST, QUOTE, CAPTION, BOILERPLATE = (
-    "headline", "dek", "heading", "paragraph", "bullet", "post", "quote", "caption", "boilerplate")
+    "headline",
+    "dek",
+    "heading",
+    "paragraph",
+    "bullet",
+    "post",
+    "quote",
+    "caption",
+    "boilerplate",
+)
 
 
 @dataclass
@@ -37,7 +46,7 @@ class Block:
     kind: str
     start: int
     end: int
-    citation: int | None = None      # for a post: the tweet (or other embed) it belongs to
+    citation: int | None = None  # for a post: the tweet (or other embed) it belongs to
     anchors: list[Anchor] = field(default_factory=list)
 
 
@@ -54,8 +63,9 @@ class Document:
     def text(self) -> str:
         return "".join(self._parts)
 
-    def add_block(self, kind: str, text: str, anchors: list[tuple[int, int, str, str]] = (),
-                  citation: int | None = None) -> Block | None:
+    def add_block(
+        self, kind: str, text: str, anchors: list[tuple[int, int, str, str]] = (), citation: int | None = None
+    ) -> Block | None:
         """Append one block; `anchors` are (start, end, url, text) relative to `text`."""
         if not text.strip():
             return None

@@ -16,19 +16,49 @@ from .. import quirks
 from ..models import Kind
 from .document import POST, InlineBuffer
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
 _MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 DATE_TEXT = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 _HANDLE_TEXT = re.compile(r"\(@(\w{1,15})\)")
 
 _POST_CLASSES = {
-    "twitter-tweet": "tweet", "twitter-video": "tweet", "twitter-tweet-rendered": "tweet",
-    "instagram-media": "instagram", "tiktok-embed": "tiktok", "fb-post": "facebook", "fb-xfbml-parse-ignore": None,
+    "twitter-tweet": "tweet",
+    "twitter-video": "tweet",
+    "twitter-tweet-rendered": "tweet",
+    "instagram-media": "instagram",
+    "tiktok-embed": "tiktok",
+    "fb-post": "facebook",
+    "fb-xfbml-parse-ignore": None,
 }
-_LAZY_SRC = ("src", "data-src", "data-lazy-src", "data-original", "data-url", "data-embed-src", "data-iframe-src")
+_LAZY_SRC = (
+    "src",
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-url",
+    "data-embed-src",
+    "data-iframe-src",
+)
 _TWEET_IFRAME = re.compile(r"(?i)(?:platform\.)?twitter\.com/embed/Tweet\.html\?(?:[^#]*&)?id=(\d+)")
 
 
@@ -88,8 +118,14 @@ def cite(kind: str, el, walker, base: str | None) -> None:
             return
         m = _TWEET_IFRAME.search(src)
         if m:
-            walker.doc.cite(Kind.TWEET, "", walker.doc.length, walker.doc.length,
-                            url=f"https://twitter.com/i/status/{m.group(1)}", where="iframe")
+            walker.doc.cite(
+                Kind.TWEET,
+                "",
+                walker.doc.length,
+                walker.doc.length,
+                url=f"https://twitter.com/i/status/{m.group(1)}",
+                where="iframe",
+            )
         return
     if kind == "tweet":
         _cite_tweet(el, walker, base)
@@ -165,8 +201,16 @@ def _cite_tweet(el, walker, base) -> None:
         start, end = block.start, block.end
     else:
         start = end = doc.length
-    tweet = doc.cite(Kind.TWEET, text, start, end, url=url, handle=f"@{handle}" if handle else None,
-                     date=when, where="blockquote.twitter-tweet")
+    tweet = doc.cite(
+        Kind.TWEET,
+        text,
+        start,
+        end,
+        url=url,
+        handle=f"@{handle}" if handle else None,
+        date=when,
+        where="blockquote.twitter-tweet",
+    )
     if block is not None:
         block.citation = tweet.id
     own = {quirks.dedup_key(u) for _, u in status}
@@ -212,10 +256,18 @@ def _cite_post(kind: str, el, walker, base) -> None:
     block = doc.add_block(POST, text, anchors) if text else None
     start, end = (block.start, block.end) if block else (doc.length, doc.length)
     m = re.search(r"@([\w.]{1,30})", el.get("data-unique-id") or "") or re.search(
-        r"(?:instagram|tiktok)\.com/@?([\w.]+)", url or "")
+        r"(?:instagram|tiktok)\.com/@?([\w.]+)", url or ""
+    )
     handle = f"@{m.group(1)}" if m and kind == "tiktok" else None
-    c = doc.cite(Kind.VIDEO if kind == "tiktok" else Kind.TWEET, text, start, end, url=url, handle=handle,
-                 where=f"{el.tag}.{kind}")
+    c = doc.cite(
+        Kind.VIDEO if kind == "tiktok" else Kind.TWEET,
+        text,
+        start,
+        end,
+        url=url,
+        handle=handle,
+        where=f"{el.tag}.{kind}",
+    )
     if block is not None:
         block.citation = c.id
 

@@ -34,13 +34,66 @@ from .metadata import read as read_metadata
 # Characters of HTML read at most; the article is at the start and the rest is noted as cut.
 MAX_HTML_CHARS = 6_000_000
 
-_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "title", "meta", "link", "form", "button",
-              "select", "input", "textarea", "nav", "aside", "footer", "canvas", "map", "object", "audio",
-              "video", "picture", "source", "math", "dialog", "menu"}
+_SKIP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "head",
+    "title",
+    "meta",
+    "link",
+    "form",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "nav",
+    "aside",
+    "footer",
+    "canvas",
+    "map",
+    "object",
+    "audio",
+    "video",
+    "picture",
+    "source",
+    "math",
+    "dialog",
+    "menu",
+}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_BLOCKS = _HEADINGS | {"p", "div", "section", "article", "header", "main", "li", "ul", "ol", "blockquote", "figure",
-                       "figcaption", "table", "tr", "td", "th", "tbody", "thead", "pre", "dl", "dt", "dd", "hr",
-                       "center", "address", "details", "summary", "caption"}
+_BLOCKS = _HEADINGS | {
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "main",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "tbody",
+    "thead",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "hr",
+    "center",
+    "address",
+    "details",
+    "summary",
+    "caption",
+}
 
 BOILERPLATE_NAMES = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|social|related|newsletter|subscribe|subscription|signup|byline|"
@@ -49,7 +102,8 @@ BOILERPLATE_NAMES = re.compile(
     r"taboola|paywall|donate|contribute|contribution|interlude|more-stories|read-more|also-read|"
     r"screen-reader|sr-only|visually-hidden|print-only|caption|credit|credits|copyright|hidden|"
     r"trust|trusted|trusted-source|follow-us|google-news|rating|toc)(?:$|[\s_-])",
-    re.I)
+    re.I,
+)
 
 # Short lines inside the body that are promos or taglines, not article text.
 BOILERPLATE_LINES = re.compile(
@@ -61,7 +115,8 @@ BOILERPLATE_LINES = re.compile(
     r"|^\W*[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3} is an? (?:[\w-]+ ){0,4}(?:journalist|writer|reporter|editor|"
     r"correspondent|contributor|columnist|author)\b"
     r"|\bnewsletters?\b.{0,80}\b(?:sign up|subscribe)|\b(?:sign up|subscribe)\b.{0,80}\bnewsletters?\b",
-    re.I)
+    re.I,
+)
 
 
 def _names(el) -> str:
@@ -130,8 +185,11 @@ class BodyWalker:
             return None
         if parent is None and quirks.is_navigation(url, self.md.canonical_url or self.md.base_url):
             return None
-        if parent is None and self.md.canonical_url and quirks.dedup_key(url) == quirks.dedup_key(
-                self.md.canonical_url):
+        if (
+            parent is None
+            and self.md.canonical_url
+            and quirks.dedup_key(url) == quirks.dedup_key(self.md.canonical_url)
+        ):
             return None
         kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
         return self.doc.cite(kind, text, start, end, url=url, parent=parent, where="a[href]")
@@ -217,8 +275,11 @@ def _headline(md: Metadata) -> str | None:
         last = parts[-1].lower()
         site = (md.outlet or "").lower()
         host = quirks.host(md.canonical_url).split(".")[0]
-        if (site and (site in last or last in site)) or (host and host in last.replace(" ", "")) \
-                or len(last.split()) <= 3:
+        if (
+            (site and (site in last or last in site))
+            or (host and host in last.replace(" ", ""))
+            or len(last.split()) <= 3
+        ):
             title = " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
     return title.strip() or None
 

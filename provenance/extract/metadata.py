@@ -94,9 +94,22 @@ def iso_date(value: str | None) -> str | None:
 
 def read(root, page_url: str | None = None) -> Metadata:
     md = Metadata()
-    articles = [o for o in _json_ld(root)
-                if _types(o) & {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "LiveBlogPosting",
-                                "AnalysisNewsArticle", "OpinionNewsArticle", "WebPage", "TechArticle"}]
+    articles = [
+        o
+        for o in _json_ld(root)
+        if _types(o)
+        & {
+            "NewsArticle",
+            "Article",
+            "BlogPosting",
+            "ReportageNewsArticle",
+            "LiveBlogPosting",
+            "AnalysisNewsArticle",
+            "OpinionNewsArticle",
+            "WebPage",
+            "TechArticle",
+        }
+    ]
     articles.sort(key=lambda o: "WebPage" in _types(o))  # a real article first
     ld = articles[0] if articles else {}
 
@@ -119,15 +132,32 @@ def read(root, page_url: str | None = None) -> Metadata:
             break
 
     title_el = root.find(".//title")
-    md.title = (_meta(root, "og:title", "twitter:title") or _name_of(ld.get("headline"))
-                or (title_el.text_content().strip() if title_el is not None else None))
+    md.title = (
+        _meta(root, "og:title", "twitter:title")
+        or _name_of(ld.get("headline"))
+        or (title_el.text_content().strip() if title_el is not None else None)
+    )
     if md.title:
         md.title = re.sub(r"\s+", " ", md.title).strip()
 
-    md.published = (iso_date(ld.get("datePublished") if isinstance(ld.get("datePublished"), str) else None)
-                    or iso_date(_meta(root, "article:published_time", "datePublished", "pubdate", "publishdate",
-                                      "date", "DC.date.issued", "dc.date", "sailthru.date", "parsely-pub-date",
-                                      "og:published_time", "publish-date")))
+    md.published = iso_date(
+        ld.get("datePublished") if isinstance(ld.get("datePublished"), str) else None
+    ) or iso_date(
+        _meta(
+            root,
+            "article:published_time",
+            "datePublished",
+            "pubdate",
+            "publishdate",
+            "date",
+            "DC.date.issued",
+            "dc.date",
+            "sailthru.date",
+            "parsely-pub-date",
+            "og:published_time",
+            "publish-date",
+        )
+    )
     if not md.published:
         for t in root.iterfind(".//time[@datetime]"):
             md.published = iso_date(t.get("datetime"))

@@ -15,10 +15,13 @@ from .document import BULLET, PARAGRAPH, QUOTE, Document
 
 ELIGIBLE = {PARAGRAPH, BULLET, QUOTE}
 QUOTED = re.compile(r"“(?P<c>[^“”]{12,1500}?)”|(?<![\w\"])\"(?P<s>[^\"\n]{12,1500}?)\"(?!\w)")
-SPEECH = (r"said|says|added|adds|told|tells|wrote|writes|tweeted|explained|explains|noted|notes|argued|argues|"
-          r"insisted|insists|warned|warns|stated|states|declared|announced|continued|recalled|admitted|asked|"
-          r"replied|responded|quipped|posted|claimed|claims")
-NAME = r"(?:[A-Z][\w.’'-]*|(?:the|a|an) [a-z][\w’'-]*(?: [\w’'-]+){0,5}?)(?: (?:[A-Z][\w.’'-]*|of|de|van|von|al|bin))*"
+SPEECH = (
+    r"said|says|added|adds|told|tells|wrote|writes|tweeted|explained|explains|noted|notes|argued|argues|"
+    r"insisted|insists|warned|warns|stated|states|declared|announced|continued|recalled|admitted|asked|"
+    r"replied|responded|quipped|posted|claimed|claims"
+)
+NAME = (r"(?:[A-Z][\w.’'-]*|(?:the|a|an) [a-z][\w’'-]*(?: [\w’'-]+){0,5}?)"
+        r"(?: (?:[A-Z][\w.’'-]*|of|de|van|von|al|bin))*")
 # “…” – Speaker [outlet]   (the speaker runs to the end of the block)
 DASH_AFTER = re.compile(r"^\s*[–—-]\s*(?P<who>[^\n“”\"]{2,120}?)\s*$")
 # “…,” said Speaker / “…,” Speaker said
@@ -47,14 +50,14 @@ def find_quotes(doc: Document) -> None:
     for block in doc.blocks:
         if block.kind not in ELIGIBLE:
             continue
-        chunk = text[block.start:block.end]
+        chunk = text[block.start : block.end]
         for m in QUOTED.finditer(chunk):
             body = m.group("c") or m.group("s")
             if len(body.split()) < 3:
                 continue
             q_start, q_end = block.start + m.start(), block.start + m.end()
-            after = chunk[m.end():]
-            before = chunk[:m.start()]
+            after = chunk[m.end() :]
+            before = chunk[: m.start()]
             who, a_start, a_end = None, q_end, q_end
             dash = DASH_AFTER.match(after)
             said = None if dash else SAID_AFTER.match(after[:160])
@@ -63,7 +66,7 @@ def find_quotes(doc: Document) -> None:
                 who, a_end = dash.group("who"), block.end
             elif said:
                 who = said.group("who1") or said.group("who2")
-                stop = re.search(r"[.!?](?:\s|$)", after[said.end():])
+                stop = re.search(r"[.!?](?:\s|$)", after[said.end() :])
                 a_end = q_end + said.end() + (stop.start() if stop else len(after) - said.end())
             elif pre:
                 who = pre.group("who")
@@ -72,11 +75,18 @@ def find_quotes(doc: Document) -> None:
             # An outlet named in the attribution is the quote's parent (claim → quote → outlet).
             parent = next((o for o in outlets if a_start <= o.start and o.end <= a_end), None)
             if dash and parent is not None:
-                who = text[q_end:parent.start].strip()
+                who = text[q_end : parent.start].strip()
                 who = re.sub(r"^[–—-]\s*", "", who)
             speaker = _speaker(who)
             if speaker is None:
                 continue
-            doc.cite(Kind.QUOTE, body.strip().rstrip(","), q_start, q_end, speaker=speaker,
-                     outlet=parent.outlet if parent is not None else None,
-                     parent=parent.id if parent is not None else None, where="quotation")
+            doc.cite(
+                Kind.QUOTE,
+                body.strip().rstrip(","),
+                q_start,
+                q_end,
+                speaker=speaker,
+                outlet=parent.outlet if parent is not None else None,
+                parent=parent.id if parent is not None else None,
+                where="quotation",
+            )

@@ -20,14 +20,53 @@ from .embeds import parse_date
 
 TWEET_RESIDUE = re.compile(
     r"(?:^|\s)[—–―-]{1,2}\s*(?P<name>[^\n—]{0,80}?)\s*\(@(?P<handle>\w{1,15})\)\s*"
-    r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4})\s*$")
+    r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4})\s*$"
+)
 BULLET_LINE = re.compile(r"^\s*(?:[-•*·▪‣◦–]|\d{1,2}[.)])\s+\S")
 VIDEO_LINE = re.compile(
-    r"^\s*(?:watch|video|watch video|watch the video|watch live|listen)\b[^:\n]{0,30}:\s*\S", re.I)
-SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "but", "nor", "with", "by",
-               "from", "as", "vs", "vs.", "via", "under", "over", "into", "after", "before", "about", "is", "are",
-               "its", "it", "up", "out", "than", "amid", "per", "&"}
-BARE_URL = re.compile(r"https?://[^\s<>\"“”'‘’\]\[{}|\\^`]+|(?<![\w/.@])(?:pic\.twitter\.com|t\.co)/\w+", re.I)
+    r"^\s*(?:watch|video|watch video|watch the video|watch live|listen)\b[^:\n]{0,30}:\s*\S", re.I
+)
+SMALL_WORDS = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "in",
+    "on",
+    "at",
+    "to",
+    "for",
+    "and",
+    "or",
+    "but",
+    "nor",
+    "with",
+    "by",
+    "from",
+    "as",
+    "vs",
+    "vs.",
+    "via",
+    "under",
+    "over",
+    "into",
+    "after",
+    "before",
+    "about",
+    "is",
+    "are",
+    "its",
+    "it",
+    "up",
+    "out",
+    "than",
+    "amid",
+    "per",
+    "&",
+}
+BARE_URL = re.compile(
+    r"https?://[^\s<>\"“”'‘’\]\[{}|\\^`]+|(?<![\w/.@])(?:pic\.twitter\.com|t\.co)/\w+", re.I
+)
 _TRAILING = ".,;:!?)’”'\"…"
 
 
@@ -60,7 +99,7 @@ def split_blocks(text: str) -> list[tuple[int, int]]:
     grouped = blanks >= max(2, len(non_empty) // 3)
     spans: list[tuple[int, int]] = []
     cur: tuple[int, int] | None = None
-    for start, end, line in lines:
+    for start, _end, line in lines:
         if not line.strip():
             if cur:
                 spans.append(cur)
@@ -93,29 +132,40 @@ def read_text(content: str) -> Document:
             kinds.append(HEADLINE)
         elif BULLET_LINE.match(line):
             kinds.append(BULLET)
-        elif is_heading(line) and i + 1 < len(spans) and not is_heading(text[spans[i + 1][0]:spans[i + 1][1]]):
+        elif (
+            is_heading(line)
+            and i + 1 < len(spans)
+            and not is_heading(text[spans[i + 1][0] : spans[i + 1][1]])
+        ):
             kinds.append(HEADING)
         else:
             kinds.append(PARAGRAPH)
-    blocks = [Block(k, s, e) for k, (s, e) in zip(kinds, spans)]
+    blocks = [Block(k, s, e) for k, (s, e) in zip(kinds, spans, strict=True)]
 
     out: list[Block] = []
-    for i, block in enumerate(blocks):
-        chunk = text[block.start:block.end]
+    for block in blocks:
+        chunk = text[block.start : block.end]
         m = TWEET_RESIDUE.search(chunk)
         if m and block.kind != HEADLINE:
             res_start = block.start + m.start() + (1 if chunk[m.start()].isspace() else 0)
-            if res_start > block.start + 1 and text[block.start:res_start].strip():
-                post = Block(POST, block.start, block.start + len(text[block.start:res_start].rstrip()))
+            if res_start > block.start + 1 and text[block.start : res_start].strip():
+                post = Block(POST, block.start, block.start + len(text[block.start : res_start].rstrip()))
             elif out and out[-1].kind in (PARAGRAPH, BULLET, HEADING):
                 post = out.pop()
                 post.kind = POST
             else:
                 post = None
             start = post.start if post else res_start
-            tweet = doc.cite(Kind.TWEET, text[start:block.end], start, block.end, url=None,
-                             handle=f"@{m.group('handle')}", date=parse_date(m.group("date")),
-                             where="text: tweet residue")
+            tweet = doc.cite(
+                Kind.TWEET,
+                text[start : block.end],
+                start,
+                block.end,
+                url=None,
+                handle=f"@{m.group('handle')}",
+                date=parse_date(m.group("date")),
+                where="text: tweet residue",
+            )
             if post is not None:
                 post.citation = tweet.id
                 out.append(post)
@@ -144,7 +194,7 @@ def clean_url(raw: str) -> str:
 
 
 def cite_bare_urls(doc: Document) -> None:
-    """URLs written out as text (glued to a word or not), each a link or short link, unless a link covers it."""
+    """URLs written out as text (glued to a word or not): links or short links, unless a link covers them."""
     text = doc.text
     taken = [(c.start, c.end) for c in doc.citations if c.url and c.kind in (Kind.LINK, Kind.SHORT_LINK)]
     post_of = [(b.start, b.end, b.citation) for b in doc.blocks if b.kind == POST and b.citation]
@@ -157,7 +207,9 @@ def cite_bare_urls(doc: Document) -> None:
             continue
         parent = next((cid for a, b, cid in post_of if a <= s < b), None)
         if parent is None:  # the residue line of a tweet belongs to it too
-            parent = next((c.id for c in doc.citations if c.kind == Kind.TWEET and c.start <= s < c.end), None)
+            parent = next(
+                (c.id for c in doc.citations if c.kind == Kind.TWEET and c.start <= s < c.end), None
+            )
         found.append((s, e, url, parent))
     for s, e, url, parent in found:
         kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
