@@ -209,6 +209,9 @@ def video_url(src: str | None) -> str | None:
     if not src:
         return None
     src = src.strip()
+    playlist = re.search(r"(?i)youtube(?:-nocookie)?\.com/embed/videoseries\?(?:[^#]*&)?list=([\w-]+)", src)
+    if playlist:
+        return f"https://www.youtube.com/playlist?list={playlist.group(1)}"
     for name, pattern, form in VIDEO_EMBEDS:
         m = pattern.search(src)
         if m:

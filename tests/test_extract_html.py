@@ -227,3 +227,34 @@ def test_real_page_feature_split_over_several_containers():
 def test_real_page_wrapper_named_social_still_holds_its_tweets():
     ex = corpus_page("njcom-2019-meth-slogan")
     assert len([c for c in ex.citations if c.kind.value == "tweet"]) == 5
+
+
+def test_embeds_beside_the_text_column_but_inside_the_article():
+    html = (
+        '<html><body><article><div class="text"><p>Some long paragraph of text that goes on about the topic '
+        "at hand, really long.</p><p>Another paragraph with more words, commas, and stuff.</p></div>"
+        '<div class="embeds"><blockquote class="twitter-tweet"><p>hello <a href="https://t.co/zzz">t.co/zzz</a>'
+        '</p>&mdash; A (@a) <a href="https://twitter.com/a/status/5">May 1, 2020</a></blockquote>'
+        '<iframe data-tweet-id="777" src="https://platform.twitter.com/embed/index.html"></iframe></div>'
+        '</article><aside><blockquote class="twitter-tweet"><a href="https://twitter.com/b/status/6">x</a>'
+        "</blockquote></aside></body></html>"
+    )
+    ex = page(html)
+    assert urls(ex, "tweet") == ["https://twitter.com/a/status/5", "https://twitter.com/i/status/777"]
+    assert urls(ex, "short_link") == ["https://t.co/zzz"]
+
+
+def test_bare_urls_in_pasted_text_even_glued():
+    ex = extract(
+        article_from_bytes(
+            "t.txt",
+            "Title line here.\n\nSee https://example.org/a-report. A campaign.pic.twitter.com/KQLpngeTbO\n\n"
+            "— Cooper Lund (@cooperlund) November 18, 2019\n".encode(),
+        )
+    )
+    assert [(c.kind.value, c.url) for c in ex.citations if c.url] == [
+        ("link", "https://example.org/a-report"),
+        ("short_link", "https://pic.twitter.com/KQLpngeTbO"),
+    ]
+    tweet = next(c for c in ex.citations if c.kind.value == "tweet")
+    assert ex.citations[-1].parent == tweet.id

@@ -67,7 +67,8 @@ def test_tweet_urls_normalise_to_twitter_com_and_keep_handle_case():
         ("https://youtu.be/dQw4w9WgXcQ", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
         ("https://player.vimeo.com/video/76979871?h=1", "https://vimeo.com/76979871"),
         ("https://vine.co/v/OjqeYWWpVWK/embed/simple", "https://vine.co/v/OjqeYWWpVWK"),
-        ("https://www.example.com/embed/123", None),
+        ("https://www.youtube.com/embed/videoseries?list=PLabc", "https://www.youtube.com/playlist?list=PLabc"),
+    ("https://www.example.com/embed/123", None),
     ],
 )
 def test_video_embeds(src, expected):

@@ -86,12 +86,16 @@ def match(el) -> str | None:
             if kind:
                 return kind
         return None
-    if tag in ("iframe", "embed", "amp-iframe", "amp-youtube", "lite-youtube", "amp-vimeo", "amp-twitter"):
+    if tag in ("iframe", "embed", "amp-iframe", "amp-youtube", "lite-youtube", "amp-vimeo", "amp-twitter",
+               "twitter-widget"):
         return "iframe"
     return None
 
 
 def _src(el) -> str | None:
+    rendered = el.get("data-tweet-id")
+    if rendered and rendered.isdigit():
+        return f"https://platform.twitter.com/embed/Tweet.html?id={rendered}"
     for attr in _LAZY_SRC:
         v = el.get(attr)
         if v and v.strip() and not v.strip().startswith(("about:", "data:")):
@@ -101,8 +105,9 @@ def _src(el) -> str | None:
         return f"https://www.youtube.com/embed/{vid}"
     if vid and el.tag == "amp-vimeo":
         return f"https://vimeo.com/{vid}"
-    if el.tag == "amp-twitter" and el.get("data-tweetid"):
-        return f"https://platform.twitter.com/embed/Tweet.html?id={el.get('data-tweetid')}"
+    tweet_id = el.get("data-tweetid") or el.get("data-tweet-id")
+    if tweet_id and tweet_id.isdigit():  # amp-twitter, or a tweet already rendered into an iframe
+        return f"https://platform.twitter.com/embed/Tweet.html?id={tweet_id}"
     return None
 
 
@@ -272,25 +277,54 @@ def _cite_post(kind: str, el, walker, base) -> None:
         block.citation = c.id
 
 
+def _article_container(bodies: list):
+    """The `<article>` (or hentry) element around the body, when there is one."""
+    for anc in bodies[0].iterancestors():
+        if anc.tag == "article" or "hentry" in (anc.get("class") or "").split():
+            return anc
+    return None
+
+
+def _outside(el, bodies: list) -> bool:
+    return not any(el is b or b in el.iterancestors() or el in b.iterancestors() for b in bodies)
+
+
 def lead_videos(bodies: list, walker, base: str | None) -> None:
     """A video player in the article's own header, just above the body, is the article's video too."""
-    if not bodies:
-        return
-    first = bodies[0]
-    container = None
-    for anc in first.iterancestors():
-        if anc.tag == "article" or "hentry" in (anc.get("class") or "").split():
-            container = anc
-            break
+    container = _article_container(bodies) if bodies else None
     if container is None:
         return
     for header in container.iter("header"):
-        if any(header is b or header in b.iterancestors() for b in bodies):
-            continue
-        if any(b in header.iterancestors() for b in bodies):
+        if not _outside(header, bodies):
             continue
         for el in header.iter("iframe", "amp-youtube", "lite-youtube"):
             src = _src(el)
             url = quirks.video_url(quirks.absolute(src, base)) if src else None
             if url:
                 _cite_video(walker, url, el.get("title") or "")
+
+
+def stray_embeds(bodies: list, walker, base: str | None, is_boilerplate) -> None:
+    """Embedded tweets and players inside the article but outside the text column picked as its body.
+
+    Page builders sometimes hang embeds beside the paragraphs' container rather than in it;
+    within the same `<article>`, and outside any boilerplate block, they are still the article's.
+    """
+    container = _article_container(bodies) if bodies else None
+    if container is None:
+        return
+    for el in container.iter("blockquote", "iframe", "twitter-widget", "amp-youtube", "lite-youtube"):
+        kind = match(el)
+        if kind is None or not _outside(el, bodies):
+            continue
+        chain = []
+        for anc in el.iterancestors():
+            if anc is container:
+                break
+            chain.append(anc)
+        if any(a.tag == "header" for a in chain):
+            continue  # lead_videos took those
+        if any(is_boilerplate(a) or match(a) for a in chain):
+            continue
+        walker.flush()
+        cite(kind, el, walker, base)

@@ -310,4 +310,5 @@ def read_html(content: str, page_url: str | None = None) -> tuple[Document, Meta
     for b in bodies:
         walker.kinds = [PARAGRAPH]
         walker.walk(b)
+    embeds.stray_embeds(bodies, walker, md.base_url, is_boilerplate_element)
     return doc, md, notes

@@ -65,7 +65,9 @@ SMALL_WORDS = {
     "&",
 }
 BARE_URL = re.compile(
-    r"https?://[^\s<>\"“”'‘’\]\[{}|\\^`]+|(?<![\w/.@])(?:pic\.twitter\.com|t\.co)/\w+", re.I
+    # pic.twitter.com may be glued to the sentence before it ("campaign.pic.twitter.com/…")
+    r"https?://[^\s<>\"“”'‘’\]\[{}|\\^`]+|(?<![\w/.@])t\.co/\w+|(?<![\w/@-])pic\.twitter\.com/\w+",
+    re.I,
 )
 _TRAILING = ".,;:!?)’”'\"…"
 
