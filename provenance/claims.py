@@ -154,10 +154,15 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
         if block.kind in (HEADLINE, DEK):
             c = add(ClaimKind.HEADLINE if block.kind == HEADLINE else ClaimKind.DEK, block.start, block.end)
             made = [c] if c else []
-        elif block.kind == BULLET:
-            mark = _BULLET_MARK.match(chunk)
-            c = add(ClaimKind.BULLET, block.start + (mark.end() if mark else 0), block.end)
-            made = [c] if c else []
+        elif block.kind == BULLET:  # one claim per item; a block may hold several "•" lines
+            pos = block.start
+            for line in chunk.split("\n"):
+                mark = _BULLET_MARK.match(line)
+                lead = mark.end() if mark else len(line) - len(line.lstrip())
+                c = add(ClaimKind.BULLET, pos + lead, pos + len(line.rstrip()))
+                if c:
+                    made.append(c)
+                pos += len(line) + 1
         elif block.kind == POST:
             c = add(ClaimKind.POST, block.start, block.end)
             if c and block.citation:

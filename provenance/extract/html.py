@@ -141,6 +141,27 @@ def is_boilerplate_element(el) -> bool:
     return bool(BOILERPLATE_NAMES.search(names)) and "embed" not in names.lower()
 
 
+BULLET_MARK = re.compile(r"^(?:[•·▪‣◦]|[-–*](?=\s))\s*\S")
+_INLINE = {"span", "a", "em", "strong", "b", "i", "small", "u", "label", "abbr", "cite"}
+_UNSEEN = re.compile(r"(?:^|[\s_-])(?:sr-only|screen-reader|visually-hidden|hidden|print-only)(?:$|[\s_-])", re.I)
+
+
+def inline_label(el) -> str | None:
+    """The visible label of an inline widget inside running text (a name under a hover card).
+
+    The widget's links and pop-up are dropped, but the words it shows in the sentence stay,
+    so "threatened to kill Rep. Ilhan Omar (D-Minn.)" does not lose the name.
+    """
+    if el.tag not in _INLINE or _UNSEEN.search(_names(el)) or _hidden(el):
+        return None
+    if (el.text or "").strip():
+        return el.text
+    first = next((c for c in el if isinstance(c.tag, str)), None)
+    if first is not None and first.tag in ("a", "span", "strong", "b", "em") and not len(first):
+        return first.text
+    return None
+
+
 class BodyWalker:
     """Writes the body into a Document: blocks, link citations and embeds."""
 
@@ -168,6 +189,8 @@ class BodyWalker:
         if not text:
             return
         kind = self.kinds[-1]
+        if kind == PARAGRAPH and BULLET_MARK.match(text):
+            kind = BULLET
         if kind in (PARAGRAPH, BULLET) and len(text) < 300 and BOILERPLATE_LINES.search(text):
             kind = BOILERPLATE
         block = self.doc.add_block(kind, text, anchors)
@@ -235,6 +258,7 @@ class BodyWalker:
                     continue
                 if is_boilerplate_element(el):
                     stack.append((TEXT, el.tail))
+                    stack.append((TEXT, inline_label(el) if self.buf.length else None))
                     continue
             if tag == "br":
                 self.buf.newline()
