@@ -172,3 +172,26 @@ def hostile(path) -> tuple[object, int]:
     record.record_snapshot(db, None, Snapshot(url=EVIL_URL, status="found", timestamp="20250101000000",
                                               snapshot_url=JS_URL))
     return db, article_id
+
+
+def audited_offline(path) -> tuple[object, int]:
+    """The example as `provenance audit --offline` records it, then the t.co evidence of a later run.
+
+    Unlike `recorded`, this goes through extraction, so its claims are whatever extraction finds today.
+    """
+    from typer.testing import CliRunner
+
+    from provenance.cli import app
+
+    result = CliRunner().invoke(app, ["audit", str(SEED), "--offline", "--db", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    db = database.connect(path)
+    add_tco_evidence(db)
+    article_id = db.execute("SELECT id FROM articles WHERE source = ?", [str(SEED)]).fetchone()[0]
+    return db, article_id
+
+
+def post_claim(db, article_id: int) -> int:
+    """The claim made by the embedded post, whose chain runs through the t.co link."""
+    return db.execute("SELECT id FROM claims WHERE article_id = ? AND kind = 'post' ORDER BY seq LIMIT 1",
+                      [article_id]).fetchone()[0]

@@ -7,6 +7,7 @@ name but 127.0.0.1 resolves to nothing.
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from .report_example import TCO, X_URL, claim_id, recorded
+from .report_example import TCO, X_URL, audited_offline, post_claim
 
 from provenance import browse, report
 
@@ -56,7 +57,7 @@ def free_port() -> int:
 def datasette(tmp_path):
     """Datasette serving the example, as `provenance browse` starts it; yields (base URL, db, article id)."""
     path = tmp_path / "study.db"
-    db, article_id = recorded(path)
+    db, article_id = audited_offline(path)
     port = free_port()
     meta = browse.write_metadata(path, tmp_path)
     proc = subprocess.Popen(browse.datasette_command(path, meta, "127.0.0.1", port),
@@ -84,7 +85,7 @@ def datasette(tmp_path):
 
 def test_the_claim_chain_page_shows_the_short_link_and_its_hops(datasette, tmp_path):
     base, db, article_id = datasette
-    url = f"{base}/study/claim_chain?claim_id={claim_id(db, article_id, 6)}"
+    url = f"{base}/study/claim_chain?claim_id={post_claim(db, article_id)}"
     dom = chromium(tmp_path, url, "--dump-dom")
     assert "Chain of one claim" in dom
     assert "Every step from one claim to its evidence" in dom
@@ -99,19 +100,20 @@ def test_the_claims_table_shows_articles_by_title_and_offers_facets(datasette, t
     base, _, _ = datasette
     dom = chromium(tmp_path, f"{base}/study/claims", "--dump-dom")
     assert "The assertions of each article" in dom
-    assert "Macron and Putin’s rare two-hour call" in dom
+    assert "Macron and Putin’s rare two-hour call resonates" in dom
     assert 'data-column="status"' in dom or "facet-status" in dom or "status (" in dom
 
 
 def test_the_html_report_renders_its_claims_and_opens_a_chain(tmp_path, db_path):
-    db, article_id = recorded(db_path)
+    db, article_id = audited_offline(db_path)
     page = tmp_path / "report.html"
     page.write_text(report.render_html(report.load(db, article_id)), encoding="utf-8")
-    post = claim_id(db, article_id, 6)
+    post = post_claim(db, article_id)
     url = page.as_uri() + f"#claim-{post}"
     dom = chromium(tmp_path, url, "--dump-dom")
     assert 'data-ready="1"' in dom, "the inline script ran: the page's own policy allows it"
-    assert dom.count('class="claim s-') >= 12
+    claims = db.execute("SELECT count(*) FROM claims WHERE article_id = ?", [article_id]).fetchone()[0]
+    assert len(set(re.findall(r'class="claim s-\w+[^"]*"[^>]*data-claim="(\d+)"', dom))) == claims
     section = dom[dom.index(f'id="claim-{post}"') - 40:]
     assert 'class="chain open"' in section[:80], "the chain named in the address is open"
     assert TCO in section and "hop 1:" in section

@@ -201,8 +201,9 @@ def claim_tree(claim: ClaimView, claims: dict[int, ClaimView]) -> Tree:
         conf_text = f" ({conf:.2f})" if conf is not None else ""
         sub = tree.add(Text(f"supported by claim {other.id}{conf_text}: ", style="italic")
                        + Text(clean(other.text, 120)))
-        for root in other.chains:
-            _add_node(sub, root)
+        if not claim.chains:  # otherwise the supporters' citations are already above, as `supports`
+            for root in other.chains:
+                _add_node(sub, root)
     if not claim.chains and not claim.supported_by:
         tree.add(Text("no source given", style="magenta"))
     return tree

@@ -65,8 +65,10 @@ def status_words(ev: Evidence | None, url: str | None) -> Part:
         return Part("no specific page", "unchecked")
     if ev is None or ev.status is None:
         return Part("not checked yet", "unchecked")
+    if ev.status == "offline":
+        return Part("not checked yet (offline run)", "unchecked")
     code = f"{ev.http_status} " if ev.http_status else ""
-    reason = f" ({ev.reason})" if ev.reason and ev.reason != f"http_{ev.http_status}" else ""
+    reason = f" ({ev.reason})" if ev.reason and ev.reason not in (f"http_{ev.http_status}", ev.status) else ""
     role = "alive" if ev.alive else "broken" if ev.broken else "unchecked"
     return Part(f"{code}{ev.status}{reason}", role)
 
@@ -120,6 +122,12 @@ def path_parts(path: list[Node]) -> list[Part]:
 def strongest_parts(claim: ClaimView, claims: dict[int, ClaimView] | None = None) -> list[Part]:
     """The claim's best chain in one line; a bullet with no citation of its own borrows a supporter's."""
     path = claim.strongest()
+    if path and path[0].rule == "supports":
+        # a citation inherited from a claim that says the same thing: name that claim
+        others = [(claims or {}).get(o) for o, _ in claim.supported_by]
+        via = next((o for o in others if o and any(n.citation.id == path[0].citation.id for n in o.chains)), None)
+        return [Part(f"supported by claim {via.id}" if via else "supported by another claim", "claim")] \
+            + path_parts(path)
     if path:
         return path_parts(path)
     for other_id, _conf in claim.supported_by:
