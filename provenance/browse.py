@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import signal
+import subprocess
 import sys
+import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -43,7 +46,52 @@ def write_metadata(db_path: Path | str, folder: Path) -> Path:
     return path
 
 
-def datasette_command(db_path: Path | str, metadata_path: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
-    """The command that serves `db_path` with `metadata_path` (run by `provenance browse` and by the tests)."""
-    return [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(metadata_path),
-            "--host", host, "--port", str(port)]
+def datasette_command(
+    db_path: Path | str, metadata_path: Path, host: str = "127.0.0.1", port: int = 8001
+) -> list[str]:
+    """The command that serves `db_path` with `metadata_path`."""
+    return [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(db_path),
+        "--metadata",
+        str(metadata_path),
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def serve(db_path: Path | str, host: str = "127.0.0.1", port: int = 8001) -> int:
+    """Run Datasette on `db_path` until it exits or this process is told to stop (Ctrl-C, SIGTERM).
+
+    Datasette runs as a child process; stopping this one stops it too, and the rewritten metadata
+    is removed. Returns Datasette's exit code (0 when stopped).
+    """
+    with tempfile.TemporaryDirectory(prefix="provenance-browse-") as folder:
+        meta = write_metadata(db_path, Path(folder))
+        child = subprocess.Popen(datasette_command(db_path, meta, host, port))
+        try:
+            previous = signal.signal(signal.SIGTERM, _interrupt)
+        except ValueError:  # not the main thread: Ctrl-C still works
+            previous = None
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            return 0
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)

@@ -357,20 +357,12 @@ def browse(
     settings: Settings = None,
 ):
     """Browse the database in Datasette, every table and column described, with canned queries."""
-    import subprocess
-    import tempfile
-
     from . import browse as browsing
 
     if not browsing.available():
         fail("browse needs Datasette: pip install 'provenance[browse]'")
     if not Path(settings.db).exists():
         fail(f"{settings.db}: no such database (run provenance audit first, or give --db)")
-    with tempfile.TemporaryDirectory(prefix="provenance-browse-") as folder:
-        meta = browsing.write_metadata(settings.db, Path(folder))
-        typer.echo(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-        try:
-            code = subprocess.call(browsing.datasette_command(settings.db, meta, host, port))
-        except KeyboardInterrupt:
-            code = 0
+    typer.echo(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    code = browsing.serve(settings.db, host, port)
     raise typer.Exit(code)

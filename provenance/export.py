@@ -42,8 +42,23 @@ def write(db: sqlite_utils.Database, fmt: str, out: TextIO) -> None:
 
 # --- CSV and JSON: the chains view, as it is --------------------------------------------------------
 
-CHAIN_COLUMNS = ("article_id", "claim_id", "chain", "step", "step_kind", "kind", "detail", "url", "status", "rule",
-                 "confidence", "citation_id", "resolution_id", "capture_id", "snapshot_id")
+CHAIN_COLUMNS = (
+    "article_id",
+    "claim_id",
+    "chain",
+    "step",
+    "step_kind",
+    "kind",
+    "detail",
+    "url",
+    "status",
+    "rule",
+    "confidence",
+    "citation_id",
+    "resolution_id",
+    "capture_id",
+    "snapshot_id",
+)
 
 
 def write_csv(db: sqlite_utils.Database, out: TextIO) -> None:
@@ -58,14 +73,24 @@ def write_json(db: sqlite_utils.Database, out: TextIO) -> None:
     """Every article with its claims, each claim with the steps of its chains. Written article by article."""
     head = {"provenance": __version__, "schema": schema_version(db), "exported_at": _now()}
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "articles": [')
-    articles = db.query("SELECT id, source, url, canonical_url, title, published, outlet, author, audited_at "
-                        "FROM articles ORDER BY id")
+    articles = db.query(
+        "SELECT id, source, url, canonical_url, title, published, outlet, author, audited_at "
+        "FROM articles ORDER BY id"
+    )
     for i, article in enumerate(articles):
-        claims = list(db.query('SELECT id, seq, kind, text, start, "end", status FROM claims WHERE article_id = ? '
-                               "ORDER BY seq", [article["id"]]))
+        claims = list(
+            db.query(
+                'SELECT id, seq, kind, text, start, "end", status FROM claims WHERE article_id = ? '
+                "ORDER BY seq",
+                [article["id"]],
+            )
+        )
         steps: dict[int, list[dict]] = {}
-        for step in db.query(f"SELECT {', '.join(CHAIN_COLUMNS[1:])} FROM chains WHERE article_id = ? "
-                             "AND step_kind != 'claim'", [article["id"]]):
+        for step in db.query(
+            f"SELECT {', '.join(CHAIN_COLUMNS[1:])} FROM chains WHERE article_id = ? "
+            "AND step_kind != 'claim'",
+            [article["id"]],
+        ):
             steps.setdefault(step.pop("claim_id"), []).append(step)
         for claim in claims:
             claim["steps"] = steps.get(claim["id"], [])
@@ -102,14 +127,28 @@ def build_prov(db: sqlite_utils.Database) -> ProvDocument:
     """The database as a PROV document (see the module docstring for the mapping)."""
     doc = ProvDocument()
     doc.add_namespace(PV)
-    tool = doc.agent(f"pv:tool/provenance-{__version__}",
-                     {"prov:type": PROV["SoftwareAgent"], "prov:label": f"provenance {__version__}",
-                      "pv:version": __version__})
+    tool = doc.agent(
+        f"pv:tool/provenance-{__version__}",
+        {
+            "prov:type": PROV["SoftwareAgent"],
+            "prov:label": f"provenance {__version__}",
+            "pv:version": __version__,
+        },
+    )
     for run in db.query("SELECT id, command, version, started_at, finished_at, status FROM runs ORDER BY id"):
-        agent = doc.agent(f"pv:run/{run['id']}", {"prov:type": PROV["SoftwareAgent"],
-                                                 "prov:label": f"provenance {run['command']} run {run['id']}",
-                                                 **_attrs(command=run["command"], version=run["version"],
-                                                          started_at=run["started_at"], status=run["status"])})
+        agent = doc.agent(
+            f"pv:run/{run['id']}",
+            {
+                "prov:type": PROV["SoftwareAgent"],
+                "prov:label": f"provenance {run['command']} run {run['id']}",
+                **_attrs(
+                    command=run["command"],
+                    version=run["version"],
+                    started_at=run["started_at"],
+                    status=run["status"],
+                ),
+            },
+        )
         doc.actedOnBehalfOf(agent, tool)
 
     def by(run_id):
@@ -130,29 +169,57 @@ def build_prov(db: sqlite_utils.Database) -> ProvDocument:
     urls = {row["id"]: row for row in db.query("SELECT id, url, host, is_short FROM urls")}
     url_ids = {row["url"]: i for i, row in urls.items()}
     for uid, row in urls.items():
-        doc.entity(f"pv:url/{uid}", {"prov:type": PV["URL"], "prov:label": row["url"],
-                                     **_attrs(url=row["url"], host=row["host"], is_short=bool(row["is_short"]))})
+        doc.entity(
+            f"pv:url/{uid}",
+            {
+                "prov:type": PV["URL"],
+                "prov:label": row["url"],
+                **_attrs(url=row["url"], host=row["host"], is_short=bool(row["is_short"])),
+            },
+        )
 
-    for a in db.query("SELECT id, source, url, title, published, outlet, author, audited_at, run_id FROM articles"):
-        art = doc.entity(f"pv:article/{a['id']}", {"prov:type": PV["Article"], "prov:label": a["title"] or a["source"],
-                                                  **_attrs(source=a["source"], url=a["url"], title=a["title"],
-                                                           published=a["published"])})
+    for a in db.query(
+        "SELECT id, source, url, title, published, outlet, author, audited_at, run_id FROM articles"
+    ):
+        art = doc.entity(
+            f"pv:article/{a['id']}",
+            {
+                "prov:type": PV["Article"],
+                "prov:label": a["title"] or a["source"],
+                **_attrs(source=a["source"], url=a["url"], title=a["title"], published=a["published"]),
+            },
+        )
         credit(art, "outlet", a["outlet"], PROV["Organization"])
         credit(art, "author", a["author"], PROV["Person"])
-        extraction = doc.activity(f"pv:extraction/{a['id']}", _time(a["audited_at"]), None,
-                                  {"prov:type": PV["Extraction"]})
+        extraction = doc.activity(
+            f"pv:extraction/{a['id']}", _time(a["audited_at"]), None, {"prov:type": PV["Extraction"]}
+        )
         doc.used(extraction, art)
         doc.wasAssociatedWith(extraction, by(a["run_id"]))
 
-        citations = list(db.query("SELECT id, kind, text, url, url_id, outlet, handle, speaker, date, parent_id "
-                                  "FROM citations WHERE article_id = ?", [a["id"]]))
+        citations = list(
+            db.query(
+                "SELECT id, kind, text, url, url_id, outlet, handle, speaker, date, parent_id "
+                "FROM citations WHERE article_id = ?",
+                [a["id"]],
+            )
+        )
         for c in citations:
-            ent = doc.entity(f"pv:citation/{c['id']}", {
-                "prov:type": PV["Citation"], "prov:label": f"{c['kind']}: {c['handle'] or c['outlet'] or c['text']}",
-                **_attrs(kind=c["kind"], text=c["text"], url=c["url"], date=c["date"])})
+            ent = doc.entity(
+                f"pv:citation/{c['id']}",
+                {
+                    "prov:type": PV["Citation"],
+                    "prov:label": f"{c['kind']}: {c['handle'] or c['outlet'] or c['text']}",
+                    **_attrs(kind=c["kind"], text=c["text"], url=c["url"], date=c["date"]),
+                },
+            )
             doc.wasGeneratedBy(ent, extraction)
-            doc.wasDerivedFrom(ent, art, extraction, other_attributes={"prov:type": PROV["Quotation"]}
-                               if c["kind"] == "quote" else None)
+            doc.wasDerivedFrom(
+                ent,
+                art,
+                extraction,
+                other_attributes={"prov:type": PROV["Quotation"]} if c["kind"] == "quote" else None,
+            )
             if c["kind"] == "tweet":
                 credit(ent, "handle", c["handle"], PROV["Person"])
             elif c["kind"] == "quote":
@@ -166,73 +233,147 @@ def build_prov(db: sqlite_utils.Database) -> ProvDocument:
                 continue
             # A tweet rests on the link it contains; a quotation on the outlet it is attributed to.
             if c["kind"] == "quote":
-                doc.wasDerivedFrom(f"pv:citation/{c['id']}", f"pv:citation/{c['parent_id']}",
-                                   other_attributes=_attrs(rule="attributed-to"))
+                doc.wasDerivedFrom(
+                    f"pv:citation/{c['id']}",
+                    f"pv:citation/{c['parent_id']}",
+                    other_attributes=_attrs(rule="attributed-to"),
+                )
             else:
-                doc.wasDerivedFrom(f"pv:citation/{c['parent_id']}", f"pv:citation/{c['id']}",
-                                   other_attributes=_attrs(rule="contains"))
+                doc.wasDerivedFrom(
+                    f"pv:citation/{c['parent_id']}",
+                    f"pv:citation/{c['id']}",
+                    other_attributes=_attrs(rule="contains"),
+                )
 
         for cl in db.query("SELECT id, seq, kind, text, status FROM claims WHERE article_id = ?", [a["id"]]):
-            ent = doc.entity(f"pv:claim/{cl['id']}", {"prov:type": PV["Claim"], "prov:label": cl["text"][:200],
-                                                     **_attrs(kind=cl["kind"], text=cl["text"], status=cl["status"],
-                                                              seq=cl["seq"])})
+            ent = doc.entity(
+                f"pv:claim/{cl['id']}",
+                {
+                    "prov:type": PV["Claim"],
+                    "prov:label": cl["text"][:200],
+                    **_attrs(kind=cl["kind"], text=cl["text"], status=cl["status"], seq=cl["seq"]),
+                },
+            )
             doc.wasGeneratedBy(ent, extraction)
             doc.wasAttributedTo(ent, by(a["run_id"]))
-        for link in db.query("SELECT cc.claim_id, cc.citation_id, cc.rule, cc.confidence FROM claim_citations cc "
-                             "JOIN claims cl ON cl.id = cc.claim_id WHERE cl.article_id = ?", [a["id"]]):
-            doc.wasDerivedFrom(f"pv:claim/{link['claim_id']}", f"pv:citation/{link['citation_id']}",
-                               other_attributes=_attrs(rule=link["rule"], confidence=link["confidence"]))
-        for s in db.query("SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
-                          "JOIN claims cl ON cl.id = s.claim_id WHERE cl.article_id = ?", [a["id"]]):
-            doc.wasDerivedFrom(f"pv:claim/{s['claim_id']}", f"pv:claim/{s['supporting_claim_id']}",
-                               other_attributes=_attrs(rule="supports", confidence=s["confidence"]))
+        for link in db.query(
+            "SELECT cc.claim_id, cc.citation_id, cc.rule, cc.confidence FROM claim_citations cc "
+            "JOIN claims cl ON cl.id = cc.claim_id WHERE cl.article_id = ?",
+            [a["id"]],
+        ):
+            doc.wasDerivedFrom(
+                f"pv:claim/{link['claim_id']}",
+                f"pv:citation/{link['citation_id']}",
+                other_attributes=_attrs(rule=link["rule"], confidence=link["confidence"]),
+            )
+        for s in db.query(
+            "SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
+            "JOIN claims cl ON cl.id = s.claim_id WHERE cl.article_id = ?",
+            [a["id"]],
+        ):
+            doc.wasDerivedFrom(
+                f"pv:claim/{s['claim_id']}",
+                f"pv:claim/{s['supporting_claim_id']}",
+                other_attributes=_attrs(rule="supports", confidence=s["confidence"]),
+            )
 
-    for r in db.query("SELECT id, url_id, final_url, status, reason, http_status, checked_at, run_id "
-                      "FROM resolutions ORDER BY id"):
-        hops = [f"{h['http_status'] or h['via']} {h['url']} -> {h['location']}" for h in db.query(
-            "SELECT url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq", [r["id"]])]
-        act = doc.activity(f"pv:resolution/{r['id']}", _time(r["checked_at"]), None, {
-            "prov:type": PV["Resolution"],
-            **_attrs(status=r["status"], reason=r["reason"], http_status=r["http_status"],
-                     hops=" | ".join(hops) or None)})
+    for r in db.query(
+        "SELECT id, url_id, final_url, status, reason, http_status, checked_at, run_id "
+        "FROM resolutions ORDER BY id"
+    ):
+        hops = [
+            f"{h['http_status'] or h['via']} {h['url']} -> {h['location']}"
+            for h in db.query(
+                "SELECT url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq",
+                [r["id"]],
+            )
+        ]
+        act = doc.activity(
+            f"pv:resolution/{r['id']}",
+            _time(r["checked_at"]),
+            None,
+            {
+                "prov:type": PV["Resolution"],
+                **_attrs(
+                    status=r["status"],
+                    reason=r["reason"],
+                    http_status=r["http_status"],
+                    hops=" | ".join(hops) or None,
+                ),
+            },
+        )
         doc.used(act, f"pv:url/{r['url_id']}")
         doc.wasAssociatedWith(act, by(r["run_id"]))
         final_id = url_ids.get(r["final_url"]) if r["final_url"] else None
         if final_id is not None and final_id != r["url_id"]:
             doc.wasGeneratedBy(f"pv:url/{final_id}", act)
-            doc.wasDerivedFrom(f"pv:url/{final_id}", f"pv:url/{r['url_id']}", act,
-                               other_attributes=_attrs(rule="redirect", hops=len(hops)))
+            doc.wasDerivedFrom(
+                f"pv:url/{final_id}",
+                f"pv:url/{r['url_id']}",
+                act,
+                other_attributes=_attrs(rule="redirect", hops=len(hops)),
+            )
 
-    for cap in db.query('SELECT id, url_id, warc_file, "offset", length, record_type, record_id, payload_digest, '
-                        "http_status, truncated, captured_at, run_id FROM captures ORDER BY id"):
-        act = doc.activity(f"pv:archiving/{cap['id']}", _time(cap["captured_at"]), None, {"prov:type": PV["Archiving"]})
+    for cap in db.query(
+        'SELECT id, url_id, warc_file, "offset", length, record_type, record_id, payload_digest, '
+        "http_status, truncated, captured_at, run_id FROM captures ORDER BY id"
+    ):
+        act = doc.activity(
+            f"pv:archiving/{cap['id']}", _time(cap["captured_at"]), None, {"prov:type": PV["Archiving"]}
+        )
         doc.used(act, f"pv:url/{cap['url_id']}")
         doc.wasAssociatedWith(act, by(cap["run_id"]))
-        ent = doc.entity(f"pv:capture/{cap['id']}", {
-            "prov:type": PV["WarcRecord"], "prov:label": f"{cap['warc_file']}@{cap['offset']}",
-            **_attrs(warc_file=cap["warc_file"], offset=cap["offset"], length=cap["length"],
-                     record_type=cap["record_type"], record_id=cap["record_id"],
-                     payload_digest=cap["payload_digest"], http_status=cap["http_status"],
-                     truncated=cap["truncated"])})
+        ent = doc.entity(
+            f"pv:capture/{cap['id']}",
+            {
+                "prov:type": PV["WarcRecord"],
+                "prov:label": f"{cap['warc_file']}@{cap['offset']}",
+                **_attrs(
+                    warc_file=cap["warc_file"],
+                    offset=cap["offset"],
+                    length=cap["length"],
+                    record_type=cap["record_type"],
+                    record_id=cap["record_id"],
+                    payload_digest=cap["payload_digest"],
+                    http_status=cap["http_status"],
+                    truncated=cap["truncated"],
+                ),
+            },
+        )
         doc.wasGeneratedBy(ent, act, _time(cap["captured_at"]))
         doc.wasDerivedFrom(ent, f"pv:url/{cap['url_id']}", act)
         doc.wasAttributedTo(ent, by(cap["run_id"]))
 
     wayback = None
-    for s in db.query("SELECT id, url_id, status, timestamp, snapshot_url, distance_days, reason, checked_at, run_id "
-                      "FROM snapshots ORDER BY id"):
-        act = doc.activity(f"pv:wayback-lookup/{s['id']}", _time(s["checked_at"]), None, {
-            "prov:type": PV["WaybackLookup"], **_attrs(status=s["status"], reason=s["reason"])})
+    for s in db.query(
+        "SELECT id, url_id, status, timestamp, snapshot_url, distance_days, reason, checked_at, run_id "
+        "FROM snapshots ORDER BY id"
+    ):
+        act = doc.activity(
+            f"pv:wayback-lookup/{s['id']}",
+            _time(s["checked_at"]),
+            None,
+            {"prov:type": PV["WaybackLookup"], **_attrs(status=s["status"], reason=s["reason"])},
+        )
         doc.used(act, f"pv:url/{s['url_id']}")
         doc.wasAssociatedWith(act, by(s["run_id"]))
         if s["status"] not in ("found", "saved") or not s["snapshot_url"]:
             continue
         if wayback is None:
-            wayback = doc.agent("pv:archive/wayback-machine", {"prov:type": PROV["Organization"],
-                                                               "prov:label": "Internet Archive Wayback Machine"})
-        ent = doc.entity(f"pv:snapshot/{s['id']}", {
-            "prov:type": PV["WaybackSnapshot"], "prov:label": s["snapshot_url"],
-            **_attrs(snapshot_url=s["snapshot_url"], timestamp=s["timestamp"], distance_days=s["distance_days"])})
+            wayback = doc.agent(
+                "pv:archive/wayback-machine",
+                {"prov:type": PROV["Organization"], "prov:label": "Internet Archive Wayback Machine"},
+            )
+        ent = doc.entity(
+            f"pv:snapshot/{s['id']}",
+            {
+                "prov:type": PV["WaybackSnapshot"],
+                "prov:label": s["snapshot_url"],
+                **_attrs(
+                    snapshot_url=s["snapshot_url"], timestamp=s["timestamp"], distance_days=s["distance_days"]
+                ),
+            },
+        )
         doc.wasGeneratedBy(ent, act)
         doc.wasDerivedFrom(ent, f"pv:url/{s['url_id']}", act)
         doc.wasAttributedTo(ent, wayback)

@@ -7,12 +7,13 @@ import asyncio
 import re
 
 import pytest
-from .report_example import TCO, claim_id, recorded
 from typer.testing import CliRunner
 
 from provenance import browse
 from provenance import db as database
 from provenance.cli import app
+
+from .report_example import TCO, claim_id, recorded
 
 
 def schema(db) -> dict[str, list[str]]:
@@ -35,8 +36,12 @@ def test_every_table_and_column_of_the_schema_is_described(db_path, meta):
             missing.append(table)
         missing += [f"{table}.{c}" for c in columns if not tables.get(table, {}).get("columns", {}).get(c)]
     assert not missing, f"describe these in provenance/metadata.yml: {missing}"
-    stale = [f"{t}.{c}" for t, spec in tables.items() for c in spec.get("columns", {})
-             if c not in schema(db).get(t, [])]
+    stale = [
+        f"{t}.{c}"
+        for t, spec in tables.items()
+        for c in spec.get("columns", {})
+        if c not in schema(db).get(t, [])
+    ]
     assert not stale, f"metadata.yml describes columns the schema does not have: {stale}"
 
 
@@ -62,33 +67,51 @@ def run_query(db, sql: str, **params):
 def test_canned_queries_answer_the_questions_they_name(db_path, meta):
     db, article_id = recorded(db_path)
     q = {name: spec["sql"] for name, spec in meta["queries"].items()}
-    assert set(q) == {"unsourced_claims", "dead_citations", "claim_chain", "domains_by_dead_links",
-                      "citations_without_archive", "article_chains"}
+    assert set(q) == {
+        "unsourced_claims",
+        "dead_citations",
+        "claim_chain",
+        "domains_by_dead_links",
+        "citations_without_archive",
+        "article_chains",
+    }
     assert len(run_query(db, q["unsourced_claims"])) == 3
     chain = run_query(db, q["claim_chain"], claim_id=claim_id(db, article_id, 6))
     assert [r["step_kind"] for r in chain][:4] == ["claim", "citation", "citation", "resolution"]
     assert any(r["url"] == TCO and r["step_kind"] == "hop" and r["detail"].startswith("301 →") for r in chain)
-    assert len(run_query(db, q["article_chains"], article_id=article_id)) == db.execute(
-        "SELECT count(*) FROM chains").fetchone()[0]
+    assert (
+        len(run_query(db, q["article_chains"], article_id=article_id))
+        == db.execute("SELECT count(*) FROM chains").fetchone()[0]
+    )
     assert run_query(db, q["dead_citations"]) == []
     assert run_query(db, q["citations_without_archive"]) == []  # the t.co link was captured
     assert run_query(db, q["domains_by_dead_links"]) == [
-        {"host": "t.co", "urls_checked": 1, "dead": 0, "dead_rate": 0.0}]
+        {"host": "t.co", "urls_checked": 1, "dead": 0, "dead_rate": 0.0}
+    ]
     # a dead link shows up where it should
     from provenance import record
     from provenance.models import Article as Art
     from provenance.models import Citation, Extraction, Kind, Resolution, Status
 
     gone = "https://gone.example/story"
-    record.record_article(db, None, Art(source="b.txt", content="x", is_html=False),
-                          Extraction(source="b.txt", text="x", citations=[Citation(1, Kind.LINK, gone, url=gone)]))
-    record.record_resolution(db, None, Resolution(url=gone, final_url=gone, status=Status.DEAD, http_status=404,
-                                                  reason="http_404"))
+    record.record_article(
+        db,
+        None,
+        Art(source="b.txt", content="x", is_html=False),
+        Extraction(source="b.txt", text="x", citations=[Citation(1, Kind.LINK, gone, url=gone)]),
+    )
+    record.record_resolution(
+        db, None, Resolution(url=gone, final_url=gone, status=Status.DEAD, http_status=404, reason="http_404")
+    )
     [dead] = run_query(db, q["dead_citations"])
     assert dead["url"] == gone and dead["http_status"] == 404
     assert [r["url"] for r in run_query(db, q["citations_without_archive"])] == [gone]
-    assert run_query(db, q["domains_by_dead_links"])[0] == {"host": "gone.example", "urls_checked": 1, "dead": 1,
-                                                            "dead_rate": 1.0}
+    assert run_query(db, q["domains_by_dead_links"])[0] == {
+        "host": "gone.example",
+        "urls_checked": 1,
+        "dead": 1,
+        "dead_rate": 1.0,
+    }
 
 
 def test_metadata_is_keyed_by_the_served_file_name(tmp_path):
@@ -123,8 +146,9 @@ def test_datasette_serves_descriptions_labels_and_the_claim_chain_query(tmp_path
     chain, claims_page, claim_row, hidden = asyncio.run(pages())
     assert any(step["url"] == TCO and step["step_kind"] == "hop" for step in chain)
     assert "The assertions of each article" in claims_page
-    assert '<a href="/study/articles/1">Macron and Putin’s rare two-hour call</a>' in claim_row, \
+    assert '<a href="/study/articles/1">Macron and Putin’s rare two-hour call</a>' in claim_row, (
         "the article shows by its title, not only its id"
+    )
     assert "_sqlite_migrations" in {t["name"] for t in hidden["tables"] if t["hidden"]}
 
 

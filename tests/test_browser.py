@@ -11,28 +11,46 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from .report_example import TCO, X_URL, audited_offline, post_claim
 
-from provenance import browse, report
+from provenance import report
+
+from .conftest import ROOT
+from .report_example import TCO, X_URL, audited_offline, post_claim
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)"
+)
 
 
 def chromium(tmp_path: Path, url: str, *extra: str) -> str:
     assert url.startswith(("http://127.0.0.1:", "file://")), url
     profile = tmp_path / "chromium-profile"
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-               f"--user-data-dir={profile}", "--window-size=1280,900", *extra, url]
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,900",
+        *extra,
+        url,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -53,34 +71,44 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def answering(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 @pytest.fixture
 def datasette(tmp_path):
-    """Datasette serving the example, as `provenance browse` starts it; yields (base URL, db, article id)."""
+    """`provenance browse` serving the example on 127.0.0.1; yields (base URL, db, article id)."""
     path = tmp_path / "study.db"
     db, article_id = audited_offline(path)
     port = free_port()
-    meta = browse.write_metadata(path, tmp_path)
-    proc = subprocess.Popen(browse.datasette_command(path, meta, "127.0.0.1", port),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "provenance", "browse", "--db", str(path), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{base}/-/versions.json", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"datasette exited: {proc.stdout.read().decode(errors='replace')}")
-                time.sleep(0.1)
+        for _ in range(150):
+            if answering(f"{base}/-/versions.json"):
+                break
+            if proc.poll() is not None:
+                pytest.fail(f"provenance browse exited: {proc.stdout.read().decode(errors='replace')}")
+            time.sleep(0.1)
         else:
-            pytest.fail("datasette did not start")
+            pytest.fail("provenance browse did not start Datasette")
         yield base, db, article_id
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+    assert not answering(f"{base}/-/versions.json"), "stopping provenance browse stops Datasette too"
 
 
 def test_the_claim_chain_page_shows_the_short_link_and_its_hops(datasette, tmp_path):
@@ -114,7 +142,7 @@ def test_the_html_report_renders_its_claims_and_opens_a_chain(tmp_path, db_path)
     assert 'data-ready="1"' in dom, "the inline script ran: the page's own policy allows it"
     claims = db.execute("SELECT count(*) FROM claims WHERE article_id = ?", [article_id]).fetchone()[0]
     assert len(set(re.findall(r'class="claim s-\w+[^"]*"[^>]*data-claim="(\d+)"', dom))) == claims
-    section = dom[dom.index(f'id="claim-{post}"') - 40:]
+    section = dom[dom.index(f'id="claim-{post}"') - 40 :]
     assert 'class="chain open"' in section[:80], "the chain named in the address is open"
     assert TCO in section and "hop 1:" in section
     screenshot(tmp_path, url, "html-report.png")

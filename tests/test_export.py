@@ -8,11 +8,12 @@ import json
 
 import pytest
 from prov.model import ProvDerivation, ProvDocument
-from .report_example import FINAL, TCO, claim_id, recorded
 from typer.testing import CliRunner
 
 from provenance import export
 from provenance.cli import app
+
+from .report_example import FINAL, TCO, claim_id, recorded
 
 
 @pytest.fixture
@@ -100,7 +101,9 @@ def test_csv_export_is_the_chains_view(example):
     assert tuple(rows[0]) == export.CHAIN_COLUMNS
     hops = [r for r in rows if r["step_kind"] == "hop"]
     assert [h["detail"] for h in hops] == [
-        "301 → https://x.com/United24media/status/1940000000000000000", f"302 → {FINAL}"]
+        "301 → https://x.com/United24media/status/1940000000000000000",
+        f"302 → {FINAL}",
+    ]
 
 
 @pytest.mark.parametrize("fmt", export.FORMATS)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from .report_example import EVIL_CLAIM, FINAL, TCO, X_URL, claim_id, hostile, recorded
 from typer.testing import CliRunner
 
 from provenance import record, report
 from provenance.cli import app
 from provenance.errors import NotFound
 from provenance.models import Resolution, Status
+
+from .report_example import EVIL_CLAIM, FINAL, TCO, X_URL, claim_id, hostile, recorded
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -28,11 +29,20 @@ def test_claims_come_in_article_order_each_with_status_and_strongest_chain(examp
     lines = text.splitlines()
     post = next(i for i, line in enumerate(lines) if "Putin and Macron spoke by phone" in line)
     assert "archived" in lines[post]
-    assert lines[post + 1].strip() == ("tweet @United24media → t.co/Cnqgv5qgwV → 301 → 302 → "
-                                       "twitter.com/United24media/status/1940000000000000000 → 200 alive → "
-                                       "captured → Wayback 2025-07-01")
-    order = [text.index(s) for s in ("Macron and Putin’s rare two-hour call resonates", "Macron urged Putin",
-                                     "Putin and Macron spoke by phone", "Moving forward")]
+    assert lines[post + 1].strip() == (
+        "tweet @United24media → t.co/Cnqgv5qgwV → 301 → 302 → "
+        "twitter.com/United24media/status/1940000000000000000 → 200 alive → "
+        "captured → Wayback 2025-07-01"
+    )
+    order = [
+        text.index(s)
+        for s in (
+            "Macron and Putin’s rare two-hour call resonates",
+            "Macron urged Putin",
+            "Putin and Macron spoke by phone",
+            "Moving forward",
+        )
+    ]
     assert order == sorted(order)
     # a quote leads to the outlet it is attributed to; a bullet borrows its supporter's chain
     assert "quote French presidential office → outlet france24.com → no specific page" in text
@@ -44,8 +54,9 @@ def test_summary_counts_statuses_and_the_dead_link_rate(example):
     r = report.load(db, article_id)
     assert r.summary()["claims"] == {"archived": 1, "sourced": 0, "vague": 8, "broken": 0, "unsourced": 3}
     assert r.summary()["dead_link_rate"] == 0.0
-    record.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=Status.DEAD, http_status=404,
-                                                  reason="http_404"))
+    record.record_resolution(
+        db, None, Resolution(url=TCO, final_url=None, status=Status.DEAD, http_status=404, reason="http_404")
+    )
     r = report.load(db, article_id)
     assert r.summary()["urls_dead"] == 1 and r.summary()["dead_link_rate"] == 1.0
     text = report.render_text(r, width=200)
@@ -76,9 +87,11 @@ def test_plain_output_has_no_escape_codes_and_colour_output_does(example):
 def test_web_text_cannot_send_escape_sequences_or_markup_to_the_terminal(db_path, color):
     db, article_id = hostile(db_path)
     r = report.load(db, article_id)
-    for text in (report.render_text(r, color=color, width=300),
-                 report.show(db, claim_id(db, article_id, 1), color=color, width=300),
-                 report.show(db, article_id, article=True, color=color, width=300)):
+    for text in (
+        report.render_text(r, color=color, width=300),
+        report.show(db, claim_id(db, article_id, 1), color=color, width=300),
+        report.show(db, article_id, article=True, color=color, width=300),
+    ):
         assert "\x07" not in text and "\x1b]" not in text and "\x1b[2J" not in text and "\x1b[31m" not in text
         # rich markup in titles and claims is shown as the characters it is, not read as a style
         if not color:
@@ -93,14 +106,22 @@ def test_show_draws_a_claim_as_a_tree_with_every_piece_of_evidence(example):
     text = report.show(db, claim_id(db, article_id, 6), width=300)
     lines = [line.rstrip() for line in text.splitlines()]
     assert lines[0].startswith("claim 6 archived post: ⚡️ Putin and Macron spoke by phone")
-    depth = {key: next(len(line) - len(line.lstrip("│ └├─")) for line in lines if key in line)
-             for key in ("tweet 1: @United24media", f"short link 2: {TCO}", "hop 1:")}
+    depth = {
+        key: next(len(line) - len(line.lstrip("│ └├─")) for line in lines if key in line)
+        for key in ("tweet 1: @United24media", f"short link 2: {TCO}", "hop 1:")
+    }
     assert depth["tweet 1: @United24media"] < depth[f"short link 2: {TCO}"] < depth["hop 1:"]
     assert f"hop 1: 301 http {TCO} → {X_URL}" in text
     assert f"hop 2: 302 http {X_URL} → {FINAL}" in text
     assert f"final: {FINAL}" in text
-    assert "capture: response provenance-20261130.warc.gz @0+48213, digest sha1:2C5KSXJ4JUFWZ7TO5OL7ANZGZ4L4FQ7V" in text
-    assert "snapshot: found 2025-07-01, within a day of the article: https://web.archive.org/web/20250701120000/" in text
+    assert (
+        "capture: response provenance-20261130.warc.gz @0+48213, digest sha1:2C5KSXJ4JUFWZ7TO5OL7ANZGZ4L4FQ7V"
+        in text
+    )
+    assert (
+        "snapshot: found 2025-07-01, within a day of the article: https://web.archive.org/web/20250701120000/"
+        in text
+    )
     assert "(embedded-post, 0.95)" in text and "(contains)" in text
 
 
@@ -121,8 +142,11 @@ def test_show_command_takes_plain_claim_and_article_ids(example, db_path):
     assert plain.exit_code == 0, plain.output
     assert plain.output == runner.invoke(app, ["show", "claim:6", "--db", str(db_path)]).output
     art = runner.invoke(app, ["show", f"article:{article_id}", "--db", str(db_path)])
-    assert art.exit_code == 0 and art.output == runner.invoke(
-        app, ["show", str(article_id), "--article", "--db", str(db_path)]).output
+    assert (
+        art.exit_code == 0
+        and art.output
+        == runner.invoke(app, ["show", str(article_id), "--article", "--db", str(db_path)]).output
+    )
     assert "article 1: Macron and Putin’s rare two-hour call" in art.output
     missing = runner.invoke(app, ["show", "999", "--db", str(db_path)])
     assert missing.exit_code == 1 and "no claim 999" in missing.output
@@ -146,7 +170,10 @@ def test_markdown_report_of_the_example(example):
     db, article_id = example
     text = report.render_markdown(report.load(db, article_id))
     assert text.startswith("# Macron and Putin’s rare two\\-hour call") or text.startswith(
-        "# Macron and Putin’s rare two-hour call")
-    assert f"[t.co/Cnqgv5qgwV]({TCO}) → 301 → 302 → [twitter.com/United24media/status/1940000000000000000]({FINAL})" \
-        in text
+        "# Macron and Putin’s rare two-hour call"
+    )
+    assert (
+        f"[t.co/Cnqgv5qgwV]({TCO}) → 301 → 302 → "
+        f"[twitter.com/United24media/status/1940000000000000000]({FINAL})" in text
+    )
     assert EVIL_CLAIM not in text

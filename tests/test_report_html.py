@@ -8,16 +8,46 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from .report_example import EVIL_FINAL, EVIL_URL, TCO, hostile, recorded
 from typer.testing import CliRunner
 
 from provenance import report
 from provenance.cli import app
 from provenance.report.model import ArticleReport, ClaimView
 
-ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "p", "span", "div", "article",
-                "aside", "section", "a", "blockquote", "ol", "ul", "li", "strong", "code", "table", "thead", "tbody",
-                "tr", "th", "td", "footer", "script"}
+from .report_example import EVIL_FINAL, EVIL_URL, TCO, hostile, recorded
+
+ALLOWED_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "header",
+    "h1",
+    "h2",
+    "p",
+    "span",
+    "div",
+    "article",
+    "aside",
+    "section",
+    "a",
+    "blockquote",
+    "ol",
+    "ul",
+    "li",
+    "strong",
+    "code",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "footer",
+    "script",
+}
 
 
 class Page(HTMLParser):
@@ -63,12 +93,16 @@ def test_the_page_is_self_contained_and_its_policy_allows_only_its_own_style_and
     assert all("src" not in a for _, a in page.tags), "nothing is loaded from anywhere"
     csp = next(a["content"] for a in page.attrs("meta") if a.get("http-equiv") == "Content-Security-Policy")
     policy = dict(part.strip().split(" ", 1) for part in csp.split(";"))
-    assert policy["default-src"] == "'none'" and policy["img-src"] == "'none'" and policy["base-uri"] == "'none'"
+    assert (
+        policy["default-src"] == "'none'" and policy["img-src"] == "'none'" and policy["base-uri"] == "'none'"
+    )
     [script] = page.blocks["script"]
     [style] = page.blocks["style"]
     assert policy["script-src"] == sha256(script) and policy["style-src"] == sha256(style)
     assert "unsafe-inline" not in csp
-    assert all("style" not in a for _, a in page.tags), "inline style attributes would be blocked by the policy"
+    assert all("style" not in a for _, a in page.tags), (
+        "inline style attributes would be blocked by the policy"
+    )
 
 
 def test_each_claim_is_marked_in_the_text_by_status_and_links_to_its_chain(example_page):
@@ -79,18 +113,23 @@ def test_each_claim_is_marked_in_the_text_by_status_and_links_to_its_chain(examp
     assert post["href"] == "#claim-6" and "s-archived" in post["class"]
     sections = {a["id"] for a in page.attrs("section") if a.get("class") == "chain"}
     assert {a["href"][1:] for a in marks} <= sections
-    chain6 = example_page[example_page.index('id="claim-6"'):]
+    chain6 = example_page[example_page.index('id="claim-6"') :]
     chain6 = chain6[: chain6.index("</section>")]
-    for needed in ("tweet 1</strong> @United24media", TCO, 'hop 1: <span class="url">301 http', 'hop 2: <span class="url">302 http',
-                   "saved copy: <code>response provenance-20261130.warc.gz @0+48213, digest sha1:2C5KSXJ4",
-                   "Wayback: found 2025-07-01"):
+    for needed in (
+        "tweet 1</strong> @United24media",
+        TCO,
+        'hop 1: <span class="url">301 http',
+        'hop 2: <span class="url">302 http',
+        "saved copy: <code>response provenance-20261130.warc.gz @0+48213, digest sha1:2C5KSXJ4",
+        "Wayback: found 2025-07-01",
+    ):
         assert needed in chain6
 
 
 def test_the_article_text_is_all_there_in_order(example_page, db_path):
     from .conftest import SEED
 
-    text_html = example_page[example_page.index('<article class="text"'):example_page.index("</article>")]
+    text_html = example_page[example_page.index('<article class="text"') : example_page.index("</article>")]
     visible = re.sub(r"<[^>]+>", "", text_html)
     import html
 
@@ -118,16 +157,18 @@ def test_hostile_titles_claims_and_urls_stay_inert(db_path):
 
 def test_overlapping_claims_never_nest_links_and_none_is_lost():
     text = "Alpha beta gamma delta."
-    claims = [ClaimView(1, 1, "sentence", text, 0, len(text), "vague"),
-              ClaimView(2, 2, "quote", "beta gamma", 6, 16, "sourced"),
-              ClaimView(3, 3, "quote", "gamma delta", 11, 22, "broken"),
-              ClaimView(4, 4, "sentence", "nowhere", None, None, "unsourced")]
+    claims = [
+        ClaimView(1, 1, "sentence", text, 0, len(text), "vague"),
+        ClaimView(2, 2, "quote", "beta gamma", 6, 16, "sourced"),
+        ClaimView(3, 3, "quote", "gamma delta", 11, 22, "broken"),
+        ClaimView(4, 4, "sentence", "nowhere", None, None, "unsourced"),
+    ]
     page_text = report.render_html(ArticleReport(1, "s", "t", None, None, None, text, None, claims, []))
-    body = page_text[page_text.index('<article class="text"'):page_text.index("</article>")]
+    body = page_text[page_text.index('<article class="text"') : page_text.index("</article>")]
     assert not re.search(r"<a [^>]*>[^<]*<a ", body), "links never nest"
     marked = {int(m) for m in re.findall(r'data-claim="(\d+)"', body)}
     assert marked == {1, 2, 3}
-    unplaced = page_text[page_text.index('class="unplaced"'):]
+    unplaced = page_text[page_text.index('class="unplaced"') :]
     assert 'href="#claim-4"' in unplaced
 
 

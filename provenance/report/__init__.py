@@ -31,8 +31,17 @@ from .words import clean
 if TYPE_CHECKING:
     from ..audit import AuditResult
 
-__all__ = ["ArticleReport", "clean", "load", "render_html", "render_json", "render_markdown", "render_text",
-           "show", "summary"]
+__all__ = [
+    "ArticleReport",
+    "clean",
+    "load",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_text",
+    "show",
+    "summary",
+]
 
 
 def summary(result: AuditResult) -> dict:
@@ -42,8 +51,12 @@ def summary(result: AuditResult) -> dict:
     statuses = Counter(r.status.value for r in result.resolutions.values())
     checked = sum(v for k, v in statuses.items() if k not in ("offline",))
     dead = statuses.get("dead", 0) + statuses.get("soft404", 0)
-    return {"claims": dict(claims), "citations": dict(kinds), "resolutions": dict(statuses),
-            "dead_link_rate": round(dead / checked, 3) if checked else None}
+    return {
+        "claims": dict(claims),
+        "citations": dict(kinds),
+        "resolutions": dict(statuses),
+        "dead_link_rate": round(dead / checked, 3) if checked else None,
+    }
 
 
 def render_json(results: list[AuditResult]) -> str:
@@ -58,8 +71,9 @@ def render_json(results: list[AuditResult]) -> str:
     return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2)
 
 
-def show(db: sqlite_utils.Database, ident: int, *, article: bool = False, color: bool = False,
-         width: int = 120) -> str:
+def show(
+    db: sqlite_utils.Database, ident: int, *, article: bool = False, color: bool = False, width: int = 120
+) -> str:
     """A claim's chains (or every claim's, for an article) as an indented tree, step by step."""
     if article:
         return render_show(load(db, ident), color=color, width=width)

@@ -51,7 +51,8 @@ a.claim:hover,a.claim:focus,a.claim.selected{outline:2px solid #0969da;outline-o
 .s-broken{background:var(--bg-broken);border-color:var(--broken)}
 .s-unsourced{background:var(--bg-unsourced);border-color:var(--unsourced);border-bottom-style:dashed}
 .chip.none{opacity:.45}
-.badge,.chip{display:inline-block;border:1px solid;border-radius:1em;padding:0 .6em;font-size:.85rem;font-weight:600}
+.badge,.chip{display:inline-block;border:1px solid;border-radius:1em;padding:0 .6em;font-size:.85rem;
+font-weight:600}
 .panel{position:sticky;top:0;align-self:start;max-height:100vh;overflow:auto;padding:1rem 0}
 .chain{display:none;border:1px solid #d1d9e0;border-radius:8px;padding:.2rem 1rem 1rem}
 body:not(.js) .chain:target,.chain.open{display:block}
@@ -108,8 +109,10 @@ def _sha256(text: str) -> str:
 
 
 # Nothing may load or run but the two inline blocks above.
-CSP = (f"default-src 'none'; style-src {_sha256(STYLE)}; script-src {_sha256(SCRIPT)}; img-src 'none'; "
-       "base-uri 'none'; form-action 'none'")
+CSP = (
+    f"default-src 'none'; style-src {_sha256(STYLE)}; script-src {_sha256(SCRIPT)}; img-src 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 _CONTROL_KEEP_NEWLINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069]")
 
@@ -139,11 +142,14 @@ def _placed(report: ArticleReport) -> tuple[list[tuple[int, int, ClaimView | Non
     """Cut the article text into runs, each covered by at most one claim (the innermost), and say which
     claims got a run. Claims may overlap (a quotation inside a sentence); links may not nest."""
     n = len(report.text)
-    spans = [c for c in report.claims
-             if isinstance(c.start, int) and isinstance(c.end, int) and 0 <= c.start < c.end <= n]
+    spans = [
+        c
+        for c in report.claims
+        if isinstance(c.start, int) and isinstance(c.end, int) and 0 <= c.start < c.end <= n
+    ]
     cuts = sorted({0, n, *(c.start for c in spans), *(c.end for c in spans)})
     runs: list[tuple[int, int, ClaimView | None]] = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in zip(cuts, cuts[1:], strict=False):
         covering = [c for c in spans if c.start <= a and b <= c.end]
         owner = min(covering, key=lambda c: (c.end - c.start, c.seq)) if covering else None
         if runs and runs[-1][2] is owner and runs[-1][1] == a:
@@ -162,8 +168,11 @@ def _text_html(report: ArticleReport, runs) -> str:
             continue
         anchor = "" if claim.id in seen else f' id="t-{claim.id}"'
         seen.add(claim.id)
-        out.append(f'<a class="claim s-{esc(claim.status)}"{anchor} href="#claim-{claim.id}" data-claim="{claim.id}" '
-                   f'title="claim {claim.id}: {esc(claim.status)}">{chunk}</a>')
+        out.append(
+            f'<a class="claim s-{esc(claim.status)}"{anchor} href="#claim-{claim.id}" '
+            f'data-claim="{claim.id}" '
+            f'title="claim {claim.id}: {esc(claim.status)}">{chunk}</a>'
+        )
     return "".join(out)
 
 
@@ -178,14 +187,21 @@ def _evidence_html(c: CitationView) -> str:
     else:
         when = f' <span class="rule">checked {esc(ev.checked_at)}</span>' if ev.checked_at else ""
         items.append(f'<li>resolved: <span class="r-{word.role}">{esc(word.text)}</span>{when}</li>')
-        items += [f'<li class="r-hop">hop {h["seq"]}: <span class="url">{esc(hop_line(h))}</span></li>'
-                  for h in ev.hops]
+        items += [
+            f'<li class="r-hop">hop {h["seq"]}: <span class="url">{esc(hop_line(h))}</span></li>'
+            for h in ev.hops
+        ]
         if ev.final_url:
             items.append(f"<li>final URL: {url_html(ev.final_url)}</li>")
-        items += [f'<li class="r-archive">saved copy: <code>{esc(capture_line(cap))}</code></li>' for cap in ev.captures]
-    for s in (ev.snapshots if ev else []):
+        items += [
+            f'<li class="r-archive">saved copy: <code>{esc(capture_line(cap))}</code></li>'
+            for cap in ev.captures
+        ]
+    for s in ev.snapshots if ev else []:
         if s["status"] in ("found", "saved"):
-            items.append(f'<li class="r-archive">Wayback: {esc(snapshot_words(s))}: {url_html(s["snapshot_url"])}</li>')
+            items.append(
+                f'<li class="r-archive">Wayback: {esc(snapshot_words(s))}: {url_html(s["snapshot_url"])}</li>'
+            )
         else:
             items.append(f'<li class="r-archive">Wayback: {esc(snapshot_line(s))}</li>')
     return '<ul class="evidence">' + "".join(items) + "</ul>"
@@ -209,18 +225,23 @@ def _claim_section(claim: ClaimView, claims: dict[int, ClaimView], placed: bool)
     tree = "".join(_node_html(n) for n in claim.chains)
     supported = "".join(
         f'<li>supported by <a href="#claim-{o}">claim {o}</a>'
-        f'{esc(f" ({conf:.2f})") if conf is not None else ""}: {esc(claims[o].text, 140)}</li>'
-        for o, conf in claim.supported_by if o in claims)
+        f"{esc(f' ({conf:.2f})') if conf is not None else ''}: {esc(claims[o].text, 140)}</li>"
+        for o, conf in claim.supported_by
+        if o in claims
+    )
     back = f'<p><a href="#t-{claim.id}">back to the claim in the text</a></p>' if placed else ""
     back += f'<p class="rule">In a terminal: <code>provenance show {claim.id}</code></p>'
-    return (f'<section class="chain" id="claim-{claim.id}">'
-            f'<h2><span class="badge s-{esc(claim.status)}">{esc(claim.status)}</span> '
-            f"Claim {claim.id} <span class=\"rule\">{esc(claim.kind)}</span></h2>"
-            f"<blockquote>{esc(claim.text)}</blockquote>"
-            f'<p class="steps">{parts_html(strongest_parts(claim, claims))}</p>'
-            + (f'<ol class="tree">{tree}</ol>' if tree else "")
-            + (f'<ul class="evidence">{supported}</ul>' if supported else "")
-            + back + "</section>")
+    return (
+        f'<section class="chain" id="claim-{claim.id}">'
+        f'<h2><span class="badge s-{esc(claim.status)}">{esc(claim.status)}</span> '
+        f'Claim {claim.id} <span class="rule">{esc(claim.kind)}</span></h2>'
+        f"<blockquote>{esc(claim.text)}</blockquote>"
+        f'<p class="steps">{parts_html(strongest_parts(claim, claims))}</p>'
+        + (f'<ol class="tree">{tree}</ol>' if tree else "")
+        + (f'<ul class="evidence">{supported}</ul>' if supported else "")
+        + back
+        + "</section>"
+    )
 
 
 def _citations_html(report: ArticleReport) -> str:
@@ -232,25 +253,41 @@ def _citations_html(report: ArticleReport) -> str:
         word = status_words(c.evidence, c.url)
         res = f'<span class="r-{word.role}">{esc(word.text)}</span>'
         if c.evidence:
-            res += "".join(f' → <span class="r-hop">{esc(str(h["http_status"] or h["via"]))}</span>'
-                           for h in c.evidence.hops)
+            res += "".join(
+                f' → <span class="r-hop">{esc(str(h["http_status"] or h["via"]))}</span>'
+                for h in c.evidence.hops
+            )
             if c.evidence.final_url and c.evidence.final_url != c.url:
                 res += " → " + url_html(c.evidence.final_url, short_url(c.evidence.final_url, 60))
-        archive = ", ".join(url_html(p.href, p.text) if p.href else esc(p.text) for p in archive_parts(c.evidence))
-        rows.append(f"<tr><td>{c.id}</td><td>{esc(c.kind.replace('_', ' '))}</td><td>{esc(c.found_in)}</td>"
-                    f"<td>{ref}</td><td>{res}</td><td>{archive}</td></tr>")
-    return ('<section class="citations"><h2>Citations</h2><table><thead><tr><th>#</th><th>kind</th>'
-            "<th>where found</th><th>reference</th><th>resolution</th><th>archive</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table></section>")
+        archive = ", ".join(
+            url_html(p.href, p.text) if p.href else esc(p.text) for p in archive_parts(c.evidence)
+        )
+        rows.append(
+            f"<tr><td>{c.id}</td><td>{esc(c.kind.replace('_', ' '))}</td><td>{esc(c.found_in)}</td>"
+            f"<td>{ref}</td><td>{res}</td><td>{archive}</td></tr>"
+        )
+    return (
+        '<section class="citations"><h2>Citations</h2><table><thead><tr><th>#</th><th>kind</th>'
+        "<th>where found</th><th>reference</th><th>resolution</th><th>archive</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></section>"
+    )
 
 
 def _summary_html(report: ArticleReport) -> str:
     s = report.summary()
-    chips = " ".join(f'<span class="chip s-{status}{" none" if not n else ""}">{n} {status}</span>'
-                     for status, n in s["claims"].items())
-    rate = (f"; {s['urls_dead']} of {s['urls_checked']} checked URLs dead "
-            f"(dead-link rate {s['dead_link_rate']:.0%})") if s["dead_link_rate"] is not None else \
-        f"; {s['urls']} URLs, none checked yet"
+    chips = " ".join(
+        f'<span class="chip s-{status}{" none" if not n else ""}">{n} {status}</span>'
+        for status, n in s["claims"].items()
+    )
+    rate = (
+        (
+            f"; {s['urls_dead']} of {s['urls_checked']} checked URLs dead "
+            f"(dead-link rate {s['dead_link_rate']:.0%})"
+        )
+        if s["dead_link_rate"] is not None
+        else f"; {s['urls']} URLs, none checked yet"
+    )
     return f'<p class="summary">{sum(s["claims"].values())} claims: {chips}{esc(rate)}</p>'
 
 
@@ -259,14 +296,28 @@ def render_html(report: ArticleReport) -> str:
     claims = {c.id: c for c in report.claims}
     runs, placed = _placed(report)
     title = clean(report.title) or clean(report.source)
-    meta = " · ".join(x for x in (
-        url_html(report.source) if is_web_url(report.source) else f"<code>{esc(report.source)}</code>",
-        report.published and f"published {esc(report.published)}", f"article {report.id}",
-        report.audited_at and f"audited {esc(report.audited_at)}") if x)
+    meta = " · ".join(
+        x
+        for x in (
+            url_html(report.source) if is_web_url(report.source) else f"<code>{esc(report.source)}</code>",
+            report.published and f"published {esc(report.published)}",
+            f"article {report.id}",
+            report.audited_at and f"audited {esc(report.audited_at)}",
+        )
+        if x
+    )
     unplaced = [c for c in report.claims if c.id not in placed]
-    unplaced_html = ("" if not unplaced else '<section class="unplaced"><h2>Claims not marked in the text</h2><ol>'
-                     + "".join(f'<li><a class="claim s-{esc(c.status)}" href="#claim-{c.id}" data-claim="{c.id}">'
-                               f"{esc(c.text, 200)}</a></li>" for c in unplaced) + "</ol></section>")
+    unplaced_html = (
+        ""
+        if not unplaced
+        else '<section class="unplaced"><h2>Claims not marked in the text</h2><ol>'
+        + "".join(
+            f'<li><a class="claim s-{esc(c.status)}" href="#claim-{c.id}" data-claim="{c.id}">'
+            f"{esc(c.text, 200)}</a></li>"
+            for c in unplaced
+        )
+        + "</ol></section>"
+    )
     sections = "".join(_claim_section(c, claims, c.id in placed) for c in report.claims)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -287,8 +338,8 @@ def render_html(report: ArticleReport) -> str:
 </header>
 <div class="layout">
 <article class="text" id="text">{_text_html(report, runs)}</article>
-<aside class="panel"><div class="placeholder"><p class="hint">Each claim in the text is marked by how well it is
-sourced: <span class="chip s-archived">archived</span> <span class="chip s-sourced">sourced</span>
+<aside class="panel"><div class="placeholder"><p class="hint">Each claim in the text is marked by how well
+it is sourced: <span class="chip s-archived">archived</span> <span class="chip s-sourced">sourced</span>
 <span class="chip s-vague">vague</span> <span class="chip s-broken">broken</span>
 <span class="chip s-unsourced">unsourced</span>. Click a claim to follow it to its evidence.</p></div>
 {sections}</aside>

@@ -23,8 +23,15 @@ def md(text: str | None, limit: int | None = None) -> str:
 def link(text: str, url: str | None) -> str:
     if not is_web_url(url):
         return md(text)
-    href = clean(url).replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C") \
-        .replace(">", "%3E").replace("|", "%7C")
+    href = (
+        clean(url)
+        .replace(" ", "%20")
+        .replace("(", "%28")
+        .replace(")", "%29")
+        .replace("<", "%3C")
+        .replace(">", "%3E")
+        .replace("|", "%7C")
+    )
     return f"[{md(text)}]({href})"
 
 
@@ -35,17 +42,39 @@ def parts_md(parts: list[Part]) -> str:
 def render_markdown(report: ArticleReport) -> str:
     s = report.summary()
     claims = {c.id: c for c in report.claims}
-    out = [f"# {md(report.title) or md(report.source)}", "",
-           f"Source: {link(report.source, report.source if is_web_url(report.source) else None)}"
-           + (f" · published {md(report.published)}" if report.published else "") + f" · article {report.id}", ""]
+    out = [
+        f"# {md(report.title) or md(report.source)}",
+        "",
+        f"Source: {link(report.source, report.source if is_web_url(report.source) else None)}"
+        + (f" · published {md(report.published)}" if report.published else "")
+        + f" · article {report.id}",
+        "",
+    ]
     counts = ", ".join(f"{n} {status}" for status, n in s["claims"].items())
-    rate = f"; dead-link rate {s['dead_link_rate']:.0%} of {s['urls_checked']} checked URLs" \
-        if s["dead_link_rate"] is not None else ""
-    out += [f"**{sum(s['claims'].values())} claims:** {counts}{rate}.", "", "## Claims", "",
-            "| # | status | claim | strongest chain |", "|---:|---|---|---|"]
+    rate = (
+        f"; dead-link rate {s['dead_link_rate']:.0%} of {s['urls_checked']} checked URLs"
+        if s["dead_link_rate"] is not None
+        else ""
+    )
+    out += [
+        f"**{sum(s['claims'].values())} claims:** {counts}{rate}.",
+        "",
+        "## Claims",
+        "",
+        "| # | status | claim | strongest chain |",
+        "|---:|---|---|---|",
+    ]
     for cl in report.claims:
-        out.append(f"| {cl.id} | {md(cl.status)} | {md(cl.text, 300)} | {parts_md(strongest_parts(cl, claims))} |")
-    out += ["", "## Citations", "", "| # | kind | reference | resolution | archive |", "|---:|---|---|---|---|"]
+        out.append(
+            f"| {cl.id} | {md(cl.status)} | {md(cl.text, 300)} | {parts_md(strongest_parts(cl, claims))} |"
+        )
+    out += [
+        "",
+        "## Citations",
+        "",
+        "| # | kind | reference | resolution | archive |",
+        "|---:|---|---|---|---|",
+    ]
     for c in report.citations:
         ref = link(short_url(c.url), c.url) if c.url else md(c.label, 80)
         res = ""

@@ -27,14 +27,14 @@ class Evidence:
     """What became of one cited URL: its latest resolution and every saved copy."""
 
     url: str
-    status: str | None = None          # None: never resolved
+    status: str | None = None  # None: never resolved
     reason: str | None = None
     http_status: int | None = None
     final_url: str | None = None
     checked_at: str | None = None
     elapsed_ms: int | None = None
-    hops: list[dict] = field(default_factory=list)       # seq, url, http_status, location, via
-    captures: list[dict] = field(default_factory=list)   # response/revisit records of the final URL
+    hops: list[dict] = field(default_factory=list)  # seq, url, http_status, location, via
+    captures: list[dict] = field(default_factory=list)  # response/revisit records of the final URL
     snapshots: list[dict] = field(default_factory=list)  # Wayback look-ups for the cited URL
 
     @property
@@ -88,7 +88,7 @@ class Node:
     """One citation reached from a claim, with the citations reached through it."""
 
     citation: CitationView
-    rule: str                      # the linking rule, or `contains` / `attributed-to` below the first level
+    rule: str  # the linking rule, or `contains` / `attributed-to` below the first level
     confidence: float | None
     depth: int
     children: list[Node] = field(default_factory=list)
@@ -165,7 +165,9 @@ class ArticleReport:
         """Claims by status, and how many distinct cited URLs are dead among those checked."""
         statuses = Counter(c.status for c in self.claims)
         evidence = {c.url: c.evidence for c in self.citations if c.url}
-        checked = [e for e in evidence.values() if e is not None and e.status not in (None, Status.OFFLINE.value)]
+        checked = [
+            e for e in evidence.values() if e is not None and e.status not in (None, Status.OFFLINE.value)
+        ]
         dead = sum(1 for e in checked if e.broken)
         return {
             "claims": {s.value: statuses.get(s.value, 0) for s in ClaimStatus},
@@ -179,14 +181,26 @@ class ArticleReport:
 
 def load(db: sqlite_utils.Database, article_id: int) -> ArticleReport:
     """Read one article's report from the database."""
-    row = db.execute("SELECT id, source, title, url, published, outlet, text, audited_at FROM articles WHERE id = ?",
-                     [article_id]).fetchone()
+    row = db.execute(
+        "SELECT id, source, title, url, published, outlet, text, audited_at FROM articles WHERE id = ?",
+        [article_id],
+    ).fetchone()
     if not row:
         raise NotFound(f"no article {article_id}")
     citations = _citations(db, article_id)
     claims = _claims(db, article_id, {c.id: c for c in citations})
-    return ArticleReport(id=row[0], source=row[1], title=row[2], url=row[3], published=row[4], outlet=row[5],
-                         text=row[6] or "", audited_at=row[7], claims=claims, citations=citations)
+    return ArticleReport(
+        id=row[0],
+        source=row[1],
+        title=row[2],
+        url=row[3],
+        published=row[4],
+        outlet=row[5],
+        text=row[6] or "",
+        audited_at=row[7],
+        claims=claims,
+        citations=citations,
+    )
 
 
 def article_of_claim(db: sqlite_utils.Database, claim_id: int) -> int:
@@ -198,8 +212,11 @@ def article_of_claim(db: sqlite_utils.Database, claim_id: int) -> int:
 
 def _citations(db, article_id: int) -> list[CitationView]:
     rows = db.execute(
-        'SELECT c.id, c.seq, c.kind, c.text, c.url, c.outlet, c.handle, c.speaker, c.date, c.parent_id, c.found_in, '
-        'c.start, c."end", c.url_id FROM citations c WHERE c.article_id = ? ORDER BY c.seq', [article_id]).fetchall()
+        "SELECT c.id, c.seq, c.kind, c.text, c.url, c.outlet, c.handle, c.speaker, c.date, c.parent_id, "
+        "c.found_in, "
+        'c.start, c."end", c.url_id FROM citations c WHERE c.article_id = ? ORDER BY c.seq',
+        [article_id],
+    ).fetchall()
     cache: dict[int, Evidence | None] = {}
     out = []
     for r in rows:
@@ -213,49 +230,75 @@ def _citations(db, article_id: int) -> list[CitationView]:
 def _evidence(db, url_id: int, url: str) -> Evidence | None:
     """The latest resolution of one URL with its hops, captures of its final URL, and its snapshots."""
     ev = Evidence(url=url)
-    res = db.execute("SELECT id, final_url, status, reason, http_status, checked_at, elapsed_ms FROM resolutions "
-                     "WHERE url_id = ? ORDER BY id DESC LIMIT 1", [url_id]).fetchone()
+    res = db.execute(
+        "SELECT id, final_url, status, reason, http_status, checked_at, elapsed_ms FROM resolutions "
+        "WHERE url_id = ? ORDER BY id DESC LIMIT 1",
+        [url_id],
+    ).fetchone()
     if res:
         ev.final_url, ev.status, ev.reason, ev.http_status, ev.checked_at, ev.elapsed_ms = res[1:]
-        ev.hops = list(db.query("SELECT seq, url, http_status, location, via FROM hops WHERE resolution_id = ? "
-                                "ORDER BY seq", [res[0]]))
+        ev.hops = list(
+            db.query(
+                "SELECT seq, url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq",
+                [res[0]],
+            )
+        )
         if ev.final_url:
-            ev.captures = list(db.query(
-                'SELECT cap.id, cap.warc_file, cap."offset", cap.length, cap.record_type, cap.payload_digest, '
-                "cap.http_status, cap.size, cap.truncated, cap.captured_at, cap.record_id "
-                "FROM captures cap JOIN urls u ON u.id = cap.url_id "
-                "WHERE u.url = ? AND cap.record_type IN ('response', 'revisit') ORDER BY cap.id",
-                [ev.final_url]))
-    ev.snapshots = list(db.query("SELECT id, status, timestamp, snapshot_url, distance_days, reason FROM snapshots "
-                                 "WHERE url_id = ? ORDER BY id", [url_id]))
+            ev.captures = list(
+                db.query(
+                    'SELECT cap.id, cap.warc_file, cap."offset", cap.length, cap.record_type, '
+                    "cap.payload_digest, "
+                    "cap.http_status, cap.size, cap.truncated, cap.captured_at, cap.record_id "
+                    "FROM captures cap JOIN urls u ON u.id = cap.url_id "
+                    "WHERE u.url = ? AND cap.record_type IN ('response', 'revisit') ORDER BY cap.id",
+                    [ev.final_url],
+                )
+            )
+    ev.snapshots = list(
+        db.query(
+            "SELECT id, status, timestamp, snapshot_url, distance_days, reason FROM snapshots "
+            "WHERE url_id = ? ORDER BY id",
+            [url_id],
+        )
+    )
     if not res and not ev.snapshots:
         return None
     return ev
 
 
 def _claims(db, article_id: int, citations: dict[int, CitationView]) -> list[ClaimView]:
-    claims = [ClaimView(*r) for r in db.execute(
-        'SELECT id, seq, kind, text, start, "end", status FROM claims WHERE article_id = ? ORDER BY seq',
-        [article_id])]
+    claims = [
+        ClaimView(*r)
+        for r in db.execute(
+            'SELECT id, seq, kind, text, start, "end", status FROM claims WHERE article_id = ? ORDER BY seq',
+            [article_id],
+        )
+    ]
     by_id = {c.id: c for c in claims}
     for cid, other, conf in db.execute(
-            "SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
-            "JOIN claims c ON c.id = s.claim_id WHERE c.article_id = ? ORDER BY s.claim_id, s.confidence DESC",
-            [article_id]):
+        "SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
+        "JOIN claims c ON c.id = s.claim_id WHERE c.article_id = ? ORDER BY s.claim_id, s.confidence DESC",
+        [article_id],
+    ):
         by_id[cid].supported_by.append((other, conf))
     _attach_chains(db, article_id, by_id, citations)
     return claims
 
 
-def _attach_chains(db, article_id: int, claims: dict[int, ClaimView], citations: dict[int, CitationView]) -> None:
+def _attach_chains(
+    db, article_id: int, claims: dict[int, ClaimView], citations: dict[int, CitationView]
+) -> None:
     """Rebuild each claim's tree from the `chains` view's citation steps.
 
     The view lists steps by depth, not depth-first, so a step's place in the tree is found from the
     citations' own parent links: below `contains` is a child of the step above, below
     `attributed-to` is the parent of the quote above.
     """
-    rows = db.execute("SELECT claim_id, chain, step, rule, confidence, citation_id FROM chains "
-                      "WHERE article_id = ? AND step_kind = 'citation'", [article_id]).fetchall()
+    rows = db.execute(
+        "SELECT claim_id, chain, step, rule, confidence, citation_id FROM chains "
+        "WHERE article_id = ? AND step_kind = 'citation'",
+        [article_id],
+    ).fetchall()
     groups: dict[tuple[int, int], list[tuple]] = {}
     for r in rows:
         groups.setdefault((r[0], r[1]), []).append(r)
@@ -271,7 +314,8 @@ def _attach_chains(db, article_id: int, claims: dict[int, ClaimView], citations:
                 claims[claim_id].chains.append(node)
                 continue
             for above in by_depth.get(depth - 1, []):
-                if (rule == "contains" and node.citation.parent_id == above.citation.id) or \
-                        (rule == "attributed-to" and above.citation.parent_id == node.citation.id):
+                if (rule == "contains" and node.citation.parent_id == above.citation.id) or (
+                    rule == "attributed-to" and above.citation.parent_id == node.citation.id
+                ):
                     above.children.append(node)
                     break

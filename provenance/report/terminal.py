@@ -30,17 +30,41 @@ from .words import (
     strongest_parts,
 )
 
-STATUS_STYLE = {"archived": "bold green", "sourced": "green", "vague": "yellow", "broken": "bold red",
-                "unsourced": "magenta"}
-ROLE_STYLE = {"citation": "bold", "url": "blue", "final": "blue", "hop": "magenta", "alive": "green",
-              "broken": "bold red", "unchecked": "yellow", "archive": "cyan", "note": "dim", "claim": "italic"}
+STATUS_STYLE = {
+    "archived": "bold green",
+    "sourced": "green",
+    "vague": "yellow",
+    "broken": "bold red",
+    "unsourced": "magenta",
+}
+ROLE_STYLE = {
+    "citation": "bold",
+    "url": "blue",
+    "final": "blue",
+    "hop": "magenta",
+    "alive": "green",
+    "broken": "bold red",
+    "unchecked": "yellow",
+    "archive": "cyan",
+    "note": "dim",
+    "claim": "italic",
+}
 
 
 def to_string(renderable: RenderableType, *, color: bool = False, width: int = 100) -> str:
     """Render to text; with `color` the ANSI styles a terminal shows, without it plain characters."""
     buf = io.StringIO()
-    console = Console(file=buf, force_terminal=color, no_color=not color, color_system="standard" if color else None,
-                      width=width, highlight=False, emoji=False, markup=False, legacy_windows=False)
+    console = Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
     console.print(renderable)
     return buf.getvalue()
 
@@ -68,7 +92,9 @@ def summary_text(report: ArticleReport) -> Text:
     for i, (status, n) in enumerate(s["claims"].items()):
         text.append(", " if i else "")
         text.append(f"{n} {status}", style=STATUS_STYLE[status] if n else "dim")
-    text.append(f". {plural(s['citations'], 'citation')}, {plural(s['urls'], 'URL')}, {s['urls_checked']} checked")
+    text.append(
+        f". {plural(s['citations'], 'citation')}, {plural(s['urls'], 'URL')}, {s['urls_checked']} checked"
+    )
     if s["dead_link_rate"] is not None:
         text.append(f", {s['urls_dead']} dead: dead-link rate ")
         text.append(f"{s['dead_link_rate']:.0%}", style="bold red" if s["urls_dead"] else "green")
@@ -99,8 +125,14 @@ def resolution_text(c: CitationView) -> Text:
 
 def citations_table(report: ArticleReport) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, title_justify="left")
-    for name, kw in (("id", {"justify": "right"}), ("kind", {}), ("where found", {}), ("reference", {"ratio": 3}),
-                     ("resolution", {"ratio": 3}), ("archive", {})):
+    for name, kw in (
+        ("id", {"justify": "right"}),
+        ("kind", {}),
+        ("where found", {}),
+        ("reference", {"ratio": 3}),
+        ("resolution", {"ratio": 3}),
+        ("archive", {}),
+    ):
         table.add_column(name, overflow="fold", **kw)
     by_id = {c.id: c for c in report.citations}
     for c in report.citations:
@@ -108,8 +140,14 @@ def citations_table(report: ArticleReport) -> Table:
         if c.url and c.kind not in ("link", "short_link"):
             ref = f"{clean(c.label, 30)} {ref}"
         archive = ", ".join(p.text for p in archive_parts(c.evidence))
-        table.add_row(str(c.id), c.kind.replace("_", " "), Text(where_found(c, by_id)), Text(ref),
-                      resolution_text(c), Text(archive or "-", style="cyan" if archive else "dim"))
+        table.add_row(
+            str(c.id),
+            c.kind.replace("_", " "),
+            Text(where_found(c, by_id)),
+            Text(ref),
+            resolution_text(c),
+            Text(archive or "-", style="cyan" if archive else "dim"),
+        )
     return table
 
 
@@ -130,13 +168,33 @@ def claims_table(report: ArticleReport) -> Table:
 def render_text(report: ArticleReport, *, color: bool = False, width: int = 100) -> str:
     """The audit of one article for a terminal: claims in order, citations, one summary line."""
     head = Text(clean(report.title) or clean(report.source), style="bold")
-    meta = Text(" · ".join(x for x in (clean(report.source), report.published and f"published {report.published}",
-                                       f"article {report.id}") if x), style="dim")
-    parts: list[RenderableType] = [head, meta, Text(""), Text("Claims", style="bold underline"), claims_table(report),
-                                   Text(""), Text("Citations", style="bold underline")]
+    meta = Text(
+        " · ".join(
+            x
+            for x in (
+                clean(report.source),
+                report.published and f"published {report.published}",
+                f"article {report.id}",
+            )
+            if x
+        ),
+        style="dim",
+    )
+    parts: list[RenderableType] = [
+        head,
+        meta,
+        Text(""),
+        Text("Claims", style="bold underline"),
+        claims_table(report),
+        Text(""),
+        Text("Citations", style="bold underline"),
+    ]
     parts.append(citations_table(report) if report.citations else Text("  (none found)", style="dim"))
-    parts += [Text(""), summary_text(report),
-              Text("Follow a claim to its evidence: provenance show CLAIM_ID", style="dim")]
+    parts += [
+        Text(""),
+        summary_text(report),
+        Text("Follow a claim to its evidence: provenance show CLAIM_ID", style="dim"),
+    ]
     return to_string(Group(*parts), color=color, width=width)
 
 
@@ -173,7 +231,7 @@ def _add_evidence(tree: Tree, c: CitationView) -> None:
             tree.add(Text(f"final: {clean(ev.final_url)}", style="blue"))
         for cap in ev.captures:
             tree.add(Text(f"capture: {capture_line(cap)}", style="cyan"))
-    for snap in (ev.snapshots if ev else []):
+    for snap in ev.snapshots if ev else []:
         tree.add(Text(f"snapshot: {snapshot_line(snap)}", style="cyan"))
 
 
@@ -199,8 +257,9 @@ def claim_tree(claim: ClaimView, claims: dict[int, ClaimView]) -> Tree:
         if other is None:
             continue
         conf_text = f" ({conf:.2f})" if conf is not None else ""
-        sub = tree.add(Text(f"supported by claim {other.id}{conf_text}: ", style="italic")
-                       + Text(clean(other.text, 120)))
+        sub = tree.add(
+            Text(f"supported by claim {other.id}{conf_text}: ", style="italic") + Text(clean(other.text, 120))
+        )
         if not claim.chains:  # otherwise the supporters' citations are already above, as `supports`
             for root in other.chains:
                 _add_node(sub, root)
@@ -209,7 +268,9 @@ def claim_tree(claim: ClaimView, claims: dict[int, ClaimView]) -> Tree:
     return tree
 
 
-def render_show(report: ArticleReport, claim_id: int | None = None, *, color: bool = False, width: int = 120) -> str:
+def render_show(
+    report: ArticleReport, claim_id: int | None = None, *, color: bool = False, width: int = 120
+) -> str:
     """One claim's chains (or, without `claim_id`, every claim's) step by step, with their evidence."""
     claims = {c.id: c for c in report.claims}
     if claim_id is not None:

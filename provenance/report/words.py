@@ -51,8 +51,8 @@ def is_web_url(url: str | None) -> bool:
 
 class Part(NamedTuple):
     text: str
-    role: str                 # citation | url | hop | final | alive | broken | unchecked | archive | note | claim
-    href: str | None = None   # the full URL a `url`/`final`/`archive` part stands for
+    role: str  # citation | url | hop | final | alive | broken | unchecked | archive | note | claim
+    href: str | None = None  # the full URL a `url`/`final`/`archive` part stands for
 
 
 def wayback_date(ts: str | None) -> str:
@@ -125,9 +125,12 @@ def strongest_parts(claim: ClaimView, claims: dict[int, ClaimView] | None = None
     if path and path[0].rule == "supports":
         # a citation inherited from a claim that says the same thing: name that claim
         others = [(claims or {}).get(o) for o, _ in claim.supported_by]
-        via = next((o for o in others if o and any(n.citation.id == path[0].citation.id for n in o.chains)), None)
-        return [Part(f"supported by claim {via.id}" if via else "supported by another claim", "claim")] \
-            + path_parts(path)
+        via = next(
+            (o for o in others if o and any(n.citation.id == path[0].citation.id for n in o.chains)), None
+        )
+        return [
+            Part(f"supported by claim {via.id}" if via else "supported by another claim", "claim")
+        ] + path_parts(path)
     if path:
         return path_parts(path)
     for other_id, _conf in claim.supported_by:
@@ -164,6 +167,11 @@ def snapshot_line(s: dict) -> str:
 def snapshot_words(s: dict) -> str:
     """`found 2025-07-01, the article's day`: when the copy was taken, against the article's date."""
     far = s.get("distance_days")
-    when = "" if far is None else ", within a day of the article" if abs(far) < 1 else \
-        f", {abs(far):.0f} days from the article"
+    when = (
+        ""
+        if far is None
+        else ", within a day of the article"
+        if abs(far) < 1
+        else f", {abs(far):.0f} days from the article"
+    )
     return f"{s['status']} {wayback_date(s['timestamp'])}{when}"
