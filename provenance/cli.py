@@ -220,8 +220,9 @@ def _open_db(settings: Settings):
 @with_settings("db", *NETWORK)
 def audit(
     sources: list[str] = typer.Argument(..., help="Files (HTML or text), http(s) URLs, or - for stdin."),
-    format: AuditFormat = typer.Option(AuditFormat.table, "--format",
-                                       help="table, json, markdown or html (one self-contained page per article)."),
+    format: AuditFormat = typer.Option(
+        AuditFormat.table, "--format", help="table, json, markdown or html (one page per article)."
+    ),
     output: Path | None = typer.Option(
         None, "-o", "--output",
         help="Write the report to FILE instead of stdout (with html and several sources: a folder)."),
@@ -297,8 +298,9 @@ def _parse_ident(ident: str, article: bool) -> tuple[int, bool]:
 @app.command()
 @with_settings("db")
 def show(
-    ident: str = typer.Argument(..., metavar="ID",
-                                help="A claim id, or an article id with --article; claim:N and article:N work too."),
+    ident: str = typer.Argument(
+        ..., metavar="ID", help="A claim id, or an article id with --article; claim:N and article:N work too."
+    ),
     article: bool = typer.Option(False, "--article", help="ID is an article: show every claim's chain."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
     settings: Settings = None,
@@ -329,8 +331,9 @@ class ExportFormat(str, Enum):
 @app.command()
 @with_settings("db")
 def export(
-    format: ExportFormat = typer.Option(..., "--format",
-                                        help="prov-json (W3C PROV), json (every claim's chain) or csv (the chains view)."),
+    format: ExportFormat = typer.Option(
+        ..., "--format", help="prov-json (W3C PROV), json (every claim's chain) or csv (the chains view)."
+    ),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
     settings: Settings = None,
 ):
@@ -352,7 +355,7 @@ def export(
 @app.command()
 @with_settings("db")
 def browse(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine)."),
     port: int = typer.Option(8001, "--port", help="Port to listen on (0: any free port)."),
     settings: Settings = None,
 ):
