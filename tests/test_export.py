@@ -10,8 +10,9 @@ import pytest
 from prov.model import ProvDerivation, ProvDocument
 from typer.testing import CliRunner
 
-from provenance import export
+from provenance import __version__, export
 from provenance.cli import app
+from provenance.db import schema_version
 
 from .report_example import FINAL, TCO, claim_id, recorded
 
@@ -84,7 +85,7 @@ def test_prov_derivations_lead_from_a_claim_to_its_url_and_on_to_its_saved_copie
 def test_json_export_holds_every_claim_with_the_steps_of_its_chain(example):
     db, article_id = example
     data = json.loads(exported(db, "json"))
-    assert data["schema"] == "0001_initial"
+    assert data["schema"] == schema_version(db) and data["provenance"] == __version__
     [article] = data["articles"]
     assert article["title"] == "Macron and Putin’s rare two-hour call"
     assert [c["seq"] for c in article["claims"]] == list(range(1, 13))

@@ -13,6 +13,7 @@ from provenance.cli import app
 from provenance.errors import NotFound
 from provenance.models import Resolution, Status
 
+from .conftest import SEED
 from .report_example import EVIL_CLAIM, FINAL, TCO, X_URL, claim_id, hostile, recorded
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -177,3 +178,13 @@ def test_markdown_report_of_the_example(example):
         f"[twitter.com/United24media/status/1940000000000000000]({FINAL})" in text
     )
     assert EVIL_CLAIM not in text
+
+
+def test_audit_prints_the_report_plain_when_not_a_terminal(db_path):
+    result = CliRunner().invoke(app, ["audit", str(SEED), "--offline", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    assert "tweet @United24media → t.co/Cnqgv5qgwV → not checked yet (offline run)" in result.output
+    assert re.search(
+        r"\d+ claims: 0 archived, \d+ sourced, \d+ vague, 0 broken, \d+ unsourced", result.output
+    )

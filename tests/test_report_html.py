@@ -10,10 +10,12 @@ from html.parser import HTMLParser
 import pytest
 from typer.testing import CliRunner
 
+from provenance import db as database
 from provenance import report
 from provenance.cli import app
 from provenance.report.model import ArticleReport, ClaimView
 
+from .conftest import SEED
 from .report_example import EVIL_FINAL, EVIL_URL, TCO, hostile, recorded
 
 ALLOWED_TAGS = {
@@ -127,8 +129,6 @@ def test_each_claim_is_marked_in_the_text_by_status_and_links_to_its_chain(examp
 
 
 def test_the_article_text_is_all_there_in_order(example_page, db_path):
-    from .conftest import SEED
-
     text_html = example_page[example_page.index('<article class="text"') : example_page.index("</article>")]
     visible = re.sub(r"<[^>]+>", "", text_html)
     import html
@@ -172,18 +172,38 @@ def test_overlapping_claims_never_nest_links_and_none_is_lost():
     assert 'href="#claim-4"' in unplaced
 
 
-def test_audit_command_writes_html_to_a_file(db_path, tmp_path):
-    """`--format html -o FILE` writes the page; the audit itself is replaced by the recorded example."""
-    db, article_id = recorded(db_path)
-    from provenance import cli
-
+def test_audit_writes_its_html_report_to_a_file(db_path, tmp_path):
     out = tmp_path / "report.html"
-    results = [type("R", (), {"article_id": article_id})()]
-    cli._write_audit_report(db, results, cli.AuditFormat.html, out)
-    assert Page(out.read_text(encoding="utf-8")).attrs("a")
-    many = tmp_path / "pages"
-    cli._write_audit_report(db, results * 2, cli.AuditFormat.html, many)
-    assert (many / f"article-{article_id}.html").exists()
+    result = CliRunner().invoke(
+        app, ["audit", str(SEED), "--offline", "--db", str(db_path), "--format", "html", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    page = Page(out.read_text(encoding="utf-8"))
+    claims = {a["data-claim"] for a in page.attrs("a") if "data-claim" in a}
+    assert len(claims) == database.connect(db_path)["claims"].count > 10
+
+
+def test_audit_writes_one_page_per_article_into_a_folder(db_path, tmp_path):
+    second = tmp_path / "copy.txt"
+    second.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "pages"
+    result = CliRunner().invoke(
+        app,
+        [
+            "audit",
+            str(SEED),
+            str(second),
+            "--offline",
+            "--db",
+            str(db_path),
+            "--format",
+            "html",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["article-1.html", "article-2.html"]
 
 
 def test_audit_refuses_html_for_several_sources_without_a_folder(db_path):
