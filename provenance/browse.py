@@ -19,6 +19,8 @@ from importlib import resources
 from pathlib import Path
 
 SHIPPED_NAME = "provenance"
+# Plugins that link each claim to its chain (see datasette_plugins/chain_links.py).
+PLUGINS_DIR = Path(__file__).parent / "datasette_plugins"
 
 
 def available() -> bool:
@@ -58,6 +60,8 @@ def datasette_command(
         str(db_path),
         "--metadata",
         str(metadata_path),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
         "--host",
         host,
         "--port",

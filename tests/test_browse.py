@@ -129,7 +129,7 @@ def test_datasette_serves_descriptions_labels_and_the_claim_chain_query(tmp_path
     db, article_id = recorded(path)
     post = claim_id(db, article_id, 6)
     db.conn.close()
-    ds = Datasette([str(path)], metadata=browse.metadata_for(path))
+    ds = Datasette([str(path)], metadata=browse.metadata_for(path), plugins_dir=str(browse.PLUGINS_DIR))
 
     async def get(url):
         response = await ds.client.get(url)
@@ -150,6 +150,11 @@ def test_datasette_serves_descriptions_labels_and_the_claim_chain_query(tmp_path
         "the article shows by its title, not only its id"
     )
     assert "_sqlite_migrations" in {t["name"] for t in hidden["tables"] if t["hidden"]}
+    # a claim's text is one click from its chain
+    assert (
+        f'<a href="/study/claim_chain?claim_id={post}" title="follow this claim to its evidence">'
+        in claim_row
+    )
 
 
 def test_browse_says_in_one_line_what_is_missing(tmp_path, monkeypatch):

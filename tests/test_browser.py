@@ -124,12 +124,17 @@ def test_the_claim_chain_page_shows_the_short_link_and_its_hops(datasette, tmp_p
     screenshot(tmp_path, url, "datasette-claim-chain.png")
 
 
-def test_the_claims_table_shows_articles_by_title_and_offers_facets(datasette, tmp_path):
-    base, _, _ = datasette
-    dom = chromium(tmp_path, f"{base}/study/claims", "--dump-dom")
+def test_from_the_claims_table_a_link_leads_to_the_claims_evidence(datasette, tmp_path):
+    base, db, article_id = datasette
+    post = post_claim(db, article_id)
+    dom = chromium(tmp_path, f"{base}/study/claims?_sort=id", "--dump-dom")
     assert "The assertions of each article" in dom
-    assert "Macron and Putin’s rare two-hour call resonates" in dom
-    assert 'data-column="status"' in dom or "facet-status" in dom or "status (" in dom
+    assert "Macron and Putin’s rare two-hour call resonates" in dom, "articles show by title"
+    links = re.findall(r'<a href="(/study/claim_chain\?claim_id=(\d+))"', dom)
+    assert str(post) in {claim for _, claim in links}, "each claim's text links to its chain"
+    href = next(h for h, claim in links if claim == str(post)).replace("&amp;", "&")
+    chain = chromium(tmp_path, base + href, "--dump-dom")
+    assert TCO in chain and f"301 → {X_URL}" in chain
 
 
 def test_the_html_report_renders_its_claims_and_opens_a_chain(tmp_path, db_path):
