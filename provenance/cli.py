@@ -266,10 +266,10 @@ def _write_audit_report(database, results, format: AuditFormat, output: Path | N
     """The audit's report in the chosen format, to stdout or -o; HTML is one page per article."""
     from . import report
 
-    if format is AuditFormat.json:
-        _emit(report.render_json(results), output)
-        return
     reports = [report.load(database, r.article_id) for r in results]
+    if format is AuditFormat.json:
+        _emit(report.render_json(results, reports), output)
+        return
     if format is AuditFormat.markdown:
         _emit("\n".join(report.render_markdown(r) for r in reports), output)
     elif format is AuditFormat.html:

@@ -8,6 +8,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
+from provenance import db as database
 from provenance import record, report
 from provenance.cli import app
 from provenance.errors import NotFound
@@ -187,4 +188,25 @@ def test_audit_prints_the_report_plain_when_not_a_terminal(db_path):
     assert "tweet @United24media → t.co/Cnqgv5qgwV → not checked yet (offline run)" in result.output
     assert re.search(
         r"\d+ claims: 0 archived, \d+ sourced, \d+ vague, 0 broken, \d+ unsourced", result.output
+    )
+
+
+def test_audit_json_gives_each_claim_its_database_id_and_strongest_chain(db_path):
+    import json
+
+    result = CliRunner().invoke(
+        app, ["audit", str(SEED), "--offline", "--db", str(db_path), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    post = next(c for c in doc["claims"] if c["kind"] == "post")
+    assert [step["text"] for step in post["chain"]] == [
+        "tweet @United24media",
+        "t.co/Cnqgv5qgwV",
+        "not checked yet (offline run)",
+    ]
+    assert post["chain"][1]["url"] == TCO
+    db = database.connect(db_path)
+    assert (
+        db.execute("SELECT text FROM claims WHERE id = ?", [post["claim_id"]]).fetchone()[0] == post["text"]
     )

@@ -26,7 +26,7 @@ from .html import render_html
 from .markdown import render_markdown
 from .model import ArticleReport, article_of_claim, load
 from .terminal import render_show, render_text
-from .words import clean
+from .words import clean, strongest_parts
 
 if TYPE_CHECKING:
     from ..audit import AuditResult
@@ -59,14 +59,28 @@ def summary(result: AuditResult) -> dict:
     }
 
 
-def render_json(results: list[AuditResult]) -> str:
-    """The extraction's JSON (the `extract` contract) with each article's id, resolutions and summary."""
+def render_json(results: list[AuditResult], reports: list[ArticleReport] | None = None) -> str:
+    """The extraction's JSON (the `extract` contract) with each article's id, resolutions and summary.
+
+    Given the articles' reports too, each claim also gets its database id (what `show` takes) and
+    its strongest chain as steps: `{"text", "role", "url"}`.
+    """
     docs = []
-    for r in results:
+    for i, r in enumerate(results):
         d = r.doc.to_json()
         d["article_id"] = r.article_id
         d["resolutions"] = [res.to_json() for res in r.resolutions.values()]
         d["summary"] = summary(r)
+        if reports is not None:
+            recorded = {c.seq: c for c in reports[i].claims}
+            by_id = {c.id: c for c in reports[i].claims}
+            for seq, claim in enumerate(d["claims"], 1):
+                view = recorded.get(seq)
+                if view is not None:
+                    claim["claim_id"] = view.id
+                    claim["chain"] = [
+                        {"text": p.text, "role": p.role, "url": p.href} for p in strongest_parts(view, by_id)
+                    ]
         docs.append(d)
     return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2)
 
