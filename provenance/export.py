@@ -70,30 +70,34 @@ def write_csv(db: sqlite_utils.Database, out: TextIO) -> None:
 
 
 def write_json(db: sqlite_utils.Database, out: TextIO) -> None:
-    """Every article with its claims, each claim with the steps of its chains. Written article by article."""
+    """Every article with its claims, each claim with the steps of its chains, written article by article.
+
+    The `chains` view is read once, in its order (article, claim, step), and cut at each new article:
+    asking it for one article at a time would walk every chain of the database each time.
+    """
     head = {"provenance": __version__, "schema": schema_version(db), "exported_at": _now()}
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "articles": [')
     articles = db.query(
         "SELECT id, source, url, canonical_url, title, published, outlet, author, audited_at "
         "FROM articles ORDER BY id"
     )
+    steps = db.query(f"SELECT {', '.join(CHAIN_COLUMNS)} FROM chains WHERE step_kind != 'claim'")
+    pending = next(steps, None)
     for i, article in enumerate(articles):
         claims = list(
             db.query(
-                'SELECT id, seq, kind, text, start, "end", status FROM claims WHERE article_id = ? '
-                "ORDER BY seq",
+                'SELECT id, seq, kind, text, start, "end", status FROM claims '
+                "WHERE article_id = ? ORDER BY seq",
                 [article["id"]],
             )
         )
-        steps: dict[int, list[dict]] = {}
-        for step in db.query(
-            f"SELECT {', '.join(CHAIN_COLUMNS[1:])} FROM chains WHERE article_id = ? "
-            "AND step_kind != 'claim'",
-            [article["id"]],
-        ):
-            steps.setdefault(step.pop("claim_id"), []).append(step)
+        by_claim: dict[int, list[dict]] = {}
+        while pending is not None and pending["article_id"] <= article["id"]:
+            if pending.pop("article_id") == article["id"]:
+                by_claim.setdefault(pending.pop("claim_id"), []).append(pending)
+            pending = next(steps, None)
         for claim in claims:
-            claim["steps"] = steps.get(claim["id"], [])
+            claim["steps"] = by_claim.get(claim["id"], [])
         article["claims"] = claims
         out.write(("," if i else "") + "\n" + json.dumps(article, ensure_ascii=False))
     out.write("\n]}\n")
