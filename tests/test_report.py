@@ -210,3 +210,13 @@ def test_audit_json_gives_each_claim_its_database_id_and_strongest_chain(db_path
     assert (
         db.execute("SELECT text FROM claims WHERE id = ?", [post["claim_id"]]).fetchone()[0] == post["text"]
     )
+
+
+def test_urls_never_asked_count_neither_way_in_the_dead_link_rate(example):
+    db, article_id = example
+    for status in (Status.SKIPPED, Status.REFUSED, Status.DEFERRED, Status.OFFLINE):
+        record.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=status, reason="x"))
+        s = report.load(db, article_id).summary()
+        assert s["urls_checked"] == 0 and s["dead_link_rate"] is None, status
+    record.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=Status.TIMEOUT))
+    assert report.load(db, article_id).summary()["dead_link_rate"] == 0.0
