@@ -94,6 +94,12 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
+# Statuses that say something about the page itself; refused, skipped (robots), deferred and offline
+# URLs were never asked, so they count neither way in the dead-link rate.
+CHECKED = frozenset(
+    s.value for s in (Status.ALIVE, Status.DEAD, Status.SOFT404, Status.TIMEOUT, Status.ERROR)
+)
+
 # How strong a chain is, by what its last citation reached.
 STRENGTH = {"archived": 6, "alive": 5, "unchecked": 3, "no_url": 2, "broken": 1}
 
@@ -165,9 +171,7 @@ class ArticleReport:
         """Claims by status, and how many distinct cited URLs are dead among those checked."""
         statuses = Counter(c.status for c in self.claims)
         evidence = {c.url: c.evidence for c in self.citations if c.url}
-        checked = [
-            e for e in evidence.values() if e is not None and e.status not in (None, Status.OFFLINE.value)
-        ]
+        checked = [e for e in evidence.values() if e is not None and e.status in CHECKED]
         dead = sum(1 for e in checked if e.broken)
         return {
             "claims": {s.value: statuses.get(s.value, 0) for s in ClaimStatus},
