@@ -60,7 +60,8 @@ def screenshot(tmp_path: Path, url: str, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
     path.unlink(missing_ok=True)
-    chromium(tmp_path, url, f"--screenshot={path}", "--hide-scrollbars")
+    # Tall enough for the whole page: headless Chromium leaves scrolled-past regions unpainted.
+    chromium(tmp_path, url, f"--screenshot={path}", "--hide-scrollbars", "--window-size=1280,2400")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     return path
 

@@ -251,14 +251,16 @@ def _citations_html(report: ArticleReport) -> str:
         if c.url and c.kind not in ("link", "short_link"):
             ref = f"{esc(c.label, 40)} {ref}"
         word = status_words(c.evidence, c.url)
-        res = f'<span class="r-{word.role}">{esc(word.text)}</span>'
+        steps = []
         if c.evidence:
-            res += "".join(
-                f' → <span class="r-hop">{esc(str(h["http_status"] or h["via"]))}</span>'
+            steps += [
+                f'<span class="r-hop">{esc(str(h["http_status"] or h["via"]))}</span>'
                 for h in c.evidence.hops
-            )
+            ]
             if c.evidence.final_url and c.evidence.final_url != c.url:
-                res += " → " + url_html(c.evidence.final_url, short_url(c.evidence.final_url, 60))
+                steps.append(url_html(c.evidence.final_url, short_url(c.evidence.final_url, 60)))
+        steps.append(f'<span class="r-{word.role}">{esc(word.text)}</span>')
+        res = " → ".join(steps)
         archive = ", ".join(
             url_html(p.href, p.text) if p.href else esc(p.text) for p in archive_parts(c.evidence)
         )
