@@ -282,7 +282,7 @@ def _write_audit_report(database, results, format: AuditFormat, output: Path | N
         typer.echo(f"wrote {len(reports)} pages to {output}/", err=True)
     else:
         color, width = _terminal() if output is None else (False, 100)
-        _emit("\n".join(report.render_text(r, color=color, width=width) for r in reports), output)
+        _emit("\n\n".join(report.render_text(r, color=color, width=width) for r in reports), output)
 
 
 def _parse_ident(ident: str, article: bool) -> tuple[int, bool]:
