@@ -258,3 +258,23 @@ def test_bare_urls_in_pasted_text_even_glued():
     ]
     tweet = next(c for c in ex.citations if c.kind.value == "tweet")
     assert ex.citations[-1].parent == tweet.id
+
+
+def test_extraction_never_touches_the_network(monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("extraction tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    from provenance import quirks
+
+    quirks._tld.cache_clear()
+    quirks.registrable_domain.cache_clear()
+    extract(read_path(FIXTURES / "article.html"))
+    # no date in the markup: the htmldate fallback runs, on the tree only
+    ex = page("<html><body><article><p>Undated page, posted by someone, with a line of text that "
+              'ends in a domain. <a href="/x/y-z-w">rel</a></p><p>More. example.com</p></article></body></html>')
+    assert ex.published is None
