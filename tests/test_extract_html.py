@@ -275,6 +275,8 @@ def test_extraction_never_touches_the_network(monkeypatch):
     quirks.registrable_domain.cache_clear()
     extract(read_path(FIXTURES / "article.html"))
     # no date in the markup: the htmldate fallback runs, on the tree only
-    ex = page("<html><body><article><p>Undated page, posted by someone, with a line of text that "
-              'ends in a domain. <a href="/x/y-z-w">rel</a></p><p>More. example.com</p></article></body></html>')
+    ex = page(
+        "<html><body><article><p>Undated page, posted by someone, with a line of text that "
+        'ends in a domain. <a href="/x/y-z-w">rel</a></p><p>More. example.com</p></article></body></html>'
+    )
     assert ex.published is None
