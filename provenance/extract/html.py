@@ -143,7 +143,9 @@ def is_boilerplate_element(el) -> bool:
 
 BULLET_MARK = re.compile(r"^(?:[•·▪‣◦]|[-–*](?=\s))\s*\S")
 _INLINE = {"span", "a", "em", "strong", "b", "i", "small", "u", "label", "abbr", "cite"}
-_UNSEEN = re.compile(r"(?:^|[\s_-])(?:sr-only|screen-reader|visually-hidden|hidden|print-only)(?:$|[\s_-])", re.I)
+_UNSEEN = re.compile(
+    r"(?:^|[\s_-])(?:sr-only|screen-reader|visually-hidden|hidden|print-only)(?:$|[\s_-])", re.I
+)
 
 
 def inline_label(el) -> str | None:
