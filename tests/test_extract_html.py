@@ -280,3 +280,28 @@ def test_extraction_never_touches_the_network(monkeypatch):
         'ends in a domain. <a href="/x/y-z-w">rel</a></p><p>More. example.com</p></article></body></html>'
     )
     assert ex.published is None
+
+
+def test_json_ld_article_body_picks_the_container():
+    story = [
+        "The harbour authority approved the new ferry terminal on Monday after a long public consultation.",
+        "Critics said the terminal would crowd the old quay, and asked for a second review of the plans.",
+        "Work is due to start in the autumn and finish within two years, the authority said in a statement.",
+    ]
+    body_text = " ".join(story)
+    sidebar = "".join(
+        f'<p>Another long teaser paragraph number {i}, with commas, words, and more words, to look dense. '
+        f'<a href="https://www.example.org/2024/01/0{i}/teaser-story-number-{i}">teaser</a></p>'
+        for i in range(1, 9)
+    )
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "articleBody": "'
+        + body_text
+        + '"}</script></head><body><div class="wrap"><div class="col-a">'
+        + "".join(f"<p>{s}</p>" for s in story[:2])
+        + '<p>Work is due to start in the autumn and finish within two years, the authority said in '
+        '<a href="https://harbour.example.gov/statement-2024">a statement</a>.</p></div>'
+        '<div class="col-b">' + sidebar + "</div></div></body></html>"
+    )
+    ex = page(html)
+    assert urls(ex, "link") == ["https://harbour.example.gov/statement-2024"]
