@@ -49,7 +49,8 @@ _SKIP = {"script", "style", "noscript", "template", "svg", "head", "nav", "foote
 
 
 def _names(el) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''} {el.get('name') or ''} {el.get('data-component') or ''}"
+    attrs = ("class", "id", "name", "data-component")
+    return " ".join(el.get(a) or "" for a in attrs)
 
 
 def _text_len(el) -> int:
