@@ -328,7 +328,7 @@ def outlets_in(paragraphs: list[str], site="The Example Times", url="https://exa
         ("(Via CNN)", ["CNN"]),
         ("The casting is final, according to reports from The Wrap and Deadline.", ["The Wrap", "Deadline"]),
         ("An official told Indonesian newspaper Kompas that seven bodies were found.", ["Kompas"]),
-        ("The figure was reported by the Springfield Gazette-Herald last week.", ["Springfield Gazette-Herald"]),
+        ("It was reported by the Springfield Gazette-Herald last week.", ["Springfield Gazette-Herald"]),
         ("Reuters, citing two people familiar with the matter, said the bid failed.", ["Reuters"]),
         ("06.48 Reuters - SEARCH AGENCY SAYS BODY RECOVERED", ["Reuters"]),
     ],
