@@ -192,11 +192,14 @@ class AuditFormat(str, Enum):
 
 
 def _terminal() -> tuple[bool, int]:
-    """Colour only for a terminal that has not asked for none (NO_COLOR); the width it has."""
+    """Colour only for a terminal that has not asked for none (NO_COLOR); the terminal's width, or a
+    fixed 100 columns when the output is piped, so that what a script reads does not vary."""
     import os
     import shutil
 
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    if not sys.stdout.isatty():
+        return False, 100
+    color = not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     return color, max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
 
 
