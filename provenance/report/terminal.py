@@ -203,7 +203,8 @@ def render_text(report: ArticleReport, *, color: bool = False, width: int = 100)
 
 def _node_label(node: Node) -> Text:
     c = node.citation
-    text = Text(f"{c.kind.replace('_', ' ')} {c.id}: ", style="bold")
+    text = Text()
+    text.append(f"{c.kind.replace('_', ' ')} {c.id}: ", style="bold")
     text.append(clean(c.label, 100))
     if c.url and c.label != c.url:
         text.append(f" {clean(c.url)}", style="blue")
@@ -245,7 +246,8 @@ def _add_node(tree: Tree, node: Node) -> None:
 
 
 def claim_tree(claim: ClaimView, claims: dict[int, ClaimView]) -> Tree:
-    label = Text(f"claim {claim.id} ", style="bold")
+    label = Text()
+    label.append(f"claim {claim.id} ", style="bold")
     label.append_text(status_text(claim.status))
     label.append(f" {claim.kind}: ", style="dim")
     label.append(clean(claim.text, 300))
