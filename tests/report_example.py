@@ -294,7 +294,7 @@ def claim_id(db, article_id: int, seq: int) -> int:
 # Text a hostile page or article could carry: terminal escapes (set the window title, clear the screen),
 # rich markup, HTML that would run script, and URLs that are not web addresses.
 EVIL_TITLE = "\x1b]0;pwned\x07\x1b[2J[red]Evil[/red] <script>alert('title')</script>"
-EVIL_CLAIM = "Markup [bold]here[/bold] \x1b[31mred\x1b[0m <img src=x onerror=alert('claim')> ends."
+EVIL_CLAIM = "Markup [bold]here[/bold] \x1b[31mred\x1b[0m <img src=x onerror=alert('claim')> \u202eends."
 JS_URL = "javascript:alert('href')"
 EVIL_URL = "https://evil.example/a\"><script>alert('url')</script>?q=[link]"
 EVIL_FINAL = "https://evil.example/b' onmouseover='alert(1)"

@@ -95,6 +95,7 @@ def test_web_text_cannot_send_escape_sequences_or_markup_to_the_terminal(db_path
         report.show(db, article_id, article=True, color=color, width=300),
     ):
         assert "\x07" not in text and "\x1b]" not in text and "\x1b[2J" not in text and "\x1b[31m" not in text
+        assert "\u202e" not in text, "no bidi override may reorder what the reader sees"
         # rich markup in titles and claims is shown as the characters it is, not read as a style
         if not color:
             assert "\x1b" not in text

@@ -151,7 +151,7 @@ def test_hostile_titles_claims_and_urls_stay_inert(db_path):
     assert EVIL_FINAL in hrefs
     assert not any(h.lower().startswith("javascript") for h in hrefs)
     assert "javascript:alert(&#x27;href&#x27;)" in text, "a javascript: URL is shown as text"
-    assert "\x1b" not in text and "\x07" not in text
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
     assert "&lt;script&gt;alert(&#x27;title&#x27;)" in text
 
 
