@@ -42,16 +42,22 @@ from .netguard import AddressGuard, Lookup
 from .settings import Settings
 
 _CHUNK = 65536
+DNS_TTL = 300.0  # seconds a checked lookup is reused within a run
 
 
 class _Attempt:
     """The state of one fetch, shared by the thread that runs it and the watchdog."""
 
-    __slots__ = ("deadline", "connect_timeout", "sock", "peer_ip", "expired", "done", "lock")
+    __slots__ = ("deadline", "connect_timeout", "host", "port", "addrs", "sock", "peer_ip", "expired", "done",
+                 "lock")
 
-    def __init__(self, deadline: float, connect_timeout: float):
+    def __init__(self, deadline: float, connect_timeout: float, host: str, port: int,
+                 addrs: list[tuple[int, str]]):
         self.deadline = deadline
         self.connect_timeout = connect_timeout
+        self.host = host
+        self.port = port
+        self.addrs = addrs  # what the guard checked for this fetch: the only addresses dialled
         self.sock: socket.socket | None = None
         self.peer_ip: str | None = None
         self.expired = False
@@ -141,7 +147,10 @@ class _GuardedMixin:
         attempt = _current()
         host, port = self._dns_host, self.port
         url = f"{host}:{port}"
-        addrs = self.guard.addresses(url, host, port)
+        if attempt is not None and attempt.host == host.lower() and attempt.port == port:
+            addrs = attempt.addrs
+        else:
+            addrs = self.guard.addresses(url, host, port)
         timeout = self.timeout if isinstance(self.timeout, (int, float)) else None
         if attempt is not None:
             left = attempt.remaining()
@@ -194,7 +203,8 @@ def _connect_failure(url: str, e: OSError | None) -> FetchError:
 
 
 class _GuardedAdapter(HTTPAdapter):
-    """An HTTPAdapter whose pools make guarded connections."""
+    """An HTTPAdapter whose pools make guarded connections: they dial only the addresses the
+    guard checked for the current fetch (or check the host themselves outside a fetch)."""
 
     def __init__(self, guard: AddressGuard, **kwargs):
         http_conn = type("GuardedHTTPConnection", (_GuardedMixin, HTTPConnection), {"guard": guard})
@@ -214,14 +224,18 @@ class _GuardedAdapter(HTTPAdapter):
 
 
 def build_session(settings: Settings, guard: AddressGuard | None = None) -> requests.Session:
-    """The project's one Session: User-Agent, no environment, guarded pools, no adapter retries."""
-    guard = guard or AddressGuard(settings.allow_private)
+    """The project's one Session: User-Agent, no environment, guarded pools, no adapter retries.
+
+    Without a `guard` the pools are urllib3's own: for cassette replay, which supplies its
+    own connections. `Fetcher.fetch` checks every host with its guard either way.
+    """
     session = requests.Session()
     session.trust_env = False
     session.headers["User-Agent"] = settings.user_agent
     session.headers["Accept-Encoding"] = "gzip, deflate"
     size = max(16, settings.concurrency)
-    adapter = _GuardedAdapter(guard, pool_connections=256, pool_maxsize=size, max_retries=0, pool_block=False)
+    pools = dict(pool_connections=256, pool_maxsize=size, max_retries=0, pool_block=False)
+    adapter = _GuardedAdapter(guard, **pools) if guard is not None else HTTPAdapter(**pools)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -238,8 +252,23 @@ class Fetcher:
                  lookup: Lookup | None = None):
         self.settings = settings
         self.guard = AddressGuard(settings.allow_private, lookup)
-        self.session = session or build_session(settings, self.guard)
+        self.session = session if session is not None else build_session(settings, self.guard)
         self.watchdog = Watchdog()
+        self._dns: dict[tuple[str, int], tuple[float, list[tuple[int, str]]]] = {}
+        self._dns_lock = threading.Lock()
+
+    def _addresses(self, url: str, host: str, port: int) -> list[tuple[int, str]]:
+        """The guard's checked addresses for host:port, looked up once per run (for a few minutes)."""
+        key = (host, port)
+        now = time.monotonic()
+        with self._dns_lock:
+            hit = self._dns.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        addrs = self.guard.addresses(url, host, port)
+        with self._dns_lock:
+            self._dns[key] = (now + DNS_TTL, addrs)
+        return addrs
 
     def fetch(self, url: str, *, method: str = "GET", headers: dict | None = None, data=None,
               max_bytes: int | None = None) -> Exchange:
@@ -249,10 +278,16 @@ class Fetcher:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(url, Status.ERROR, "invalid_url", "not an http(s) URL with a host")
-        self.guard.check_literal(url, parts.hostname)
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise FetchError(url, Status.ERROR, "invalid_url", "bad port") from None
+        host = parts.hostname.lower()
+        self.guard.check_literal(url, host)
+        addrs = self._addresses(url, host, port)
         cap = max_bytes if max_bytes is not None else s.max_bytes
         started = datetime.now(timezone.utc).isoformat()
-        attempt = _Attempt(time.monotonic() + s.deadline, s.connect_timeout)
+        attempt = _Attempt(time.monotonic() + s.deadline, s.connect_timeout, host, port, addrs)
         _local.attempt = attempt
         self.watchdog.arm(attempt)
         resp = None

@@ -96,6 +96,10 @@ def _embedded(addr: IPAddress) -> list[IPAddress]:
 
 def why_blocked(addr: IPAddress) -> str | None:
     """None if `addr` is a public unicast address, else a word saying what it is."""
+    if isinstance(addr, ipaddress.IPv6Address) and addr in _NAT64:
+        # a DNS64 network's spelling of an IPv4 address: judged by that address alone
+        why = why_blocked(ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF))
+        return f"{why} (inside {addr})" if why else None
     for inner in _embedded(addr):
         why = why_blocked(inner)
         if why:

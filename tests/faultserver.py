@@ -9,7 +9,8 @@ Runs on 127.0.0.1 on an ephemeral port, in threads, inside the test process:
 
 Paths (see `_Handler.routes`): /ok /home-page / /drip /drip-headers /silence
 /loop/a /loop/b /hops/N /big /gzip-bomb /short-body /retry-after/short
-/retry-after/long /503 /slow /to-file /soft404 /deep/article /meta /js /robots.txt.
+/retry-after/long /503 /404 /slow /to-file /to-private /soft404 /deep/article /meta /js
+/chain/a and /chain/b (both through /chain/hub to /final) and /robots.txt.
 Unknown paths answer 404. Robots variants: "allow", "disallow" (everything under
 /private), "404", "500", "all" (Disallow: /).
 """
@@ -17,10 +18,13 @@ Unknown paths answer 404. Robots variants: "allow", "disallow" (everything under
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+import pytest
 
 _PAGE = (b"<!doctype html><html><head><title>A real article</title></head><body><h1>A real article</h1>"
          + b"<p>Words of a story that is really here.</p>" * 40 + b"</body></html>")
@@ -40,12 +44,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_HEAD(self):
-        self.server.record("HEAD", self.path)
+        self.server.record("HEAD", self.path, self.headers)
         self._send(405, b"", [("Allow", "GET")])
 
     def do_GET(self):
         path = urlsplit(self.path).path
-        self.server.record("GET", self.path)
+        self.server.record("GET", self.path, self.headers)
         with self.server.lock:
             self.server.in_flight += 1
             self.server.peak = max(self.server.peak, self.server.in_flight)
@@ -147,6 +151,10 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/js":
             return self._send(200, b'<html><head><title>x</title></head><script>window.opener = null; '
                                    b'location.replace("\\/final")</script></html>')
+        if path in ("/chain/a", "/chain/b"):
+            return self._redirect("/chain/hub", 301)
+        if path == "/chain/hub":
+            return self._redirect("/final", 301)
         if path == "/to-private":
             return self._redirect("http://10.0.0.1/secret")
         return self._send(404, b"<html><title>404</title>nothing</html>")
@@ -162,15 +170,17 @@ class _Server(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.log: list[tuple[str, str]] = []
+        self.headers: list[dict[str, str]] = []
         self.in_flight = 0
         self.peak = 0
 
     def handle_error(self, request, client_address):  # clients hanging up is what tests do
         pass
 
-    def record(self, method: str, path: str) -> None:
+    def record(self, method: str, path: str, headers) -> None:
         with self.lock:
             self.log.append((method, path))
+            self.headers.append(dict(headers.items()))
 
     def hits(self, path: str) -> int:
         with self.lock:
@@ -207,5 +217,41 @@ class FaultServer:
             return list(self._server.log)
 
     @property
+    def headers(self) -> list[dict[str, str]]:
+        """The request headers of every request, in arrival order."""
+        with self._server.lock:
+            return list(self._server.headers)
+
+    @property
     def peak(self) -> int:
         return self._server.peak
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    """Fail the test if anything dials an address other than 127.0.0.1 or makes a DNS query.
+
+    Violations are recorded as well as raised, since the code under test turns exceptions
+    into statuses: the test fails at teardown even if the error was swallowed.
+    """
+    violations: list[str] = []
+    real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host != "127.0.0.1":
+            violations.append(f"connect {address!r}")
+            raise AssertionError(f"tests may only reach 127.0.0.1, not {address!r}")
+        return real_connect(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host not in ("127.0.0.1", None):
+            violations.append(f"getaddrinfo {host!r}")
+            raise AssertionError(f"tests make no DNS query, not for {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield violations
+    assert not violations, violations
