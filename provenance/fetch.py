@@ -321,9 +321,10 @@ class Fetcher:
         """The raw (still content-encoded) body, cut at `cap` bytes or at the deadline."""
         chunks, size = [], 0
         raw = resp.raw
+        raw.decode_content = False  # the body as on the wire (requests asks for this already)
         while size < cap:
             try:
-                chunk = raw.read1(min(_CHUNK, cap - size), decode_content=False)
+                chunk = raw.read1(min(_CHUNK, cap - size))
             except Exception as e:  # noqa: BLE001
                 if attempt.expired:
                     return b"".join(chunks), "time"
