@@ -162,12 +162,13 @@ def resolve(
     if settings.concurrency < 1 or (settings.per_host is not None and settings.per_host < 1):
         fail("--concurrency and --per-host take a number of at least 1")
     distinct = list(dict.fromkeys(urls))
-    progress = None
-    if sys.stderr.isatty():
-        done = [0]
+    tty = sys.stderr.isatty()
+    done = [0]
 
-        def progress(_res):
-            done[0] += 1
+    def progress(res):
+        res.exchanges = []  # this command prints verdicts only: let the bodies go
+        done[0] += 1
+        if tty:
             sys.stderr.write(f"\rresolved {done[0]}/{len(distinct)}")
             sys.stderr.flush()
 
@@ -176,7 +177,7 @@ def resolve(
         found = dict(zip(distinct, resolver.resolve_many(distinct, on_result=progress), strict=True))
     finally:
         resolver.close()
-    if progress:
+    if tty:
         sys.stderr.write("\n")
     results = [found[u] for u in urls]
     bad_input = [u for u in distinct if found[u].reason == "invalid_url" and not found[u].hops]

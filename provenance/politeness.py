@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import threading
 import time
 from collections import deque
@@ -36,6 +37,7 @@ from .settings import (
 )
 
 Origin = tuple[str, str, int]
+log = logging.getLogger("provenance")
 
 # Hosts that exist to be hit: they get SHORTENER_PER_HOST and no interval unless a flag is given.
 SHORTENER_HOSTS = frozenset({
@@ -82,14 +84,19 @@ class _OriginState:
 
 
 class Scheduler:
-    """Runs callables under a global limit and per-origin limits, on `concurrency` threads."""
+    """Runs callables under a global limit and per-origin limits, on `concurrency` threads.
+
+    A task is one request. It may return a callable, run once the origin's slot is given
+    back: the processing of the answer (and of every chain waiting on it) then never holds
+    the host's slot.
+    """
 
     def __init__(self, concurrency: int, limits: Callable[[Origin], tuple[int, float]]):
         self.concurrency = max(1, concurrency)
         self._limits = limits
         self._cond = threading.Condition()
         self._origins: dict[Origin, _OriginState] = {}
-        self._ready: deque[_OriginState] = deque()
+        self._ready: list[tuple[int, int, _OriginState]] = []              # origins with a free slot, most work first
         self._timed: list[tuple[float, int, _OriginState]] = []           # origins waiting for their interval
         self._delayed: list[tuple[float, int, Origin, Callable]] = []     # tasks waiting for a backoff
         self._seq = itertools.count()
@@ -124,9 +131,11 @@ class Scheduler:
         self._mark_ready(st)
 
     def _mark_ready(self, st: _OriginState) -> None:
+        # The origin with the most queued work goes first: a per-host-bound run ends when its
+        # busiest origin does, so that one must never wait for a worker.
         if not st.queued and st.queue and st.in_flight < st.per_host:
             st.queued = True
-            self._ready.append(st)
+            heapq.heappush(self._ready, (-len(st.queue), next(self._seq), st))
             self._cond.notify()
 
     def _next(self) -> tuple[_OriginState, Callable] | None:
@@ -142,7 +151,7 @@ class Scheduler:
                     _, _, st = heapq.heappop(self._timed)
                     self._mark_ready(st)
                 while self._ready:
-                    st = self._ready.popleft()
+                    _, _, st = heapq.heappop(self._ready)
                     st.queued = False
                     if not st.queue or st.in_flight >= st.per_host:
                         continue
@@ -166,12 +175,20 @@ class Scheduler:
             if item is None:
                 return
             st, task = item
+            then = None
             try:
-                task()
+                then = task()
+            except Exception:  # noqa: BLE001 - a worker must outlive any one task
+                log.exception("a scheduled request failed unexpectedly")
             finally:
                 with self._cond:
                     st.in_flight -= 1
                     self._mark_ready(st)
+            if then is not None:  # what follows the request runs after its slot is free again
+                try:
+                    then()
+                except Exception:  # noqa: BLE001
+                    log.exception("handling an answer failed unexpectedly")
 
     def close(self) -> None:
         with self._cond:
@@ -228,7 +245,11 @@ class Robots:
         scheme, host, port = origin
         default = 443 if scheme == "https" else 80
         url = f"{scheme}://{host}{'' if port == default else f':{port}'}/robots.txt"
-        rules = self._fetch_rules(url)
+        try:
+            rules = self._fetch_rules(url)
+        except Exception:  # noqa: BLE001 - the chains waiting here must go on whatever happens
+            log.exception("reading %s failed unexpectedly", url)
+            rules = ALLOW_ALL
         with self._lock:
             self._rules[origin] = rules
             waiting = self._waiting.pop(origin, [])

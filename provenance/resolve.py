@@ -18,6 +18,7 @@ Successes may come from the caller's cache; failures never do.
 from __future__ import annotations
 
 import email.utils
+import logging
 import queue
 import random
 import threading
@@ -36,11 +37,12 @@ from .politeness import Robots, Scheduler, limits_for, origin_of
 from .settings import Settings
 
 Cache = Callable[[str], "Resolution | None"]
+log = logging.getLogger("provenance")
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Failures worth another attempt (DESIGN.md: timeouts, connection errors, 408, 429, 5xx).
 _RETRY_REASONS = frozenset({"connection_error", "connection_refused", "incomplete_body", "dns_error"})
-MEMO_BODY_BYTES = 64_000_000  # bodies kept for chains that reach an already-fetched URL later
+MEMO_BODY_BYTES = 32_000_000  # bodies kept for chains that reach an already-fetched URL later
 
 
 def _now() -> str:
@@ -163,7 +165,9 @@ class _Fetches:
     def _submit(self, url: str, attempt: int, waited: int, delay: float = 0.0) -> None:
         self.scheduler.submit(origin_of(url), lambda: self._run(url, attempt, waited), delay)
 
-    def _run(self, url: str, attempt: int, waited: int) -> None:
+    def _run(self, url: str, attempt: int, waited: int) -> Callable[[], None] | None:
+        """One request for `url`. Returns what to do with the answer (run after the slot is
+        free), or None when a retry was scheduled instead."""
         s = self.settings
         with self._lock:
             self.requests += 1
@@ -172,9 +176,13 @@ class _Fetches:
         except FetchError as e:
             if attempt < s.retries and (e.status is Status.TIMEOUT or e.reason in _RETRY_REASONS):
                 self._submit(url, attempt + 1, waited, backoff(attempt))
-                return
-            self._settle(url, _Outcome(error=e))
-            return
+                return None
+            failed = _Outcome(error=e)
+            return lambda: self._settle(url, failed)
+        except Exception as e:  # noqa: BLE001 - a bug must cost one URL, never hang the run
+            log.exception("fetching %s failed unexpectedly", url)
+            failed = _Outcome(error=FetchError(url, Status.ERROR, "internal_error", repr(e)))
+            return lambda: self._settle(url, failed)
         code = ex.http_status
         if code in (429, 503):
             wait = retry_after_seconds(header(ex, "retry-after"))
@@ -182,15 +190,14 @@ class _Fetches:
                 if wait > s.max_retry_after:
                     out = _Outcome(ex, FetchError(url, Status.DEFERRED, "retry_after", f"{wait:.0f}s"))
                     out.status, out.reason = Status.DEFERRED, "retry_after"
-                    self._settle(url, out)
-                    return
+                    return lambda: self._settle(url, out)
                 if waited < max(1, s.retries):
                     self._submit(url, attempt, waited + 1, wait + 0.05)
-                    return
+                    return None
         if attempt < s.retries and (code in (408, 429) or 500 <= code < 600):
             self._submit(url, attempt + 1, waited, backoff(attempt))
-            return
-        self._settle(url, _Outcome.read(url, ex))
+            return None
+        return lambda: self._settle(url, _Outcome.read(url, ex))
 
     def _settle(self, url: str, out: _Outcome) -> None:
         with self._lock:
@@ -198,7 +205,7 @@ class _Fetches:
             self._memo[url] = out
             self._keep(out)
         for cb in callbacks if isinstance(callbacks, list) else ():
-            cb(out)
+            cb(out)  # _Chain.resume: never raises
 
     def _keep(self, out: _Outcome) -> None:
         """Bound the bodies the memo holds: the oldest are dropped (their metadata stays)."""
@@ -223,7 +230,7 @@ class _Chain:
         self.hops: list[Hop] = []
         self.exchanges: list[Exchange] = []
         self.seen: set[str] = set()
-        self.last_code: int | None = None
+        self.finished = False
 
     def start(self) -> None:
         try:
@@ -239,6 +246,7 @@ class _Chain:
 
     def finish(self, status: Status, reason: str | None, final: str | None, code: int | None = None,
                content_type: str | None = None) -> None:
+        self.finished = True
         self.done(Resolution(
             url=self.url, final_url=final, status=status, reason=reason, http_status=code,
             elapsed_ms=int((time.monotonic() - self.t0) * 1000), hops=self.hops, checked_at=_now(),
@@ -256,9 +264,26 @@ class _Chain:
             target = self.step(target, out)
 
     def resume(self, target: str, out: _Outcome) -> None:
-        nxt = self.step(target, out)
-        if nxt is not None:
-            self.advance(nxt)
+        """Go on from a fetch that settled on another thread. A bug here must finish this
+        chain with an error, not leave the caller waiting for it forever."""
+        try:
+            nxt = self.step(target, out)
+            if nxt is not None:
+                self.advance(nxt)
+        except Exception:  # noqa: BLE001
+            self._failed(target)
+
+    def continue_at(self, target: str) -> None:
+        """Go on once robots.txt for `target`'s origin is known (on the thread that fetched it)."""
+        try:
+            self.advance(target)
+        except Exception:  # noqa: BLE001
+            self._failed(target)
+
+    def _failed(self, target: str) -> None:
+        log.exception("resolving %s failed unexpectedly", self.url)
+        if not self.finished:
+            self.finish(Status.ERROR, "internal_error", target)
 
     def step(self, current: str, out: _Outcome) -> str | None:
         """Record what `current` gave; the next target, or None once the chain is finished."""
@@ -323,7 +348,7 @@ class Resolver:
         origin = origin_of(target)
         verdict = self.robots.allowed(origin, target)
         if verdict is None:
-            self.robots.when_ready(origin, lambda: chain.advance(target))
+            self.robots.when_ready(origin, lambda: chain.continue_at(target))
             return False
         if not verdict:
             chain.finish(Status.SKIPPED, "robots", target)
