@@ -19,7 +19,7 @@ __all__ = ["extract"]
 
 def extract(article: Article) -> Extraction:
     """Every citation and claim of one article, claims graded as if nothing had been resolved yet."""
-    from ..claims import build_claims, grade  # claims reads this package's block kinds
+    from ..claims import build_claims, grade_all  # claims reads this package's block kinds
 
     notes = list(article.notes)
     if article.is_html:
@@ -52,8 +52,7 @@ def extract(article: Article) -> Extraction:
     ex.citations = in_text_order(doc.citations, doc.blocks)
     by_id = {c.id: c for c in ex.citations}
     ex.claims = build_claims(ex.text, doc.blocks, ex.citations)
-    for claim in ex.claims:
-        claim.status = grade(claim, by_id, None)
+    grade_all(ex.claims, by_id, None)
     return ex
 
 

@@ -182,7 +182,7 @@ class BodyWalker:
         # kept, its later part belonging to the next block only if this one held none of its text.
         for key, (start, url, el) in list(self.open_anchors.items()):
             if url and self.buf.length > start:
-                text = "".join(self.buf.chars)[start:].strip()
+                text = self.buf.text_since(start).strip()
                 if text:
                     self.buf.anchors.append((start, self.buf.length, url, text))
                     self.open_anchors[key] = (0, None, el)
@@ -239,7 +239,7 @@ class BodyWalker:
                     if opened is not None:
                         start, url, _ = opened
                         if url and self.buf.length > start:
-                            text = "".join(self.buf.chars)[start:].strip()
+                            text = self.buf.text_since(start).strip()
                             if text:
                                 self.buf.anchors.append((start, self.buf.length, url, text))
                 elif tag in _BLOCKS:

@@ -12,6 +12,7 @@ videos that lost their player. Bare URLs anywhere (also in HTML text) are links.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from .. import quirks
 from ..models import Kind
@@ -198,20 +199,25 @@ def clean_url(raw: str) -> str:
 def cite_bare_urls(doc: Document) -> None:
     """URLs written out as text (glued to a word or not): links or short links, unless a link covers them."""
     text = doc.text
-    taken = [(c.start, c.end) for c in doc.citations if c.url and c.kind in (Kind.LINK, Kind.SHORT_LINK)]
-    post_of = [(b.start, b.end, b.citation) for b in doc.blocks if b.kind == POST and b.citation]
+    links = (Kind.LINK, Kind.SHORT_LINK)
+    taken = sorted((c.start, c.end) for c in doc.citations if c.url and c.kind in links)
+    # spans a bare URL may sit in: embedded posts, and tweets (whose residue line belongs to them too)
+    owners = sorted(
+        [(b.start, b.end, b.citation) for b in doc.blocks if b.kind == POST and b.citation]
+        + [(c.start, c.end, c.id) for c in doc.citations if c.kind == Kind.TWEET and c.end > c.start]
+    )
+    taken_starts = [a for a, _ in taken]
+    owner_starts = [a for a, _, _ in owners]
     found = []
     for m in BARE_URL.finditer(text):
         raw = m.group(0)
         url = clean_url(raw)
         s, e = m.start(), m.start() + len(raw.rstrip(_TRAILING)) if raw[-1] in _TRAILING else m.end()
-        if any(a < e and s < b for a, b in taken) or not quirks.is_http(url):
+        i = bisect_right(taken_starts, e)
+        if any(s < b for _, b in taken[max(0, i - 4) : i]) or not quirks.is_http(url):
             continue
-        parent = next((cid for a, b, cid in post_of if a <= s < b), None)
-        if parent is None:  # the residue line of a tweet belongs to it too
-            parent = next(
-                (c.id for c in doc.citations if c.kind == Kind.TWEET and c.start <= s < c.end), None
-            )
+        i = bisect_right(owner_starts, s)
+        parent = next((cid for a, b, cid in reversed(owners[max(0, i - 3) : i]) if a <= s < b), None)
         found.append((s, e, url, parent))
     for s, e, url, parent in found:
         kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
