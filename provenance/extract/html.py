@@ -101,7 +101,7 @@ BOILERPLATE_NAMES = re.compile(
     r"sponsored|disclaimer|tags?|tag-list|topics|breadcrumbs?|sidebar|rollover|hovercard|recirc|outbrain|"
     r"taboola|paywall|donate|contribute|contribution|interlude|more-stories|read-more|also-read|"
     r"screen-reader|sr-only|visually-hidden|print-only|caption|credit|credits|copyright|hidden|"
-    r"trust|trusted|trusted-source|follow-us|google-news|rating|toc)(?:$|[\s_-])",
+    r"trust|trusted|trusted-source|follow-us|footer|google-news|rating|toc)(?:$|[\s_-])",
     re.I,
 )
 
@@ -113,6 +113,8 @@ BOILERPLATE_LINES = re.compile(
     r"follow (?:us|him|her|them|@?[\w.]+) on)\b"
     r"|follow (?:him|her|them|us|@\w+) on (?:twitter|facebook|instagram|x\b)"
     r"|(?:sign up|subscribe)\W*$"
+    r"|^\W*(?:photo|image|illustration|photograph|graphic|video)s?(?: credit)?\s*(?::|by\b)"
+    r"|\b(?:may|might) (?:earn|receive|get) (?:a |an )?(?:small |affiliate )?commission|\baffiliate links?\b"
     r"|^\W*[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3} is an? (?:[\w-]+ ){0,4}(?:journalist|writer|reporter|editor|"
     r"correspondent|contributor|columnist|author)\b"
     r"|\bnewsletters?\b.{0,80}\b(?:sign up|subscribe)|\b(?:sign up|subscribe)\b.{0,80}\bnewsletters?\b",
