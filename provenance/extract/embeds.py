@@ -149,10 +149,10 @@ def _cite_video(walker, url: str, title: str) -> None:
     doc.cite(Kind.VIDEO, title.strip(), doc.length, doc.length, url=url, where="iframe")
 
 
-def _post_text(el, base, skip_urls=()) -> tuple[str, list[tuple[int, int, str, str]]]:
+def _post_text(el, base) -> tuple[str, list[tuple[int, int, str, str]]]:
     """The running text of a post's paragraphs, with its links; the attribution line left out."""
     buf = InlineBuffer()
-    paras = [p for p in el.iter("p")] or [el]
+    paras = list(el.iter("p")) or [el]
     for i, p in enumerate(paras):
         if i:
             buf.newline()
@@ -164,7 +164,7 @@ def _post_text(el, base, skip_urls=()) -> tuple[str, list[tuple[int, int, str, s
                 continue
             if op == 2:
                 start, url, node = x
-                text = "".join(buf.chars)[start:].strip()
+                text = buf.text_since(start).strip()
                 if url and (text or node.find(".//img") is None):
                     buf.anchors.append((start, buf.length, url, text))
                 continue
@@ -206,12 +206,8 @@ def _cite_tweet(el, walker, base) -> None:
         when = parse_date(full[-60:])
     has_p = el.find(".//p") is not None
     text, anchors = _post_text(el, base) if has_p else ("", [])
-    start = doc.length + (2 if doc.length else 0)
     block = doc.add_block(POST, text, anchors) if text else None
-    if block is not None:
-        start, end = block.start, block.end
-    else:
-        start = end = doc.length
+    start, end = (block.start, block.end) if block is not None else (doc.length, doc.length)
     tweet = doc.cite(
         Kind.TWEET,
         text,

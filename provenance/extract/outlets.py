@@ -168,7 +168,7 @@ def _mentions(doc: Document, bstart: int, bend: int, short_forms: dict[str, str]
 
 
 def _share_cues_in_lists(text: str, mentions: list[Mention], cues: list[str | None]) -> None:
-    """ "according to The Wrap and Deadline", "CNN, ABC and NBC all reported": a list shares its cue."""
+    """A list shares its cue: "according to The Wrap and Deadline", "CNN, ABC and NBC reported"."""
     pairs = zip(mentions, mentions[1:], strict=False)
     joined = [LIST_GAP.match(text[a.end : b.start]) is not None for a, b in pairs]
     for i in range(1, len(mentions)):  # forward: the cue came before the list
