@@ -34,73 +34,24 @@ from .metadata import read as read_metadata
 # Characters of HTML read at most; the article is at the start and the rest is noted as cut.
 MAX_HTML_CHARS = 6_000_000
 
-_SKIP_TAGS = {
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "head",
-    "title",
-    "meta",
-    "link",
-    "form",
-    "button",
-    "select",
-    "input",
-    "textarea",
-    "nav",
-    "aside",
-    "footer",
-    "canvas",
-    "map",
-    "object",
-    "audio",
-    "video",
-    "picture",
-    "source",
-    "math",
-    "dialog",
-    "menu",
-}
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_BLOCKS = _HEADINGS | {
-    "p",
-    "div",
-    "section",
-    "article",
-    "header",
-    "main",
-    "li",
-    "ul",
-    "ol",
-    "blockquote",
-    "figure",
-    "figcaption",
-    "table",
-    "tr",
-    "td",
-    "th",
-    "tbody",
-    "thead",
-    "pre",
-    "dl",
-    "dt",
-    "dd",
-    "hr",
-    "center",
-    "address",
-    "details",
-    "summary",
-    "caption",
-}
+# Never article text: scripts, forms, navigation, media players and page furniture.
+_SKIP_TAGS = frozenset(
+    "script style noscript template svg head title meta link form button select input textarea nav aside "
+    "footer canvas map object audio video picture source math dialog menu".split()
+)
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# Elements that start a new block of text.
+_BLOCKS = _HEADINGS | frozenset(
+    "p div section article header main li ul ol blockquote figure figcaption table tr td th tbody thead pre "
+    "dl dt dd hr center address details summary caption".split()
+)
 
 BOILERPLATE_NAMES = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|social|related|newsletter|subscribe|subscription|signup|byline|"
     r"author|authors|bio|comments?|disqus|advert|advertisement|ads?|adunit|dfp|promo|promoted|sponsor|"
     r"sponsored|disclaimer|tags?|tag-list|topics|breadcrumbs?|sidebar|rollover|hovercard|recirc|outbrain|"
     r"taboola|paywall|donate|contribute|contribution|interlude|more-stories|read-more|also-read|"
-    r"screen-reader|sr-only|visually-hidden|print-only|caption|credit|credits|copyright|hidden|"
+    r"screen-reader|sr-only|visually-hidden|print-only|caption|credit|credits|copyright|"
     r"trust|trusted|trusted-source|follow-us|footer|google-news|rating|toc)(?:$|[\s_-])",
     re.I,
 )
