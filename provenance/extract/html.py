@@ -247,20 +247,17 @@ class BodyWalker:
 
 
 def _headline(md: Metadata) -> str | None:
+    """The title without a trailing " | Site name" (only when that part names the site)."""
     title = md.title
     if not title:
         return None
-    parts = re.split(r"\s+[|–—-]\s+", title)
-    if len(parts) > 1:
-        last = parts[-1].lower()
+    m = re.match(r"^(?P<head>.+?)\s+[|–—-]\s+(?P<site>[^|–—]+)$", title)
+    if m:
+        last = m.group("site").lower()
         site = (md.outlet or "").lower()
         host = quirks.host(md.canonical_url).split(".")[0]
-        if (
-            (site and (site in last or last in site))
-            or (host and host in last.replace(" ", ""))
-            or len(last.split()) <= 3
-        ):
-            title = " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+        if (site and (site in last or last in site)) or (host and host in re.sub(r"\W", "", last)):
+            title = m.group("head")
     return title.strip() or None
 
 
