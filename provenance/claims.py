@@ -38,66 +38,11 @@ MAX_SUPPORTERS = 3
 MAX_SUMMARIES = 200          # summary claims looked at, and body sentences they are compared with:
 MAX_BODY_FOR_SUPPORT = 5000  # caps that keep a pathological page linear
 
-_ABBREVIATIONS = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "sen",
-    "rep",
-    "gov",
-    "gen",
-    "col",
-    "lt",
-    "sgt",
-    "capt",
-    "st",
-    "jr",
-    "sr",
-    "inc",
-    "co",
-    "corp",
-    "ltd",
-    "vs",
-    "no",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "maj",
-    "adm",
-    "pres",
-    "ft",
-    "mt",
-    "fig",
-    "approx",
-    "dept",
-    "univ",
-    "ave",
-    "blvd",
-    "rev",
-    "hon",
-    "est",
-    "e.g",
-    "i.e",
-    "u.s",
-    "u.k",
-    "u.n",
-    "d.c",
-    "l.a",
-    "n.y",
-    "ph.d",
-    "al",
-}
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc co corp ltd vs no "
+    "jan feb mar apr jun jul aug sep sept oct nov dec maj adm pres ft mt fig approx dept univ ave blvd "
+    "rev hon est e.g i.e u.s u.k u.n d.c l.a n.y ph.d al".split()
+)
 _BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]]*(?=\s+[“\"‘(\[]?[A-Z0-9¿¡⚡])|\n+")
 _BULLET_MARK = re.compile(r"^\s*(?:[-•*·▪‣◦–]|\d{1,2}[.)])\s+")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9][\w’'-]*")

@@ -21,50 +21,17 @@ from .embeds import parse_date
 
 TWEET_RESIDUE = re.compile(
     r"(?:^|\s)[—–―-]{1,2}\s*(?P<name>[^\n—]{0,80}?)\s*\(@(?P<handle>\w{1,15})\)\s*"
-    r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4})\s*$"
+    r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,8}\.? \d{4})\s*$"
 )
 BULLET_LINE = re.compile(r"^\s*(?:[-•*·▪‣◦–]|\d{1,2}[.)])\s+\S")
 VIDEO_LINE = re.compile(
     r"^\s*(?:watch|video|watch video|watch the video|watch live|listen)\b[^:\n]{0,30}:\s*\S", re.I
 )
-SMALL_WORDS = {
-    "a",
-    "an",
-    "the",
-    "of",
-    "in",
-    "on",
-    "at",
-    "to",
-    "for",
-    "and",
-    "or",
-    "but",
-    "nor",
-    "with",
-    "by",
-    "from",
-    "as",
-    "vs",
-    "vs.",
-    "via",
-    "under",
-    "over",
-    "into",
-    "after",
-    "before",
-    "about",
-    "is",
-    "are",
-    "its",
-    "it",
-    "up",
-    "out",
-    "than",
-    "amid",
-    "per",
-    "&",
-}
+# Words a title-case heading leaves in lower case.
+SMALL_WORDS = frozenset(
+    "a an the of in on at to for and or but nor with by from as vs vs. via under over into after before "
+    "about is are its it up out than amid per &".split()
+)
 BARE_URL = re.compile(
     # pic.twitter.com may be glued to the sentence before it ("campaign.pic.twitter.com/…")
     r"https?://[^\s<>\"“”'‘’\]\[{}|\\^`]+|(?<![\w/.@])t\.co/\w+|(?<![\w/@-])pic\.twitter\.com/\w+",
