@@ -377,3 +377,15 @@ def test_page_headline_is_not_read_for_outlets():
         "</article></body></html>"
     )
     assert [c for c in page(html).citations if c.kind.value == "outlet"] == []
+
+
+def test_a_failing_stage_is_noted_and_the_rest_extracted(monkeypatch):
+    import provenance.extract as extract_package
+
+    def broken(doc):
+        raise RuntimeError("quotation reader broke")
+
+    monkeypatch.setattr(extract_package, "find_quotes", broken)
+    ex = extract(read_path(FIXTURES / "article.html"))
+    assert any("quotations skipped" in n for n in ex.notes)
+    assert urls(ex, "tweet") and urls(ex, "video") and ex.claims
