@@ -389,3 +389,16 @@ def test_a_failing_stage_is_noted_and_the_rest_extracted(monkeypatch):
     ex = extract(read_path(FIXTURES / "article.html"))
     assert any("quotations skipped" in n for n in ex.notes)
     assert urls(ex, "tweet") and urls(ex, "video") and ex.claims
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("The Associated Press contributed to this report.", ["Associated Press"]),
+        ("The plan was first reported by the Sun-Times on Monday.", ["Sun-Times"]),
+        ("This article originally appeared in The Conversation.", ["The Conversation"]),
+        ("Reuters and the Associated Press reported the deal on Friday.", ["Reuters", "Associated Press"]),
+    ],
+)
+def test_more_outlet_attributions(sentence, expected):
+    assert [outlet for outlet, _ in outlets_in([sentence])] == expected

@@ -24,7 +24,7 @@ VERBS = (
     r"observed|observes|pointed out|points out|announced|understands|reviewed|analy[sz]ed|identified|"
     r"counted|tallied|projected|projects|predicted|predicts|calculated|calls|called|evaluated|tested|asked|"
     r"contacted|spoke|interviewed|first reported|previously reported|has reported|had reported|has learned|"
-    r"was first to report"
+    r"was first to report|contributed|contributed reporting"
 )
 ROLES = (
     r"team|reporters?|journalists?|editors?|correspondents?|staff|sources?|writers?|columnists?|critic|"
@@ -89,7 +89,7 @@ BEFORE = [
     (
         "reported-by",
         re.compile(
-            rf"\b(?:reported|published|broken|obtained|cited|quoted|summari[sz]ed|covered|noted|detailed|seen|written|"
+            rf"\b(?:reported|published|appeared|republished|ran|broken|obtained|cited|quoted|summari[sz]ed|covered|noted|detailed|seen|written|"
             rf"produced|conducted|compiled|commissioned|released|aired|broadcast|analy[sz]ed|first reported|"
             rf"writes|wrote|writing|{NOUNS})(?:\s+[\w’'-]+){{0,2}}?\s+(?:by|from|in|for)\s+(?:the\s+)?$",
             re.I,
@@ -122,7 +122,7 @@ ANAPHORA = re.compile(
     r"|(?P<n2>[Tt]he (?:report|newspaper|paper|outlet|news site|magazine|network|publication))"
     r" (?:says|said|reported|reports|notes|noted|added|adds|claims|claimed|found|stated|states)\b)"
 )
-LIST_GAP = re.compile(r"^(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&|or)\s+)$")
+LIST_GAP = re.compile(r"^(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&|or)\s+)(?:the\s+)?$", re.I)
 DOMAIN_END = re.compile(r"(?:^|(?<=[\s.”\"’)]))(?P<dom>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\s*$")
 QUOTE_ATTRIBUTION_END = re.compile(r"[”\"]\s*[–—-]\s*[^”\"“\n]{1,80}$")
 DATELINE = re.compile(r"^(?:\d{1,2}[.:]\d{2}\s+|(?:[A-Z][A-Z .,'-]{1,40})?\(\s*)$")

@@ -142,12 +142,11 @@ def _mentions(doc: Document, bstart: int, bend: int, short_forms: dict[str, str]
         s, e = bstart + m.start(g), bstart + m.end(g)
         if any(a < e and s < b for a, b in found) or name in t.not_outlets:
             continue
-        words = name.split()
-        if g == "name" and len(words) < 2:
+        if g == "name" and name in t.outlet_words:
             continue  # a lone "Times" or "News" is a short form at best
         if _inside_bigger_name(text, s, e, allow_the=True):
             continue
-        if re.match(r"^\s+(?:of|for|on)\s+(?:the\s+)?[A-Z]", text[e : e + 40]):
+        if re.match(r"^\s+of\s+(?:the\s+)?[A-Z]", text[e : e + 40]):
             continue  # "New England Journal of Medicine": a longer title, a journal rather than a newsroom
         found[(s, e)] = Mention(s, e, re.sub(r"^The\s+", "", name), name, False)
     if short_forms:
