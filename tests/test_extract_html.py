@@ -37,14 +37,11 @@ def test_metadata(ex):
 
 
 def test_body_links_resolved_and_boilerplate_left_out(ex):
-    assert (
-        urls(ex, "link")
-        == [
-            "https://www.transport.example.gov/reports/bridge-study-2023.pdf",
-            # relative, resolved against the canonical URL
-            "https://www.example-times.com/2024/04/30/mayor-outlines-bridge-budget.html",
-        ]
-    )
+    assert urls(ex, "link") == [
+        "https://www.transport.example.gov/reports/bridge-study-2023.pdf",
+        # relative, resolved against the canonical URL
+        "https://www.example-times.com/2024/04/30/mayor-outlines-bridge-budget.html",
+    ]
     everything = " ".join(c.url or "" for c in ex.citations)
     for left_out in (
         "/tag/",
@@ -290,7 +287,7 @@ def test_json_ld_article_body_picks_the_container():
     ]
     body_text = " ".join(story)
     sidebar = "".join(
-        f'<p>Another long teaser paragraph number {i}, with commas, words, and more words, to look dense. '
+        f"<p>Another long teaser paragraph number {i}, with commas, words, and more words, to look dense. "
         f'<a href="https://www.example.org/2024/01/0{i}/teaser-story-number-{i}">teaser</a></p>'
         for i in range(1, 9)
     )
@@ -299,7 +296,7 @@ def test_json_ld_article_body_picks_the_container():
         + body_text
         + '"}</script></head><body><div class="wrap"><div class="col-a">'
         + "".join(f"<p>{s}</p>" for s in story[:2])
-        + '<p>Work is due to start in the autumn and finish within two years, the authority said in '
+        + "<p>Work is due to start in the autumn and finish within two years, the authority said in "
         '<a href="https://harbour.example.gov/statement-2024">a statement</a>.</p></div>'
         '<div class="col-b">' + sidebar + "</div></div></body></html>"
     )
@@ -308,6 +305,7 @@ def test_json_ld_article_body_picks_the_container():
 
 
 # --- outlet citations in running text ---------------------------------------------------------------
+
 
 def outlets_in(paragraphs: list[str], site="The Example Times", url="https://example-times.com/a"):
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
@@ -402,3 +400,42 @@ def test_a_failing_stage_is_noted_and_the_rest_extracted(monkeypatch):
 )
 def test_more_outlet_attributions(sentence, expected):
     assert [outlet for outlet, _ in outlets_in([sentence])] == expected
+
+
+def test_story_split_over_unnamed_columns():
+    def column(n):
+        return (
+            '<div class="css-1x9 col"><div>'
+            + "".join(
+                f"<p>Paragraph {n}.{i} of the story, with enough words, commas, and clauses to count.</p>"
+                for i in range(4)
+            )
+            + f'<p>Column {n} cites <a href="https://source{n}.example.org/report-{n}">a source</a>.</p>'
+            "</div></div>"
+        )
+
+    html = (
+        '<html><body><main><div class="story">'
+        + column(1)
+        + '<div class="ad-slot"><a href="https://ads.example.com/click">Ad</a></div>'
+        + column(2)
+        + column(3)
+        + "</div>"
+        '<div class="most-read"><p>Short teaser <a href="https://www.example.org/2020/01/01/a-b-c">x</a></p></div>'
+        "</main></body></html>"
+    )
+    assert urls(page(html), "link") == [f"https://source{n}.example.org/report-{n}" for n in (1, 2, 3)]
+
+
+def test_property_article_body_marks_the_body():
+    html = (
+        '<html><body><div class="wrap"><div property="articleBody"><p>The council met on Tuesday to debate '
+        "the proposal, which has split residents, and "
+        '<a href="https://council.example.gov/minutes-2024">the minutes</a> are online.</p>'
+        "<p>A second paragraph follows with more words, commas, and detail, and a third "
+        "sentence that makes the marked body long enough to trust.</p></div>"
+        '<div class="x">'
+        + "<p>Unrelated long text in a widget, with commas, words, and more words.</p>" * 8
+        + "</div></div></body></html>"
+    )
+    assert urls(page(html), "link") == ["https://council.example.gov/minutes-2024"]
