@@ -307,10 +307,11 @@ def lead_videos(bodies: list, walker, base: str | None) -> None:
 
 
 def stray_embeds(bodies: list, walker, base: str | None, is_boilerplate) -> None:
-    """Embedded tweets and players inside the article but outside the text column picked as its body.
+    """Embedded tweets inside the article but outside the text column picked as its body.
 
     Page builders sometimes hang embeds beside the paragraphs' container rather than in it;
     within the same `<article>`, and outside any boilerplate block, they are still the article's.
+    Video players there are left alone: beside the text they are usually a site's video rail.
     """
     container = _article_container(bodies) if bodies else None
     if container is None:
@@ -318,6 +319,8 @@ def stray_embeds(bodies: list, walker, base: str | None, is_boilerplate) -> None
     for el in container.iter("blockquote", "iframe", "twitter-widget", "amp-youtube", "lite-youtube"):
         kind = match(el)
         if kind is None or not _outside(el, bodies):
+            continue
+        if kind == "iframe" and not _TWEET_IFRAME.search(_src(el) or ""):
             continue
         chain = []
         for anc in el.iterancestors():
