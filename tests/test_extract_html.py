@@ -439,3 +439,18 @@ def test_property_article_body_marks_the_body():
         + "</div></div></body></html>"
     )
     assert urls(page(html), "link") == ["https://council.example.gov/minutes-2024"]
+
+
+def test_tweet_in_an_aside_inside_the_body():
+    html = (
+        "<html><body><article><p>Enough words to make this the article body, with commas, and clauses.</p>"
+        '<aside class="social-share"><blockquote class="twitter-tweet"><p>Post text</p>&mdash; A (@a) '
+        '<a href="https://twitter.com/a/status/77">June 2, 2021</a></blockquote>'
+        '<a href="https://twitter.com/intent/tweet">Share</a></aside>'
+        "<p>Another paragraph of the article, with more words, and more commas.</p></article></body></html>"
+    )
+    ex = page(html)
+    assert [(t.url, t.date) for t in ex.citations if t.kind.value == "tweet"] == [
+        ("https://twitter.com/a/status/77", "2021-06-02")
+    ]
+    assert urls(ex, "link") == []

@@ -213,6 +213,7 @@ class BodyWalker:
                     stack.append((TEXT, el.tail))
                     continue
                 if is_boilerplate_element(el):
+                    self._tweets_inside(el, base)
                     stack.append((TEXT, el.tail))
                     stack.append((TEXT, inline_label(el) if self.buf.length else None))
                     continue
@@ -232,6 +233,16 @@ class BodyWalker:
                 stack.append((ENTER, child))
             stack.append((TEXT, el.text))
         self.flush()
+
+    def _tweets_inside(self, el, base: str | None) -> None:
+        """An embedded tweet in an aside or a social wrapper inside the body is still the article's."""
+        names = _names(el).lower()
+        if "comment" in names or not (el.tag == "aside" or re.search(r"tweet|twitter|social|embed", names)):
+            return
+        for quote in el.iter("blockquote"):
+            if embeds.match(quote) == "tweet":
+                self.flush()
+                embeds.cite("tweet", quote, self, base)
 
     def _block_kind(self, el, tag: str) -> str:
         if tag in _HEADINGS:
