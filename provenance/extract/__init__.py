@@ -43,7 +43,11 @@ def extract(article: Article) -> Extraction:
         _guarded(notes, "bare URLs", cite_bare_urls, doc)
         own_url = md.canonical_url or article.url
         _guarded(notes, "outlets", find_outlets, doc, md.outlet, own_url, headline_is_text=False)
-        title = md.title
+        title = (
+            doc.text[doc.blocks[0].start : doc.blocks[0].end]
+            if doc.blocks and doc.blocks[0].kind == "headline"
+            else md.title
+        )
     else:
         doc = read_text(article.content)
         _guarded(notes, "outlets", find_outlets, doc, None, article.url)
