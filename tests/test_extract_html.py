@@ -454,3 +454,21 @@ def test_tweet_in_an_aside_inside_the_body():
         ("https://twitter.com/a/status/77", "2021-06-02")
     ]
     assert urls(ex, "link") == []
+
+
+def test_metadata_cleanups():
+    html = (
+        '<html><head><title>Storm hits the coast | NJ.com</title><meta property="og:site_name" content="nj">'
+        '<link rel="canonical" href="https://www.nj.com/weather/2024/01/storm-hits-the-coast.html">'
+        '<meta name="author" content="Analysis by Jane Doe, Senior Weather Editor">'
+        '<meta property="article:published_time" content="2024-01-09T10:00:00-05:00"></head>'
+        "<body><article><p>The storm reached the coast at dawn, officials said, and roads were closed.</p>"
+        "</article></body></html>"
+    )
+    ex = page(html)
+    assert (ex.title, ex.outlet, ex.author, ex.published) == (
+        "Storm hits the coast",
+        "NJ.com",
+        "Jane Doe",
+        "2024-01-09",
+    )
