@@ -472,3 +472,20 @@ def test_metadata_cleanups():
         "Jane Doe",
         "2024-01-09",
     )
+
+
+def test_instagram_and_tiktok_embeds():
+    html = (
+        "<html><body><article><p>Enough words to make this the article body, with commas, and clauses.</p>"
+        '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/B4xYz/?utm_source'
+        '=ig_embed"><div><p>A caption on the post</p><a href="https://www.instagram.com/p/B4xYz/?utm_source=x">'
+        "A post shared by Someone (@someone)</a></div></blockquote>"
+        '<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@creator/video/7012345678901234567">'
+        "<section><p>dance</p></section></blockquote></article></body></html>"
+    )
+    ex = page(html)
+    assert [(c.kind.value, c.url) for c in ex.citations] == [
+        ("link", "https://www.instagram.com/p/B4xYz/"),
+        ("video", "https://www.tiktok.com/@creator/video/7012345678901234567"),
+    ]
+    assert [c.kind.value for c in ex.claims if c.kind.value == "post"] == ["post"]

@@ -247,7 +247,12 @@ def _child(walker, parent: int, url: str, text: str, start: int, end: int, own: 
 
 
 def _cite_post(kind: str, el, walker, base) -> None:
-    """Instagram, TikTok and Facebook posts: the permalink is the post's URL."""
+    """Instagram, TikTok and Facebook posts: the permalink is the post's URL.
+
+    A TikTok is a `video`. Instagram and Facebook posts are cited as a `link` to the post's
+    permalink: the `tweet` kind is kept for tweets, so that tweet counts mean what they say.
+    Their text is still a `post` claim citing them.
+    """
     doc = walker.doc
     url = el.get("data-instgrm-permalink") or el.get("cite") or el.get("data-href")
     if not url:
@@ -262,12 +267,10 @@ def _cite_post(kind: str, el, walker, base) -> None:
     text, anchors = _post_text(el, base)
     block = doc.add_block(POST, text, anchors) if text else None
     start, end = (block.start, block.end) if block else (doc.length, doc.length)
-    m = re.search(r"@([\w.]{1,30})", el.get("data-unique-id") or "") or re.search(
-        r"(?:instagram|tiktok)\.com/@?([\w.]+)", url or ""
-    )
-    handle = f"@{m.group(1)}" if m and kind == "tiktok" else None
+    m = re.search(r"tiktok\.com/@([\w.]{1,30})", url or "")
+    handle = f"@{m.group(1)}" if m else None
     c = doc.cite(
-        Kind.VIDEO if kind == "tiktok" else Kind.TWEET,
+        Kind.VIDEO if kind == "tiktok" else Kind.LINK,
         text,
         start,
         end,
