@@ -41,6 +41,7 @@ _MONTHS["sept"] = 9
 DATE_TEXT = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 DATE_TEXT_DMY = re.compile(r"\b(\d{1,2})\s+([A-Z][a-z]{2,8})\.?,?\s+(\d{4})\b")
 _HANDLE_TEXT = re.compile(r"\(@(\w{1,15})\)")
+_RESIDUE_TAIL = re.compile(r"\s*[—–―-]{1,2}\s*[^\n—]{0,80}\(@\w{1,15}\)[^\n]{0,40}$")
 
 _POST_CLASSES = {
     "twitter-tweet": "tweet",
@@ -206,6 +207,10 @@ def _cite_tweet(el, walker, base) -> None:
         when = parse_date(full[-60:])
     has_p = el.find(".//p") is not None
     text, anchors = _post_text(el, base) if has_p else ("", [])
+    residue = _RESIDUE_TAIL.search(text)
+    if residue:  # a paragraph left open swallows the "— Name (@handle) date" line: it is not post text
+        text = text[: residue.start()].rstrip()
+        anchors = [a for a in anchors if a[1] <= len(text)]
     block = doc.add_block(POST, text, anchors) if text else None
     start, end = (block.start, block.end) if block is not None else (doc.length, doc.length)
     tweet = doc.cite(
