@@ -489,3 +489,13 @@ def test_instagram_and_tiktok_embeds():
         ("video", "https://www.tiktok.com/@creator/video/7012345678901234567"),
     ]
     assert [c.kind.value for c in ex.claims if c.kind.value == "post"] == ["post"]
+
+
+def test_huge_pasted_text_is_cut_with_a_note(monkeypatch):
+    import provenance.extract as extract_package
+
+    monkeypatch.setattr(extract_package, "MAX_TEXT_CHARS", 200)
+    text = "A first line of the text.\n" + "Some sentence here that repeats itself. " * 20 + "https://bit.ly/late"
+    ex = extract(article_from_bytes("t.txt", text.encode()))
+    assert len(ex.text) == 200 and not [c for c in ex.citations if c.url]
+    assert any("cut" in n for n in ex.notes)

@@ -24,6 +24,9 @@ __all__ = ["extract"]
 
 log = logging.getLogger("provenance")
 
+# Characters of pasted text read at most (HTML has its own cap in html.py).
+MAX_TEXT_CHARS = 2_000_000
+
 
 def _guarded(notes: list[str], stage: str, fn, *args, **kwargs) -> None:
     try:
@@ -49,7 +52,11 @@ def extract(article: Article) -> Extraction:
             else md.title
         )
     else:
-        doc = read_text(article.content)
+        content = article.content
+        if len(content) > MAX_TEXT_CHARS:  # an article is at the start; the rest is noted as cut
+            content = content[:MAX_TEXT_CHARS]
+            notes.append(f"text cut at {MAX_TEXT_CHARS} characters")
+        doc = read_text(content)
         _guarded(notes, "outlets", find_outlets, doc, None, article.url)
         first = doc.blocks[0] if doc.blocks else None
         title = doc.text[first.start : first.end] if first else None
