@@ -21,7 +21,7 @@ SPEECH = (
     r"insisted|insists|warned|warns|stated|states|declared|announced|continued|recalled|admitted|asked|"
     r"replied|responded|quipped|posted|claimed|claims"
 )
-NAME = (r"(?:[A-Z][\w.’'-]*|(?:the|a|an) [a-z][\w’'-]*(?: [\w’'-]+){0,5}?)"
+NAME = (r"(?:(?:[Tt]he|[Aa]n?) [a-z][\w’'-]*(?: [\w’'-]+){0,5}?|[A-Z][\w.’'-]*)"
         r"(?: (?:[A-Z][\w.’'-]*|of|de|van|von|al|bin))*")
 # “…” – Speaker [outlet]   (the speaker runs to the end of the block)
 DASH_AFTER = re.compile(r"^\s*[–—-]\s*(?P<who>[^\n“”\"]{2,120}?)\s*$")
