@@ -14,7 +14,8 @@ Linking rules (the `rule` of each ClaimLink), with their confidence:
 - `supports`          claim → claim by word overlap (a summary bullet and the body sentences saying the
                       same); the supporters' citations are inherited with `via` naming the supporter
 
-`grade` turns links plus what the resolver learned about each URL into a ClaimStatus.
+`grade` turns links plus what the resolver learned about each URL into a ClaimStatus;
+`grade_all` does it for a whole article with the citation tree indexed once.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from collections.abc import Mapping
 
 from .extract.document import BULLET, DEK, HEADLINE, PARAGRAPH, POST, QUOTE, Block
 from .models import BROKEN_STATUSES, Citation, Claim, ClaimKind, ClaimLink, ClaimStatus, Kind, Status
+
+__all__ = ["CONFIDENCE", "build_claims", "content_words", "grade", "grade_all", "link_supports", "split_sentences"]
 
 CONFIDENCE = {
     "inline": 0.95,
