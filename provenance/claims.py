@@ -27,7 +27,15 @@ from collections.abc import Mapping
 from .extract.document import BULLET, DEK, HEADLINE, PARAGRAPH, POST, QUOTE, Block
 from .models import BROKEN_STATUSES, Citation, Claim, ClaimKind, ClaimLink, ClaimStatus, Kind, Status
 
-__all__ = ["CONFIDENCE", "build_claims", "content_words", "grade", "grade_all", "link_supports", "split_sentences"]
+__all__ = [
+    "CONFIDENCE",
+    "build_claims",
+    "content_words",
+    "grade",
+    "grade_all",
+    "link_supports",
+    "split_sentences",
+]
 
 CONFIDENCE = {
     "inline": 0.95,
@@ -38,7 +46,7 @@ CONFIDENCE = {
 }
 SUPPORT_THRESHOLD = 0.45  # share of a summary claim's content words found in a body sentence
 MAX_SUPPORTERS = 3
-MAX_SUMMARIES = 200          # summary claims looked at, and body sentences they are compared with:
+MAX_SUMMARIES = 200  # summary claims looked at, and body sentences they are compared with:
 MAX_BODY_FOR_SUPPORT = 5000  # caps that keep a pathological page linear
 
 _ABBREVIATIONS = frozenset(
@@ -221,8 +229,11 @@ def link_supports(claims: list[Claim]) -> None:
             for other in index.get(w, ()):
                 shared_count[other.id] = shared_count.get(other.id, 0) + 1
                 by_id[other.id] = other
-        scored = [(n / len(mine), by_id[cid]) for cid, n in shared_count.items()
-                  if n >= 2 and n / len(mine) >= SUPPORT_THRESHOLD]
+        scored = [
+            (n / len(mine), by_id[cid])
+            for cid, n in shared_count.items()
+            if n >= 2 and n / len(mine) >= SUPPORT_THRESHOLD
+        ]
         scored.sort(key=lambda x: (-x[0], x[1].id))
         for score, other in scored[:MAX_SUPPORTERS]:
             claim.supported_by.append((other.id, round(score, 3)))
