@@ -41,6 +41,7 @@ _MISSING = re.compile(
     r"page\s+introuvable|p[aá]gina\s+no\s+encontrada",
     re.I,
 )
+_NOT_FOUND = re.compile(r"\bnot\s+found\b", re.I)  # enough on a page with almost nothing else
 SHORT_PAGE_CHARS = 1_500
 _HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.php", "/home", "/home/"}
 
@@ -90,7 +91,7 @@ def says_missing(body: bytes) -> bool:
             return True
     if len(head) < SHORT_PAGE_CHARS * 8:
         text = _text(_SCRIPTS.sub(b" ", head))
-        if len(text) < SHORT_PAGE_CHARS and (_MISSING.search(text) or re.search(r"\bnot\s+found\b", text, re.I)):
+        if len(text) < SHORT_PAGE_CHARS and (_MISSING.search(text) or _NOT_FOUND.search(text)):
             return True
     return False
 
