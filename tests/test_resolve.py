@@ -281,4 +281,5 @@ def test_a_bug_costs_one_url_and_never_hangs_the_run(srv, monkeypatch):
 
     monkeypatch.setattr(landing, "meta_refresh", broken)
     results, _ = resolve_all([srv.url("/ok"), srv.url("/404")])
-    assert [(r.status, r.reason) for r in results] == [(Status.ERROR, "internal_error"), (Status.DEAD, "http_404")]
+    assert [(r.status, r.reason) for r in results] == [
+        (Status.ERROR, "internal_error"), (Status.DEAD, "http_404")]
