@@ -14,9 +14,14 @@ from provenance.errors import FetchError
 from provenance.fetch import Fetcher, decoded_body, header
 from provenance.models import Status
 from provenance.settings import USER_AGENT, Settings
-from tests.faultserver import FaultServer, loopback_only  # noqa: F401 - fixture
+from tests.faultserver import FaultServer, guard_loopback
 
 LOOPBACK = dict(allow_private=True, retries=0)  # the fault server lives on 127.0.0.1
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    yield from guard_loopback(monkeypatch)
 
 
 @pytest.fixture(scope="module")
