@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from .audit import AuditResult
 from .errors import NotFound
 from .models import ClaimStatus, Kind
+
+if TYPE_CHECKING:
+    from .audit import AuditResult
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
