@@ -20,7 +20,7 @@ from provenance.models import Status
 from provenance.resolve import resolve_url
 from provenance.settings import Settings
 
-from archive_server import BIG, CHUNKS, GZIP_HTML, PAGE, SAME, Server
+from .archive_server import BIG, CHUNKS, GZIP_HTML, PAGE, SAME, Server
 
 
 # The `warcio` command, run by this interpreter whatever is on PATH.

@@ -14,7 +14,7 @@ from provenance.fetch import Fetcher
 from provenance.models import Resolution, Status
 from provenance.settings import Settings
 
-from conftest import ROOT
+from .conftest import ROOT
 
 replay = vcr.VCR(cassette_library_dir=str(ROOT / "cassettes" / "wayback"), record_mode="none")
 F24 = "https://www.france24.com/en/europe/20250701-macron-putin-call"
