@@ -1,4 +1,4 @@
-"""A small HTTP server on 127.0.0.1 for archive tests: gzip, chunked, large, redirected and duplicate pages."""
+"""An HTTP server on 127.0.0.1 for archive tests: gzip, chunked, large, redirected and duplicate pages."""
 
 from __future__ import annotations
 
@@ -58,13 +58,19 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, b"not here")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # a client that stops reading early is expected here
+        pass
+
+
 class Server:
     """`with Server() as s: s.url("/page")` — a real server on an ephemeral loopback port."""
 
     def __init__(self, article_html: bytes = b""):
         handler = type("BoundHandler", (Handler,), {"article_html": article_html})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:

@@ -1,4 +1,4 @@
-"""WARC capture from real exchanges with a loopback server: what is written can be read back by standard tools."""
+"""WARC capture of real exchanges with a loopback server: what is written, standard tools read back."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from provenance.resolve import resolve_url
 from provenance.settings import Settings
 
 from .archive_server import BIG, CHUNKS, GZIP_HTML, PAGE, SAME, Server
-
 
 # The `warcio` command, run by this interpreter whatever is on PATH.
 WARCIO = [sys.executable, "-c", "import sys; from warcio.cli import main; sys.exit(main())"]
@@ -177,7 +176,8 @@ def test_file_is_open_while_written_and_renamed_when_closed(server, setup):
 
 def test_concurrent_writers_leave_whole_records(server, setup):
     settings, db, fetcher, archiver = setup
-    exchanges = [resolve_url(fetcher, server.url(p)).exchanges[-1] for p in ("/page", "/gzip", "/chunked", "/big")]
+    paths = ("/page", "/gzip", "/chunked", "/big")
+    exchanges = [resolve_url(fetcher, server.url(p)).exchanges[-1] for p in paths]
     written = []
 
     def write(ex):
@@ -211,3 +211,23 @@ def test_standard_indexers_accept_the_files(server, setup):
     lines = [line for line in cdxj.splitlines() if line.strip()]
     assert len(lines) == 7  # 6 responses (the 301 hop included) + 1 revisit; requests are not indexed
     assert any(f'"url": "{server.url("/page")}"' in line and '"status": "200"' in line for line in lines)
+
+
+def test_archive_command_records_and_prints_what_it_captured(tmp_path, server):
+    from typer.testing import CliRunner
+
+    from provenance.cli import app
+
+    db, arch = tmp_path / "p.db", tmp_path / "archive"
+    args = ["--allow-private", "--no-wayback", "--db", str(db), "--archive-dir", str(arch)]
+    result = CliRunner().invoke(app, ["archive", server.url("/redirect"), *args])
+    assert result.exit_code == 0, result.output
+    assert "warc     response provenance-1-00001.warc.gz@" in result.output
+    conn = database.connect(db)
+    assert conn.execute("SELECT command, status FROM runs").fetchall() == [("archive", "done")]
+    assert conn.execute("SELECT count(*) FROM resolutions").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM captures WHERE run_id = 1").fetchone()[0] == 4
+    result = CliRunner().invoke(app, ["archive", server.url("/gone"), *args])
+    assert result.exit_code == 1 and "dead" in result.output  # a dead URL: done, with broken references
+    assert CliRunner().invoke(app, ["archive", "--save", server.url("/page"), *args],
+                              env={"PROVENANCE_SPN_ACCESS_KEY": ""}).exit_code == 2  # --save without keys

@@ -20,8 +20,8 @@ from .. import record
 from ..fetch import Fetcher
 from ..models import Capture, Resolution, Snapshot, Status
 from ..settings import Settings
-from .wayback import RateGate, Target, Wayback, date_in_text, target_date
 from .warc import Original, WarcStore, payload_digest, warc_date
+from .wayback import RateGate, Target, Wayback, date_in_text, target_date
 
 __all__ = ["Archiver", "RateGate", "Target", "Wayback", "WarcStore", "date_in_text", "payload_digest",
            "target_date"]

@@ -45,8 +45,8 @@ def warc_files(directory: Path) -> list[Path]:
     """The WARC files in an archive directory, closed and still open."""
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir()
-                  if p.is_file() and (p.name.endswith(WARC_SUFFIX) or p.name.endswith(WARC_SUFFIX + OPEN_SUFFIX)))
+    suffixes = (WARC_SUFFIX, WARC_SUFFIX + OPEN_SUFFIX)
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.name.endswith(suffixes))
 
 
 def gzip_members(path: Path) -> tuple[list[tuple[int, int]], str | None]:
@@ -119,7 +119,8 @@ def check_file(path: Path) -> FileCheck:
     if headers and headers[0].get_header("WARC-Type") != "warcinfo":
         result.problems.append("the first record is not warcinfo")
     if result.records != len(members):
-        result.problems.append(f"{len(members)} gzip members but {result.records} records: not one record per member")
+        result.problems.append(
+            f"{len(members)} gzip members but {result.records} records: not one record per member")
     return result
 
 
@@ -164,3 +165,33 @@ def check_rows(rows: list[dict], directory: Path) -> list[str]:
             path = directory / (row["warc_file"] + OPEN_SUFFIX)
         problems += check_row(row, path)
     return problems
+
+
+@dataclass
+class Report:
+    """Everything `verify` found: each file's check, and the read-back of the database's rows."""
+
+    files: list[FileCheck]
+    rows_checked: int | None = None  # None: no database to check against
+    row_problems: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> int:
+        return sum(len(f.problems) for f in self.files) + len(self.row_problems)
+
+
+def verify(files: list[Path], rows: list[dict] | None, directory: Path) -> Report:
+    """Check `files`, then read back `rows` (captures rows) from those files or the archive directory."""
+    checked = []
+    for path in files:
+        if not path.exists():
+            checked.append(FileCheck(path=path, problems=["file is missing"]))
+        else:
+            checked.append(check_file(path))
+    report = Report(files=checked)
+    if rows is not None:
+        where = {p.name.removesuffix(OPEN_SUFFIX): p.parent for p in files}
+        report.rows_checked = len(rows)
+        for row in rows:
+            report.row_problems += check_rows([row], where.get(row["warc_file"], directory))
+    return report

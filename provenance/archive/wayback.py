@@ -77,8 +77,8 @@ class Target:
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?" \
-         r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_MONTH = (r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+          r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _DATE_PATTERNS = (
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
     (re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I), ("M", "d", "y")),
@@ -91,7 +91,7 @@ def date_in_text(text: str) -> date | None:
     found: list[tuple[int, date]] = []
     for pattern, order in _DATE_PATTERNS:
         for m in pattern.finditer(text):
-            parts = dict(zip(order, m.groups()))
+            parts = dict(zip(order, m.groups(), strict=True))
             try:
                 month = _MONTHS[parts["M"][:3].lower()] if "M" in parts else int(parts["m"])
                 found.append((m.start(), date(int(parts["y"]), month, int(parts["d"]))))
@@ -178,7 +178,8 @@ class Wayback:
             return snap
         snap.http_status = ex.http_status
         if ex.http_status != 200:
-            snap.status, snap.reason = ("unknown" if ex.http_status >= 500 else "error"), f"http_{ex.http_status}"
+            snap.status = "unknown" if ex.http_status >= 500 else "error"
+            snap.reason = f"http_{ex.http_status}"
             return snap
         body = decoded_body(ex, MAX_ANSWER).strip()
         if not body:
@@ -192,7 +193,8 @@ class Wayback:
         if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
             snap.status, snap.reason = "none", "no_snapshot_listed"
             return snap
-        names, found = rows[0], [dict(zip(rows[0], r)) for r in rows[1:] if len(r) == len(rows[0])]
+        names = rows[0]  # the first row names the fields; a resume key or blank row is skipped
+        found = [dict(zip(names, r, strict=True)) for r in rows[1:] if len(r) == len(names)]
         found = [r for r in found if re.fullmatch(r"\d{4,14}", r.get("timestamp", ""))]
         if "timestamp" not in names or not found:
             snap.status, snap.reason = "none", "no_snapshot_listed"
@@ -202,7 +204,8 @@ class Wayback:
         snap.timestamp = best["timestamp"]
         snap.snapshot_url = f"{self.base}/web/{best['timestamp']}/{best.get('original') or url}"
         snap.distance_days = _distance_days(best["timestamp"], target.day)
-        snap.reason = f"wayback_status_{best['statuscode']}" if best.get("statuscode", "200") != "200" else None
+        code = best.get("statuscode", "200")
+        snap.reason = None if code == "200" else f"wayback_status_{code}"  # e.g. the snapshot is a redirect
         return snap
 
     # -- Save Page Now 2 ---------------------------------------------------------------------
@@ -251,7 +254,8 @@ class Wayback:
                     continue
                 if status.get("status") == "success" and status.get("timestamp"):
                     snap.status, snap.timestamp = "saved", status["timestamp"]
-                    snap.snapshot_url = f"{self.base}/web/{status['timestamp']}/{status.get('original_url') or url}"
+                    original = status.get("original_url") or url
+                    snap.snapshot_url = f"{self.base}/web/{status['timestamp']}/{original}"
                     return snap
                 snap.reason = status.get("status_ext") or status.get("message") or "spn_failed"
                 return snap
