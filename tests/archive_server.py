@@ -15,7 +15,6 @@ SAME = b"<html><body><p>Identical payload served at two addresses.</p></body></h
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    article_html = b""
 
     def log_message(self, *args):  # keep test output quiet
         pass
@@ -30,6 +29,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path.split("?")[0]
+        if path.startswith("/2025/"):  # dated story paths, as articles cite them: /2025/07/01/page → /page
+            path = "/" + path.rsplit("/", 1)[-1]
         if path == "/page":
             self._send(200, PAGE)
         elif path == "/gzip":
@@ -49,7 +50,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path in ("/same-a", "/same-b"):
             self._send(200, SAME)
         elif path == "/article":
-            self._send(200, self.article_html)
+            self._send(200, self.server.article_html)
         elif path == "/gone":
             self._send(404, b"<html><body>Not found</body></html>")
         elif path == "/robots.txt":
@@ -68,9 +69,9 @@ class _QuietServer(ThreadingHTTPServer):
 class Server:
     """`with Server() as s: s.url("/page")` — a real server on an ephemeral loopback port."""
 
-    def __init__(self, article_html: bytes = b""):
-        handler = type("BoundHandler", (Handler,), {"article_html": article_html})
-        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
+    def __init__(self):
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        self.httpd.article_html = b""  # what /article serves: set it once the port is known
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:

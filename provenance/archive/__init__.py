@@ -98,6 +98,8 @@ class Archiver:
         for url, res in resolutions.items():
             captures[url] = self.capture(res)
         for url, res in resolutions.items():
+            if res.status is Status.REFUSED:  # a private or non-web address is not sent to anyone
+                continue
             snap = self.snapshot(url, target)
             saved = self.save(res)
             if saved is not None and saved.status == "saved":
