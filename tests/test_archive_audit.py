@@ -12,7 +12,7 @@ from provenance.archive import verify as checks
 from provenance.settings import Settings
 
 from .archive_server import Server
-from .conftest import ROOT
+from .wayback_replay import CASSETTES, replay_fetcher
 
 audit = pytest.importorskip("provenance.audit", reason="the audit needs the extraction stage")
 
@@ -27,7 +27,7 @@ ARTICLE = """<!doctype html><html><head><title>Minister resigns over budget row<
 
 REDIRECT, GZIP, GONE = "/2025/07/01/redirect", "/2025/07/01/gzip", "/2025/07/01/gone"
 # Any CDX query is answered with one snapshot: the URLs carry the test server's random port.
-wayback = vcr.VCR(cassette_library_dir=str(ROOT / "cassettes" / "wayback"), record_mode="none",
+wayback = vcr.VCR(cassette_library_dir=str(CASSETTES), record_mode="none",
                   ignore_localhost=True, match_on=("method", "scheme", "host", "path"))
 
 
@@ -38,6 +38,7 @@ def test_audit_of_a_url_archives_the_article_and_its_sources(tmp_path):
     with Server() as server, wayback.use_cassette("cdx_any.yaml", allow_playback_repeats=True):
         server.httpd.article_html = ARTICLE.format(base=server.url("")).encode()
         auditor = audit.Auditor(settings, db, run_id)
+        auditor.archiver.wayback.fetcher = replay_fetcher(settings)  # see wayback_replay.replay_fetcher
         try:
             result = auditor.audit(auditor.load(server.url("/article")))
         finally:

@@ -5,18 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import vcr
 
 from provenance import db as database
 from provenance import record
 from provenance.archive import Archiver, RateGate, Target, Wayback, date_in_text, target_date
-from provenance.fetch import Fetcher
 from provenance.models import Resolution, Status
 from provenance.settings import Settings
 
-from .conftest import ROOT
+from .wayback_replay import replay, replay_fetcher
 
-replay = vcr.VCR(cassette_library_dir=str(ROOT / "cassettes" / "wayback"), record_mode="none")
 F24 = "https://www.france24.com/en/europe/20250701-macron-putin-call"
 JULY_1 = Target(date(2025, 7, 1), "published")
 KEYS = {"PROVENANCE_SPN_ACCESS_KEY": "access", "PROVENANCE_SPN_SECRET_KEY": "secret"}
@@ -44,7 +41,7 @@ def clock():
 
 @pytest.fixture
 def wayback(clock):
-    fetcher = Fetcher(Settings())
+    fetcher = replay_fetcher()
     gate = RateGate(1.0, clock=clock, sleep=clock.sleep)
     yield Wayback(fetcher, gate, sleep=clock.sleep, environ=dict(KEYS))
     fetcher.close()
@@ -137,7 +134,7 @@ def test_save_page_now_errors_arrive_with_http_200(wayback):
 
 
 def test_save_page_now_without_keys_sends_nothing(clock):
-    wb = Wayback(Fetcher(Settings()), RateGate(1.0, clock=clock, sleep=clock.sleep), environ={})
+    wb = Wayback(replay_fetcher(), RateGate(1.0, clock=clock, sleep=clock.sleep), environ={})
     with replay.use_cassette("spn2_success.yaml") as cassette:
         snap = wb.save("https://yournews.com/a")
     assert cassette.play_count == 0 and (snap.status, snap.reason) == ("error", "no_spn_keys")
