@@ -231,3 +231,31 @@ def test_archive_command_records_and_prints_what_it_captured(tmp_path, server):
     assert result.exit_code == 1 and "dead" in result.output  # a dead URL: done, with broken references
     assert CliRunner().invoke(app, ["archive", "--save", server.url("/page"), *args],
                               env={"PROVENANCE_SPN_ACCESS_KEY": ""}).exit_code == 2  # --save without keys
+
+
+def test_peer_address_and_time_cut_are_written(tmp_path):
+    from provenance.archive import WarcStore
+    from provenance.models import Exchange
+
+    ex = Exchange(url="https://example.org/a?b=1", method="GET", request_headers=[("User-Agent", "t")],
+                  http_status=200, reason="OK", response_headers=[("Content-Type", "text/html")],
+                  body=b"<p>part", peer_ip="203.0.113.5", started_at="2025-07-01T10:00:00.5+02:00",
+                  truncated="time")
+    store = WarcStore(tmp_path, "t")
+    resp, req = store.write_exchange(ex)
+    store.close()
+    assert (resp.truncated, resp.captured_at) == ("time", "2025-07-01T08:00:00+00:00")
+    [(h, http, raw, _), (rh, rhttp, _, _)] = [r for r in records(tmp_path)
+                                              if r[0].get_header("WARC-Type") != "warcinfo"]
+    assert h.get_header("WARC-IP-Address") == rh.get_header("WARC-IP-Address") == "203.0.113.5"
+    assert h.get_header("WARC-Truncated") == "time" and raw == b"<p>part"
+    assert h.get_header("WARC-Date") == "2025-07-01T08:00:00Z"
+    assert rhttp.statusline == "/a?b=1 HTTP/1.1" and rhttp.get_header("Host") == "example.org"
+
+
+def test_archivers_of_one_run_share_the_wayback_gate(tmp_path):
+    settings = Settings(db=tmp_path / "p.db", archive_dir=tmp_path / "archive", wayback_interval=1.5)
+    db = database.connect(settings.db)
+    fetcher = Fetcher(settings)
+    one, two = Archiver(settings, db, None, fetcher), Archiver(settings, db, None, fetcher)
+    assert one.wayback.gate is two.wayback.gate and one.wayback.gate.interval == 1.5

@@ -21,7 +21,7 @@ from ..fetch import Fetcher
 from ..models import Capture, Resolution, Snapshot, Status
 from ..settings import Settings
 from .warc import Original, WarcStore, payload_digest, warc_date
-from .wayback import RateGate, Target, Wayback, date_in_text, target_date
+from .wayback import RateGate, Target, Wayback, date_in_text, run_gate, target_date
 
 __all__ = ["Archiver", "RateGate", "Target", "Wayback", "WarcStore", "date_in_text", "payload_digest",
            "target_date"]
@@ -42,7 +42,7 @@ class Archiver:
         self.store = store or WarcStore(
             settings.warc_dir(), run, max_size=settings.warc_size,
             info={"robots": settings.robots, "http-header-user-agent": settings.user_agent})
-        self.wayback = wayback or Wayback(fetcher, RateGate(settings.wayback_interval),
+        self.wayback = wayback or Wayback(fetcher, run_gate(settings.wayback_interval),
                                           max_wait=settings.max_retry_after)
 
     def capture(self, res: Resolution) -> list[Capture]:

@@ -38,7 +38,8 @@ class RateGate:
     """At most one request per `interval` seconds, shared by every thread of a run.
 
     `backoff(seconds)` pushes the next slot out (a 429's Retry-After) and doubles the interval
-    for the rest of the run. `clock`/`sleep` are injectable so tests never wait.
+    for the rest of the run; `paused` says why the run stopped asking altogether. `clock`/`sleep`
+    are injectable so tests never wait.
     """
 
     def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic,
@@ -48,6 +49,7 @@ class RateGate:
         self.sleep = sleep
         self._next = 0.0
         self._lock = threading.Lock()
+        self.paused: str | None = None
 
     def wait(self) -> None:
         with self._lock:
@@ -61,6 +63,17 @@ class RateGate:
         with self._lock:
             self.interval = max(self.interval * 2, 1.0)
             self._next = max(self._next, self.clock() + seconds)
+
+
+_GATES: dict[float, RateGate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def run_gate(interval: float) -> RateGate:
+    """The process's gate for this interval: every Archiver of a run (a batch may hold several)
+    shares it, so the Wayback Machine sees one polite client, and a 429 pauses them all."""
+    with _GATES_LOCK:
+        return _GATES.setdefault(interval, RateGate(interval))
 
 
 @dataclass(frozen=True)
@@ -141,14 +154,13 @@ class Wayback:
         self.max_polls = max_polls
         self.sleep = sleep
         self.environ = os.environ if environ is None else environ
-        self.paused: str | None = None  # set once the Wayback Machine asked us to stop for this run
 
     # -- transport ---------------------------------------------------------------------------
     def _get(self, url: str, *, method: str = "GET", headers: dict | None = None, data=None):
         """One request through the gate; a 429 backs off the whole run and is retried once."""
         for attempt in (1, 2):
-            if self.paused:
-                raise FetchError(url, Status.DEFERRED, self.paused)
+            if self.gate.paused:
+                raise FetchError(url, Status.DEFERRED, self.gate.paused)
             self.gate.wait()
             ex = self.fetcher.fetch(url, method=method, headers=headers, data=data, max_bytes=MAX_ANSWER)
             if ex.http_status != 429:
@@ -156,7 +168,7 @@ class Wayback:
             wait = _retry_after(header(ex, "retry-after"))
             if wait is None or wait > self.max_wait or attempt == 2:
                 self.gate.backoff(min(wait or 60.0, 3600.0))
-                self.paused = "rate_limited"
+                self.gate.paused = "rate_limited"  # set once the Wayback Machine asked us to stop
                 raise FetchError(url, Status.DEFERRED, "rate_limited", "HTTP 429 from the Wayback Machine")
             self.gate.backoff(wait)
         raise AssertionError("unreachable")
