@@ -319,7 +319,10 @@ def archive(
         lines.append(f"{res.status.value:8} {res.http_status or '-':>3} {res.url}"
                      + (f" -> {res.final_url}" if res.final_url and res.final_url != res.url else "")
                      + (f"  ({res.reason})" if res.reason else ""))
-        for cap in captures.get(res.url, []):
+        written = captures.get(res.url, [])
+        if not written and res.status.value in ("alive", "soft404"):
+            lines.append(f"  warc     already captured within the last {settings.freshness_hours:g} h")
+        for cap in written:
             if cap.record_type != "request":
                 lines.append(f"  warc     {cap.record_type:8} {cap.warc_file}@{cap.offset} {cap.url}"
                              + (f"  (truncated: {cap.truncated})" if cap.truncated else ""))

@@ -227,6 +227,8 @@ def test_archive_command_records_and_prints_what_it_captured(tmp_path, server):
     assert conn.execute("SELECT command, status FROM runs").fetchall() == [("archive", "done")]
     assert conn.execute("SELECT count(*) FROM resolutions").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM captures WHERE run_id = 1").fetchone()[0] == 4
+    again = CliRunner().invoke(app, ["archive", server.url("/redirect"), *args])
+    assert again.exit_code == 0 and "already captured within the last 24 h" in again.output
     result = CliRunner().invoke(app, ["archive", server.url("/gone"), *args])
     assert result.exit_code == 1 and "dead" in result.output  # a dead URL: done, with broken references
     assert CliRunner().invoke(app, ["archive", "--save", server.url("/page"), *args],
