@@ -176,3 +176,26 @@ def test_no_wayback_and_offline_make_no_lookup(tmp_path, wayback):
         with replay.use_cassette("cdx_hit.yaml") as cassette:
             assert archiver.snapshot(F24, JULY_1) is None
         assert cassette.play_count == 0
+
+
+def test_save_many_submits_within_the_accounts_limit_and_polls_together(wayback):
+    with replay.use_cassette("spn2_batch.yaml") as cassette:
+        saved = wayback.save_many(["https://yournews.com/a", "https://yournews.com/b"])
+    assert cassette.all_played
+    assert (saved["https://yournews.com/a"].status, saved["https://yournews.com/a"].timestamp) == \
+        ("saved", "20251130021500")
+    assert (saved["https://yournews.com/b"].status, saved["https://yournews.com/b"].reason) == \
+        ("unknown", "spn_user_limit")
+
+
+def test_archiver_saves_live_pages_only_with_save(tmp_path, wayback):
+    settings = Settings(db=tmp_path / "p.db", archive_dir=tmp_path / "archive", wayback=False, save=True)
+    db = database.connect(settings.db)
+    archiver = Archiver(settings, db, None, wayback.fetcher, wayback=wayback)
+    live = Resolution(url="https://yournews.com/a", final_url="https://yournews.com/a", status=Status.ALIVE)
+    gone = Resolution(url="https://yournews.com/gone", final_url=None, status=Status.DEAD)
+    with replay.use_cassette("spn2_batch.yaml") as cassette:
+        _, snapshots = archiver.archive({live.url: live, gone.url: gone}, JULY_1)
+    assert cassette.play_count == 3  # the dead page was never submitted
+    assert snapshots == {live.url: snapshots[live.url]} and snapshots[live.url].status == "saved"
+    assert db.execute("SELECT status, timestamp FROM snapshots").fetchall() == [("saved", "20251130021500")]

@@ -79,13 +79,15 @@ class Archiver:
         record.record_snapshot(self.db, self.run_id, snap)
         return snap
 
-    def save(self, res: Resolution) -> Snapshot | None:
-        """Submit a live cited page to Save Page Now (only with `--save`), recorded as a snapshot."""
-        if not self.settings.save or self.settings.offline or res.status is not Status.ALIVE:
-            return None
-        snap = self.wayback.save(res.url)
-        record.record_snapshot(self.db, self.run_id, snap)
-        return snap
+    def save(self, resolutions: list[Resolution]) -> dict[str, Snapshot]:
+        """Submit live cited pages to Save Page Now (only with `--save`), recorded as snapshots."""
+        live = [r.url for r in resolutions if r.status is Status.ALIVE]
+        if not self.settings.save or self.settings.offline or not live:
+            return {}
+        saved = self.wayback.save_many(live)
+        for snap in saved.values():
+            record.record_snapshot(self.db, self.run_id, snap)
+        return saved
 
     def archive(self, resolutions: dict[str, Resolution], target: Target,
                 article: Resolution | None = None) -> tuple[dict[str, list[Capture]], dict[str, Snapshot]]:
@@ -97,15 +99,14 @@ class Archiver:
             captures[article.url] = self.capture(article)
         for url, res in resolutions.items():
             captures[url] = self.capture(res)
-        for url, res in resolutions.items():
-            if res.status is Status.REFUSED:  # a private or non-web address is not sent to anyone
-                continue
-            snap = self.snapshot(url, target)
-            saved = self.save(res)
-            if saved is not None and saved.status == "saved":
-                snap = saved
+        public = [res for res in resolutions.values() if res.status is not Status.REFUSED]
+        for res in public:  # a private or non-web address is not sent to anyone
+            snap = self.snapshot(res.url, target)
             if snap is not None:
-                snapshots[url] = snap
+                snapshots[res.url] = snap
+        for url, saved in self.save(public).items():
+            if saved.status == "saved" or url not in snapshots:
+                snapshots[url] = saved
         return captures, snapshots
 
     def close(self) -> None:

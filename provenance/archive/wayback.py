@@ -237,46 +237,69 @@ class Wayback:
         return data if isinstance(data, dict) else {}
 
     def save(self, url: str) -> Snapshot:
-        """Ask Save Page Now to capture `url`, wait for the job, and say what came of it.
+        """Ask Save Page Now to capture one URL, wait for the job, and say what came of it."""
+        return self.save_many([url])[url]
 
-        Errors come in the JSON (`status: error`, `status_ext`) even with HTTP 200; the per-user
-        limits (`/save/status/user`) are read first so that a busy account is not sent more.
+    def save_many(self, urls: list[str]) -> dict[str, Snapshot]:
+        """Submit every URL the account's limits allow, then poll the jobs together.
+
+        The per-user limits (`/save/status/user`) are read first so that a busy account is not
+        sent more than it may take; errors come in the JSON (`status: error`, `status_ext`) even
+        with HTTP 200, both for a submission and for a job that fails later.
         """
-        snap = Snapshot(url=url, status="error", checked_at=_now())
+        out = {url: Snapshot(url=url, status="error", checked_at=_now()) for url in urls}
         if self.keys() is None:
-            snap.reason = "no_spn_keys"
-            return snap
+            for snap in out.values():
+                snap.reason = "no_spn_keys"
+            return out
+        jobs: dict[str, str] = {}
+        done: set[str] = set()
         try:
             limits = self._json(self._get(f"{self.base}/save/status/user", headers=self._auth()))
-            if isinstance(limits.get("available"), int) and limits["available"] <= 0:
-                snap.status, snap.reason = "unknown", "spn_user_limit"
-                return snap
-            ex = self._get(f"{self.base}/save", method="POST", headers=self._auth(),
-                           data={"url": url, "skip_first_archive": "1"})
-            answer = self._json(ex)
-            snap.http_status = ex.http_status
-            if answer.get("status") == "error" or not answer.get("job_id"):
-                snap.reason = answer.get("status_ext") or f"http_{ex.http_status}"
-                return snap
-            job = answer["job_id"]
-            for _ in range(self.max_polls):
-                self.sleep(self.poll_interval)
-                status = self._json(self._get(f"{self.base}/save/status/{job}", headers=self._auth()))
-                if status.get("status") == "pending":
+            available = limits.get("available")
+            available = available if isinstance(available, int) else len(urls)
+            for url in urls:
+                if available <= 0:
+                    out[url].status, out[url].reason = "unknown", "spn_user_limit"
+                    done.add(url)
                     continue
-                if status.get("status") == "success" and status.get("timestamp"):
-                    snap.status, snap.timestamp = "saved", status["timestamp"]
-                    original = status.get("original_url") or url
-                    snap.snapshot_url = f"{self.base}/web/{status['timestamp']}/{original}"
-                    return snap
-                snap.reason = status.get("status_ext") or status.get("message") or "spn_failed"
-                return snap
-            snap.status, snap.reason = "pending", f"spn_job:{job}"
-            return snap
-        except FetchError as e:
-            snap.status = "unknown" if e.status in (Status.DEFERRED, Status.TIMEOUT) else "error"
-            snap.reason = e.reason
-            return snap
+                ex = self._get(f"{self.base}/save", method="POST", headers=self._auth(),
+                               data={"url": url, "skip_first_archive": "1"})
+                answer = self._json(ex)
+                out[url].http_status = ex.http_status
+                if answer.get("status") == "error" or not answer.get("job_id"):
+                    out[url].reason = answer.get("status_ext") or f"http_{ex.http_status}"
+                    done.add(url)
+                    continue
+                jobs[url] = answer["job_id"]
+                available -= 1
+            for _ in range(self.max_polls):
+                if not jobs:
+                    break
+                self.sleep(self.poll_interval)
+                for url, job in list(jobs.items()):
+                    status = self._json(self._get(f"{self.base}/save/status/{job}", headers=self._auth()))
+                    if status.get("status") == "pending":
+                        continue
+                    del jobs[url]
+                    done.add(url)
+                    self._finish(out[url], status)
+        except FetchError as e:  # the Wayback Machine stopped answering: what is not settled is unknown
+            for url in set(urls) - done:
+                out[url].status = "unknown" if e.status in (Status.DEFERRED, Status.TIMEOUT) else "error"
+                out[url].reason = e.reason if url not in jobs else f"{e.reason}; spn_job:{jobs[url]}"
+            jobs.clear()
+        for url, job in jobs.items():  # still running when we stopped asking: a later look-up finds it
+            out[url].status, out[url].reason = "pending", f"spn_job:{job}"
+        return out
+
+    def _finish(self, snap: Snapshot, status: dict) -> None:
+        if status.get("status") == "success" and status.get("timestamp"):
+            snap.status, snap.timestamp, snap.reason = "saved", status["timestamp"], None
+            original = status.get("original_url") or snap.url
+            snap.snapshot_url = f"{self.base}/web/{status['timestamp']}/{original}"
+        else:
+            snap.reason = status.get("status_ext") or status.get("message") or "spn_failed"
 
 
 def _retry_after(value: str | None) -> float | None:
