@@ -90,6 +90,12 @@ class Auditor:
         page = self.documents.pop(result.article.source, None)
         if page is not None:
             record.record_resolution(self.db, self.run_id, page)
+        bare = [u for u, res in result.resolutions.items() if self.archiver.uncaptured(res)]
+        if bare:  # resolved recently (by `resolve`, say) but never saved: fetch again for the evidence
+            self.resolver.cache = None
+            for res in self.resolver.resolve_many(bare):
+                record.record_resolution(self.db, self.run_id, res)
+                self.resolved[res.url] = result.resolutions[res.url] = res
         target = target_date(result.doc.published, result.doc.text)
         result.captures, result.snapshots = self.archiver.archive(result.resolutions, target, page)
 

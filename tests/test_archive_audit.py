@@ -69,3 +69,25 @@ def test_audit_of_a_url_archives_the_article_and_its_sources(tmp_path):
     assert ("final", page) in chain and ("capture", page) in chain and chain[-1][0] == "snapshot"
     statuses = dict(db.execute("SELECT text, status FROM claims").fetchall())
     assert any(s == "archived" for s in statuses.values())
+
+
+def test_a_page_resolved_earlier_but_never_saved_is_fetched_again_for_its_evidence(tmp_path):
+    from provenance.models import Resolution, Status
+
+    settings = Settings(db=tmp_path / "p.db", allow_private=True, wayback=False)
+    db = database.connect(settings.db)
+    with Server() as server:
+        server.httpd.article_html = ARTICLE.format(base=server.url("")).encode()
+        gzip_url = server.url(GZIP)
+        # What `provenance resolve` leaves: a fresh, conclusive resolution and no capture.
+        record.record_resolution(db, None, Resolution(url=gzip_url, final_url=gzip_url, status=Status.ALIVE,
+                                                      http_status=200))
+        auditor = audit.Auditor(settings, db, record.start_run(db, "audit", {}))
+        try:
+            auditor.audit(auditor.load(server.url("/article")))
+        finally:
+            auditor.close()
+    captured = {r["url"] for r in record.capture_rows(db) if r["record_type"] == "response"}
+    assert gzip_url in captured
+    assert db.execute("SELECT count(*) FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ?",
+                      [gzip_url]).fetchone()[0] == 2  # the new observation is recorded too

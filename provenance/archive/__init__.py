@@ -68,6 +68,12 @@ class Archiver:
                 out.append(cap)
         return out
 
+    def uncaptured(self, res: Resolution) -> bool:
+        """A live page known only from the cache, with no recent capture: its evidence was never kept."""
+        if not res.from_cache or res.exchanges or res.status not in CAPTURE_STATUSES or self.settings.offline:
+            return False
+        return not record.captured_recently(self.db, res.final_url or res.url, self.settings.freshness_hours)
+
     def snapshot(self, url: str, target: Target) -> Snapshot | None:
         """The Wayback snapshot of `url` nearest `target`, recorded; None when look-ups are off."""
         if not self.settings.wayback or self.settings.offline:
