@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import zlib
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -56,9 +57,11 @@ def records(directory):
     out = []
     for path in warc_files(directory):
         with open(path, "rb") as fh:
-            for rec in ArchiveIterator(fh, check_digests=True):
+            it = ArchiveIterator(fh, check_digests=True)
+            for rec in it:
                 raw = rec.raw_stream.read()
                 assert rec.digest_checker.passed is not False, rec.digest_checker.problems
+                rec.offset = it.get_record_offset()
                 out.append((rec.rec_headers, rec.http_headers, raw, rec))
     return out
 
@@ -261,3 +264,24 @@ def test_archivers_of_one_run_share_the_wayback_gate(tmp_path):
     fetcher = Fetcher(settings)
     one, two = Archiver(settings, db, None, fetcher), Archiver(settings, db, None, fetcher)
     assert one.wayback.gate is two.wayback.gate and one.wayback.gate.interval == 1.5
+
+
+def test_non_ascii_headers_and_urls_are_written_as_on_the_wire(tmp_path):
+    from provenance.archive import WarcStore
+    from provenance.archive.verify import check_file
+    from provenance.models import Exchange
+
+    # http.client hands header bytes over decoded as ISO-8859-1: "cafÃ©" is the UTF-8 of "café".
+    ex = Exchange(url="https://example.org/café?q=ü", method="GET", request_headers=[], http_status=200,
+                  reason="OK", body=b"ok",
+                  response_headers=[("X-Title", "cafÃ©"), ("Link", "<https://example.org/é>; rel=x")])
+    store = WarcStore(tmp_path, "t")
+    store.write_exchange(ex)
+    store.close()
+    [path] = warc_files(tmp_path)
+    assert check_file(path).ok
+    resp = next(r for r in records(tmp_path) if r[0].get_header("WARC-Type") == "response")
+    assert resp[0].get_header("WARC-Target-URI") == "https://example.org/caf%C3%A9?q=%C3%BC"
+    block = zlib.decompress(path.read_bytes()[resp[3].offset:], 16 + zlib.MAX_WBITS)
+    assert b"X-Title: caf\xc3\xa9\r\n" in block  # the server's own bytes, not re-encoded
+    assert resp[1].get_header("X-Title") == "café"  # which a reader decodes as the UTF-8 they were

@@ -18,7 +18,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from .warc import OPEN_SUFFIX, WARC_SUFFIX
+from .warc import OPEN_SUFFIX, WARC_SUFFIX, target_uri
 
 _CHUNK = 1 << 20
 
@@ -148,11 +148,12 @@ def check_row(row: dict, path: Path) -> list[str]:
         return [where + f"{count} records where one was expected"]
     h = headers[0]
     out = []
+    expected = {**row, "url": target_uri(row["url"]) if row.get("url") else None}
     for column, name in (("record_type", "WARC-Type"), ("record_id", "WARC-Record-ID"),
                          ("payload_digest", "WARC-Payload-Digest"), ("block_digest", "WARC-Block-Digest"),
                          ("url", "WARC-Target-URI")):
-        if row.get(column) is not None and h.get_header(name) != row[column]:
-            out.append(where + f"{name} is {h.get_header(name)!r}, the database says {row[column]!r}")
+        if expected.get(column) is not None and h.get_header(name) != expected[column]:
+            out.append(where + f"{name} is {h.get_header(name)!r}, the database says {expected[column]!r}")
     return out
 
 

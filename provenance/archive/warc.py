@@ -26,6 +26,7 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from requests.utils import requote_uri
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -68,19 +69,39 @@ class Original:
     date: str  # WARC-Date of the original
 
 
+def target_uri(url: str) -> str:
+    """The URL as it went on the wire (non-ASCII percent-encoded), for WARC-Target-URI and indexes."""
+    return requote_uri(url)
+
+
+class _WireHeaders(StatusAndHeaders):
+    """HTTP headers written back as the bytes that came off the wire.
+
+    http.client decodes header bytes as ISO-8859-1, so encoding them the same way restores them
+    exactly; warcio's default would percent-encode (or fail on) anything outside ASCII.
+    """
+
+    def compute_headers_buffer(self, header_filter=None):
+        text = self.to_str(header_filter)
+        try:
+            self.headers_buff = text.encode("iso-8859-1") + b"\r\n"
+        except UnicodeEncodeError:
+            self.headers_buff = text.encode("utf-8") + b"\r\n"
+
+
 def _response_headers(ex: Exchange) -> StatusAndHeaders:
     headers = [(f"X-Archive-Orig-{k}" if k.lower() in _FRAMING_HEADERS else k, v)
                for k, v in ex.response_headers]
-    return StatusAndHeaders(f"{ex.http_status} {ex.reason}".rstrip(), headers, protocol=ex.http_version)
+    return _WireHeaders(f"{ex.http_status} {ex.reason}".rstrip(), headers, protocol=ex.http_version)
 
 
 def _request_headers(ex: Exchange) -> StatusAndHeaders:
-    parts = urlsplit(ex.url)
+    parts = urlsplit(target_uri(ex.url))
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = list(ex.request_headers)
     if not any(k.lower() == "host" for k, _ in headers):
         headers.insert(0, ("Host", parts.netloc))
-    return StatusAndHeaders(f"{ex.method} {target} {ex.http_version}", headers, is_http_request=True)
+    return _WireHeaders(f"{ex.method} {target} {ex.http_version}", headers, is_http_request=True)
 
 
 class WarcStore:
@@ -151,6 +172,7 @@ class WarcStore:
         body = ex.body or b""
         digest = payload_digest(body)
         date = warc_date(ex.started_at)
+        uri = target_uri(ex.url)
         ctype = next((v for k, v in ex.response_headers if k.lower() == "content-type"), None)
         with self._lock:
             if self._fh is None:
@@ -162,19 +184,19 @@ class WarcStore:
             if original is not None and not ex.truncated:
                 warc_headers["WARC-Refers-To"] = original.record_id
                 resp = writer.create_revisit_record(
-                    ex.url, digest, original.url, original.date, http_headers=_response_headers(ex),
+                    uri, digest, target_uri(original.url), original.date, http_headers=_response_headers(ex),
                     warc_headers_dict=warc_headers)
                 kind = "revisit"
             else:
                 if ex.truncated:
                     warc_headers["WARC-Truncated"] = ex.truncated
                 resp = writer.create_warc_record(
-                    ex.url, "response", payload=BytesIO(body), length=len(body),
+                    uri, "response", payload=BytesIO(body), length=len(body),
                     http_headers=_response_headers(ex), warc_headers_dict=warc_headers)
                 kind = "response"
             resp_id = resp.rec_headers.get_header("WARC-Record-ID")
             req = writer.create_warc_record(
-                ex.url, "request", payload=BytesIO(b""), length=0, http_headers=_request_headers(ex),
+                uri, "request", payload=BytesIO(b""), length=0, http_headers=_request_headers(ex),
                 warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id,
                                    **({"WARC-IP-Address": ex.peer_ip} if ex.peer_ip else {})})
             name = self._name
