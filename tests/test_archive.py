@@ -285,3 +285,24 @@ def test_non_ascii_headers_and_urls_are_written_as_on_the_wire(tmp_path):
     block = zlib.decompress(path.read_bytes()[resp[3].offset:], 16 + zlib.MAX_WBITS)
     assert b"X-Title: caf\xc3\xa9\r\n" in block  # the server's own bytes, not re-encoded
     assert resp[1].get_header("X-Title") == "café"  # which a reader decodes as the UTF-8 they were
+
+
+def test_a_failed_write_leaves_whole_records_and_the_audit_going(server, setup):
+    from provenance.archive.verify import check_file
+
+    settings, db, fetcher, archiver = setup
+    resolve_and_capture(fetcher, db, archiver, server.url("/page"))
+    writer = archiver.store._writer
+    real = writer.write_record
+
+    def disk_full(record, params=None):
+        archiver.store._fh.write(b"\x1f\x8b half a record")
+        raise OSError(28, "No space left on device")
+
+    writer.write_record = disk_full
+    res, caps = resolve_and_capture(fetcher, db, archiver, server.url("/gzip"))
+    assert res.status is Status.ALIVE and caps == []
+    writer.write_record = real
+    archiver.close()
+    [path] = warc_files(settings.warc_dir())
+    assert check_file(path).ok and db["captures"].count == 2

@@ -12,6 +12,7 @@ snapshot through `record`.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 import sqlite_utils
@@ -25,6 +26,8 @@ from .wayback import RateGate, Target, Wayback, date_in_text, run_gate, target_d
 
 __all__ = ["Archiver", "RateGate", "Target", "Wayback", "WarcStore", "date_in_text", "payload_digest",
            "target_date"]
+
+log = logging.getLogger("provenance.archive")
 
 # Pages worth keeping: a live page, and a "soft 404" (the evidence that the page said it was gone).
 CAPTURE_STATUSES = frozenset({Status.ALIVE, Status.SOFT404})
@@ -63,7 +66,12 @@ class Archiver:
                 earlier = record.capture_with_payload(self.db, payload_digest(ex.body))
                 if earlier:
                     original = Original(record_id=earlier[0], url=earlier[1], date=warc_date(earlier[2]))
-            for cap in self.store.write_exchange(ex, original):
+            try:
+                written = self.store.write_exchange(ex, original)
+            except OSError as e:  # the evidence could not be kept; the audit goes on without it
+                log.warning("could not write a WARC record for %s: %s", ex.url, e)
+                break
+            for cap in written:
                 record.record_capture(self.db, self.run_id, cap, resolution_id)
                 out.append(cap)
         return out

@@ -200,9 +200,15 @@ class WarcStore:
                 warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id,
                                    **({"WARC-IP-Address": ex.peer_ip} if ex.peer_ip else {})})
             name = self._name
-            resp_at = self._write(resp)
-            req_at = self._write(req)
-            self._fh.flush()
+            start = self._fh.tell()
+            try:
+                resp_at = self._write(resp)
+                req_at = self._write(req)
+                self._fh.flush()
+            except OSError:  # disk full, say: leave the file ending at the last whole record
+                self._fh.seek(start)
+                self._fh.truncate()
+                raise
             if self._fh.tell() >= self.max_size:
                 self._close_file()
         when = _iso_seconds(ex.started_at)
