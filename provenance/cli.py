@@ -161,17 +161,36 @@ def resolve(
     settings: Settings = None,
 ):
     """Follow each URL through every redirect and say where it ends and whether it is alive."""
-    from .resolve import Resolver
+    from .resolve import Resolver, strip_credentials
 
     if urls == ["-"]:
         urls = [line.strip() for line in sys.stdin if line.strip()]
     if not urls:
         fail("no URLs given")
+    if settings.concurrency < 1 or (settings.per_host is not None and settings.per_host < 1):
+        fail("--concurrency and --per-host take a number of at least 1")
+    distinct = list(dict.fromkeys(urls))
+    tty = sys.stderr.isatty()
+    done = [0]
+
+    def progress(res):
+        res.exchanges = []  # this command prints verdicts only: let the bodies go
+        done[0] += 1
+        if tty:
+            sys.stderr.write(f"\rresolved {done[0]}/{len(distinct)}")
+            sys.stderr.flush()
+
     resolver = Resolver(settings)
     try:
-        results = resolver.resolve_many(urls)
+        found = dict(zip(distinct, resolver.resolve_many(distinct, on_result=progress), strict=True))
     finally:
         resolver.close()
+    if tty:
+        sys.stderr.write("\n")
+    results = [found[u] for u in urls]
+    bad_input = [u for u in distinct if found[u].reason == "invalid_url" and not found[u].hops]
+    for u in bad_input:
+        typer.echo(f"provenance: not an http(s) URL: {strip_credentials(u)}", err=True)
     if format is ResolveFormat.json:
         text = json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=1)
     else:
@@ -181,6 +200,8 @@ def resolve(
         output.write_text(text + "\n", encoding="utf-8")
     else:
         sys.stdout.write(text + "\n")
+    if len(bad_input) == len(distinct):
+        raise typer.Exit(2)
     bad = sum(1 for r in results if r.status.value in ("dead", "soft404", "error", "timeout"))
     raise typer.Exit(1 if bad else 0)
 

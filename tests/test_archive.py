@@ -18,7 +18,7 @@ from provenance.archive import Archiver, payload_digest
 from provenance.archive.verify import warc_files
 from provenance.fetch import Fetcher
 from provenance.models import Status
-from provenance.resolve import resolve_url
+from provenance.resolve import Resolver
 from provenance.settings import Settings
 
 from .archive_server import BIG, CHUNKS, GZIP_HTML, PAGE, SAME, Server
@@ -33,21 +33,24 @@ def server():
         yield s
 
 
+# The loopback server is one origin: no interval between its requests, no retries of its 404s.
+LOCAL = {"allow_private": True, "wayback": False, "min_interval": 0.0, "retries": 0}
+
+
 @pytest.fixture
 def setup(tmp_path):
-    settings = Settings(db=tmp_path / "p.db", allow_private=True, wayback=False, max_bytes=50_000,
-                        archive_dir=tmp_path / "archive")
+    settings = Settings(db=tmp_path / "p.db", max_bytes=50_000, archive_dir=tmp_path / "archive", **LOCAL)
     db = database.connect(settings.db)
     run_id = record.start_run(db, "archive", {})
-    fetcher = Fetcher(settings)
-    archiver = Archiver(settings, db, run_id, fetcher)
-    yield settings, db, fetcher, archiver
+    resolver = Resolver(settings)
+    archiver = Archiver(settings, db, run_id, resolver.fetcher)
+    yield settings, db, resolver, archiver
     archiver.close()
-    fetcher.close()
+    resolver.close()
 
 
-def resolve_and_capture(fetcher, db, archiver, url):
-    res = resolve_url(fetcher, url)
+def resolve_and_capture(resolver, db, archiver, url):
+    res = resolver.resolve(url)
     record.record_resolution(db, archiver.run_id, res)
     return res, archiver.capture(res)
 
@@ -67,9 +70,9 @@ def records(directory):
 
 
 def test_gzip_chunked_and_truncated_bodies_are_stored_as_received(server, setup):
-    settings, db, fetcher, archiver = setup
+    settings, db, resolver, archiver = setup
     for path in ("/gzip", "/chunked", "/big"):
-        res, caps = resolve_and_capture(fetcher, db, archiver, server.url(path))
+        res, caps = resolve_and_capture(resolver, db, archiver, server.url(path))
         assert res.status is Status.ALIVE
         assert [c.record_type for c in caps] == ["response", "request"]
     archiver.close()
@@ -104,8 +107,8 @@ def test_gzip_chunked_and_truncated_bodies_are_stored_as_received(server, setup)
 
 
 def test_captures_rows_point_at_the_records(server, setup):
-    settings, db, fetcher, archiver = setup
-    resolve_and_capture(fetcher, db, archiver, server.url("/redirect"))
+    settings, db, resolver, archiver = setup
+    resolve_and_capture(resolver, db, archiver, server.url("/redirect"))
     archiver.close()
     rows = list(db.query("SELECT u.url, c.* FROM captures c JOIN urls u ON u.id = c.url_id ORDER BY c.id"))
     # the hop (301) and the final page, each a response + request pair
@@ -124,16 +127,16 @@ def test_captures_rows_point_at_the_records(server, setup):
 
 
 def test_same_url_not_captured_twice_within_the_freshness_window(server, setup):
-    settings, db, fetcher, archiver = setup
-    _, first = resolve_and_capture(fetcher, db, archiver, server.url("/page"))
-    _, second = resolve_and_capture(fetcher, db, archiver, server.url("/page"))
+    settings, db, resolver, archiver = setup
+    _, first = resolve_and_capture(resolver, db, archiver, server.url("/page"))
+    _, second = resolve_and_capture(resolver, db, archiver, server.url("/page"))
     assert len(first) == 2 and second == []
 
 
 def test_identical_payload_is_written_as_a_revisit(server, setup):
-    settings, db, fetcher, archiver = setup
-    _, first = resolve_and_capture(fetcher, db, archiver, server.url("/same-a"))
-    _, second = resolve_and_capture(fetcher, db, archiver, server.url("/same-b"))
+    settings, db, resolver, archiver = setup
+    _, first = resolve_and_capture(resolver, db, archiver, server.url("/same-a"))
+    _, second = resolve_and_capture(resolver, db, archiver, server.url("/same-b"))
     assert second[0].record_type == "revisit" and second[0].refers_to == first[0].record_id
     archiver.close()
     revisit = next(h for h, *_ in records(settings.warc_dir()) if h.get_header("WARC-Type") == "revisit")
@@ -144,24 +147,25 @@ def test_identical_payload_is_written_as_a_revisit(server, setup):
 
 
 def test_dead_pages_and_cached_resolutions_are_not_captured(server, setup):
-    settings, db, fetcher, archiver = setup
-    res, caps = resolve_and_capture(fetcher, db, archiver, server.url("/gone"))
+    settings, db, resolver, archiver = setup
+    res, caps = resolve_and_capture(resolver, db, archiver, server.url("/gone"))
     assert res.status is Status.DEAD and caps == []
-    res = resolve_url(fetcher, server.url("/page"))
+    res = resolver.resolve(server.url("/page"))
     res.exchanges, res.from_cache = [], True
     assert archiver.capture(res) == []
 
 
 def test_files_rotate_at_the_size_setting(server, tmp_path):
-    settings = Settings(db=tmp_path / "p.db", allow_private=True, wayback=False, warc_size=1,
-                        freshness_hours=0, archive_dir=tmp_path / "archive")
+    settings = Settings(db=tmp_path / "p.db", warc_size=1, freshness_hours=0,
+                        archive_dir=tmp_path / "archive", **LOCAL)
     db = database.connect(settings.db)
-    fetcher = Fetcher(settings)
+    resolver = Resolver(settings)
     run_id = record.start_run(db, "archive", {})
-    archiver = Archiver(settings, db, run_id, fetcher)
+    archiver = Archiver(settings, db, run_id, resolver.fetcher)
     for path in ("/page", "/gzip", "/chunked"):
-        resolve_and_capture(fetcher, db, archiver, server.url(path))
+        resolve_and_capture(resolver, db, archiver, server.url(path))
     archiver.close()
+    resolver.close()
     names = [p.name for p in warc_files(settings.warc_dir())]
     assert names == [f"provenance-{run_id}-0000{i}.warc.gz" for i in (1, 2, 3)]
     for path in warc_files(settings.warc_dir()):  # each file starts with its own warcinfo
@@ -170,17 +174,17 @@ def test_files_rotate_at_the_size_setting(server, tmp_path):
 
 
 def test_file_is_open_while_written_and_renamed_when_closed(server, setup):
-    settings, db, fetcher, archiver = setup
-    resolve_and_capture(fetcher, db, archiver, server.url("/page"))
+    settings, db, resolver, archiver = setup
+    resolve_and_capture(resolver, db, archiver, server.url("/page"))
     assert [p.name.endswith(".warc.gz.open") for p in warc_files(settings.warc_dir())] == [True]
     archiver.close()
     assert [p.name.endswith(".warc.gz") for p in warc_files(settings.warc_dir())] == [True]
 
 
 def test_concurrent_writers_leave_whole_records(server, setup):
-    settings, db, fetcher, archiver = setup
+    settings, db, resolver, archiver = setup
     paths = ("/page", "/gzip", "/chunked", "/big")
-    exchanges = [resolve_url(fetcher, server.url(p)).exchanges[-1] for p in paths]
+    exchanges = [resolver.resolve(server.url(p)).exchanges[-1] for p in paths]
     written = []
 
     def write(ex):
@@ -200,9 +204,9 @@ def test_concurrent_writers_leave_whole_records(server, setup):
 
 @pytest.mark.skipif(shutil.which("cdxj-indexer") is None, reason="cdxj-indexer not installed")
 def test_standard_indexers_accept_the_files(server, setup):
-    settings, db, fetcher, archiver = setup
+    settings, db, resolver, archiver = setup
     for path in ("/redirect", "/gzip", "/chunked", "/big", "/same-a", "/same-b"):
-        resolve_and_capture(fetcher, db, archiver, server.url(path))
+        resolve_and_capture(resolver, db, archiver, server.url(path))
     archiver.close()
     files = [str(p) for p in warc_files(settings.warc_dir())]
     index = subprocess.run([*WARCIO, "index", "-f", "warc-type,warc-target-uri,offset",
@@ -222,7 +226,8 @@ def test_archive_command_records_and_prints_what_it_captured(tmp_path, server):
     from provenance.cli import app
 
     db, arch = tmp_path / "p.db", tmp_path / "archive"
-    args = ["--allow-private", "--no-wayback", "--db", str(db), "--archive-dir", str(arch)]
+    args = ["--allow-private", "--no-wayback", "--min-interval", "0",
+            "--db", str(db), "--archive-dir", str(arch)]
     result = CliRunner().invoke(app, ["archive", server.url("/redirect"), *args])
     assert result.exit_code == 0, result.output
     assert "warc     response provenance-1-00001.warc.gz@" in result.output
@@ -290,8 +295,8 @@ def test_non_ascii_headers_and_urls_are_written_as_on_the_wire(tmp_path):
 def test_a_failed_write_leaves_whole_records_and_the_audit_going(server, setup):
     from provenance.archive.verify import check_file
 
-    settings, db, fetcher, archiver = setup
-    resolve_and_capture(fetcher, db, archiver, server.url("/page"))
+    settings, db, resolver, archiver = setup
+    resolve_and_capture(resolver, db, archiver, server.url("/page"))
     writer = archiver.store._writer
     real = writer.write_record
 
@@ -300,7 +305,7 @@ def test_a_failed_write_leaves_whole_records_and_the_audit_going(server, setup):
         raise OSError(28, "No space left on device")
 
     writer.write_record = disk_full
-    res, caps = resolve_and_capture(fetcher, db, archiver, server.url("/gzip"))
+    res, caps = resolve_and_capture(resolver, db, archiver, server.url("/gzip"))
     assert res.status is Status.ALIVE and caps == []
     writer.write_record = real
     archiver.close()

@@ -32,7 +32,7 @@ wayback = vcr.VCR(cassette_library_dir=str(CASSETTES), record_mode="none",
 
 
 def test_audit_of_a_url_archives_the_article_and_its_sources(tmp_path):
-    settings = Settings(db=tmp_path / "p.db", allow_private=True, wayback_interval=0.0)
+    settings = Settings(db=tmp_path / "p.db", allow_private=True, wayback_interval=0.0, min_interval=0.0)
     db = database.connect(settings.db)
     run_id = record.start_run(db, "audit", {})
     with Server() as server, wayback.use_cassette("cdx_any.yaml", allow_playback_repeats=True):
@@ -74,7 +74,7 @@ def test_audit_of_a_url_archives_the_article_and_its_sources(tmp_path):
 def test_a_page_resolved_earlier_but_never_saved_is_fetched_again_for_its_evidence(tmp_path):
     from provenance.models import Resolution, Status
 
-    settings = Settings(db=tmp_path / "p.db", allow_private=True, wayback=False)
+    settings = Settings(db=tmp_path / "p.db", allow_private=True, wayback=False, min_interval=0.0)
     db = database.connect(settings.db)
     with Server() as server:
         server.httpd.article_html = ARTICLE.format(base=server.url("")).encode()

@@ -24,7 +24,7 @@ def archived(tmp_path):
     with Server() as s:
         urls = [s.url("/redirect"), s.url("/gzip"), s.url("/chunked")]
         result = runner.invoke(app, ["archive", *urls, "--allow-private", "--no-wayback",
-                                     "--db", str(db), "--archive-dir", str(arch)])
+                                     "--min-interval", "0", "--db", str(db), "--archive-dir", str(arch)])
     assert result.exit_code == 0, result.output
     return db, arch
 
