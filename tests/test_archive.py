@@ -88,6 +88,7 @@ def test_gzip_chunked_and_truncated_bodies_are_stored_as_received(server, setup)
     assert gzip.decompress(raw) == GZIP_HTML  # stored content-encoded, as the server sent it
     assert h.get_header("WARC-Payload-Digest") == payload_digest(raw)
     assert h.get_header("WARC-Truncated") is None
+    assert h.get_header("WARC-IP-Address") == "127.0.0.1"  # the address the fetcher dialled
 
     h, http, raw = responses[server.url("/chunked")]
     assert raw == b"".join(CHUNKS)  # chunk framing removed …
