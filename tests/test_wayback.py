@@ -199,3 +199,20 @@ def test_archiver_saves_live_pages_only_with_save(tmp_path, wayback):
     assert cassette.play_count == 3  # the dead page was never submitted
     assert snapshots == {live.url: snapshots[live.url]} and snapshots[live.url].status == "saved"
     assert db.execute("SELECT status, timestamp FROM snapshots").fetchall() == [("saved", "20251130021500")]
+
+
+def test_an_unreachable_wayback_machine_is_asked_three_times_then_left_alone(clock):
+    from provenance.errors import FetchError
+
+    class Down:
+        calls = 0
+
+        def fetch(self, url, **kw):
+            Down.calls += 1
+            raise FetchError(url, Status.ERROR, "nxdomain")
+
+    wb = Wayback(Down(), RateGate(1.0, clock=clock, sleep=clock.sleep))
+    snaps = [wb.nearest(f"https://yournews.com/{i}", JULY_1) for i in range(6)]
+    assert Down.calls == 3
+    assert [s.reason for s in snaps] == ["nxdomain"] * 3 + ["wayback_unreachable (nxdomain)"] * 3
+    assert {s.status for s in snaps[3:]} == {"unknown"}

@@ -3,7 +3,8 @@
 Every request goes through the project's one `Fetcher`, so the same limits and
 address policy apply as to any other request, and through one `RateGate` per
 run: at most one request a second to web.archive.org, and after a 429 the whole
-run slows down (and stops asking once the wait grows longer than the run will).
+run slows down (and stops asking once the wait grows longer than the run will);
+three requests in a row with no answer at all stop the asking too.
 
 An empty answer is never proof that a page was not archived: the Wayback
 Machine's indexes answer empty when busy. It is recorded as `none` (the CDX
@@ -50,6 +51,18 @@ class RateGate:
         self._next = 0.0
         self._lock = threading.Lock()
         self.paused: str | None = None
+        self.unreachable = 0  # transport failures in a row: the service (or the network) is down
+
+    def failed(self, reason: str, limit: int = 3) -> None:
+        """Count a request that got no answer; after `limit` in a row the run stops asking."""
+        with self._lock:
+            self.unreachable += 1
+            if self.unreachable >= limit:
+                self.paused = f"wayback_unreachable ({reason})"
+
+    def answered(self) -> None:
+        with self._lock:
+            self.unreachable = 0
 
     def wait(self) -> None:
         with self._lock:
@@ -162,7 +175,13 @@ class Wayback:
             if self.gate.paused:
                 raise FetchError(url, Status.DEFERRED, self.gate.paused)
             self.gate.wait()
-            ex = self.fetcher.fetch(url, method=method, headers=headers, data=data, max_bytes=MAX_ANSWER)
+            try:
+                ex = self.fetcher.fetch(url, method=method, headers=headers, data=data, max_bytes=MAX_ANSWER)
+            except FetchError as e:
+                if e.status in (Status.ERROR, Status.TIMEOUT):
+                    self.gate.failed(e.reason)
+                raise
+            self.gate.answered()
             if ex.http_status != 429:
                 return ex
             wait = _retry_after(header(ex, "retry-after"))
