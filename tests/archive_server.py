@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PAGE = b"<html><head><title>Evidence</title></head><body><p>The minister said so.</p></body></html>"
@@ -45,6 +46,18 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         elif path == "/big":
             self._send(200, BIG)
+        elif path == "/drip":  # a start, then a stall longer than a short deadline
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(BIG)))
+            self.end_headers()
+            self.wfile.write(BIG[:1000])
+            self.wfile.flush()
+            time.sleep(3)
+            try:
+                self.wfile.write(BIG[1000:])
+            except OSError:
+                pass
         elif path == "/redirect":
             self._send(301, b"", {"Location": "/page"})
         elif path in ("/same-a", "/same-b"):

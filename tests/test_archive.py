@@ -312,3 +312,19 @@ def test_a_failed_write_leaves_whole_records_and_the_audit_going(server, setup):
     archiver.close()
     [path] = warc_files(settings.warc_dir())
     assert check_file(path).ok and db["captures"].count == 2
+
+
+def test_a_body_cut_by_the_deadline_is_marked_truncated_time(server, tmp_path):
+    settings = Settings(db=tmp_path / "p.db", archive_dir=tmp_path / "archive", deadline=1.0, **LOCAL)
+    db = database.connect(settings.db)
+    resolver = Resolver(settings)
+    archiver = Archiver(settings, db, None, resolver.fetcher)
+    try:
+        res, caps = resolve_and_capture(resolver, db, archiver, server.url("/drip"))
+    finally:
+        archiver.close()
+        resolver.close()
+    assert res.status is Status.ALIVE
+    assert caps[0].truncated == "time" and 0 < caps[0].size < len(BIG)
+    [(h, _, raw, _)] = [r for r in records(settings.warc_dir()) if r[0].get_header("WARC-Type") == "response"]
+    assert h.get_header("WARC-Truncated") == "time" and BIG.startswith(raw)
