@@ -210,6 +210,19 @@ class AuditFormat(str, Enum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    html = "html"
+
+
+def _terminal() -> tuple[bool, int]:
+    """Colour only for a terminal that has not asked for none (NO_COLOR); the terminal's width, or a
+    fixed 100 columns when the output is piped, so that what a script reads does not vary."""
+    import os
+    import shutil
+
+    if not sys.stdout.isatty():
+        return False, 100
+    color = not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    return color, max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -232,8 +245,12 @@ def _open_db(settings: Settings):
 @with_settings("db", *NETWORK)
 def audit(
     sources: list[str] = typer.Argument(..., help="Files (HTML or text), http(s) URLs, or - for stdin."),
-    format: AuditFormat = typer.Option(AuditFormat.table, "--format", help="table, json or markdown."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the report to FILE instead of stdout."),
+    format: AuditFormat = typer.Option(
+        AuditFormat.table, "--format", help="table, json, markdown or html (one page per article)."
+    ),
+    output: Path | None = typer.Option(
+        None, "-o", "--output",
+        help="Write the report to FILE instead of stdout (with html and several sources: a folder)."),
     settings: Settings = None,
 ):
     """Audit articles: extract every reference, resolve it, record claim → citation → evidence chains.
@@ -241,7 +258,9 @@ def audit(
     Exit 0 when nothing cited is broken, 1 when some citations are dead or some inputs were unreadable,
     2 when nothing could be read.
     """
-    from . import record, report
+    if format is AuditFormat.html and len(sources) > 1 and output is None:
+        fail("--format html writes one page per article: give -o FOLDER for several sources")
+    from . import record
     from .audit import Auditor
 
     database = _open_db(settings)
@@ -264,34 +283,68 @@ def audit(
                       {"articles": len(results), "broken": broken}, failures)
     if not results:
         raise typer.Exit(2)
-    if format is AuditFormat.json:
-        _emit(report.render_json(results), output)
-    elif format is AuditFormat.markdown:
-        _emit("\n".join(report.render_markdown(r) for r in results), output)
-    else:
-        _emit("\n\n".join(report.render_text(r) for r in results), output)
+    _write_audit_report(database, results, format, output)
     raise typer.Exit(1 if broken or failures else 0)
+
+
+def _write_audit_report(database, results, format: AuditFormat, output: Path | None) -> None:
+    """The audit's report in the chosen format, to stdout or -o; HTML is one page per article."""
+    from . import report
+
+    reports = [report.load(database, r.article_id) for r in results]
+    if format is AuditFormat.json:
+        _emit(report.render_json(results, reports), output)
+        return
+    if format is AuditFormat.markdown:
+        _emit("\n".join(report.render_markdown(r) for r in reports), output)
+    elif format is AuditFormat.html:
+        if len(reports) == 1 and (output is None or not output.is_dir()):
+            _emit(report.render_html(reports[0]), output)
+            return
+        output.mkdir(parents=True, exist_ok=True)
+        for r in reports:
+            (output / f"article-{r.id}.html").write_text(report.render_html(r), encoding="utf-8")
+        typer.echo(f"wrote {len(reports)} pages to {output}/", err=True)
+    else:
+        color, width = _terminal() if output is None else (False, 100)
+        _emit("\n\n".join(report.render_text(r, color=color, width=width) for r in reports), output)
+
+
+def _parse_ident(ident: str, article: bool) -> tuple[int, bool]:
+    """`7`, `claim:7` or `article:3` → (number, is_article)."""
+    kind, _, number = ident.rpartition(":")
+    if kind not in ("", "claim", "article") or not number.isdigit():
+        fail(f"{ident!r} is not an id: give a number, claim:N or article:N")
+    if kind == "claim" and article:
+        fail("claim:N and --article contradict each other")
+    return int(number), article or kind == "article"
 
 
 @app.command()
 @with_settings("db")
 def show(
-    ident: int = typer.Argument(..., metavar="ID", help="A claim id (or an article id with --article)."),
+    ident: str = typer.Argument(
+        ..., metavar="ID", help="A claim id, or an article id with --article; claim:N and article:N work too."
+    ),
     article: bool = typer.Option(False, "--article", help="ID is an article: show every claim's chain."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
     settings: Settings = None,
 ):
-    """Print a claim's provenance chain step by step: claim → citation → URL → hops → evidence."""
+    """Print a claim's provenance chain step by step: claim → citation → URL → hops → final → saved copies."""
     from . import db as database
     from . import report
     from .errors import NotFound
 
+    number, is_article = _parse_ident(ident, article)
+    color, width = _terminal() if output is None else (False, 120)
     try:
-        text = report.show(database.connect(settings.db, readonly=True), ident, article=article)
+        text = report.show(database.connect(settings.db, readonly=True), number, article=is_article,
+                           color=color, width=width)
     except NotFound as e:
         fail(str(e), 1)
     except ProvenanceError as e:
         fail(str(e))
-    _emit(text, None)
+    _emit(text, output)
 
 
 def _snapshot_line(snap) -> str:
@@ -400,3 +453,52 @@ def verify(
             typer.echo(f"         {problem}")
     problems = result.problems
     raise typer.Exit(1 if problems else 0)
+
+
+class ExportFormat(str, Enum):
+    prov_json = "prov-json"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+@with_settings("db")
+def export(
+    format: ExportFormat = typer.Option(
+        ..., "--format", help="prov-json (W3C PROV), json (every claim's chain) or csv (the chains view)."
+    ),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
+    settings: Settings = None,
+):
+    """Export the whole database: W3C PROV-JSON, every claim's chain as JSON, or the chains view as CSV."""
+    from . import db as database
+    from . import export as exporter
+
+    try:
+        db = database.connect(settings.db, readonly=True)
+    except ProvenanceError as e:
+        fail(str(e))
+    if output is None:
+        exporter.write(db, format.value, sys.stdout)
+        return
+    with output.open("w", encoding="utf-8", newline="") as out:
+        exporter.write(db, format.value, out)
+
+
+@app.command()
+@with_settings("db")
+def browse(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine)."),
+    port: int = typer.Option(8001, "--port", help="Port to listen on (0: any free port)."),
+    settings: Settings = None,
+):
+    """Browse the database in Datasette, every table and column described, with canned queries."""
+    from . import browse as browsing
+
+    if not browsing.available():
+        fail("browse needs Datasette: pip install 'provenance[browse]'")
+    if not Path(settings.db).exists():
+        fail(f"{settings.db}: no such database (run provenance audit first, or give --db)")
+    typer.echo(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    code = browsing.serve(settings.db, host, port)
+    raise typer.Exit(code)
