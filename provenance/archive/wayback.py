@@ -145,6 +145,9 @@ def _now() -> str:
 
 
 def _distance_days(timestamp: str, day: date) -> float | None:
+    """Days between a Wayback timestamp and noon of `day`; None when it is not a timestamp."""
+    if not re.fullmatch(r"\d{8,14}", timestamp or ""):
+        return None
     try:
         when = datetime.strptime(timestamp[:14].ljust(14, "0"), "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
     except ValueError:
@@ -226,11 +229,11 @@ class Wayback:
             return snap
         names = rows[0]  # the first row names the fields; a resume key or blank row is skipped
         found = [dict(zip(names, r, strict=True)) for r in rows[1:] if len(r) == len(names)]
-        found = [r for r in found if re.fullmatch(r"\d{4,14}", r.get("timestamp", ""))]
+        found = [r for r in found if _distance_days(r.get("timestamp", ""), target.day) is not None]
         if "timestamp" not in names or not found:
             snap.status, snap.reason = "none", "no_snapshot_listed"
             return snap
-        best = min(found, key=lambda r: _distance_days(r["timestamp"], target.day) or 0.0)
+        best = min(found, key=lambda r: _distance_days(r["timestamp"], target.day))
         snap.status = "found"
         snap.timestamp = best["timestamp"]
         snap.snapshot_url = f"{self.base}/web/{best['timestamp']}/{best.get('original') or url}"
