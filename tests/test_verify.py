@@ -100,3 +100,24 @@ def test_missing_files_and_nothing_to_check(archived, tmp_path):
     assert run_verify(db, arch).exit_code == 2  # nothing in the archive directory
     result = run_verify(db, arch, arch / path.name)
     assert result.exit_code == 1 and "file is missing" in result.output
+
+
+def test_a_forged_revisit_fails_its_block_digest(tmp_path):
+    """warcio does not check revisit records; verify recomputes their block digest itself."""
+    db, arch = tmp_path / "p.db", tmp_path / "archive"
+    with Server() as s:
+        result = runner.invoke(app, ["archive", s.url("/same-a"), s.url("/same-b"), "--allow-private", "--no-wayback",
+                                     "--min-interval", "0", "--db", str(db), "--archive-dir", str(arch)])
+    assert result.exit_code == 0, result.output
+    assert run_verify(db, arch).exit_code == 0
+    [path] = warc_files(arch)
+    offset, length = database.connect(db).execute(
+        "SELECT \"offset\", length FROM captures WHERE record_type = 'revisit'").fetchone()
+    data = path.read_bytes()
+    record = zlib.decompress(data[offset:offset + length], 16 + zlib.MAX_WBITS)
+    forged = record.replace(b"HTTP/1.1 200 OK", b"HTTP/1.1 200 Ok")
+    assert forged != record
+    path.write_bytes(data[:offset] + gzip.compress(forged) + data[offset + length:])
+    result = run_verify(db, arch)
+    assert result.exit_code == 1
+    assert "block digest failed" in result.output

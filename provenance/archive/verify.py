@@ -18,7 +18,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from .warc import OPEN_SUFFIX, WARC_SUFFIX, target_uri
+from .warc import OPEN_SUFFIX, WARC_SUFFIX, payload_digest, target_uri
 
 _CHUNK = 1 << 20
 
@@ -87,6 +87,31 @@ def gzip_members(path: Path) -> tuple[list[tuple[int, int]], str | None]:
     return members, None
 
 
+def revisit_problem(record: bytes) -> str | None:
+    """The block digest of a revisit record, which warcio does not check (its block is the HTTP
+    headers only): recomputed from the record's bytes."""
+    head, _, rest = record.partition(b"\r\n\r\n")
+    fields = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:] if b":" in line)
+    fields = {k.strip().lower().decode("utf-8", "replace"): v.strip().decode("utf-8", "replace")
+              for k, v in fields.items()}
+    digest = fields.get("warc-block-digest")
+    if not digest or not digest.lower().startswith("sha1:"):
+        return None
+    try:
+        block = rest[:int(fields.get("content-length", ""))]
+    except ValueError:
+        return "revisit record without a Content-Length"
+    if payload_digest(block) != digest:
+        return f"block digest failed: {digest}"
+    return None
+
+
+def _member(path: Path, offset: int, length: int) -> bytes:
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        return zlib.decompress(fh.read(length), 16 + zlib.MAX_WBITS)
+
+
 def _digest_problems(stream, where: str) -> tuple[int, list[str], list]:
     """Parse every record of `stream` with digests checked; returns (records, problems, records' headers)."""
     problems, headers, count = [], [], 0
@@ -116,6 +141,11 @@ def check_file(path: Path) -> FileCheck:
     with open(path, "rb") as fh:
         result.records, problems, headers = _digest_problems(fh, "")
     result.problems += problems
+    for (offset, length), h in zip(members, headers, strict=False):
+        if h.get_header("WARC-Type") == "revisit":
+            problem = revisit_problem(_member(path, offset, length))
+            if problem:
+                result.problems.append(f"record at offset {offset}: {problem}")
     if headers and headers[0].get_header("WARC-Type") != "warcinfo":
         result.problems.append("the first record is not warcinfo")
     if result.records != len(members):
@@ -142,6 +172,9 @@ def check_row(row: dict, path: Path) -> list[str]:
     if not d.eof or d.unused_data:
         return [where + "offset and length do not frame exactly one gzip member"]
     count, problems, headers = _digest_problems(BytesIO(blob), where)
+    if not problems and headers and headers[0].get_header("WARC-Type") == "revisit":
+        problem = revisit_problem(zlib.decompress(blob, 16 + zlib.MAX_WBITS))
+        problems = [where + problem] if problem else []
     if problems:
         return problems
     if count != 1:
