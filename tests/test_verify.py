@@ -106,7 +106,8 @@ def test_a_forged_revisit_fails_its_block_digest(tmp_path):
     """warcio does not check revisit records; verify recomputes their block digest itself."""
     db, arch = tmp_path / "p.db", tmp_path / "archive"
     with Server() as s:
-        result = runner.invoke(app, ["archive", s.url("/same-a"), s.url("/same-b"), "--allow-private", "--no-wayback",
+        urls = [s.url("/same-a"), s.url("/same-b")]
+        result = runner.invoke(app, ["archive", *urls, "--allow-private", "--no-wayback",
                                      "--min-interval", "0", "--db", str(db), "--archive-dir", str(arch)])
     assert result.exit_code == 0, result.output
     assert run_verify(db, arch).exit_code == 0
