@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import shutil
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from .archive_server import BIG, CHUNKS, GZIP_HTML, PAGE, SAME, Server
 
 # The `warcio` command, run by this interpreter whatever is on PATH.
 WARCIO = [sys.executable, "-c", "import sys; from warcio.cli import main; sys.exit(main())"]
+CDXJ_INDEXER = [sys.executable, "-c", "import sys; from cdxj_indexer.main import main; sys.exit(main())"]
 
 
 @pytest.fixture
@@ -203,7 +203,6 @@ def test_concurrent_writers_leave_whole_records(server, setup):
     assert len(offsets) == 40  # no two records share a place
 
 
-@pytest.mark.skipif(shutil.which("cdxj-indexer") is None, reason="cdxj-indexer not installed")
 def test_standard_indexers_accept_the_files(server, setup):
     settings, db, resolver, archiver = setup
     for path in ("/redirect", "/gzip", "/chunked", "/big", "/same-a", "/same-b"):
@@ -215,7 +214,7 @@ def test_standard_indexers_accept_the_files(server, setup):
     assert index.count('"warc-type": "response"') == 6 and '"warc-type": "revisit"' in index
     check = subprocess.run([*WARCIO, "check", "-v", *files], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
-    cdxj = subprocess.run(["cdxj-indexer", *files], capture_output=True, text=True, check=True).stdout
+    cdxj = subprocess.run([*CDXJ_INDEXER, *files], capture_output=True, text=True, check=True).stdout
     lines = [line for line in cdxj.splitlines() if line.strip()]
     assert len(lines) == 7  # 6 responses (the 301 hop included) + 1 revisit; requests are not indexed
     assert any(f'"url": "{server.url("/page")}"' in line and '"status": "200"' in line for line in lines)
