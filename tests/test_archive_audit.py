@@ -60,6 +60,8 @@ def test_audit_of_a_url_archives_the_article_and_its_sources(tmp_path):
     snaps = db.execute("SELECT DISTINCT status, target_date FROM snapshots").fetchall()
     assert snaps == [("found", "2025-07-01 (published)")]
     assert set(result.snapshots) == {server.url(REDIRECT), server.url(GZIP), server.url(GONE)}
+    looked_up = {u for (u,) in db.execute("SELECT u.url FROM snapshots s JOIN urls u ON u.id = s.url_id")}
+    assert looked_up == set(result.snapshots) | {article_url}  # the article's own copy near its date too
 
     # Chains: the claim citing the redirect ends at the capture of the page it led to, then a snapshot.
     chain = db.execute(

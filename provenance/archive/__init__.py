@@ -106,7 +106,10 @@ class Archiver:
     def archive(self, resolutions: dict[str, Resolution], target: Target,
                 article: Resolution | None = None) -> tuple[dict[str, list[Capture]], dict[str, Snapshot]]:
         """The archive step of an audit: capture the article (when fetched) and each cited page,
-        look up each cited URL's nearest snapshot, and submit live pages when asked to."""
+        look up each cited URL's nearest snapshot, and submit live pages when asked to.
+
+        The article's own snapshot near its date is looked up and recorded too (a later edit of
+        the article shows against it) but not returned: `snapshots` is keyed by cited URL."""
         captures: dict[str, list[Capture]] = {}
         snapshots: dict[str, Snapshot] = {}
         if article is not None:
@@ -118,6 +121,8 @@ class Archiver:
             snap = self.snapshot(res.url, target)
             if snap is not None:
                 snapshots[res.url] = snap
+        if article is not None and article.status is not Status.REFUSED:
+            self.snapshot(article.url, target)
         for url, saved in self.save(public).items():
             if saved.status == "saved" or url not in snapshots:
                 snapshots[url] = saved
