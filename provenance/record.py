@@ -251,3 +251,66 @@ def url_states(db: sqlite_utils.Database, urls: list[str]) -> dict[str, tuple[St
             "LIMIT 1", [url, row[1] or url, url]).fetchone() is not None
         out[url] = (Status(row[0]), archived)
     return out
+
+
+# -- Archive look-ups: what is already kept, so a page is not captured twice -------------------
+
+def _since(hours: float) -> str:
+    return (datetime.now(timezone.utc) - timedelta(hours=hours)).replace(microsecond=0).isoformat()
+
+
+def latest_resolution_id(db: sqlite_utils.Database, url: str) -> int | None:
+    row = db.execute("SELECT r.id FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ? "
+                     "ORDER BY r.id DESC LIMIT 1", [url]).fetchone()
+    return row[0] if row else None
+
+
+def captured_recently(db: sqlite_utils.Database, url: str, freshness_hours: float) -> bool:
+    """Whether a response (or revisit) of `url` was written within the freshness window."""
+    if freshness_hours <= 0:
+        return False
+    return db.execute(
+        "SELECT 1 FROM captures c JOIN urls u ON u.id = c.url_id WHERE u.url = ? "
+        "AND c.record_type IN ('response', 'revisit') AND c.captured_at >= ? LIMIT 1",
+        [url, _since(freshness_hours)]).fetchone() is not None
+
+
+def capture_with_payload(db: sqlite_utils.Database, digest: str) -> tuple[str, str, str] | None:
+    """An earlier complete response record with this payload digest: (record id, URL, captured_at).
+
+    What a `revisit` record refers to; truncated records never serve as originals.
+    """
+    row = db.execute(
+        "SELECT c.record_id, u.url, c.captured_at FROM captures c JOIN urls u ON u.id = c.url_id "
+        "WHERE c.payload_digest = ? AND c.record_type = 'response' AND c.truncated IS NULL "
+        "AND c.record_id IS NOT NULL ORDER BY c.id LIMIT 1", [digest]).fetchone()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def recent_snapshot(db: sqlite_utils.Database, url: str, target_date: str,
+                    freshness_hours: float) -> Snapshot | None:
+    """A conclusive Wayback look-up of `url` for the same target date within the freshness window."""
+    if freshness_hours <= 0:
+        return None
+    row = db.execute(
+        "SELECT s.status, s.timestamp, s.snapshot_url, s.http_status, s.distance_days, s.target_date, "
+        "s.checked_at, s.reason FROM snapshots s JOIN urls u ON u.id = s.url_id "
+        "WHERE u.url = ? AND s.target_date = ? AND s.status IN ('found', 'none') AND s.checked_at >= ? "
+        "ORDER BY s.id DESC LIMIT 1", [url, target_date, _since(freshness_hours)]).fetchone()
+    if not row:
+        return None
+    return Snapshot(url=url, status=row[0], timestamp=row[1], snapshot_url=row[2], http_status=row[3],
+                    distance_days=row[4], target_date=row[5], checked_at=row[6], reason=row[7])
+
+
+def capture_rows(db: sqlite_utils.Database, warc_files: list[str] | None = None) -> list[dict]:
+    """Every `captures` row (or those of some files), for checking them against the WARC files."""
+    sql = ("SELECT c.id, u.url, c.warc_file, c.\"offset\", c.length, c.record_type, c.record_id, "
+           "c.payload_digest, c.block_digest FROM captures c JOIN urls u ON u.id = c.url_id")
+    args: list = []
+    if warc_files is not None:
+        if not warc_files:
+            return []
+        sql += f" WHERE c.warc_file IN ({','.join('?' * len(warc_files))})"
+        args = list(warc_files)
+    return [dict(r) for r in db.query(sql + " ORDER BY c.warc_file, c.\"offset\"", args)]
