@@ -105,7 +105,7 @@ def test_nxdomain_is_dead_but_a_temporary_dns_failure_is_error(loopback_only):
     def again(host, port):
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
-    r = Resolver(Settings(retries=0), lookup=stub({}))
+    r = Resolver(Settings(retries=0), lookup=stub({"example.com": ["93.184.215.14"]}))
     try:
         gone = r.resolve("https://no-such-host.example/page")
     finally:
@@ -117,6 +117,18 @@ def test_nxdomain_is_dead_but_a_temporary_dns_failure_is_error(loopback_only):
         r.close()
     assert (gone.status, gone.reason) == (Status.DEAD, "nxdomain")
     assert (offline.status, offline.reason) == (Status.ERROR, "dns_error")
+
+
+def test_when_no_name_resolves_at_all_unknown_names_are_errors_not_dead(loopback_only):
+    """A resolver that says "unknown" for every name (a cut-off sandbox) must not make links dead."""
+    calls: list[str] = []
+    r = Resolver(Settings(retries=0), lookup=stub({}, calls))
+    try:
+        results = r.resolve_many(["https://a.example/1", "https://b.example/2"])
+    finally:
+        r.close()
+    assert [(x.status, x.reason) for x in results] == [(Status.ERROR, "dns_unavailable")] * 2
+    assert calls.count("example.com") == 1, "the canary is asked once, then remembered"
 
 
 def test_the_checked_address_is_dialled_and_the_host_name_kept(loopback_only):
