@@ -93,8 +93,16 @@ def match(el) -> str | None:
             if kind:
                 return kind
         return None
-    if tag in ("iframe", "embed", "amp-iframe", "amp-youtube", "lite-youtube", "amp-vimeo", "amp-twitter",
-               "twitter-widget"):
+    if tag in (
+        "iframe",
+        "embed",
+        "amp-iframe",
+        "amp-youtube",
+        "lite-youtube",
+        "amp-vimeo",
+        "amp-twitter",
+        "twitter-widget",
+    ):
         return "iframe"
     return None
 
