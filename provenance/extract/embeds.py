@@ -327,7 +327,8 @@ def stray_embeds(bodies: list, walker, base: str | None, is_boilerplate) -> None
 
     Page builders sometimes hang embeds beside the paragraphs' container rather than in it;
     within the same `<article>` (or, without one, the body's own parent column), and outside any
-    boilerplate block, they are still the article's. Video players there are left alone: beside the text they are usually a site's video rail.
+    boilerplate block, they are still the article's. Video players there are left alone: beside
+    the text they are usually a site's video rail.
     """
     container = _article_container(bodies) if bodies else None
     if container is None and bodies:  # no <article>: the column the body sits in
