@@ -93,8 +93,16 @@ def match(el) -> str | None:
             if kind:
                 return kind
         return None
-    if tag in ("iframe", "embed", "amp-iframe", "amp-youtube", "lite-youtube", "amp-vimeo", "amp-twitter",
-               "twitter-widget"):
+    if tag in (
+        "iframe",
+        "embed",
+        "amp-iframe",
+        "amp-youtube",
+        "lite-youtube",
+        "amp-vimeo",
+        "amp-twitter",
+        "twitter-widget",
+    ):
         return "iframe"
     return None
 
@@ -318,10 +326,14 @@ def stray_embeds(bodies: list, walker, base: str | None, is_boilerplate) -> None
     """Embedded tweets inside the article but outside the text column picked as its body.
 
     Page builders sometimes hang embeds beside the paragraphs' container rather than in it;
-    within the same `<article>`, and outside any boilerplate block, they are still the article's.
-    Video players there are left alone: beside the text they are usually a site's video rail.
+    within the same `<article>` (or, without one, the body's own parent column), and outside any
+    boilerplate block, they are still the article's. Video players there are left alone: beside
+    the text they are usually a site's video rail.
     """
     container = _article_container(bodies) if bodies else None
+    if container is None and bodies:  # no <article>: the column the body sits in
+        parent = bodies[0].getparent()
+        container = parent if parent is not None and parent.tag not in ("body", "html") else None
     if container is None:
         return
     for el in container.iter("blockquote", "iframe", "twitter-widget", "amp-youtube", "lite-youtube"):
