@@ -46,7 +46,9 @@ class Auditor:
         self.db = db
         self.run_id = run_id
         # The cache is asked on the calling thread, so it may use this thread's SQLite connection.
-        self.resolver = Resolver(settings, cache=lambda url: record.cached_resolution(db, url, settings.freshness_hours))
+        self.resolver = Resolver(
+            settings, cache=lambda url: record.cached_resolution(db, url, settings.freshness_hours)
+        )
         self.resolved: dict[str, Resolution] = {}  # this run's resolutions: each URL once per run
         self.archiver = Archiver(settings, db, run_id, self.resolver.fetcher)
         self.documents: dict[str, Resolution] = {}  # articles fetched from a URL, until archived
@@ -62,7 +64,9 @@ class Auditor:
         finally:
             self.resolver.cache = cache
         if res.status is not Status.ALIVE or not res.exchanges:
-            raise InputError(url, f"could not fetch the article ({res.status.value}: {res.reason or res.http_status})")
+            raise InputError(
+                url, f"could not fetch the article ({res.status.value}: {res.reason or res.http_status})"
+            )
         self.documents[url] = res
         final = res.exchanges[-1]
         ctype = header(final, "content-type") or ""
