@@ -16,11 +16,15 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from . import __version__
+from .claims import grade_all
 from .models import (
     RETRYABLE_STATUSES,
     Article,
     Capture,
+    Citation,
+    Claim,
     ClaimKind,
+    ClaimLink,
     ClaimStatus,
     Extraction,
     Hop,
@@ -314,3 +318,38 @@ def capture_rows(db: sqlite_utils.Database, warc_files: list[str] | None = None)
         sql += f" WHERE c.warc_file IN ({','.join('?' * len(warc_files))})"
         args = list(warc_files)
     return [dict(r) for r in db.query(sql + " ORDER BY c.warc_file, c.\"offset\"", args)]
+
+
+def regrade(db: sqlite_utils.Database, urls: list[str]) -> int:
+    """Grade again every claim of every article that cites one of `urls`, from what the database now
+    knows (a later `resolve` or `archive` run may have found a page alive, dead or saved).
+    Returns the number of claims whose status changed."""
+    urls = list(dict.fromkeys(urls))
+    if not urls:
+        return 0
+    marks = ",".join("?" * len(urls))
+    articles = [r for (r,) in db.execute(
+        f"SELECT DISTINCT c.article_id FROM citations c JOIN urls u ON u.id = c.url_id WHERE u.url IN ({marks})",
+        urls)]
+    changed = 0
+    for article_id in articles:
+        citations = {
+            r["id"]: Citation(id=r["id"], kind=Kind(r["kind"]), text=r["text"] or "", url=r["url"],
+                              outlet=r["outlet"], handle=r["handle"], speaker=r["speaker"], parent=r["parent_id"])
+            for r in db.query("SELECT * FROM citations WHERE article_id = ?", [article_id])
+        }
+        claims = {r["id"]: Claim(id=r["id"], kind=ClaimKind(r["kind"]), text=r["text"], status=ClaimStatus(r["status"]))
+                  for r in db.query("SELECT id, kind, text, status FROM claims WHERE article_id = ?", [article_id])}
+        for r in db.query("SELECT cc.* FROM claim_citations cc JOIN claims c ON c.id = cc.claim_id "
+                          "WHERE c.article_id = ?", [article_id]):
+            claims[r["claim_id"]].citations.append(
+                ClaimLink(r["citation_id"], r["rule"], r["confidence"] or 0.0, via=r.get("via_claim_id")))
+        before = {cid: c.status for cid, c in claims.items()}
+        states = url_states(db, [c.url for c in citations.values() if c.url])
+        grade_all(list(claims.values()), citations, states)
+        updates = [(c.status.value, cid) for cid, c in claims.items() if c.status != before[cid]]
+        if updates:
+            with Transaction(db):
+                db.conn.executemany("UPDATE claims SET status = ? WHERE id = ?", updates)
+        changed += len(updates)
+    return changed

@@ -197,3 +197,21 @@ def test_url_states_know_about_archived_copies(db_path):
         rid,
     )
     assert record.url_states(db, [TCO, "https://never.example/"]) == {TCO: (Status.ALIVE, True)}
+
+
+def test_regrade_follows_what_a_later_run_learned(db_path):
+    """A claim recorded while its page was unchecked is graded again when a resolution and a capture arrive."""
+    db = database.connect(db_path)
+    record.record_article(db, None, *sample())
+    post = "SELECT status FROM claims WHERE kind = 'post'"
+    record.record_resolution(db, None, Resolution(url=TCO, final_url=FINAL, status=Status.DEAD, reason="http_404",
+                                                  checked_at=record.now_iso()))
+    assert record.regrade(db, [TCO]) >= 1
+    assert db.execute(post).fetchone()[0] == "broken"
+    rid = record.record_resolution(db, None, Resolution(url=TCO, final_url=FINAL, status=Status.ALIVE,
+                                                        checked_at=record.now_iso()))
+    record.record_capture(db, None, Capture(url=FINAL, warc_file="a.warc.gz", offset=0, length=1,
+                                            record_type="response", payload_digest=None), rid)
+    record.regrade(db, [TCO])
+    assert db.execute(post).fetchone()[0] == "archived"
+    assert record.regrade(db, [TCO]) == 0, "nothing new: nothing changes"
