@@ -88,12 +88,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, _PAGE)
         if path == "/":
             return self._send(200, _HOME)
-        if path == "/drip":  # a body of 100 bytes, one byte a second
+        if path == "/drip":  # a body of 100 bytes, four bytes a second: each well within a read timeout
             self.send_response(200)
             self.send_header("Content-Length", "100")
             self.end_headers()
             for _ in range(100):
-                if srv.stopping.wait(1.0):
+                if srv.stopping.wait(0.25):
                     return
                 self.wfile.write(b"x")
                 self.wfile.flush()
