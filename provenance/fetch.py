@@ -156,6 +156,8 @@ class _GuardedMixin:
             left = attempt.remaining()
             if left <= 0:
                 raise FetchError(url, Status.TIMEOUT, "deadline")
+            # The TLS handshake runs under this same socket timeout, and CPython applies it to
+            # the handshake as a whole, so a handshake dripped byte by byte stays within it too.
             timeout = min(attempt.connect_timeout, left)
         last: OSError | None = None
         for family, ip in addrs:

@@ -159,3 +159,38 @@ def test_only_http_and_https(fetcher):
     with pytest.raises(FetchError) as e:
         fetcher.fetch("file:///etc/passwd")
     assert e.value.reason == "invalid_url"
+
+
+def test_a_dripped_tls_handshake_is_cut_at_the_deadline(loopback_only):
+    """A server that answers the TLS hello one byte at a time: the deadline holds in the handshake."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def drip():
+        conn, _ = listener.accept()
+        conn.recv(4096)                              # the client hello
+        conn.sendall(b"\x16\x03\x03\x3e\x80")        # a handshake record of 16 000 bytes...
+        while not stop.wait(0.2):
+            try:
+                conn.sendall(b"\x02")               # ...that arrives a byte at a time
+            except OSError:
+                break
+        conn.close()
+
+    t = threading.Thread(target=drip, daemon=True)
+    t.start()
+    f = Fetcher(Settings(**LOOPBACK, deadline=1, connect_timeout=30, read_timeout=30))
+    try:
+        with pytest.raises(FetchError) as e:
+            f.fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/")
+    finally:
+        stop.set()
+        f.close()
+        t.join(5)
+        listener.close()
+    assert (e.value.status, e.value.reason) == (Status.TIMEOUT, "deadline")
