@@ -7,12 +7,16 @@ Runs on 127.0.0.1 on an ephemeral port, in threads, inside the test process:
         srv.hits("/drip")         # how many requests that path got
         srv.peak                  # most requests in flight at once
 
-Paths (see `_Handler.routes`): /ok /home-page / /drip /drip-headers /silence
-/loop/a /loop/b /hops/N /big /gzip-bomb /short-body /retry-after/short
-/retry-after/long /503 /404 /slow /to-file /to-private /soft404 /deep/article /meta /js
-/chain/a and /chain/b (both through /chain/hub to /final) and /robots.txt.
-Unknown paths answer 404. Robots variants: "allow", "disallow" (everything under
-/private), "404", "500", "all" (Disallow: /).
+Paths (see `_Handler.route`): /ok /final /page/N / (a front page) /drip (a body at one
+byte a second) /drip-headers /silence /loop/a /loop/b /hops/N /big /gzip-bomb /short-body
+/retry-after/short /retry-after/long /503 /404 /slow /slow/N /to-file /to-private /soft404
+/deep/article (301 to /) /meta /js /chain/a and /chain/b (both through /chain/hub to /final)
+and /robots.txt. Unknown paths answer 404. Robots variants: "allow", "disallow" (everything
+under /private), "404", "500", "all" (Disallow: /). `FaultServer(tls=make_tls(...)[0])` serves
+HTTPS with a certificate from a throwaway CA.
+
+`guard_loopback(monkeypatch)` is the body of a `loopback_only` fixture that fails a test on
+any connect to anything but 127.0.0.1 and on any DNS query.
 """
 
 from __future__ import annotations
