@@ -27,6 +27,8 @@ import ssl
 import threading
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -38,7 +40,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .errors import FetchError
 from .models import Exchange, Status
-from .netguard import AddressGuard, Lookup
+from .netguard import AddressGuard, Lookup, parse_literal
 from .settings import Settings
 
 _CHUNK = 65536
@@ -258,16 +260,31 @@ class Fetcher:
         self.watchdog = Watchdog()
         self._dns: dict[tuple[str, int], tuple[float, list[tuple[int, str]]]] = {}
         self._dns_lock = threading.Lock()
+        self._lookups: ThreadPoolExecutor | None = None
 
     def _addresses(self, url: str, host: str, port: int) -> list[tuple[int, str]]:
-        """The guard's checked addresses for host:port, looked up once per run (for a few minutes)."""
+        """The guard's checked addresses for host:port, looked up once per run (for a few minutes).
+
+        The system resolver cannot be interrupted and may take tens of seconds to give up, so
+        a name is looked up on a helper thread and waited for only as long as a connect would be.
+        """
         key = (host, port)
         now = time.monotonic()
         with self._dns_lock:
             hit = self._dns.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
-        addrs = self.guard.addresses(url, host, port)
+        if parse_literal(host) is not None:
+            addrs = self.guard.addresses(url, host, port)
+        else:
+            with self._dns_lock:
+                if self._lookups is None:
+                    self._lookups = ThreadPoolExecutor(max_workers=8, thread_name_prefix="provenance-dns")
+            pending = self._lookups.submit(self.guard.addresses, url, host, port)
+            try:
+                addrs = pending.result(timeout=min(self.settings.connect_timeout, self.settings.deadline))
+            except FutureTimeout:
+                raise FetchError(url, Status.TIMEOUT, "dns_timeout", host) from None
         with self._dns_lock:
             self._dns[key] = (now + DNS_TTL, addrs)
         return addrs
@@ -347,6 +364,8 @@ class Fetcher:
 
     def close(self) -> None:
         self.watchdog.close()
+        if self._lookups is not None:
+            self._lookups.shutdown(wait=False, cancel_futures=True)
         self.session.close()
 
 
