@@ -19,6 +19,7 @@ Three limits must hold against a hostile server, so they are enforced below
 
 from __future__ import annotations
 
+import errno
 import heapq
 import http.client
 import itertools
@@ -194,8 +195,6 @@ class _GuardedMixin:
 
 
 def _connect_failure(url: str, e: OSError | None) -> FetchError:
-    import errno
-
     if isinstance(e, TimeoutError):
         return FetchError(url, Status.TIMEOUT, "connect_timeout")
     code = getattr(e, "errno", None)
@@ -323,8 +322,11 @@ class Fetcher:
                 raise FetchError(url, Status.TIMEOUT, "deadline")
             body, truncated = self._read(url, resp, cap, attempt)
             version = {10: "HTTP/1.0", 11: "HTTP/1.1"}.get(getattr(resp.raw, "version", 11), "HTTP/1.1")
+            sent = list(resp.request.headers.items())
+            if not any(k.lower() == "host" for k, _ in sent):  # http.client adds it on the wire
+                sent.insert(0, ("Host", parts.netloc.rsplit("@", 1)[-1]))
             return Exchange(
-                url=url, method=method, request_headers=list(resp.request.headers.items()),
+                url=url, method=method, request_headers=sent,
                 http_status=resp.status_code, reason=resp.reason or "",
                 response_headers=list(resp.raw.headers.items()),
                 body=body, http_version=version, peer_ip=attempt.peer_ip, started_at=started,

@@ -44,6 +44,8 @@ def test_a_plain_get_with_a_descriptive_agent(srv, fetcher):
     assert srv.headers[-1]["User-Agent"] == USER_AGENT and "provenance/" in USER_AGENT
     assert ex.peer_ip == "127.0.0.1"
     assert all(m == "GET" for m, _ in srv.log)
+    sent = dict(ex.request_headers)   # what a WARC request record needs
+    assert sent["Host"] == f"127.0.0.1:{srv.port}" and sent["User-Agent"] == USER_AGENT
 
 
 def test_redirects_are_not_followed_by_the_seam(srv, fetcher):
