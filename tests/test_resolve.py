@@ -268,6 +268,9 @@ def test_cli_exit_codes_and_stdin(srv):
 
 
 def test_cli_bad_url_is_one_clear_line(loopback_only):
+    mixed = CliRunner().invoke(app, ["resolve", "http://exa mple.com/", "ftp://x/", "--format", "json"])
+    assert mixed.exit_code == 2
+    assert [d["reason"] for d in json.loads(mixed.stdout)] == ["invalid_url", "invalid_url"]
     out = CliRunner().invoke(app, ["resolve", "not a url"])
     assert out.exit_code == 2
     assert "not an http(s) URL" in out.output and "Traceback" not in out.output
