@@ -7,8 +7,8 @@ Runs on 127.0.0.1 on an ephemeral port, in threads, inside the test process:
         srv.hits("/drip")         # how many requests that path got
         srv.peak                  # most requests in flight at once
 
-Paths (see `_Handler.route`): /ok /final /page/N / (a front page) /drip (a body at one
-byte a second) /drip-headers /silence /loop/a /loop/b /hops/N /big /gzip-bomb /short-body
+Paths (see `_Handler.route`): /ok /final /page/N / (a front page) /drip (a body at four
+bytes a second) /drip-headers /silence /loop/a /loop/b /hops/N /big /gzip-bomb /short-body
 /retry-after/short /retry-after/long /503 /404 /slow /slow/N /to-file /to-private /soft404
 /deep/article (301 to /) /meta /js /chain/a and /chain/b (both through /chain/hub to /final)
 and /robots.txt. Unknown paths answer 404. Robots variants: "allow", "disallow" (everything
@@ -92,12 +92,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, _PAGE)
         if path == "/":
             return self._send(200, _HOME)
-        if path == "/drip":  # a body of 100 bytes, one byte a second
+        if path == "/drip":  # a body of 100 bytes, four bytes a second: each well within a read timeout
             self.send_response(200)
             self.send_header("Content-Length", "100")
             self.end_headers()
             for _ in range(100):
-                if srv.stopping.wait(1.0):
+                if srv.stopping.wait(0.25):
                     return
                 self.wfile.write(b"x")
                 self.wfile.flush()

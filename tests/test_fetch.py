@@ -53,17 +53,12 @@ def test_redirects_are_not_followed_by_the_seam(srv, fetcher):
     assert ex.http_status == 302 and header(ex, "Location") == "/loop/b"
 
 
-def test_a_dripping_body_is_cut_at_the_deadline(srv, loopback_only):
-    """100 bytes at one a second, each well within the read timeout: the 1.5 s deadline keeps a
-    byte or two and says why."""
-    f = Fetcher(Settings(**LOOPBACK, deadline=1.5, read_timeout=5))
-    try:
-        ex = f.fetch(srv.url("/drip"))
-    finally:
-        f.close()
+def test_a_dripping_body_is_cut_at_the_deadline(srv, fetcher):
+    """100 bytes at four a second, each within the read timeout: the 1.5 s deadline keeps a few and says why."""
+    ex = fetcher.fetch(srv.url("/drip"))
     assert ex.http_status == 200
     assert ex.truncated == "time"
-    assert len(ex.body) < 10
+    assert len(ex.body) < 20
 
 
 def test_headers_dripped_a_byte_at_a_time_cannot_stretch_the_deadline(srv, fetcher):
