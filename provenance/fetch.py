@@ -226,13 +226,22 @@ class _GuardedAdapter(HTTPAdapter):
         raise FetchError("proxy", Status.REFUSED, "proxy_not_allowed")
 
 
+class _Session(requests.Session):
+    """A Session that never looks at redirects. Even with `allow_redirects=False`, requests
+    prepares the next request of a 30x answer, and to do so reads that answer's whole body
+    (`resp.content`), with no cap; the resolver follows redirects itself, hop by hop."""
+
+    def get_redirect_target(self, resp):
+        return None
+
+
 def build_session(settings: Settings, guard: AddressGuard | None = None) -> requests.Session:
     """The project's one Session: User-Agent, no environment, guarded pools, no adapter retries.
 
     Without a `guard` the pools are urllib3's own: for cassette replay, which supplies its
     own connections. `Fetcher.fetch` checks every host with its guard either way.
     """
-    session = requests.Session()
+    session = _Session()
     session.trust_env = False
     session.headers["User-Agent"] = settings.user_agent
     session.headers["Accept-Encoding"] = "gzip, deflate"

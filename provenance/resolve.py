@@ -109,7 +109,12 @@ class _Outcome:
         code = ex.http_status
         location = header(ex, "location")
         if code in REDIRECT_CODES and location:
-            out.target = urljoin(url, location.strip())
+            try:
+                out.target = urljoin(url, location.strip())
+                urlsplit(out.target).port  # noqa: B018 - raises on a malformed authority
+            except ValueError:
+                out.target = None
+                out.status, out.reason = Status.ERROR, "bad_location"
             return out
         if 200 <= code < 300:
             ctype = (header(ex, "content-type") or "text/html").lower()

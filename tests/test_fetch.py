@@ -93,6 +93,19 @@ def test_an_oversize_body_is_cut_at_max_bytes(srv, fetcher):
     assert ex.truncated == "length" and len(ex.body) == 200_000
 
 
+def test_a_redirect_body_is_capped_like_any_other(srv, fetcher):
+    """requests would read a 30x body whole to prepare the next hop; the seam must not."""
+    tracemalloc.start()
+    try:
+        ex = fetcher.fetch(srv.url("/big-redirect"), max_bytes=1000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert ex.http_status == 302 and header(ex, "Location") == "/ok"
+    assert ex.truncated == "length" and len(ex.body) == 1000
+    assert peak < 1_000_000
+
+
 def test_max_bytes_per_call(srv, fetcher):
     ex = fetcher.fetch(srv.url("/big"), max_bytes=1000)
     assert ex.truncated == "length" and len(ex.body) == 1000

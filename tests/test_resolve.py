@@ -83,6 +83,11 @@ def test_a_redirect_to_another_scheme_is_refused(srv):
     assert res.final_url == "file:///etc/passwd"
 
 
+def test_a_malformed_location_is_an_error(srv):
+    [res], _ = resolve_all([srv.url("/bad-location")])
+    assert (res.status, res.reason, res.http_status) == (Status.ERROR, "bad_location", 302)
+
+
 def test_dead_and_not_retried(srv):
     [res], _ = resolve_all([srv.url("/404")], retries=2)
     assert (res.status, res.reason, res.http_status) == (Status.DEAD, "http_404", 404)
