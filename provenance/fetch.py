@@ -19,6 +19,7 @@ Three limits must hold against a hostile server, so they are enforced below
 
 from __future__ import annotations
 
+import errno
 import heapq
 import http.client
 import itertools
@@ -27,6 +28,8 @@ import ssl
 import threading
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -38,7 +41,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .errors import FetchError
 from .models import Exchange, Status
-from .netguard import AddressGuard, Lookup
+from .netguard import AddressGuard, Lookup, parse_literal
 from .settings import Settings
 
 _CHUNK = 65536
@@ -156,6 +159,8 @@ class _GuardedMixin:
             left = attempt.remaining()
             if left <= 0:
                 raise FetchError(url, Status.TIMEOUT, "deadline")
+            # The TLS handshake runs under this same socket timeout, and CPython applies it to
+            # the handshake as a whole, so a handshake dripped byte by byte stays within it too.
             timeout = min(attempt.connect_timeout, left)
         last: OSError | None = None
         for family, ip in addrs:
@@ -190,8 +195,6 @@ class _GuardedMixin:
 
 
 def _connect_failure(url: str, e: OSError | None) -> FetchError:
-    import errno
-
     if isinstance(e, TimeoutError):
         return FetchError(url, Status.TIMEOUT, "connect_timeout")
     code = getattr(e, "errno", None)
@@ -223,13 +226,22 @@ class _GuardedAdapter(HTTPAdapter):
         raise FetchError("proxy", Status.REFUSED, "proxy_not_allowed")
 
 
+class _Session(requests.Session):
+    """A Session that never looks at redirects. Even with `allow_redirects=False`, requests
+    prepares the next request of a 30x answer, and to do so reads that answer's whole body
+    (`resp.content`), with no cap; the resolver follows redirects itself, hop by hop."""
+
+    def get_redirect_target(self, resp):
+        return None
+
+
 def build_session(settings: Settings, guard: AddressGuard | None = None) -> requests.Session:
     """The project's one Session: User-Agent, no environment, guarded pools, no adapter retries.
 
     Without a `guard` the pools are urllib3's own: for cassette replay, which supplies its
     own connections. `Fetcher.fetch` checks every host with its guard either way.
     """
-    session = requests.Session()
+    session = _Session()
     session.trust_env = False
     session.headers["User-Agent"] = settings.user_agent
     session.headers["Accept-Encoding"] = "gzip, deflate"
@@ -256,16 +268,31 @@ class Fetcher:
         self.watchdog = Watchdog()
         self._dns: dict[tuple[str, int], tuple[float, list[tuple[int, str]]]] = {}
         self._dns_lock = threading.Lock()
+        self._lookups: ThreadPoolExecutor | None = None
 
     def _addresses(self, url: str, host: str, port: int) -> list[tuple[int, str]]:
-        """The guard's checked addresses for host:port, looked up once per run (for a few minutes)."""
+        """The guard's checked addresses for host:port, looked up once per run (for a few minutes).
+
+        The system resolver cannot be interrupted and may take tens of seconds to give up, so
+        a name is looked up on a helper thread and waited for only as long as a connect would be.
+        """
         key = (host, port)
         now = time.monotonic()
         with self._dns_lock:
             hit = self._dns.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
-        addrs = self.guard.addresses(url, host, port)
+        if parse_literal(host) is not None:
+            addrs = self.guard.addresses(url, host, port)
+        else:
+            with self._dns_lock:
+                if self._lookups is None:
+                    self._lookups = ThreadPoolExecutor(max_workers=8, thread_name_prefix="provenance-dns")
+            pending = self._lookups.submit(self.guard.addresses, url, host, port)
+            try:
+                addrs = pending.result(timeout=min(self.settings.connect_timeout, self.settings.deadline))
+            except FutureTimeout:
+                raise FetchError(url, Status.TIMEOUT, "dns_timeout", host) from None
         with self._dns_lock:
             self._dns[key] = (now + DNS_TTL, addrs)
         return addrs
@@ -304,8 +331,11 @@ class Fetcher:
                 raise FetchError(url, Status.TIMEOUT, "deadline")
             body, truncated = self._read(url, resp, cap, attempt)
             version = {10: "HTTP/1.0", 11: "HTTP/1.1"}.get(getattr(resp.raw, "version", 11), "HTTP/1.1")
+            sent = list(resp.request.headers.items())
+            if not any(k.lower() == "host" for k, _ in sent):  # http.client adds it on the wire
+                sent.insert(0, ("Host", parts.netloc.rsplit("@", 1)[-1]))
             return Exchange(
-                url=url, method=method, request_headers=list(resp.request.headers.items()),
+                url=url, method=method, request_headers=sent,
                 http_status=resp.status_code, reason=resp.reason or "",
                 response_headers=list(resp.raw.headers.items()),
                 body=body, http_version=version, peer_ip=attempt.peer_ip, started_at=started,
@@ -345,6 +375,8 @@ class Fetcher:
 
     def close(self) -> None:
         self.watchdog.close()
+        if self._lookups is not None:
+            self._lookups.shutdown(wait=False, cancel_futures=True)
         self.session.close()
 
 

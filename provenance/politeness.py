@@ -80,7 +80,7 @@ class _OriginState:
         self.queue: deque[Callable[[], None]] = deque()
         self.in_flight = 0
         self.next_start = 0.0
-        self.queued = False  # already in the ready deque
+        self.queued = False  # already in the ready heap
 
 
 class Scheduler:
@@ -96,9 +96,9 @@ class Scheduler:
         self._limits = limits
         self._cond = threading.Condition()
         self._origins: dict[Origin, _OriginState] = {}
-        self._ready: list[tuple[int, int, _OriginState]] = []  # origins with a free slot, most work first
-        self._timed: list[tuple[float, int, _OriginState]] = []           # origins waiting for their interval
-        self._delayed: list[tuple[float, int, Origin, Callable]] = []     # tasks waiting for a backoff
+        self._ready: list[tuple[int, int, _OriginState]] = []          # free slot; most work first
+        self._timed: list[tuple[float, int, _OriginState]] = []        # waiting for their interval
+        self._delayed: list[tuple[float, int, Origin, Callable]] = []  # tasks waiting for a backoff
         self._seq = itertools.count()
         self._threads: list[threading.Thread] = []
         self._closed = False

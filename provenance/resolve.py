@@ -43,6 +43,7 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # Failures worth another attempt (DESIGN.md: timeouts, connection errors, 408, 429, 5xx).
 _RETRY_REASONS = frozenset({"connection_error", "connection_refused", "incomplete_body", "dns_error"})
 MEMO_BODY_BYTES = 32_000_000  # bodies kept for chains that reach an already-fetched URL later
+_BAD_HOST_CHARS = frozenset('<>"{}|\\^`/?#@')  # never part of a host name: a malformed URL
 
 
 def _now() -> str:
@@ -108,7 +109,12 @@ class _Outcome:
         code = ex.http_status
         location = header(ex, "location")
         if code in REDIRECT_CODES and location:
-            out.target = urljoin(url, location.strip())
+            try:
+                out.target = urljoin(url, location.strip())
+                urlsplit(out.target).port  # noqa: B018 - raises on a malformed authority
+            except ValueError:
+                out.target = None
+                out.status, out.reason = Status.ERROR, "bad_location"
             return out
         if 200 <= code < 300:
             ctype = (header(ex, "content-type") or "text/html").lower()
@@ -243,7 +249,9 @@ class _Chain:
     def start(self) -> None:
         try:
             parts = urlsplit(self.url)
-            ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+            host = parts.hostname or ""
+            ok = parts.scheme.lower() in ("http", "https") and bool(host) \
+                and not any(c.isspace() or c in _BAD_HOST_CHARS for c in host)
             parts.port  # noqa: B018 - raises on a bad port
         except ValueError:
             ok = False

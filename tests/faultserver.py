@@ -7,12 +7,17 @@ Runs on 127.0.0.1 on an ephemeral port, in threads, inside the test process:
         srv.hits("/drip")         # how many requests that path got
         srv.peak                  # most requests in flight at once
 
-Paths (see `_Handler.routes`): /ok /home-page / /drip /drip-headers /silence
-/loop/a /loop/b /hops/N /big /gzip-bomb /short-body /retry-after/short
-/retry-after/long /503 /404 /slow /to-file /to-private /soft404 /deep/article /meta /js
-/chain/a and /chain/b (both through /chain/hub to /final) and /robots.txt.
-Unknown paths answer 404. Robots variants: "allow", "disallow" (everything under
-/private), "404", "500", "all" (Disallow: /).
+Paths (see `_Handler.route`): /ok /final /page/N / (a front page) /drip (a body at four
+bytes a second) /drip-headers /silence /loop/a /loop/b /hops/N /big /gzip-bomb /short-body
+/retry-after/short /retry-after/long /503 /404 /slow /slow/N /to-file /to-private /soft404
+/bad-location /big-redirect /deep/article (301 to /) /meta /js /chain/a and /chain/b (both
+through /chain/hub to /final)
+and /robots.txt. Unknown paths answer 404. Robots variants: "allow", "disallow" (everything
+under /private), "404", "500", "all" (Disallow: /). `FaultServer(tls=make_tls(...)[0])` serves
+HTTPS with a certificate from a throwaway CA.
+
+`guard_loopback(monkeypatch)` is the body of a `loopback_only` fixture that fails a test on
+any connect to anything but 127.0.0.1 and on any DNS query.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ _HOME = b"<html><head><title>Example News - Home</title></head><body><h1>Top sto
 _SOFT404 = (b"<html><head><title>Page not found | Example News</title></head><body>"
             b"<h1>Sorry, the page you were looking for could not be found.</h1>" + b"<p>menu</p>" * 300
             + b"</body></html>")
+_BIG = b"<html>" + b"m" * 3_000_000 + b"</html>"
 _BOMB = gzip.compress(b"\0" * 200_000_000, compresslevel=9)  # ~200 KB on the wire, 200 MB inflated
 
 
@@ -158,6 +164,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._redirect("/chain/hub", 301)
         if path == "/chain/hub":
             return self._redirect("/final", 301)
+        if path == "/big-redirect":  # a redirect whose body is far larger than any cap
+            return self._send(302, _BIG, [("Location", "/ok")])
+        if path == "/bad-location":
+            return self._redirect("http://[::1/broken")
         if path == "/to-private":
             return self._redirect("http://10.0.0.1/secret")
         return self._send(404, b"<html><title>404</title>nothing</html>")

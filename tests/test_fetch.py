@@ -32,7 +32,7 @@ def srv():
 
 @pytest.fixture
 def fetcher(loopback_only):
-    f = Fetcher(Settings(**LOOPBACK, deadline=1.5, read_timeout=1.0, connect_timeout=1.0, max_bytes=200_000))
+    f = Fetcher(Settings(**LOOPBACK, deadline=1.5, read_timeout=5, connect_timeout=1.0, max_bytes=200_000))
     yield f
     f.close()
 
@@ -44,6 +44,8 @@ def test_a_plain_get_with_a_descriptive_agent(srv, fetcher):
     assert srv.headers[-1]["User-Agent"] == USER_AGENT and "provenance/" in USER_AGENT
     assert ex.peer_ip == "127.0.0.1"
     assert all(m == "GET" for m, _ in srv.log)
+    sent = dict(ex.request_headers)   # what a WARC request record needs
+    assert sent["Host"] == f"127.0.0.1:{srv.port}" and sent["User-Agent"] == USER_AGENT
 
 
 def test_redirects_are_not_followed_by_the_seam(srv, fetcher):
@@ -89,6 +91,19 @@ def test_silence_past_the_deadline_is_a_deadline_timeout(srv, loopback_only):
 def test_an_oversize_body_is_cut_at_max_bytes(srv, fetcher):
     ex = fetcher.fetch(srv.url("/big"))
     assert ex.truncated == "length" and len(ex.body) == 200_000
+
+
+def test_a_redirect_body_is_capped_like_any_other(srv, fetcher):
+    """requests would read a 30x body whole to prepare the next hop; the seam must not."""
+    tracemalloc.start()
+    try:
+        ex = fetcher.fetch(srv.url("/big-redirect"), max_bytes=1000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert ex.http_status == 302 and header(ex, "Location") == "/ok"
+    assert ex.truncated == "length" and len(ex.body) == 1000
+    assert peak < 1_000_000
 
 
 def test_max_bytes_per_call(srv, fetcher):
@@ -159,3 +174,38 @@ def test_only_http_and_https(fetcher):
     with pytest.raises(FetchError) as e:
         fetcher.fetch("file:///etc/passwd")
     assert e.value.reason == "invalid_url"
+
+
+def test_a_dripped_tls_handshake_is_cut_at_the_deadline(loopback_only):
+    """A server that answers the TLS hello one byte at a time: the deadline holds in the handshake."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def drip():
+        conn, _ = listener.accept()
+        conn.recv(4096)                              # the client hello
+        conn.sendall(b"\x16\x03\x03\x3e\x80")        # a handshake record of 16 000 bytes...
+        while not stop.wait(0.2):
+            try:
+                conn.sendall(b"\x02")               # ...that arrives a byte at a time
+            except OSError:
+                break
+        conn.close()
+
+    t = threading.Thread(target=drip, daemon=True)
+    t.start()
+    f = Fetcher(Settings(**LOOPBACK, deadline=1, connect_timeout=30, read_timeout=30))
+    try:
+        with pytest.raises(FetchError) as e:
+            f.fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/")
+    finally:
+        stop.set()
+        f.close()
+        t.join(5)
+        listener.close()
+    assert (e.value.status, e.value.reason) == (Status.TIMEOUT, "deadline")

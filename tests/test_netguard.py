@@ -207,3 +207,23 @@ def test_tls_keeps_the_name_for_sni_and_the_certificate_while_dialling_the_check
         assert ex.http_status == 200 and ex.peer_ip == "127.0.0.1"
         assert srv.sni[0] == "news.example"
     assert (e.value.status, e.value.reason) == (Status.ERROR, "tls_error")
+
+
+def test_a_hanging_name_lookup_is_a_timeout(loopback_only):
+    """The system resolver cannot be interrupted; the fetch stops waiting for it at the connect timeout."""
+    import threading
+
+    release = threading.Event()
+
+    def stuck(host, port):
+        release.wait(10)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    f = Fetcher(Settings(connect_timeout=0.3, deadline=5), lookup=stuck)
+    try:
+        with pytest.raises(FetchError) as e:
+            f.fetch("https://slow-dns.example/")
+    finally:
+        release.set()
+        f.close()
+    assert (e.value.status, e.value.reason) == (Status.TIMEOUT, "dns_timeout")

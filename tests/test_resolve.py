@@ -83,6 +83,11 @@ def test_a_redirect_to_another_scheme_is_refused(srv):
     assert res.final_url == "file:///etc/passwd"
 
 
+def test_a_malformed_location_is_an_error(srv):
+    [res], _ = resolve_all([srv.url("/bad-location")])
+    assert (res.status, res.reason, res.http_status) == (Status.ERROR, "bad_location", 302)
+
+
 def test_dead_and_not_retried(srv):
     [res], _ = resolve_all([srv.url("/404")], retries=2)
     assert (res.status, res.reason, res.http_status) == (Status.DEAD, "http_404", 404)
@@ -268,6 +273,9 @@ def test_cli_exit_codes_and_stdin(srv):
 
 
 def test_cli_bad_url_is_one_clear_line(loopback_only):
+    mixed = CliRunner().invoke(app, ["resolve", "http://exa mple.com/", "ftp://x/", "--format", "json"])
+    assert mixed.exit_code == 2
+    assert [d["reason"] for d in json.loads(mixed.stdout)] == ["invalid_url", "invalid_url"]
     out = CliRunner().invoke(app, ["resolve", "not a url"])
     assert out.exit_code == 2
     assert "not an http(s) URL" in out.output and "Traceback" not in out.output
