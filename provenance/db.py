@@ -16,6 +16,8 @@ Tables
     hops             the redirect steps of one resolution, in order
     captures         WARC records written for a URL
     snapshots        Wayback Machine snapshots found for a URL
+    batch_jobs       one row per batch (the same SOURCEs make the same job): resumable work
+    batch_items      a batch's work queue: one row per article to audit, with its state
 View
     chains           one row per step from each claim to its evidence, in order
 """
@@ -195,6 +197,45 @@ def m0001_initial(db: sqlite_utils.Database) -> None:
     db["claims"].enable_fts(["text"], create_triggers=True, replace=True)
     db["articles"].enable_fts(["title", "text"], create_triggers=True, replace=True)
     db.execute(CHAINS_VIEW)
+
+
+@migrations(name="0002_batch_queue")
+def m0002_batch_queue(db: sqlite_utils.Database) -> None:
+    """The work queue of `provenance batch`, in the database so that a killed run resumes.
+
+    A job is named by its SOURCEs; while it is unfinished, running the same command again
+    resumes it. An item is one article (natural key `source`, as in `articles`) and moves
+    pending → working → done, or → failed with a reason.
+    """
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS batch_jobs (
+            id INTEGER PRIMARY KEY,
+            job TEXT NOT NULL UNIQUE,
+            sources TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            finished_at TEXT,
+            run_id INTEGER REFERENCES runs(id)
+        );
+        CREATE TABLE IF NOT EXISTS batch_items (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES batch_jobs(id),
+            source TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            owner TEXT,
+            article_id INTEGER REFERENCES articles(id),
+            run_id INTEGER REFERENCES runs(id),
+            updated_at TEXT,
+            UNIQUE (job_id, source)
+        );
+        CREATE INDEX IF NOT EXISTS idx_batch_jobs_run ON batch_jobs(run_id);
+        CREATE INDEX IF NOT EXISTS idx_batch_items_state ON batch_items(job_id, state);
+        CREATE INDEX IF NOT EXISTS idx_batch_items_article ON batch_items(article_id);
+        CREATE INDEX IF NOT EXISTS idx_batch_items_run ON batch_items(run_id);
+        """
+    )
 
 
 # One row per step from each claim to its evidence. A claim's chains start at each citation it

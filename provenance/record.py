@@ -10,6 +10,7 @@ served from the cache, which is not written again.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -251,3 +252,88 @@ def url_states(db: sqlite_utils.Database, urls: list[str]) -> dict[str, tuple[St
             "LIMIT 1", [url, row[1] or url, url]).fetchone() is not None
         out[url] = (Status(row[0]), archived)
     return out
+
+
+# --- the batch work queue (batch_jobs, batch_items) ---------------------------------------------
+
+def open_job(db: sqlite_utils.Database, job: str, sources: list[str], run_id: int | None,
+             dead_owners: Callable[[list[str]], list[str]]) -> tuple[int, bool]:
+    """The job for these SOURCEs and whether this run resumes it.
+
+    A finished job starts over (every item pending again); an unfinished one resumes, and the
+    items that a process no longer alive was working on are pending again. `dead_owners` says
+    which of the owners seen are gone.
+    """
+    with Transaction(db):
+        row = db.execute("SELECT id, finished_at FROM batch_jobs WHERE job = ?", [job]).fetchone()
+        if row is None:
+            job_id = db["batch_jobs"].insert({"job": job, "sources": json.dumps(sources), "created_at": now_iso(),
+                                               "run_id": run_id}).last_pk
+            return job_id, False
+        job_id, finished = row
+        db.execute("UPDATE batch_jobs SET finished_at = NULL, run_id = ? WHERE id = ?", [run_id, job_id])
+        if finished:
+            db.execute("UPDATE batch_items SET state = 'pending', attempts = 0, reason = NULL, owner = NULL "
+                       "WHERE job_id = ?", [job_id])
+            return job_id, False
+        owners = [o for (o,) in db.execute("SELECT DISTINCT owner FROM batch_items WHERE job_id = ? "
+                                           "AND state = 'working'", [job_id])]
+        gone = dead_owners(owners)
+        if gone:
+            marks = ",".join("?" * len(gone))
+            db.execute(f"UPDATE batch_items SET state = 'pending', owner = NULL WHERE job_id = ? "
+                       f"AND state = 'working' AND owner IN ({marks})", [job_id, *gone])
+        return job_id, True
+
+
+def claim_item(db: sqlite_utils.Database, job_id: int, source: str, run_id: int | None, owner: str) -> bool:
+    """Take one item for this process if it is new or pending; False to skip it (done, failed, or taken).
+
+    `attempts` counts the times an item was taken: more than one means a run stopped while it was
+    in flight, which is worth knowing when one input keeps killing a run.
+    """
+    with Transaction(db):
+        row = db.execute("SELECT id, state FROM batch_items WHERE job_id = ? AND source = ?",
+                         [job_id, source]).fetchone()
+        if row is None:
+            db["batch_items"].insert({"job_id": job_id, "source": source, "state": "working", "attempts": 1,
+                                      "owner": owner, "run_id": run_id, "updated_at": now_iso()})
+            return True
+        if row[1] != "pending":
+            return False
+        db.execute("UPDATE batch_items SET state = 'working', attempts = attempts + 1, owner = ?, run_id = ?, "
+                   "updated_at = ? WHERE id = ?", [owner, run_id, now_iso(), row[0]])
+        return True
+
+
+def finish_item(db: sqlite_utils.Database, job_id: int, source: str, run_id: int | None,
+                article_id: int | None = None, failure: str | None = None) -> None:
+    """Mark an item done (with its article) or failed (with the reason); unknown items are added."""
+    state = "failed" if failure else "done"
+    with Transaction(db):
+        cur = db.execute("UPDATE batch_items SET state = ?, reason = ?, article_id = ?, owner = NULL, run_id = ?, "
+                         "updated_at = ? WHERE job_id = ? AND source = ?",
+                         [state, failure, article_id, run_id, now_iso(), job_id, source])
+        if cur.rowcount == 0:
+            db["batch_items"].insert({"job_id": job_id, "source": source, "state": state, "reason": failure,
+                                      "attempts": 1, "article_id": article_id, "run_id": run_id,
+                                      "updated_at": now_iso()})
+
+
+def release_items(db: sqlite_utils.Database, job_id: int, owner: str) -> int:
+    """Give back what this process was working on (Ctrl-C): pending again, the attempt not counted."""
+    with Transaction(db):
+        return db.execute("UPDATE batch_items SET state = 'pending', owner = NULL, "
+                          "attempts = max(attempts - 1, 0) WHERE job_id = ? AND state = 'working' AND owner = ?",
+                          [job_id, owner]).rowcount
+
+
+def finish_job(db: sqlite_utils.Database, job_id: int) -> bool:
+    """Close the job if no item is left to do; True when it is complete."""
+    with Transaction(db):
+        left = db.execute("SELECT count(*) FROM batch_items WHERE job_id = ? AND state IN ('pending', 'working')",
+                          [job_id]).fetchone()[0]
+        if left:
+            return False
+        db.execute("UPDATE batch_jobs SET finished_at = ? WHERE id = ?", [now_iso(), job_id])
+        return True
