@@ -87,9 +87,6 @@ class Auditor:
         by_id = {c.id: c for c in doc.citations}
         for claim in doc.claims:
             claim.status = grade(claim, by_id, states)
-        # Bullets supported by body sentences inherit their grade: a second pass sees the first's.
-        for claim in doc.claims:
-            claim.status = grade(claim, by_id, states, {c.id: c.status for c in doc.claims})
         record.update_claim_statuses(self.db, result.article_id, doc)
 
     def close(self) -> None:

@@ -47,6 +47,13 @@ NETWORK = ("offline", "allow_private", "deadline", "connect_timeout", "read_time
            "archive_dir", "freshness_hours")
 
 
+def readme_options() -> str:
+    """The option table README.md carries, in the CLI's own spelling."""
+    from .settings import options_markdown
+
+    return options_markdown({name: flags[0] for name, (_, flags) in _OPTION_TYPES.items()})
+
+
 def with_settings(*names: str):
     """Add one CLI option per named setting to a command, and hand it a `Settings`.
 

@@ -109,9 +109,13 @@ class ClaimLink:
     citation: int
     rule: str
     confidence: float
+    via: int | None = None         # for `supports`: the supporting claim whose citation this is
 
     def to_json(self) -> dict:
-        return {"citation": self.citation, "rule": self.rule, "confidence": round(self.confidence, 3)}
+        out = {"citation": self.citation, "rule": self.rule, "confidence": round(self.confidence, 3)}
+        if self.via is not None:
+            out["via"] = self.via
+        return out
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__
 
-USER_AGENT = f"provenance/{__version__} (source-provenance and link-audit tool; +https://pypi.org/project/provenance/)"
+USER_AGENT = f"provenance/{__version__} (source-provenance and link-audit tool)"
 
 # Shortener hosts exist to be hit: unless --per-host/--min-interval are given, they get these.
 SHORTENER_PER_HOST = 8
@@ -62,3 +62,15 @@ class Settings:
 def setting_help() -> dict[str, str]:
     """{name: help} for every setting: the source of the CLI's and README's option texts."""
     return {f.name: f.metadata["help"] for f in fields(Settings)}
+
+
+def options_markdown(flags: dict[str, str]) -> str:
+    """The README's option table, from the same metadata the CLI uses (`flags`: setting → spelling)."""
+    rows = ["| option | default | what it does |", "| --- | --- | --- |"]
+    for f in fields(Settings):
+        if f.name not in flags:
+            continue
+        default = f.default
+        shown = "" if default is None or isinstance(default, bool) else f"`{default}`"
+        rows.append(f"| `{flags[f.name]}` | {shown} | {f.metadata['help'].replace('|', '/')} |")
+    return "\n".join(rows)

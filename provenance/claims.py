@@ -1,0 +1,348 @@
+"""Claims: the article cut into assertions, each linked to its citations by a named rule, and graded.
+
+Blocks become claims by kind: the headline and dek as they are, each summary
+bullet, each body sentence, each quotation that stands as its own paragraph, the
+text of each embedded post. Headings, captions and boilerplate are structure.
+
+Linking rules (the `rule` of each ClaimLink), with their confidence:
+
+- `inline`            a link, short link, video or tweet inside the claim's own text
+- `according-to`      an outlet attributed inside the sentence ("according to X", "told X")
+- `paragraph-outlet`  a paragraph that ends in a bare outlet domain sources each of its sentences
+- `quote-attribution` a quotation (with its named speaker) inside the claim
+- `embedded-post`     the text of an embedded post cites the post
+- `supports`          claim → claim by word overlap (a summary bullet and the body sentences saying the
+                      same); the supporters' citations are inherited with `via` naming the supporter
+
+`grade` turns links plus what the resolver learned about each URL into a ClaimStatus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .extract.document import BULLET, DEK, HEADLINE, PARAGRAPH, POST, QUOTE, Block
+from .models import BROKEN_STATUSES, Citation, Claim, ClaimKind, ClaimLink, ClaimStatus, Kind, Status
+
+CONFIDENCE = {
+    "inline": 0.95,
+    "embedded-post": 0.95,
+    "quote-attribution": 0.85,
+    "according-to": 0.8,
+    "paragraph-outlet": 0.7,
+}
+SUPPORT_THRESHOLD = 0.45  # share of a summary claim's content words found in a body sentence
+MAX_SUPPORTERS = 3
+
+_ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sen",
+    "rep",
+    "gov",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "st",
+    "jr",
+    "sr",
+    "inc",
+    "co",
+    "corp",
+    "ltd",
+    "vs",
+    "no",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "maj",
+    "adm",
+    "pres",
+    "ft",
+    "mt",
+    "fig",
+    "approx",
+    "dept",
+    "univ",
+    "ave",
+    "blvd",
+    "rev",
+    "hon",
+    "est",
+    "e.g",
+    "i.e",
+    "u.s",
+    "u.k",
+    "u.n",
+    "d.c",
+    "l.a",
+    "n.y",
+    "ph.d",
+    "al",
+}
+_BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]]*(?=\s+[“\"‘(\[]?[A-Z0-9¿¡⚡])|\n+")
+_BULLET_MARK = re.compile(r"^\s*(?:[-•*·▪‣◦–]|\d{1,2}[.)])\s+")
+_WORD = re.compile(r"[A-Za-zÀ-ÿ0-9][\w’'-]*")
+STOPWORDS = frozenset(
+    """a an the and or but if of in on at to for from by with as is are was were be been being it its
+this that these those he she they we you i his her their our your them him us not no nor
+so than then there here
+has have had do does did will would can could should may might must shall into over under after before about
+also more most such very just up out all any each other some what which who whom whose when where why how
+said says say after while during between against through""".split()
+)
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, shifted by `offset`; abbreviations do not end sentences."""
+    spans = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end() if m.group(0)[0] != "\n" else m.start()
+        if m.group(0)[0] == ".":
+            word = re.search(r"([\w.]+)\.$", text[start : m.start() + 1])
+            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+        piece = text[start:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((offset + start + lead, offset + start + len(piece.rstrip())))
+        start = m.end()
+    piece = text[start:]
+    if piece.strip():
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((offset + start + lead, offset + start + len(piece.rstrip())))
+    return spans
+
+
+def _is_claim_text(text: str) -> bool:
+    words = _WORD.findall(re.sub(r"https?://\S+", "", text))
+    return len(words) >= 3
+
+
+def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> list[Claim]:
+    """Claims of one article, linked to its citations by the rules above (not yet graded)."""
+    claims: list[Claim] = []
+    by_block: list[tuple[Block, list[Claim]]] = []
+
+    def add(kind: ClaimKind, s: int, e: int) -> Claim | None:
+        if not _is_claim_text(text[s:e]):
+            return None
+        c = Claim(id=len(claims) + 1, kind=kind, text=text[s:e], start=s, end=e)
+        claims.append(c)
+        return c
+
+    quotes = [c for c in citations if c.kind == Kind.QUOTE]
+    for block in blocks:
+        made: list[Claim] = []
+        chunk = text[block.start : block.end]
+        if block.kind in (HEADLINE, DEK):
+            c = add(ClaimKind.HEADLINE if block.kind == HEADLINE else ClaimKind.DEK, block.start, block.end)
+            made = [c] if c else []
+        elif block.kind == BULLET:  # one claim per item; a block may hold several "•" lines
+            pos = block.start
+            for line in chunk.split("\n"):
+                mark = _BULLET_MARK.match(line)
+                lead = mark.end() if mark else len(line) - len(line.lstrip())
+                c = add(ClaimKind.BULLET, pos + lead, pos + len(line.rstrip()))
+                if c:
+                    made.append(c)
+                pos += len(line) + 1
+        elif block.kind == POST:
+            c = add(ClaimKind.POST, block.start, block.end)
+            if c and block.citation:
+                c.citations.append(ClaimLink(block.citation, "embedded-post", CONFIDENCE["embedded-post"]))
+            made = [c] if c else []
+        elif block.kind in (PARAGRAPH, QUOTE):
+            standing = [q for q in quotes if q.start <= block.start + 1 and block.start <= q.end <= block.end]
+            if standing and block.kind == PARAGRAPH:
+                q = standing[0]
+                c = add(ClaimKind.QUOTE, q.start, q.end)
+                made = [c] if c else []
+            else:
+                kind = ClaimKind.QUOTE if block.kind == QUOTE else ClaimKind.SENTENCE
+                # A closing bare domain ("… realities. example.com") is the source, not part of a sentence.
+                cut = min(
+                    (
+                        c.start
+                        for c in citations
+                        if c.where == "paragraph-outlet" and block.start < c.start < block.end
+                    ),
+                    default=block.end,
+                )
+                for s, e in split_sentences(text[block.start : cut], block.start):
+                    c = add(kind, s, e)
+                    if c:
+                        made.append(c)
+        by_block.append((block, made))
+
+    for block, made in by_block:
+        if not made:
+            continue
+        inside = [c for c in citations if block.start <= c.start < max(block.end, block.start + 1)]
+        for claim in made:
+            _link_inline(claim, inside, block)
+        ending = [c for c in inside if c.kind == Kind.OUTLET and c.where == "paragraph-outlet"]
+        for claim in made:
+            for o in ending:
+                if not any(link.citation == o.id for link in claim.citations):
+                    claim.citations.append(
+                        ClaimLink(o.id, "paragraph-outlet", CONFIDENCE["paragraph-outlet"])
+                    )
+    link_supports(claims)
+    return claims
+
+
+def _link_inline(claim: Claim, inside: list[Citation], block: Block) -> None:
+    """Links found within a claim's span (or, for a standing quotation, its attribution after it)."""
+    if claim.kind == ClaimKind.POST:
+        return  # a post's links are cited through the post
+    end = block.end if claim.kind == ClaimKind.QUOTE else claim.end
+    for c in inside:
+        if not (claim.start <= c.start < end or (c.start == c.end == claim.end)):
+            continue
+        if c.kind in (Kind.LINK, Kind.SHORT_LINK, Kind.VIDEO, Kind.TWEET):
+            if c.parent is None:
+                claim.citations.append(ClaimLink(c.id, "inline", CONFIDENCE["inline"]))
+        elif c.kind == Kind.QUOTE:
+            claim.citations.append(ClaimLink(c.id, "quote-attribution", CONFIDENCE["quote-attribution"]))
+        elif c.kind == Kind.OUTLET and (c.where or "").startswith("according-to"):
+            if not any(q.citation == c.id for q in claim.citations):
+                conf = CONFIDENCE["according-to"] * (0.8 if c.where.endswith((":list", ":anaphora")) else 1.0)
+                claim.citations.append(ClaimLink(c.id, "according-to", conf))
+
+
+def _stem(word: str) -> str:
+    w = word.lower().replace("’", "'")
+    w = re.sub(r"'s$", "", w)
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            return w[: -len(suffix)]
+    return w
+
+
+def content_words(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 2}
+
+
+def link_supports(claims: list[Claim]) -> None:
+    """Summary claims (headline, dek, bullets) supported by body sentences saying the same thing."""
+    body = [c for c in claims if c.kind in (ClaimKind.SENTENCE, ClaimKind.QUOTE, ClaimKind.POST)]
+    words = {c.id: content_words(c.text) for c in body}
+    for claim in claims:
+        if claim.kind not in (ClaimKind.HEADLINE, ClaimKind.DEK, ClaimKind.BULLET):
+            continue
+        mine = content_words(claim.text)
+        if len(mine) < 2:
+            continue
+        scored = []
+        for other in body:
+            shared = mine & words[other.id]
+            if len(shared) < 2:
+                continue
+            score = len(shared) / len(mine)
+            if score >= SUPPORT_THRESHOLD:
+                scored.append((score, other))
+        scored.sort(key=lambda x: -x[0])
+        for score, other in scored[:MAX_SUPPORTERS]:
+            claim.supported_by.append((other.id, round(score, 3)))
+            for link in other.citations:
+                claim.citations.append(
+                    ClaimLink(link.citation, "supports", link.confidence * score, via=other.id)
+                )
+
+
+# --- grading --------------------------------------------------------------------------------
+
+_RANK = [
+    ClaimStatus.ARCHIVED,
+    ClaimStatus.SOURCED,
+    ClaimStatus.VAGUE,
+    ClaimStatus.BROKEN,
+    ClaimStatus.UNSOURCED,
+]
+_PAGE_KINDS = (Kind.LINK, Kind.SHORT_LINK, Kind.TWEET, Kind.VIDEO)
+_INCONCLUSIVE = frozenset({Status.TIMEOUT, Status.ERROR, Status.REFUSED, Status.SKIPPED, Status.DEFERRED})
+
+
+def best(statuses) -> ClaimStatus:
+    """The best of several statuses (archived > sourced > vague > broken > unsourced)."""
+    found = [ClaimStatus(s) for s in statuses]
+    return min(found, key=_RANK.index) if found else ClaimStatus.UNSOURCED
+
+
+def _reach(cited: list[int], citations_by_id: Mapping[int, Citation]) -> list[Citation]:
+    """The cited citations, their descendants (a tweet's t.co links) and a quote's parent outlet."""
+    children: dict[int, list[Citation]] = {}
+    for c in citations_by_id.values():
+        if c.parent is not None:
+            children.setdefault(c.parent, []).append(c)
+    seen: dict[int, Citation] = {}
+    stack = [cid for cid in cited if cid in citations_by_id]
+    while stack:
+        cid = stack.pop()
+        if cid in seen or cid not in citations_by_id:
+            continue
+        c = citations_by_id[cid]
+        seen[cid] = c
+        stack.extend(child.id for child in children.get(cid, []))
+        if c.kind == Kind.QUOTE and c.parent is not None:
+            stack.append(c.parent)
+    return list(seen.values())
+
+
+def _grade_citations(
+    cited: list[int],
+    citations_by_id: Mapping[int, Citation],
+    url_state: Mapping[str, tuple[Status, bool]] | None,
+) -> ClaimStatus:
+    reached = _reach(cited, citations_by_id)
+    if not reached:
+        return ClaimStatus.UNSOURCED
+    pages = [c.url for c in reached if c.url and Kind(c.kind) in _PAGE_KINDS]
+    states = [(url_state or {}).get(u) for u in pages]
+    alive = [s for s in states if s is not None and Status(s[0]) == Status.ALIVE]
+    if alive:
+        return ClaimStatus.ARCHIVED if any(archived for _, archived in alive) else ClaimStatus.SOURCED
+    checked = [Status(s[0]) for s in states if s is not None and Status(s[0]) != Status.OFFLINE]
+    if pages and checked and all(s in BROKEN_STATUSES for s in checked):
+        return ClaimStatus.BROKEN
+    if any(s is None or Status(s[0]) == Status.OFFLINE for s in states):
+        return ClaimStatus.SOURCED
+    return ClaimStatus.VAGUE
+
+
+def grade(
+    claim: Claim, citations_by_id: Mapping[int, Citation], url_state: Mapping[str, tuple[Status, bool]] | None
+) -> ClaimStatus:
+    """A claim's status from its citations and what resolving their URLs found.
+
+    `url_state` maps a URL to (its resolution Status, whether an archived copy exists); None means
+    nothing has been resolved yet. A claim with only `supports` links takes the best status of
+    its supporters (each graded on the citations inherited through it).
+    """
+    direct = [link.citation for link in claim.citations if link.rule != "supports"]
+    if direct:
+        return _grade_citations(direct, citations_by_id, url_state)
+    via: dict[int, list[int]] = {}
+    for link in claim.citations:
+        if link.rule == "supports":
+            via.setdefault(link.via if link.via is not None else -1, []).append(link.citation)
+    if via:
+        return best(_grade_citations(ids, citations_by_id, url_state) for ids in via.values())
+    return ClaimStatus.UNSOURCED

@@ -1,0 +1,204 @@
+"""Find the article body in an HTML page.
+
+In order of trust: `itemprop=articleBody` containers, then the element with the
+most paragraph text (a readability-style score over `<p>` and text-only `<div>`s,
+with class/id names as hints), widened to sibling containers of the same class
+when a long feature is split over several. Only links inside the body are
+citations, so picking the right container is most of link precision.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+POSITIVE = re.compile(
+    r"article[-_]?body|articlebody|entry[-_]content|post[-_](body|content|text)|story[-_](body|content|text)"
+    r"|article[-_]?(content|text)|body[-_](text|copy)|main[-_]content|rich[-_]text|c-entry-content"
+    r"|field-name-body|article__content|content[-_]body|article-copy|post-page|editor-content",
+    re.I,
+)
+NEGATIVE = re.compile(
+    r"comment|sidebar|related|footer|header|nav|menu|widget|promo|newsletter|share|social|advert|sponsor"
+    r"|recirc|outbrain|taboola|popular|trending|author|byline|breadcrumb|masthead|subscribe|disclaimer",
+    re.I,
+)
+
+_TEXT_BLOCKS = {"p", "pre", "li", "td", "blockquote", "h2", "h3"}
+_BLOCK_CHILDREN = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "ul",
+    "ol",
+    "table",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "figure",
+    "header",
+    "footer",
+    "aside",
+    "form",
+}
+_SKIP = {"script", "style", "noscript", "template", "svg", "head", "nav", "footer", "aside", "form", "select"}
+
+
+def _names(el) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _text_len(el) -> int:
+    n = 0
+    for t in el.itertext():
+        n += len(t.strip())
+    return n
+
+
+def _is_text_div(el) -> bool:
+    """A <div> used as a paragraph: text of its own and no block-level children."""
+    if not (el.text or "").strip() and not any((c.tail or "").strip() for c in el):
+        return False
+    return not any(isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in el)
+
+
+def _skipped(el) -> bool:
+    """Inside script/nav/footer/aside or a comments block: no paragraph there speaks for the body."""
+    for anc in el.iterancestors():
+        if not isinstance(anc.tag, str):
+            continue
+        if anc.tag in _SKIP:
+            return True
+        names = _names(anc)
+        if "comment" in names.lower():
+            return True
+    return False
+
+
+def score_candidates(root) -> dict:
+    """Element → paragraph score; a paragraph adds to its parent in full and to its grandparent in half."""
+    scores: dict = {}
+    for el in root.iter("p", "pre", "div", "td", "li"):
+        tag = el.tag
+        if tag == "div" and not _is_text_div(el):
+            continue
+        text = "".join(el.itertext()).strip()
+        if len(text) < 25:
+            continue
+        link_text = sum(len("".join(a.itertext())) for a in el.iter("a"))
+        density = link_text / max(len(text), 1)
+        if density > 0.6:
+            continue
+        s = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - density)
+        parent = el.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + s
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + s / 2
+    return scores
+
+
+def _hint(el) -> float:
+    names = _names(el)
+    factor = 1.0
+    if el.get("itemprop", "").lower() == "articlebody":
+        factor *= 2.0
+    if POSITIVE.search(names):
+        factor *= 1.5
+    if NEGATIVE.search(names) and not POSITIVE.search(names):
+        factor *= 0.3
+    if el.tag in ("article", "main"):
+        factor *= 1.2
+    return factor
+
+
+def find_body(root) -> list:
+    """The element(s) holding the article text, in document order; [] when nothing looks like one."""
+    marked = [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and (el.get("itemprop") or "").lower() == "articlebody"
+        and not _skipped(el)
+    ]
+    marked = [el for el in marked if _text_len(el) > 200]
+    if marked:
+        outer = [el for el in marked if not any(a in marked for a in el.iterancestors())]
+        return outer
+
+    scores = score_candidates(root)
+    if not scores:
+        body = root.find(".//body")
+        return [body if body is not None else root]
+    ranked = sorted(scores.items(), key=lambda kv: kv[1] * _hint(kv[0]), reverse=True)
+    best = None
+    for el, _ in ranked[:10]:
+        if not _skipped(el) and isinstance(el.tag, str):
+            best = el
+            break
+    if best is None:
+        best = ranked[0][0]
+
+    # A content-named ancestor that holds the best candidate wins (the text column, not one section of it).
+    for anc in best.iterancestors():
+        if not isinstance(anc.tag, str) or anc.tag in ("body", "html"):
+            break
+        if POSITIVE.search(_names(anc)) and _text_len(anc) < _text_len(best) * 1.6:
+            best = anc
+            break
+    return _with_split_siblings(best)
+
+
+def _with_split_siblings(best) -> list:
+    """A feature split over containers sharing a content class (siblings or cousins): take them all."""
+    tokens = [t for t in (best.get("class") or "").split() if POSITIVE.search(t)]
+    if not tokens:
+        return [best]
+    anc = best
+    for _ in range(3):
+        anc = anc.getparent()
+        if anc is None or anc.tag in ("body", "html"):
+            break
+        same = [el for el in anc.iter(best.tag) if tokens[0] in (el.get("class") or "").split()]
+        same = [el for el in same if not any(a in same for a in el.iterancestors())]
+        if len(same) > 1:
+            return same
+    return [best]
+
+
+_RAW_LINK = re.compile(r"<a\s[^>]*href", re.I)
+_CONTAINER_TAGS = re.compile(r"</?(?:div|span|section|font|center|table|tbody|tr|td)\b[^>]*>", re.I)
+
+
+def _parse(html: str):
+    from lxml import html as lhtml
+
+    parser = lhtml.HTMLParser(huge_tree=True, remove_comments=True, recover=True)
+    try:
+        return lhtml.document_fromstring(html, parser=parser)
+    except (etree.ParserError, ValueError):
+        return lhtml.document_fromstring("<html><body></body></html>")
+
+
+def parse(html: str, notes: list[str] | None = None):
+    """Parse HTML leniently; a page nested deeper than libxml2 will follow is flattened and parsed again.
+
+    libxml2 drops everything below depth 256 (2048 with huge_tree); when the tree holds clearly
+    fewer links than the source, container tags are removed so the text and links survive.
+    """
+    html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
+    root = _parse(html)
+    raw_links = len(_RAW_LINK.findall(html))
+    if raw_links and sum(1 for _ in root.iter("a")) < raw_links * 0.9:
+        flat = _parse(_CONTAINER_TAGS.sub(" ", html))
+        if sum(1 for _ in flat.iter("a")) > sum(1 for _ in root.iter("a")):
+            if notes is not None:
+                notes.append("nesting too deep to parse: container tags were flattened")
+            return flat
+    return root

@@ -1,0 +1,128 @@
+"""The article's plain text, built block by block, with every span recorded as it is written.
+
+Both the HTML and the pasted-text readers produce a `Document`: one string (the
+`Extraction.text` that offsets point into) and the blocks it is made of
+(headline, paragraph, heading, bullet, embedded post, …). Offsets are taken while
+the text is written, never searched for afterwards, so repeated phrases cannot
+be confused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import Citation, Kind
+
+_WS = re.compile(r"\s+")
+
+# Block kinds. Headings and captions are structure: they carry links but are never claims.
+HEADLINE, DEK, HEADING, PARAGRAPH, BULLET, POST, QUOTE, CAPTION, BOILERPLATE = (
+    "headline",
+    "dek",
+    "heading",
+    "paragraph",
+    "bullet",
+    "post",
+    "quote",
+    "caption",
+    "boilerplate",
+)
+
+
+@dataclass
+class Anchor:
+    """A link inside a block, offsets relative to the document."""
+
+    start: int
+    end: int
+    url: str
+    text: str
+    where: str = "a[href]"
+
+
+@dataclass
+class Block:
+    kind: str
+    start: int
+    end: int
+    citation: int | None = None  # for a post: the tweet (or other embed) it belongs to
+    anchors: list[Anchor] = field(default_factory=list)
+
+
+class Document:
+    """Plain text plus its blocks and the citations found while writing it."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self.length = 0
+        self.blocks: list[Block] = []
+        self.citations: list[Citation] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def add_block(
+        self, kind: str, text: str, anchors: list[tuple[int, int, str, str]] = (), citation: int | None = None
+    ) -> Block | None:
+        """Append one block; `anchors` are (start, end, url, text) relative to `text`."""
+        if not text.strip():
+            return None
+        if self._parts:
+            self._parts.append("\n\n")
+            self.length += 2
+        start = self.length
+        self._parts.append(text)
+        self.length += len(text)
+        block = Block(kind, start, self.length, citation)
+        for a_start, a_end, url, a_text in anchors:
+            block.anchors.append(Anchor(start + a_start, start + a_end, url, a_text))
+        self.blocks.append(block)
+        return block
+
+    def cite(self, kind: Kind, text: str, start: int = 0, end: int = 0, **fields) -> Citation:
+        """A new citation with the next id."""
+        c = Citation(id=len(self.citations) + 1, kind=kind, text=text, start=start, end=end, **fields)
+        self.citations.append(c)
+        return c
+
+
+class InlineBuffer:
+    """Collects the running text of one block with whitespace collapsed, keeping anchor offsets right."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.length = 0
+        self.anchors: list[tuple[int, int, str, str]] = []
+
+    def add(self, text: str | None) -> None:
+        if not text:
+            return
+        text = _WS.sub(" ", text)
+        if text.startswith(" ") and (self.length == 0 or self.chars[-1].endswith((" ", "\n"))):
+            text = text[1:]
+        if text:
+            self.chars.append(text)
+            self.length += len(text)
+
+    def newline(self) -> None:
+        if self.length and not self.chars[-1].endswith("\n"):
+            if self.chars[-1].endswith(" "):
+                self.chars[-1] = self.chars[-1][:-1]
+                self.length -= 1
+            self.chars.append("\n")
+            self.length += 1
+
+    def flush(self) -> tuple[str, list[tuple[int, int, str, str]]]:
+        """The block's text (trimmed) and its anchors, clamped to the trimmed text; the buffer empties."""
+        text = "".join(self.chars)
+        stripped = text.rstrip()
+        lead = len(stripped) - len(stripped.lstrip())
+        stripped = stripped.lstrip()
+        anchors = []
+        for s, e, url, a_text in self.anchors:
+            s, e = max(0, s - lead), min(len(stripped), e - lead)
+            anchors.append((s, max(s, e), url, a_text))
+        self.chars, self.length, self.anchors = [], 0, []
+        return stripped, anchors

@@ -1,0 +1,338 @@
+"""HTML pages: the body's text, its links and its embeds, in one pass over the tree.
+
+The walk is iterative (pages nest thousands of levels deep and must not hit the
+recursion limit) and writes the article's plain text as it goes, so every link,
+tweet and video gets its offsets at the moment it is met. Boilerplate inside the
+body (share bars, bylines, related-story widgets, newsletter boxes, tag links)
+is recognised by class names and by the words of short promo lines, and gives
+no citations.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import quirks
+from ..models import Kind
+from . import body as bodyfinder
+from . import embeds
+from .document import (
+    BOILERPLATE,
+    BULLET,
+    CAPTION,
+    DEK,
+    HEADING,
+    HEADLINE,
+    PARAGRAPH,
+    QUOTE,
+    Document,
+    InlineBuffer,
+)
+from .metadata import Metadata
+from .metadata import read as read_metadata
+
+# Characters of HTML read at most; the article is at the start and the rest is noted as cut.
+MAX_HTML_CHARS = 6_000_000
+
+_SKIP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "head",
+    "title",
+    "meta",
+    "link",
+    "form",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "nav",
+    "aside",
+    "footer",
+    "canvas",
+    "map",
+    "object",
+    "audio",
+    "video",
+    "picture",
+    "source",
+    "math",
+    "dialog",
+    "menu",
+}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BLOCKS = _HEADINGS | {
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "main",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "tbody",
+    "thead",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "hr",
+    "center",
+    "address",
+    "details",
+    "summary",
+    "caption",
+}
+
+BOILERPLATE_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|sharebar|social|related|newsletter|subscribe|subscription|signup|byline|"
+    r"author|authors|bio|comments?|disqus|advert|advertisement|ads?|adunit|dfp|promo|promoted|sponsor|"
+    r"sponsored|disclaimer|tags?|tag-list|topics|breadcrumbs?|sidebar|rollover|hovercard|recirc|outbrain|"
+    r"taboola|paywall|donate|contribute|contribution|interlude|more-stories|read-more|also-read|"
+    r"screen-reader|sr-only|visually-hidden|print-only|caption|credit|credits|copyright|hidden|"
+    r"trust|trusted|trusted-source|follow-us|google-news|rating|toc)(?:$|[\s_-])",
+    re.I,
+)
+
+# Short lines inside the body that are promos or taglines, not article text.
+BOILERPLATE_LINES = re.compile(
+    r"^\W*(?:related|see also|also read|read also|read more|more from|recommended|sign up|subscribe to|"
+    r"have a tip|leave a comment|click here|advertisement|get the latest|get our|join our|download our|"
+    r"this story has been shared|share this|follow (?:us|him|her|them|@?[\w.]+) on)\b"
+    r"|follow (?:him|her|them|us|@\w+) on (?:twitter|facebook|instagram|x\b)"
+    r"|(?:sign up|subscribe)\W*$"
+    r"|^\W*[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3} is an? (?:[\w-]+ ){0,4}(?:journalist|writer|reporter|editor|"
+    r"correspondent|contributor|columnist|author)\b"
+    r"|\bnewsletters?\b.{0,80}\b(?:sign up|subscribe)|\b(?:sign up|subscribe)\b.{0,80}\bnewsletters?\b",
+    re.I,
+)
+
+
+def _names(el) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _hidden(el) -> bool:
+    if el.get("hidden") is not None:
+        return True
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def is_boilerplate_element(el) -> bool:
+    tag = el.tag
+    if tag in _SKIP_TAGS or _hidden(el):
+        return True
+    if (el.get("role") or "").lower() in ("navigation", "complementary", "banner", "contentinfo"):
+        return True
+    names = _names(el)
+    # A wrapper named for an embed ("social-media-embed") holds the embed, not a share bar.
+    return bool(BOILERPLATE_NAMES.search(names)) and "embed" not in names.lower()
+
+
+BULLET_MARK = re.compile(r"^(?:[•·▪‣◦]|[-–*](?=\s))\s*\S")
+_INLINE = {"span", "a", "em", "strong", "b", "i", "small", "u", "label", "abbr", "cite"}
+_UNSEEN = re.compile(r"(?:^|[\s_-])(?:sr-only|screen-reader|visually-hidden|hidden|print-only)(?:$|[\s_-])", re.I)
+
+
+def inline_label(el) -> str | None:
+    """The visible label of an inline widget inside running text (a name under a hover card).
+
+    The widget's links and pop-up are dropped, but the words it shows in the sentence stay,
+    so "threatened to kill Rep. Ilhan Omar (D-Minn.)" does not lose the name.
+    """
+    if el.tag not in _INLINE or _UNSEEN.search(_names(el)) or _hidden(el):
+        return None
+    if (el.text or "").strip():
+        return el.text
+    first = next((c for c in el if isinstance(c.tag, str)), None)
+    if first is not None and first.tag in ("a", "span", "strong", "b", "em") and not len(first):
+        return first.text
+    return None
+
+
+class BodyWalker:
+    """Writes the body into a Document: blocks, link citations and embeds."""
+
+    def __init__(self, doc: Document, md: Metadata) -> None:
+        self.doc = doc
+        self.md = md
+        self.buf = InlineBuffer()
+        self.kinds: list[str] = [PARAGRAPH]
+        self.seen_paragraph = False
+        self.open_anchors: dict[int, tuple[int, str | None, object]] = {}
+
+    # -- blocks ---------------------------------------------------------------------------
+    def flush(self) -> None:
+        # A link that spans a block boundary (broken markup, <a> around a <div>) is cut here and
+        # kept, its later part belonging to the next block only if this one held none of its text.
+        for key, (start, url, el) in list(self.open_anchors.items()):
+            if url and self.buf.length > start:
+                text = "".join(self.buf.chars)[start:].strip()
+                if text:
+                    self.buf.anchors.append((start, self.buf.length, url, text))
+                    self.open_anchors[key] = (0, None, el)
+                    continue
+            self.open_anchors[key] = (0, url, el)
+        text, anchors = self.buf.flush()
+        if not text:
+            return
+        kind = self.kinds[-1]
+        if kind == PARAGRAPH and BULLET_MARK.match(text):
+            kind = BULLET
+        if kind in (PARAGRAPH, BULLET) and len(text) < 300 and BOILERPLATE_LINES.search(text):
+            kind = BOILERPLATE
+        block = self.doc.add_block(kind, text, anchors)
+        if block is None:
+            return
+        if kind == PARAGRAPH:
+            self.seen_paragraph = True
+        if kind == BOILERPLATE:
+            return
+        for a in block.anchors:
+            self.cite_link(a.url, a.text, a.start, a.end)
+
+    def cite_link(self, url: str, text: str, start: int, end: int, parent: int | None = None):
+        if not quirks.is_http(url) or quirks.is_share_or_follow(url):
+            return None
+        if parent is None and quirks.is_navigation(url, self.md.canonical_url or self.md.base_url):
+            return None
+        if (
+            parent is None
+            and self.md.canonical_url
+            and quirks.dedup_key(url) == quirks.dedup_key(self.md.canonical_url)
+        ):
+            return None
+        kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
+        return self.doc.cite(kind, text, start, end, url=url, parent=parent, where="a[href]")
+
+    # -- the walk ---------------------------------------------------------------------------
+    def walk(self, top) -> None:
+        ENTER, END, TEXT = 0, 1, 2
+        stack: list[tuple[int, object]] = [(ENTER, top)]
+        open_anchors = self.open_anchors
+        base = self.md.base_url
+        while stack:
+            op, x = stack.pop()
+            if op == TEXT:
+                self.buf.add(x)
+                continue
+            el = x
+            if op == END:
+                tag = el.tag
+                if tag == "a":
+                    opened = open_anchors.pop(id(el), None)
+                    if opened is not None:
+                        start, url, _ = opened
+                        if url and self.buf.length > start:
+                            text = "".join(self.buf.chars)[start:].strip()
+                            if text:
+                                self.buf.anchors.append((start, self.buf.length, url, text))
+                elif tag in _BLOCKS:
+                    self.flush()
+                    if len(self.kinds) > 1:
+                        self.kinds.pop()
+                continue
+            tag = el.tag
+            if not isinstance(tag, str):  # comments, processing instructions
+                stack.append((TEXT, el.tail))
+                continue
+            tag = tag.lower()
+            if el is not top:
+                embed = embeds.match(el)
+                if embed is not None:
+                    self.flush()
+                    embeds.cite(embed, el, self, base)
+                    stack.append((TEXT, el.tail))
+                    continue
+                if is_boilerplate_element(el):
+                    stack.append((TEXT, el.tail))
+                    stack.append((TEXT, inline_label(el) if self.buf.length else None))
+                    continue
+            if tag == "br":
+                self.buf.newline()
+                stack.append((TEXT, el.tail))
+                continue
+            if tag in _BLOCKS:
+                self.flush()
+                self.kinds.append(self._block_kind(el, tag))
+            if tag == "a":
+                url = quirks.absolute(el.get("href"), base)
+                open_anchors[id(el)] = (self.buf.length, url, el)
+            stack.append((TEXT, el.tail if el is not top else None))
+            stack.append((END, el))
+            for child in reversed(el):
+                stack.append((ENTER, child))
+            stack.append((TEXT, el.text))
+        self.flush()
+
+    def _block_kind(self, el, tag: str) -> str:
+        if tag in _HEADINGS:
+            return HEADING
+        if tag in ("figcaption", "caption", "figure", "td", "th", "tr", "table", "dt", "dd"):
+            return CAPTION
+        if tag == "blockquote":
+            return QUOTE
+        if tag == "li":
+            return BULLET if not self.seen_paragraph else PARAGRAPH
+        parent_kind = self.kinds[-1]
+        return parent_kind if parent_kind in (CAPTION, QUOTE, HEADING, BULLET) else PARAGRAPH
+
+
+def _headline(md: Metadata) -> str | None:
+    title = md.title
+    if not title:
+        return None
+    parts = re.split(r"\s+[|–—-]\s+", title)
+    if len(parts) > 1:
+        last = parts[-1].lower()
+        site = (md.outlet or "").lower()
+        host = quirks.host(md.canonical_url).split(".")[0]
+        if (
+            (site and (site in last or last in site))
+            or (host and host in last.replace(" ", ""))
+            or len(last.split()) <= 3
+        ):
+            title = " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+    return title.strip() or None
+
+
+def read_html(content: str, page_url: str | None = None) -> tuple[Document, Metadata, list[str]]:
+    """The Document (text, blocks, citations) and metadata of one HTML page."""
+    notes: list[str] = []
+    if "\x00" in content:
+        content = content.replace("\x00", "")
+    if len(content) > MAX_HTML_CHARS:
+        content = content[:MAX_HTML_CHARS]
+        notes.append(f"HTML cut at {MAX_HTML_CHARS} characters")
+    root = bodyfinder.parse(content, notes)
+    md = read_metadata(root, page_url)
+    doc = Document()
+    headline = _headline(md)
+    if headline:
+        doc.add_block(HEADLINE, headline)
+    bodies = bodyfinder.find_body(root)
+    first_text = ""
+    for b in bodies:
+        first_text = re.sub(r"\s+", " ", b.text_content()[:600]).strip()
+        break
+    if md.description and md.description[:60] not in first_text and len(md.description) > 30:
+        doc.add_block(DEK, re.sub(r"\s+", " ", md.description).strip())
+    walker = BodyWalker(doc, md)
+    embeds.lead_videos(bodies, walker, md.base_url)
+    for b in bodies:
+        walker.kinds = [PARAGRAPH]
+        walker.walk(b)
+    embeds.stray_embeds(bodies, walker, md.base_url, is_boilerplate_element)
+    return doc, md, notes

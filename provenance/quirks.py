@@ -1,0 +1,264 @@
+"""URL quirks as data: shortener hosts, tracking parameters, embed and navigation URL shapes.
+
+Every rule lives in `provenance/data/` or in a small named table here, and each
+function answers one question about one URL, so a rule can be tested alone and a
+newsroom's new shortener is a one-line data change. Nothing here touches the
+network (tldextract runs from its bundled suffix list).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+_DATA = resources.files("provenance") / "data"
+
+
+def _lines(name: str) -> list[str]:
+    text = (_DATA / name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=None)
+def shortener_hosts() -> frozenset[str]:
+    """Hosts whose links are `short_link`s (t.co, bit.ly, …), from data/shorteners.txt."""
+    return frozenset(h.lower() for h in _lines("shorteners.txt"))
+
+
+@lru_cache(maxsize=None)
+def _tracking() -> tuple[frozenset[str], tuple[str, ...]]:
+    exact, prefixes = set(), []
+    for p in _lines("tracking_params.txt"):
+        (prefixes.append(p[:-1].lower()) if p.endswith("*") else exact.add(p.lower()))
+    return frozenset(exact), tuple(prefixes)
+
+
+@lru_cache(maxsize=None)
+def _link_rules() -> dict:
+    raw = json.loads((_DATA / "link_rules.json").read_text(encoding="utf-8"))
+    return {
+        "navigation": [re.compile(p, re.I) for p in raw["navigation_paths"]],
+        "site": [re.compile(p, re.I) for p in raw["site_paths"]],
+        "share": tuple(s.lower() for s in raw["share_hosts"]),
+        "follow": [re.compile(p, re.I) for p in raw["follow_paths"]],
+    }
+
+
+def host(url: str | None) -> str:
+    """Lower-case host name without `www.`; '' when there is none."""
+    if not url:
+        return ""
+    try:
+        h = (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return ""
+    return h[4:] if h.startswith("www.") else h
+
+
+@lru_cache(maxsize=1)
+def _tld():
+    import tldextract
+
+    # An empty suffix_list_urls and no cache dir: the bundled snapshot, never the network.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(hostname: str) -> str:
+    """`news.bbc.co.uk` → `bbc.co.uk`: the part of a host that one owner registered."""
+    if not hostname:
+        return ""
+    parts = _tld()(hostname)
+    if parts.domain and parts.suffix:
+        return f"{parts.domain}.{parts.suffix}".lower()
+    return hostname.lower()
+
+
+def has_public_suffix(hostname: str) -> bool:
+    """True when a host ends in a public suffix (`example.com`, not `node.js`) with a name before it."""
+    parts = _tld()(hostname or "")
+    return bool(parts.domain and parts.suffix)
+
+
+def same_site(a: str | None, b: str | None) -> bool:
+    ha, hb = host(a), host(b)
+    return bool(ha and hb) and registrable_domain(ha) == registrable_domain(hb)
+
+
+def is_short_link(url: str | None) -> bool:
+    """A link on a shortener host (or a `pic.twitter.com` media link, which t.co stands behind)."""
+    return host(url) in shortener_hosts()
+
+
+def is_http(url: str | None) -> bool:
+    return bool(url) and bool(re.match(r"(?i)https?://[^/\s]", url))
+
+
+def absolute(href: str | None, base: str | None) -> str | None:
+    """An href made absolute against the page's base; None for what is not a web link."""
+    if not href:
+        return None
+    href = href.strip().replace("\n", "").replace("\t", "")
+    if (
+        not href
+        or href.startswith("#")
+        or re.match(r"(?i)(mailto|javascript|tel|sms|data|about|file):", href)
+    ):
+        return None
+    if href.startswith("//"):
+        scheme = urlsplit(base).scheme if base and "://" in base else "https"
+        return f"{scheme or 'https'}:{href}"
+    if re.match(r"(?i)https?://", href):
+        return href
+    if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
+        return None  # another scheme (ftp:, whatsapp:, …)
+    if not base or not is_http(base):
+        return None
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
+def strip_tracking(url: str) -> str:
+    """The URL without click-tracking query parameters (utm_*, fbclid, …) and fragment."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    exact, prefixes = _tracking()
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in exact and not k.lower().startswith(prefixes)
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def dedup_key(url: str) -> str:
+    """A comparison key: scheme, `www.`, case of the host, tracking, fragment and trailing `/` ignored."""
+    u = strip_tracking(url.strip())
+    try:
+        parts = urlsplit(u)
+    except ValueError:
+        return u
+    h = (parts.hostname or "").lower()
+    h = h[4:] if h.startswith("www.") else h
+    return urlunsplit(("https", h, parts.path.rstrip("/"), parts.query, ""))
+
+
+# --- embeds ---------------------------------------------------------------------------------
+
+_TWEET_STATUS = re.compile(
+    r"(?i)^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:#!/)?([A-Za-z0-9_]{1,15})/status(?:es)?/(\d+)"
+)
+
+
+def tweet_status(url: str | None) -> tuple[str, str] | None:
+    """(handle, status id) of a tweet URL on twitter.com or x.com, else None."""
+    m = _TWEET_STATUS.match((url or "").strip())
+    return (m.group(1), m.group(2)) if m else None
+
+
+def tweet_url(url: str | None) -> str | None:
+    """A tweet URL in one form: `https://twitter.com/<handle>/status/<id>` (query dropped, case kept)."""
+    st = tweet_status(url)
+    return f"https://twitter.com/{st[0]}/status/{st[1]}" if st else None
+
+
+# (name, pattern on an embed src, canonical form): the video players we recognise.
+VIDEO_EMBEDS: tuple[tuple[str, re.Pattern, str], ...] = (
+    (
+        "youtube",
+        re.compile(
+            r"(?i)(?:^|//)(?:www\.|m\.)?youtube(?:-nocookie)?\.com/(?:embed|v|shorts|live)/([\w-]{6,})"
+        ),
+        "https://www.youtube.com/watch?v={}",
+    ),
+    (
+        "youtube",
+        re.compile(r"(?i)(?:^|//)(?:www\.|m\.)?youtube\.com/watch\?(?:[^#]*&)?v=([\w-]{6,})"),
+        "https://www.youtube.com/watch?v={}",
+    ),
+    ("youtube", re.compile(r"(?i)(?:^|//)youtu\.be/([\w-]{6,})"), "https://www.youtube.com/watch?v={}"),
+    ("vimeo", re.compile(r"(?i)(?:^|//)(?:player\.)?vimeo\.com/(?:video/)?(\d+)"), "https://vimeo.com/{}"),
+    ("vine", re.compile(r"(?i)(?:^|//)(?:www\.)?vine\.co/v/(\w+)"), "https://vine.co/v/{}"),
+    (
+        "dailymotion",
+        re.compile(r"(?i)(?:^|//)(?:www\.)?dailymotion\.com/(?:embed/)?video/(\w+)"),
+        "https://www.dailymotion.com/video/{}",
+    ),
+    (
+        "tiktok",
+        re.compile(r"(?i)(?:^|//)(?:www\.)?tiktok\.com/(?:embed(?:/v2)?/|@[\w.]+/video/)(\d+)"),
+        "https://www.tiktok.com/video/{}",
+    ),
+    (
+        "facebook",
+        re.compile(r"(?i)(?:^|//)(?:www\.)?facebook\.com/plugins/video\.php\?(?:[^#]*&)?href=([^&]+)"),
+        "{}",
+    ),
+)
+
+
+def video_url(src: str | None) -> str | None:
+    """The canonical watch URL of an embedded player's src, or None when it is not a known player."""
+    if not src:
+        return None
+    src = src.strip()
+    playlist = re.search(r"(?i)youtube(?:-nocookie)?\.com/embed/videoseries\?(?:[^#]*&)?list=([\w-]+)", src)
+    if playlist:
+        return f"https://www.youtube.com/playlist?list={playlist.group(1)}"
+    for name, pattern, form in VIDEO_EMBEDS:
+        m = pattern.search(src)
+        if m:
+            if name == "facebook":
+                from urllib.parse import unquote
+
+                return unquote(m.group(1))
+            return form.format(m.group(1))
+    return None
+
+
+# --- navigation and boilerplate links --------------------------------------------------------
+
+
+def is_share_or_follow(url: str) -> bool:
+    """Share buttons, follow buttons and channel-subscribe links: chrome, never a source."""
+    low = url.lower()
+    rules = _link_rules()
+    if any(s in low for s in rules["share"]):
+        return True
+    return any(p.search(url) for p in rules["follow"])
+
+
+def is_navigation(url: str, page_url: str | None = None) -> bool:
+    """Tag, topic, person, ticker or section pages: site navigation rather than a cited page.
+
+    Ticker, team and player paths count on any site (a network's sister sites link them too);
+    tag, topic and person paths, and paths with no date, number or multi-word slug (section
+    fronts), only on the page's own site: elsewhere such a page is usually the thing cited.
+    """
+    try:
+        path = urlsplit(url).path or "/"
+    except ValueError:
+        return False
+    rules = _link_rules()
+    if any(p.search(path) for p in rules["navigation"]):
+        return True
+    if page_url and same_site(url, page_url):
+        return any(p.search(path) for p in rules["site"]) or is_section_path(path)
+    return False
+
+
+def is_section_path(path: str) -> bool:
+    """A path like `/news/world/asia/` (only short words, no id, no slug): a section front."""
+    if path in ("", "/"):
+        return True
+    if re.search(r"\d", path) or re.search(r"\.(html?|php|aspx?|shtml)$", path, re.I):
+        return False
+    segments = [s for s in path.split("/") if s]
+    return not any(s.count("-") >= 2 or s.count("_") >= 2 for s in segments)

@@ -1,0 +1,122 @@
+"""The command line as a user meets it: exit codes, one-line errors, the spine end to end (offline)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from provenance import db as database
+from provenance.cli import app
+
+from .conftest import SEED
+
+runner = CliRunner()
+
+
+def run(*args, input=None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+@pytest.mark.parametrize("content, why", [
+    (b"", "empty input"),
+    (b"   \n\n", "empty input"),
+    (bytes(range(256)) * 20, "binary file"),
+])
+def test_unreadable_input_is_one_clear_line_and_exit_2(tmp_path, content, why):
+    path = tmp_path / "input.html"
+    path.write_bytes(content)
+    for command in (["extract", path], ["audit", path, "--offline", "--db", tmp_path / "p.db"]):
+        result = run(*command)
+        assert result.exit_code == 2, result.output
+        assert why in result.output
+        assert "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_missing_file_exit_2(tmp_path):
+    result = run("extract", tmp_path / "nope.html")
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_extract_json_contract_on_the_seed():
+    result = run("extract", SEED, "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert set(doc) >= {"source", "title", "published", "citations", "claims"}
+    for c in doc["citations"]:
+        assert set(c) >= {"id", "kind", "url", "text", "outlet", "handle", "speaker", "date", "parent", "start", "end"}
+        assert c["kind"] in {"link", "short_link", "tweet", "video", "outlet", "quote"}
+    for cl in doc["claims"]:
+        assert set(cl) >= {"id", "kind", "text", "start", "end", "status", "citations"}
+        for link in cl["citations"]:
+            assert set(link) >= {"citation", "rule", "confidence"}
+
+
+def test_extract_reads_stdin():
+    result = run("extract", "-", input=SEED.read_text(encoding="utf-8"))
+    assert result.exit_code == 0
+    assert any(c["kind"] == "tweet" for c in json.loads(result.stdout)["citations"])
+
+
+def test_offline_audit_records_everything_and_sends_nothing(tmp_path, monkeypatch):
+    import socket
+
+    def no_network(*a, **k):
+        raise AssertionError("--offline must not open a socket")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    dbp = tmp_path / "p.db"
+    result = run("audit", SEED, "--offline", "--db", dbp)
+    assert result.exit_code == 0, result.output
+    db = database.connect(dbp)
+    assert db["articles"].count == 1
+    statuses = {r["status"] for r in db.query("SELECT status FROM resolutions")}
+    assert statuses == {"offline"}
+    assert db["claims"].count > 5
+    # the post's claim reaches the t.co URL through the tweet
+    rows = list(db.query("SELECT c.claim_id FROM chains c WHERE c.step_kind = 'citation' AND c.kind = 'short_link'"))
+    assert rows
+
+
+def test_auditing_twice_changes_nothing(tmp_path):
+    dbp = tmp_path / "p.db"
+    run("audit", SEED, "--offline", "--db", dbp)
+    db = database.connect(dbp)
+    tables = ["articles", "claims", "citations", "claim_citations", "claim_supports", "urls"]
+    before = {t: db[t].count for t in tables}
+    ids_before = list(db.query("SELECT id, kind, text FROM claims ORDER BY id"))
+    run("audit", SEED, "--offline", "--db", dbp)
+    assert {t: db[t].count for t in tables} == before
+    assert list(db.query("SELECT id, kind, text FROM claims ORDER BY id")) == ids_before
+
+
+def test_show_prints_a_claims_chain(tmp_path):
+    dbp = tmp_path / "p.db"
+    run("audit", SEED, "--offline", "--db", dbp)
+    db = database.connect(dbp)
+    claim_id = db.execute("SELECT claim_id FROM chains WHERE kind = 'short_link' LIMIT 1").fetchone()[0]
+    result = run("show", claim_id, "--db", dbp)
+    assert result.exit_code == 0, result.output
+    assert "tweet" in result.output and "https://t.co/Cnqgv5qgwV" in result.output
+    missing = run("show", 99999, "--db", dbp)
+    assert missing.exit_code != 0 and "no claim 99999" in missing.output
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown"])
+def test_audit_formats(tmp_path, fmt):
+    out = tmp_path / f"report.{fmt}"
+    result = run("audit", SEED, "--offline", "--db", tmp_path / "p.db", "--format", fmt, "-o", out)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    if fmt == "json":
+        assert json.loads(text)["claims"]
+    else:
+        assert "t.co/Cnqgv5qgwV" in text
+
+
+def test_help_teaches_every_command():
+    result = run("--help")
+    for command in ("audit", "extract", "resolve", "show"):
+        assert command in result.output

@@ -1,0 +1,71 @@
+"""Extraction quality gate: precision/recall floors on the labelled dev corpus.
+
+Runs the corpus scorer's own matching (score.py, imported, not copied) on
+`extract` called in-process, and fails when a kind drops below its pinned floor.
+Raise a floor when extraction improves; never lower one to make a change pass.
+"""
+
+import gzip
+import importlib.util
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from provenance.extract import extract
+from provenance.ingest import article_from_bytes
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+# (precision, recall) floors per kind, pinned a little under what the extractor reaches.
+FLOORS = {
+    "tweets": (0.98, 0.98),
+    "short_links": (0.98, 0.98),
+    "videos": (0.98, 0.98),
+    "body_links": (0.97, 0.97),
+    "outlet_citations": (0.90, 0.90),
+}
+
+pytestmark = pytest.mark.skipif(
+    not (CORPUS / "score.py").exists(),
+    reason=f"evaluation corpus not found at {CORPUS} (it lives beside the repository)",
+)
+
+
+def load_scorer():
+    spec = importlib.util.spec_from_file_location("corpus_score", CORPUS / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def totals():
+    score = load_scorer()
+    totals = {k: Counter() for k in score.KINDS}
+    for label_path in sorted((CORPUS / "labels").glob("*.json")):
+        page = score.page_for(label_path, CORPUS / "pages")
+        assert page is not None, f"no page for {label_path.name}"
+        data = page.read_bytes()
+        if page.name.endswith(".gz"):
+            data = gzip.decompress(data)
+        doc = extract(article_from_bytes(page.name, data)).to_json()
+        doc = json.loads(json.dumps(doc))  # exactly what the CLI would print
+        gold, ambiguous = score.gold_sets(json.loads(label_path.read_text()))
+        pred = score.predicted_sets(doc, ambiguous)
+        for k in score.KINDS:
+            totals[k].update(
+                tp=sum((gold[k] & pred[k]).values()), gold=sum(gold[k].values()), pred=sum(pred[k].values())
+            )
+    return totals
+
+
+@pytest.mark.parametrize("kind", list(FLOORS))
+def test_floor(totals, kind):
+    t = totals[kind]
+    precision = t["tp"] / t["pred"] if t["pred"] else 1.0
+    recall = t["tp"] / t["gold"] if t["gold"] else 1.0
+    p_floor, r_floor = FLOORS[kind]
+    assert precision >= p_floor, f"{kind} precision {precision:.3f} < {p_floor} ({dict(t)})"
+    assert recall >= r_floor, f"{kind} recall {recall:.3f} < {r_floor} ({dict(t)})"

@@ -1,0 +1,260 @@
+"""HTML pages: body links, embeds, boilerplate, metadata, and inputs that must never crash extraction."""
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from provenance.extract import extract
+from provenance.ingest import article_from_bytes, read_path
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "extract"
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "pages"
+
+
+def page(html: str | bytes, url: str | None = None):
+    data = html.encode("utf-8") if isinstance(html, str) else html
+    return extract(article_from_bytes("page.html", data, url=url))
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return extract(read_path(FIXTURES / "article.html"))
+
+
+def urls(ex, kind):
+    return [c.url for c in ex.citations if c.kind.value == kind]
+
+
+def test_metadata(ex):
+    assert ex.title == "Council approves river bridge plan"
+    assert ex.published == "2024-05-01"
+    assert (
+        ex.canonical_url == "https://www.example-times.com/2024/05/01/council-approves-river-bridge-plan.html"
+    )
+    assert ex.outlet == "The Example Times"
+    assert ex.author == "Dana Reyes"
+
+
+def test_body_links_resolved_and_boilerplate_left_out(ex):
+    assert (
+        urls(ex, "link")
+        == [
+            "https://www.transport.example.gov/reports/bridge-study-2023.pdf",
+            # relative, resolved against the canonical URL
+            "https://www.example-times.com/2024/04/30/mayor-outlines-bridge-budget.html",
+        ]
+    )
+    everything = " ".join(c.url or "" for c in ex.citations)
+    for left_out in (
+        "/tag/",
+        "/authors/",
+        "intent/tweet",
+        "other-story",
+        "newsletters",
+        "most-read",
+        "about",
+        "site-promo",
+        "spam.example.net",
+        "bridge-full.jpg",
+    ):
+        assert left_out not in everything
+
+
+def test_short_link_in_body_is_a_short_link(ex):
+    assert "https://bit.ly/bridge-budget" in urls(ex, "short_link")
+    assert "https://bit.ly/bridge-budget" not in urls(ex, "link")
+
+
+def test_embedded_tweet(ex):
+    (tweet,) = [c for c in ex.citations if c.kind.value == "tweet"]
+    assert tweet.url == "https://twitter.com/MayorLee/status/1785000000000000001"  # x.com form, query dropped
+    assert tweet.handle == "@MayorLee" and tweet.date == "2024-05-01"
+    children = [c for c in ex.citations if c.parent == tweet.id]
+    assert [c.url for c in children] == ["https://t.co/AbCdEf1234", "https://t.co/PiCtUrE987"]
+    assert all(c.kind.value == "short_link" for c in children)
+    post = next(c for c in ex.claims if c.kind.value == "post")
+    assert post.text.startswith("Huge day for the river crossing")
+    assert [link.rule for link in post.citations] == ["embedded-post"]
+
+
+def test_videos_lazy_nocookie_and_vimeo_but_not_comments(ex):
+    assert urls(ex, "video") == ["https://www.youtube.com/watch?v=dQw4w9WgXcQ", "https://vimeo.com/76979871"]
+
+
+def test_outlets_short_form_and_own_outlet(ex):
+    outlets = [(c.outlet, c.text) for c in ex.citations if c.kind.value == "outlet"]
+    assert outlets == [
+        ("Reuters", "Reuters"),
+        ("The Washington Post", "Washington Post"),
+        ("The Washington Post", "Post"),
+    ]
+
+
+def test_quote_with_speaker(ex):
+    (quote,) = [c for c in ex.citations if c.kind.value == "quote"]
+    assert quote.speaker == "Councillor Ann Morrow"
+    assert quote.text.startswith("This bridge will bankrupt")
+
+
+def test_heading_is_not_a_claim_and_offsets_hold(ex):
+    assert not [c for c in ex.claims if c.text == "What happens next"]
+    for c in ex.claims:
+        assert ex.text[c.start : c.end] == c.text
+    for c in ex.citations:
+        assert 0 <= c.start <= c.end <= len(ex.text)
+
+
+def test_base_href_wins_for_relative_links():
+    html = (
+        '<html><head><base href="https://static.example.org/site/"><link rel="canonical" '
+        'href="https://www.example.org/story"></head><body><article><p>Enough words here to make this a real '
+        'paragraph of text, with <a href="docs/report-2024.html">a report</a> cited inline.</p></article>'
+        "</body></html>"
+    )
+    assert urls(page(html), "link") == ["https://static.example.org/site/docs/report-2024.html"]
+
+
+def test_og_url_when_no_canonical():
+    html = (
+        '<html><head><meta property="og:url" content="https://www.example.org/2024/story-slug-here">'
+        "</head><body><article><p>Enough words here to make this a real paragraph of text, with "
+        '<a href="/2023/01/01/older-story-on-this.html">an older story</a> cited.</p></article></body></html>'
+    )
+    assert urls(page(html), "link") == ["https://www.example.org/2023/01/01/older-story-on-this.html"]
+
+
+def test_tweet_without_date_text_and_tweet_iframe():
+    html = (
+        "<html><body><article><p>Words enough for a paragraph about the planes that flew over the city.</p>"
+        '<blockquote class="twitter-tweet" data-lang="en"><a href="https://twitter.com/someone/status/42">'
+        "Tweet may have been deleted</a></blockquote>"
+        '<iframe src="https://platform.twitter.com/embed/Tweet.html?id=99"></iframe></article></body></html>'
+    )
+    tweets = [c for c in page(html).citations if c.kind.value == "tweet"]
+    assert [(t.url, t.date) for t in tweets] == [
+        ("https://twitter.com/someone/status/42", None),
+        ("https://twitter.com/i/status/99", None),
+    ]
+
+
+def test_deep_nesting_keeps_links():
+    """libxml2 drops what is nested past its depth limit; the link must survive."""
+    for depth in (300, 5000):
+        html = (
+            "<html><body><article><p>A first paragraph that is long enough to be the article body.</p>"
+            + "<div>" * depth
+            + '<p>Deep, with <a href="https://example.org/deep/story-page">a link</a>, '
+            "according to Reuters.</p>" + "</div>" * depth + "</article></body></html>"
+        )
+        ex = page(html)
+        assert urls(ex, "link") == ["https://example.org/deep/story-page"], depth
+        assert [c.outlet for c in ex.citations if c.kind.value == "outlet"] == ["Reuters"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # latin-1 bytes
+        b"<html><body><p>Caf\xe9 owners said the plan, according to Reuters, was late.</p></body></html>",
+        b"<html><body><p>Broken <a href='https://t.co/x1'>link<div><table><tr><td>never closed",
+        b"<html><body><p>Nul \x00 bytes\x00 in text <a href='https://bit.ly/nul'>here</a></p></body></html>",
+        b"<?xml version='1.0' encoding='utf-8'?><html><body><p>XML declaration first.</p></body></html>",
+        b"<html><head><script type='application/ld+json'>{broken json</script></head><body></body></html>",
+        "<html><body><p>UTF-16 page with a link <a href='https://ow.ly/u16'>x</a></p></body></html>".encode(
+            "utf-16"
+        ),
+    ],
+)
+def test_robust_inputs_never_raise(data):
+    ex = page(data)
+    assert isinstance(ex.text, str)
+    for c in ex.citations:
+        assert 0 <= c.start <= c.end <= len(ex.text)
+
+
+def test_links_survive_broken_markup_and_nul_bytes():
+    assert urls(
+        page(b"<html><body><p>Broken <a href='https://t.co/x1'>link<div>never closed"), "short_link"
+    ) == ["https://t.co/x1"]
+    ex = page(
+        b"<html><body><p>Nul \x00 bytes\x00 in text <a href='https://bit.ly/nul'>here</a></p></body></html>"
+    )
+    assert "\x00" not in ex.text and urls(ex, "short_link") == ["https://bit.ly/nul"]
+
+
+def test_huge_page_is_cut_with_a_note(monkeypatch):
+    from provenance.extract import html as html_reader
+
+    monkeypatch.setattr(html_reader, "MAX_HTML_CHARS", 5000)
+    filler = "<p>" + "word " * 200 + "</p>"
+    ex = page(
+        "<html><body><article>"
+        + '<p>Early <a href="https://bit.ly/early">link</a></p>'
+        + filler * 50
+        + '<p><a href="https://bit.ly/late">late</a></p></article></body></html>'
+    )
+    assert urls(ex, "short_link") == ["https://bit.ly/early"]
+    assert any("cut" in n for n in ex.notes)
+
+
+# --- real pages (from the evaluation corpus, when it is there) ------------------------------------------
+
+
+def corpus_page(name):
+    path = CORPUS / f"{name}.html.gz"
+    if not path.exists():
+        pytest.skip(f"evaluation corpus not found at {CORPUS}")
+    return extract(article_from_bytes(name, gzip.decompress(path.read_bytes())))
+
+
+def test_real_page_tag_links_are_not_citations():
+    ex = corpus_page("deadline-2019-trump-boeing")
+    assert not [c for c in ex.citations if c.kind.value == "link" and "/tag/" in c.url]
+    assert len([c for c in ex.citations if c.kind.value == "tweet"]) == 3
+
+
+def test_real_page_video_in_reader_comment_is_not_the_articles():
+    ex = corpus_page("uproxx-2014-shaun-stage-show")
+    assert len([c for c in ex.citations if c.kind.value == "video"]) == 1
+
+
+def test_real_page_feature_split_over_several_containers():
+    ex = corpus_page("arstechnica-2017-youtube-stars")
+    assert len([c for c in ex.citations if c.kind.value == "video"]) == 4
+
+
+def test_real_page_wrapper_named_social_still_holds_its_tweets():
+    ex = corpus_page("njcom-2019-meth-slogan")
+    assert len([c for c in ex.citations if c.kind.value == "tweet"]) == 5
+
+
+def test_embeds_beside_the_text_column_but_inside_the_article():
+    html = (
+        '<html><body><article><div class="text"><p>Some long paragraph of text that goes on about the topic '
+        "at hand, really long.</p><p>Another paragraph with more words, commas, and stuff.</p></div>"
+        '<div class="embeds"><blockquote class="twitter-tweet"><p>hello <a href="https://t.co/zzz">t.co/zzz</a>'
+        '</p>&mdash; A (@a) <a href="https://twitter.com/a/status/5">May 1, 2020</a></blockquote>'
+        '<iframe data-tweet-id="777" src="https://platform.twitter.com/embed/index.html"></iframe></div>'
+        '</article><aside><blockquote class="twitter-tweet"><a href="https://twitter.com/b/status/6">x</a>'
+        "</blockquote></aside></body></html>"
+    )
+    ex = page(html)
+    assert urls(ex, "tweet") == ["https://twitter.com/a/status/5", "https://twitter.com/i/status/777"]
+    assert urls(ex, "short_link") == ["https://t.co/zzz"]
+
+
+def test_bare_urls_in_pasted_text_even_glued():
+    ex = extract(
+        article_from_bytes(
+            "t.txt",
+            "Title line here.\n\nSee https://example.org/a-report. A campaign.pic.twitter.com/KQLpngeTbO\n\n"
+            "— Cooper Lund (@cooperlund) November 18, 2019\n".encode(),
+        )
+    )
+    assert [(c.kind.value, c.url) for c in ex.citations if c.url] == [
+        ("link", "https://example.org/a-report"),
+        ("short_link", "https://pic.twitter.com/KQLpngeTbO"),
+    ]
+    tweet = next(c for c in ex.citations if c.kind.value == "tweet")
+    assert ex.citations[-1].parent == tweet.id

@@ -1,0 +1,109 @@
+"""Each URL rule alone: shortener hosts, tracking parameters, embeds, navigation links."""
+
+import pytest
+
+from provenance import quirks
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://t.co/Cnqgv5qgwV",
+        "http://bit.ly/abc",
+        "https://amzn.to/2xyz",
+        "https://tinyurl.com/y3k",
+        "https://youtu.be/dQw4w9WgXcQ",
+        "https://ow.ly/x",
+        "https://buff.ly/x",
+        "https://trib.al/x",
+        "https://dlvr.it/x",
+        "https://goo.gl/x",
+        "https://www.bit.ly/abc",
+        "https://pic.twitter.com/3BDnrvkoms",
+    ],
+)
+def test_shortener_hosts(url):
+    assert quirks.is_short_link(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://twitter.com/u/status/1", "https://bitly.example.com/x", "https://example.com/t.co/x", None, ""],
+)
+def test_not_shorteners(url):
+    assert not quirks.is_short_link(url)
+
+
+def test_absolute_resolves_relative_and_protocol_relative():
+    base = "https://www.example.com/news/2024/story.html"
+    assert quirks.absolute("/a/b", base) == "https://www.example.com/a/b"
+    assert quirks.absolute("c.html", base) == "https://www.example.com/news/2024/c.html"
+    assert quirks.absolute("//cdn.example.org/x", base) == "https://cdn.example.org/x"
+    for href in ("#top", "mailto:a@b.c", "javascript:void(0)", "tel:123", "", None):
+        assert quirks.absolute(href, base) is None
+    assert quirks.absolute("/a", None) is None
+
+
+def test_tracking_parameters_are_dropped_for_comparison_only():
+    url = "https://www.example.com/a/?utm_source=tw&fbclid=1&id=7#frag"
+    assert quirks.strip_tracking(url) == "https://www.example.com/a/?id=7"
+    assert quirks.dedup_key(url) == quirks.dedup_key("http://example.com/a?id=7")
+
+
+def test_tweet_urls_normalise_to_twitter_com_and_keep_handle_case():
+    assert (
+        quirks.tweet_url("https://x.com/MayorLee/status/123?ref_src=twsrc")
+        == "https://twitter.com/MayorLee/status/123"
+    )
+    assert quirks.tweet_url("https://mobile.twitter.com/a_b/statuses/9") == "https://twitter.com/a_b/status/9"
+    assert quirks.tweet_url("https://twitter.com/MayorLee") is None
+
+
+@pytest.mark.parametrize(
+    "src,expected",
+    [
+        ("https://www.youtube.com/embed/dQw4w9WgXcQ?rel=0", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        ("//www.youtube-nocookie.com/embed/dQw4w9WgXcQ", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        ("https://youtu.be/dQw4w9WgXcQ", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        ("https://player.vimeo.com/video/76979871?h=1", "https://vimeo.com/76979871"),
+        ("https://vine.co/v/OjqeYWWpVWK/embed/simple", "https://vine.co/v/OjqeYWWpVWK"),
+        ("https://www.youtube.com/embed/videoseries?list=PLabc", "https://www.youtube.com/playlist?list=PLabc"),
+    ("https://www.example.com/embed/123", None),
+    ],
+)
+def test_video_embeds(src, expected):
+    assert quirks.video_url(src) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://twitter.com/intent/tweet?url=x",
+        "https://www.facebook.com/sharer/sharer.php?u=x",
+        "https://www.youtube.com/channel/UCabc?sub_confirmation=1",
+        "https://www.linkedin.com/shareArticle?x",
+    ],
+)
+def test_share_and_follow_links(url):
+    assert quirks.is_share_or_follow(url)
+
+
+def test_navigation_links():
+    page = "https://www.example.com/2024/05/01/story-slug.html"
+    assert quirks.is_navigation("https://www.example.com/tag/politics/", page)
+    assert quirks.is_navigation("https://www.example.com/people/ilhan-omar", page)
+    assert quirks.is_navigation("https://www.example.com/news/world/asia/", page)  # a section front
+    assert quirks.is_navigation("https://www.sbnation.com/nfl/players/123/some-player", page)
+    assert quirks.is_navigation("https://www.example.com/quote/AAPL", page)
+    # An article on the same site, or another site's topic page cited in text, is not navigation.
+    assert not quirks.is_navigation("https://www.example.com/2024/04/30/earlier-story.html", page)
+    assert not quirks.is_navigation(
+        "https://www.example.com/culture/rudy-giuliani-not-secretary-of-state/", page
+    )
+    assert not quirks.is_navigation("https://www.history.com/topics/middle-ages/black-death", page)
+
+
+def test_registrable_domain_is_offline():
+    assert quirks.registrable_domain("news.bbc.co.uk") == "bbc.co.uk"
+    assert quirks.has_public_suffix("yournews.com")
+    assert not quirks.has_public_suffix("node.js")
