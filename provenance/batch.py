@@ -47,20 +47,20 @@ from .errors import InputError, ProvenanceError
 from .models import BROKEN_STATUSES, Article, Extraction, Resolution, Status
 from .settings import DEFAULT_PER_HOST, SHORTENER_PER_HOST, Settings
 
-PROGRESS_EVERY = 0.2      # seconds between progress callbacks
+PROGRESS_EVERY = 0.2  # seconds between progress callbacks
 
 
 @dataclass
 class Progress:
     """Counts so far, handed to `on_progress` as the run goes."""
 
-    found: int = 0           # items taken by this run
-    skipped: int = 0         # items already done (or being done by another process)
-    articles: int = 0        # articles audited
-    failed: int = 0          # unreadable inputs
-    urls: int = 0            # distinct URLs this run needs
-    resolved: int = 0        # of which resolved (or answered from the recent cache)
-    captures: int = 0        # WARC records written
+    found: int = 0  # items taken by this run
+    skipped: int = 0  # items already done (or being done by another process)
+    articles: int = 0  # articles audited
+    failed: int = 0  # unreadable inputs
+    urls: int = 0  # distinct URLs this run needs
+    resolved: int = 0  # of which resolved (or answered from the recent cache)
+    captures: int = 0  # WARC records written
     reading_done: bool = False
 
 
@@ -74,12 +74,12 @@ class Summary:
     interrupted: bool = False
     articles: int = 0
     failed: int = 0
-    claims: dict[str, int] = field(default_factory=dict)        # by status
-    citations: dict[str, int] = field(default_factory=dict)     # by kind
-    resolutions: dict[str, int] = field(default_factory=dict)   # distinct cited URLs, by latest status
-    dead_link_rate: float | None = None                         # dead + soft-404 over URLs checked
+    claims: dict[str, int] = field(default_factory=dict)  # by status
+    citations: dict[str, int] = field(default_factory=dict)  # by kind
+    resolutions: dict[str, int] = field(default_factory=dict)  # distinct cited URLs, by latest status
+    dead_link_rate: float | None = None  # dead + soft-404 over URLs checked
     captures: int = 0
-    failures: list[dict] = field(default_factory=list)          # {"source", "reason"}
+    failures: list[dict] = field(default_factory=list)  # {"source", "reason"}
 
     @property
     def broken(self) -> int:
@@ -133,8 +133,9 @@ def extract_document(doc: sources.Document) -> tuple[Article, Extraction] | str:
     from . import extract as extraction
 
     try:
-        article = ingest.article_from_bytes(doc.key, doc.data or b"", url=doc.url, declared=doc.charset,
-                                            fetched_at=doc.fetched_at)
+        article = ingest.article_from_bytes(
+            doc.key, doc.data or b"", url=doc.url, declared=doc.charset, fetched_at=doc.fetched_at
+        )
     except InputError as e:
         return e.why
     try:
@@ -152,6 +153,7 @@ def _exit_with_parent(parent: int) -> None:
     stopping means, so workers ignore it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     def watch():
         while os.getppid() == parent:
             time.sleep(0.5)
@@ -174,10 +176,12 @@ def default_host_limit(settings: Settings) -> Callable[[str], int]:
     if settings.per_host is not None:
         return lambda url: settings.per_host
     try:
-        from .quirks import is_shortener  # extraction's table of shortener hosts, when present
+        from .quirks import is_short_link as is_shortener  # the shortener hosts table
     except ImportError:
+
         def is_shortener(_url: str) -> bool:
             return False
+
     return lambda url: SHORTENER_PER_HOST if is_shortener(url) else DEFAULT_PER_HOST
 
 
@@ -188,15 +192,22 @@ class UrlFeed:
     whose origin has room, round robin over origins.
     """
 
-    def __init__(self, resolve: Callable[[str], Resolution], on_result: Callable[[Resolution], None],
-                 concurrency: int, host_limit: Callable[[str], int]):
+    def __init__(
+        self,
+        resolve: Callable[[str], Resolution],
+        on_result: Callable[[Resolution], None],
+        concurrency: int,
+        host_limit: Callable[[str], int],
+    ):
         self._resolve, self._on_result, self._limit = resolve, on_result, host_limit
         self._cv = threading.Condition()
         self._pending: dict[str, deque[str]] = {}
         self._busy: Counter[str] = Counter()
         self._stopped = False
-        self._threads = [threading.Thread(target=self._work, name=f"resolve-{i}", daemon=True)
-                         for i in range(max(1, concurrency))]
+        self._threads = [
+            threading.Thread(target=self._work, name=f"resolve-{i}", daemon=True)
+            for i in range(max(1, concurrency))
+        ]
         for t in self._threads:
             t.start()
 
@@ -229,9 +240,13 @@ class UrlFeed:
             try:
                 res = self._resolve(url)
             except Exception as e:  # a resolver bug on one URL is that URL's error, not the run's end
-                res = Resolution(url=url, final_url=None, status=Status.ERROR,
-                                 reason=f"internal_error: {type(e).__name__}: {str(e)[:200]}",
-                                 checked_at=record.now_iso())
+                res = Resolution(
+                    url=url,
+                    final_url=None,
+                    status=Status.ERROR,
+                    reason=f"internal_error: {type(e).__name__}: {str(e)[:200]}",
+                    checked_at=record.now_iso(),
+                )
             with self._cv:
                 self._busy[host] -= 1
                 self._cv.notify_all()
@@ -258,9 +273,17 @@ class _Open:
 class Batch:
     """One `provenance batch` run over `sources_` (paths, folders, WARC, zip, URL lists, URLs, `-`)."""
 
-    def __init__(self, settings: Settings, sources_: list[str], *, on_progress: Callable[[Progress], None] | None = None,
-                 extract_workers: int | None = None, window: int = 256, stdin=None,
-                 host_limit: Callable[[str], int] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        sources_: list[str],
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+        extract_workers: int | None = None,
+        window: int = 256,
+        stdin=None,
+        host_limit: Callable[[str], int] | None = None,
+    ):
         self.settings = settings
         self.sources = list(sources_)
         self.on_progress = on_progress or (lambda p: None)
@@ -276,9 +299,9 @@ class Batch:
         self._stop = threading.Event()
         self._open: dict[str, _Open] = {}
         self._waiters: dict[str, list[str]] = defaultdict(list)
-        self._known: set[str] = set()     # URLs queued or answered this run
+        self._known: set[str] = set()  # URLs queued or answered this run
         self._answered: set[str] = set()  # URLs with an answer this run
-        self._in_flight = 0               # articles taken and not yet done or failed
+        self._in_flight = 0  # articles taken and not yet done or failed
         self._failures: list[dict] = []
 
     # -- the run ---------------------------------------------------------------------------------
@@ -288,15 +311,27 @@ class Batch:
         from .audit import Auditor
 
         self.db = database.connect(self.settings.db)
-        self.run_id = record.start_run(self.db, "batch", {"sources": self.sources, "offline": self.settings.offline})
-        self.job_id, resumed = record.open_job(self.db, job_key(self.sources), self.sources, self.run_id, _dead_owners)
-        extractor = self._extractor()  # before any thread starts: worker processes are forked from a quiet process
+        self.run_id = record.start_run(
+            self.db, "batch", {"sources": self.sources, "offline": self.settings.offline}
+        )
+        self.job_id, resumed = record.open_job(
+            self.db, job_key(self.sources), self.sources, self.run_id, _dead_owners
+        )
+        extractor = (
+            self._extractor()
+        )  # before any thread starts: worker processes are forked from a quiet process
         self.auditor = Auditor(self.settings, self.db, self.run_id)
         self.auditor.resolver.cache = None  # the writer answers from the cache before a URL is queued
-        self.feed = UrlFeed(self.auditor.resolver.resolve, lambda r: self._events.put(("resolved", r)),
-                            self.settings.concurrency, self.host_limit)
+        self.feed = UrlFeed(
+            self.auditor.resolver.resolve,
+            lambda r: self._events.put(("resolved", r)),
+            self.settings.concurrency,
+            self.host_limit,
+        )
         fetcher = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fetch-article")
-        reader = threading.Thread(target=self._read, args=(extractor, fetcher), name="read-sources", daemon=True)
+        reader = threading.Thread(
+            target=self._read, args=(extractor, fetcher), name="read-sources", daemon=True
+        )
         interrupted = False
         try:
             reader.start()
@@ -313,16 +348,22 @@ class Batch:
             self.auditor.close()
         complete = record.finish_job(self.db, self.job_id) if not interrupted else False
         summary = self.summarise(resumed, interrupted)
-        record.finish_run(self.db, self.run_id, "interrupted" if interrupted else "done" if complete else "partial",
-                          summary.counts(), summary.failures)
+        record.finish_run(
+            self.db,
+            self.run_id,
+            "interrupted" if interrupted else "done" if complete else "partial",
+            summary.counts(),
+            summary.failures,
+        )
         self._report(force=True)
         return summary
 
     def _extractor(self) -> Executor:
         if self.extract_workers <= 0:
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
-        pool = ProcessPoolExecutor(max_workers=self.extract_workers, initializer=_exit_with_parent,
-                                   initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(
+            max_workers=self.extract_workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        )
         pool.submit(int).result()  # start the workers now (fork), while this process has no other threads
         return pool
 
@@ -331,6 +372,7 @@ class Batch:
     def _read(self, extractor: Executor, fetcher: Executor) -> None:
         claims_db = database.connect(self.settings.db)
         try:
+
             def wanted(key: str) -> bool:
                 if self._stop.is_set():
                     return False
@@ -354,7 +396,9 @@ class Batch:
                 else:
                     self._submit(extractor, item)
         except Exception as e:  # the reader must always say it is done, or the writer waits forever
-            self._events.put(("failed", ",".join(self.sources), f"reading stopped ({type(e).__name__}: {e})", False))
+            self._events.put(
+                ("failed", ",".join(self.sources), f"reading stopped ({type(e).__name__}: {e})", False)
+            )
         finally:
             claims_db.conn.close()
             self._events.put(("read",))
@@ -486,18 +530,40 @@ class Batch:
         job = [self.job_id]
         done = "SELECT article_id FROM batch_items WHERE job_id = ? AND state = 'done'"
         s = Summary(run_id=self.run_id, job_id=self.job_id, resumed=resumed, interrupted=interrupted)
-        s.articles = q("SELECT count(*) FROM batch_items WHERE job_id = ? AND state = 'done'", job).fetchone()[0]
-        s.failures = [{"source": src, "reason": why} for src, why in q(
-            "SELECT source, reason FROM batch_items WHERE job_id = ? AND state = 'failed' ORDER BY id", job)]
+        s.articles = q(
+            "SELECT count(*) FROM batch_items WHERE job_id = ? AND state = 'done'", job
+        ).fetchone()[0]
+        s.failures = [
+            {"source": src, "reason": why}
+            for src, why in q(
+                "SELECT source, reason FROM batch_items WHERE job_id = ? AND state = 'failed' ORDER BY id",
+                job,
+            )
+        ]
         s.failed = len(s.failures)
-        s.claims = dict(q(f"SELECT status, count(*) FROM claims WHERE article_id IN ({done}) GROUP BY status "
-                          "ORDER BY count(*) DESC", job).fetchall())
-        s.citations = dict(q(f"SELECT kind, count(*) FROM citations WHERE article_id IN ({done}) GROUP BY kind "
-                             "ORDER BY count(*) DESC", job).fetchall())
-        s.resolutions = dict(q(
-            f"SELECT r.status, count(*) FROM (SELECT DISTINCT url_id FROM citations WHERE article_id IN ({done}) "
-            "AND url_id IS NOT NULL) u JOIN resolutions r ON r.id = (SELECT max(id) FROM resolutions "
-            "WHERE url_id = u.url_id) GROUP BY r.status ORDER BY count(*) DESC", job).fetchall())
+        s.claims = dict(
+            q(
+                f"SELECT status, count(*) FROM claims WHERE article_id IN ({done}) GROUP BY status "
+                "ORDER BY count(*) DESC",
+                job,
+            ).fetchall()
+        )
+        s.citations = dict(
+            q(
+                f"SELECT kind, count(*) FROM citations WHERE article_id IN ({done}) GROUP BY kind "
+                "ORDER BY count(*) DESC",
+                job,
+            ).fetchall()
+        )
+        s.resolutions = dict(
+            q(
+                "SELECT r.status, count(*) FROM (SELECT DISTINCT url_id FROM citations "
+                f"WHERE article_id IN ({done}) AND url_id IS NOT NULL) u "
+                "JOIN resolutions r ON r.id = (SELECT max(id) FROM resolutions WHERE url_id = u.url_id) "
+                "GROUP BY r.status ORDER BY count(*) DESC",
+                job,
+            ).fetchall()
+        )
         checked = sum(n for st, n in s.resolutions.items() if st != Status.OFFLINE.value)
         s.dead_link_rate = round(s.broken / checked, 4) if checked else None
         s.captures = q("SELECT count(*) FROM captures WHERE run_id = ?", [self.run_id]).fetchone()[0]

@@ -56,10 +56,10 @@ class Document:
     """An article's raw bytes (or a URL to fetch them from), not yet decoded."""
 
     key: str
-    data: bytes | None = None         # None for a URL that is still to be fetched
-    url: str | None = None            # where it lives on the web, when known
-    fetched_at: str | None = None     # from a WARC record's date
-    charset: str | None = None        # declared by the WARC record's HTTP headers
+    data: bytes | None = None  # None for a URL that is still to be fetched
+    url: str | None = None  # where it lives on the web, when known
+    fetched_at: str | None = None  # from a WARC record's date
+    charset: str | None = None  # declared by the WARC record's HTTP headers
 
 
 @dataclass
@@ -154,7 +154,7 @@ def _from_path(path: Path, wanted: Wanted, top: bool = False) -> Iterator[Item]:
 
 
 def _walk(folder: Path, wanted: Wanted) -> Iterator[Item]:
-    """Files under `folder`, depth first in name order; hidden files and folders (`.git`, `.DS_Store`) skipped."""
+    """Files under `folder`, depth first in name order; hidden ones (`.git`, `.DS_Store`) skipped."""
     try:
         with os.scandir(folder) as it:
             entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
@@ -182,7 +182,9 @@ def _from_document_file(path: Path, kind: str, top: bool, wanted: Wanted) -> Ite
             with open(path, "rb") as f:
                 data = f.read(MAX_DOCUMENT_BYTES + 1)
     except (OSError, EOFError, zlib.error) as e:
-        yield Broken(key, f"broken gzip file ({e})" if kind == "gzip" else (getattr(e, "strerror", None) or str(e)))
+        yield Broken(
+            key, f"broken gzip file ({e})" if kind == "gzip" else (getattr(e, "strerror", None) or str(e))
+        )
         return
     urls = url_list(data) if top else None
     if urls is not None:
@@ -230,16 +232,25 @@ def _from_warc(path: Path, wanted: Wanted, stream=None, prefix: str | None = Non
                 yield Broken(key, f"truncated WARC record: {record.raw_stream.limit} bytes missing")
                 continue
             m = re.search(r"charset=([\w.:-]+)", ctype, re.I)
-            yield Document(key=key, data=data, url=record.rec_headers.get_header("WARC-Target-URI"),
-                           fetched_at=record.rec_headers.get_header("WARC-Date"), charset=m.group(1) if m else None)
+            yield Document(
+                key=key,
+                data=data,
+                url=record.rec_headers.get_header("WARC-Target-URI"),
+                fetched_at=record.rec_headers.get_header("WARC-Date"),
+                charset=m.group(1) if m else None,
+            )
         if last is not None:  # the file may end inside its last record, whatever its type
             records.read_to_end(last)
             if getattr(last.raw_stream, "limit", 0) > 0:
-                yield Broken(f"{prefix}#{offset}", f"truncated WARC file: its last record lacks "
-                                                   f"{last.raw_stream.limit} bytes")
+                yield Broken(
+                    f"{prefix}#{offset}",
+                    f"truncated WARC file: its last record lacks {last.raw_stream.limit} bytes",
+                )
     except Exception as e:  # truncated gzip, garbage between records: keep what came before
-        yield Broken(f"{prefix}#{offset}" if offset else prefix,
-                     f"broken WARC file after offset {offset} ({type(e).__name__}: {str(e)[:200]})")
+        yield Broken(
+            f"{prefix}#{offset}" if offset else prefix,
+            f"broken WARC file after offset {offset} ({type(e).__name__}: {str(e)[:200]})",
+        )
     finally:
         if stream is None:
             f.close()
@@ -272,7 +283,14 @@ def _from_zip(path: Path, wanted: Wanted) -> Iterator[Item]:
                     data = head + member.read(MAX_DOCUMENT_BYTES + 1 - len(head))
                 if kind == "gzip":
                     data = gzip.decompress(data)
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as e:
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                EOFError,
+                zlib.error,
+                NotImplementedError,
+                RuntimeError,
+            ) as e:
                 yield Broken(key, f"unreadable zip member ({e})")
                 continue
             yield Document(key=key, data=data)
@@ -293,5 +311,5 @@ class _Prepend(io.RawIOBase):
             b[:n], self.head = self.head[:n], self.head[n:]
             return n
         chunk = self.tail.read(len(b))
-        b[:len(chunk)] = chunk
+        b[: len(chunk)] = chunk
         return len(chunk)

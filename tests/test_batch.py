@@ -13,96 +13,20 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import threading
 import time
-import types
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
-
 from provenance import batch as batch_mod
 from provenance import db as database
-from provenance.models import Citation, Claim, ClaimKind, ClaimLink, ClaimStatus, Extraction, Kind, Status
 from provenance.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# --- a stand-in for extraction and grading, used only while the real ones are not installed --------
-
-def fake_extract(article):
-    """Every absolute link is a citation and a claim that cites it."""
-    urls = re.findall(r"""href=["'](https?://[^"']+)""", article.content) or re.findall(r"https?://\S+", article.content)
-    cits = [Citation(id=i, kind=Kind.LINK, text=u, url=u) for i, u in enumerate(urls, 1)]
-    claims = [Claim(id=i, kind=ClaimKind.SENTENCE, text=f"claim {i}", citations=[ClaimLink(i, "inline", 1.0)])
-              for i in range(1, len(urls) + 1)]
-    return Extraction(source=article.source, text=article.content[:500], title="t", citations=cits, claims=claims)
-
-
-def fake_grade(claim, by_id, states, prior=None):
-    got = [states.get(by_id[link.citation].url) for link in claim.citations] if states else []
-    got = [g for g in got if g]
-    if not got:
-        return ClaimStatus.UNSOURCED
-    if any(s is Status.ALIVE for s, _ in got):
-        return ClaimStatus.SOURCED
-    return ClaimStatus.BROKEN
-
-
-SHIM = f'''
-"""Test-only: stand-ins for extraction and grading when this checkout does not have them yet."""
-import sys, types
-sys.path.insert(0, {str(ROOT / "tests")!r})
-import provenance.extract as _x
-from provenance.models import Article
-try:
-    _x.extract(Article(source="probe", content="<p>probe</p>", is_html=True))
-except NotImplementedError:
-    import test_batch
-    _x.extract = test_batch.fake_extract
-except Exception:
-    pass
-try:
-    import provenance.claims  # noqa: F401
-except ImportError:
-    import test_batch
-    sys.modules["provenance.claims"] = types.SimpleNamespace(grade=test_batch.fake_grade)
-'''
-
-
-def needs_fakes() -> tuple[bool, bool]:
-    import provenance.extract as x
-    from provenance.models import Article
-    try:
-        x.extract(Article(source="probe", content="<p>probe</p>", is_html=True))
-        fake_x = False
-    except NotImplementedError:
-        fake_x = True
-    except Exception:
-        fake_x = False
-    try:
-        import provenance.claims  # noqa: F401
-        fake_c = False
-    except ImportError:
-        fake_c = True
-    return fake_x, fake_c
-
-
-@pytest.fixture
-def pipeline(monkeypatch):
-    """Real extraction and grading when this checkout has them, the stand-ins otherwise."""
-    fake_x, fake_c = needs_fakes()
-    if fake_x:
-        import provenance.extract as x
-        monkeypatch.setattr(x, "extract", fake_extract)
-    if fake_c:
-        monkeypatch.setitem(sys.modules, "provenance.claims", types.SimpleNamespace(grade=fake_grade))
-        monkeypatch.delitem(sys.modules, "provenance.audit", raising=False)
-
-
 # --- a small web on 127.0.0.1 -----------------------------------------------------------------
+
 
 class Web:
     """Pages /p/N (200, or 404 when N % 7 == 0), /s/N redirects to /p/N; each answer waits `latency`."""
@@ -132,8 +56,10 @@ class Web:
                     body = b"<html><body>gone</body></html>"
                     self.send_response(404)
                 else:
-                    body = (f"<html><head><title>Page {m.group(2)}</title></head><body>"
-                            f"<p>{'Some real content. ' * 40}</p></body></html>").encode()
+                    body = (
+                        f"<html><head><title>Page {m.group(2)}</title></head><body>"
+                        f"<p>{'Some real content. ' * 40}</p></body></html>"
+                    ).encode()
                     self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -158,26 +84,43 @@ class Web:
 
 
 def write_articles(folder: Path, base: str, n: int, links: int = 6, shared: int = 5) -> None:
-    """`n` articles; each links `links` pages: a few shared by all (the same short links recur), the rest its own."""
+    """`n` articles of `links` links: one of `shared` recurring short links, the rest pages of its own."""
     folder.mkdir(parents=True, exist_ok=True)
     for a in range(n):
-        targets = [f"{base}/s/{1000 + a % shared}"] + [f"{base}/p/{a * links + k + 1}" for k in range(links - 1)]
-        anchors = "".join(f'<p>Claim {k} says so, <a href="{u}">source</a>.</p>' for k, u in enumerate(targets))
+        targets = [f"{base}/s/{1000 + a % shared}"] + [
+            f"{base}/p/{a * links + k + 1}" for k in range(links - 1)
+        ]
+        anchors = "".join(
+            f'<p>Claim {k} says so, <a href="{u}">source</a>.</p>' for k, u in enumerate(targets)
+        )
         (folder / f"a{a:04d}.html").write_text(
             f"<!doctype html><html><head><title>Story {a}</title></head><body><article>"
-            f"<h1>Story {a}</h1>{anchors}</article></body></html>", encoding="utf-8")
+            f"<h1>Story {a}</h1>{anchors}</article></body></html>",
+            encoding="utf-8",
+        )
 
 
 def settings_for(db: Path, **kw) -> Settings:
-    base = dict(db=db, allow_private=True, robots="ignore", wayback=False, retries=0, min_interval=0.0,
-                per_host=4, deadline=5.0, connect_timeout=2.0, read_timeout=3.0)
+    base = dict(
+        db=db,
+        allow_private=True,
+        robots="ignore",
+        wayback=False,
+        retries=0,
+        min_interval=0.0,
+        per_host=4,
+        deadline=5.0,
+        connect_timeout=2.0,
+        read_timeout=3.0,
+    )
     base.update(kw)
     return Settings(**base)
 
 
 def dupes(con, table: str, cols: str) -> int:
-    return con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM {table} GROUP BY {cols} HAVING count(*) > 1)"
-                       ).fetchone()[0]
+    return con.execute(
+        f"SELECT count(*) FROM (SELECT {cols} FROM {table} GROUP BY {cols} HAVING count(*) > 1)"
+    ).fetchone()[0]
 
 
 def assert_clean(db: Path) -> None:
@@ -195,12 +138,17 @@ def assert_clean(db: Path) -> None:
 
 # --- in-process runs ----------------------------------------------------------------------------
 
-def test_each_url_is_resolved_once_however_many_articles_cite_it(tmp_path, pipeline):
+
+def test_each_url_is_resolved_once_however_many_articles_cite_it(tmp_path):
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=12)
         seen = []
-        summary = batch_mod.run_batch(settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=0,
-                                      on_progress=lambda p: seen.append((p.articles, p.resolved)))
+        summary = batch_mod.run_batch(
+            settings_for(tmp_path / "p.db"),
+            [str(tmp_path / "in")],
+            extract_workers=0,
+            on_progress=lambda p: seen.append((p.articles, p.resolved)),
+        )
     assert summary.articles == 12 and summary.failed == 0
     # every request target was asked for exactly once: shared short links, their targets, every page
     assert web.hits and max(web.hits.values()) == 1
@@ -214,7 +162,7 @@ def test_each_url_is_resolved_once_however_many_articles_cite_it(tmp_path, pipel
     assert_clean(tmp_path / "p.db")
 
 
-def test_a_second_run_within_the_freshness_window_fetches_only_failures(tmp_path, pipeline):
+def test_a_second_run_within_the_freshness_window_fetches_only_failures(tmp_path):
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=4)
         s = settings_for(tmp_path / "p.db")
@@ -228,8 +176,8 @@ def test_a_second_run_within_the_freshness_window_fetches_only_failures(tmp_path
     assert_clean(tmp_path / "p.db")
 
 
-def test_bad_items_never_stop_a_run(tmp_path, pipeline):
-    from test_sources import write_warc
+def test_bad_items_never_stop_a_run(tmp_path):
+    from .test_sources import write_warc
 
     folder = tmp_path / "in"
     with Web() as web:
@@ -240,11 +188,15 @@ def test_bad_items_never_stop_a_run(tmp_path, pipeline):
         (folder / "cut.warc.gz").write_bytes(data[:-30])  # ends inside its last record
         (folder / "image.bin").write_bytes(bytes(range(256)) * 8)
         (folder / "empty.html").write_bytes(b"")
-        summary = batch_mod.run_batch(settings_for(tmp_path / "p.db"), [str(folder), str(tmp_path / "nope")],
-                                      extract_workers=0)
+        summary = batch_mod.run_batch(
+            settings_for(tmp_path / "p.db"), [str(folder), str(tmp_path / "nope")], extract_workers=0
+        )
     reasons = {f["source"].replace(str(folder) + "/", ""): f["reason"] for f in summary.failures}
-    cut = sum(1 for (s,) in sqlite3.connect(tmp_path / "p.db").execute("SELECT source FROM articles")
-              if "cut.warc.gz#" in s)
+    cut = sum(
+        1
+        for (s,) in sqlite3.connect(tmp_path / "p.db").execute("SELECT source FROM articles")
+        if "cut.warc.gz#" in s
+    )
     assert cut == 3 and summary.articles == 3 + 3 + cut  # the files, the good WARC, what came before the cut
     assert "image.bin" in reasons and "binary" in reasons["image.bin"]
     assert "empty.html" in reasons and "empty" in reasons["empty.html"]
@@ -258,56 +210,76 @@ def test_bad_items_never_stop_a_run(tmp_path, pipeline):
     assert urls == {f"http://news.example/{n}" for n in range(3)}
 
 
-def test_nothing_readable_is_exit_2(tmp_path, pipeline):
+def test_nothing_readable_is_exit_2(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "blob").write_bytes(b"\x00\x01\x02" * 100)
-    summary = batch_mod.run_batch(settings_for(tmp_path / "p.db", offline=True), [str(tmp_path / "in")],
-                                  extract_workers=0)
+    summary = batch_mod.run_batch(
+        settings_for(tmp_path / "p.db", offline=True), [str(tmp_path / "in")], extract_workers=0
+    )
     assert summary.articles == 0 and summary.failed == 1 and summary.exit_code() == 2
 
 
-def test_offline_records_every_reference_as_offline(tmp_path, pipeline):
+def test_offline_records_every_reference_as_offline(tmp_path):
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=3)
-        summary = batch_mod.run_batch(settings_for(tmp_path / "p.db", offline=True), [str(tmp_path / "in")],
-                                      extract_workers=0)
+        summary = batch_mod.run_batch(
+            settings_for(tmp_path / "p.db", offline=True), [str(tmp_path / "in")], extract_workers=0
+        )
     assert web.hits == {}
     assert summary.resolutions == {"offline": 3 * 5 + 3} and summary.dead_link_rate is None
     assert summary.exit_code() == 0
 
 
-def test_url_list_and_stdin_articles_are_fetched_then_audited(tmp_path, pipeline):
+def test_url_list_and_stdin_articles_are_fetched_then_audited(tmp_path):
     with Web() as web:
         lst = tmp_path / "urls.txt"
         lst.write_text(f"{web.base}/p/1\n{web.base}/p/7\n")
         page = f'<html><body><p>From stdin <a href="{web.base}/p/2">x</a></p></body></html>'.encode()
-        summary = batch_mod.run_batch(settings_for(tmp_path / "p.db"), [str(lst), "-"], extract_workers=0,
-                                      stdin=io.BytesIO(page))
+        summary = batch_mod.run_batch(
+            settings_for(tmp_path / "p.db"), [str(lst), "-"], extract_workers=0, stdin=io.BytesIO(page)
+        )
     assert summary.articles == 2 and summary.failed == 1  # /p/7 is a 404: that article cannot be read
     con = sqlite3.connect(tmp_path / "p.db")
     assert {s for (s,) in con.execute("SELECT source FROM articles")} == {f"{web.base}/p/1", "-"}
 
 
-def test_extraction_in_worker_processes(tmp_path, pipeline):
-    if needs_fakes()[0] and __import__("multiprocessing").get_start_method() != "fork":
-        pytest.skip("the stand-in extractor only reaches forked workers")
+def test_extraction_in_worker_processes(tmp_path):
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=6)
-        summary = batch_mod.run_batch(settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=2)
+        summary = batch_mod.run_batch(
+            settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=2
+        )
     assert summary.articles == 6
     assert_clean(tmp_path / "p.db")
 
 
 # --- the real command, killed and resumed ---------------------------------------------------------
 
+
 def cli(args: list[str], tmp_path: Path) -> subprocess.Popen:
-    shim = tmp_path / "shim"
-    shim.mkdir(exist_ok=True)
-    (shim / "sitecustomize.py").write_text(textwrap.dedent(SHIM))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(shim), str(ROOT)]))
-    return Run([sys.executable, "-m", "provenance", "batch", *args, "--quiet", "--allow-private",
-                "--robots", "ignore", "--no-wayback", "--retries", "0", "--min-interval", "0", "--per-host", "2"],
-               tmp_path, env)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return Run(
+        [
+            sys.executable,
+            "-m",
+            "provenance",
+            "batch",
+            *args,
+            "--quiet",
+            "--allow-private",
+            "--robots",
+            "ignore",
+            "--no-wayback",
+            "--retries",
+            "0",
+            "--min-interval",
+            "0",
+            "--per-host",
+            "2",
+        ],
+        tmp_path,
+        env,
+    )
 
 
 class Run(subprocess.Popen):
@@ -345,8 +317,10 @@ def wait_for_done(db: Path, at_least: int, proc: subprocess.Popen, limit: float 
 
 def table_counts(db: Path) -> dict:
     con = sqlite3.connect(db)
-    out = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-           for t in ("articles", "claims", "citations", "claim_citations", "urls")}
+    out = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("articles", "claims", "citations", "claim_citations", "urls")
+    }
     out["done"] = con.execute("SELECT count(*) FROM batch_items WHERE state = 'done'").fetchone()[0]
     con.close()
     return out
@@ -380,8 +354,10 @@ def test_sigkill_at_any_moment_then_rerun_finishes_with_nothing_lost_or_duplicat
     statuses = [s for (s,) in con.execute("SELECT status FROM runs ORDER BY id")]
     assert statuses[-1] == "done" and statuses.count("running") == kills
     # each URL has an answer; none was resolved twice in one run
-    unanswered = con.execute("SELECT count(*) FROM urls u WHERE u.id IN (SELECT url_id FROM citations) "
-                             "AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.url_id = u.id)").fetchone()[0]
+    unanswered = con.execute(
+        "SELECT count(*) FROM urls u WHERE u.id IN (SELECT url_id FROM citations) "
+        "AND NOT EXISTS (SELECT 1 FROM resolutions r WHERE r.url_id = u.id)"
+    ).fetchone()[0]
     assert unanswered == 0
 
 
@@ -414,7 +390,7 @@ def test_two_batches_on_one_database_at_once_both_succeed(tmp_path):
         write_articles(tmp_path / "two", web.base, n=25, shared=3)
         procs = [cli([folder, "--db", "p.db"], tmp_path) for folder in ("one", "two")]
         outs = [p.communicate(timeout=300) for p in procs]
-    for p, (out, err) in zip(procs, outs):
+    for p, (_, err) in zip(procs, outs, strict=True):
         assert p.returncode == 1, err
         assert "locked" not in err and "Traceback" not in err
     con = sqlite3.connect(tmp_path / "p.db")

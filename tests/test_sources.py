@@ -19,15 +19,27 @@ def write_warc(path, pages, gz=True, extra_types=True):
     with open(path, "wb") as f:
         w = WARCWriter(f, gzip=gz)
         for uri, body in pages:
-            hh = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=iso-8859-1")], protocol="HTTP/1.1")
+            hh = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=iso-8859-1")], protocol="HTTP/1.1"
+            )
             w.write_record(w.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=hh))
             if extra_types:
-                req = StatusAndHeaders(f"GET {uri} HTTP/1.1", [("Host", "news.example")], is_http_request=True)
-                w.write_record(w.create_warc_record(uri, "request", payload=io.BytesIO(b""), http_headers=req))
+                req = StatusAndHeaders(
+                    f"GET {uri} HTTP/1.1", [("Host", "news.example")], is_http_request=True
+                )
+                w.write_record(
+                    w.create_warc_record(uri, "request", payload=io.BytesIO(b""), http_headers=req)
+                )
         if extra_types:
             hh = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
-            w.write_record(w.create_warc_record("http://news.example/logo.png", "response",
-                                                payload=io.BytesIO(b"\x89PNG\r\n\x1a\n"), http_headers=hh))
+            w.write_record(
+                w.create_warc_record(
+                    "http://news.example/logo.png",
+                    "response",
+                    payload=io.BytesIO(b"\x89PNG\r\n\x1a\n"),
+                    http_headers=hh,
+                )
+            )
 
 
 def items(srcs, **kw):
@@ -43,15 +55,20 @@ def test_folder_is_walked_recursively_and_judged_by_content(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "HEAD").write_text("ref")
     got = items([tmp_path])
-    assert [i.key for i in got] == [str(tmp_path / "a.html"), str(tmp_path / "b" / "deep" / "c.gz"),
-                                    str(tmp_path / "b" / "story.dat")]
+    assert [i.key for i in got] == [
+        str(tmp_path / "a.html"),
+        str(tmp_path / "b" / "deep" / "c.gz"),
+        str(tmp_path / "b" / "story.dat"),
+    ]
     assert got[1].data == PAGE  # a gzip of a page is read as the page
     assert all(isinstance(i, sources.Document) for i in got)
 
 
 def test_warc_response_records_with_html_are_articles_keyed_by_offset(tmp_path):
     warc = tmp_path / "crawl.bin"  # the name says nothing: the content does
-    write_warc(warc, [("http://news.example/1", PAGE), ("http://news.example/2", PAGE.replace(b"Story", b"Other"))])
+    write_warc(
+        warc, [("http://news.example/1", PAGE), ("http://news.example/2", PAGE.replace(b"Story", b"Other"))]
+    )
     got = items([warc])
     assert [i.url for i in got] == ["http://news.example/1", "http://news.example/2"]
     assert got[0].key == f"{warc}#0" and got[1].key.startswith(f"{warc}#") and got[1].key != got[0].key
@@ -93,8 +110,10 @@ def test_url_list_by_content_and_not_inside_folders(tmp_path):
     lst = tmp_path / "links.whatever"
     lst.write_text("https://news.example/a\n\n  http://news.example/b  \nhttps://news.example/a\n")
     got = items([lst])
-    assert [(i.key, i.url, i.data) for i in got] == [("https://news.example/a", "https://news.example/a", None),
-                                                     ("http://news.example/b", "http://news.example/b", None)]
+    assert [(i.key, i.url, i.data) for i in got] == [
+        ("https://news.example/a", "https://news.example/a", None),
+        ("http://news.example/b", "http://news.example/b", None),
+    ]
     prose = tmp_path / "prose.txt"
     prose.write_text("https://news.example/a\nSee the report above.\n")
     assert [i.key for i in items([prose])] == [str(prose)]
