@@ -303,6 +303,7 @@ class Batch:
         self._answered: set[str] = set()  # URLs with an answer this run
         self._in_flight = 0  # articles taken and not yet done or failed
         self._failures: list[dict] = []
+        self._dropped: set[str] = set()   # items read, then found taken by another process
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -370,13 +371,16 @@ class Batch:
     # -- reading the sources (its own thread and connection) -------------------------------------
 
     def _read(self, extractor: Executor, fetcher: Executor) -> None:
-        claims_db = database.connect(self.settings.db)
+        """Stream the sources; skip what is done. Only reads the database: the writer claims items."""
+        peek_db = database.connect(self.settings.db, readonly=True)
+        seen: set[str] = set()  # a key given twice in one run (the same folder twice) is read once
         try:
 
             def wanted(key: str) -> bool:
                 if self._stop.is_set():
                     return False
-                if record.claim_item(claims_db, self.job_id, key, self.run_id, self.owner):
+                if key not in seen and record.item_is_open(peek_db, self.job_id, key):
+                    seen.add(key)
                     return True
                 self._events.put(("skipped", key))
                 return False
@@ -400,7 +404,7 @@ class Batch:
                 ("failed", ",".join(self.sources), f"reading stopped ({type(e).__name__}: {e})", False)
             )
         finally:
-            claims_db.conn.close()
+            peek_db.conn.close()
             self._events.put(("read",))
 
     def _fetch_then_extract(self, item: sources.Document, extractor: Executor) -> None:
@@ -435,8 +439,7 @@ class Batch:
                     reading = False
                     self.progress.reading_done = True
                 elif kind == "taken":
-                    self._in_flight += 1
-                    self.progress.found += 1
+                    self._take(event[1])
                 elif kind == "skipped":
                     self.progress.skipped += 1
                 elif kind == "failed":
@@ -449,7 +452,19 @@ class Batch:
                 last = time.monotonic()
                 self._report()
 
+    def _take(self, key: str) -> None:
+        self._in_flight += 1
+        if record.claim_item(self.db, self.job_id, key, self.run_id, self.owner):
+            self.progress.found += 1
+        else:  # another process took it since the reader looked: let its result go
+            self._dropped.add(key)
+            self.progress.skipped += 1
+
     def _fail(self, key: str, reason: str, holds_slot: bool) -> None:
+        if key in self._dropped:
+            self._dropped.discard(key)
+            self._release()
+            return
         record.finish_item(self.db, self.job_id, key, self.run_id, failure=reason)
         self._failures.append({"source": key, "reason": reason})
         self.progress.failed += 1
@@ -465,8 +480,8 @@ class Batch:
             out = future.result()
         except Exception as e:  # a worker process that died (out of memory, a crash in a parser)
             out = f"extraction failed ({type(e).__name__}: {e})"
-        if isinstance(out, str):
-            self._fail(key, out, holds_slot=True)
+        if isinstance(out, str) or key in self._dropped:
+            self._fail(key, out if isinstance(out, str) else "", holds_slot=True)
             return
         article, doc = out
         article_id = record.record_article(self.db, self.run_id, article, doc)
