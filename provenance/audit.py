@@ -19,7 +19,7 @@ from .errors import InputError
 from .extract import extract
 from .fetch import decoded_body, header
 from .models import Article, Capture, Extraction, Resolution, Snapshot, Status
-from .resolve import Resolver, resolve_url
+from .resolve import Resolver
 from .settings import Settings
 
 
@@ -44,7 +44,8 @@ class Auditor:
         self.settings = settings
         self.db = db
         self.run_id = run_id
-        self.resolver = Resolver(settings)
+        # The cache is asked on the calling thread, so it may use this thread's SQLite connection.
+        self.resolver = Resolver(settings, cache=lambda url: record.cached_resolution(db, url, settings.freshness_hours))
         self.resolved: dict[str, Resolution] = {}  # this run's resolutions: each URL once per run
 
     def load(self, source: str) -> Article:
@@ -52,7 +53,11 @@ class Auditor:
         return ingest.load(source, None if self.settings.offline else self.fetch_document)
 
     def fetch_document(self, url: str):
-        res = resolve_url(self.resolver.fetcher, url)
+        cache, self.resolver.cache = self.resolver.cache, None  # the article itself is always fetched afresh
+        try:
+            res = self.resolver.resolve(url)
+        finally:
+            self.resolver.cache = cache
         if res.status is not Status.ALIVE or not res.exchanges:
             raise InputError(url, f"could not fetch the article ({res.status.value}: {res.reason or res.http_status})")
         final = res.exchanges[-1]
@@ -72,8 +77,6 @@ class Auditor:
     def resolve(self, urls: list[str]) -> dict[str, Resolution]:
         """Resolve what this run has not yet; recent conclusive answers come from the database."""
         todo = [u for u in urls if u not in self.resolved]
-        cached = {u: record.cached_resolution(self.db, u, self.settings.freshness_hours) for u in todo}
-        self.resolver.cache = lambda u: cached.get(u)
         for res in self.resolver.resolve_many(todo):
             record.record_resolution(self.db, self.run_id, res)
             self.resolved[res.url] = res

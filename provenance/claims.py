@@ -109,11 +109,19 @@ said says say after while during between against through""".split()
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of `text`, shifted by `offset`; abbreviations do not end sentences."""
+    """(start, end) of each sentence of `text`, shifted by `offset`.
+
+    Abbreviations do not end a sentence, nor does a full stop inside a short quotation
+    (“Meth. We’re on it.” is one thing said).
+    """
     spans = []
     start = 0
     for m in _BOUNDARY.finditer(text):
         end = m.end() if m.group(0)[0] != "\n" else m.start()
+        if m.group(0)[0] != "\n":
+            before = text[start : m.end()]
+            if before.count("“") > before.count("”") and "”" in text[m.end() : m.end() + 300]:
+                continue
         if m.group(0)[0] == ".":
             word = re.search(r"([\w.]+)\.$", text[start : m.start() + 1])
             if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):

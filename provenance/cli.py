@@ -160,17 +160,36 @@ def resolve(
     settings: Settings = None,
 ):
     """Follow each URL through every redirect and say where it ends and whether it is alive."""
-    from .resolve import Resolver
+    from .resolve import Resolver, strip_credentials
 
     if urls == ["-"]:
         urls = [line.strip() for line in sys.stdin if line.strip()]
     if not urls:
         fail("no URLs given")
+    if settings.concurrency < 1 or (settings.per_host is not None and settings.per_host < 1):
+        fail("--concurrency and --per-host take a number of at least 1")
+    distinct = list(dict.fromkeys(urls))
+    tty = sys.stderr.isatty()
+    done = [0]
+
+    def progress(res):
+        res.exchanges = []  # this command prints verdicts only: let the bodies go
+        done[0] += 1
+        if tty:
+            sys.stderr.write(f"\rresolved {done[0]}/{len(distinct)}")
+            sys.stderr.flush()
+
     resolver = Resolver(settings)
     try:
-        results = resolver.resolve_many(urls)
+        found = dict(zip(distinct, resolver.resolve_many(distinct, on_result=progress), strict=True))
     finally:
         resolver.close()
+    if tty:
+        sys.stderr.write("\n")
+    results = [found[u] for u in urls]
+    bad_input = [u for u in distinct if found[u].reason == "invalid_url" and not found[u].hops]
+    for u in bad_input:
+        typer.echo(f"provenance: not an http(s) URL: {strip_credentials(u)}", err=True)
     if format is ResolveFormat.json:
         text = json.dumps([r.to_json() for r in results], ensure_ascii=False, indent=1)
     else:
@@ -180,6 +199,8 @@ def resolve(
         output.write_text(text + "\n", encoding="utf-8")
     else:
         sys.stdout.write(text + "\n")
+    if len(bad_input) == len(distinct):
+        raise typer.Exit(2)
     bad = sum(1 for r in results if r.status.value in ("dead", "soft404", "error", "timeout"))
     raise typer.Exit(1 if bad else 0)
 
@@ -188,6 +209,19 @@ class AuditFormat(str, Enum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    html = "html"
+
+
+def _terminal() -> tuple[bool, int]:
+    """Colour only for a terminal that has not asked for none (NO_COLOR); the terminal's width, or a
+    fixed 100 columns when the output is piped, so that what a script reads does not vary."""
+    import os
+    import shutil
+
+    if not sys.stdout.isatty():
+        return False, 100
+    color = not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    return color, max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -210,8 +244,12 @@ def _open_db(settings: Settings):
 @with_settings("db", *NETWORK)
 def audit(
     sources: list[str] = typer.Argument(..., help="Files (HTML or text), http(s) URLs, or - for stdin."),
-    format: AuditFormat = typer.Option(AuditFormat.table, "--format", help="table, json or markdown."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the report to FILE instead of stdout."),
+    format: AuditFormat = typer.Option(
+        AuditFormat.table, "--format", help="table, json, markdown or html (one page per article)."
+    ),
+    output: Path | None = typer.Option(
+        None, "-o", "--output",
+        help="Write the report to FILE instead of stdout (with html and several sources: a folder)."),
     settings: Settings = None,
 ):
     """Audit articles: extract every reference, resolve it, record claim → citation → evidence chains.
@@ -219,7 +257,9 @@ def audit(
     Exit 0 when nothing cited is broken, 1 when some citations are dead or some inputs were unreadable,
     2 when nothing could be read.
     """
-    from . import record, report
+    if format is AuditFormat.html and len(sources) > 1 and output is None:
+        fail("--format html writes one page per article: give -o FOLDER for several sources")
+    from . import record
     from .audit import Auditor
 
     database = _open_db(settings)
@@ -242,34 +282,117 @@ def audit(
                       {"articles": len(results), "broken": broken}, failures)
     if not results:
         raise typer.Exit(2)
-    if format is AuditFormat.json:
-        _emit(report.render_json(results), output)
-    elif format is AuditFormat.markdown:
-        _emit("\n".join(report.render_markdown(r) for r in results), output)
-    else:
-        _emit("\n\n".join(report.render_text(r) for r in results), output)
+    _write_audit_report(database, results, format, output)
     raise typer.Exit(1 if broken or failures else 0)
+
+
+def _write_audit_report(database, results, format: AuditFormat, output: Path | None) -> None:
+    """The audit's report in the chosen format, to stdout or -o; HTML is one page per article."""
+    from . import report
+
+    reports = [report.load(database, r.article_id) for r in results]
+    if format is AuditFormat.json:
+        _emit(report.render_json(results, reports), output)
+        return
+    if format is AuditFormat.markdown:
+        _emit("\n".join(report.render_markdown(r) for r in reports), output)
+    elif format is AuditFormat.html:
+        if len(reports) == 1 and (output is None or not output.is_dir()):
+            _emit(report.render_html(reports[0]), output)
+            return
+        output.mkdir(parents=True, exist_ok=True)
+        for r in reports:
+            (output / f"article-{r.id}.html").write_text(report.render_html(r), encoding="utf-8")
+        typer.echo(f"wrote {len(reports)} pages to {output}/", err=True)
+    else:
+        color, width = _terminal() if output is None else (False, 100)
+        _emit("\n\n".join(report.render_text(r, color=color, width=width) for r in reports), output)
+
+
+def _parse_ident(ident: str, article: bool) -> tuple[int, bool]:
+    """`7`, `claim:7` or `article:3` → (number, is_article)."""
+    kind, _, number = ident.rpartition(":")
+    if kind not in ("", "claim", "article") or not number.isdigit():
+        fail(f"{ident!r} is not an id: give a number, claim:N or article:N")
+    if kind == "claim" and article:
+        fail("claim:N and --article contradict each other")
+    return int(number), article or kind == "article"
 
 
 @app.command()
 @with_settings("db")
 def show(
-    ident: int = typer.Argument(..., metavar="ID", help="A claim id (or an article id with --article)."),
+    ident: str = typer.Argument(
+        ..., metavar="ID", help="A claim id, or an article id with --article; claim:N and article:N work too."
+    ),
     article: bool = typer.Option(False, "--article", help="ID is an article: show every claim's chain."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
     settings: Settings = None,
 ):
-    """Print a claim's provenance chain step by step: claim → citation → URL → hops → evidence."""
+    """Print a claim's provenance chain step by step: claim → citation → URL → hops → final → saved copies."""
     from . import db as database
     from . import report
     from .errors import NotFound
 
+    number, is_article = _parse_ident(ident, article)
+    color, width = _terminal() if output is None else (False, 120)
     try:
-        text = report.show(database.connect(settings.db, readonly=True), ident, article=article)
+        text = report.show(database.connect(settings.db, readonly=True), number, article=is_article,
+                           color=color, width=width)
     except NotFound as e:
         fail(str(e), 1)
     except ProvenanceError as e:
         fail(str(e))
-    _emit(text, None)
+    _emit(text, output)
+
+
+class ExportFormat(str, Enum):
+    prov_json = "prov-json"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+@with_settings("db")
+def export(
+    format: ExportFormat = typer.Option(
+        ..., "--format", help="prov-json (W3C PROV), json (every claim's chain) or csv (the chains view)."
+    ),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
+    settings: Settings = None,
+):
+    """Export the whole database: W3C PROV-JSON, every claim's chain as JSON, or the chains view as CSV."""
+    from . import db as database
+    from . import export as exporter
+
+    try:
+        db = database.connect(settings.db, readonly=True)
+    except ProvenanceError as e:
+        fail(str(e))
+    if output is None:
+        exporter.write(db, format.value, sys.stdout)
+        return
+    with output.open("w", encoding="utf-8", newline="") as out:
+        exporter.write(db, format.value, out)
+
+
+@app.command()
+@with_settings("db")
+def browse(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine)."),
+    port: int = typer.Option(8001, "--port", help="Port to listen on (0: any free port)."),
+    settings: Settings = None,
+):
+    """Browse the database in Datasette, every table and column described, with canned queries."""
+    from . import browse as browsing
+
+    if not browsing.available():
+        fail("browse needs Datasette: pip install 'provenance[browse]'")
+    if not Path(settings.db).exists():
+        fail(f"{settings.db}: no such database (run provenance audit first, or give --db)")
+    typer.echo(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    code = browsing.serve(settings.db, host, port)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -308,6 +431,8 @@ def batch(
 
 
 def _batch_with_progress(settings: Settings, sources: list[str]):
+    import time
+
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -322,14 +447,14 @@ def _batch_with_progress(settings: Settings, sources: list[str]):
 
     columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:>9}"), TimeElapsedColumn(), TimeRemainingColumn())
-    started = __import__("time").monotonic()
+    started = time.monotonic()
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         articles = bar.add_task("articles", total=None, rate="")
         urls = bar.add_task("URLs", total=None, rate="")
         captures = bar.add_task("captures", total=None, rate="")
 
         def update(p):
-            elapsed = max(__import__("time").monotonic() - started, 1e-6)
+            elapsed = max(time.monotonic() - started, 1e-6)
             bar.update(articles, completed=p.articles + p.failed, total=p.found if p.reading_done else None,
                        rate=f"{p.articles / elapsed:.1f}/s")
             bar.update(urls, completed=p.resolved, total=p.urls if p.reading_done else None,

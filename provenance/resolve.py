@@ -1,111 +1,396 @@
 """Resolve: a URL in, a `Resolution` out — every hop, the final URL, its status.
 
-The resolver follows redirects itself (HTTP 30x and `<meta http-equiv=refresh>`)
-so that each hop is recorded. Outcomes are data: a dead link is a `Resolution`
-with status `dead`, never an exception. Successes may come from a cache; failures
-never do.
+The resolver follows redirects itself (HTTP 30x, `<meta http-equiv=refresh>` and
+t.co's `location.replace` page) so that each hop is recorded and re-checked by
+the address guard. Outcomes are data: a dead link is a `Resolution` with status
+`dead`, never an exception.
+
+Many URLs are resolved at once, and each distinct request target is fetched once
+per run: chains that share an inner hop (two t.co links to one bit.ly code) wait
+on the same fetch (`_Fetches`, a per-URL memo of outcomes and callbacks).
+A chain never holds a thread while it waits; it is a small state machine that
+moves on when its next fetch settles (`_Chain`). Retries, Retry-After and
+backoff are scheduled as delayed tasks, so waiting never occupies a worker.
+
+Successes may come from the caller's cache; failures never do.
 """
 
 from __future__ import annotations
 
-import re
+import email.utils
+import logging
+import queue
+import random
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from . import landing
 from .errors import FetchError
 from .fetch import Fetcher, decoded_body, header
-from .models import Hop, Resolution, Status
+from .models import Exchange, Hop, Resolution, Status
+from .netguard import Lookup
+from .politeness import Robots, Scheduler, limits_for, origin_of
 from .settings import Settings
 
-_META_REFRESH = re.compile(
-    rb"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*['"]?([^"'>\s]+)""",
-    re.I,
-)
-
 Cache = Callable[[str], "Resolution | None"]
+log = logging.getLogger("provenance")
+
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+# Failures worth another attempt (DESIGN.md: timeouts, connection errors, 408, 429, 5xx).
+_RETRY_REASONS = frozenset({"connection_error", "connection_refused", "incomplete_body", "dns_error"})
+MEMO_BODY_BYTES = 32_000_000  # bodies kept for chains that reach an already-fetched URL later
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def status_for_code(code: int) -> tuple[Status, str | None]:
-    if 200 <= code < 300:
-        return Status.ALIVE, None
-    return Status.DEAD, f"http_{code}"
+def strip_credentials(url: str) -> str:
+    """The URL without `user:pass@`: never stored, printed or sent."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
-def resolve_url(fetcher: Fetcher, url: str) -> Resolution:
-    """Follow one URL to its end, hop by hop."""
-    settings = fetcher.settings
-    t0 = time.monotonic()
-    hops: list[Hop] = []
-    exchanges = []
-    seen = {url}
-    current = url
+def request_target(url: str) -> str:
+    """What is actually requested: no credentials, no fragment."""
+    return strip_credentials(url).split("#", 1)[0]
 
-    def done(status, reason=None, code=None, final=None, content_type=None) -> Resolution:
-        return Resolution(url=url, final_url=final, status=status, reason=reason, http_status=code,
-                          elapsed_ms=int((time.monotonic() - t0) * 1000), hops=hops, checked_at=_now(),
-                          content_type=content_type, exchanges=exchanges)
 
-    while True:
-        if urlsplit(current).scheme not in ("http", "https"):
-            return done(Status.REFUSED, "scheme_not_allowed", final=current)
-        try:
-            ex = fetcher.fetch(current)
-        except FetchError as e:
-            return done(Status(e.status), e.reason, final=current)
-        exchanges.append(ex)
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds from now (delta-seconds or an HTTP date), None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def backoff(attempt: int) -> float:
+    """Jittered exponential backoff before retry number `attempt + 1`."""
+    return min(8.0, 0.5 * 2 ** attempt) * random.uniform(0.5, 1.5)
+
+
+class _Outcome:
+    """What one request target gave, read once for every chain that reaches it."""
+
+    __slots__ = ("exchange", "error", "target", "via", "status", "reason", "code", "size")
+
+    def __init__(self, exchange: Exchange | None = None, error: FetchError | None = None):
+        self.exchange = exchange
+        self.error = error
+        self.target: str | None = None
+        self.via = "http"
+        self.status: Status | None = None
+        self.reason: str | None = None
+        self.code = exchange.http_status if exchange is not None else None
+        self.size = len(exchange.body) if exchange is not None else 0
+
+    @classmethod
+    def read(cls, url: str, ex: Exchange) -> _Outcome:
+        out = cls(ex)
         code = ex.http_status
-        target, via = None, "http"
-        if code in (301, 302, 303, 307, 308) and header(ex, "location"):
-            target = urljoin(current, header(ex, "location").strip())
-        elif 200 <= code < 300:
-            m = _META_REFRESH.search(decoded_body(ex, 65536))
-            if m:
-                target, via = urljoin(current, m.group(1).decode("utf-8", "replace")), "meta-refresh"
-        if target is None:
-            status, reason = status_for_code(code)
-            return done(status, reason, code, current, header(ex, "content-type"))
-        hops.append(Hop(url=current, http_status=code, location=target, via=via))
-        if target in seen or len(hops) > settings.max_hops:
-            return done(Status.ERROR, "too_many_redirects", code, target)
-        seen.add(target)
-        current = target
+        location = header(ex, "location")
+        if code in REDIRECT_CODES and location:
+            out.target = urljoin(url, location.strip())
+            return out
+        if 200 <= code < 300:
+            ctype = (header(ex, "content-type") or "text/html").lower()
+            if "html" in ctype or "xml" in ctype or "text/plain" in ctype:
+                body = decoded_body(ex, landing.SCAN_BYTES)
+                target = landing.meta_refresh(body, url)
+                if target:
+                    out.via = "meta-refresh"
+                else:
+                    target = landing.script_redirect(body, url)
+                    out.via = "js"
+                if target and target.split("#", 1)[0] != url:
+                    out.target = target
+                    return out
+                out.via = "http"
+                if "html" in ctype and landing.says_missing(body):
+                    out.status, out.reason = Status.SOFT404, "not_found_page"
+                    return out
+            out.status, out.reason = Status.ALIVE, ("truncated" if ex.truncated else None)
+            return out
+        if code in REDIRECT_CODES or 300 <= code < 400:
+            out.status, out.reason = Status.ERROR, f"http_{code}_without_location"
+            return out
+        out.status, out.reason = Status.DEAD, f"http_{code}"
+        return out
+
+
+class _Fetches:
+    """Each distinct request target fetched once per run; later askers share the outcome."""
+
+    def __init__(self, settings: Settings, fetcher: Fetcher, scheduler: Scheduler):
+        self.settings = settings
+        self.fetcher = fetcher
+        self.scheduler = scheduler
+        self._lock = threading.Lock()
+        self._memo: dict[str, _Outcome | list[Callable[[_Outcome], None]]] = {}
+        self._kept: deque[_Outcome] = deque()
+        self._kept_bytes = 0
+        self.requests = 0
+
+    def get(self, url: str, callback: Callable[[_Outcome], None]) -> _Outcome | None:
+        """The outcome for `url` if known; otherwise None, and `callback` runs when it is."""
+        with self._lock:
+            known = self._memo.get(url)
+            if isinstance(known, _Outcome):
+                return known
+            if known is not None:
+                known.append(callback)
+                return None
+            self._memo[url] = [callback]
+        self._submit(url, 0, 0)
+        return None
+
+    def _submit(self, url: str, attempt: int, waited: int, delay: float = 0.0) -> None:
+        self.scheduler.submit(origin_of(url), lambda: self._run(url, attempt, waited), delay)
+
+    def _run(self, url: str, attempt: int, waited: int) -> Callable[[], None] | None:
+        """One request for `url`. Returns what to do with the answer (run after the slot is
+        free), or None when a retry was scheduled instead."""
+        s = self.settings
+        with self._lock:
+            self.requests += 1
+        try:
+            ex = self.fetcher.fetch(url)
+        except FetchError as e:
+            if attempt < s.retries and (e.status is Status.TIMEOUT or e.reason in _RETRY_REASONS):
+                self._submit(url, attempt + 1, waited, backoff(attempt))
+                return None
+            failed = _Outcome(error=e)
+            return lambda: self._settle(url, failed)
+        except Exception as e:  # noqa: BLE001 - a bug must cost one URL, never hang the run
+            log.exception("fetching %s failed unexpectedly", url)
+            failed = _Outcome(error=FetchError(url, Status.ERROR, "internal_error", repr(e)))
+            return lambda: self._settle(url, failed)
+        code = ex.http_status
+        if code in (429, 503):
+            wait = retry_after_seconds(header(ex, "retry-after"))
+            if wait is not None:
+                if wait > s.max_retry_after:
+                    out = _Outcome(ex, FetchError(url, Status.DEFERRED, "retry_after", f"{wait:.0f}s"))
+                    out.status, out.reason = Status.DEFERRED, "retry_after"
+                    return lambda: self._settle(url, out)
+                if waited < max(1, s.retries):
+                    self._submit(url, attempt, waited + 1, wait + 0.05)
+                    return None
+        if attempt < s.retries and (code in (408, 429) or 500 <= code < 600):
+            self._submit(url, attempt + 1, waited, backoff(attempt))
+            return None
+        return lambda: self._settle(url, _Outcome.read(url, ex))
+
+    def _settle(self, url: str, out: _Outcome) -> None:
+        with self._lock:
+            callbacks = self._memo.get(url)
+            self._memo[url] = out
+            self._keep(out)
+        for cb in callbacks if isinstance(callbacks, list) else ():
+            cb(out)  # _Chain.resume: never raises
+
+    def _keep(self, out: _Outcome) -> None:
+        """Bound the bodies the memo holds: the oldest are dropped (their metadata stays)."""
+        if out.exchange is None:
+            return
+        self._kept.append(out)
+        self._kept_bytes += out.size
+        while self._kept_bytes > MEMO_BODY_BYTES and len(self._kept) > 1:
+            old = self._kept.popleft()
+            self._kept_bytes -= old.size
+            old.exchange = None
+
+
+class _Chain:
+    """One URL followed hop by hop; moves on whenever its next fetch settles."""
+
+    def __init__(self, resolver: Resolver, url: str, done: Callable[[Resolution], None]):
+        self.r = resolver
+        self.url = strip_credentials(url)
+        self.done = done
+        self.t0 = time.monotonic()
+        self.hops: list[Hop] = []
+        self.exchanges: list[Exchange] = []
+        self.seen: set[str] = set()
+        self.finished = False
+
+    def start(self) -> None:
+        try:
+            parts = urlsplit(self.url)
+            ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError:
+            ok = False
+        if not ok:
+            self.finish(Status.ERROR, "invalid_url", final=None)
+            return
+        self.advance(request_target(self.url))
+
+    def finish(self, status: Status, reason: str | None, final: str | None, code: int | None = None,
+               content_type: str | None = None) -> None:
+        self.finished = True
+        self.done(Resolution(
+            url=self.url, final_url=final, status=status, reason=reason, http_status=code,
+            elapsed_ms=int((time.monotonic() - self.t0) * 1000), hops=self.hops, checked_at=_now(),
+            content_type=content_type, exchanges=self.exchanges))
+
+    def advance(self, target: str) -> None:
+        """Fetch `target` and keep going for as long as outcomes are already known."""
+        while target is not None:
+            self.seen.add(target)
+            if not self.r._may_fetch(self, target):
+                return
+            out = self.r.fetches.get(target, lambda o, t=target: self.resume(t, o))
+            if out is None:
+                return
+            target = self.step(target, out)
+
+    def resume(self, target: str, out: _Outcome) -> None:
+        """Go on from a fetch that settled on another thread. A bug here must finish this
+        chain with an error, not leave the caller waiting for it forever."""
+        try:
+            nxt = self.step(target, out)
+            if nxt is not None:
+                self.advance(nxt)
+        except Exception:  # noqa: BLE001
+            self._failed(target)
+
+    def continue_at(self, target: str) -> None:
+        """Go on once robots.txt for `target`'s origin is known (on the thread that fetched it)."""
+        try:
+            self.advance(target)
+        except Exception:  # noqa: BLE001
+            self._failed(target)
+
+    def _failed(self, target: str) -> None:
+        log.exception("resolving %s failed unexpectedly", self.url)
+        if not self.finished:
+            self.finish(Status.ERROR, "internal_error", target)
+
+    def step(self, current: str, out: _Outcome) -> str | None:
+        """Record what `current` gave; the next target, or None once the chain is finished."""
+        if out.exchange is not None:
+            self.exchanges.append(out.exchange)
+        if out.error is not None:
+            self.finish(Status(out.error.status), out.error.reason, current, out.code)
+            return None
+        if out.target is None:
+            status, reason = out.status, out.reason
+            if status is Status.ALIVE and self.hops and landing.redirected_to_home(self.hops[-1].url, current):
+                status, reason = Status.SOFT404, "redirect_to_home"
+            self.finish(status, reason, current, out.code, header(out.exchange, "content-type")
+                        if out.exchange is not None else None)
+            return None
+        target = request_target(out.target)
+        self.hops.append(Hop(url=current, http_status=out.code, location=target, via=out.via))
+        if urlsplit(target).scheme.lower() not in ("http", "https"):
+            self.finish(Status.REFUSED, "scheme_not_allowed", target, out.code)
+            return None
+        if target in self.seen:
+            self.finish(Status.ERROR, "redirect_loop", target, out.code)
+            return None
+        if len(self.hops) > self.r.settings.max_hops:
+            self.finish(Status.ERROR, "too_many_redirects", target, out.code)
+            return None
+        return target
 
 
 class Resolver:
-    """Resolves many URLs at once, each distinct URL once, with a cache of recent successes."""
+    """Resolves many URLs at once, each distinct URL once, with a cache of recent successes.
 
-    def __init__(self, settings: Settings, cache: Cache | None = None, fetcher: Fetcher | None = None):
+    `lookup` replaces the system DNS resolver used by the address guard (tests).
+    """
+
+    def __init__(self, settings: Settings, cache: Cache | None = None, fetcher: Fetcher | None = None,
+                 lookup: Lookup | None = None):
         self.settings = settings
         self.cache = cache
-        self.fetcher = fetcher or Fetcher(settings)
+        self.fetcher = fetcher or Fetcher(settings, lookup=lookup)
+        self.scheduler = Scheduler(settings.concurrency, lambda o: limits_for(settings, o))
+        self.fetches = _Fetches(settings, self.fetcher, self.scheduler)
+        self.robots = Robots(self.fetcher, self.scheduler, settings.user_agent) \
+            if settings.robots == "obey" else None
+
+    @property
+    def requests_made(self) -> int:
+        """Requests sent for pages and hops (robots.txt not counted), for tests and benchmarks."""
+        return self.fetches.requests
+
+    def _may_fetch(self, chain: _Chain, target: str) -> bool:
+        """Policy checks before a request: literal addresses, robots.txt. False when the chain
+        is finished or parked until robots.txt is known."""
+        parts = urlsplit(target)
+        try:
+            self.fetcher.guard.check_literal(target, parts.hostname or "")
+        except FetchError as e:
+            chain.finish(Status(e.status), e.reason, target)
+            return False
+        if self.robots is None:
+            return True
+        origin = origin_of(target)
+        verdict = self.robots.allowed(origin, target)
+        if verdict is None:
+            self.robots.when_ready(origin, lambda: chain.continue_at(target))
+            return False
+        if not verdict:
+            chain.finish(Status.SKIPPED, "robots", target)
+            return False
+        return True
+
+    def _cached(self, url: str) -> Resolution | None:
+        if self.cache is None:
+            return None
+        hit = self.cache(url)
+        if hit is None or Status(hit.status) is not Status.ALIVE:
+            return None  # failures are never taken from a cache
+        hit.from_cache = True
+        return hit
+
+    def _offline(self, url: str) -> Resolution:
+        return Resolution(url=strip_credentials(url), final_url=None, status=Status.OFFLINE, reason="offline",
+                          checked_at=_now())
 
     def resolve(self, url: str) -> Resolution:
-        if self.settings.offline:
-            return Resolution(url=url, final_url=None, status=Status.OFFLINE, reason="offline", checked_at=_now())
-        if self.cache is not None:
-            hit = self.cache(url)
-            if hit is not None:
-                hit.from_cache = True
-                return hit
-        return resolve_url(self.fetcher, url)
+        return self.resolve_many([url])[0]
 
     def resolve_many(self, urls: Iterable[str],
                      on_result: Callable[[Resolution], None] | None = None) -> list[Resolution]:
+        """One Resolution per distinct URL, in first-seen order. `on_result` (and the cache)
+        are called on this thread, so they may use objects bound to it (an SQLite connection)."""
         unique = list(dict.fromkeys(urls))
-        with ThreadPoolExecutor(max_workers=max(1, min(self.settings.concurrency, len(unique) or 1))) as pool:
-            results = []
-            for res in pool.map(self.resolve, unique):
-                results.append(res)
-                if on_result:
-                    on_result(res)
-        return results
+        results: dict[int, Resolution] = {}
+        finished: queue.SimpleQueue[tuple[int, Resolution]] = queue.SimpleQueue()
+        for i, url in enumerate(unique):
+            res = self._offline(url) if self.settings.offline else self._cached(url)
+            if res is not None:
+                finished.put((i, res))
+            else:
+                _Chain(self, url, lambda r, i=i: finished.put((i, r))).start()
+        for _ in range(len(unique)):
+            i, res = finished.get()
+            results[i] = res
+            if on_result:
+                on_result(res)
+        return [results[i] for i in range(len(unique))]
 
     def close(self) -> None:
+        self.scheduler.close()
         self.fetcher.close()

@@ -26,6 +26,12 @@ def test_sentences_do_not_split_on_abbreviations_or_glued_urls():
     ]
 
 
+def test_a_short_quotation_is_not_split():
+    text = "Just what is the slogan? “Meth. We’re on it.” Yes, that is it."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Just what is the slogan?", "“Meth. We’re on it.”", "Yes, that is it."]
+
+
 def test_offsets_of_sentences_are_shifted():
     assert split_sentences("One two three. Four five six.", 10) == [(10, 24), (25, 39)]
 

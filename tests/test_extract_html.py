@@ -258,3 +258,122 @@ def test_bare_urls_in_pasted_text_even_glued():
     ]
     tweet = next(c for c in ex.citations if c.kind.value == "tweet")
     assert ex.citations[-1].parent == tweet.id
+
+
+def test_extraction_never_touches_the_network(monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("extraction tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    from provenance import quirks
+
+    quirks._tld.cache_clear()
+    quirks.registrable_domain.cache_clear()
+    extract(read_path(FIXTURES / "article.html"))
+    # no date in the markup: the htmldate fallback runs, on the tree only
+    ex = page(
+        "<html><body><article><p>Undated page, posted by someone, with a line of text that "
+        'ends in a domain. <a href="/x/y-z-w">rel</a></p><p>More. example.com</p></article></body></html>'
+    )
+    assert ex.published is None
+
+
+def test_json_ld_article_body_picks_the_container():
+    story = [
+        "The harbour authority approved the new ferry terminal on Monday after a long public consultation.",
+        "Critics said the terminal would crowd the old quay, and asked for a second review of the plans.",
+        "Work is due to start in the autumn and finish within two years, the authority said in a statement.",
+    ]
+    body_text = " ".join(story)
+    sidebar = "".join(
+        f'<p>Another long teaser paragraph number {i}, with commas, words, and more words, to look dense. '
+        f'<a href="https://www.example.org/2024/01/0{i}/teaser-story-number-{i}">teaser</a></p>'
+        for i in range(1, 9)
+    )
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "articleBody": "'
+        + body_text
+        + '"}</script></head><body><div class="wrap"><div class="col-a">'
+        + "".join(f"<p>{s}</p>" for s in story[:2])
+        + '<p>Work is due to start in the autumn and finish within two years, the authority said in '
+        '<a href="https://harbour.example.gov/statement-2024">a statement</a>.</p></div>'
+        '<div class="col-b">' + sidebar + "</div></div></body></html>"
+    )
+    ex = page(html)
+    assert urls(ex, "link") == ["https://harbour.example.gov/statement-2024"]
+
+
+# --- outlet citations in running text ---------------------------------------------------------------
+
+def outlets_in(paragraphs: list[str], site="The Example Times", url="https://example-times.com/a"):
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    html = (
+        f'<html><head><meta property="og:site_name" content="{site}"><link rel="canonical" href="{url}">'
+        f"</head><body><article>{body}</article></body></html>"
+    )
+    return [(c.outlet, c.text) for c in page(html).citations if c.kind.value == "outlet"]
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("The plant will close in May, according to Reuters.", ["Reuters"]),
+        ("A spokesman told The New York Times that talks had stalled.", ["The New York Times"]),
+        ("The deal was first reported by Bloomberg on Friday.", ["Bloomberg"]),
+        ("The Guardian reported that the minister resigned.", ["The Guardian"]),
+        ("(Via CNN)", ["CNN"]),
+        ("The casting is final, according to reports from The Wrap and Deadline.", ["The Wrap", "Deadline"]),
+        ("An official told Indonesian newspaper Kompas that seven bodies were found.", ["Kompas"]),
+        ("It was reported by the Springfield Gazette-Herald last week.", ["Springfield Gazette-Herald"]),
+        ("Reuters, citing two people familiar with the matter, said the bid failed.", ["Reuters"]),
+        ("06.48 Reuters - SEARCH AGENCY SAYS BODY RECOVERED", ["Reuters"]),
+    ],
+)
+def test_outlet_attributions(sentence, expected):
+    assert [outlet for outlet, _ in outlets_in([sentence])] == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Vice President Mike Pence said the plan was sound.",  # an outlet name inside a title
+        "Michael J. Fox said he was moved by the letters.",  # a person named like an outlet
+        "People said the queue was too long.",  # an outlet name that is an ordinary word
+        "Hill told reporters he would run again.",  # a surname
+        "The study appeared in the New England Journal of Medicine.",  # a journal, not a newsroom
+        "Engineers posted on Twitter and Reddit about the outage.",  # platforms
+        "Readers on MacRumors forums said the update broke their phones.",
+        "The company sued Time Warner over the contract.",
+    ],
+)
+def test_not_outlet_attributions(sentence):
+    assert outlets_in([sentence]) == []
+
+
+def test_short_form_after_full_name_and_own_outlet_left_out():
+    found = outlets_in(
+        [
+            "The mayor spoke to The Washington Post on Monday.",
+            "She told the Post that the bridge would open in June.",
+            "She also told The Example Times that costs had doubled.",  # the page's own outlet
+            "According to the newspaper, bids open next week.",
+        ]
+    )
+    assert found == [
+        ("The Washington Post", "Washington Post"),
+        ("The Washington Post", "Post"),
+        ("The Washington Post", "According to the newspaper"),
+    ]
+
+
+def test_page_headline_is_not_read_for_outlets():
+    html = (
+        "<html><head><title>Mayor tells Reuters the bridge is late</title></head><body><article>"
+        "<p>The bridge is late, the mayor said on Monday in a long interview about the project.</p>"
+        "</article></body></html>"
+    )
+    assert [c for c in page(html).citations if c.kind.value == "outlet"] == []

@@ -25,7 +25,7 @@ def extract(article: Article) -> Extraction:
     if article.is_html:
         doc, md, html_notes = read_html(article.content, article.url)
         cite_bare_urls(doc)
-        find_outlets(doc, md.outlet, md.canonical_url or article.url)
+        find_outlets(doc, md.outlet, md.canonical_url or article.url, headline_is_text=False)
         notes += html_notes
         ex = Extraction(
             source=article.source,

@@ -49,7 +49,8 @@ _SKIP = {"script", "style", "noscript", "template", "svg", "head", "nav", "foote
 
 
 def _names(el) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
+    attrs = ("class", "id", "name", "data-component")
+    return " ".join(el.get(a) or "" for a in attrs)
 
 
 def _text_len(el) -> int:
@@ -118,8 +119,40 @@ def _hint(el) -> float:
     return factor
 
 
-def find_body(root) -> list:
-    """The element(s) holding the article text, in document order; [] when nothing looks like one."""
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _by_json_ld(root, article_body: str) -> object | None:
+    """The element whose paragraphs hold the opening and the closing words of JSON-LD's articleBody."""
+    body = _squash(article_body)
+    if len(body) < 200:
+        return None
+    head, tail = body[:60], body[-60:]
+    first = last = None
+    for el in root.iter("p", "div", "li", "h2", "h3", "blockquote"):
+        if el.tag == "div" and not _is_text_div(el):
+            continue
+        text = _squash(el.text_content())
+        if first is None and head[:40] in text:
+            first = el
+        if tail[-40:] in text:
+            last = el
+    if first is None or last is None:
+        return None
+    ancestors = [first, *first.iterancestors()]
+    for anc in ([last, *last.iterancestors()]):
+        if anc in ancestors:
+            return None if anc.tag in ("body", "html") else anc
+    return None
+
+
+def find_body(root, article_body: str | None = None) -> list:
+    """The element(s) holding the article text, in document order; [] when nothing looks like one.
+
+    Trust order: itemprop=articleBody; the element spanning JSON-LD's articleBody text; the best
+    paragraph-density candidate, widened to a content-named ancestor or split siblings.
+    """
     marked = [
         el
         for el in root.iter()
@@ -130,7 +163,12 @@ def find_body(root) -> list:
     marked = [el for el in marked if _text_len(el) > 200]
     if marked:
         outer = [el for el in marked if not any(a in marked for a in el.iterancestors())]
-        return outer
+        # Several marked bodies under different parents are several stories (a "next article" feed).
+        return [el for el in outer if el.getparent() is outer[0].getparent()]
+    if article_body:
+        spanned = _by_json_ld(root, article_body)
+        if spanned is not None and not _skipped(spanned):
+            return _with_split_siblings(spanned)
 
     scores = score_candidates(root)
     if not scores:

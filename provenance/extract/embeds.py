@@ -39,6 +39,7 @@ _MONTHS = {
 _MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 DATE_TEXT = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
+DATE_TEXT_DMY = re.compile(r"\b(\d{1,2})\s+([A-Z][a-z]{2,8})\.?,?\s+(\d{4})\b")
 _HANDLE_TEXT = re.compile(r"\(@(\w{1,15})\)")
 
 _POST_CLASSES = {
@@ -63,15 +64,20 @@ _TWEET_IFRAME = re.compile(r"(?i)(?:platform\.)?twitter\.com/embed/Tweet\.html\?
 
 
 def parse_date(text: str | None) -> str | None:
-    """`December 22, 2014` or `Dec 22, 2014` → `2014-12-22`; None when there is no such date."""
+    """`December 22, 2014`, `Dec 22, 2014` or `22 December 2014` → `2014-12-22`; else None."""
     m = DATE_TEXT.search(text or "")
-    if not m:
-        return None
-    month = _MONTHS.get(m.group(1).lower())
-    if not month:
+    if m:
+        month, day, year = m.group(1), m.group(2), m.group(3)
+    else:
+        m = DATE_TEXT_DMY.search(text or "")
+        if not m:
+            return None
+        day, month, year = m.group(1), m.group(2), m.group(3)
+    number = _MONTHS.get(month.lower())
+    if not number:
         return None
     try:
-        return date(int(m.group(3)), month, int(m.group(2))).isoformat()
+        return date(int(year), number, int(day)).isoformat()
     except ValueError:
         return None
 

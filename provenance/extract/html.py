@@ -109,7 +109,8 @@ BOILERPLATE_NAMES = re.compile(
 BOILERPLATE_LINES = re.compile(
     r"^\W*(?:related|see also|also read|read also|read more|more from|recommended|sign up|subscribe to|"
     r"have a tip|leave a comment|click here|advertisement|get the latest|get our|join our|download our|"
-    r"this story has been shared|share this|follow (?:us|him|her|them|@?[\w.]+) on)\b"
+    r"this story has been shared|share this|story continues|article continues|continue reading|"
+    r"follow (?:us|him|her|them|@?[\w.]+) on)\b"
     r"|follow (?:him|her|them|us|@\w+) on (?:twitter|facebook|instagram|x\b)"
     r"|(?:sign up|subscribe)\W*$"
     r"|^\W*[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3} is an? (?:[\w-]+ ){0,4}(?:journalist|writer|reporter|editor|"
@@ -143,7 +144,9 @@ def is_boilerplate_element(el) -> bool:
 
 BULLET_MARK = re.compile(r"^(?:[•·▪‣◦]|[-–*](?=\s))\s*\S")
 _INLINE = {"span", "a", "em", "strong", "b", "i", "small", "u", "label", "abbr", "cite"}
-_UNSEEN = re.compile(r"(?:^|[\s_-])(?:sr-only|screen-reader|visually-hidden|hidden|print-only)(?:$|[\s_-])", re.I)
+_UNSEEN = re.compile(
+    r"(?:^|[\s_-])(?:sr-only|screen-reader|visually-hidden|hidden|print-only)(?:$|[\s_-])", re.I
+)
 
 
 def inline_label(el) -> str | None:
@@ -322,7 +325,7 @@ def read_html(content: str, page_url: str | None = None) -> tuple[Document, Meta
     headline = _headline(md)
     if headline:
         doc.add_block(HEADLINE, headline)
-    bodies = bodyfinder.find_body(root)
+    bodies = bodyfinder.find_body(root, md.article_body)
     first_text = ""
     for b in bodies:
         first_text = re.sub(r"\s+", " ", b.text_content()[:600]).strip()

@@ -46,8 +46,10 @@ ROLES = (
 
 _AFTER_VERB = re.compile(
     rf"^(?:[’']s?)?(?:\s+(?:\w+\s+){{0,2}}?(?:{NOUNS}|{ROLES}))?"
+    rf"(?:,\s+(?:citing|which|who|quoting)[^,]{{1,70}},)?"
     rf"(?:\s+(?:has|had|also|first|previously|later|recently|today|earlier|now|last \w+|then|further|"
-    rf"reportedly|exclusively|separately|additionally|subsequently)){{0,2}}\s+(?:{VERBS})\b",
+    rf"all|both|reportedly|exclusively|separately|additionally|subsequently)){{0,2}}\s+(?:{VERBS})\b"
+    rf"|^,\s+citing\b",
     re.I,
 )
 _AFTER_POSSESSIVE = re.compile(rf"^[’']s?\s+(?:(?i:{NOUNS})\b|(?:(?i:{ROLES})\s+){{0,4}}[A-Z][\w.’'-]+)")
@@ -106,7 +108,7 @@ _BEFORE = [
             re.I,
         ),
     ),
-    ("via", re.compile(r"(?:\(\s*|\b)via\s+(?:the\s+)?$", re.I)),
+    ("via", re.compile(r"(?:\(\s*|\b)(?:via|h/t|hat tip to|per|citing|courtesy of)\s+(?:the\s+)?$", re.I)),
     (
         "inverted",
         re.compile(
@@ -229,7 +231,8 @@ def _generic() -> re.Pattern:
     t = table()
     words = "|".join(sorted((re.escape(w) for w in t.outlet_words), key=len, reverse=True))
     return re.compile(
-        rf"(?<![\w&-])(?:(?:[Tt]he)\s+)?(?P<name>(?:[A-Z][\w.&’'-]*\s+(?:of\s+|de\s+)?){{0,4}}(?:{words}))"
+        rf"(?<![\w&-])(?:(?:[Tt]he)\s+)?(?P<name>(?:[A-Z][\w.&’'-]*\s+(?:of\s+|de\s+)?){{0,4}}"
+        rf"(?:[A-Z][\w.&’']*-)?(?:{words}))"
         rf"(?![\w&-])"
         rf"|\b(?:{t.types_pattern})\s+(?P<typed>[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){{0,3}})"
     )
@@ -341,9 +344,16 @@ def _short_form(outlet: str) -> str | None:
     return None
 
 
-def find_outlets(doc: Document, page_outlet: str | None = None, page_url: str | None = None) -> None:
-    """Append an `outlet` citation for each attributed outlet mention (`where` names the rule)."""
+def find_outlets(
+    doc: Document, page_outlet: str | None = None, page_url: str | None = None, headline_is_text: bool = True
+) -> None:
+    """Append an `outlet` citation for each attributed outlet mention (`where` names the rule).
+
+    A page's headline and dek come from its metadata and restate the body; they are read for
+    outlets only in pasted text, where the first line is the article's own.
+    """
     text = doc.text
+    eligible = ELIGIBLE if headline_is_text else ELIGIBLE - {HEADLINE, DEK}
     own = {outlet_key(page_outlet)} if page_outlet else set()
     if page_url:
         own.add(outlet_key(quirks.host(page_url)))
@@ -362,7 +372,7 @@ def find_outlets(doc: Document, page_outlet: str | None = None, page_url: str | 
     short_forms: dict[str, str] = {}
     recent: list[tuple[int, str]] = []  # (block index, outlet) of cited outlets, for "the report says"
     for bi, block in enumerate(doc.blocks):
-        if block.kind not in ELIGIBLE:
+        if block.kind not in eligible:
             continue
         bstart, bend = block.start, block.end
         for m in table().pattern.finditer(text, bstart, bend):  # "The Washington Post … the Post said"
@@ -370,17 +380,17 @@ def find_outlets(doc: Document, page_outlet: str | None = None, page_url: str | 
             if sf and m.group("name") != sf:
                 short_forms.setdefault(sf, table().names[m.group("name")])
         mentions = _mentions(doc, bstart, bend, short_forms)
+        cues = [_attributed(text, m, bstart) for m in mentions]
+        # "according to The Wrap and Deadline", "CNN, ABC and NBC all reported": a list shares its cue.
+        for order in (range(1, len(mentions)), range(len(mentions) - 2, -1, -1)):
+            for i in order:
+                j = i - 1 if order.step == 1 else i + 1
+                a, b = (mentions[j], mentions[i]) if j < i else (mentions[i], mentions[j])
+                if cues[i] is None and cues[j] is not None and _LIST_GAP.match(text[a.end : b.start]):
+                    cues[i] = "list"
         accepted: list[tuple[Mention, str]] = []
-        prev_ok: Mention | None = None
-        for m in mentions:
-            cue = _attributed(text, m, bstart)
-            if cue is None and prev_ok is not None and _LIST_GAP.match(text[prev_ok.end : m.start]):
-                cue = "list"
-            if cue is None:
-                prev_ok = None
-                continue
-            prev_ok = m
-            if is_own(outlet_key(m.outlet)) or is_own(outlet_key(m.surface)):
+        for m, cue in zip(mentions, cues, strict=True):
+            if cue is None or is_own(outlet_key(m.outlet)) or is_own(outlet_key(m.surface)):
                 continue
             accepted.append((m, cue))
         for m, cue in accepted:

@@ -1,0 +1,101 @@
+"""Browse a database in Datasette with the metadata shipped in the package.
+
+Datasette keys metadata by database name, which it takes from the file's name
+(`study.db` is `study`), while the shipped `metadata.yml` describes a database
+called `provenance`. So the metadata is rewritten for the file actually served,
+and written beside nothing the user owns: into a folder the caller provides.
+Datasette is an optional extra (`pip install provenance[browse]`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+SHIPPED_NAME = "provenance"
+# Plugins that link each claim to its chain (see datasette_plugins/chain_links.py).
+PLUGINS_DIR = Path(__file__).parent / "datasette_plugins"
+
+
+def available() -> bool:
+    return importlib.util.find_spec("datasette") is not None
+
+
+def load_metadata() -> dict:
+    """The shipped metadata, as Datasette reads it."""
+    import yaml  # Datasette depends on PyYAML, so it is here whenever Datasette is
+
+    return yaml.safe_load(resources.files("provenance").joinpath("metadata.yml").read_text(encoding="utf-8"))
+
+
+def metadata_for(db_path: Path | str) -> dict:
+    """The shipped metadata with its database entry renamed to the name Datasette gives `db_path`."""
+    meta = load_metadata()
+    databases = meta.get("databases", {})
+    databases[Path(db_path).stem] = databases.pop(SHIPPED_NAME)
+    return meta
+
+
+def write_metadata(db_path: Path | str, folder: Path) -> Path:
+    path = Path(folder) / "metadata.json"
+    path.write_text(json.dumps(metadata_for(db_path), ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def datasette_command(
+    db_path: Path | str, metadata_path: Path, host: str = "127.0.0.1", port: int = 8001
+) -> list[str]:
+    """The command that serves `db_path` with `metadata_path`."""
+    return [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(db_path),
+        "--metadata",
+        str(metadata_path),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def serve(db_path: Path | str, host: str = "127.0.0.1", port: int = 8001) -> int:
+    """Run Datasette on `db_path` until it exits or this process is told to stop (Ctrl-C, SIGTERM).
+
+    Datasette runs as a child process; stopping this one stops it too, and the rewritten metadata
+    is removed. Returns Datasette's exit code (0 when stopped).
+    """
+    with tempfile.TemporaryDirectory(prefix="provenance-browse-") as folder:
+        meta = write_metadata(db_path, Path(folder))
+        child = subprocess.Popen(datasette_command(db_path, meta, host, port))
+        try:
+            previous = signal.signal(signal.SIGTERM, _interrupt)
+        except ValueError:  # not the main thread: Ctrl-C still works
+            previous = None
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            return 0
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,337 @@
+"""The database as a W3C PROV document, readable by tools that know nothing of this one
+(the `prov` package, ProvStore, prov-convert, graph viewers).
+
+    entities    articles, claims, citations, URLs, WARC captures, Wayback snapshots
+    activities  extraction (one per article), resolution (one per resolution row),
+                archiving (one per capture), Wayback look-up (one per snapshot)
+    agents      the tool and its version; each run, acting on the tool's behalf;
+                the outlets, authors, handles and speakers an article credits;
+                the Wayback Machine
+
+Every step of a chain is a `wasDerivedFrom` from the later thing to what it
+rests on: claim ← citation ← (contained link | attributed outlet) ← URL ← final
+URL ← capture or snapshot. What a run produced is `wasAttributedTo` that run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+import sqlite_utils
+from prov.constants import PROV
+from prov.model import Namespace, ProvDocument
+
+from .. import __version__
+
+PV = Namespace("pv", "urn:x-provenance:")
+
+
+def build_prov(db: sqlite_utils.Database) -> ProvDocument:
+    """The whole database as one PROV document."""
+    return _Builder(db).build()
+
+
+def _time(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _attrs(**values) -> dict:
+    """PROV attributes in our namespace, leaving out what we do not know (PROV has no null)."""
+    return {f"pv:{k}": v for k, v in values.items() if v is not None and v != ""}
+
+
+def _name(value: str) -> str:
+    """A free-text name (an outlet, a handle) made safe as the local part of a qualified name."""
+    return quote(value.strip().lower(), safe="")
+
+
+class _Builder:
+    """Walks the tables once each, adding their records to one document."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.doc = ProvDocument()
+        self.doc.add_namespace(PV)
+        self.agents: set[str] = set()
+        self.tool = f"pv:tool/provenance-{__version__}"
+
+    def build(self) -> ProvDocument:
+        self.add_tool_and_runs()
+        self.add_urls()
+        for article in self.db.query(
+            "SELECT id, source, url, title, published, outlet, author, audited_at, run_id "
+            "FROM articles ORDER BY id"
+        ):
+            self.add_article(article)
+        self.add_resolutions()
+        self.add_captures()
+        self.add_snapshots()
+        return self.doc
+
+    # --- agents ---------------------------------------------------------------------------------------
+
+    def add_tool_and_runs(self) -> None:
+        doc = self.doc
+        doc.agent(
+            self.tool,
+            {
+                "prov:type": PROV["SoftwareAgent"],
+                "prov:label": f"provenance {__version__}",
+                "pv:version": __version__,
+            },
+        )
+        for run in self.db.query("SELECT id, command, version, started_at, status FROM runs ORDER BY id"):
+            doc.agent(
+                f"pv:run/{run['id']}",
+                {
+                    "prov:type": PROV["SoftwareAgent"],
+                    "prov:label": f"provenance {run['command']} run {run['id']}",
+                    **_attrs(
+                        command=run["command"],
+                        version=run["version"],
+                        started_at=run["started_at"],
+                        status=run["status"],
+                    ),
+                },
+            )
+            doc.actedOnBehalfOf(f"pv:run/{run['id']}", self.tool)
+
+    def by(self, run_id: int | None) -> str:
+        """The agent responsible for what a run recorded: the run, or the tool when no run is known."""
+        return f"pv:run/{run_id}" if run_id is not None else self.tool
+
+    def credit(self, entity: str, kind: str, name: str | None, prov_type) -> None:
+        """Attribute an entity to whoever the article says it comes from (an outlet, a handle, a speaker)."""
+        if not name:
+            return
+        ident = f"pv:{kind}/{_name(name)}"
+        if ident not in self.agents:
+            self.doc.agent(ident, {"prov:type": prov_type, "prov:label": name})
+            self.agents.add(ident)
+        self.doc.wasAttributedTo(entity, ident)
+
+    # --- what articles say ------------------------------------------------------------------------------
+
+    def add_urls(self) -> None:
+        self.url_ids = {}
+        for row in self.db.query("SELECT id, url, host, is_short FROM urls"):
+            self.url_ids[row["url"]] = row["id"]
+            self.doc.entity(
+                f"pv:url/{row['id']}",
+                {
+                    "prov:type": PV["URL"],
+                    "prov:label": row["url"],
+                    **_attrs(url=row["url"], host=row["host"], is_short=bool(row["is_short"])),
+                },
+            )
+
+    def add_article(self, a: dict) -> None:
+        doc, art, extraction = self.doc, f"pv:article/{a['id']}", f"pv:extraction/{a['id']}"
+        doc.entity(
+            art,
+            {
+                "prov:type": PV["Article"],
+                "prov:label": a["title"] or a["source"],
+                **_attrs(source=a["source"], url=a["url"], title=a["title"], published=a["published"]),
+            },
+        )
+        self.credit(art, "outlet", a["outlet"], PROV["Organization"])
+        self.credit(art, "author", a["author"], PROV["Person"])
+        doc.activity(extraction, _time(a["audited_at"]), None, {"prov:type": PV["Extraction"]})
+        doc.used(extraction, art)
+        doc.wasAssociatedWith(extraction, self.by(a["run_id"]))
+        self.add_citations(a, art, extraction)
+        self.add_claims(a, extraction)
+
+    def add_citations(self, a: dict, art: str, extraction: str) -> None:
+        doc = self.doc
+        citations = list(
+            self.db.query(
+                "SELECT id, kind, text, url, url_id, outlet, handle, speaker, date, parent_id "
+                "FROM citations WHERE article_id = ? ORDER BY seq",
+                [a["id"]],
+            )
+        )
+        for c in citations:
+            ent = f"pv:citation/{c['id']}"
+            doc.entity(
+                ent,
+                {
+                    "prov:type": PV["Citation"],
+                    "prov:label": f"{c['kind']}: {c['handle'] or c['outlet'] or c['text']}",
+                    **_attrs(kind=c["kind"], text=c["text"], url=c["url"], date=c["date"]),
+                },
+            )
+            doc.wasGeneratedBy(ent, extraction)
+            quotation = {"prov:type": PROV["Quotation"]} if c["kind"] == "quote" else None
+            doc.wasDerivedFrom(ent, art, extraction, other_attributes=quotation)
+            if c["kind"] == "tweet":
+                self.credit(ent, "handle", c["handle"], PROV["Person"])
+            elif c["kind"] == "quote":
+                self.credit(ent, "speaker", c["speaker"], PROV["Person"])
+            elif c["kind"] == "outlet":
+                self.credit(ent, "outlet", c["outlet"], PROV["Organization"])
+            if c["url_id"] is not None:
+                doc.wasDerivedFrom(ent, f"pv:url/{c['url_id']}", other_attributes=_attrs(rule="cites"))
+        for c in citations:
+            if c["parent_id"] is None:
+                continue
+            # A tweet rests on the link it contains; a quotation on the outlet it is attributed to.
+            child, parent = f"pv:citation/{c['id']}", f"pv:citation/{c['parent_id']}"
+            if c["kind"] == "quote":
+                doc.wasDerivedFrom(child, parent, other_attributes=_attrs(rule="attributed-to"))
+            else:
+                doc.wasDerivedFrom(parent, child, other_attributes=_attrs(rule="contains"))
+
+    def add_claims(self, a: dict, extraction: str) -> None:
+        doc = self.doc
+        for cl in self.db.query(
+            "SELECT id, seq, kind, text, status FROM claims WHERE article_id = ? ORDER BY seq", [a["id"]]
+        ):
+            ent = f"pv:claim/{cl['id']}"
+            doc.entity(
+                ent,
+                {
+                    "prov:type": PV["Claim"],
+                    "prov:label": cl["text"][:200],
+                    **_attrs(kind=cl["kind"], text=cl["text"], status=cl["status"], seq=cl["seq"]),
+                },
+            )
+            doc.wasGeneratedBy(ent, extraction)
+            doc.wasAttributedTo(ent, self.by(a["run_id"]))
+        for link in self.db.query(
+            "SELECT cc.claim_id, cc.citation_id, cc.rule, cc.confidence FROM claim_citations cc "
+            "JOIN claims cl ON cl.id = cc.claim_id WHERE cl.article_id = ?",
+            [a["id"]],
+        ):
+            doc.wasDerivedFrom(
+                f"pv:claim/{link['claim_id']}",
+                f"pv:citation/{link['citation_id']}",
+                other_attributes=_attrs(rule=link["rule"], confidence=link["confidence"]),
+            )
+        for s in self.db.query(
+            "SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
+            "JOIN claims cl ON cl.id = s.claim_id WHERE cl.article_id = ?",
+            [a["id"]],
+        ):
+            doc.wasDerivedFrom(
+                f"pv:claim/{s['claim_id']}",
+                f"pv:claim/{s['supporting_claim_id']}",
+                other_attributes=_attrs(rule="supports", confidence=s["confidence"]),
+            )
+
+    # --- what became of the URLs ------------------------------------------------------------------------
+
+    def add_resolutions(self) -> None:
+        doc = self.doc
+        for r in self.db.query(
+            "SELECT id, url_id, final_url, status, reason, http_status, checked_at, run_id "
+            "FROM resolutions ORDER BY id"
+        ):
+            hops = [
+                f"{h['http_status'] or h['via']} {h['url']} -> {h['location']}"
+                for h in self.db.query(
+                    "SELECT url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq",
+                    [r["id"]],
+                )
+            ]
+            act = f"pv:resolution/{r['id']}"
+            doc.activity(
+                act,
+                _time(r["checked_at"]),
+                None,
+                {
+                    "prov:type": PV["Resolution"],
+                    **_attrs(
+                        status=r["status"],
+                        reason=r["reason"],
+                        http_status=r["http_status"],
+                        hops=" | ".join(hops) or None,
+                    ),
+                },
+            )
+            doc.used(act, f"pv:url/{r['url_id']}")
+            doc.wasAssociatedWith(act, self.by(r["run_id"]))
+            final_id = self.url_ids.get(r["final_url"]) if r["final_url"] else None
+            if final_id is not None and final_id != r["url_id"]:
+                doc.wasGeneratedBy(f"pv:url/{final_id}", act)
+                doc.wasDerivedFrom(
+                    f"pv:url/{final_id}",
+                    f"pv:url/{r['url_id']}",
+                    act,
+                    other_attributes=_attrs(rule="redirect", hops=len(hops)),
+                )
+
+    def add_captures(self) -> None:
+        doc = self.doc
+        for cap in self.db.query(
+            'SELECT id, url_id, warc_file, "offset", length, record_type, record_id, payload_digest, '
+            "http_status, truncated, captured_at, run_id FROM captures ORDER BY id"
+        ):
+            act, ent = f"pv:archiving/{cap['id']}", f"pv:capture/{cap['id']}"
+            doc.activity(act, _time(cap["captured_at"]), None, {"prov:type": PV["Archiving"]})
+            doc.used(act, f"pv:url/{cap['url_id']}")
+            doc.wasAssociatedWith(act, self.by(cap["run_id"]))
+            doc.entity(
+                ent,
+                {
+                    "prov:type": PV["WarcRecord"],
+                    "prov:label": f"{cap['warc_file']}@{cap['offset']}",
+                    **_attrs(
+                        warc_file=cap["warc_file"],
+                        offset=cap["offset"],
+                        length=cap["length"],
+                        record_type=cap["record_type"],
+                        record_id=cap["record_id"],
+                        payload_digest=cap["payload_digest"],
+                        http_status=cap["http_status"],
+                        truncated=cap["truncated"],
+                    ),
+                },
+            )
+            doc.wasGeneratedBy(ent, act, _time(cap["captured_at"]))
+            doc.wasDerivedFrom(ent, f"pv:url/{cap['url_id']}", act)
+            doc.wasAttributedTo(ent, self.by(cap["run_id"]))
+
+    def add_snapshots(self) -> None:
+        doc, wayback = self.doc, "pv:archive/wayback-machine"
+        for s in self.db.query(
+            "SELECT id, url_id, status, timestamp, snapshot_url, distance_days, reason, "
+            "checked_at, run_id FROM snapshots ORDER BY id"
+        ):
+            act, ent = f"pv:wayback-lookup/{s['id']}", f"pv:snapshot/{s['id']}"
+            doc.activity(
+                act,
+                _time(s["checked_at"]),
+                None,
+                {"prov:type": PV["WaybackLookup"], **_attrs(status=s["status"], reason=s["reason"])},
+            )
+            doc.used(act, f"pv:url/{s['url_id']}")
+            doc.wasAssociatedWith(act, self.by(s["run_id"]))
+            if s["status"] not in ("found", "saved") or not s["snapshot_url"]:
+                continue
+            if wayback not in self.agents:
+                doc.agent(
+                    wayback,
+                    {"prov:type": PROV["Organization"], "prov:label": "Internet Archive Wayback Machine"},
+                )
+                self.agents.add(wayback)
+            doc.entity(
+                ent,
+                {
+                    "prov:type": PV["WaybackSnapshot"],
+                    "prov:label": s["snapshot_url"],
+                    **_attrs(
+                        snapshot_url=s["snapshot_url"],
+                        timestamp=s["timestamp"],
+                        distance_days=s["distance_days"],
+                    ),
+                },
+            )
+            doc.wasGeneratedBy(ent, act)
+            doc.wasDerivedFrom(ent, f"pv:url/{s['url_id']}", act)
+            doc.wasAttributedTo(ent, wayback)

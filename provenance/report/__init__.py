@@ -1,0 +1,95 @@
+"""Report: what an audit found, for people (terminal, Markdown, HTML) and for programs (JSON).
+
+Every format but the audit's JSON is drawn from one `ArticleReport` read back
+from the database (`model.load`), so `audit` and `show` agree with each other
+and with Datasette. Functions return strings and never print. Any text that
+came from an article or the web is cleaned (`words.clean`) and then escaped for
+where it goes.
+
+    model.py     the article, its claims, citations, chains and evidence, read from the database
+    words.py     the words for each step of a chain, shared by every format
+    terminal.py  the rich terminal report and `show`'s tree
+    markdown.py  Markdown
+    html.py      one self-contained HTML page per article
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from ..models import ClaimStatus, Kind
+from .html import render_html
+from .markdown import render_markdown
+from .model import ArticleReport, article_of_claim, load
+from .terminal import render_show, render_text
+from .words import clean, strongest_parts
+
+if TYPE_CHECKING:
+    from ..audit import AuditResult
+
+__all__ = [
+    "ArticleReport",
+    "clean",
+    "load",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_text",
+    "show",
+    "summary",
+]
+
+
+def summary(result: AuditResult) -> dict:
+    """Counts for the audit's JSON: claims by status, citations by kind, URLs by status, dead-link rate."""
+    claims = Counter(ClaimStatus(c.status).value for c in result.doc.claims)
+    kinds = Counter(Kind(c.kind).value for c in result.doc.citations)
+    statuses = Counter(r.status.value for r in result.resolutions.values())
+    checked = sum(v for k, v in statuses.items() if k not in ("offline",))
+    dead = statuses.get("dead", 0) + statuses.get("soft404", 0)
+    return {
+        "claims": dict(claims),
+        "citations": dict(kinds),
+        "resolutions": dict(statuses),
+        "dead_link_rate": round(dead / checked, 3) if checked else None,
+    }
+
+
+def render_json(results: list[AuditResult], reports: list[ArticleReport] | None = None) -> str:
+    """The extraction's JSON (the `extract` contract) with each article's id, resolutions and summary.
+
+    Given the articles' reports too, each claim also gets its database id (what `show` takes) and
+    its strongest chain as steps: `{"text", "role", "url"}`.
+    """
+    docs = []
+    for i, r in enumerate(results):
+        d = r.doc.to_json()
+        d["article_id"] = r.article_id
+        d["resolutions"] = [res.to_json() for res in r.resolutions.values()]
+        d["summary"] = summary(r)
+        if reports is not None:
+            recorded = {c.seq: c for c in reports[i].claims}
+            by_id = {c.id: c for c in reports[i].claims}
+            for seq, claim in enumerate(d["claims"], 1):
+                view = recorded.get(seq)
+                if view is not None:
+                    claim["claim_id"] = view.id
+                    claim["chain"] = [
+                        {"text": p.text, "role": p.role, "url": p.href} for p in strongest_parts(view, by_id)
+                    ]
+        docs.append(d)
+    return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2)
+
+
+def show(
+    db: sqlite_utils.Database, ident: int, *, article: bool = False, color: bool = False, width: int = 120
+) -> str:
+    """A claim's chains (or every claim's, for an article) as an indented tree, step by step."""
+    if article:
+        return render_show(load(db, ident), color=color, width=width)
+    report = load(db, article_of_claim(db, ident))
+    return render_show(report, ident, color=color, width=width)

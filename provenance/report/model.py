@@ -1,0 +1,325 @@
+"""What a report shows, read back from the database: one article, its claims and their chains.
+
+Every format (terminal, Markdown, HTML, `show`) renders this one structure, so
+they cannot disagree. It is read from the database rather than from the audit
+in memory because the database is the record: `show` and `audit` then print the
+same thing, and a report can be made again later without re-running anything.
+
+The shape of a chain comes from the `chains` view (db.py): its rows say which
+citations a claim reaches and at what depth. The evidence for each cited URL —
+its latest resolution, hops, captures and snapshots — is read per URL, the
+same joins the view makes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from ..errors import NotFound
+from ..models import BROKEN_STATUSES, ClaimStatus, Status
+
+
+@dataclass
+class Evidence:
+    """What became of one cited URL: its latest resolution and every saved copy."""
+
+    url: str
+    status: str | None = None  # None: never resolved
+    reason: str | None = None
+    http_status: int | None = None
+    final_url: str | None = None
+    checked_at: str | None = None
+    elapsed_ms: int | None = None
+    hops: list[dict] = field(default_factory=list)  # seq, url, http_status, location, via
+    captures: list[dict] = field(default_factory=list)  # response/revisit records of the final URL
+    snapshots: list[dict] = field(default_factory=list)  # Wayback look-ups for the cited URL
+
+    @property
+    def found_snapshots(self) -> list[dict]:
+        return [s for s in self.snapshots if s["status"] in ("found", "saved")]
+
+    @property
+    def archived(self) -> bool:
+        return bool(self.captures or self.found_snapshots)
+
+    @property
+    def broken(self) -> bool:
+        return self.status in {s.value for s in BROKEN_STATUSES}
+
+    @property
+    def alive(self) -> bool:
+        return self.status == Status.ALIVE.value
+
+
+@dataclass
+class CitationView:
+    id: int
+    seq: int
+    kind: str
+    text: str | None
+    url: str | None
+    outlet: str | None
+    handle: str | None
+    speaker: str | None
+    date: str | None
+    parent_id: int | None
+    found_in: str | None
+    start: int | None
+    end: int | None
+    evidence: Evidence | None = None
+
+    @property
+    def label(self) -> str:
+        """The words a reader knows this citation by: a handle, an outlet, a speaker, or its text."""
+        if self.kind == "tweet" and self.handle:
+            return self.handle
+        if self.kind == "quote" and self.speaker:
+            return self.speaker
+        if self.kind == "outlet" and self.outlet:
+            return self.outlet
+        return self.url or self.text or self.outlet or ""
+
+
+@dataclass
+class Node:
+    """One citation reached from a claim, with the citations reached through it."""
+
+    citation: CitationView
+    rule: str  # the linking rule, or `contains` / `attributed-to` below the first level
+    confidence: float | None
+    depth: int
+    children: list[Node] = field(default_factory=list)
+
+
+# Statuses that say something about the page itself; refused, skipped (robots), deferred and offline
+# URLs were never asked, so they count neither way in the dead-link rate.
+CHECKED = frozenset(
+    s.value for s in (Status.ALIVE, Status.DEAD, Status.SOFT404, Status.TIMEOUT, Status.ERROR)
+)
+
+# How strong a chain is, by what its last citation reached.
+STRENGTH = {"archived": 6, "alive": 5, "unchecked": 3, "no_url": 2, "broken": 1}
+
+
+def strength(c: CitationView) -> int:
+    ev = c.evidence
+    if ev is None:
+        return STRENGTH["unchecked"] if c.url else STRENGTH["no_url"]
+    if ev.broken:
+        return STRENGTH["broken"]
+    if ev.alive:
+        return STRENGTH["archived"] if ev.archived else STRENGTH["alive"]
+    return STRENGTH["unchecked"]
+
+
+@dataclass
+class ClaimView:
+    id: int
+    seq: int
+    kind: str
+    text: str
+    start: int | None
+    end: int | None
+    status: str
+    chains: list[Node] = field(default_factory=list)
+    supported_by: list[tuple[int, float | None]] = field(default_factory=list)
+
+    def paths(self) -> list[list[Node]]:
+        """Every way down from the claim: root-to-node lists, for each node."""
+        out: list[list[Node]] = []
+
+        def walk(node: Node, trail: list[Node]) -> None:
+            trail = trail + [node]
+            out.append(trail)
+            for child in node.children:
+                walk(child, trail)
+
+        for root in self.chains:
+            walk(root, [])
+        return out
+
+    def strongest(self) -> list[Node] | None:
+        """The path a reader should see first: best evidence at its end, then the most detail."""
+        best, key = None, None
+        for i, path in enumerate(self.paths()):
+            k = (strength(path[-1].citation), len(path), -i)
+            if key is None or k > key:
+                best, key = path, k
+        return best
+
+
+@dataclass
+class ArticleReport:
+    id: int
+    source: str
+    title: str | None
+    url: str | None
+    published: str | None
+    outlet: str | None
+    text: str
+    audited_at: str | None
+    claims: list[ClaimView]
+    citations: list[CitationView]
+
+    def claim(self, claim_id: int) -> ClaimView | None:
+        return next((c for c in self.claims if c.id == claim_id), None)
+
+    def summary(self) -> dict:
+        """Claims by status, and how many distinct cited URLs are dead among those checked."""
+        statuses = Counter(c.status for c in self.claims)
+        evidence = {c.url: c.evidence for c in self.citations if c.url}
+        checked = [e for e in evidence.values() if e is not None and e.status in CHECKED]
+        dead = sum(1 for e in checked if e.broken)
+        return {
+            "claims": {s.value: statuses.get(s.value, 0) for s in ClaimStatus},
+            "citations": len(self.citations),
+            "urls": len(evidence),
+            "urls_checked": len(checked),
+            "urls_dead": dead,
+            "dead_link_rate": round(dead / len(checked), 3) if checked else None,
+        }
+
+
+def load(db: sqlite_utils.Database, article_id: int) -> ArticleReport:
+    """Read one article's report from the database."""
+    row = db.execute(
+        "SELECT id, source, title, url, published, outlet, text, audited_at FROM articles WHERE id = ?",
+        [article_id],
+    ).fetchone()
+    if not row:
+        raise NotFound(f"no article {article_id}")
+    citations = _citations(db, article_id)
+    claims = _claims(db, article_id, {c.id: c for c in citations})
+    return ArticleReport(
+        id=row[0],
+        source=row[1],
+        title=row[2],
+        url=row[3],
+        published=row[4],
+        outlet=row[5],
+        text=row[6] or "",
+        audited_at=row[7],
+        claims=claims,
+        citations=citations,
+    )
+
+
+def article_of_claim(db: sqlite_utils.Database, claim_id: int) -> int:
+    row = db.execute("SELECT article_id FROM claims WHERE id = ?", [claim_id]).fetchone()
+    if not row:
+        raise NotFound(f"no claim {claim_id}")
+    return row[0]
+
+
+def _citations(db, article_id: int) -> list[CitationView]:
+    rows = db.execute(
+        "SELECT c.id, c.seq, c.kind, c.text, c.url, c.outlet, c.handle, c.speaker, c.date, c.parent_id, "
+        "c.found_in, "
+        'c.start, c."end", c.url_id FROM citations c WHERE c.article_id = ? ORDER BY c.seq',
+        [article_id],
+    ).fetchall()
+    cache: dict[int, Evidence | None] = {}
+    out = []
+    for r in rows:
+        url_id = r[13]
+        if url_id is not None and url_id not in cache:
+            cache[url_id] = _evidence(db, url_id, r[4])
+        out.append(CitationView(*r[:13], evidence=cache.get(url_id) if url_id is not None else None))
+    return out
+
+
+def _evidence(db, url_id: int, url: str) -> Evidence | None:
+    """The latest resolution of one URL with its hops, captures of its final URL, and its snapshots."""
+    ev = Evidence(url=url)
+    res = db.execute(
+        "SELECT id, final_url, status, reason, http_status, checked_at, elapsed_ms FROM resolutions "
+        "WHERE url_id = ? ORDER BY id DESC LIMIT 1",
+        [url_id],
+    ).fetchone()
+    if res:
+        ev.final_url, ev.status, ev.reason, ev.http_status, ev.checked_at, ev.elapsed_ms = res[1:]
+        ev.hops = list(
+            db.query(
+                "SELECT seq, url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq",
+                [res[0]],
+            )
+        )
+        if ev.final_url:
+            ev.captures = list(
+                db.query(
+                    'SELECT cap.id, cap.warc_file, cap."offset", cap.length, cap.record_type, '
+                    "cap.payload_digest, "
+                    "cap.http_status, cap.size, cap.truncated, cap.captured_at, cap.record_id "
+                    "FROM captures cap JOIN urls u ON u.id = cap.url_id "
+                    "WHERE u.url = ? AND cap.record_type IN ('response', 'revisit') ORDER BY cap.id",
+                    [ev.final_url],
+                )
+            )
+    ev.snapshots = list(
+        db.query(
+            "SELECT id, status, timestamp, snapshot_url, distance_days, reason FROM snapshots "
+            "WHERE url_id = ? ORDER BY id",
+            [url_id],
+        )
+    )
+    if not res and not ev.snapshots:
+        return None
+    return ev
+
+
+def _claims(db, article_id: int, citations: dict[int, CitationView]) -> list[ClaimView]:
+    claims = [
+        ClaimView(*r)
+        for r in db.execute(
+            'SELECT id, seq, kind, text, start, "end", status FROM claims WHERE article_id = ? ORDER BY seq',
+            [article_id],
+        )
+    ]
+    by_id = {c.id: c for c in claims}
+    for cid, other, conf in db.execute(
+        "SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
+        "JOIN claims c ON c.id = s.claim_id WHERE c.article_id = ? ORDER BY s.claim_id, s.confidence DESC",
+        [article_id],
+    ):
+        by_id[cid].supported_by.append((other, conf))
+    _attach_chains(db, article_id, by_id, citations)
+    return claims
+
+
+def _attach_chains(
+    db, article_id: int, claims: dict[int, ClaimView], citations: dict[int, CitationView]
+) -> None:
+    """Rebuild each claim's tree from the `chains` view's citation steps.
+
+    The view lists steps by depth, not depth-first, so a step's place in the tree is found from the
+    citations' own parent links: below `contains` is a child of the step above, below
+    `attributed-to` is the parent of the quote above.
+    """
+    rows = db.execute(
+        "SELECT claim_id, chain, step, rule, confidence, citation_id FROM chains "
+        "WHERE article_id = ? AND step_kind = 'citation'",
+        [article_id],
+    ).fetchall()
+    groups: dict[tuple[int, int], list[tuple]] = {}
+    for r in rows:
+        groups.setdefault((r[0], r[1]), []).append(r)
+    for (claim_id, _chain), steps in groups.items():
+        by_depth: dict[int, list[Node]] = {}
+        for _, _, step, rule, confidence, citation_id in sorted(steps, key=lambda s: s[2]):
+            if citation_id not in citations:
+                continue
+            depth = step // 1000
+            node = Node(citation=citations[citation_id], rule=rule, confidence=confidence, depth=depth)
+            by_depth.setdefault(depth, []).append(node)
+            if depth == 1:
+                claims[claim_id].chains.append(node)
+                continue
+            for above in by_depth.get(depth - 1, []):
+                if (rule == "contains" and node.citation.parent_id == above.citation.id) or (
+                    rule == "attributed-to" and above.citation.parent_id == node.citation.id
+                ):
+                    above.children.append(node)
+                    break

@@ -1,0 +1,177 @@
+"""The words every format uses for a chain's steps, so the terminal, Markdown and HTML read alike.
+
+A chain step is a `Part`: its text, a role (which says how to colour or mark
+it) and, for URLs, the address it stands for. Text from articles and the web is
+cleaned here of control characters — terminal escape sequences, bidi overrides
+— before any format escapes it further for its own syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from .model import CitationView, ClaimView, Evidence, Node
+
+# C0/C1 controls (ESC among them) and the bidi overrides that can reorder what a reader sees.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str | None, limit: int | None = None) -> str:
+    """Text from the web made safe to show: no escape sequences or control characters, one line."""
+    text = " ".join(_CONTROL.sub("", text or "").split())
+    if limit and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def short_url(url: str | None, limit: int = 60) -> str:
+    """A URL as a reader scans it: no scheme, no `www.`, cut in the middle of the path when long."""
+    if not url:
+        return ""
+    url = clean(url)
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        url = url.split("://", 1)[1]
+        if url.startswith("www."):
+            url = url[4:]
+    if len(url) > limit:
+        url = url[: limit - 1] + "…"
+    return url
+
+
+def is_web_url(url: str | None) -> bool:
+    """Only http(s) addresses may ever become links; `javascript:` and friends stay text."""
+    if not url:
+        return False
+    parts = urlsplit(clean(url))
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+class Part(NamedTuple):
+    text: str
+    role: str  # citation | url | hop | final | alive | broken | unchecked | archive | note | claim
+    href: str | None = None  # the full URL a `url`/`final`/`archive` part stands for
+
+
+def wayback_date(ts: str | None) -> str:
+    return f"{ts[:4]}-{ts[4:6]}-{ts[6:8]}" if ts and len(ts) >= 8 and ts[:8].isdigit() else (ts or "")
+
+
+def status_words(ev: Evidence | None, url: str | None) -> Part:
+    """How one URL fared, in a few words."""
+    if not url:
+        return Part("no specific page", "unchecked")
+    if ev is None or ev.status is None:
+        return Part("not checked yet", "unchecked")
+    if ev.status == "offline":
+        return Part("not checked yet (offline run)", "unchecked")
+    code = f"{ev.http_status} " if ev.http_status else ""
+    reason = f" ({ev.reason})" if ev.reason and ev.reason not in (f"http_{ev.http_status}", ev.status) else ""
+    role = "alive" if ev.alive else "broken" if ev.broken else "unchecked"
+    return Part(f"{code}{ev.status}{reason}", role)
+
+
+def archive_parts(ev: Evidence | None) -> list[Part]:
+    if ev is None:
+        return []
+    out = []
+    if ev.captures:
+        out.append(Part("captured", "archive"))
+    snap = next(iter(ev.found_snapshots), None)
+    if snap:
+        out.append(Part(f"Wayback {wayback_date(snap['timestamp'])}", "archive", snap["snapshot_url"]))
+    return out
+
+
+def citation_part(c: CitationView) -> Part:
+    """A citation in a chain: links by their URL, everything else by kind and name."""
+    if c.kind in ("link", "short_link") and c.url:
+        return Part(short_url(c.url), "url", c.url)
+    label = clean(c.label, 60)
+    return Part(f"{c.kind.replace('_', ' ')} {label}".strip(), "citation", c.url)
+
+
+def url_parts(c: CitationView) -> list[Part]:
+    """Where a cited URL went: each hop's code, the final URL when it differs, its status, its copies."""
+    ev = c.evidence
+    out: list[Part] = []
+    if c.kind not in ("link", "short_link"):
+        out.append(Part(short_url(c.url), "url", c.url))
+    if ev is not None:
+        out += [Part(str(h["http_status"] or h["via"]), "hop") for h in ev.hops]
+        if ev.final_url and ev.final_url != c.url:
+            out.append(Part(short_url(ev.final_url), "final", ev.final_url))
+    out.append(status_words(ev, c.url))
+    out += archive_parts(ev)
+    return out
+
+
+def path_parts(path: list[Node]) -> list[Part]:
+    """One chain as a line of steps: each citation, then what its last URL led to."""
+    parts = [citation_part(n.citation) for n in path]
+    last = path[-1].citation
+    if last.url:
+        parts += url_parts(last)
+    else:
+        parts.append(status_words(None, None))
+    return parts
+
+
+def strongest_parts(claim: ClaimView, claims: dict[int, ClaimView] | None = None) -> list[Part]:
+    """The claim's best chain in one line; a bullet with no citation of its own borrows a supporter's."""
+    path = claim.strongest()
+    if path and path[0].rule == "supports":
+        # a citation inherited from a claim that says the same thing: name that claim
+        others = [(claims or {}).get(o) for o, _ in claim.supported_by]
+        via = next(
+            (o for o in others if o and any(n.citation.id == path[0].citation.id for n in o.chains)), None
+        )
+        return [
+            Part(f"supported by claim {via.id}" if via else "supported by another claim", "claim")
+        ] + path_parts(path)
+    if path:
+        return path_parts(path)
+    for other_id, _conf in claim.supported_by:
+        other = (claims or {}).get(other_id)
+        if other is not None and other.strongest():
+            return [Part(f"supported by claim {other.id}", "claim")] + path_parts(other.strongest())
+    return [Part("no source given", "note")]
+
+
+def hop_line(h: dict) -> str:
+    """`301 http https://t.co/x → https://example.com/`"""
+    code = h["http_status"] if h["http_status"] is not None else "-"
+    return f"{code} {h['via']} {clean(h['url'])} → {clean(h['location'])}"
+
+
+def capture_line(cap: dict) -> str:
+    """Where a saved copy lies and how to check it is the same bytes."""
+    bits = [f"{cap['record_type']} {clean(cap['warc_file'])} @{cap['offset']}+{cap['length']}"]
+    if cap.get("payload_digest"):
+        bits.append(f"digest {clean(cap['payload_digest'])}")
+    if cap.get("truncated"):
+        bits.append(f"truncated ({clean(cap['truncated'])})")
+    if cap.get("captured_at"):
+        bits.append(clean(cap["captured_at"]))
+    return ", ".join(bits)
+
+
+def snapshot_line(s: dict) -> str:
+    if s["status"] in ("found", "saved"):
+        return f"{snapshot_words(s)}: {clean(s['snapshot_url'])}"
+    return f"{s['status']}" + (f" ({clean(s['reason'])})" if s.get("reason") else "")
+
+
+def snapshot_words(s: dict) -> str:
+    """`found 2025-07-01, the article's day`: when the copy was taken, against the article's date."""
+    far = s.get("distance_days")
+    when = (
+        ""
+        if far is None
+        else ", within a day of the article"
+        if abs(far) < 1
+        else f", {abs(far):.0f} days from the article"
+    )
+    return f"{s['status']} {wayback_date(s['timestamp'])}{when}"

@@ -1,0 +1,257 @@
+"""A loopback web server that misbehaves on purpose, for testing the fetch limits.
+
+Runs on 127.0.0.1 on an ephemeral port, in threads, inside the test process:
+
+    with FaultServer(robots="disallow") as srv:
+        srv.url("/drip")          # http://127.0.0.1:PORT/drip
+        srv.hits("/drip")         # how many requests that path got
+        srv.peak                  # most requests in flight at once
+
+Paths (see `_Handler.routes`): /ok /home-page / /drip /drip-headers /silence
+/loop/a /loop/b /hops/N /big /gzip-bomb /short-body /retry-after/short
+/retry-after/long /503 /404 /slow /to-file /to-private /soft404 /deep/article /meta /js
+/chain/a and /chain/b (both through /chain/hub to /final) and /robots.txt.
+Unknown paths answer 404. Robots variants: "allow", "disallow" (everything under
+/private), "404", "500", "all" (Disallow: /).
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pytest
+
+_PAGE = (b"<!doctype html><html><head><title>A real article</title></head><body><h1>A real article</h1>"
+         + b"<p>Words of a story that is really here.</p>" * 40 + b"</body></html>")
+_HOME = b"<html><head><title>Example News - Home</title></head><body><h1>Top stories</h1>" + b"<p>x</p>" * 200 \
+    + b"</body></html>"
+_SOFT404 = (b"<html><head><title>Page not found | Example News</title></head><body>"
+            b"<h1>Sorry, the page you were looking for could not be found.</h1>" + b"<p>menu</p>" * 300
+            + b"</body></html>")
+_BOMB = gzip.compress(b"\0" * 200_000_000, compresslevel=9)  # ~200 KB on the wire, 200 MB inflated
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def do_HEAD(self):
+        self.server.record("HEAD", self.path, self.headers)
+        self._send(405, b"", [("Allow", "GET")])
+
+    def do_GET(self):
+        path = urlsplit(self.path).path
+        self.server.record("GET", self.path, self.headers)
+        with self.server.lock:
+            self.server.in_flight += 1
+            self.server.peak = max(self.server.peak, self.server.in_flight)
+        try:
+            self.route(path)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+        finally:
+            with self.server.lock:
+                self.server.in_flight -= 1
+
+    def _send(self, code: int, body: bytes, headers=(), ctype="text/html; charset=utf-8"):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _redirect(self, location: str, code: int = 302):
+        self._send(code, b"moved", [("Location", location)])
+
+    def route(self, path: str):
+        srv = self.server
+        if path == "/robots.txt":
+            mode = srv.robots
+            if mode in ("404", "500"):
+                return self._send(int(mode), b"no robots here")
+            rules = {"allow": b"User-agent: *\nAllow: /\n", "disallow": b"User-agent: *\nDisallow: /private\n",
+                     "all": b"User-agent: *\nDisallow: /\n"}[mode]
+            return self._send(200, rules, ctype="text/plain")
+        if path in ("/ok", "/private/page", "/final") or path.startswith("/page/"):
+            return self._send(200, _PAGE)
+        if path == "/":
+            return self._send(200, _HOME)
+        if path == "/drip":  # a body of 100 bytes, one byte a second
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                if srv.stopping.wait(1.0):
+                    return
+                self.wfile.write(b"x")
+                self.wfile.flush()
+            return
+        if path == "/drip-headers":  # the status line, then headers one byte a second
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            self.wfile.flush()
+            for ch in b"X-Slow: " + b"y" * 100:
+                if srv.stopping.wait(0.5):
+                    return
+                self.wfile.write(bytes([ch]))
+                self.wfile.flush()
+            return
+        if path == "/silence":
+            srv.stopping.wait(60)
+            return
+        if path == "/loop/a":
+            return self._redirect("/loop/b")
+        if path == "/loop/b":
+            return self._redirect("/loop/a")
+        if path.startswith("/hops/"):
+            n = int(path.rsplit("/", 1)[1])
+            return self._redirect(f"/hops/{n - 1}") if n > 0 else self._send(200, _PAGE)
+        if path == "/big":
+            return self._send(200, b"<html>" + b"a" * 3_000_000 + b"</html>")
+        if path == "/gzip-bomb":
+            return self._send(200, _BOMB, [("Content-Encoding", "gzip")])
+        if path == "/short-body":  # promises 1000 bytes, sends 10, closes
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+            self.close_connection = True
+            return
+        if path == "/retry-after/short":
+            if srv.hits(path) == 1:
+                return self._send(429, b"slow down", [("Retry-After", "1")])
+            return self._send(200, _PAGE)
+        if path == "/retry-after/long":
+            return self._send(429, b"slow down", [("Retry-After", "3600")])
+        if path == "/503":
+            return self._send(503, b"unavailable")
+        if path == "/404":
+            return self._send(404, b"not here")
+        if path == "/slow" or path.startswith("/slow/"):
+            time.sleep(0.2)
+            return self._send(200, _PAGE)
+        if path == "/to-file":
+            return self._redirect("file:///etc/passwd")
+        if path == "/soft404":
+            return self._send(200, _SOFT404)
+        if path == "/deep/article":
+            return self._redirect("/", 301)
+        if path == "/meta":
+            return self._send(200, b'<html><body><p>moved</p><meta http-equiv="refresh" content="0; url=/final">'
+                                   b"</body></html>")
+        if path == "/js":
+            return self._send(200, b'<html><head><title>x</title></head><script>window.opener = null; '
+                                   b'location.replace("\\/final")</script></html>')
+        if path in ("/chain/a", "/chain/b"):
+            return self._redirect("/chain/hub", 301)
+        if path == "/chain/hub":
+            return self._redirect("/final", 301)
+        if path == "/to-private":
+            return self._redirect("http://10.0.0.1/secret")
+        return self._send(404, b"<html><title>404</title>nothing</html>")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, robots: str):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.robots = robots
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.log: list[tuple[str, str]] = []
+        self.headers: list[dict[str, str]] = []
+        self.in_flight = 0
+        self.peak = 0
+
+    def handle_error(self, request, client_address):  # clients hanging up is what tests do
+        pass
+
+    def record(self, method: str, path: str, headers) -> None:
+        with self.lock:
+            self.log.append((method, path))
+            self.headers.append(dict(headers.items()))
+
+    def hits(self, path: str) -> int:
+        with self.lock:
+            return sum(1 for _, p in self.log if urlsplit(p).path == path)
+
+
+class FaultServer:
+    """Context manager: start the server on an ephemeral 127.0.0.1 port, stop it on exit."""
+
+    def __init__(self, robots: str = "allow"):
+        self._server = _Server(robots)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    def __enter__(self) -> FaultServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def hits(self, path: str) -> int:
+        return self._server.hits(path)
+
+    @property
+    def log(self) -> list[tuple[str, str]]:
+        with self._server.lock:
+            return list(self._server.log)
+
+    @property
+    def headers(self) -> list[dict[str, str]]:
+        """The request headers of every request, in arrival order."""
+        with self._server.lock:
+            return list(self._server.headers)
+
+    @property
+    def peak(self) -> int:
+        return self._server.peak
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    """Fail the test if anything dials an address other than 127.0.0.1 or makes a DNS query.
+
+    Violations are recorded as well as raised, since the code under test turns exceptions
+    into statuses: the test fails at teardown even if the error was swallowed.
+    """
+    violations: list[str] = []
+    real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host != "127.0.0.1":
+            violations.append(f"connect {address!r}")
+            raise AssertionError(f"tests may only reach 127.0.0.1, not {address!r}")
+        return real_connect(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host not in ("127.0.0.1", None):
+            violations.append(f"getaddrinfo {host!r}")
+            raise AssertionError(f"tests make no DNS query, not for {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield violations
+    assert not violations, violations

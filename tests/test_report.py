@@ -1,0 +1,223 @@
+"""The terminal and Markdown reports, and `show`: what a reader sees, and that web text cannot take over
+the terminal."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from provenance import db as database
+from provenance import record, report
+from provenance.cli import app
+from provenance.errors import NotFound
+from provenance.models import Resolution, Status
+
+from .conftest import SEED
+from .report_example import EVIL_CLAIM, FINAL, TCO, X_URL, claim_id, hostile, recorded
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.fixture
+def example(db_path):
+    return recorded(db_path)
+
+
+def test_claims_come_in_article_order_each_with_status_and_strongest_chain(example):
+    db, article_id = example
+    text = report.render_text(report.load(db, article_id), width=200)
+    lines = text.splitlines()
+    post = next(i for i, line in enumerate(lines) if "Putin and Macron spoke by phone" in line)
+    assert "archived" in lines[post]
+    assert lines[post + 1].strip() == (
+        "tweet @United24media → t.co/Cnqgv5qgwV → 301 → 302 → "
+        "twitter.com/United24media/status/1940000000000000000 → 200 alive → "
+        "captured → Wayback 2025-07-01"
+    )
+    order = [
+        text.index(s)
+        for s in (
+            "Macron and Putin’s rare two-hour call resonates",
+            "Macron urged Putin",
+            "Putin and Macron spoke by phone",
+            "Moving forward",
+        )
+    ]
+    assert order == sorted(order)
+    # a quote leads to the outlet it is attributed to; a bullet borrows its supporter's chain
+    assert "quote French presidential office → outlet france24.com → no specific page" in text
+    assert "supported by claim 10 → quote French presidential office" in text
+
+
+def test_summary_counts_statuses_and_the_dead_link_rate(example):
+    db, article_id = example
+    r = report.load(db, article_id)
+    assert r.summary()["claims"] == {"archived": 1, "sourced": 0, "vague": 8, "broken": 0, "unsourced": 3}
+    assert r.summary()["dead_link_rate"] == 0.0
+    record.record_resolution(
+        db, None, Resolution(url=TCO, final_url=None, status=Status.DEAD, http_status=404, reason="http_404")
+    )
+    r = report.load(db, article_id)
+    assert r.summary()["urls_dead"] == 1 and r.summary()["dead_link_rate"] == 1.0
+    text = report.render_text(r, width=200)
+    assert "12 claims: 1 archived, 0 sourced, 8 vague, 0 broken, 3 unsourced" in text
+    assert "dead-link rate 100%" in text
+    assert "404 dead" in text  # the latest resolution counts
+
+
+def test_citations_table_says_where_each_was_found_how_it_resolved_and_what_is_archived(example):
+    db, article_id = example
+    text = report.render_text(report.load(db, article_id), width=220)
+    row = next(line for line in text.splitlines() if "short link" in line)
+    assert "t.co/Cnqgv5qgwV" in row and "in tweet 1" in row
+    assert re.search(r"301 → 302 → twitter\.com/United24media/status/1940\S* → 200 alive", row)
+    assert "captured, Wayback 2025-07-01" in row
+
+
+def test_plain_output_has_no_escape_codes_and_colour_output_does(example):
+    db, article_id = example
+    r = report.load(db, article_id)
+    assert "\x1b" not in report.render_text(r)
+    coloured = report.render_text(r, color=True)
+    assert ANSI.search(coloured)
+    assert ANSI.sub("", coloured).split() == report.render_text(r).split()
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_web_text_cannot_send_escape_sequences_or_markup_to_the_terminal(db_path, color):
+    db, article_id = hostile(db_path)
+    r = report.load(db, article_id)
+    for text in (
+        report.render_text(r, color=color, width=300),
+        report.show(db, claim_id(db, article_id, 1), color=color, width=300),
+        report.show(db, article_id, article=True, color=color, width=300),
+    ):
+        assert "\x07" not in text and "\x1b]" not in text and "\x1b[2J" not in text and "\x1b[31m" not in text
+        assert "\u202e" not in text, "no bidi override may reorder what the reader sees"
+        # rich markup in titles and claims is shown as the characters it is, not read as a style
+        if not color:
+            assert "\x1b" not in text
+    text = report.render_text(r, color=color, width=300)
+    assert "[red]Evil[/red]" in ANSI.sub("", text)
+    assert "Markup [bold]here[/bold]" in ANSI.sub("", text)
+
+
+def test_show_draws_a_claim_as_a_tree_with_every_piece_of_evidence(example):
+    db, article_id = example
+    text = report.show(db, claim_id(db, article_id, 6), width=300)
+    lines = [line.rstrip() for line in text.splitlines()]
+    assert lines[0].startswith("claim 6 archived post: ⚡️ Putin and Macron spoke by phone")
+    depth = {
+        key: next(len(line) - len(line.lstrip("│ └├─")) for line in lines if key in line)
+        for key in ("tweet 1: @United24media", f"short link 2: {TCO}", "hop 1:")
+    }
+    assert depth["tweet 1: @United24media"] < depth[f"short link 2: {TCO}"] < depth["hop 1:"]
+    assert f"hop 1: 301 http {TCO} → {X_URL}" in text
+    assert f"hop 2: 302 http {X_URL} → {FINAL}" in text
+    assert f"final: {FINAL}" in text
+    assert (
+        "capture: response provenance-20261130.warc.gz @0+48213, digest sha1:2C5KSXJ4JUFWZ7TO5OL7ANZGZ4L4FQ7V"
+        in text
+    )
+    assert (
+        "snapshot: found 2025-07-01, within a day of the article: https://web.archive.org/web/20250701120000/"
+        in text
+    )
+    assert "(embedded-post, 0.95)" in text and "(contains)" in text
+
+
+def test_show_of_an_article_lists_every_claim_and_unknown_ids_are_not_found(example):
+    db, article_id = example
+    text = report.show(db, article_id, article=True, width=300)
+    assert text.count("\nclaim ") + text.startswith("claim ") == 12
+    with pytest.raises(NotFound):
+        report.show(db, 999)
+    with pytest.raises(NotFound):
+        report.show(db, 999, article=True)
+
+
+def test_show_command_takes_plain_claim_and_article_ids(example, db_path):
+    db, article_id = example
+    runner = CliRunner()
+    plain = runner.invoke(app, ["show", "6", "--db", str(db_path)])
+    assert plain.exit_code == 0, plain.output
+    assert plain.output == runner.invoke(app, ["show", "claim:6", "--db", str(db_path)]).output
+    art = runner.invoke(app, ["show", f"article:{article_id}", "--db", str(db_path)])
+    assert (
+        art.exit_code == 0
+        and art.output
+        == runner.invoke(app, ["show", str(article_id), "--article", "--db", str(db_path)]).output
+    )
+    assert "article 1: Macron and Putin’s rare two-hour call" in art.output
+    missing = runner.invoke(app, ["show", "999", "--db", str(db_path)])
+    assert missing.exit_code == 1 and "no claim 999" in missing.output
+    bad = runner.invoke(app, ["show", "citation:3", "--db", str(db_path)])
+    assert bad.exit_code == 2
+
+
+def test_markdown_keeps_hostile_text_inert_and_links_only_web_urls(db_path):
+    db, article_id = hostile(db_path)
+    text = report.render_markdown(report.load(db, article_id))
+    assert not re.search(r"(?<!\\)<", text), "every < is escaped, so no tag reaches a Markdown renderer"
+    assert "\x1b" not in text
+    assert "](javascript:" not in text
+    assert "\\<img src=x onerror=alert\\('claim'\\)\\>" in text
+    for row in (line for line in text.splitlines() if line.startswith("| ") and "---" not in line):
+        # escaped pipes do not split a cell: every row has as many cells as its header
+        assert len(re.split(r"(?<!\\)\|", row)) in (6, 7)
+
+
+def test_markdown_report_of_the_example(example):
+    db, article_id = example
+    text = report.render_markdown(report.load(db, article_id))
+    assert text.startswith("# Macron and Putin’s rare two\\-hour call") or text.startswith(
+        "# Macron and Putin’s rare two-hour call"
+    )
+    assert (
+        f"[t.co/Cnqgv5qgwV]({TCO}) → 301 → 302 → "
+        f"[twitter.com/United24media/status/1940000000000000000]({FINAL})" in text
+    )
+    assert EVIL_CLAIM not in text
+
+
+def test_audit_prints_the_report_plain_when_not_a_terminal(db_path):
+    result = CliRunner().invoke(app, ["audit", str(SEED), "--offline", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    assert "tweet @United24media → t.co/Cnqgv5qgwV → not checked yet (offline run)" in result.output
+    assert re.search(
+        r"\d+ claims: 0 archived, \d+ sourced, \d+ vague, 0 broken, \d+ unsourced", result.output
+    )
+
+
+def test_audit_json_gives_each_claim_its_database_id_and_strongest_chain(db_path):
+    import json
+
+    result = CliRunner().invoke(
+        app, ["audit", str(SEED), "--offline", "--db", str(db_path), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    post = next(c for c in doc["claims"] if c["kind"] == "post")
+    assert [step["text"] for step in post["chain"]] == [
+        "tweet @United24media",
+        "t.co/Cnqgv5qgwV",
+        "not checked yet (offline run)",
+    ]
+    assert post["chain"][1]["url"] == TCO
+    db = database.connect(db_path)
+    assert (
+        db.execute("SELECT text FROM claims WHERE id = ?", [post["claim_id"]]).fetchone()[0] == post["text"]
+    )
+
+
+def test_urls_never_asked_count_neither_way_in_the_dead_link_rate(example):
+    db, article_id = example
+    for status in (Status.SKIPPED, Status.REFUSED, Status.DEFERRED, Status.OFFLINE):
+        record.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=status, reason="x"))
+        s = report.load(db, article_id).summary()
+        assert s["urls_checked"] == 0 and s["dead_link_rate"] is None, status
+    record.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=Status.TIMEOUT))
+    assert report.load(db, article_id).summary()["dead_link_rate"] == 0.0
