@@ -35,17 +35,16 @@ import signal
 import socket
 import threading
 import time
-from collections import Counter, defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from urllib.parse import urlsplit
 
 from . import db as database
 from . import ingest, record, sources
 from .errors import InputError, ProvenanceError
 from .models import BROKEN_STATUSES, Article, Extraction, Resolution, Status
-from .settings import DEFAULT_PER_HOST, SHORTENER_PER_HOST, Settings
+from .settings import Settings
 
 PROGRESS_EVERY = 0.2  # seconds between progress callbacks
 
@@ -162,102 +161,83 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
-def host_of(url: str) -> str:
-    """The origin that per-host limits apply to: scheme, host name and port."""
-    try:
-        parts = urlsplit(url)
-        return f"{parts.scheme}://{(parts.hostname or '').lower()}:{parts.port or ''}"
-    except ValueError:
-        return url
+class _Daemons:
+    """A few daemon threads running submitted calls: at exit, nobody waits for a fetch in flight."""
 
+    def __init__(self, n: int, name: str):
+        self._tasks: queue.Queue = queue.Queue()
+        for i in range(n):
+            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True).start()
 
-def default_host_limit(settings: Settings) -> Callable[[str], int]:
-    """In-flight URLs per origin for the feed: `--per-host`, else the per-host-kind default."""
-    if settings.per_host is not None:
-        return lambda url: settings.per_host
-    try:
-        from .quirks import is_short_link as is_shortener  # the shortener hosts table
-    except ImportError:
+    def submit(self, fn: Callable, *args) -> None:
+        self._tasks.put((fn, args))
 
-        def is_shortener(_url: str) -> bool:
-            return False
+    def _work(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            fn, args = task
+            fn(*args)
 
-    return lambda url: SHORTENER_PER_HOST if is_shortener(url) else DEFAULT_PER_HOST
+    def shutdown(self) -> None:
+        while True:  # drop what has not started
+            try:
+                self._tasks.get_nowait()
+            except queue.Empty:
+                break
 
 
 class UrlFeed:
-    """Resolves URLs as they arrive, at most `concurrency` at once and `host_limit(url)` per origin.
+    """Hands URLs to the resolver as they arrive, without waiting for earlier ones to finish.
 
-    A thread never waits on a busy host while another host has work: it takes the next URL
-    whose origin has room, round robin over origins.
+    The resolver schedules requests itself — the global and per-host limits, robots.txt, each
+    request target fetched once, retries and Retry-After as timers that hold no thread — but
+    `resolve_many` returns only when its slowest URL is done. So URLs that arrive together go
+    out together as one call (a wave) on a thread of its own, and many waves run at once:
+    a hanging URL delays only the return of its own wave, never the URLs that come after it.
     """
 
     def __init__(
-        self,
-        resolve: Callable[[str], Resolution],
-        on_result: Callable[[Resolution], None],
-        concurrency: int,
-        host_limit: Callable[[str], int],
+        self, resolve_many: Callable[..., list[Resolution]], on_result: Callable[[Resolution], None]
     ):
-        self._resolve, self._on_result, self._limit = resolve, on_result, host_limit
-        self._cv = threading.Condition()
-        self._pending: dict[str, deque[str]] = {}
-        self._busy: Counter[str] = Counter()
+        self._resolve_many, self._on_result = resolve_many, on_result
+        self._pending: list[str] = []
         self._stopped = False
-        self._threads = [
-            threading.Thread(target=self._work, name=f"resolve-{i}", daemon=True)
-            for i in range(max(1, concurrency))
-        ]
-        for t in self._threads:
-            t.start()
+        self._count = 0
 
     def add(self, url: str) -> None:
-        with self._cv:
-            self._pending.setdefault(host_of(url), deque()).append(url)
-            self._cv.notify()
+        self._pending.append(url)
 
-    def _take(self) -> tuple[str, str] | None:
-        for host in list(self._pending):
-            urls = self._pending[host]
-            if self._busy[host] < self._limit(urls[0]):
-                url = urls.popleft()
-                del self._pending[host]
-                if urls:  # to the back of the line: the next thread looks at other hosts first
-                    self._pending[host] = urls
-                return host, url
-        return None
+    def flush(self) -> None:
+        """Send what was added since the last flush as one wave."""
+        if self._pending and not self._stopped:
+            wave, self._pending = self._pending, []
+            self._count += 1
+            # A daemon thread: after Ctrl-C nobody waits for a wave that will never be answered.
+            threading.Thread(
+                target=self._run, args=(wave,), name=f"resolve-wave-{self._count}", daemon=True
+            ).start()
 
-    def _work(self) -> None:
-        while True:
-            with self._cv:
-                taken = None
-                while not self._stopped and (taken := self._take()) is None:
-                    self._cv.wait()
-                if self._stopped:
-                    return
-                host, url = taken
-                self._busy[host] += 1
-            try:
-                res = self._resolve(url)
-            except Exception as e:  # a resolver bug on one URL is that URL's error, not the run's end
-                res = Resolution(
-                    url=url,
-                    final_url=None,
-                    status=Status.ERROR,
-                    reason=f"internal_error: {type(e).__name__}: {str(e)[:200]}",
-                    checked_at=record.now_iso(),
-                )
-            with self._cv:
-                self._busy[host] -= 1
-                self._cv.notify_all()
+    def _run(self, wave: list[str]) -> None:
+        def deliver(res: Resolution) -> None:
             if not self._stopped:
                 self._on_result(res)
 
+        try:
+            self._resolve_many(wave, on_result=deliver)
+        except Exception as e:  # a resolver bug must not leave these URLs unanswered and the run waiting
+            for url in wave:
+                deliver(
+                    Resolution(
+                        url=url,
+                        final_url=None,
+                        status=Status.ERROR,
+                        reason=f"internal_error: {type(e).__name__}: {str(e)[:200]}",
+                        checked_at=record.now_iso(),
+                    )
+                )
+
     def stop(self) -> None:
-        with self._cv:
-            self._stopped = True
-            self._pending.clear()
-            self._cv.notify_all()
+        self._stopped = True
+        self._pending = []
 
 
 @dataclass
@@ -282,16 +262,17 @@ class Batch:
         extract_workers: int | None = None,
         window: int = 256,
         stdin=None,
-        host_limit: Callable[[str], int] | None = None,
     ):
         self.settings = settings
         self.sources = list(sources_)
         self.on_progress = on_progress or (lambda p: None)
-        # 0 extracts in a thread of this process (tests, tiny runs); None: one process per core.
-        self.extract_workers = (os.cpu_count() or 1) if extract_workers is None else extract_workers
+        # 0 extracts in a thread of this process (tests, tiny runs). By default one process per core
+        # but one: this process needs a core too, to record and to drive the resolver.
+        self.extract_workers = (
+            max(1, (os.cpu_count() or 2) - 1) if extract_workers is None else extract_workers
+        )
         self.window = window
         self.stdin = stdin
-        self.host_limit = host_limit or default_host_limit(settings)
         self.progress = Progress()
         self.owner = _owner()
         self._events: queue.Queue = queue.Queue()
@@ -303,7 +284,7 @@ class Batch:
         self._answered: set[str] = set()  # URLs with an answer this run
         self._in_flight = 0  # articles taken and not yet done or failed
         self._failures: list[dict] = []
-        self._dropped: set[str] = set()   # items read, then found taken by another process
+        self._dropped: set[str] = set()  # items read, then found taken by another process
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -323,13 +304,8 @@ class Batch:
         )  # before any thread starts: worker processes are forked from a quiet process
         self.auditor = Auditor(self.settings, self.db, self.run_id)
         self.auditor.resolver.cache = None  # the writer answers from the cache before a URL is queued
-        self.feed = UrlFeed(
-            self.auditor.resolver.resolve,
-            lambda r: self._events.put(("resolved", r)),
-            self.settings.concurrency,
-            self.host_limit,
-        )
-        fetcher = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fetch-article")
+        self.feed = UrlFeed(self.auditor.resolver.resolve_many, lambda r: self._events.put(("resolved", r)))
+        fetcher = _Daemons(4, "fetch-article")
         reader = threading.Thread(
             target=self._read, args=(extractor, fetcher), name="read-sources", daemon=True
         )
@@ -342,7 +318,7 @@ class Batch:
         finally:
             self._stop.set()
             self.feed.stop()
-            fetcher.shutdown(wait=False, cancel_futures=True)
+            fetcher.shutdown()
             extractor.shutdown(wait=True, cancel_futures=True)  # at most one article per worker to finish
             if interrupted:
                 record.release_items(self.db, self.job_id, self.owner)
@@ -370,7 +346,7 @@ class Batch:
 
     # -- reading the sources (its own thread and connection) -------------------------------------
 
-    def _read(self, extractor: Executor, fetcher: Executor) -> None:
+    def _read(self, extractor: Executor, fetcher: _Daemons) -> None:
         """Stream the sources; skip what is done. Only reads the database: the writer claims items."""
         peek_db = database.connect(self.settings.db, readonly=True)
         seen: set[str] = set()  # a key given twice in one run (the same folder twice) is read once
@@ -448,6 +424,8 @@ class Batch:
                     self._extracted(event[1], event[2])
                 elif kind == "resolved":
                     self._resolved(event[1])
+            if self._events.empty():  # URLs that arrived together go to the resolver together
+                self.feed.flush()
             if time.monotonic() - last >= PROGRESS_EVERY:
                 last = time.monotonic()
                 self._report()
