@@ -485,6 +485,7 @@ class Batch:
         if not res.from_cache:
             record.record_resolution(self.db, self.run_id, res)
             self.progress.captures += self._archive(res)
+        res.exchanges = []  # recorded and archived: let the bodies go before the rest of its wave is done
         self._answered.add(res.url)
         self.progress.resolved += 1
         for key in self._waiters.pop(res.url, []):
