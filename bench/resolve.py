@@ -71,10 +71,12 @@ def main() -> int:
                  if r["peer"] == "provenance-resolve"] if (out / "results.json").exists() else [{}]
         print(json.dumps({"run": name, "C": workers, "P": per_host, "I": interval, "retries": retries, **{
             k: row.get(k) for k in ("wall_s", "ideal_wall_s", "ideal_greedy_s", "x_greedy_wall", "requests",
-                                    "ideal_requests", "x_ideal_requests", "duplicate_requests", "head_requests",
+                                    "ideal_requests", "x_ideal_requests", "duplicate_requests",
+                                    "head_requests",
                                     "robots_txt", "peak_inflight_host", "verdict_ok_pct", "final_url_ok_pct",
                                     "cpu_s", "peak_rss_mb", "note")},
-            "cpu_ms_per_request": round(1000 * row["cpu_s"] / row["requests"], 2) if row.get("requests") else None}))
+            "cpu_ms_per_request": round(1000 * row["cpu_s"] / row["requests"], 2)
+            if row.get("requests") else None}))
     return 0
 
 

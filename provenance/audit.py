@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from . import ingest, record
+from .archive import Archiver, target_date
 from .claims import grade
 from .errors import InputError
 from .extract import extract
@@ -45,8 +46,12 @@ class Auditor:
         self.db = db
         self.run_id = run_id
         # The cache is asked on the calling thread, so it may use this thread's SQLite connection.
-        self.resolver = Resolver(settings, cache=lambda url: record.cached_resolution(db, url, settings.freshness_hours))
+        self.resolver = Resolver(
+            settings, cache=lambda url: record.cached_resolution(db, url, settings.freshness_hours)
+        )
         self.resolved: dict[str, Resolution] = {}  # this run's resolutions: each URL once per run
+        self.archiver = Archiver(settings, db, run_id, self.resolver.fetcher)
+        self.documents: dict[str, Resolution] = {}  # articles fetched from a URL, until archived
 
     def load(self, source: str) -> Article:
         """Read one SOURCE; URLs are fetched through the same seam and limits as every citation."""
@@ -59,7 +64,10 @@ class Auditor:
         finally:
             self.resolver.cache = cache
         if res.status is not Status.ALIVE or not res.exchanges:
-            raise InputError(url, f"could not fetch the article ({res.status.value}: {res.reason or res.http_status})")
+            raise InputError(
+                url, f"could not fetch the article ({res.status.value}: {res.reason or res.http_status})"
+            )
+        self.documents[url] = res
         final = res.exchanges[-1]
         ctype = header(final, "content-type") or ""
         m = re.search(r"charset=([\w.:-]+)", ctype, re.I)
@@ -71,6 +79,7 @@ class Auditor:
         result = AuditResult(article_id=article_id, article=article, doc=doc)
         urls = list(dict.fromkeys(c.url for c in doc.citations if c.url))
         result.resolutions = self.resolve(urls)
+        self.archive(result)
         self.grade(result)
         return result
 
@@ -81,6 +90,25 @@ class Auditor:
             record.record_resolution(self.db, self.run_id, res)
             self.resolved[res.url] = res
         return {u: self.resolved[u] for u in urls if u in self.resolved}
+
+    def archive(self, result: AuditResult) -> None:
+        """Keep the evidence: WARC captures of the article (when fetched from a URL, the root of every
+        chain) and of each cited page with its hops; Wayback snapshots near the publication date."""
+        page = self.documents.pop(result.article.source, None)
+        if page is not None:
+            record.record_resolution(self.db, self.run_id, page)
+        bare = [u for u, res in result.resolutions.items() if self.archiver.uncaptured(res)]
+        if bare:  # resolved recently (by `resolve`, say) but never saved: fetch again for the evidence
+            cache, self.resolver.cache = self.resolver.cache, None
+            try:
+                fresh = self.resolver.resolve_many(bare)
+            finally:
+                self.resolver.cache = cache
+            for res in fresh:
+                record.record_resolution(self.db, self.run_id, res)
+                self.resolved[res.url] = result.resolutions[res.url] = res
+        target = target_date(result.doc.published, result.doc.text)
+        result.captures, result.snapshots = self.archiver.archive(result.resolutions, target, page)
 
     def grade(self, result: AuditResult) -> None:
         """Grade each claim against what resolution and archiving found, and store the grades."""
@@ -93,4 +121,5 @@ class Auditor:
         record.update_claim_statuses(self.db, result.article_id, doc)
 
     def close(self) -> None:
+        self.archiver.close()
         self.resolver.close()

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import queue
 import signal
@@ -42,10 +43,12 @@ from dataclasses import asdict, dataclass, field
 
 from . import db as database
 from . import ingest, record, sources
+from .archive import target_date
 from .errors import InputError, ProvenanceError
 from .models import BROKEN_STATUSES, Article, Extraction, Resolution, Status
 from .settings import Settings
 
+log = logging.getLogger("provenance")
 PROGRESS_EVERY = 0.2  # seconds between progress callbacks
 
 
@@ -127,6 +130,47 @@ def _dead_owners(owners: list[str]) -> list[str]:
     return gone
 
 
+def seal_killed_warcs(db, warc_dir) -> list[str]:
+    """Close the WARC files that killed batch runs left open, cut after their last recorded record.
+
+    A record is written to the WARC file first and to `captures` just after; a run killed in
+    between leaves a record no row knows of, and the resumed run captures that page again. Cutting
+    each such file back to the end of its last recorded record (and dropping a file with none)
+    means a page's evidence is in the archive once. Only files of batch runs whose process is gone
+    are touched: another run may be writing its own file right now.
+    """
+    from pathlib import Path
+
+    from .archive.warc import OPEN_SUFFIX
+
+    folder = Path(warc_dir)
+    if not folder.is_dir():
+        return []
+    killed = {}
+    for run_id, args in db.execute("SELECT id, args FROM runs WHERE command = 'batch' AND status = 'running'"):
+        owner = (json.loads(args or "{}") or {}).get("owner")
+        if owner and _dead_owners([owner]):
+            killed[str(run_id)] = owner
+    record.mark_runs(db, [int(r) for r in killed], "killed")
+    sealed = []
+    for path in sorted(folder.glob(f"provenance-*{OPEN_SUFFIX}")):
+        parts = path.name.split("-")
+        if len(parts) < 3 or parts[1] not in killed:
+            continue
+        final = path.name[: -len(OPEN_SUFFIX)]
+        end = db.execute('SELECT max("offset" + length) FROM captures WHERE warc_file = ?', [final]).fetchone()[0]
+        if end is None:
+            path.unlink()
+        else:
+            with open(path, "r+b") as f:
+                f.truncate(end)
+                f.flush()
+                os.fsync(f.fileno())
+            path.rename(folder / final)
+        sealed.append(final)
+    return sealed
+
+
 def extract_document(doc: sources.Document) -> tuple[Article, Extraction] | str:
     """Decode and extract one document (in a worker process); a string says why it could not be."""
     from . import extract as extraction
@@ -185,6 +229,46 @@ class _Daemons:
                 break
 
 
+class Snapshots:
+    """Wayback look-ups on a thread of their own, with its own connection: they wait on a run-wide
+    rate gate (one request a second by default), and the writer must not wait with them.
+
+    Each URL is looked up once per run, near the date of the first article that cites it. An
+    article is graded and done only once its URLs' look-ups are recorded, so a killed run
+    resumes them too.
+    """
+
+    def __init__(self, settings: Settings, run_id: int, fetcher, store, done: Callable[[str], None]):
+        from .archive import Archiver
+
+        self._db = database.connect(settings.db)
+        self._archiver = Archiver(settings, self._db, run_id, fetcher, store=store)
+        self._done = done
+        self._seen: set[str] = set()
+        self._tasks: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="wayback", daemon=True)
+        self._thread.start()
+
+    def submit(self, key: str, urls: list[str], target) -> None:
+        self._tasks.put((key, urls, target))
+
+    def _work(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            key, urls, target = task
+            for url in dict.fromkeys(urls):
+                if url in self._seen:
+                    continue
+                self._seen.add(url)
+                try:
+                    self._archiver.snapshot(url, target)
+                except Exception:  # a look-up that fails is a missing snapshot, never a stopped run
+                    log.warning("Wayback look-up failed for %s", url, exc_info=True)
+            self._done(key)
+
+    def close(self) -> None:
+        self._tasks.put(None)
+
+
 class UrlFeed:
     """Hands URLs to the resolver as they arrive, without waiting for earlier ones to finish.
 
@@ -195,9 +279,7 @@ class UrlFeed:
     a hanging URL delays only the return of its own wave, never the URLs that come after it.
     """
 
-    def __init__(
-        self, resolve_many: Callable[..., list[Resolution]], on_result: Callable[[Resolution], None]
-    ):
+    def __init__(self, resolve_many: Callable[..., list[Resolution]], on_result: Callable[[Resolution], None]):
         self._resolve_many, self._on_result = resolve_many, on_result
         self._pending: list[str] = []
         self._stopped = False
@@ -212,9 +294,7 @@ class UrlFeed:
             wave, self._pending = self._pending, []
             self._count += 1
             # A daemon thread: after Ctrl-C nobody waits for a wave that will never be answered.
-            threading.Thread(
-                target=self._run, args=(wave,), name=f"resolve-wave-{self._count}", daemon=True
-            ).start()
+            threading.Thread(target=self._run, args=(wave,), name=f"resolve-wave-{self._count}", daemon=True).start()
 
     def _run(self, wave: list[str]) -> None:
         def deliver(res: Resolution) -> None:
@@ -268,9 +348,7 @@ class Batch:
         self.on_progress = on_progress or (lambda p: None)
         # 0 extracts in a thread of this process (tests, tiny runs). By default one process per core
         # but one: this process needs a core too, to record and to drive the resolver.
-        self.extract_workers = (
-            max(1, (os.cpu_count() or 2) - 1) if extract_workers is None else extract_workers
-        )
+        self.extract_workers = max(1, (os.cpu_count() or 2) - 1) if extract_workers is None else extract_workers
         self.window = window
         self.stdin = stdin
         self.progress = Progress()
@@ -293,22 +371,26 @@ class Batch:
         from .audit import Auditor
 
         self.db = database.connect(self.settings.db)
+        seal_killed_warcs(self.db, self.settings.warc_dir())
         self.run_id = record.start_run(
-            self.db, "batch", {"sources": self.sources, "offline": self.settings.offline}
+            self.db, "batch", {"sources": self.sources, "offline": self.settings.offline, "owner": self.owner}
         )
-        self.job_id, resumed = record.open_job(
-            self.db, job_key(self.sources), self.sources, self.run_id, _dead_owners
-        )
-        extractor = (
-            self._extractor()
-        )  # before any thread starts: worker processes are forked from a quiet process
+        self.job_id, resumed = record.open_job(self.db, job_key(self.sources), self.sources, self.run_id, _dead_owners)
+        extractor = self._extractor()  # before any thread starts: worker processes are forked from a quiet process
         self.auditor = Auditor(self.settings, self.db, self.run_id)
         self.auditor.resolver.cache = None  # the writer answers from the cache before a URL is queued
+        self.snapshots = None
+        if self.settings.wayback and not self.settings.offline:
+            self.snapshots = Snapshots(
+                self.settings,
+                self.run_id,
+                self.auditor.resolver.fetcher,
+                self.auditor.archiver.store,
+                lambda key: self._events.put(("snapshotted", key)),
+            )
         self.feed = UrlFeed(self.auditor.resolver.resolve_many, lambda r: self._events.put(("resolved", r)))
         fetcher = _Daemons(4, "fetch-article")
-        reader = threading.Thread(
-            target=self._read, args=(extractor, fetcher), name="read-sources", daemon=True
-        )
+        reader = threading.Thread(target=self._read, args=(extractor, fetcher), name="read-sources", daemon=True)
         interrupted = False
         try:
             reader.start()
@@ -322,6 +404,8 @@ class Batch:
             extractor.shutdown(wait=True, cancel_futures=True)  # at most one article per worker to finish
             if interrupted:
                 record.release_items(self.db, self.job_id, self.owner)
+            if self.snapshots is not None:
+                self.snapshots.close()
             self.auditor.close()
         complete = record.finish_job(self.db, self.job_id) if not interrupted else False
         summary = self.summarise(resumed, interrupted)
@@ -376,9 +460,7 @@ class Batch:
                 else:
                     self._submit(extractor, item)
         except Exception as e:  # the reader must always say it is done, or the writer waits forever
-            self._events.put(
-                ("failed", ",".join(self.sources), f"reading stopped ({type(e).__name__}: {e})", False)
-            )
+            self._events.put(("failed", ",".join(self.sources), f"reading stopped ({type(e).__name__}: {e})", False))
         finally:
             peek_db.conn.close()
             self._events.put(("read",))
@@ -424,6 +506,8 @@ class Batch:
                     self._extracted(event[1], event[2])
                 elif kind == "resolved":
                     self._resolved(event[1])
+                elif kind == "snapshotted":
+                    self._graded(event[1])
             if self._events.empty():  # URLs that arrived together go to the resolver together
                 self.feed.flush()
             if time.monotonic() - last >= PROGRESS_EVERY:
@@ -463,6 +547,10 @@ class Batch:
             return
         article, doc = out
         article_id = record.record_article(self.db, self.run_id, article, doc)
+        page = self.auditor.documents.pop(key, None)  # an article fetched from a URL: its own evidence
+        if page is not None:
+            record.record_resolution(self.db, self.run_id, page)
+            self.progress.captures += self._capture(page)
         urls = {c.url for c in doc.citations if c.url}
         waiting = set()
         for url in urls:
@@ -470,10 +558,10 @@ class Batch:
                 self._known.add(url)
                 self.progress.urls += 1
                 cached = record.cached_resolution(self.db, url, self.settings.freshness_hours)
-                if cached is not None:
+                if cached is not None and not self.auditor.archiver.uncaptured(cached):
                     self._resolved(cached)
                     continue
-                self.feed.add(url)
+                self.feed.add(url)  # new, failed before, or known but its evidence never kept
             if url not in self._answered:
                 waiting.add(url)
                 self._waiters[url].append(key)
@@ -484,7 +572,7 @@ class Batch:
     def _resolved(self, res: Resolution) -> None:
         if not res.from_cache:
             record.record_resolution(self.db, self.run_id, res)
-            self.progress.captures += self._archive(res)
+            self.progress.captures += self._capture(res)
         res.exchanges = []  # recorded and archived: let the bodies go before the rest of its wave is done
         self._answered.add(res.url)
         self.progress.resolved += 1
@@ -496,15 +584,21 @@ class Batch:
             if not entry.waiting:
                 self._complete(key)
 
-    def _archive(self, res: Resolution) -> int:
-        """Capture the final page into WARC through the auditor's archiver, when there is one."""
-        archive = getattr(self.auditor, "archive", None)
-        if archive is None or res.status is not Status.ALIVE:
-            return 0
-        captures = archive(res)
-        return len(captures) if isinstance(captures, (list, tuple)) else 0
+    def _capture(self, res: Resolution) -> int:
+        """Write the page and its hops into WARC (a live or soft-404 page); returns the records kept."""
+        caps = self.auditor.archiver.capture(res)
+        return sum(1 for c in caps if c.record_type in ("response", "revisit"))
 
     def _complete(self, key: str) -> None:
+        """Every URL of the article has its answer: look up snapshots if asked to, then grade."""
+        entry = self._open[key]
+        if self.snapshots is not None:
+            urls = [c.url for c in entry.doc.citations if c.url]
+            self.snapshots.submit(key, urls, target_date(entry.doc.published, entry.doc.text))
+        else:
+            self._graded(key)
+
+    def _graded(self, key: str) -> None:
         from .audit import AuditResult
 
         entry = self._open.pop(key)
@@ -524,9 +618,7 @@ class Batch:
         job = [self.job_id]
         done = "SELECT article_id FROM batch_items WHERE job_id = ? AND state = 'done'"
         s = Summary(run_id=self.run_id, job_id=self.job_id, resumed=resumed, interrupted=interrupted)
-        s.articles = q(
-            "SELECT count(*) FROM batch_items WHERE job_id = ? AND state = 'done'", job
-        ).fetchone()[0]
+        s.articles = q("SELECT count(*) FROM batch_items WHERE job_id = ? AND state = 'done'", job).fetchone()[0]
         s.failures = [
             {"source": src, "reason": why}
             for src, why in q(

@@ -14,16 +14,28 @@ Linking rules (the `rule` of each ClaimLink), with their confidence:
 - `supports`          claim → claim by word overlap (a summary bullet and the body sentences saying the
                       same); the supporters' citations are inherited with `via` naming the supporter
 
-`grade` turns links plus what the resolver learned about each URL into a ClaimStatus.
+`grade` turns links plus what the resolver learned about each URL into a ClaimStatus;
+`grade_all` does it for a whole article with the citation tree indexed once.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
 
 from .extract.document import BULLET, DEK, HEADLINE, PARAGRAPH, POST, QUOTE, Block
 from .models import BROKEN_STATUSES, Citation, Claim, ClaimKind, ClaimLink, ClaimStatus, Kind, Status
+
+__all__ = [
+    "CONFIDENCE",
+    "build_claims",
+    "content_words",
+    "grade",
+    "grade_all",
+    "link_supports",
+    "split_sentences",
+]
 
 CONFIDENCE = {
     "inline": 0.95,
@@ -34,67 +46,14 @@ CONFIDENCE = {
 }
 SUPPORT_THRESHOLD = 0.45  # share of a summary claim's content words found in a body sentence
 MAX_SUPPORTERS = 3
+MAX_SUMMARIES = 200  # summary claims looked at, and body sentences they are compared with:
+MAX_BODY_FOR_SUPPORT = 5000  # caps that keep a pathological page linear
 
-_ABBREVIATIONS = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "sen",
-    "rep",
-    "gov",
-    "gen",
-    "col",
-    "lt",
-    "sgt",
-    "capt",
-    "st",
-    "jr",
-    "sr",
-    "inc",
-    "co",
-    "corp",
-    "ltd",
-    "vs",
-    "no",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "maj",
-    "adm",
-    "pres",
-    "ft",
-    "mt",
-    "fig",
-    "approx",
-    "dept",
-    "univ",
-    "ave",
-    "blvd",
-    "rev",
-    "hon",
-    "est",
-    "e.g",
-    "i.e",
-    "u.s",
-    "u.k",
-    "u.n",
-    "d.c",
-    "l.a",
-    "n.y",
-    "ph.d",
-    "al",
-}
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc co corp ltd vs no "
+    "jan feb mar apr jun jul aug sep sept oct nov dec maj adm pres ft mt fig approx dept univ ave blvd "
+    "rev hon est e.g i.e u.s u.k u.n d.c l.a n.y ph.d al".split()
+)
 _BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]]*(?=\s+[“\"‘(\[]?[A-Z0-9¿¡⚡])|\n+")
 _BULLET_MARK = re.compile(r"^\s*(?:[-•*·▪‣◦–]|\d{1,2}[.)])\s+")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ0-9][\w’'-]*")
@@ -147,6 +106,12 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
     """Claims of one article, linked to its citations by the rules above (not yet graded)."""
     claims: list[Claim] = []
     by_block: list[tuple[Block, list[Claim]]] = []
+    ordered = sorted(citations, key=lambda c: c.start)
+    starts = [c.start for c in ordered]
+
+    def within(lo: int, hi: int) -> list[Citation]:
+        """Citations starting in [lo, hi): a bisect, so long articles stay linear."""
+        return ordered[bisect_left(starts, lo) : bisect_left(starts, hi)]
 
     def add(kind: ClaimKind, s: int, e: int) -> Claim | None:
         if not _is_claim_text(text[s:e]):
@@ -155,7 +120,6 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
         claims.append(c)
         return c
 
-    quotes = [c for c in citations if c.kind == Kind.QUOTE]
     for block in blocks:
         made: list[Claim] = []
         chunk = text[block.start : block.end]
@@ -177,7 +141,9 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
                 c.citations.append(ClaimLink(block.citation, "embedded-post", CONFIDENCE["embedded-post"]))
             made = [c] if c else []
         elif block.kind in (PARAGRAPH, QUOTE):
-            standing = [q for q in quotes if q.start <= block.start + 1 and block.start <= q.end <= block.end]
+            standing = [
+                q for q in within(block.start, block.start + 2) if q.kind == Kind.QUOTE and q.end <= block.end
+            ]
             if standing and block.kind == PARAGRAPH:
                 q = standing[0]
                 c = add(ClaimKind.QUOTE, q.start, q.end)
@@ -186,11 +152,7 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
                 kind = ClaimKind.QUOTE if block.kind == QUOTE else ClaimKind.SENTENCE
                 # A closing bare domain ("… realities. example.com") is the source, not part of a sentence.
                 cut = min(
-                    (
-                        c.start
-                        for c in citations
-                        if c.where == "paragraph-outlet" and block.start < c.start < block.end
-                    ),
+                    (c.start for c in within(block.start + 1, block.end) if c.where == "paragraph-outlet"),
                     default=block.end,
                 )
                 for s, e in split_sentences(text[block.start : cut], block.start):
@@ -202,7 +164,7 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
     for block, made in by_block:
         if not made:
             continue
-        inside = [c for c in citations if block.start <= c.start < max(block.end, block.start + 1)]
+        inside = within(block.start, max(block.end, block.start + 1))
         for claim in made:
             _link_inline(claim, inside, block)
         ending = [c for c in inside if c.kind == Kind.OUTLET and c.where == "paragraph-outlet"]
@@ -251,22 +213,28 @@ def content_words(text: str) -> set[str]:
 def link_supports(claims: list[Claim]) -> None:
     """Summary claims (headline, dek, bullets) supported by body sentences saying the same thing."""
     body = [c for c in claims if c.kind in (ClaimKind.SENTENCE, ClaimKind.QUOTE, ClaimKind.POST)]
-    words = {c.id: content_words(c.text) for c in body}
-    for claim in claims:
-        if claim.kind not in (ClaimKind.HEADLINE, ClaimKind.DEK, ClaimKind.BULLET):
-            continue
+    body = body[:MAX_BODY_FOR_SUPPORT]
+    summaries = [c for c in claims if c.kind in (ClaimKind.HEADLINE, ClaimKind.DEK, ClaimKind.BULLET)]
+    index: dict[str, list[Claim]] = {}
+    for other in body:
+        for w in content_words(other.text):
+            index.setdefault(w, []).append(other)
+    for claim in summaries[:MAX_SUMMARIES]:
         mine = content_words(claim.text)
         if len(mine) < 2:
             continue
-        scored = []
-        for other in body:
-            shared = mine & words[other.id]
-            if len(shared) < 2:
-                continue
-            score = len(shared) / len(mine)
-            if score >= SUPPORT_THRESHOLD:
-                scored.append((score, other))
-        scored.sort(key=lambda x: -x[0])
+        shared_count: dict[int, int] = {}
+        by_id: dict[int, Claim] = {}
+        for w in mine:
+            for other in index.get(w, ()):
+                shared_count[other.id] = shared_count.get(other.id, 0) + 1
+                by_id[other.id] = other
+        scored = [
+            (n / len(mine), by_id[cid])
+            for cid, n in shared_count.items()
+            if n >= 2 and n / len(mine) >= SUPPORT_THRESHOLD
+        ]
+        scored.sort(key=lambda x: (-x[0], x[1].id))
         for score, other in scored[:MAX_SUPPORTERS]:
             claim.supported_by.append((other.id, round(score, 3)))
             for link in other.citations:
@@ -294,12 +262,17 @@ def best(statuses) -> ClaimStatus:
     return min(found, key=_RANK.index) if found else ClaimStatus.UNSOURCED
 
 
-def _reach(cited: list[int], citations_by_id: Mapping[int, Citation]) -> list[Citation]:
-    """The cited citations, their descendants (a tweet's t.co links) and a quote's parent outlet."""
+def children_index(citations_by_id: Mapping[int, Citation]) -> dict[int, list[Citation]]:
+    """parent id → child citations (a tweet's links, an outlet's quotes)."""
     children: dict[int, list[Citation]] = {}
     for c in citations_by_id.values():
         if c.parent is not None:
             children.setdefault(c.parent, []).append(c)
+    return children
+
+
+def _reach(cited: list[int], citations_by_id: Mapping[int, Citation], children) -> list[Citation]:
+    """The cited citations, their descendants (a tweet's t.co links) and a quote's parent outlet."""
     seen: dict[int, Citation] = {}
     stack = [cid for cid in cited if cid in citations_by_id]
     while stack:
@@ -318,8 +291,9 @@ def _grade_citations(
     cited: list[int],
     citations_by_id: Mapping[int, Citation],
     url_state: Mapping[str, tuple[Status, bool]] | None,
+    children: dict[int, list[Citation]],
 ) -> ClaimStatus:
-    reached = _reach(cited, citations_by_id)
+    reached = _reach(cited, citations_by_id, children)
     if not reached:
         return ClaimStatus.UNSOURCED
     pages = [c.url for c in reached if c.url and Kind(c.kind) in _PAGE_KINDS]
@@ -344,13 +318,28 @@ def grade(
     nothing has been resolved yet. A claim with only `supports` links takes the best status of
     its supporters (each graded on the citations inherited through it).
     """
+    return _grade(claim, citations_by_id, url_state, children_index(citations_by_id))
+
+
+def grade_all(
+    claims: list[Claim],
+    citations_by_id: Mapping[int, Citation],
+    url_state: Mapping[str, tuple[Status, bool]] | None,
+) -> None:
+    """Set every claim's status; the citation tree is indexed once for the whole article."""
+    children = children_index(citations_by_id)
+    for claim in claims:
+        claim.status = _grade(claim, citations_by_id, url_state, children)
+
+
+def _grade(claim, citations_by_id, url_state, children) -> ClaimStatus:
     direct = [link.citation for link in claim.citations if link.rule != "supports"]
     if direct:
-        return _grade_citations(direct, citations_by_id, url_state)
+        return _grade_citations(direct, citations_by_id, url_state, children)
     via: dict[int, list[int]] = {}
     for link in claim.citations:
         if link.rule == "supports":
             via.setdefault(link.via if link.via is not None else -1, []).append(link.citation)
     if via:
-        return best(_grade_citations(ids, citations_by_id, url_state) for ids in via.values())
+        return best(_grade_citations(ids, citations_by_id, url_state, children) for ids in via.values())
     return ClaimStatus.UNSOURCED

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import os
 import sys
 from dataclasses import fields
 from enum import Enum
@@ -44,7 +45,7 @@ _OPTION_TYPES: dict[str, tuple[type, tuple[str, ...]]] = {
 }
 NETWORK = ("offline", "allow_private", "deadline", "connect_timeout", "read_timeout", "max_bytes", "max_hops",
            "retries", "per_host", "min_interval", "concurrency", "robots", "user_agent", "wayback",
-           "archive_dir", "freshness_hours")
+           "archive_dir", "freshness_hours", "save")
 
 
 def readme_options() -> str:
@@ -344,6 +345,114 @@ def show(
     except ProvenanceError as e:
         fail(str(e))
     _emit(text, output)
+
+
+def _snapshot_line(snap) -> str:
+    what = snap.snapshot_url or snap.reason or ""
+    return f"wayback  {snap.status:8} {what}" + (f"  ({snap.distance_days} days from {snap.target_date})"
+                                                if snap.distance_days is not None else "")
+
+
+@app.command()
+@with_settings("db", *NETWORK)
+def archive(
+    urls: list[str] = typer.Argument(
+        ..., help="URLs to resolve and archive, or - to read them from stdin, one a line."),
+    settings: Settings = None,
+):
+    """Resolve each URL, save every response on the way into WARC files, and find its nearest
+    Wayback Machine snapshot; all recorded into the database.
+
+    Exit 0 when every URL is alive, 1 when some are dead or could not be checked, 2 on bad usage.
+    """
+    from . import record
+    from .archive import Archiver, target_date
+    from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
+    from .resolve import Resolver
+
+    if urls == ["-"]:
+        urls = [line.strip() for line in sys.stdin if line.strip()]
+    if not urls:
+        fail("no URLs given")
+    if settings.save and not (os.environ.get(SPN_ACCESS_ENV) and os.environ.get(SPN_SECRET_ENV)):
+        fail(f"--save needs Save Page Now keys in {SPN_ACCESS_ENV} and {SPN_SECRET_ENV}")
+    database = _open_db(settings)
+    run_id = record.start_run(database, "archive", {"urls": urls, "offline": settings.offline})
+    resolver = Resolver(settings)
+    archiver = Archiver(settings, database, run_id, resolver.fetcher)
+    try:
+        results = resolver.resolve_many(urls)
+        for res in results:
+            record.record_resolution(database, run_id, res)
+        captures, snapshots = archiver.archive({r.url: r for r in results}, target_date(None, ""))
+    finally:
+        archiver.close()
+        resolver.close()
+    lines = []
+    for res in results:
+        lines.append(f"{res.status.value:8} {res.http_status or '-':>3} {res.url}"
+                     + (f" -> {res.final_url}" if res.final_url and res.final_url != res.url else "")
+                     + (f"  ({res.reason})" if res.reason else ""))
+        written = captures.get(res.url, [])
+        if not written and res.status.value in ("alive", "soft404"):
+            lines.append(f"  warc     already captured within the last {settings.freshness_hours:g} h")
+        for cap in written:
+            if cap.record_type != "request":
+                lines.append(f"  warc     {cap.record_type:8} {cap.warc_file}@{cap.offset} {cap.url}"
+                             + (f"  (truncated: {cap.truncated})" if cap.truncated else ""))
+        if res.url in snapshots:
+            lines.append("  " + _snapshot_line(snapshots[res.url]))
+    if archiver.store.closed_files:
+        lines.append(f"WARC files in {settings.warc_dir()}: " + ", ".join(archiver.store.closed_files))
+    bad = sum(1 for r in results if r.status.value in ("dead", "soft404", "error", "timeout"))
+    record.finish_run(database, run_id, "done", {"urls": len(results), "broken": bad,
+                                                 "captures": sum(len(c) for c in captures.values())}, [])
+    _emit("\n".join(lines), None)
+    raise typer.Exit(1 if bad else 0)
+
+
+@app.command()
+@with_settings("db", "archive_dir")
+def verify(
+    warcs: list[Path] = typer.Argument(
+        None, metavar="WARC", help="WARC files to check (default: every file in the archive directory)."),
+    settings: Settings = None,
+):
+    """Check WARC files written by provenance: gzip integrity, every record's digests, and every
+    `captures` row read back from its file (offset, length, record id, digests).
+
+    Exit 0 when all is whole, 1 when a file or row is damaged or missing, 2 when there is nothing to check.
+    """
+    from . import db as database
+    from . import record
+    from .archive import verify as checks
+
+    directory = settings.warc_dir()
+    files = list(warcs) if warcs else checks.warc_files(directory)
+    if not files:
+        fail(f"no WARC files given, and none in {directory}")
+    rows = None
+    if Path(settings.db).exists():
+        try:
+            names = [p.name.removesuffix(checks.OPEN_SUFFIX) for p in files] if warcs else None
+            rows = record.capture_rows(database.connect(settings.db, readonly=True), names)
+        except ProvenanceError as e:
+            fail(str(e))
+    result = checks.verify(files, rows, directory)
+    for f in result.files:
+        note = "  (still open: being written, or its run stopped before closing it)" if f.open else ""
+        typer.echo(f"{'ok' if f.ok else 'DAMAGED':8} {f.path}  {f.records} records{note}")
+        for problem in f.problems:
+            typer.echo(f"         {problem}")
+    if result.rows_checked is None:
+        typer.echo(f"(no database at {settings.db}: captures rows not checked)")
+    else:
+        typer.echo(f"{'ok' if not result.row_problems else 'DAMAGED':8} {settings.db}  "
+                   f"{result.rows_checked} captures rows read back")
+        for problem in result.row_problems:
+            typer.echo(f"         {problem}")
+    problems = result.problems
+    raise typer.Exit(1 if problems else 0)
 
 
 class ExportFormat(str, Enum):

@@ -317,7 +317,8 @@ class Fetcher:
             if resp is not None:
                 resp.close()
 
-    def _read(self, url: str, resp: requests.Response, cap: int, attempt: _Attempt) -> tuple[bytes, str | None]:
+    def _read(self, url: str, resp: requests.Response, cap: int,
+              attempt: _Attempt) -> tuple[bytes, str | None]:
         """The raw (still content-encoded) body, cut at `cap` bytes or at the deadline."""
         chunks, size = [], 0
         raw = resp.raw

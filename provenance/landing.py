@@ -22,7 +22,10 @@ JS_PAGE_BYTES = 16_384    # `location.replace` is followed only on small pages (
 _META_TAG = re.compile(rb"<meta\b[^>]*>", re.I)
 _HTTP_EQUIV_REFRESH = re.compile(rb"""http-equiv\s*=\s*["']?\s*refresh\b""", re.I)
 _CONTENT = re.compile(rb"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_REFRESH_VALUE = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(.*?)\s*$""", re.I | re.S)
+_REFRESH_VALUE = re.compile(r"""^\s*([\d.]*)\s*[;,]?\s*(?:url\s*=\s*)?(.*?)\s*$""", re.I | re.S)
+# A refresh later than this is a page reloading itself now and then (news front pages
+# often do, to a `?refresh` variant of themselves), not a redirect.
+MAX_REFRESH_DELAY = 30.0
 _LOCATION_REPLACE = re.compile(
     rb"""location\.replace\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\)""")
 _TITLE = re.compile(rb"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
@@ -41,6 +44,7 @@ _MISSING = re.compile(
     r"page\s+introuvable|p[aá]gina\s+no\s+encontrada",
     re.I,
 )
+_NOT_FOUND = re.compile(r"\bnot\s+found\b", re.I)  # enough on a page with almost nothing else
 SHORT_PAGE_CHARS = 1_500
 _HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.php", "/home", "/home/"}
 
@@ -59,8 +63,13 @@ def meta_refresh(body: bytes, base: str) -> str | None:
         if not c:
             continue
         value = html.unescape((c.group(1) or c.group(2) or c.group(3) or b"").decode("utf-8", "replace"))
-        target = _REFRESH_VALUE.match(value).group(1).strip().strip("'\"").strip()
-        if target:
+        delay, target = _REFRESH_VALUE.match(value).groups()
+        target = target.strip().strip("'\"").strip()
+        try:
+            late = float(delay or 0) > MAX_REFRESH_DELAY
+        except ValueError:
+            late = False
+        if target and not late:
             return urljoin(base, target)
     return None
 
@@ -90,7 +99,7 @@ def says_missing(body: bytes) -> bool:
             return True
     if len(head) < SHORT_PAGE_CHARS * 8:
         text = _text(_SCRIPTS.sub(b" ", head))
-        if len(text) < SHORT_PAGE_CHARS and (_MISSING.search(text) or re.search(r"\bnot\s+found\b", text, re.I)):
+        if len(text) < SHORT_PAGE_CHARS and (_MISSING.search(text) or _NOT_FOUND.search(text)):
             return True
     return False
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
+import time
 from collections.abc import Callable
 
 from .errors import FetchError
@@ -31,6 +33,12 @@ _EXTRA_BLOCKED = (
     ipaddress.ip_network("64:ff9b:1::/48"),   # local-use NAT64
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+# Names that resolve for as long as DNS works at all. When one of them is "unknown" too, an
+# "unknown name" answer means the resolver is cut off (a sandbox, a plane), not that a host is gone:
+# without this check a machine with no network would mark every link dead.
+CANARY_NAMES = ("example.com", "iana.org")
+CANARY_TTL = 60.0
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -131,6 +139,31 @@ class AddressGuard:
     def __init__(self, allow_private: bool = False, lookup: Lookup | None = None):
         self.allow_private = allow_private
         self.lookup = lookup or system_lookup
+        self._canary: tuple[float, bool] | None = None
+        self._canary_lock = threading.Lock()
+
+    def dns_works(self) -> bool:
+        """Whether a name that must exist resolves (asked at most once a minute)."""
+        with self._canary_lock:
+            if self._canary is not None and time.monotonic() - self._canary[0] < CANARY_TTL:
+                return self._canary[1]
+            ok = False
+            for name in CANARY_NAMES:
+                try:
+                    ok = bool(self.lookup(name, 443))
+                except (OSError, UnicodeError):
+                    continue
+                if ok:
+                    break
+            self._canary = (time.monotonic(), ok)
+            return ok
+
+    def _no_such_host(self, failure: FetchError) -> FetchError:
+        """NXDOMAIN is only a verdict when DNS answers for names that exist."""
+        if failure.reason == "nxdomain" and not self.dns_works():
+            return FetchError(failure.url, Status.ERROR, "dns_unavailable",
+                              "no name resolves, not even " + CANARY_NAMES[0])
+        return failure
 
     def check_literal(self, url: str, host: str) -> None:
         """Refuse a blocked IP literal before anything else happens (no pool, no connect)."""
@@ -150,11 +183,11 @@ class AddressGuard:
             try:
                 found = self.lookup(host, port)
             except socket.gaierror as e:
-                raise dns_failure(url, e) from None
+                raise self._no_such_host(dns_failure(url, e)) from None
             except UnicodeError as e:
                 raise FetchError(url, Status.ERROR, "invalid_url", str(e)) from None
             if not found:
-                raise FetchError(url, Status.DEAD, "nxdomain", f"{host} has no address")
+                raise self._no_such_host(FetchError(url, Status.DEAD, "nxdomain", f"{host} has no address"))
         if not self.allow_private:
             for _, ip in found:
                 why = why_blocked(ipaddress.ip_address(ip.split("%", 1)[0]))

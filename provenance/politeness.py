@@ -96,7 +96,7 @@ class Scheduler:
         self._limits = limits
         self._cond = threading.Condition()
         self._origins: dict[Origin, _OriginState] = {}
-        self._ready: list[tuple[int, int, _OriginState]] = []              # origins with a free slot, most work first
+        self._ready: list[tuple[int, int, _OriginState]] = []  # origins with a free slot, most work first
         self._timed: list[tuple[float, int, _OriginState]] = []           # origins waiting for their interval
         self._delayed: list[tuple[float, int, Origin, Callable]] = []     # tasks waiting for a backoff
         self._seq = itertools.count()

@@ -255,10 +255,10 @@ def is_navigation(url: str, page_url: str | None = None) -> bool:
 
 
 def is_section_path(path: str) -> bool:
-    """A path like `/news/world/asia/` (only short words, no id, no slug): a section front."""
+    """A path like `/news/world/asia/` (single words only: no id, no slug): a section front."""
     if path in ("", "/"):
         return True
     if re.search(r"\d", path) or re.search(r"\.(html?|php|aspx?|shtml)$", path, re.I):
         return False
     segments = [s for s in path.split("/") if s]
-    return not any(s.count("-") >= 2 or s.count("_") >= 2 for s in segments)
+    return not any("-" in s or "_" in s for s in segments)

@@ -17,11 +17,15 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from . import __version__
+from .claims import grade_all
 from .models import (
     RETRYABLE_STATUSES,
     Article,
     Capture,
+    Citation,
+    Claim,
     ClaimKind,
+    ClaimLink,
     ClaimStatus,
     Extraction,
     Hop,
@@ -71,6 +75,14 @@ def start_run(db: sqlite_utils.Database, command: str, args: dict) -> int:
             "command": command, "args": json.dumps(args, default=str), "version": __version__,
             "started_at": now_iso(), "status": "running",
         }).last_pk
+
+
+def mark_runs(db: sqlite_utils.Database, run_ids: list[int], status: str) -> None:
+    """Give runs that never finished (their process was killed) a status that says so."""
+    if run_ids:
+        with Transaction(db):
+            db.execute(f"UPDATE runs SET status = ? WHERE id IN ({','.join('?' * len(run_ids))})",
+                       [status, *run_ids])
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, status: str, counts: dict, failures: list) -> None:
@@ -266,6 +278,104 @@ def url_states(db: sqlite_utils.Database, urls: list[str]) -> dict[str, tuple[St
             "LIMIT 1", [url, row[1] or url, url]).fetchone() is not None
         out[url] = (Status(row[0]), archived)
     return out
+
+
+# -- Archive look-ups: what is already kept, so a page is not captured twice -------------------
+
+def _since(hours: float) -> str:
+    return (datetime.now(timezone.utc) - timedelta(hours=hours)).replace(microsecond=0).isoformat()
+
+
+def latest_resolution_id(db: sqlite_utils.Database, url: str) -> int | None:
+    row = db.execute("SELECT r.id FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ? "
+                     "ORDER BY r.id DESC LIMIT 1", [url]).fetchone()
+    return row[0] if row else None
+
+
+def captured_recently(db: sqlite_utils.Database, url: str, freshness_hours: float) -> bool:
+    """Whether a response (or revisit) of `url` was written within the freshness window."""
+    if freshness_hours <= 0:
+        return False
+    return db.execute(
+        "SELECT 1 FROM captures c JOIN urls u ON u.id = c.url_id WHERE u.url = ? "
+        "AND c.record_type IN ('response', 'revisit') AND c.captured_at >= ? LIMIT 1",
+        [url, _since(freshness_hours)]).fetchone() is not None
+
+
+def capture_with_payload(db: sqlite_utils.Database, digest: str) -> tuple[str, str, str] | None:
+    """An earlier complete response record with this payload digest: (record id, URL, captured_at).
+
+    What a `revisit` record refers to; truncated records never serve as originals.
+    """
+    row = db.execute(
+        "SELECT c.record_id, u.url, c.captured_at FROM captures c JOIN urls u ON u.id = c.url_id "
+        "WHERE c.payload_digest = ? AND c.record_type = 'response' AND c.truncated IS NULL "
+        "AND c.record_id IS NOT NULL ORDER BY c.id LIMIT 1", [digest]).fetchone()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def recent_snapshot(db: sqlite_utils.Database, url: str, target_date: str,
+                    freshness_hours: float) -> Snapshot | None:
+    """A conclusive Wayback look-up of `url` for the same target date within the freshness window."""
+    if freshness_hours <= 0:
+        return None
+    row = db.execute(
+        "SELECT s.status, s.timestamp, s.snapshot_url, s.http_status, s.distance_days, s.target_date, "
+        "s.checked_at, s.reason FROM snapshots s JOIN urls u ON u.id = s.url_id "
+        "WHERE u.url = ? AND s.target_date = ? AND s.status IN ('found', 'none') AND s.checked_at >= ? "
+        "ORDER BY s.id DESC LIMIT 1", [url, target_date, _since(freshness_hours)]).fetchone()
+    if not row:
+        return None
+    return Snapshot(url=url, status=row[0], timestamp=row[1], snapshot_url=row[2], http_status=row[3],
+                    distance_days=row[4], target_date=row[5], checked_at=row[6], reason=row[7])
+
+
+def capture_rows(db: sqlite_utils.Database, warc_files: list[str] | None = None) -> list[dict]:
+    """Every `captures` row (or those of some files), for checking them against the WARC files."""
+    sql = ("SELECT c.id, u.url, c.warc_file, c.\"offset\", c.length, c.record_type, c.record_id, "
+           "c.payload_digest, c.block_digest FROM captures c JOIN urls u ON u.id = c.url_id")
+    args: list = []
+    if warc_files is not None:
+        if not warc_files:
+            return []
+        sql += f" WHERE c.warc_file IN ({','.join('?' * len(warc_files))})"
+        args = list(warc_files)
+    return [dict(r) for r in db.query(sql + " ORDER BY c.warc_file, c.\"offset\"", args)]
+
+
+def regrade(db: sqlite_utils.Database, urls: list[str]) -> int:
+    """Grade again every claim of every article that cites one of `urls`, from what the database now
+    knows (a later `resolve` or `archive` run may have found a page alive, dead or saved).
+    Returns the number of claims whose status changed."""
+    urls = list(dict.fromkeys(urls))
+    if not urls:
+        return 0
+    marks = ",".join("?" * len(urls))
+    articles = [r for (r,) in db.execute(
+        f"SELECT DISTINCT c.article_id FROM citations c JOIN urls u ON u.id = c.url_id WHERE u.url IN ({marks})",
+        urls)]
+    changed = 0
+    for article_id in articles:
+        citations = {
+            r["id"]: Citation(id=r["id"], kind=Kind(r["kind"]), text=r["text"] or "", url=r["url"],
+                              outlet=r["outlet"], handle=r["handle"], speaker=r["speaker"], parent=r["parent_id"])
+            for r in db.query("SELECT * FROM citations WHERE article_id = ?", [article_id])
+        }
+        claims = {r["id"]: Claim(id=r["id"], kind=ClaimKind(r["kind"]), text=r["text"], status=ClaimStatus(r["status"]))
+                  for r in db.query("SELECT id, kind, text, status FROM claims WHERE article_id = ?", [article_id])}
+        for r in db.query("SELECT cc.* FROM claim_citations cc JOIN claims c ON c.id = cc.claim_id "
+                          "WHERE c.article_id = ?", [article_id]):
+            claims[r["claim_id"]].citations.append(
+                ClaimLink(r["citation_id"], r["rule"], r["confidence"] or 0.0, via=r.get("via_claim_id")))
+        before = {cid: c.status for cid, c in claims.items()}
+        states = url_states(db, [c.url for c in citations.values() if c.url])
+        grade_all(list(claims.values()), citations, states)
+        updates = [(c.status.value, cid) for cid, c in claims.items() if c.status != before[cid]]
+        if updates:
+            with Transaction(db):
+                db.conn.executemany("UPDATE claims SET status = ? WHERE id = ?", updates)
+        changed += len(updates)
+    return changed
 
 
 # --- the batch work queue (batch_jobs, batch_items) ---------------------------------------------

@@ -197,7 +197,15 @@ class _Fetches:
         if attempt < s.retries and (code in (408, 429) or 500 <= code < 600):
             self._submit(url, attempt + 1, waited, backoff(attempt))
             return None
-        return lambda: self._settle(url, _Outcome.read(url, ex))
+        return lambda: self._answer(url, ex)
+
+    def _answer(self, url: str, ex: Exchange) -> None:
+        try:
+            out = _Outcome.read(url, ex)
+        except Exception as e:  # noqa: BLE001 - a bug in a page rule costs this URL only
+            log.exception("reading the answer of %s failed unexpectedly", url)
+            out = _Outcome(ex, FetchError(url, Status.ERROR, "internal_error", repr(e)))
+        self._settle(url, out)
 
     def _settle(self, url: str, out: _Outcome) -> None:
         with self._lock:
@@ -294,7 +302,8 @@ class _Chain:
             return None
         if out.target is None:
             status, reason = out.status, out.reason
-            if status is Status.ALIVE and self.hops and landing.redirected_to_home(self.hops[-1].url, current):
+            home = self.hops and landing.redirected_to_home(self.hops[-1].url, current)
+            if status is Status.ALIVE and home:
                 status, reason = Status.SOFT404, "redirect_to_home"
             self.finish(status, reason, current, out.code, header(out.exchange, "content-type")
                         if out.exchange is not None else None)

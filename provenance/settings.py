@@ -50,6 +50,8 @@ class Settings:
     save: bool = _s(False, "Submit pages to the Wayback Machine's Save Page Now (needs SPN keys in the env).")
     archive_dir: Path | None = _s(None, "Where WARC files go (default: `archive/` beside the database).")
     freshness_hours: float = _s(24.0, "A URL resolved this recently is not fetched again.")
+    warc_size: int = _s(1_000_000_000, "Start a new WARC file once the current one reaches this many bytes.")
+    wayback_interval: float = _s(1.0, "Seconds between requests to the Wayback Machine, across the whole run.")
     max_retry_after: float = _s(30.0, "Longest Retry-After to wait for; longer ones are `deferred`.")
 
     def warc_dir(self) -> Path:

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import gzip
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-import pytest
-
 _PAGE = (b"<!doctype html><html><head><title>A real article</title></head><body><h1>A real article</h1>"
          + b"<p>Words of a story that is really here.</p>" * 40 + b"</body></html>")
-_HOME = b"<html><head><title>Example News - Home</title></head><body><h1>Top stories</h1>" + b"<p>x</p>" * 200 \
+_HOME = b"<html><head><title>Example News - Home</title></head><body><h1>Top stories</h1>" \
+    + b"<p>x</p>" * 200 \
     + b"</body></html>"
 _SOFT404 = (b"<html><head><title>Page not found | Example News</title></head><body>"
             b"<h1>Sorry, the page you were looking for could not be found.</h1>" + b"<p>menu</p>" * 300
@@ -79,19 +80,20 @@ class _Handler(BaseHTTPRequestHandler):
             mode = srv.robots
             if mode in ("404", "500"):
                 return self._send(int(mode), b"no robots here")
-            rules = {"allow": b"User-agent: *\nAllow: /\n", "disallow": b"User-agent: *\nDisallow: /private\n",
+            rules = {"allow": b"User-agent: *\nAllow: /\n",
+                     "disallow": b"User-agent: *\nDisallow: /private\n",
                      "all": b"User-agent: *\nDisallow: /\n"}[mode]
             return self._send(200, rules, ctype="text/plain")
         if path in ("/ok", "/private/page", "/final") or path.startswith("/page/"):
             return self._send(200, _PAGE)
         if path == "/":
             return self._send(200, _HOME)
-        if path == "/drip":  # a body of 100 bytes, one byte a second
+        if path == "/drip":  # a body of 100 bytes, four bytes a second: each well within a read timeout
             self.send_response(200)
             self.send_header("Content-Length", "100")
             self.end_headers()
             for _ in range(100):
-                if srv.stopping.wait(1.0):
+                if srv.stopping.wait(0.25):
                     return
                 self.wfile.write(b"x")
                 self.wfile.flush()
@@ -146,7 +148,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/deep/article":
             return self._redirect("/", 301)
         if path == "/meta":
-            return self._send(200, b'<html><body><p>moved</p><meta http-equiv="refresh" content="0; url=/final">'
+            return self._send(200, b'<html><body><p>moved</p>'
+                                   b'<meta http-equiv="refresh" content="0; url=/final">'
                                    b"</body></html>")
         if path == "/js":
             return self._send(200, b'<html><head><title>x</title></head><script>window.opener = null; '
@@ -164,8 +167,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, robots: str):
+    def __init__(self, robots: str, tls: ssl.SSLContext | None = None):
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.sni: list[str | None] = []
+        if tls is not None:
+            tls.sni_callback = lambda sock, name, ctx: self.sni.append(name)
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
         self.robots = robots
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -173,6 +180,12 @@ class _Server(ThreadingHTTPServer):
         self.headers: list[dict[str, str]] = []
         self.in_flight = 0
         self.peak = 0
+
+    def get_request(self):
+        try:
+            return super().get_request()
+        except ssl.SSLError:  # a client that failed the handshake: not the server's problem
+            raise OSError("handshake failed") from None
 
     def handle_error(self, request, client_address):  # clients hanging up is what tests do
         pass
@@ -190,8 +203,8 @@ class _Server(ThreadingHTTPServer):
 class FaultServer:
     """Context manager: start the server on an ephemeral 127.0.0.1 port, stop it on exit."""
 
-    def __init__(self, robots: str = "allow"):
-        self._server = _Server(robots)
+    def __init__(self, robots: str = "allow", tls: ssl.SSLContext | None = None):
+        self._server = _Server(robots, tls)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -223,16 +236,25 @@ class FaultServer:
             return list(self._server.headers)
 
     @property
+    def sni(self) -> list[str | None]:
+        """The server names TLS clients asked for (SNI), in order."""
+        return list(self._server.sni)
+
+    @property
     def peak(self) -> int:
         return self._server.peak
 
 
-@pytest.fixture
-def loopback_only(monkeypatch):
-    """Fail the test if anything dials an address other than 127.0.0.1 or makes a DNS query.
+def guard_loopback(monkeypatch):
+    """Body of a `loopback_only` fixture: fail the test if anything dials an address other
+    than 127.0.0.1 or makes a DNS query. Yields the list of violations.
 
     Violations are recorded as well as raised, since the code under test turns exceptions
     into statuses: the test fails at teardown even if the error was swallowed.
+
+        @pytest.fixture
+        def loopback_only(monkeypatch):
+            yield from guard_loopback(monkeypatch)
     """
     violations: list[str] = []
     real_connect = socket.socket.connect
@@ -255,3 +277,20 @@ def loopback_only(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     yield violations
     assert not violations, violations
+
+
+def make_tls(folder, name: str) -> tuple[ssl.SSLContext, str]:
+    """A server context with a certificate for `name`, signed by a throwaway CA; and the CA's
+    path, for the client to trust. Needs the `openssl` command."""
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    run("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=test CA")
+    run("req", *ec, "-keyout", "srv.key", "-out", "srv.csr", "-subj", f"/CN={name}")
+    (folder / "ext.cnf").write_text(f"subjectAltName=DNS:{name}\n")
+    run("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "srv.pem", "-days", "2", "-extfile", "ext.cnf")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(folder / "srv.pem", folder / "srv.key")
+    return ctx, str(folder / "ca.pem")

@@ -87,12 +87,8 @@ def write_articles(folder: Path, base: str, n: int, links: int = 6, shared: int 
     """`n` articles of `links` links: one of `shared` recurring short links, the rest pages of its own."""
     folder.mkdir(parents=True, exist_ok=True)
     for a in range(n):
-        targets = [f"{base}/s/{1000 + a % shared}"] + [
-            f"{base}/p/{a * links + k + 1}" for k in range(links - 1)
-        ]
-        anchors = "".join(
-            f'<p>Claim {k} says so, <a href="{u}">source</a>.</p>' for k, u in enumerate(targets)
-        )
+        targets = [f"{base}/s/{1000 + a % shared}"] + [f"{base}/p/{a * links + k + 1}" for k in range(links - 1)]
+        anchors = "".join(f'<p>Claim {k} says so, <a href="{u}">source</a>.</p>' for k, u in enumerate(targets))
         (folder / f"a{a:04d}.html").write_text(
             f"<!doctype html><html><head><title>Story {a}</title></head><body><article>"
             f"<h1>Story {a}</h1>{anchors}</article></body></html>",
@@ -193,9 +189,7 @@ def test_bad_items_never_stop_a_run(tmp_path):
         )
     reasons = {f["source"].replace(str(folder) + "/", ""): f["reason"] for f in summary.failures}
     cut = sum(
-        1
-        for (s,) in sqlite3.connect(tmp_path / "p.db").execute("SELECT source FROM articles")
-        if "cut.warc.gz#" in s
+        1 for (s,) in sqlite3.connect(tmp_path / "p.db").execute("SELECT source FROM articles") if "cut.warc.gz#" in s
     )
     assert cut == 3 and summary.articles == 3 + 3 + cut  # the files, the good WARC, what came before the cut
     assert "image.bin" in reasons and "binary" in reasons["image.bin"]
@@ -246,9 +240,7 @@ def test_url_list_and_stdin_articles_are_fetched_then_audited(tmp_path):
 def test_extraction_in_worker_processes(tmp_path):
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=6)
-        summary = batch_mod.run_batch(
-            settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=2
-        )
+        summary = batch_mod.run_batch(settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=2)
     assert summary.articles == 6
     assert_clean(tmp_path / "p.db")
 
@@ -315,6 +307,40 @@ def wait_for_done(db: Path, at_least: int, proc: subprocess.Popen, limit: float 
     return done
 
 
+def warc_responses(folder: Path) -> dict[str, int]:
+    """{target URI: response records} over every WARC file in `folder`."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    seen: dict[str, int] = {}
+    for path in sorted(folder.iterdir()):
+        with open(path, "rb") as f:
+            for rec in ArchiveIterator(f):
+                if rec.rec_type in ("response", "revisit"):
+                    uri = rec.rec_headers.get_header("WARC-Target-URI")
+                    seen[uri] = seen.get(uri, 0) + 1
+    return seen
+
+
+def assert_archive_once(folder: Path, con: sqlite3.Connection) -> None:
+    from provenance.archive import verify
+
+    assert not [p for p in folder.iterdir() if p.name.endswith(".open")], "a WARC file was left open"
+    counts = warc_responses(folder)
+    assert counts and max(counts.values()) == 1, {u: n for u, n in counts.items() if n > 1}
+    con.row_factory = sqlite3.Row
+    rows = [
+        dict(r)
+        for r in con.execute(
+            'SELECT c.id, u.url, c.warc_file, c."offset", c.length, c.record_type, c.record_id, c.payload_digest, '
+            "c.block_digest FROM captures c JOIN urls u ON u.id = c.url_id"
+        )
+    ]
+    con.row_factory = None
+    report = verify.verify(verify.warc_files(folder), rows, folder)
+    assert report.problems == 0, [f.problems for f in report.files] + report.row_problems
+    assert len(rows) == 2 * sum(counts.values())  # a response (or revisit) and its request, each recorded
+
+
 def job_unfinished(db: Path) -> bool:
     con = sqlite3.connect(db)
     try:
@@ -338,13 +364,13 @@ def test_sigkill_at_any_moment_then_rerun_finishes_with_nothing_lost_or_duplicat
     n = 60
     with Web(latency=0.03) as web:
         write_articles(tmp_path / "in", web.base, n=n)
-        clean = cli(["in", "--db", "clean.db"], tmp_path)
+        clean = cli(["in", "--db", "clean.db", "--archive-dir", "clean-warc"], tmp_path)
         assert clean.wait(timeout=300) == 1, clean.communicate()[1]
         reference = table_counts(tmp_path / "clean.db")
         db = tmp_path / "killed.db"
         kills, cut_short = 0, 0
         for at in (3, 15, 30, n):  # kill at several points; the last run is left to finish
-            proc = cli(["in", "--db", "killed.db"], tmp_path)
+            proc = cli(["in", "--db", "killed.db", "--archive-dir", "killed-warc"], tmp_path)
             wait_for_done(db, at, proc)
             if at < n and proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
@@ -365,7 +391,11 @@ def test_sigkill_at_any_moment_then_rerun_finishes_with_nothing_lost_or_duplicat
     assert_clean(db)
     con = sqlite3.connect(db)
     statuses = [s for (s,) in con.execute("SELECT status FROM runs ORDER BY id")]
-    assert statuses[-1] == "done" and statuses.count("running") <= kills
+    assert statuses[-1] == "done" and "running" not in statuses and statuses.count("killed") <= kills
+    # the evidence: every page is in the archive once, and every captures row reads back whole
+    assert_archive_once(tmp_path / "killed-warc", con)
+    assert_archive_once(tmp_path / "clean-warc", sqlite3.connect(tmp_path / "clean.db"))
+    assert warc_responses(tmp_path / "killed-warc").keys() == warc_responses(tmp_path / "clean-warc").keys()
     # each URL has an answer; none was resolved twice in one run
     unanswered = con.execute(
         "SELECT count(*) FROM urls u WHERE u.id IN (SELECT url_id FROM citations) "
@@ -409,3 +439,52 @@ def test_two_batches_on_one_database_at_once_both_succeed(tmp_path):
     con = sqlite3.connect(tmp_path / "p.db")
     assert con.execute("SELECT count(*) FROM batch_items WHERE state = 'done'").fetchone()[0] == 50
     assert_clean(tmp_path / "p.db")
+
+
+def test_warc_records_a_killed_run_wrote_but_never_recorded_are_cut_away(tmp_path):
+    """Written to WARC, killed before the captures row: the resumed run would capture the page again."""
+    from provenance import record
+    from provenance.archive.warc import WarcStore
+    from provenance.models import Exchange
+
+    db = database.connect(tmp_path / "p.db")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    run_id = record.start_run(db, "batch", {"sources": ["in"], "owner": f"{batch_mod.socket.gethostname()}:{gone.pid}"})
+    live_run = record.start_run(db, "batch", {"sources": ["other"], "owner": batch_mod._owner()})
+    warcs = tmp_path / "archive"
+
+    def exchange(n: int) -> Exchange:
+        return Exchange(
+            url=f"http://127.0.0.1:9/p/{n}",
+            method="GET",
+            request_headers=[("Host", "127.0.0.1:9")],
+            http_status=200,
+            reason="OK",
+            response_headers=[("Content-Type", "text/html")],
+            body=f"<p>page {n}</p>".encode(),
+            started_at="2026-01-01T00:00:00+00:00",
+        )
+
+    store = WarcStore(warcs, str(run_id))
+    for cap in store.write_exchange(exchange(1)):
+        record.record_capture(db, run_id, cap)
+    store.write_exchange(exchange(2))  # killed here: no row
+    store._fh.flush()
+    other = WarcStore(warcs, str(live_run))
+    other.write_exchange(exchange(3))  # a run still going: its file is not ours to touch
+    other._fh.flush()
+
+    sealed = batch_mod.seal_killed_warcs(db, warcs)
+    assert sealed == [f"provenance-{run_id}-00001.warc.gz"]
+    assert warc_responses_in(warcs / sealed[0]) == ["http://127.0.0.1:9/p/1"]
+    assert (warcs / f"provenance-{live_run}-00001.warc.gz.open").exists()
+    assert db.execute("SELECT status FROM runs WHERE id = ?", [run_id]).fetchone()[0] == "killed"
+    assert db.execute("SELECT status FROM runs WHERE id = ?", [live_run]).fetchone()[0] == "running"
+
+
+def warc_responses_in(path: Path) -> list[str]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as f:
+        return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(f) if r.rec_type == "response"]

@@ -166,3 +166,21 @@ def test_grade_supported_only_takes_the_best_supporter():
     )
     assert grade(c, ALL, {"https://a.example/1": (Status.DEAD, False)}) == ClaimStatus.VAGUE
     assert grade(c, ALL, {"https://a.example/1": (Status.ALIVE, True)}) == ClaimStatus.ARCHIVED
+
+
+def test_quotes_with_speakers_are_linked_to_the_claims_holding_them():
+    ex = text_article(
+        "Bridge vote\n"
+        'The mayor said: "This is the best day for the city in years." Then she left.\n'
+        "“We will appeal the decision in court,” said Ann Morrow, a councillor.\n"
+        "“It is a sad day for everyone,” he said.\n"
+    )
+    quotes = [(c.speaker, c.text) for c in ex.citations if c.kind == Kind.QUOTE]
+    assert quotes == [
+        ("The mayor", "This is the best day for the city in years."),
+        ("Ann Morrow", "We will appeal the decision in court"),
+    ]  # "he" names no one
+    holding = next(c for c in ex.claims if "best day" in c.text)
+    assert [link.rule for link in holding.citations] == ["quote-attribution"]
+    standing = next(c for c in ex.claims if "appeal the decision" in c.text)
+    assert standing.kind == ClaimKind.QUOTE

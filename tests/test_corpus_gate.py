@@ -18,13 +18,14 @@ from provenance.ingest import article_from_bytes
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
-# (precision, recall) floors per kind, pinned a little under what the extractor reaches.
+# (precision, recall) floors per kind, pinned a little under what the extractor reaches
+# (today: 1.00 for tweets, short links, videos and body links; 0.97 for outlet citations).
 FLOORS = {
     "tweets": (0.98, 0.98),
     "short_links": (0.98, 0.98),
     "videos": (0.98, 0.98),
-    "body_links": (0.97, 0.97),
-    "outlet_citations": (0.90, 0.90),
+    "body_links": (0.98, 0.98),
+    "outlet_citations": (0.95, 0.95),
 }
 
 pytestmark = pytest.mark.skipif(

@@ -37,14 +37,11 @@ def test_metadata(ex):
 
 
 def test_body_links_resolved_and_boilerplate_left_out(ex):
-    assert (
-        urls(ex, "link")
-        == [
-            "https://www.transport.example.gov/reports/bridge-study-2023.pdf",
-            # relative, resolved against the canonical URL
-            "https://www.example-times.com/2024/04/30/mayor-outlines-bridge-budget.html",
-        ]
-    )
+    assert urls(ex, "link") == [
+        "https://www.transport.example.gov/reports/bridge-study-2023.pdf",
+        # relative, resolved against the canonical URL
+        "https://www.example-times.com/2024/04/30/mayor-outlines-bridge-budget.html",
+    ]
     everything = " ".join(c.url or "" for c in ex.citations)
     for left_out in (
         "/tag/",
@@ -290,7 +287,7 @@ def test_json_ld_article_body_picks_the_container():
     ]
     body_text = " ".join(story)
     sidebar = "".join(
-        f'<p>Another long teaser paragraph number {i}, with commas, words, and more words, to look dense. '
+        f"<p>Another long teaser paragraph number {i}, with commas, words, and more words, to look dense. "
         f'<a href="https://www.example.org/2024/01/0{i}/teaser-story-number-{i}">teaser</a></p>'
         for i in range(1, 9)
     )
@@ -299,7 +296,7 @@ def test_json_ld_article_body_picks_the_container():
         + body_text
         + '"}</script></head><body><div class="wrap"><div class="col-a">'
         + "".join(f"<p>{s}</p>" for s in story[:2])
-        + '<p>Work is due to start in the autumn and finish within two years, the authority said in '
+        + "<p>Work is due to start in the autumn and finish within two years, the authority said in "
         '<a href="https://harbour.example.gov/statement-2024">a statement</a>.</p></div>'
         '<div class="col-b">' + sidebar + "</div></div></body></html>"
     )
@@ -308,6 +305,7 @@ def test_json_ld_article_body_picks_the_container():
 
 
 # --- outlet citations in running text ---------------------------------------------------------------
+
 
 def outlets_in(paragraphs: list[str], site="The Example Times", url="https://example-times.com/a"):
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
@@ -377,3 +375,127 @@ def test_page_headline_is_not_read_for_outlets():
         "</article></body></html>"
     )
     assert [c for c in page(html).citations if c.kind.value == "outlet"] == []
+
+
+def test_a_failing_stage_is_noted_and_the_rest_extracted(monkeypatch):
+    import provenance.extract as extract_package
+
+    def broken(doc):
+        raise RuntimeError("quotation reader broke")
+
+    monkeypatch.setattr(extract_package, "find_quotes", broken)
+    ex = extract(read_path(FIXTURES / "article.html"))
+    assert any("quotations skipped" in n for n in ex.notes)
+    assert urls(ex, "tweet") and urls(ex, "video") and ex.claims
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("The Associated Press contributed to this report.", ["Associated Press"]),
+        ("The plan was first reported by the Sun-Times on Monday.", ["Sun-Times"]),
+        ("This article originally appeared in The Conversation.", ["The Conversation"]),
+        ("Reuters and the Associated Press reported the deal on Friday.", ["Reuters", "Associated Press"]),
+    ],
+)
+def test_more_outlet_attributions(sentence, expected):
+    assert [outlet for outlet, _ in outlets_in([sentence])] == expected
+
+
+def test_story_split_over_unnamed_columns():
+    def column(n):
+        return (
+            '<div class="css-1x9 col"><div>'
+            + "".join(
+                f"<p>Paragraph {n}.{i} of the story, with enough words, commas, and clauses to count.</p>"
+                for i in range(4)
+            )
+            + f'<p>Column {n} cites <a href="https://source{n}.example.org/report-{n}">a source</a>.</p>'
+            "</div></div>"
+        )
+
+    html = (
+        '<html><body><main><div class="story">'
+        + column(1)
+        + '<div class="ad-slot"><a href="https://ads.example.com/click">Ad</a></div>'
+        + column(2)
+        + column(3)
+        + "</div>"
+        '<div class="most-read"><p>Short teaser <a href="https://www.example.org/2020/01/01/a-b-c">x</a></p></div>'
+        "</main></body></html>"
+    )
+    assert urls(page(html), "link") == [f"https://source{n}.example.org/report-{n}" for n in (1, 2, 3)]
+
+
+def test_property_article_body_marks_the_body():
+    html = (
+        '<html><body><div class="wrap"><div property="articleBody"><p>The council met on Tuesday to debate '
+        "the proposal, which has split residents, and "
+        '<a href="https://council.example.gov/minutes-2024">the minutes</a> are online.</p>'
+        "<p>A second paragraph follows with more words, commas, and detail, and a third "
+        "sentence that makes the marked body long enough to trust.</p></div>"
+        '<div class="x">'
+        + "<p>Unrelated long text in a widget, with commas, words, and more words.</p>" * 8
+        + "</div></div></body></html>"
+    )
+    assert urls(page(html), "link") == ["https://council.example.gov/minutes-2024"]
+
+
+def test_tweet_in_an_aside_inside_the_body():
+    html = (
+        "<html><body><article><p>Enough words to make this the article body, with commas, and clauses.</p>"
+        '<aside class="social-share"><blockquote class="twitter-tweet"><p>Post text</p>&mdash; A (@a) '
+        '<a href="https://twitter.com/a/status/77">June 2, 2021</a></blockquote>'
+        '<a href="https://twitter.com/intent/tweet">Share</a></aside>'
+        "<p>Another paragraph of the article, with more words, and more commas.</p></article></body></html>"
+    )
+    ex = page(html)
+    assert [(t.url, t.date) for t in ex.citations if t.kind.value == "tweet"] == [
+        ("https://twitter.com/a/status/77", "2021-06-02")
+    ]
+    assert urls(ex, "link") == []
+
+
+def test_metadata_cleanups():
+    html = (
+        '<html><head><title>Storm hits the coast | NJ.com</title><meta property="og:site_name" content="nj">'
+        '<link rel="canonical" href="https://www.nj.com/weather/2024/01/storm-hits-the-coast.html">'
+        '<meta name="author" content="Analysis by Jane Doe, Senior Weather Editor">'
+        '<meta property="article:published_time" content="2024-01-09T10:00:00-05:00"></head>'
+        "<body><article><p>The storm reached the coast at dawn, officials said, and roads were closed.</p>"
+        "</article></body></html>"
+    )
+    ex = page(html)
+    assert (ex.title, ex.outlet, ex.author, ex.published) == (
+        "Storm hits the coast",
+        "NJ.com",
+        "Jane Doe",
+        "2024-01-09",
+    )
+
+
+def test_instagram_and_tiktok_embeds():
+    html = (
+        "<html><body><article><p>Enough words to make this the article body, with commas, and clauses.</p>"
+        '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/B4xYz/?utm_source'
+        '=ig_embed"><div><p>A caption on the post</p><a href="https://www.instagram.com/p/B4xYz/?utm_source=x">'
+        "A post shared by Someone (@someone)</a></div></blockquote>"
+        '<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@creator/video/7012345678901234567">'
+        "<section><p>dance</p></section></blockquote></article></body></html>"
+    )
+    ex = page(html)
+    assert [(c.kind.value, c.url) for c in ex.citations] == [
+        ("link", "https://www.instagram.com/p/B4xYz/"),
+        ("video", "https://www.tiktok.com/@creator/video/7012345678901234567"),
+    ]
+    assert [c.kind.value for c in ex.claims if c.kind.value == "post"] == ["post"]
+
+
+def test_huge_pasted_text_is_cut_with_a_note(monkeypatch):
+    import provenance.extract as extract_package
+
+    monkeypatch.setattr(extract_package, "MAX_TEXT_CHARS", 200)
+    text = "A first line of the text.\n" + "Some sentence here that repeats itself. " * 20 + "https://bit.ly/late"
+    ex = extract(article_from_bytes("t.txt", text.encode()))
+    assert len(ex.text) == 200 and not [c for c in ex.citations if c.url]
+    assert any("cut" in n for n in ex.notes)

@@ -141,3 +141,10 @@ def test_json_contract(ex):
             assert {"citation", "rule", "confidence"} <= set(link)
     ids = [c["id"] for c in doc["citations"]]
     assert ids == list(range(1, len(ids) + 1))
+
+
+def test_claims_are_graded_as_grade_would_with_nothing_resolved(ex):
+    from provenance.claims import grade
+
+    by_id = {c.id: c for c in ex.citations}
+    assert [c.status for c in ex.claims] == [grade(c, by_id, None) for c in ex.claims]

@@ -6,6 +6,7 @@ No test here resolves a real name (stub lookups) or dials anything but 127.0.0.1
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
 
 import pytest
@@ -17,9 +18,14 @@ from provenance.models import Status
 from provenance.netguard import AddressGuard, BlockedAddress, parse_literal, why_blocked
 from provenance.resolve import Resolver
 from provenance.settings import Settings
-from tests.faultserver import FaultServer, loopback_only  # noqa: F401 - fixture
+from tests.faultserver import FaultServer, guard_loopback, make_tls
 
 V4 = socket.AF_INET
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    yield from guard_loopback(monkeypatch)
 
 
 def stub(table: dict[str, list[str]], calls: list | None = None):
@@ -99,7 +105,7 @@ def test_nxdomain_is_dead_but_a_temporary_dns_failure_is_error(loopback_only):
     def again(host, port):
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
-    r = Resolver(Settings(retries=0), lookup=stub({}))
+    r = Resolver(Settings(retries=0), lookup=stub({"example.com": ["93.184.215.14"]}))
     try:
         gone = r.resolve("https://no-such-host.example/page")
     finally:
@@ -111,6 +117,18 @@ def test_nxdomain_is_dead_but_a_temporary_dns_failure_is_error(loopback_only):
         r.close()
     assert (gone.status, gone.reason) == (Status.DEAD, "nxdomain")
     assert (offline.status, offline.reason) == (Status.ERROR, "dns_error")
+
+
+def test_when_no_name_resolves_at_all_unknown_names_are_errors_not_dead(loopback_only):
+    """A resolver that says "unknown" for every name (a cut-off sandbox) must not make links dead."""
+    calls: list[str] = []
+    r = Resolver(Settings(retries=0), lookup=stub({}, calls))
+    try:
+        results = r.resolve_many(["https://a.example/1", "https://b.example/2"])
+    finally:
+        r.close()
+    assert [(x.status, x.reason) for x in results] == [(Status.ERROR, "dns_unavailable")] * 2
+    assert calls.count("example.com") == 1, "the canary is asked once, then remembered"
 
 
 def test_the_checked_address_is_dialled_and_the_host_name_kept(loopback_only):
@@ -170,3 +188,22 @@ def test_credentials_never_leave_the_url(loopback_only):
     assert "s3cret" not in text and "alice" not in text
     assert all("Authorization" not in h for h in sent)
     assert res.url == f"http://127.0.0.1:{srv.port}/deep/article"
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command for a test CA")
+def test_tls_keeps_the_name_for_sni_and_the_certificate_while_dialling_the_checked_address(
+        loopback_only, tmp_path):
+    ctx, ca = make_tls(tmp_path, "news.example")
+    lookup = stub({"news.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]})
+    with FaultServer(tls=ctx) as srv:
+        f = Fetcher(Settings(allow_private=True, deadline=5), lookup=lookup)
+        f.session.verify = ca
+        try:
+            ex = f.fetch(f"https://news.example:{srv.port}/ok")
+            with pytest.raises(FetchError) as e:
+                f.fetch(f"https://other.example:{srv.port}/ok")  # the certificate names news.example only
+        finally:
+            f.close()
+        assert ex.http_status == 200 and ex.peer_ip == "127.0.0.1"
+        assert srv.sni[0] == "news.example"
+    assert (e.value.status, e.value.reason) == (Status.ERROR, "tls_error")

@@ -92,6 +92,7 @@ def test_navigation_links():
     page = "https://www.example.com/2024/05/01/story-slug.html"
     assert quirks.is_navigation("https://www.example.com/tag/politics/", page)
     assert quirks.is_navigation("https://www.example.com/people/ilhan-omar", page)
+    assert quirks.is_navigation("https://www.example.com/by/jane-doe", page)
     assert quirks.is_navigation("https://www.example.com/news/world/asia/", page)  # a section front
     assert quirks.is_navigation("https://www.sbnation.com/nfl/players/123/some-player", page)
     assert quirks.is_navigation("https://www.example.com/quote/AAPL", page)

@@ -26,21 +26,42 @@ FINAL = "https://twitter.com/United24media/status/1"
 
 def sample() -> tuple[Article, Extraction]:
     text = "Putin and Macron spoke. https://t.co/Cnqgv5qgwV\nIran sentence."
-    tweet = Citation(id=1, kind=Kind.TWEET, text="Putin and Macron spoke.", handle="@United24media", date="2025-07-01")
+    tweet = Citation(
+        id=1, kind=Kind.TWEET, text="Putin and Macron spoke.", handle="@United24media", date="2025-07-01"
+    )
     short = Citation(id=2, kind=Kind.SHORT_LINK, text=TCO, url=TCO, parent=1, start=24, end=47)
     outlet = Citation(id=3, kind=Kind.OUTLET, text="france24.com", outlet="france24.com")
-    quote = Citation(id=4, kind=Kind.QUOTE, text="territorial integrity", speaker="French presidential office",
-                     outlet="france24.com", parent=3)
+    quote = Citation(
+        id=4,
+        kind=Kind.QUOTE,
+        text="territorial integrity",
+        speaker="French presidential office",
+        outlet="france24.com",
+        parent=3,
+    )
     claims = [
-        Claim(id=1, kind=ClaimKind.POST, text="Putin and Macron spoke.", start=0, end=23,
-              citations=[ClaimLink(1, "embedded-post", 0.95)], status=ClaimStatus.SOURCED),
-        Claim(id=2, kind=ClaimKind.QUOTE, text="territorial integrity", citations=[ClaimLink(4, "quote-attribution", 0.9)],
-              status=ClaimStatus.VAGUE),
+        Claim(
+            id=1,
+            kind=ClaimKind.POST,
+            text="Putin and Macron spoke.",
+            start=0,
+            end=23,
+            citations=[ClaimLink(1, "embedded-post", 0.95)],
+            status=ClaimStatus.SOURCED,
+        ),
+        Claim(
+            id=2,
+            kind=ClaimKind.QUOTE,
+            text="territorial integrity",
+            citations=[ClaimLink(4, "quote-attribution", 0.9)],
+            status=ClaimStatus.VAGUE,
+        ),
         Claim(id=3, kind=ClaimKind.SENTENCE, text="Iran sentence.", status=ClaimStatus.UNSOURCED),
         Claim(id=4, kind=ClaimKind.BULLET, text="They spoke.", supported_by=[(1, 0.6)], status=ClaimStatus.SOURCED),
     ]
-    doc = Extraction(source="seed.txt", text=text, title="Macron and Putin", citations=[tweet, short, outlet, quote],
-                     claims=claims)
+    doc = Extraction(
+        source="seed.txt", text=text, title="Macron and Putin", citations=[tweet, short, outlet, quote], claims=claims
+    )
     return Article(source="seed.txt", content=text, is_html=False), doc
 
 
@@ -56,8 +77,11 @@ def test_recording_the_same_article_twice_changes_nothing(db_path):
     rows_before = list(db.query("SELECT * FROM citations ORDER BY id"))
     second = record.record_article(db, None, *sample())
     assert first == second
-    assert counts(db) == before == {"articles": 1, "claims": 4, "citations": 4, "claim_citations": 2,
-                                    "claim_supports": 1, "urls": 1}
+    assert (
+        counts(db)
+        == before
+        == {"articles": 1, "claims": 4, "citations": 4, "claim_citations": 2, "claim_supports": 1, "urls": 1}
+    )
     assert list(db.query("SELECT * FROM citations ORDER BY id")) == rows_before
 
 
@@ -83,13 +107,33 @@ def test_parent_links_survive_into_the_database(db_path):
 def test_chains_view_walks_from_post_claim_through_tweet_to_tco_and_evidence(db_path):
     db = database.connect(db_path)
     record.record_article(db, None, *sample())
-    res = Resolution(url=TCO, final_url=FINAL, status=Status.ALIVE, http_status=200,
-                     hops=[Hop(url=TCO, http_status=301, location=FINAL, via="http")], checked_at="2026-01-01T00:00:00+00:00")
+    res = Resolution(
+        url=TCO,
+        final_url=FINAL,
+        status=Status.ALIVE,
+        http_status=200,
+        hops=[Hop(url=TCO, http_status=301, location=FINAL, via="http")],
+        checked_at="2026-01-01T00:00:00+00:00",
+    )
     rid = record.record_resolution(db, None, res)
-    record.record_capture(db, None, Capture(url=FINAL, warc_file="a.warc.gz", offset=0, length=10,
-                                            record_type="response", payload_digest="sha1:X"), rid)
-    record.record_snapshot(db, None, Snapshot(url=TCO, status="found", timestamp="20250701000000",
-                                              snapshot_url="https://web.archive.org/web/20250701000000/" + TCO))
+    record.record_capture(
+        db,
+        None,
+        Capture(
+            url=FINAL, warc_file="a.warc.gz", offset=0, length=10, record_type="response", payload_digest="sha1:X"
+        ),
+        rid,
+    )
+    record.record_snapshot(
+        db,
+        None,
+        Snapshot(
+            url=TCO,
+            status="found",
+            timestamp="20250701000000",
+            snapshot_url="https://web.archive.org/web/20250701000000/" + TCO,
+        ),
+    )
     claim_id = db.execute("SELECT id FROM claims WHERE kind = 'post'").fetchone()[0]
     steps = list(db.query("SELECT step_kind, kind, url FROM chains WHERE claim_id = ?", [claim_id]))
     kinds = [s["step_kind"] for s in steps]
@@ -102,18 +146,34 @@ def test_chains_view_goes_from_a_quote_to_the_outlet_it_is_attributed_to(db_path
     db = database.connect(db_path)
     record.record_article(db, None, *sample())
     claim_id = db.execute("SELECT id FROM claims WHERE kind = 'quote'").fetchone()[0]
-    kinds = [r["kind"] for r in db.query("SELECT kind FROM chains WHERE claim_id = ? AND step_kind = 'citation'",
-                                         [claim_id])]
+    kinds = [
+        r["kind"]
+        for r in db.query("SELECT kind FROM chains WHERE claim_id = ? AND step_kind = 'citation'", [claim_id])
+    ]
     assert kinds == ["quote", "outlet"]
 
 
 def test_cache_serves_recent_successes_and_never_failures(db_path):
     db = database.connect(db_path)
     now = record.now_iso()
-    record.record_resolution(db, None, Resolution(url="https://a.example/", final_url="https://a.example/",
-                                                  status=Status.ALIVE, http_status=200, checked_at=now))
-    record.record_resolution(db, None, Resolution(url="https://b.example/", final_url=None,
-                                                  status=Status.TIMEOUT, reason="read_timeout", checked_at=now))
+    record.record_resolution(
+        db,
+        None,
+        Resolution(
+            url="https://a.example/",
+            final_url="https://a.example/",
+            status=Status.ALIVE,
+            http_status=200,
+            checked_at=now,
+        ),
+    )
+    record.record_resolution(
+        db,
+        None,
+        Resolution(
+            url="https://b.example/", final_url=None, status=Status.TIMEOUT, reason="read_timeout", checked_at=now
+        ),
+    )
     hit = record.cached_resolution(db, "https://a.example/", 24)
     assert hit is not None and hit.status is Status.ALIVE and hit.from_cache
     assert record.cached_resolution(db, "https://b.example/", 24) is None
@@ -126,8 +186,32 @@ def test_cache_serves_recent_successes_and_never_failures(db_path):
 def test_url_states_know_about_archived_copies(db_path):
     db = database.connect(db_path)
     now = record.now_iso()
-    rid = record.record_resolution(db, None, Resolution(url=TCO, final_url=FINAL, status=Status.ALIVE, checked_at=now))
+    rid = record.record_resolution(
+        db, None, Resolution(url=TCO, final_url=FINAL, status=Status.ALIVE, checked_at=now)
+    )
     assert record.url_states(db, [TCO]) == {TCO: (Status.ALIVE, False)}
+    record.record_capture(
+        db,
+        None,
+        Capture(url=FINAL, warc_file="a.warc.gz", offset=0, length=1, record_type="response", payload_digest=None),
+        rid,
+    )
+    assert record.url_states(db, [TCO, "https://never.example/"]) == {TCO: (Status.ALIVE, True)}
+
+
+def test_regrade_follows_what_a_later_run_learned(db_path):
+    """A claim recorded while its page was unchecked is graded again when a resolution and a capture arrive."""
+    db = database.connect(db_path)
+    record.record_article(db, None, *sample())
+    post = "SELECT status FROM claims WHERE kind = 'post'"
+    record.record_resolution(db, None, Resolution(url=TCO, final_url=FINAL, status=Status.DEAD, reason="http_404",
+                                                  checked_at=record.now_iso()))
+    assert record.regrade(db, [TCO]) >= 1
+    assert db.execute(post).fetchone()[0] == "broken"
+    rid = record.record_resolution(db, None, Resolution(url=TCO, final_url=FINAL, status=Status.ALIVE,
+                                                        checked_at=record.now_iso()))
     record.record_capture(db, None, Capture(url=FINAL, warc_file="a.warc.gz", offset=0, length=1,
                                             record_type="response", payload_digest=None), rid)
-    assert record.url_states(db, [TCO, "https://never.example/"]) == {TCO: (Status.ALIVE, True)}
+    record.regrade(db, [TCO])
+    assert db.execute(post).fetchone()[0] == "archived"
+    assert record.regrade(db, [TCO]) == 0, "nothing new: nothing changes"

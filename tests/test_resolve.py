@@ -16,10 +16,15 @@ from provenance.models import Resolution, Status
 from provenance.politeness import limits_for, origin_of
 from provenance.resolve import Resolver, retry_after_seconds, strip_credentials
 from provenance.settings import Settings
-from tests.faultserver import FaultServer, loopback_only  # noqa: F401 - fixture
+from tests.faultserver import FaultServer, guard_loopback
 
 FAST = dict(allow_private=True, retries=0, deadline=2, read_timeout=1.5, connect_timeout=1,
             per_host=8, min_interval=0, robots="ignore")
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    yield from guard_loopback(monkeypatch)
 
 
 def resolve_all(urls, **overrides) -> tuple[list[Resolution], Resolver]:
@@ -242,8 +247,8 @@ def test_helpers():
 
 def test_cli_json_one_object_per_input_in_order(srv):
     urls = [srv.url("/ok"), srv.url("/404"), srv.url("/ok")]
-    out = CliRunner().invoke(app, ["resolve", *urls, "--format", "json", "--allow-private", "--robots", "ignore",
-                                   "--retries", "0"])
+    out = CliRunner().invoke(app, ["resolve", *urls, "--format", "json", "--allow-private",
+                                   "--robots", "ignore", "--retries", "0"])
     assert out.exit_code == 1, out.output
     data = json.loads(out.stdout)
     assert [d["url"] for d in data] == urls
@@ -252,7 +257,8 @@ def test_cli_json_one_object_per_input_in_order(srv):
 
 
 def test_cli_exit_codes_and_stdin(srv):
-    good = CliRunner().invoke(app, ["resolve", "-", "--format", "json", "--allow-private", "--robots", "ignore"],
+    good = CliRunner().invoke(app, ["resolve", "-", "--format", "json", "--allow-private",
+                                    "--robots", "ignore"],
                               input=srv.url("/meta") + "\n\n")
     assert good.exit_code == 0, good.output
     [d] = json.loads(good.stdout)
@@ -265,3 +271,15 @@ def test_cli_bad_url_is_one_clear_line(loopback_only):
     out = CliRunner().invoke(app, ["resolve", "not a url"])
     assert out.exit_code == 2
     assert "not an http(s) URL" in out.output and "Traceback" not in out.output
+
+
+def test_a_bug_costs_one_url_and_never_hangs_the_run(srv, monkeypatch):
+    from provenance import landing
+
+    def broken(body, base):
+        raise RuntimeError("a bug in a page rule")
+
+    monkeypatch.setattr(landing, "meta_refresh", broken)
+    results, _ = resolve_all([srv.url("/ok"), srv.url("/404")])
+    assert [(r.status, r.reason) for r in results] == [
+        (Status.ERROR, "internal_error"), (Status.DEAD, "http_404")]

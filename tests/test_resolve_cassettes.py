@@ -17,12 +17,17 @@ from provenance.fetch import Fetcher, build_session
 from provenance.models import Status
 from provenance.resolve import Resolver
 from provenance.settings import Settings
-from tests.faultserver import loopback_only  # noqa: F401 - fixture
+from tests.faultserver import guard_loopback
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 PUBLIC = {"t.co": "104.244.42.69", "bit.ly": "67.199.248.10", "www.france24.com": "23.52.40.73",
           "www.example-news.com": "93.184.215.14", "www.yournews.com": "104.21.32.1"}
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    yield from guard_loopback(monkeypatch)
 
 
 def _is_browser(r) -> bool:

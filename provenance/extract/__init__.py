@@ -3,58 +3,86 @@
 HTML pages and pasted text each have a reader that writes the article's plain
 text and finds links and embeds; outlet citations and quotations are then found
 in that text the same way for both, and `claims` cuts it into graded claims.
+
+Each later stage is guarded: if one fails on a strange page, its failure is
+logged and noted on the Extraction and the rest is still extracted.
 """
 
 from __future__ import annotations
 
+import logging
+
 from ..models import Article, Citation, Extraction
-from .document import Block
+from .document import Block, Document
 from .html import read_html
+from .metadata import Metadata
 from .outlets import find_outlets
 from .quotes import find_quotes
 from .text import cite_bare_urls, read_text
 
 __all__ = ["extract"]
 
+log = logging.getLogger("provenance")
+
+# Characters of pasted text read at most (HTML has its own cap in html.py).
+MAX_TEXT_CHARS = 2_000_000
+
+
+def _guarded(notes: list[str], stage: str, fn, *args, **kwargs) -> None:
+    try:
+        fn(*args, **kwargs)
+    except Exception as e:  # one stage's failure must not lose the rest of the article
+        log.warning("extract: %s failed: %s", stage, e, exc_info=True)
+        notes.append(f"{stage} skipped after an error: {type(e).__name__}: {e}"[:300])
+
 
 def extract(article: Article) -> Extraction:
     """Every citation and claim of one article, claims graded as if nothing had been resolved yet."""
-    from ..claims import build_claims, grade  # claims reads this package's block kinds
-
     notes = list(article.notes)
+    md = Metadata()
     if article.is_html:
         doc, md, html_notes = read_html(article.content, article.url)
-        cite_bare_urls(doc)
-        find_outlets(doc, md.outlet, md.canonical_url or article.url, headline_is_text=False)
         notes += html_notes
-        ex = Extraction(
-            source=article.source,
-            text=doc.text,
-            title=md.title,
-            published=md.published,
-            canonical_url=md.canonical_url,
-            outlet=md.outlet,
-            author=md.author,
-            language=md.language,
-            notes=notes,
+        _guarded(notes, "bare URLs", cite_bare_urls, doc)
+        own_url = md.canonical_url or article.url
+        _guarded(notes, "outlets", find_outlets, doc, md.outlet, own_url, headline_is_text=False)
+        title = (
+            doc.text[doc.blocks[0].start : doc.blocks[0].end]
+            if doc.blocks and doc.blocks[0].kind == "headline"
+            else md.title
         )
     else:
-        doc = read_text(article.content)
-        find_outlets(doc, None, article.url)
+        content = article.content
+        if len(content) > MAX_TEXT_CHARS:  # an article is at the start; the rest is noted as cut
+            content = content[:MAX_TEXT_CHARS]
+            notes.append(f"text cut at {MAX_TEXT_CHARS} characters")
+        doc = read_text(content)
+        _guarded(notes, "outlets", find_outlets, doc, None, article.url)
         first = doc.blocks[0] if doc.blocks else None
-        ex = Extraction(
-            source=article.source,
-            text=doc.text,
-            notes=notes,
-            title=doc.text[first.start : first.end] if first else None,
-        )
-    find_quotes(doc)
+        title = doc.text[first.start : first.end] if first else None
+    _guarded(notes, "quotations", find_quotes, doc)
+    ex = Extraction(
+        source=article.source,
+        text=doc.text,
+        title=title,
+        published=md.published,
+        canonical_url=md.canonical_url,
+        outlet=md.outlet,
+        author=md.author,
+        language=md.language,
+        notes=notes,
+    )
     ex.citations = in_text_order(doc.citations, doc.blocks)
     by_id = {c.id: c for c in ex.citations}
-    ex.claims = build_claims(ex.text, doc.blocks, ex.citations)
-    for claim in ex.claims:
-        claim.status = grade(claim, by_id, None)
+    _guarded(notes, "claims", _claims, ex, doc, by_id)
     return ex
+
+
+def _claims(ex: Extraction, doc: Document, by_id: dict[int, Citation]) -> None:
+    from ..claims import build_claims, grade_all  # claims reads this package's block kinds
+
+    ex.claims = build_claims(ex.text, doc.blocks, ex.citations)
+    grade_all(ex.claims, by_id, None)
 
 
 def in_text_order(citations: list[Citation], blocks: list[Block] = ()) -> list[Citation]:

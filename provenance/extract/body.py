@@ -80,8 +80,11 @@ def _skipped(el) -> bool:
     return False
 
 
-def score_candidates(root) -> dict:
-    """Element → paragraph score; a paragraph adds to its parent in full and to its grandparent in half."""
+def score_candidates(root, paragraphs: dict | None = None) -> dict:
+    """Element → paragraph score; a paragraph adds to its parent in full and to its grandparent in half.
+
+    `paragraphs`, when given, receives each scored paragraph's own score.
+    """
     scores: dict = {}
     for el in root.iter("p", "pre", "div", "td", "li"):
         tag = el.tag
@@ -98,6 +101,8 @@ def score_candidates(root) -> dict:
         parent = el.getparent()
         if parent is None:
             continue
+        if paragraphs is not None:
+            paragraphs[el] = s
         scores[parent] = scores.get(parent, 0.0) + s
         grand = parent.getparent()
         if grand is not None:
@@ -141,7 +146,7 @@ def _by_json_ld(root, article_body: str) -> object | None:
     if first is None or last is None:
         return None
     ancestors = [first, *first.iterancestors()]
-    for anc in ([last, *last.iterancestors()]):
+    for anc in [last, *last.iterancestors()]:
         if anc in ancestors:
             return None if anc.tag in ("body", "html") else anc
     return None
@@ -157,7 +162,7 @@ def find_body(root, article_body: str | None = None) -> list:
         el
         for el in root.iter()
         if isinstance(el.tag, str)
-        and (el.get("itemprop") or "").lower() == "articlebody"
+        and "articlebody" in " ".join(el.get(a) or "" for a in ("itemprop", "property", "name")).lower()
         and not _skipped(el)
     ]
     marked = [el for el in marked if _text_len(el) > 200]
@@ -170,7 +175,8 @@ def find_body(root, article_body: str | None = None) -> list:
         if spanned is not None and not _skipped(spanned):
             return _with_split_siblings(spanned)
 
-    scores = score_candidates(root)
+    paragraphs: dict = {}
+    scores = score_candidates(root, paragraphs)
     if not scores:
         body = root.find(".//body")
         return [body if body is not None else root]
@@ -188,23 +194,68 @@ def find_body(root, article_body: str | None = None) -> list:
         if not isinstance(anc.tag, str) or anc.tag in ("body", "html"):
             break
         if POSITIVE.search(_names(anc)) and _text_len(anc) < _text_len(best) * 1.6:
-            best = anc
-            break
-    return _with_split_siblings(best)
+            return _with_split_siblings(anc, scores)
+    if not POSITIVE.search(_names(best)):
+        columns = _parallel_columns(best, paragraphs)
+        if columns:
+            return columns
+    return _with_split_siblings(best, scores)
 
 
-def _with_split_siblings(best) -> list:
-    """A feature split over containers sharing a content class (siblings or cousins): take them all."""
-    tokens = [t for t in (best.get("class") or "").split() if POSITIVE.search(t)]
-    if not tokens:
+def _subtree_score(el, paragraphs: dict) -> float:
+    return sum(paragraphs.get(p, 0.0) for p in el.iter("p", "pre", "div", "td", "li"))
+
+
+def _parallel_columns(best, paragraphs: dict) -> list | None:
+    """A story cut into unnamed sibling blocks (one per few paragraphs, ads between): all of them.
+
+    Looked for at the best candidate's level and its parent's, among siblings of the same tag
+    that hold real paragraphs and are not named as widgets; taken when together they hold
+    clearly more text than the best candidate alone.
+    """
+    own = _subtree_score(best, paragraphs)
+    level = best
+    for _ in range(2):
+        parent = level.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return None
+        sibs = [
+            el
+            for el in parent
+            if el.tag == level.tag and not (NEGATIVE.search(_names(el)) and el is not level)
+        ]
+        scored = [(el, _subtree_score(el, paragraphs)) for el in sibs]
+        keep = [el for el, s in scored if el is level or s >= max(3.0, 0.2 * own)]
+        if len(keep) > 1 and sum(s for el, s in scored if el in keep) >= 1.4 * own:
+            return keep
+        level = parent
+    return None
+
+
+def _with_split_siblings(best, scores: dict | None = None) -> list:
+    """A text split over containers of one kind (siblings or cousins): take them all.
+
+    A content-named class ("post-content") is enough; any other shared class needs each
+    container to hold paragraphs of its own (a column of the story, not a widget row).
+    """
+    classes = (best.get("class") or "").split()
+    tokens = [t for t in classes if POSITIVE.search(t)]
+    key = tokens[0] if tokens else (" ".join(classes) if classes else None)
+    if key is None:
         return [best]
+
+    def same_kind(el) -> bool:
+        if tokens:
+            return key in (el.get("class") or "").split()
+        return " ".join((el.get("class") or "").split()) == key and (scores or {}).get(el, 0.0) >= 3.0
+
     anc = best
     for _ in range(3):
         anc = anc.getparent()
         if anc is None or anc.tag in ("body", "html"):
             break
-        same = [el for el in anc.iter(best.tag) if tokens[0] in (el.get("class") or "").split()]
-        same = [el for el in same if not any(a in same for a in el.iterancestors())]
+        same = [el for el in anc.iter(best.tag) if same_kind(el) or el is best]
+        same = [el for el in same if not any(a in same for a in el.iterancestors()) and not _skipped(el)]
         if len(same) > 1:
             return same
     return [best]

@@ -61,7 +61,9 @@ class Document:
 
     @property
     def text(self) -> str:
-        return "".join(self._parts)
+        if len(self._parts) > 1:  # joined once, then kept: readers ask for it per block
+            self._parts = ["".join(self._parts)]
+        return self._parts[0] if self._parts else ""
 
     def add_block(
         self, kind: str, text: str, anchors: list[tuple[int, int, str, str]] = (), citation: int | None = None
@@ -105,6 +107,16 @@ class InlineBuffer:
         if text:
             self.chars.append(text)
             self.length += len(text)
+
+    def text_since(self, offset: int) -> str:
+        """The text written since `offset`, without joining the whole block (anchors are many)."""
+        out, pos = [], self.length
+        for piece in reversed(self.chars):
+            if pos <= offset:
+                break
+            pos -= len(piece)
+            out.append(piece[max(0, offset - pos) :])
+        return "".join(reversed(out))
 
     def newline(self) -> None:
         if self.length and not self.chars[-1].endswith("\n"):

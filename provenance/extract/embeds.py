@@ -41,6 +41,7 @@ _MONTHS["sept"] = 9
 DATE_TEXT = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 DATE_TEXT_DMY = re.compile(r"\b(\d{1,2})\s+([A-Z][a-z]{2,8})\.?,?\s+(\d{4})\b")
 _HANDLE_TEXT = re.compile(r"\(@(\w{1,15})\)")
+_RESIDUE_TAIL = re.compile(r"\s*[—–―-]{1,2}\s*[^\n—]{0,80}\(@\w{1,15}\)[^\n]{0,40}$")
 
 _POST_CLASSES = {
     "twitter-tweet": "tweet",
@@ -92,8 +93,16 @@ def match(el) -> str | None:
             if kind:
                 return kind
         return None
-    if tag in ("iframe", "embed", "amp-iframe", "amp-youtube", "lite-youtube", "amp-vimeo", "amp-twitter",
-               "twitter-widget"):
+    if tag in (
+        "iframe",
+        "embed",
+        "amp-iframe",
+        "amp-youtube",
+        "lite-youtube",
+        "amp-vimeo",
+        "amp-twitter",
+        "twitter-widget",
+    ):
         return "iframe"
     return None
 
@@ -149,10 +158,10 @@ def _cite_video(walker, url: str, title: str) -> None:
     doc.cite(Kind.VIDEO, title.strip(), doc.length, doc.length, url=url, where="iframe")
 
 
-def _post_text(el, base, skip_urls=()) -> tuple[str, list[tuple[int, int, str, str]]]:
+def _post_text(el, base) -> tuple[str, list[tuple[int, int, str, str]]]:
     """The running text of a post's paragraphs, with its links; the attribution line left out."""
     buf = InlineBuffer()
-    paras = [p for p in el.iter("p")] or [el]
+    paras = list(el.iter("p")) or [el]
     for i, p in enumerate(paras):
         if i:
             buf.newline()
@@ -164,7 +173,7 @@ def _post_text(el, base, skip_urls=()) -> tuple[str, list[tuple[int, int, str, s
                 continue
             if op == 2:
                 start, url, node = x
-                text = "".join(buf.chars)[start:].strip()
+                text = buf.text_since(start).strip()
                 if url and (text or node.find(".//img") is None):
                     buf.anchors.append((start, buf.length, url, text))
                 continue
@@ -206,12 +215,12 @@ def _cite_tweet(el, walker, base) -> None:
         when = parse_date(full[-60:])
     has_p = el.find(".//p") is not None
     text, anchors = _post_text(el, base) if has_p else ("", [])
-    start = doc.length + (2 if doc.length else 0)
+    residue = _RESIDUE_TAIL.search(text)
+    if residue:  # a paragraph left open swallows the "— Name (@handle) date" line: it is not post text
+        text = text[: residue.start()].rstrip()
+        anchors = [a for a in anchors if a[1] <= len(text)]
     block = doc.add_block(POST, text, anchors) if text else None
-    if block is not None:
-        start, end = block.start, block.end
-    else:
-        start = end = doc.length
+    start, end = (block.start, block.end) if block is not None else (doc.length, doc.length)
     tweet = doc.cite(
         Kind.TWEET,
         text,
@@ -251,7 +260,12 @@ def _child(walker, parent: int, url: str, text: str, start: int, end: int, own: 
 
 
 def _cite_post(kind: str, el, walker, base) -> None:
-    """Instagram, TikTok and Facebook posts: the permalink is the post's URL."""
+    """Instagram, TikTok and Facebook posts: the permalink is the post's URL.
+
+    A TikTok is a `video`. Instagram and Facebook posts are cited as a `link` to the post's
+    permalink: the `tweet` kind is kept for tweets, so that tweet counts mean what they say.
+    Their text is still a `post` claim citing them.
+    """
     doc = walker.doc
     url = el.get("data-instgrm-permalink") or el.get("cite") or el.get("data-href")
     if not url:
@@ -266,12 +280,10 @@ def _cite_post(kind: str, el, walker, base) -> None:
     text, anchors = _post_text(el, base)
     block = doc.add_block(POST, text, anchors) if text else None
     start, end = (block.start, block.end) if block else (doc.length, doc.length)
-    m = re.search(r"@([\w.]{1,30})", el.get("data-unique-id") or "") or re.search(
-        r"(?:instagram|tiktok)\.com/@?([\w.]+)", url or ""
-    )
-    handle = f"@{m.group(1)}" if m and kind == "tiktok" else None
+    m = re.search(r"tiktok\.com/@([\w.]{1,30})", url or "")
+    handle = f"@{m.group(1)}" if m else None
     c = doc.cite(
-        Kind.VIDEO if kind == "tiktok" else Kind.TWEET,
+        Kind.VIDEO if kind == "tiktok" else Kind.LINK,
         text,
         start,
         end,
@@ -311,17 +323,24 @@ def lead_videos(bodies: list, walker, base: str | None) -> None:
 
 
 def stray_embeds(bodies: list, walker, base: str | None, is_boilerplate) -> None:
-    """Embedded tweets and players inside the article but outside the text column picked as its body.
+    """Embedded tweets inside the article but outside the text column picked as its body.
 
     Page builders sometimes hang embeds beside the paragraphs' container rather than in it;
-    within the same `<article>`, and outside any boilerplate block, they are still the article's.
+    within the same `<article>` (or, without one, the body's own parent column), and outside any
+    boilerplate block, they are still the article's. Video players there are left alone: beside
+    the text they are usually a site's video rail.
     """
     container = _article_container(bodies) if bodies else None
+    if container is None and bodies:  # no <article>: the column the body sits in
+        parent = bodies[0].getparent()
+        container = parent if parent is not None and parent.tag not in ("body", "html") else None
     if container is None:
         return
     for el in container.iter("blockquote", "iframe", "twitter-widget", "amp-youtube", "lite-youtube"):
         kind = match(el)
         if kind is None or not _outside(el, bodies):
+            continue
+        if kind == "iframe" and not _TWEET_IFRAME.search(_src(el) or ""):
             continue
         chain = []
         for anc in el.iterancestors():

@@ -34,74 +34,25 @@ from .metadata import read as read_metadata
 # Characters of HTML read at most; the article is at the start and the rest is noted as cut.
 MAX_HTML_CHARS = 6_000_000
 
-_SKIP_TAGS = {
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "head",
-    "title",
-    "meta",
-    "link",
-    "form",
-    "button",
-    "select",
-    "input",
-    "textarea",
-    "nav",
-    "aside",
-    "footer",
-    "canvas",
-    "map",
-    "object",
-    "audio",
-    "video",
-    "picture",
-    "source",
-    "math",
-    "dialog",
-    "menu",
-}
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_BLOCKS = _HEADINGS | {
-    "p",
-    "div",
-    "section",
-    "article",
-    "header",
-    "main",
-    "li",
-    "ul",
-    "ol",
-    "blockquote",
-    "figure",
-    "figcaption",
-    "table",
-    "tr",
-    "td",
-    "th",
-    "tbody",
-    "thead",
-    "pre",
-    "dl",
-    "dt",
-    "dd",
-    "hr",
-    "center",
-    "address",
-    "details",
-    "summary",
-    "caption",
-}
+# Never article text: scripts, forms, navigation, media players and page furniture.
+_SKIP_TAGS = frozenset(
+    "script style noscript template svg head title meta link form button select input textarea nav aside "
+    "footer canvas map object audio video picture source math dialog menu".split()
+)
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# Elements that start a new block of text.
+_BLOCKS = _HEADINGS | frozenset(
+    "p div section article header main li ul ol blockquote figure figcaption table tr td th tbody thead pre "
+    "dl dt dd hr center address details summary caption".split()
+)
 
 BOILERPLATE_NAMES = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|social|related|newsletter|subscribe|subscription|signup|byline|"
     r"author|authors|bio|comments?|disqus|advert|advertisement|ads?|adunit|dfp|promo|promoted|sponsor|"
     r"sponsored|disclaimer|tags?|tag-list|topics|breadcrumbs?|sidebar|rollover|hovercard|recirc|outbrain|"
     r"taboola|paywall|donate|contribute|contribution|interlude|more-stories|read-more|also-read|"
-    r"screen-reader|sr-only|visually-hidden|print-only|caption|credit|credits|copyright|hidden|"
-    r"trust|trusted|trusted-source|follow-us|google-news|rating|toc)(?:$|[\s_-])",
+    r"screen-reader|sr-only|visually-hidden|print-only|caption|credit|credits|copyright|"
+    r"trust|trusted|trusted-source|follow-us|footer|google-news|rating|toc)(?:$|[\s_-])",
     re.I,
 )
 
@@ -113,6 +64,8 @@ BOILERPLATE_LINES = re.compile(
     r"follow (?:us|him|her|them|@?[\w.]+) on)\b"
     r"|follow (?:him|her|them|us|@\w+) on (?:twitter|facebook|instagram|x\b)"
     r"|(?:sign up|subscribe)\W*$"
+    r"|^\W*(?:photo|image|illustration|photograph|graphic|video)s?(?: credit)?\s*(?::|by\b)"
+    r"|\b(?:may|might) (?:earn|receive|get) (?:a |an )?(?:small |affiliate )?commission|\baffiliate links?\b"
     r"|^\W*[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3} is an? (?:[\w-]+ ){0,4}(?:journalist|writer|reporter|editor|"
     r"correspondent|contributor|columnist|author)\b"
     r"|\bnewsletters?\b.{0,80}\b(?:sign up|subscribe)|\b(?:sign up|subscribe)\b.{0,80}\bnewsletters?\b",
@@ -182,7 +135,7 @@ class BodyWalker:
         # kept, its later part belonging to the next block only if this one held none of its text.
         for key, (start, url, el) in list(self.open_anchors.items()):
             if url and self.buf.length > start:
-                text = "".join(self.buf.chars)[start:].strip()
+                text = self.buf.text_since(start).strip()
                 if text:
                     self.buf.anchors.append((start, self.buf.length, url, text))
                     self.open_anchors[key] = (0, None, el)
@@ -239,7 +192,7 @@ class BodyWalker:
                     if opened is not None:
                         start, url, _ = opened
                         if url and self.buf.length > start:
-                            text = "".join(self.buf.chars)[start:].strip()
+                            text = self.buf.text_since(start).strip()
                             if text:
                                 self.buf.anchors.append((start, self.buf.length, url, text))
                 elif tag in _BLOCKS:
@@ -260,6 +213,7 @@ class BodyWalker:
                     stack.append((TEXT, el.tail))
                     continue
                 if is_boilerplate_element(el):
+                    self._tweets_inside(el, base)
                     stack.append((TEXT, el.tail))
                     stack.append((TEXT, inline_label(el) if self.buf.length else None))
                     continue
@@ -280,6 +234,16 @@ class BodyWalker:
             stack.append((TEXT, el.text))
         self.flush()
 
+    def _tweets_inside(self, el, base: str | None) -> None:
+        """An embedded tweet in an aside or a social wrapper inside the body is still the article's."""
+        names = _names(el).lower()
+        if "comment" in names or not (el.tag == "aside" or re.search(r"tweet|twitter|social|embed", names)):
+            return
+        for quote in el.iter("blockquote"):
+            if embeds.match(quote) == "tweet":
+                self.flush()
+                embeds.cite("tweet", quote, self, base)
+
     def _block_kind(self, el, tag: str) -> str:
         if tag in _HEADINGS:
             return HEADING
@@ -294,20 +258,17 @@ class BodyWalker:
 
 
 def _headline(md: Metadata) -> str | None:
+    """The title without a trailing " | Site name" (only when that part names the site)."""
     title = md.title
     if not title:
         return None
-    parts = re.split(r"\s+[|–—-]\s+", title)
-    if len(parts) > 1:
-        last = parts[-1].lower()
+    m = re.match(r"^(?P<head>.+?)\s+[|–—-]\s+(?P<site>[^|–—]+)$", title)
+    if m:
+        last = m.group("site").lower()
         site = (md.outlet or "").lower()
         host = quirks.host(md.canonical_url).split(".")[0]
-        if (
-            (site and (site in last or last in site))
-            or (host and host in last.replace(" ", ""))
-            or len(last.split()) <= 3
-        ):
-            title = " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+        if (site and (site in last or last in site)) or (host and host in re.sub(r"\W", "", last)):
+            title = m.group("head")
     return title.strip() or None
 
 

@@ -167,18 +167,43 @@ def read(root, page_url: str | None = None) -> Metadata:
         md.published = _htmldate(root)
 
     publisher = ld.get("publisher")
-    md.outlet = _meta(root, "og:site_name", "application-name") or _name_of(publisher)
-    if not md.outlet and md.canonical_url:
-        md.outlet = quirks.host(md.canonical_url) or None
-    md.author = _name_of(ld.get("author")) or _meta(root, "author", "article:author", "parsely-author")
-    if md.author and md.author.startswith("http"):
-        md.author = None
+    md.outlet = _outlet_name(
+        _meta(root, "og:site_name", "application-name"), _name_of(publisher), md.canonical_url
+    )
+    md.author = _clean_author(
+        _name_of(ld.get("author")) or _meta(root, "author", "article:author", "parsely-author")
+    )
     md.description = _meta(root, "og:description", "description", "twitter:description")
     body = ld.get("articleBody")
     md.article_body = body if isinstance(body, str) else None
     html_el = root if root.tag == "html" else root.find(".//html")
     md.language = (html_el.get("lang") if html_el is not None else None) or _meta(root, "og:locale")
     return md
+
+
+def _outlet_name(site_name: str | None, publisher: str | None, canonical: str | None) -> str | None:
+    """The brand: og:site_name unless it is a bare lowercase stub ("nj"), then the outlet table's name
+    for the page's domain, then the JSON-LD publisher, then the host."""
+    from .outlets import name_for_domain
+
+    host = quirks.host(canonical)
+    if site_name and not (site_name.islower() and len(site_name) <= 4 and "." not in site_name):
+        return site_name.strip()
+    return (name_for_domain(host) if host else None) or publisher or site_name or host or None
+
+
+def _clean_author(author: str | None) -> str | None:
+    """'Analysis by Jane Doe' → 'Jane Doe'; 'Jane Doe | Desk name' → 'Jane Doe'; a URL is no name."""
+    if not author or author.startswith("http"):
+        return None
+    author = re.sub(
+        r"^(?:(?:news\s+)?analysis\s+|opinion\s+|commentary\s+)?by\s+", "", author.strip(), flags=re.I
+    )
+    author = re.split(r"\s+[|–—]\s+", author)[0].strip()
+    head, _, tail = author.partition(", ")
+    if tail and len(head.split()) >= 2 and not re.match(r"(?:jr|sr|ii|iii)\b", tail, re.I):
+        author = head  # "Jane Doe, Senior Editor": the name, not the title
+    return author or None
 
 
 def _htmldate(root) -> str | None:

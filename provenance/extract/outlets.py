@@ -19,133 +19,11 @@ from importlib import resources
 
 from .. import quirks
 from ..models import Kind
+from . import attribution
+from .attribution import ANAPHORA, DOMAIN_END, LIST_GAP, QUOTE_ATTRIBUTION_END
 from .document import BULLET, DEK, HEADLINE, PARAGRAPH, QUOTE, Document
 
 ELIGIBLE = {PARAGRAPH, BULLET, QUOTE, HEADLINE, DEK}
-
-NOUNS = (
-    r"report|reports|reporting|article|articles|story|stories|analysis|investigation|evaluation|experiment|"
-    r"test|tests|study|piece|coverage|review|survey|poll|data|interview|op-ed|editorial|feature|exclusive|"
-    r"podcast|documentary|video|segment|footage|tally|count|estimate|estimates|findings|statement|"
-    r"clarification|information|news|account|write-up|profile|deep dive"
-)
-VERBS = (
-    r"reported|reports|reporting|said|says|wrote|writes|noted|notes|confirmed|confirms|revealed|reveals|"
-    r"claimed|claims|learned|found|finds|explains|explained|details|detailed|stated|states|suggested|suggests|"
-    r"added|adds|cited|cites|quoted|quotes|obtained|published|broke|estimates|estimated|described|describes|"
-    r"observed|observes|pointed out|points out|announced|understands|reviewed|analy[sz]ed|identified|"
-    r"counted|tallied|projected|projects|predicted|predicts|calculated|calls|called|evaluated|tested|asked|"
-    r"contacted|spoke|interviewed|first reported|previously reported|has reported|had reported|has learned|"
-    r"was first to report"
-)
-ROLES = (
-    r"team|reporters?|journalists?|editors?|correspondents?|staff|sources?|writers?|columnists?|critic|"
-    r"anchor|host|analysts?|fact checker|editorial board|chief|senior|political|national|white house|"
-    r"medical|legal|investigative|business|science|health|tech|technology|foreign|washington|own"
-)
-
-_AFTER_VERB = re.compile(
-    rf"^(?:[’']s?)?(?:\s+(?:\w+\s+){{0,2}}?(?:{NOUNS}|{ROLES}))?"
-    rf"(?:,\s+(?:citing|which|who|quoting)[^,]{{1,70}},)?"
-    rf"(?:\s+(?:has|had|also|first|previously|later|recently|today|earlier|now|last \w+|then|further|"
-    rf"all|both|reportedly|exclusively|separately|additionally|subsequently)){{0,2}}\s+(?:{VERBS})\b"
-    rf"|^,\s+citing\b",
-    re.I,
-)
-_AFTER_POSSESSIVE = re.compile(rf"^[’']s?\s+(?:(?i:{NOUNS})\b|(?:(?i:{ROLES})\s+){{0,4}}[A-Z][\w.’'-]+)")
-# "an X report details", "the X evaluation stresses": a report of the outlet that says something.
-_AFTER_NOUN = re.compile(
-    rf"^\s+(?:{NOUNS})\b[^.;:,]{{0,60}}?\b(?:{VERBS}|stresses|reveals|shows|argues|highlights|concludes|warns|"
-    rf"explains|details|underscores|emphasi[sz]es|indicates|documents|outlines|describes)\b",
-    re.I,
-)
-# "MacRumors forums", "Reddit users": people on a site, not the outlet.
-_AFTER_NOT = re.compile(
-    r"^\s+(?:forums?|users|readers|commenters|community|subreddit|viewers|followers|account)\b"
-)
-_BEFORE = [
-    (
-        "according-to",
-        re.compile(
-            r"\baccording to (?:(?:a|an|the|this|one|two|several|multiple|recent|new|latest|earlier|separate|"
-            r"reports?|reporting|figures|data)\s+)*"
-            rf"(?:(?:[\w’'-]+\s+){{0,2}}(?:{NOUNS})\s+(?:in|from|by|of|on|at|for|with)\s+)?(?:the\s+)?$",
-            re.I,
-        ),
-    ),
-    (
-        "according-to",
-        re.compile(
-            r"\baccording to [A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3}(?:,\s+[^,]{1,60},)?"
-            r"\s+(?:of|at|from|with)\s+"
-            r"(?:the\s+)?$"
-        ),
-    ),
-    (
-        "told",
-        re.compile(
-            r"\b(?:told|tells|telling|tell)\s+(?:the\s+)?(?:[A-Z][\w-]+\s+)?(?:(?:OUTLET_TYPES)\s+)?(?:the\s+)?$",
-            re.I,
-        ),
-    ),
-    (
-        "told",
-        re.compile(
-            r"\b(?:said|says|spoke|speaking|talking|talked|explained|confirmed|admitted|revealed|described|"
-            r"comments?|commented|statements?|idea|remarks?|emailed|wrote|tweeted|complained|insisted)\s+"
-            r"(?:[\w’'-]+\s+){0,2}?(?:to|with)\s+(?:the\s+)?$",
-            re.I,
-        ),
-    ),
-    ("told", re.compile(r"\binterviews?\s+(?:with|on|for|by)\s+(?:the\s+)?$", re.I)),
-    (
-        "reported-by",
-        re.compile(
-            rf"\b(?:reported|published|broken|obtained|cited|quoted|summari[sz]ed|covered|noted|detailed|seen|written|"
-            rf"produced|conducted|compiled|commissioned|released|aired|broadcast|analy[sz]ed|first reported|"
-            rf"writes|"
-            rf"wrote|writing|{NOUNS})(?:\s+[\w’'-]+){{0,2}}?\s+(?:by|from|in|for)\s+(?:the\s+)?$",
-            re.I,
-        ),
-    ),
-    ("via", re.compile(r"(?:\(\s*|\b)(?:via|h/t|hat tip to|per|citing|courtesy of)\s+(?:the\s+)?$", re.I)),
-    (
-        "inverted",
-        re.compile(
-            r"[,”\"]\s*(?:reported|reports|writes|wrote|said|says|notes|noted|added|adds|reporting|explains|"
-            r"according to)\s+(?:the\s+)?$"
-        ),
-    ),
-    (
-        "on-air",
-        re.compile(
-            r"\b(?:appeared|appearing|appearance|said|speaking|suggestion|suggested|interview|reported|aired|told|"
-            r"claimed|broadcast)\b[^.]{0,40}\bon\s+(?:the\s+)?$",
-            re.I,
-        ),
-    ),
-    (
-        "determiner",
-        re.compile(
-            r"(?:^|\b)(?:an?|the|this|that|another|one|recent|new|latest|earlier)\s+(?:[a-z][\w-]*\s+)?$",
-            re.I,
-        ),
-    ),
-]
-_ANAPHORA = re.compile(
-    r"\b(?:[Aa]ccording to the (?P<n1>news site|newspaper|paper|outlet|magazine|network|broadcaster|"
-    r"publication|report|website)\b"
-    r"|(?P<n2>[Tt]he (?:report|newspaper|paper|outlet|news site|magazine|network|publication))"
-    r" (?:says|said|reported|reports|notes|noted|added|adds|claims|claimed|found|stated|states)\b)"
-)
-_LIST_GAP = re.compile(r"^(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&|or)\s+)$")
-_DOMAIN_END = re.compile(r"(?:^|(?<=[\s.”\"’)]))(?P<dom>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\s*$")
-_QUOTE_ATTRIBUTION_END = re.compile(r"[”\"]\s*[–—-]\s*[^”\"“\n]{1,80}$")
-_DATELINE = re.compile(r"^(?:\d{1,2}[.:]\d{2}\s+|(?:[A-Z][A-Z .,'-]{1,40})?\(\s*)$")
-# What a name that is also a common word ("Deadline", "People") must be followed by at a sentence start.
-_STRICT_AFTER = re.compile(
-    r"^\s+(?:reports|reported that|writes|has learned|first reported|was first to report)\b"
-)
 
 
 @dataclass(frozen=True)
@@ -171,10 +49,11 @@ def table() -> OutletTable:
                 names.setdefault(form[4:], o["name"])
         for d in o["domains"]:
             domains.setdefault(d.lower(), o["name"])
-            names.setdefault(d, o["name"])
     forms = sorted(names, key=len, reverse=True)
+    # A look-ahead on the first letters lets most positions fail before trying 600 names.
+    firsts = "".join(sorted({re.escape(f[0]) for f in forms} | {"T", "t"}))
     pattern = re.compile(
-        r"(?<![\w@#/.&-])(?:(?P<the>[Tt]he)\s+)?(?P<name>"
+        rf"(?<![\w@#/.&-])(?=[{firsts}])(?:(?P<the>[Tt]he)\s+)?(?P<name>"
         + "|".join(map(re.escape, forms))
         + r")(?![\w&]|[.-]\w)"
     )
@@ -214,17 +93,6 @@ class Mention:
     article: bool = False  # written with "the" before it
 
 
-def _before_pattern(rule: re.Pattern) -> re.Pattern:
-    if "OUTLET_TYPES" in rule.pattern:
-        return re.compile(rule.pattern.replace("OUTLET_TYPES", table().types_pattern), rule.flags)
-    return rule
-
-
-@lru_cache(maxsize=1)
-def _befores() -> list[tuple[str, re.Pattern]]:
-    return [(name, _before_pattern(p)) for name, p in _BEFORE]
-
-
 @lru_cache(maxsize=1)
 def _generic() -> re.Pattern:
     """A capitalised name that ends in a newspaper word, or follows an outlet-type noun."""
@@ -238,11 +106,6 @@ def _generic() -> re.Pattern:
     )
 
 
-def _is_sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip()
-    return not before or before[-1] in '.!?:;\n“"(—–-'
-
-
 def _inside_bigger_name(text: str, start: int, end: int, allow_the: bool) -> bool:
     """'Vice President', 'Michael J. Fox', 'Time Warner': the outlet word is part of another proper name."""
     after = text[end : end + 40]
@@ -254,49 +117,22 @@ def _inside_bigger_name(text: str, start: int, end: int, allow_the: bool) -> boo
     m = re.search(r"([A-Z][\w.’'-]*)\s+$", before)
     if m and not allow_the:
         word_start = start - len(before) + m.start(1)
-        if not _is_sentence_start(text, word_start) and m.group(1) not in ("The",):
+        if not attribution.is_sentence_start(text, word_start) and m.group(1) not in ("The",):
             return True
     return False
 
 
-def _attributed(text: str, m: Mention, block_start: int) -> str | None:
-    """The cue that makes a mention an attribution ('according-to', 'told', …), or None."""
-    before = text[max(block_start, m.start - 160) : m.start]
-    after = text[m.end : m.end + 160]
-    after = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", after, maxsplit=1)[0]
-    if _AFTER_NOT.match(after):
-        return None
-    for name, rule in _befores():
-        if name == "determiner":
-            continue
-        if rule.search(before):
-            if name == "on-air" and not m.known:
-                continue
-            return name
-    if m.surface in table().common and not m.article:
-        # "People said…", "Hill told…": an ordinary word or a surname unless the verb is a newsroom's.
-        if _is_sentence_start(text, m.start):
-            return "reported" if _STRICT_AFTER.match(after) else None
-    if _AFTER_VERB.match(after):
-        return "reported"
-    if _AFTER_POSSESSIVE.match(after):
-        return "possessive"
-    if _AFTER_NOUN.match(after) and (
-        _befores()[-1][1].search(before) or re.search(r"\bas\s+\S+\s*$", before)
-    ):
-        return "report-of"
-    if _DATELINE.match(before) and re.match(r"^\)?\s*[-–—:]\s", after):
-        return "dateline"
-    return None
-
-
-def _mentions(doc: Document, bstart: int, bend: int, short_forms: dict[str, str]) -> list[Mention]:
+def _mentions(
+    doc: Document, bstart: int, bend: int, short_forms: dict[str, str], known: list
+) -> list[Mention]:
+    """Outlet names in one block: table names (`known`, matched on the document), newspaper-like names,
+    and short forms of outlets named earlier."""
     text = doc.text
     t = table()
     block = text[bstart:bend]
     found: dict[tuple[int, int], Mention] = {}
-    for m in t.pattern.finditer(block):
-        s, e = bstart + m.start("name"), bstart + m.end("name")
+    for m in known:
+        s, e = m.start("name"), m.end("name")
         surface = m.group("name")
         if surface in t.not_outlets:
             continue
@@ -311,12 +147,11 @@ def _mentions(doc: Document, bstart: int, bend: int, short_forms: dict[str, str]
         s, e = bstart + m.start(g), bstart + m.end(g)
         if any(a < e and s < b for a, b in found) or name in t.not_outlets:
             continue
-        words = name.split()
-        if g == "name" and len(words) < 2:
+        if g == "name" and name in t.outlet_words:
             continue  # a lone "Times" or "News" is a short form at best
         if _inside_bigger_name(text, s, e, allow_the=True):
             continue
-        if re.match(r"^\s+(?:of|for|on)\s+(?:the\s+)?[A-Z]", text[e : e + 40]):
+        if re.match(r"^\s+of\s+(?:the\s+)?[A-Z]", text[e : e + 40]):
             continue  # "New England Journal of Medicine": a longer title, a journal rather than a newsroom
         found[(s, e)] = Mention(s, e, re.sub(r"^The\s+", "", name), name, False)
     if short_forms:
@@ -334,6 +169,18 @@ def _mentions(doc: Document, bstart: int, bend: int, short_forms: dict[str, str]
         if m.surface in short_forms and m.known:
             m.outlet = short_forms[m.surface]
     return sorted(found.values(), key=lambda x: x.start)
+
+
+def _share_cues_in_lists(text: str, mentions: list[Mention], cues: list[str | None]) -> None:
+    """A list shares its cue: "according to The Wrap and Deadline", "CNN, ABC and NBC reported"."""
+    pairs = zip(mentions, mentions[1:], strict=False)
+    joined = [LIST_GAP.match(text[a.end : b.start]) is not None for a, b in pairs]
+    for i in range(1, len(mentions)):  # forward: the cue came before the list
+        if cues[i] is None and cues[i - 1] is not None and joined[i - 1]:
+            cues[i] = "list"
+    for i in range(len(mentions) - 2, -1, -1):  # backward: the verb came after it
+        if cues[i] is None and cues[i + 1] is not None and joined[i]:
+            cues[i] = "list"
 
 
 def _short_form(outlet: str) -> str | None:
@@ -375,19 +222,25 @@ def find_outlets(
         if block.kind not in eligible:
             continue
         bstart, bend = block.start, block.end
-        for m in table().pattern.finditer(text, bstart, bend):  # "The Washington Post … the Post said"
+        known = list(table().pattern.finditer(text, bstart, bend))
+        for m in known:  # "The Washington Post … the Post said": a short form counts after the full name
             sf = _short_form(table().names[m.group("name")])
             if sf and m.group("name") != sf:
                 short_forms.setdefault(sf, table().names[m.group("name")])
-        mentions = _mentions(doc, bstart, bend, short_forms)
-        cues = [_attributed(text, m, bstart) for m in mentions]
-        # "according to The Wrap and Deadline", "CNN, ABC and NBC all reported": a list shares its cue.
-        for order in (range(1, len(mentions)), range(len(mentions) - 2, -1, -1)):
-            for i in order:
-                j = i - 1 if order.step == 1 else i + 1
-                a, b = (mentions[j], mentions[i]) if j < i else (mentions[i], mentions[j])
-                if cues[i] is None and cues[j] is not None and _LIST_GAP.match(text[a.end : b.start]):
-                    cues[i] = "list"
+        mentions = _mentions(doc, bstart, bend, short_forms, known)
+        cues = [
+            attribution.cue(
+                text,
+                m.start,
+                m.end,
+                bstart,
+                outlet_types=table().types_pattern,
+                known=m.known,
+                common_word=m.surface in table().common and not m.article,
+            )
+            for m in mentions
+        ]
+        _share_cues_in_lists(text, mentions, cues)
         accepted: list[tuple[Mention, str]] = []
         for m, cue in zip(mentions, cues, strict=True):
             if cue is None or is_own(outlet_key(m.outlet)) or is_own(outlet_key(m.surface)):
@@ -397,10 +250,11 @@ def find_outlets(
             rule = "according-to"
             doc.cite(Kind.OUTLET, m.surface, m.start, m.end, outlet=m.outlet, where=f"{rule}:{cue}")
             recent.append((bi, m.outlet))
-        for am in _ANAPHORA.finditer(text[bstart:bend]):
+        cited_here = [(m.start, m.end) for m, _ in accepted]
+        for am in ANAPHORA.finditer(text[bstart:bend]):
             if recent and bi - recent[-1][0] <= 3:
                 s = bstart + am.start()
-                if any(c.start <= s < c.end for c in doc.citations if c.kind == Kind.OUTLET):
+                if any(a <= s < b for a, b in cited_here):
                     continue
                 doc.cite(
                     Kind.OUTLET,
@@ -417,7 +271,7 @@ def _domain_at_end(doc: Document, block, own: set[str]) -> None:
     """A paragraph that ends in a bare domain ("… realities. example.com") names its source."""
     text = doc.text
     chunk = text[block.start : block.end]
-    m = _DOMAIN_END.search(chunk)
+    m = DOMAIN_END.search(chunk)
     if not m:
         return
     dom = m.group("dom")
@@ -426,5 +280,5 @@ def _domain_at_end(doc: Document, block, own: set[str]) -> None:
     if len(chunk[: m.start()].strip()) < 20 or outlet_key(dom) in own:
         return
     s, e = block.start + m.start("dom"), block.start + m.end("dom")
-    where = "quote-attribution" if _QUOTE_ATTRIBUTION_END.search(chunk[: m.start()]) else "paragraph-outlet"
+    where = "quote-attribution" if QUOTE_ATTRIBUTION_END.search(chunk[: m.start()]) else "paragraph-outlet"
     doc.cite(Kind.OUTLET, dom, s, e, outlet=dom, where=where)

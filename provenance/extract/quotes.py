@@ -9,6 +9,7 @@ quote's parent, so a claim resting on the quote reaches the outlet.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from ..models import Kind
 from .document import BULLET, PARAGRAPH, QUOTE, Document
@@ -20,7 +21,7 @@ SPEECH = (
     r"insisted|insists|warned|warns|stated|states|declared|announced|continued|recalled|admitted|asked|"
     r"replied|responded|quipped|posted|claimed|claims"
 )
-NAME = (r"(?:[A-Z][\w.’'-]*|(?:the|a|an) [a-z][\w’'-]*(?: [\w’'-]+){0,5}?)"
+NAME = (r"(?:(?:[Tt]he|[Aa]n?) [a-z][\w’'-]*(?: [\w’'-]+){0,5}?|[A-Z][\w.’'-]*)"
         r"(?: (?:[A-Z][\w.’'-]*|of|de|van|von|al|bin))*")
 # “…” – Speaker [outlet]   (the speaker runs to the end of the block)
 DASH_AFTER = re.compile(r"^\s*[–—-]\s*(?P<who>[^\n“”\"]{2,120}?)\s*$")
@@ -46,7 +47,8 @@ def _speaker(raw: str | None) -> str | None:
 def find_quotes(doc: Document) -> None:
     """Append a `quote` citation for each attributed quotation in the article's own text."""
     text = doc.text
-    outlets = [c for c in doc.citations if c.kind == Kind.OUTLET]
+    outlets = sorted((c for c in doc.citations if c.kind == Kind.OUTLET), key=lambda c: c.start)
+    outlet_starts = [c.start for c in outlets]
     for block in doc.blocks:
         if block.kind not in ELIGIBLE:
             continue
@@ -73,7 +75,8 @@ def find_quotes(doc: Document) -> None:
                 a_start = q_start - (len(before[-160:]) - pre.start())
                 a_end = q_start
             # An outlet named in the attribution is the quote's parent (claim → quote → outlet).
-            parent = next((o for o in outlets if a_start <= o.start and o.end <= a_end), None)
+            lo = bisect_left(outlet_starts, a_start)
+            parent = next((o for o in outlets[lo:lo + 8] if o.end <= a_end), None)
             if dash and parent is not None:
                 who = text[q_end : parent.start].strip()
                 who = re.sub(r"^[–—-]\s*", "", who)

@@ -12,6 +12,7 @@ videos that lost their player. Bare URLs anywhere (also in HTML text) are links.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from .. import quirks
 from ..models import Kind
@@ -20,50 +21,17 @@ from .embeds import parse_date
 
 TWEET_RESIDUE = re.compile(
     r"(?:^|\s)[—–―-]{1,2}\s*(?P<name>[^\n—]{0,80}?)\s*\(@(?P<handle>\w{1,15})\)\s*"
-    r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4})\s*$"
+    r"(?P<date>[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,8}\.? \d{4})\s*$"
 )
 BULLET_LINE = re.compile(r"^\s*(?:[-•*·▪‣◦–]|\d{1,2}[.)])\s+\S")
 VIDEO_LINE = re.compile(
     r"^\s*(?:watch|video|watch video|watch the video|watch live|listen)\b[^:\n]{0,30}:\s*\S", re.I
 )
-SMALL_WORDS = {
-    "a",
-    "an",
-    "the",
-    "of",
-    "in",
-    "on",
-    "at",
-    "to",
-    "for",
-    "and",
-    "or",
-    "but",
-    "nor",
-    "with",
-    "by",
-    "from",
-    "as",
-    "vs",
-    "vs.",
-    "via",
-    "under",
-    "over",
-    "into",
-    "after",
-    "before",
-    "about",
-    "is",
-    "are",
-    "its",
-    "it",
-    "up",
-    "out",
-    "than",
-    "amid",
-    "per",
-    "&",
-}
+# Words a title-case heading leaves in lower case.
+SMALL_WORDS = frozenset(
+    "a an the of in on at to for and or but nor with by from as vs vs. via under over into after before "
+    "about is are its it up out than amid per &".split()
+)
 BARE_URL = re.compile(
     # pic.twitter.com may be glued to the sentence before it ("campaign.pic.twitter.com/…")
     r"https?://[^\s<>\"“”'‘’\]\[{}|\\^`]+|(?<![\w/.@])t\.co/\w+|(?<![\w/@-])pic\.twitter\.com/\w+",
@@ -198,20 +166,25 @@ def clean_url(raw: str) -> str:
 def cite_bare_urls(doc: Document) -> None:
     """URLs written out as text (glued to a word or not): links or short links, unless a link covers them."""
     text = doc.text
-    taken = [(c.start, c.end) for c in doc.citations if c.url and c.kind in (Kind.LINK, Kind.SHORT_LINK)]
-    post_of = [(b.start, b.end, b.citation) for b in doc.blocks if b.kind == POST and b.citation]
+    links = (Kind.LINK, Kind.SHORT_LINK)
+    taken = sorted((c.start, c.end) for c in doc.citations if c.url and c.kind in links)
+    # spans a bare URL may sit in: embedded posts, and tweets (whose residue line belongs to them too)
+    owners = sorted(
+        [(b.start, b.end, b.citation) for b in doc.blocks if b.kind == POST and b.citation]
+        + [(c.start, c.end, c.id) for c in doc.citations if c.kind == Kind.TWEET and c.end > c.start]
+    )
+    taken_starts = [a for a, _ in taken]
+    owner_starts = [a for a, _, _ in owners]
     found = []
     for m in BARE_URL.finditer(text):
         raw = m.group(0)
         url = clean_url(raw)
         s, e = m.start(), m.start() + len(raw.rstrip(_TRAILING)) if raw[-1] in _TRAILING else m.end()
-        if any(a < e and s < b for a, b in taken) or not quirks.is_http(url):
+        i = bisect_right(taken_starts, e)
+        if any(s < b for _, b in taken[max(0, i - 4) : i]) or not quirks.is_http(url):
             continue
-        parent = next((cid for a, b, cid in post_of if a <= s < b), None)
-        if parent is None:  # the residue line of a tweet belongs to it too
-            parent = next(
-                (c.id for c in doc.citations if c.kind == Kind.TWEET and c.start <= s < c.end), None
-            )
+        i = bisect_right(owner_starts, s)
+        parent = next((cid for a, b, cid in reversed(owners[max(0, i - 3) : i]) if a <= s < b), None)
         found.append((s, e, url, parent))
     for s, e, url, parent in found:
         kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK

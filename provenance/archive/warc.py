@@ -1,0 +1,225 @@
+"""WARC files: the saved copy of every page a chain ends at.
+
+Records are written explicitly from the bytes the fetcher saw (`Exchange`), with
+warcio's `WARCWriter` — never by patching `http.client`, which would collide
+with cassette replay and with the fetcher's own connection handling. Each
+response gets a request record (`WARC-Concurrent-To`), a payload digest, the
+peer's address when known, and `WARC-Truncated` when a cap or the deadline cut
+the body. A payload already stored earlier is written as a `revisit` record
+that points at the original.
+
+Files are named by run and sequence only (nothing from a URL or a header ever
+reaches the file system), written as `NAME.warc.gz.open`, renamed to
+`NAME.warc.gz` when closed, and rotated at a size. One lock guards the writer,
+so several threads may archive at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from requests.utils import requote_uri
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from .. import __version__
+from ..models import Capture, Exchange
+
+OPEN_SUFFIX = ".open"
+WARC_SUFFIX = ".warc.gz"
+# Hop-by-hop framing the fetcher already removed: kept under another name so that readers
+# do not try to undo it a second time.
+_FRAMING_HEADERS = {"transfer-encoding"}
+
+
+def payload_digest(body: bytes) -> str:
+    """`sha1:BASE32` of a payload, the form WARC-Payload-Digest and CDX indexes use."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def warc_date(iso: str | None) -> str:
+    """An ISO timestamp (any offset) as a WARC-Date: UTC, seconds, `Z`."""
+    when = datetime.fromisoformat(iso) if iso else datetime.now(timezone.utc)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iso_seconds(iso: str | None) -> str:
+    when = datetime.fromisoformat(iso) if iso else datetime.now(timezone.utc)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class Original:
+    """An earlier response record with the same payload: what a revisit refers to."""
+
+    record_id: str
+    url: str
+    date: str  # WARC-Date of the original
+
+
+def target_uri(url: str) -> str:
+    """The URL as it went on the wire (non-ASCII percent-encoded), for WARC-Target-URI and indexes."""
+    return requote_uri(url)
+
+
+class _WireHeaders(StatusAndHeaders):
+    """HTTP headers written back as the bytes that came off the wire.
+
+    http.client decodes header bytes as ISO-8859-1, so encoding them the same way restores them
+    exactly; warcio's default would percent-encode (or fail on) anything outside ASCII.
+    """
+
+    def compute_headers_buffer(self, header_filter=None):
+        text = self.to_str(header_filter)
+        try:
+            self.headers_buff = text.encode("iso-8859-1") + b"\r\n"
+        except UnicodeEncodeError:
+            self.headers_buff = text.encode("utf-8") + b"\r\n"
+
+
+def _response_headers(ex: Exchange) -> StatusAndHeaders:
+    headers = [(f"X-Archive-Orig-{k}" if k.lower() in _FRAMING_HEADERS else k, v)
+               for k, v in ex.response_headers]
+    return _WireHeaders(f"{ex.http_status} {ex.reason}".rstrip(), headers, protocol=ex.http_version)
+
+
+def _request_headers(ex: Exchange) -> StatusAndHeaders:
+    parts = urlsplit(target_uri(ex.url))
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = list(ex.request_headers)
+    if not any(k.lower() == "host" for k, _ in headers):
+        headers.insert(0, ("Host", parts.netloc))
+    return _WireHeaders(f"{ex.method} {target} {ex.http_version}", headers, is_http_request=True)
+
+
+class WarcStore:
+    """Writes request/response (or revisit) records into rotating, gzip-per-record WARC files."""
+
+    def __init__(self, directory: Path, run: str, *, max_size: int = 1_000_000_000,
+                 info: dict[str, str] | None = None):
+        self.directory = Path(directory)
+        self.run = run
+        self.max_size = max_size
+        self.info = info or {}
+        self._lock = threading.Lock()
+        self._fh = None
+        self._writer: WARCWriter | None = None
+        self._name: str | None = None
+        self._seq = 0
+        self.closed_files: list[str] = []
+
+    # -- files -------------------------------------------------------------------------------
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        while True:
+            self._seq += 1
+            name = f"provenance-{self.run}-{self._seq:05d}{WARC_SUFFIX}"
+            final, partial = self.directory / name, self.directory / (name + OPEN_SUFFIX)
+            if final.exists():
+                continue
+            try:  # O_EXCL: two writers sharing a directory never share a file
+                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                continue
+            break
+        self._fh = os.fdopen(fd, "wb")
+        self._writer = WARCWriter(self._fh, gzip=True)
+        self._name = name
+        info = {"software": f"provenance/{__version__} (warcio)", "format": "WARC File Format 1.0",
+                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.0/",
+                "isPartOf": f"provenance-{self.run}", **self.info}
+        self._writer.write_record(self._writer.create_warcinfo_record(name, info))
+
+    def _close_file(self) -> None:
+        if self._fh is None:
+            return
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        os.replace(self.directory / (self._name + OPEN_SUFFIX), self.directory / self._name)
+        self.closed_files.append(self._name)
+        self._fh = self._writer = self._name = None
+
+    def close(self) -> None:
+        """Finish the current file: flushed, synced, and renamed without `.open`."""
+        with self._lock:
+            self._close_file()
+
+    # -- records -----------------------------------------------------------------------------
+    def _write(self, record) -> tuple[int, int]:
+        start = self._fh.tell()
+        self._writer.write_record(record)
+        return start, self._fh.tell() - start
+
+    def write_exchange(self, ex: Exchange, original: Original | None = None) -> list[Capture]:
+        """Write one exchange as response (or revisit) + request records; returns both as Captures.
+
+        `original` is an earlier record with the same payload: the response is then written as
+        a revisit (headers only) that refers to it. A truncated body is never deduplicated.
+        """
+        body = ex.body or b""
+        digest = payload_digest(body)
+        date = warc_date(ex.started_at)
+        uri = target_uri(ex.url)
+        ctype = next((v for k, v in ex.response_headers if k.lower() == "content-type"), None)
+        with self._lock:
+            if self._fh is None:
+                self._open()
+            writer = self._writer
+            warc_headers = {"WARC-Date": date}
+            if ex.peer_ip:
+                warc_headers["WARC-IP-Address"] = ex.peer_ip
+            if original is not None and not ex.truncated:
+                warc_headers["WARC-Refers-To"] = original.record_id
+                resp = writer.create_revisit_record(
+                    uri, digest, target_uri(original.url), original.date, http_headers=_response_headers(ex),
+                    warc_headers_dict=warc_headers)
+                kind = "revisit"
+            else:
+                if ex.truncated:
+                    warc_headers["WARC-Truncated"] = ex.truncated
+                resp = writer.create_warc_record(
+                    uri, "response", payload=BytesIO(body), length=len(body),
+                    http_headers=_response_headers(ex), warc_headers_dict=warc_headers)
+                kind = "response"
+            resp_id = resp.rec_headers.get_header("WARC-Record-ID")
+            req = writer.create_warc_record(
+                uri, "request", payload=BytesIO(b""), length=0, http_headers=_request_headers(ex),
+                warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id,
+                                   **({"WARC-IP-Address": ex.peer_ip} if ex.peer_ip else {})})
+            name = self._name
+            start = self._fh.tell()
+            try:
+                resp_at = self._write(resp)
+                req_at = self._write(req)
+                self._fh.flush()
+            except OSError:  # disk full, say: leave the file ending at the last whole record
+                self._fh.seek(start)
+                self._fh.truncate()
+                raise
+            if self._fh.tell() >= self.max_size:
+                self._close_file()
+        when = _iso_seconds(ex.started_at)
+        return [
+            Capture(url=ex.url, warc_file=name, offset=resp_at[0], length=resp_at[1], record_type=kind,
+                    payload_digest=digest, block_digest=resp.rec_headers.get_header("WARC-Block-Digest"),
+                    http_status=ex.http_status, content_type=ctype, size=len(body), truncated=ex.truncated,
+                    captured_at=when, record_id=resp_id,
+                    refers_to=original.record_id if kind == "revisit" else None),
+            Capture(url=ex.url, warc_file=name, offset=req_at[0], length=req_at[1], record_type="request",
+                    payload_digest=req.rec_headers.get_header("WARC-Payload-Digest"),
+                    block_digest=req.rec_headers.get_header("WARC-Block-Digest"), captured_at=when,
+                    record_id=req.rec_headers.get_header("WARC-Record-ID"), refers_to=resp_id),
+        ]

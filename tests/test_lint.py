@@ -1,0 +1,19 @@
+"""House rules that a linter can hold: library code never prints (ruff T20), no unused imports, no bugbears."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+
+def test_ruff_is_clean():
+    if shutil.which("ruff") is None:
+        pytest.skip("ruff is not installed (it is in the test extra: pip install -e '.[test]')")
+    out = subprocess.run([sys.executable, "-m", "ruff", "check", "provenance", "tests", "bench"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
