@@ -25,6 +25,7 @@ View
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -332,9 +333,21 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
     return db
 
 
-def migrate(db: sqlite_utils.Database) -> None:
-    if migrations.pending(db):
-        migrations.apply(db)
+def migrate(db: sqlite_utils.Database, attempts: int = 5) -> None:
+    """Apply pending migrations. Two processes that open a new database at once both see them
+    pending; the one that loses the race fails on what the winner created, waits, and finds
+    nothing left to do."""
+    for attempt in range(attempts):
+        try:
+            if migrations.pending(db):
+                migrations.apply(db)
+            return
+        except sqlite3.DatabaseError:
+            if attempt == attempts - 1:
+                raise
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            time.sleep(0.2 * (attempt + 1))
 
 
 def schema_version(db: sqlite_utils.Database) -> str | None:

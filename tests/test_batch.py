@@ -427,7 +427,7 @@ def test_ctrl_c_stops_cleanly_with_130_and_the_next_run_resumes(tmp_path):
 
 
 def test_two_batches_on_one_database_at_once_both_succeed(tmp_path):
-    database.connect(tmp_path / "p.db").conn.close()
+    # the database does not exist yet: both processes create and migrate it at the same moment
     with Web(latency=0.01) as web:
         write_articles(tmp_path / "one", web.base, n=25)
         write_articles(tmp_path / "two", web.base, n=25, shared=3)
