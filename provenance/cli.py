@@ -502,3 +502,106 @@ def browse(
     typer.echo(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     code = browsing.serve(settings.db, host, port)
     raise typer.Exit(code)
+
+
+@app.command()
+@with_settings("db", *NETWORK)
+def batch(
+    sources: list[str] = typer.Argument(
+        ..., help="Folders (recursive), .warc/.warc.gz files, .zip files, files of URLs (one a line), "
+                  "article files or URLs, or - for stdin. What each file is comes from its content."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar (there is none when not on a terminal)."),
+    settings: Settings = None,
+):
+    """Audit many articles in one resumable run: each distinct URL is resolved once.
+
+    The work queue lives in the database: if the run is killed, the same command picks up where it
+    stopped. Exit 0 when nothing cited is broken, 1 when some citations are dead or some inputs were
+    unreadable, 2 when nothing could be read, 130 when interrupted (run it again to resume).
+    """
+    import signal
+
+    from .batch import run_batch
+
+    def to_interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, to_interrupt)
+    _fewer_malloc_arenas()
+    show = not quiet and sys.stderr.isatty()
+    try:
+        if show:
+            summary = _batch_with_progress(settings, sources)
+        else:
+            summary = run_batch(settings, sources)
+    except ProvenanceError as e:
+        fail(str(e))
+    _print_batch_summary(summary)
+    raise typer.Exit(summary.exit_code())
+
+
+def _fewer_malloc_arenas() -> None:
+    """A batch process runs a hundred threads; glibc gives threads up to 8 malloc arenas per core,
+    and memory freed in one arena is not reused by another. Two arenas keep the resident size of a
+    long run flat (about 10 % less at the peak) at no measurable cost in speed."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to tune
+
+
+def _batch_with_progress(settings: Settings, sources: list[str]):
+    import time
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from .batch import run_batch
+
+    columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]:>9}"), TimeElapsedColumn(), TimeRemainingColumn())
+    started = time.monotonic()
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        articles = bar.add_task("articles", total=None, rate="")
+        urls = bar.add_task("URLs", total=None, rate="")
+        captures = bar.add_task("captures", total=None, rate="")
+
+        def update(p):
+            elapsed = max(time.monotonic() - started, 1e-6)
+            bar.update(articles, completed=p.articles + p.failed, total=p.found if p.reading_done else None,
+                       rate=f"{p.articles / elapsed:.1f}/s")
+            bar.update(urls, completed=p.resolved, total=p.urls if p.reading_done else None,
+                       rate=f"{p.resolved / elapsed:.1f}/s")
+            bar.update(captures, completed=p.captures, rate="")
+
+        return run_batch(settings, sources, on_progress=update)
+
+
+def _print_batch_summary(summary) -> None:
+    def line(counts: dict) -> str:
+        return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
+
+    out = sys.stdout
+    if summary.interrupted:
+        typer.echo("provenance: interrupted; run the same command again to resume", err=True)
+    out.write(f"run {summary.run_id}{' (resumed)' if summary.resumed else ''}: "
+              f"{summary.articles} articles audited, {summary.failed} unreadable\n")
+    out.write(f"  claims       {line(summary.claims)}\n")
+    out.write(f"  citations    {line(summary.citations)}\n")
+    out.write(f"  resolutions  {line(summary.resolutions)}\n")
+    rate = "n/a" if summary.dead_link_rate is None else f"{summary.dead_link_rate:.1%}"
+    out.write(f"  dead links   {summary.broken} ({rate} of URLs checked)\n")
+    out.write(f"  captures     {summary.captures}\n")
+    for f in summary.failures[:20]:
+        out.write(f"  unreadable   {f['source']}: {f['reason']}\n")
+    if len(summary.failures) > 20:
+        out.write(f"  … and {len(summary.failures) - 20} more (runs.failures has them all)\n")

@@ -16,6 +16,8 @@ Tables
     hops             the redirect steps of one resolution, in order
     captures         WARC records written for a URL
     snapshots        Wayback Machine snapshots found for a URL
+    batch_jobs       one row per batch (the same SOURCEs make the same job): resumable work
+    batch_items      a batch's work queue: one row per article to audit, with its state
 View
     chains           one row per step from each claim to its evidence, in order
 """
@@ -23,6 +25,7 @@ View
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -197,6 +200,45 @@ def m0001_initial(db: sqlite_utils.Database) -> None:
     db.execute(CHAINS_VIEW)
 
 
+@migrations(name="0002_batch_queue")
+def m0002_batch_queue(db: sqlite_utils.Database) -> None:
+    """The work queue of `provenance batch`, in the database so that a killed run resumes.
+
+    A job is named by its SOURCEs; while it is unfinished, running the same command again
+    resumes it. An item is one article (natural key `source`, as in `articles`) and moves
+    pending → working → done, or → failed with a reason.
+    """
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS batch_jobs (
+            id INTEGER PRIMARY KEY,
+            job TEXT NOT NULL UNIQUE,
+            sources TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            finished_at TEXT,
+            run_id INTEGER REFERENCES runs(id)
+        );
+        CREATE TABLE IF NOT EXISTS batch_items (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES batch_jobs(id),
+            source TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            owner TEXT,
+            article_id INTEGER REFERENCES articles(id),
+            run_id INTEGER REFERENCES runs(id),
+            updated_at TEXT,
+            UNIQUE (job_id, source)
+        );
+        CREATE INDEX IF NOT EXISTS idx_batch_jobs_run ON batch_jobs(run_id);
+        CREATE INDEX IF NOT EXISTS idx_batch_items_state ON batch_items(job_id, state);
+        CREATE INDEX IF NOT EXISTS idx_batch_items_article ON batch_items(article_id);
+        CREATE INDEX IF NOT EXISTS idx_batch_items_run ON batch_items(run_id);
+        """
+    )
+
+
 # One row per step from each claim to its evidence. A claim's chains start at each citation it
 # cites; from a citation the chain goes on to its children (a tweet's t.co link) and, for a quote,
 # to the outlet it is attributed to. Each URL step is followed by the latest resolution of that
@@ -291,9 +333,21 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
     return db
 
 
-def migrate(db: sqlite_utils.Database) -> None:
-    if migrations.pending(db):
-        migrations.apply(db)
+def migrate(db: sqlite_utils.Database, attempts: int = 5) -> None:
+    """Apply pending migrations. Two processes that open a new database at once both see them
+    pending; the one that loses the race fails on what the winner created, waits, and finds
+    nothing left to do."""
+    for attempt in range(attempts):
+        try:
+            if migrations.pending(db):
+                migrations.apply(db)
+            return
+        except sqlite3.DatabaseError:
+            if attempt == attempts - 1:
+                raise
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            time.sleep(0.2 * (attempt + 1))
 
 
 def schema_version(db: sqlite_utils.Database) -> str | None:

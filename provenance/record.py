@@ -10,6 +10,7 @@ served from the cache, which is not written again.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -39,6 +40,20 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def _insert(db: sqlite_utils.Database, table: str, row: dict, replace: bool = False) -> int:
+    """One plain INSERT. sqlite-utils' `insert` checks the table's shape on every call, which
+    costs more than the write itself when an article brings a hundred rows."""
+    cols = ", ".join(f'"{c}"' for c in row)
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    return db.execute(f'{verb} INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(row))})',
+                      list(row.values())).lastrowid
+
+
+def _update(db: sqlite_utils.Database, table: str, rid: int, row: dict) -> None:
+    sets = ", ".join(f'"{c}" = ?' for c in row)
+    db.execute(f'UPDATE "{table}" SET {sets} WHERE id = ?', [*row.values(), rid])
+
+
 class Transaction:
     """`BEGIN IMMEDIATE` … `COMMIT`: take the write lock up front so two writers queue, never deadlock."""
 
@@ -62,6 +77,14 @@ def start_run(db: sqlite_utils.Database, command: str, args: dict) -> int:
         }).last_pk
 
 
+def mark_runs(db: sqlite_utils.Database, run_ids: list[int], status: str) -> None:
+    """Give runs that never finished (their process was killed) a status that says so."""
+    if run_ids:
+        with Transaction(db):
+            db.execute(f"UPDATE runs SET status = ? WHERE id IN ({','.join('?' * len(run_ids))})",
+                       [status, *run_ids])
+
+
 def finish_run(db: sqlite_utils.Database, run_id: int, status: str, counts: dict, failures: list) -> None:
     with Transaction(db):
         db["runs"].update(run_id, {"finished_at": now_iso(), "status": status,
@@ -75,8 +98,8 @@ def url_id(db: sqlite_utils.Database, url: str, is_short: bool = False) -> int:
         if is_short:
             db.execute("UPDATE urls SET is_short = 1 WHERE id = ? AND is_short = 0", [row[0]])
         return row[0]
-    return db["urls"].insert({"url": url, "host": (urlsplit(url).hostname or "").lower(),
-                              "is_short": int(is_short), "first_seen": now_iso()}).last_pk
+    return _insert(db, "urls", {"url": url, "host": (urlsplit(url).hostname or "").lower(),
+                                "is_short": int(is_short), "first_seen": now_iso()})
 
 
 def record_article(db: sqlite_utils.Database, run_id: int | None, article: Article, doc: Extraction) -> int:
@@ -92,9 +115,9 @@ def record_article(db: sqlite_utils.Database, run_id: int | None, article: Artic
         }
         if existing:
             article_id = existing[0]
-            db["articles"].update(article_id, row)
+            _update(db, "articles", article_id, row)
         else:
-            article_id = db["articles"].insert(row).last_pk
+            article_id = _insert(db, "articles", row)
         citation_ids = _write_citations(db, article_id, doc)
         _write_claims(db, article_id, doc, citation_ids)
     return article_id
@@ -109,10 +132,10 @@ def _write_citations(db, article_id: int, doc: Extraction) -> dict[int, int]:
                "text": c.text, "outlet": c.outlet, "handle": c.handle, "speaker": c.speaker, "date": c.date,
                "parent_id": None, "start": c.start, "end": c.end, "found_in": c.where}
         if seq in ids:
-            db["citations"].update(ids[seq], row)
+            _update(db, "citations", ids[seq], row)
             out[c.id] = ids[seq]
         else:
-            out[c.id] = db["citations"].insert(row).last_pk
+            out[c.id] = _insert(db, "citations", row)
     for c in doc.citations:  # parents second: a parent may come after its child in page order
         db.execute("UPDATE citations SET parent_id = ? WHERE id = ?",
                    [out.get(c.parent) if c.parent is not None else None, out[c.id]])
@@ -127,10 +150,10 @@ def _write_claims(db, article_id: int, doc: Extraction, cit_ids: dict[int, int])
         row = {"article_id": article_id, "seq": seq, "kind": ClaimKind(cl.kind).value, "text": cl.text,
                "start": cl.start, "end": cl.end, "status": ClaimStatus(cl.status).value}
         if seq in ids:
-            db["claims"].update(ids[seq], row)
+            _update(db, "claims", ids[seq], row)
             claim_ids[cl.id] = ids[seq]
         else:
-            claim_ids[cl.id] = db["claims"].insert(row).last_pk
+            claim_ids[cl.id] = _insert(db, "claims", row)
     all_ids = list(claim_ids.values()) + list(ids.values())
     if all_ids:
         marks = ",".join("?" * len(all_ids))
@@ -139,14 +162,14 @@ def _write_claims(db, article_id: int, doc: Extraction, cit_ids: dict[int, int])
     for cl in doc.claims:
         for link in cl.citations:
             if link.citation in cit_ids:
-                db["claim_citations"].insert({"claim_id": claim_ids[cl.id], "citation_id": cit_ids[link.citation],
-                                              "rule": link.rule, "confidence": round(link.confidence, 3)},
-                                             replace=True)
+                _insert(db, "claim_citations",
+                        {"claim_id": claim_ids[cl.id], "citation_id": cit_ids[link.citation],
+                         "rule": link.rule, "confidence": round(link.confidence, 3)}, replace=True)
         for other, confidence in cl.supported_by:
             if other in claim_ids:
-                db["claim_supports"].insert({"claim_id": claim_ids[cl.id], "supporting_claim_id": claim_ids[other],
-                                             "rule": "supports", "confidence": round(confidence, 3)},
-                                            replace=True)
+                _insert(db, "claim_supports",
+                        {"claim_id": claim_ids[cl.id], "supporting_claim_id": claim_ids[other],
+                         "rule": "supports", "confidence": round(confidence, 3)}, replace=True)
     _drop_extra(db, "claims", article_id, len(doc.claims))
 
 
@@ -195,8 +218,8 @@ def record_resolution(db: sqlite_utils.Database, run_id: int | None, res: Resolu
             "checked_at": res.checked_at or now_iso(), "run_id": run_id,
         }).last_pk
         for seq, hop in enumerate(res.hops, 1):
-            db["hops"].insert({"resolution_id": rid, "seq": seq, "url": hop.url, "http_status": hop.http_status,
-                               "location": hop.location, "via": hop.via})
+            _insert(db, "hops", {"resolution_id": rid, "seq": seq, "url": hop.url, "http_status": hop.http_status,
+                                 "location": hop.location, "via": hop.via})
     return rid
 
 
@@ -353,3 +376,99 @@ def regrade(db: sqlite_utils.Database, urls: list[str]) -> int:
                 db.conn.executemany("UPDATE claims SET status = ? WHERE id = ?", updates)
         changed += len(updates)
     return changed
+
+
+# --- the batch work queue (batch_jobs, batch_items) ---------------------------------------------
+
+def open_job(db: sqlite_utils.Database, job: str, sources: list[str], run_id: int | None,
+             dead_owners: Callable[[list[str]], list[str]]) -> tuple[int, bool]:
+    """The job for these SOURCEs and whether this run resumes it.
+
+    A finished job starts over (every item pending again); an unfinished one resumes, and the
+    items that a process no longer alive was working on are pending again. `dead_owners` says
+    which of the owners seen are gone.
+    """
+    with Transaction(db):
+        row = db.execute("SELECT id, finished_at FROM batch_jobs WHERE job = ?", [job]).fetchone()
+        if row is None:
+            job_id = _insert(db, "batch_jobs", {"job": job, "sources": json.dumps(sources),
+                                                "created_at": now_iso(), "run_id": run_id})
+            return job_id, False
+        job_id, finished = row
+        db.execute("UPDATE batch_jobs SET finished_at = NULL, run_id = ? WHERE id = ?", [run_id, job_id])
+        if finished:
+            db.execute("UPDATE batch_items SET state = 'pending', attempts = 0, reason = NULL, owner = NULL "
+                       "WHERE job_id = ?", [job_id])
+            return job_id, False
+        owners = [o for (o,) in db.execute("SELECT DISTINCT owner FROM batch_items WHERE job_id = ? "
+                                           "AND state = 'working'", [job_id])]
+        gone = dead_owners(owners)
+        if gone:
+            marks = ",".join("?" * len(gone))
+            db.execute(f"UPDATE batch_items SET state = 'pending', owner = NULL WHERE job_id = ? "
+                       f"AND state = 'working' AND owner IN ({marks})", [job_id, *gone])
+        return job_id, True
+
+
+def item_is_open(db: sqlite_utils.Database, job_id: int, source: str) -> bool:
+    """Whether an item is still to do: new or pending. Only reads, so it never waits for the write lock."""
+    row = db.execute("SELECT state FROM batch_items WHERE job_id = ? AND source = ?",
+                     [job_id, source]).fetchone()
+    return row is None or row[0] == "pending"
+
+
+def claim_item(db: sqlite_utils.Database, job_id: int, source: str, run_id: int | None, owner: str) -> bool:
+    """Take one item for this process if it is new or pending; False to skip it (done, failed, or taken).
+
+    `attempts` counts the times an item was taken: more than one means a run stopped while it was
+    in flight, which is worth knowing when one input keeps killing a run.
+    """
+    with Transaction(db):
+        row = db.execute("SELECT id, state FROM batch_items WHERE job_id = ? AND source = ?",
+                         [job_id, source]).fetchone()
+        if row is None:
+            db["batch_items"].insert({"job_id": job_id, "source": source, "state": "working", "attempts": 1,
+                                      "owner": owner, "run_id": run_id, "updated_at": now_iso()})
+            return True
+        if row[1] != "pending":
+            return False
+        db.execute("UPDATE batch_items SET state = 'working', attempts = attempts + 1, owner = ?, "
+                   "run_id = ?, "
+                   "updated_at = ? WHERE id = ?", [owner, run_id, now_iso(), row[0]])
+        return True
+
+
+def finish_item(db: sqlite_utils.Database, job_id: int, source: str, run_id: int | None,
+                article_id: int | None = None, failure: str | None = None) -> None:
+    """Mark an item done (with its article) or failed (with the reason); unknown items are added."""
+    state = "failed" if failure else "done"
+    with Transaction(db):
+        cur = db.execute("UPDATE batch_items SET state = ?, reason = ?, article_id = ?, owner = NULL, "
+                         "run_id = ?, "
+                         "updated_at = ? WHERE job_id = ? AND source = ?",
+                         [state, failure, article_id, run_id, now_iso(), job_id, source])
+        if cur.rowcount == 0:
+            db["batch_items"].insert({"job_id": job_id, "source": source, "state": state, "reason": failure,
+                                      "attempts": 1, "article_id": article_id, "run_id": run_id,
+                                      "updated_at": now_iso()})
+
+
+def release_items(db: sqlite_utils.Database, job_id: int, owner: str) -> int:
+    """Give back what this process was working on (Ctrl-C): pending again, the attempt not counted."""
+    with Transaction(db):
+        return db.execute("UPDATE batch_items SET state = 'pending', owner = NULL, "
+                          "attempts = max(attempts - 1, 0) "
+                          "WHERE job_id = ? AND state = 'working' AND owner = ?",
+                          [job_id, owner]).rowcount
+
+
+def finish_job(db: sqlite_utils.Database, job_id: int) -> bool:
+    """Close the job if no item is left to do; True when it is complete."""
+    with Transaction(db):
+        left = db.execute("SELECT count(*) FROM batch_items "
+                          "WHERE job_id = ? AND state IN ('pending', 'working')",
+                          [job_id]).fetchone()[0]
+        if left:
+            return False
+        db.execute("UPDATE batch_jobs SET finished_at = ? WHERE id = ?", [now_iso(), job_id])
+        return True

@@ -257,3 +257,28 @@ SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail
        s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id
 FROM steps s JOIN claims cl ON cl.id = s.claim_id
 ORDER BY cl.article_id, s.claim_id, s.chain IS NOT NULL, s.chain, s.step;
+CREATE TABLE batch_jobs (
+            id INTEGER PRIMARY KEY,
+            job TEXT NOT NULL UNIQUE,
+            sources TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            finished_at TEXT,
+            run_id INTEGER REFERENCES runs(id)
+        );
+CREATE TABLE batch_items (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES batch_jobs(id),
+            source TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            owner TEXT,
+            article_id INTEGER REFERENCES articles(id),
+            run_id INTEGER REFERENCES runs(id),
+            updated_at TEXT,
+            UNIQUE (job_id, source)
+        );
+CREATE INDEX idx_batch_jobs_run ON batch_jobs(run_id);
+CREATE INDEX idx_batch_items_state ON batch_items(job_id, state);
+CREATE INDEX idx_batch_items_article ON batch_items(article_id);
+CREATE INDEX idx_batch_items_run ON batch_items(run_id);

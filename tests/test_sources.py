@@ -1,0 +1,157 @@
+"""Batch sources: folders, WARC, zip, URL lists and stdin become items, judged by content, streamed."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from provenance import sources
+
+PAGE = b"<html><head><title>T</title></head><body><p>Story <a href='http://127.0.0.1:9/x'>x</a></p></body></html>"
+
+
+def write_warc(path, pages, gz=True, extra_types=True):
+    """A WARC with one response record per (uri, body), plus a request and a non-HTML response."""
+    with open(path, "wb") as f:
+        w = WARCWriter(f, gzip=gz)
+        for uri, body in pages:
+            hh = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=iso-8859-1")], protocol="HTTP/1.1"
+            )
+            w.write_record(w.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=hh))
+            if extra_types:
+                req = StatusAndHeaders(
+                    f"GET {uri} HTTP/1.1", [("Host", "news.example")], is_http_request=True
+                )
+                w.write_record(
+                    w.create_warc_record(uri, "request", payload=io.BytesIO(b""), http_headers=req)
+                )
+        if extra_types:
+            hh = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
+            w.write_record(
+                w.create_warc_record(
+                    "http://news.example/logo.png",
+                    "response",
+                    payload=io.BytesIO(b"\x89PNG\r\n\x1a\n"),
+                    http_headers=hh,
+                )
+            )
+
+
+def items(srcs, **kw):
+    return list(sources.iter_sources([str(s) for s in srcs], **kw))
+
+
+def test_folder_is_walked_recursively_and_judged_by_content(tmp_path):
+    (tmp_path / "b" / "deep").mkdir(parents=True)
+    (tmp_path / "a.html").write_bytes(PAGE)
+    (tmp_path / "b" / "story.dat").write_text("Plain text story. According to Reuters, it rained.")
+    (tmp_path / "b" / "deep" / "c.gz").write_bytes(gzip.compress(PAGE))
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x01")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref")
+    got = items([tmp_path])
+    assert [i.key for i in got] == [
+        str(tmp_path / "a.html"),
+        str(tmp_path / "b" / "deep" / "c.gz"),
+        str(tmp_path / "b" / "story.dat"),
+    ]
+    assert got[1].data == PAGE  # a gzip of a page is read as the page
+    assert all(isinstance(i, sources.Document) for i in got)
+
+
+def test_warc_response_records_with_html_are_articles_keyed_by_offset(tmp_path):
+    warc = tmp_path / "crawl.bin"  # the name says nothing: the content does
+    write_warc(
+        warc, [("http://news.example/1", PAGE), ("http://news.example/2", PAGE.replace(b"Story", b"Other"))]
+    )
+    got = items([warc])
+    assert [i.url for i in got] == ["http://news.example/1", "http://news.example/2"]
+    assert got[0].key == f"{warc}#0" and got[1].key.startswith(f"{warc}#") and got[1].key != got[0].key
+    assert got[0].charset == "iso-8859-1" and got[0].fetched_at and got[1].data.startswith(b"<html>")
+
+
+def test_uncompressed_warc_and_warc_inside_a_folder(tmp_path):
+    write_warc(tmp_path / "x.warc", [("http://news.example/1", PAGE)], gz=False)
+    got = items([tmp_path])
+    assert [i.url for i in got] == ["http://news.example/1"]
+
+
+def test_resuming_skips_done_records_without_reading_them(tmp_path):
+    warc = tmp_path / "c.warc.gz"
+    write_warc(warc, [(f"http://news.example/{n}", PAGE) for n in range(5)])
+    keys = [i.key for i in items([warc])]
+    asked = []
+    got = items([warc], wanted=lambda k: asked.append(k) or k not in keys[:3])
+    assert asked == keys and [i.key for i in got] == keys[3:]
+
+
+def test_zip_members_one_by_one(tmp_path):
+    z = tmp_path / "pages.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("2024/a.html", PAGE)
+        zf.writestr("2024/b.txt", "A plain story.")
+        zf.writestr("__MACOSX/.junk", "x")
+        buf = io.BytesIO()
+        write_warc(tmp_path / "inner.warc.gz", [("http://news.example/z", PAGE)], extra_types=False)
+        zf.write(tmp_path / "inner.warc.gz", "crawl/inner.warc.gz")
+        (tmp_path / "inner.warc.gz").unlink()
+        del buf
+    got = items([z])
+    assert [i.key for i in got] == [f"{z}#2024/a.html", f"{z}#2024/b.txt", f"{z}#crawl/inner.warc.gz#0"]
+    assert got[2].url == "http://news.example/z" and got[2].data == PAGE
+
+
+def test_url_list_by_content_and_not_inside_folders(tmp_path):
+    lst = tmp_path / "links.whatever"
+    lst.write_text("https://news.example/a\n\n  http://news.example/b  \nhttps://news.example/a\n")
+    got = items([lst])
+    assert [(i.key, i.url, i.data) for i in got] == [
+        ("https://news.example/a", "https://news.example/a", None),
+        ("http://news.example/b", "http://news.example/b", None),
+    ]
+    prose = tmp_path / "prose.txt"
+    prose.write_text("https://news.example/a\nSee the report above.\n")
+    assert [i.key for i in items([prose])] == [str(prose)]
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "l.txt").write_text("https://news.example/a\n")
+    assert [i.key for i in items([folder])] == [str(folder / "l.txt")]  # inside a folder it is an article
+
+
+def test_stdin_document_or_url_list():
+    doc = items(["-"], stdin=io.BytesIO(PAGE))
+    assert [(i.key, i.data) for i in doc] == [("-", PAGE)]
+    urls = items(["-"], stdin=io.BytesIO(b"http://news.example/1\nhttp://news.example/2\n"))
+    assert [i.key for i in urls] == ["http://news.example/1", "http://news.example/2"]
+
+
+def test_broken_inputs_are_items_with_reasons_and_the_rest_still_comes(tmp_path):
+    good = tmp_path / "good.warc.gz"
+    write_warc(good, [(f"http://news.example/{n}", PAGE) for n in range(3)], extra_types=False)
+    data = good.read_bytes()
+    (tmp_path / "trunc.warc.gz").write_bytes(data[:-25])
+    (tmp_path / "bad.zip").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    (tmp_path / "z.html").write_bytes(PAGE)
+    got = items([tmp_path, tmp_path / "missing.html"])
+    broken = {i.key: i.reason for i in got if isinstance(i, sources.Broken)}
+    docs = [i.key for i in got if isinstance(i, sources.Document)]
+    assert any("truncated" in r or "broken WARC" in r for k, r in broken.items() if "trunc" in k)
+    assert any("zip" in r for k, r in broken.items() if k.endswith("bad.zip"))
+    assert broken[str(tmp_path / "missing.html")] == "no such file"
+    assert len([d for d in docs if "good.warc.gz" in d]) == 3 and str(tmp_path / "z.html") in docs
+    assert len([d for d in docs if "trunc.warc.gz" in d]) == 2
+
+
+def test_garbage_after_good_records_keeps_the_good_ones(tmp_path):
+    warc = tmp_path / "g.warc"
+    write_warc(warc, [("http://news.example/1", PAGE)], gz=False, extra_types=False)
+    with open(warc, "ab") as f:
+        f.write(b"this is not a WARC record\r\n\r\n" * 3)
+    got = items([warc])
+    assert isinstance(got[0], sources.Document) and got[0].url == "http://news.example/1"
+    assert all(isinstance(i, sources.Broken) for i in got[1:]) and len(got) == 2
