@@ -38,7 +38,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from . import db as database
@@ -189,13 +189,15 @@ def extract_document(doc: sources.Document) -> tuple[Article, Extraction] | str:
     return article, result
 
 
-def _exit_with_parent(parent: int) -> None:
+def _exit_with_parent() -> None:
     """In each extraction worker: leave when the batch process is gone (SIGKILL leaves no one to say so).
 
-    Ctrl-C on a terminal reaches every process of the group; the batch process decides what
-    stopping means, so workers ignore it.
+    The parent is the batch process (fork) or a fork server that leaves with it; either way the
+    worker is handed to another parent when it goes. Ctrl-C on a terminal reaches every process of
+    the group; the batch process decides what stopping means, so workers ignore it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
 
     def watch():
         while os.getppid() == parent:
@@ -363,6 +365,8 @@ class Batch:
         self._in_flight = 0  # articles taken and not yet done or failed
         self._failures: list[dict] = []
         self._dropped: set[str] = set()  # items read, then found taken by another process
+        self._docs: dict[str, sources.Document] = {}  # items handed to extraction, not back yet
+        self._crashes: dict[str, int] = {}  # items in hand when an extraction process died
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -376,7 +380,7 @@ class Batch:
             self.db, "batch", {"sources": self.sources, "offline": self.settings.offline, "owner": self.owner}
         )
         self.job_id, resumed = record.open_job(self.db, job_key(self.sources), self.sources, self.run_id, _dead_owners)
-        extractor = self._extractor()  # before any thread starts: worker processes are forked from a quiet process
+        extractor = self._pool = self._extractor()  # before any thread starts: workers fork from a quiet process
         self.auditor = Auditor(self.settings, self.db, self.run_id)
         self.auditor.resolver.cache = None  # the writer answers from the cache before a URL is queued
         self.snapshots = None
@@ -401,7 +405,7 @@ class Batch:
             self._stop.set()
             self.feed.stop()
             fetcher.shutdown()
-            extractor.shutdown(wait=True, cancel_futures=True)  # at most one article per worker to finish
+            self._pool.shutdown(wait=True, cancel_futures=True)  # at most one article per worker to finish
             if interrupted:
                 record.release_items(self.db, self.job_id, self.owner)
             if self.snapshots is not None:
@@ -419,14 +423,27 @@ class Batch:
         self._report(force=True)
         return summary
 
-    def _extractor(self) -> Executor:
+    def _extractor(self, context=None) -> Executor:
         if self.extract_workers <= 0:
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
         pool = ProcessPoolExecutor(
-            max_workers=self.extract_workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
+            max_workers=self.extract_workers, mp_context=context, initializer=_exit_with_parent
         )
         pool.submit(int).result()  # start the workers now (fork), while this process has no other threads
         return pool
+
+    def _renew_pool(self) -> None:
+        """A worker died (killed for memory, a crash in a parser): every article it had in hand
+        failed with it, most of them innocent. A new pool takes them again; threads are running
+        now, so its workers come from a fork server rather than a fork of this process."""
+        try:
+            self._pool.submit(int)
+            return  # another article's failure already renewed it
+        except BrokenExecutor:
+            pass
+        import multiprocessing
+
+        self._pool = self._extractor(multiprocessing.get_context("forkserver"))
 
     # -- reading the sources (its own thread and connection) -------------------------------------
 
@@ -475,8 +492,12 @@ class Batch:
         self._submit(extractor, item)
 
     def _submit(self, extractor: Executor, item: sources.Document) -> None:
+        self._docs[item.key] = item  # until extracted: a pool that breaks gets it again
         try:
-            future = extractor.submit(extract_document, item)
+            future = self._pool.submit(extract_document, item)
+        except BrokenExecutor as e:  # the writer renews the pool when this comes back
+            future = Future()
+            future.set_exception(e)
         except RuntimeError:  # shut down: the run is stopping
             return
         future.add_done_callback(lambda f, key=item.key: self._events.put(("extracted", key, f)))
@@ -540,8 +561,17 @@ class Batch:
     def _extracted(self, key: str, future: Future) -> None:
         try:
             out = future.result()
-        except Exception as e:  # a worker process that died (out of memory, a crash in a parser)
+        except BrokenExecutor:
+            self._crashes[key] = self._crashes.get(key, 0) + 1
+            if self._crashes[key] < 3 and not self._stop.is_set():
+                self._renew_pool()
+                self._submit(self._pool, self._docs[key])
+                return
+            out = f"the extraction process died {self._crashes[key]} times while it had this article"
+        except Exception as e:
             out = f"extraction failed ({type(e).__name__}: {e})"
+        self._docs.pop(key, None)
+        self._crashes.pop(key, None)
         if isinstance(out, str) or key in self._dropped:
             self._fail(key, out if isinstance(out, str) else "", holds_slot=True)
             return

@@ -18,6 +18,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+
 from provenance import batch as batch_mod
 from provenance import db as database
 from provenance.settings import Settings
@@ -488,3 +490,37 @@ def warc_responses_in(path: Path) -> list[str]:
 
     with open(path, "rb") as f:
         return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(f) if r.rec_type == "response"]
+
+
+def test_an_extraction_process_that_dies_takes_no_article_with_it(tmp_path, monkeypatch):
+    """A worker killed mid-article (out of memory, a parser crash) breaks the pool: a new one takes over."""
+    from provenance import extract as extraction
+
+    real = extraction.extract
+
+    def dies_on_the_third(article):
+        if article.source.endswith("a0003.html") and os.environ.get("BATCH_TEST_FORKED") == "1":
+            os._exit(9)  # only in the first, forked pool: workers of the new pool run the real code
+        return real(article)
+
+    monkeypatch.setattr(extraction, "extract", dies_on_the_third)
+    monkeypatch.setenv("BATCH_TEST_FORKED", "1")
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the stand-in reaches workers only through fork")
+    with Web() as web:
+        write_articles(tmp_path / "in", web.base, n=8)
+        b = batch_mod.Batch(settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=1)
+        real_renew, renewed = b._renew_pool, []
+
+        def renew():  # the new pool's workers must not die too
+            os.environ["BATCH_TEST_FORKED"] = "0"
+            renewed.append(1)
+            real_renew()
+
+        b._renew_pool = renew
+        summary = b.run()
+    assert renewed, "no worker died: the test proved nothing"
+    assert summary.articles == 8 and summary.failed == 0, summary.failures
+    assert_clean(tmp_path / "p.db")
