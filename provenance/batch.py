@@ -1,9 +1,9 @@
 """Many articles in one run: a pipeline that overlaps reading, extraction and resolution, and resumes.
 
-    sources ──▶ claim item ──▶ extract (processes) ──▶ record article ──▶ URLs ──▶ resolve (threads)
-    (stream)    (queue in DB)                          (writer)                   host-aware feed
-                                                            ▲                          │
-                                                            └── grade, item done ◀─────┘
+    sources ──▶ extract (processes) ──▶ record article, claim ──▶ its new URLs ──▶ resolver (waves)
+    (stream,                            (the writer thread)                            │
+     skips done)                              ▲                                        ▼
+                                              └── grade, item done ◀── record, capture into WARC
 
 Why it is shaped like this:
 
@@ -11,11 +11,11 @@ Why it is shaped like this:
   the freshness window across runs (a recent conclusive answer comes from the database).
   URLs go to the resolver as soon as their article is extracted, so resolution of early
   articles overlaps extraction of later ones; an article waits only for its own URLs.
-- Extraction is CPU-bound: it runs in worker processes. Resolution waits on the network: it
-  runs in threads, dispatched host by host so that one busy host never holds every thread.
+- Extraction is CPU-bound: it runs in worker processes. Resolution waits on the network: the
+  resolver schedules it (limits, robots, one fetch per target), fed in waves that run side by side.
 - The database has one writer per process: the thread that calls `Batch.run`. Other threads
-  hand it results through a queue. Only claiming items happens on a second connection, so that
-  reading the sources never waits for the writer.
+  hand it results through a queue; the reader of the sources only reads (WAL reads never wait),
+  and Wayback look-ups, which wait on their own rate gate, have their own connection.
 - The work queue lives in the database (`batch_items`): a run killed at any moment and started
   again with the same SOURCEs takes up the items that were not done; natural keys make redoing
   a half-finished item harmless. At most `window` articles are in flight, so memory does not
@@ -380,7 +380,7 @@ class Batch:
             self.db, "batch", {"sources": self.sources, "offline": self.settings.offline, "owner": self.owner}
         )
         self.job_id, resumed = record.open_job(self.db, job_key(self.sources), self.sources, self.run_id, _dead_owners)
-        extractor = self._pool = self._extractor()  # before any thread starts: workers fork from a quiet process
+        self._pool = self._extractor()  # before any thread starts: workers fork from a quiet process
         self.auditor = Auditor(self.settings, self.db, self.run_id)
         self.auditor.resolver.cache = None  # the writer answers from the cache before a URL is queued
         self.snapshots = None
@@ -394,7 +394,7 @@ class Batch:
             )
         self.feed = UrlFeed(self.auditor.resolver.resolve_many, lambda r: self._events.put(("resolved", r)))
         fetcher = _Daemons(4, "fetch-article")
-        reader = threading.Thread(target=self._read, args=(extractor, fetcher), name="read-sources", daemon=True)
+        reader = threading.Thread(target=self._read, args=(fetcher,), name="read-sources", daemon=True)
         interrupted = False
         try:
             reader.start()
@@ -420,7 +420,7 @@ class Batch:
             summary.counts(),
             summary.failures,
         )
-        self._report(force=True)
+        self._report()
         return summary
 
     def _extractor(self, context=None) -> Executor:
@@ -447,7 +447,7 @@ class Batch:
 
     # -- reading the sources (its own thread and connection) -------------------------------------
 
-    def _read(self, extractor: Executor, fetcher: _Daemons) -> None:
+    def _read(self, fetcher: _Daemons) -> None:
         """Stream the sources; skip what is done. Only reads the database: the writer claims items."""
         peek_db = database.connect(self.settings.db, readonly=True)
         seen: set[str] = set()  # a key given twice in one run (the same folder twice) is read once
@@ -473,25 +473,25 @@ class Batch:
                     break
                 self._events.put(("taken", item.key))
                 if item.data is None:
-                    fetcher.submit(self._fetch_then_extract, item, extractor)
+                    fetcher.submit(self._fetch_then_extract, item)
                 else:
-                    self._submit(extractor, item)
+                    self._submit(item)
         except Exception as e:  # the reader must always say it is done, or the writer waits forever
             self._events.put(("failed", ",".join(self.sources), f"reading stopped ({type(e).__name__}: {e})", False))
         finally:
             peek_db.conn.close()
             self._events.put(("read",))
 
-    def _fetch_then_extract(self, item: sources.Document, extractor: Executor) -> None:
+    def _fetch_then_extract(self, item: sources.Document) -> None:
         try:
             data, final_url, charset, fetched_at = self.auditor.fetch_document(item.url)
         except ProvenanceError as e:
             self._events.put(("failed", item.key, getattr(e, "why", str(e)), True))
             return
         item.data, item.url, item.charset, item.fetched_at = data, final_url or item.url, charset, fetched_at
-        self._submit(extractor, item)
+        self._submit(item)
 
-    def _submit(self, extractor: Executor, item: sources.Document) -> None:
+    def _submit(self, item: sources.Document) -> None:
         self._docs[item.key] = item  # until extracted: a pool that breaks gets it again
         try:
             future = self._pool.submit(extract_document, item)
@@ -565,7 +565,7 @@ class Batch:
             self._crashes[key] = self._crashes.get(key, 0) + 1
             if self._crashes[key] < 3 and not self._stop.is_set():
                 self._renew_pool()
-                self._submit(self._pool, self._docs[key])
+                self._submit(self._docs[key])
                 return
             out = f"the extraction process died {self._crashes[key]} times while it had this article"
         except Exception as e:
@@ -637,7 +637,7 @@ class Batch:
         self.progress.articles += 1
         self._release()
 
-    def _report(self, force: bool = False) -> None:
+    def _report(self) -> None:
         self.on_progress(self.progress)
 
     # -- the summary -----------------------------------------------------------------------------
