@@ -239,10 +239,24 @@ def m0002_batch_queue(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0003_supports_via_and_article_step")
+def m0003_supports_via_and_article_step(db: sqlite_utils.Database) -> None:
+    """A `supports` link remembers which claim it came through; `chains` starts at the article.
+
+    The view holds no data, so it is replaced by its current definition (`CHAINS_VIEW`).
+    """
+    if "via_claim_id" not in db["claim_citations"].columns_dict:
+        db.execute("ALTER TABLE claim_citations ADD COLUMN via_claim_id INTEGER REFERENCES claims(id)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_claim_citations_via ON claim_citations(via_claim_id)")
+    db.execute("DROP VIEW IF EXISTS chains")
+    db.execute(CHAINS_VIEW)
+
+
 # One row per step from each claim to its evidence. A claim's chains start at each citation it
 # cites; from a citation the chain goes on to its children (a tweet's t.co link) and, for a quote,
 # to the outlet it is attributed to. Each URL step is followed by the latest resolution of that
-# URL, its hops, the final URL, then captures and Wayback snapshots.
+# URL, its hops, the final URL, then captures and Wayback snapshots. Step 1 is the article itself
+# (where the claim was read, and the copy of it that was kept), the root of every chain.
 CHAINS_VIEW = """
 CREATE VIEW IF NOT EXISTS chains AS
 WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path) AS (
@@ -268,8 +282,16 @@ steps AS (
            NULL AS citation_id, NULL AS resolution_id, NULL AS capture_id, NULL AS snapshot_id
     FROM claims cl
     UNION ALL
+    SELECT cl.id, NULL, 1, 'article', NULL, coalesce(a.title, a.source), coalesce(a.url, a.source),
+           CASE WHEN cap.id IS NOT NULL THEN 'captured' END, NULL, NULL, NULL, NULL, cap.id, NULL
+    FROM claims cl JOIN articles a ON a.id = cl.article_id
+    LEFT JOIN urls au ON au.url = a.url
+    LEFT JOIN captures cap ON cap.id = (SELECT max(c2.id) FROM captures c2
+                                        WHERE c2.url_id = au.id AND c2.record_type IN ('response', 'revisit'))
+    UNION ALL
     SELECT w.claim_id, w.chain, w.depth * 1000, 'citation', c.kind,
-           coalesce(c.handle, c.outlet, c.speaker, '') || CASE WHEN c.text IS NOT NULL THEN ': ' || c.text ELSE '' END,
+           CASE WHEN coalesce(c.handle, c.outlet, c.speaker) IS NULL THEN coalesce(c.text, '')
+                ELSE coalesce(c.handle, c.outlet, c.speaker) || coalesce(': ' || c.text, '') END,
            c.url, NULL, w.rule, w.confidence, c.id, NULL, NULL, NULL
     FROM walk w JOIN citations c ON c.id = w.citation_id
     UNION ALL

@@ -164,7 +164,8 @@ def _write_claims(db, article_id: int, doc: Extraction, cit_ids: dict[int, int])
             if link.citation in cit_ids:
                 _insert(db, "claim_citations",
                         {"claim_id": claim_ids[cl.id], "citation_id": cit_ids[link.citation],
-                         "rule": link.rule, "confidence": round(link.confidence, 3)}, replace=True)
+                         "rule": link.rule, "confidence": round(link.confidence, 3),
+                         "via_claim_id": claim_ids.get(link.via)}, replace=True)
         for other, confidence in cl.supported_by:
             if other in claim_ids:
                 _insert(db, "claim_supports",

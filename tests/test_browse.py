@@ -77,7 +77,7 @@ def test_canned_queries_answer_the_questions_they_name(db_path, meta):
     }
     assert len(run_query(db, q["unsourced_claims"])) == 3
     chain = run_query(db, q["claim_chain"], claim_id=claim_id(db, article_id, 6))
-    assert [r["step_kind"] for r in chain][:4] == ["claim", "citation", "citation", "resolution"]
+    assert [r["step_kind"] for r in chain][:5] == ["claim", "article", "citation", "citation", "resolution"]
     assert any(r["url"] == TCO and r["step_kind"] == "hop" and r["detail"].startswith("301 →") for r in chain)
     assert (
         len(run_query(db, q["article_chains"], article_id=article_id))

@@ -91,8 +91,8 @@ def test_json_export_holds_every_claim_with_the_steps_of_its_chain(example):
     assert [c["seq"] for c in article["claims"]] == list(range(1, 13))
     post = next(c for c in article["claims"] if c["kind"] == "post")
     kinds = [s["step_kind"] for s in post["steps"]]
-    assert kinds == ["citation", "citation", "resolution", "hop", "hop", "final", "capture", "snapshot"]
-    assert post["steps"][1]["url"] == TCO
+    assert kinds == ["article", "citation", "citation", "resolution", "hop", "hop", "final", "capture", "snapshot"]
+    assert post["steps"][2]["url"] == TCO
 
 
 def test_csv_export_is_the_chains_view(example):

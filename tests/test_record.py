@@ -137,9 +137,10 @@ def test_chains_view_walks_from_post_claim_through_tweet_to_tco_and_evidence(db_
     claim_id = db.execute("SELECT id FROM claims WHERE kind = 'post'").fetchone()[0]
     steps = list(db.query("SELECT step_kind, kind, url FROM chains WHERE claim_id = ?", [claim_id]))
     kinds = [s["step_kind"] for s in steps]
-    assert kinds == ["claim", "citation", "citation", "resolution", "hop", "final", "capture", "snapshot"]
-    assert steps[1]["kind"] == "tweet" and steps[2]["kind"] == "short_link" and steps[2]["url"] == TCO
-    assert steps[5]["url"] == FINAL
+    assert kinds == ["claim", "article", "citation", "citation", "resolution", "hop", "final", "capture", "snapshot"]
+    assert steps[1]["url"] == "seed.txt", "every chain starts at the article the claim was read in"
+    assert steps[2]["kind"] == "tweet" and steps[3]["kind"] == "short_link" and steps[3]["url"] == TCO
+    assert steps[6]["url"] == FINAL
 
 
 def test_chains_view_goes_from_a_quote_to_the_outlet_it_is_attributed_to(db_path):

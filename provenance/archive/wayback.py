@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 from ..errors import FetchError
 from ..fetch import Fetcher, decoded_body, header
 from ..models import Snapshot, Status
+from ..resolve import retry_after_seconds
 
 WAYBACK = "https://web.archive.org"
 CDX_FIELDS = "timestamp,original,statuscode,mimetype,digest"
@@ -187,7 +188,7 @@ class Wayback:
             self.gate.answered()
             if ex.http_status != 429:
                 return ex
-            wait = _retry_after(header(ex, "retry-after"))
+            wait = retry_after_seconds(header(ex, "retry-after"))
             if wait is None or wait > self.max_wait or attempt == 2:
                 self.gate.backoff(min(wait or 60.0, 3600.0))
                 self.gate.paused = "rate_limited"  # set once the Wayback Machine asked us to stop
@@ -322,17 +323,3 @@ class Wayback:
             snap.snapshot_url = f"{self.base}/web/{status['timestamp']}/{original}"
         else:
             snap.reason = status.get("status_ext") or status.get("message") or "spn_failed"
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        from email.utils import parsedate_to_datetime
-
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
-    except (TypeError, ValueError):
-        return None

@@ -75,7 +75,7 @@ CREATE TABLE claim_citations (
             claim_id INTEGER NOT NULL REFERENCES claims(id),
             citation_id INTEGER NOT NULL REFERENCES citations(id),
             rule TEXT NOT NULL,
-            confidence REAL,
+            confidence REAL, via_claim_id INTEGER REFERENCES claims(id),
             PRIMARY KEY (claim_id, citation_id, rule)
         );
 CREATE TABLE claim_supports (
@@ -194,6 +194,32 @@ CREATE TRIGGER "articles_au" AFTER UPDATE ON "articles" BEGIN
   INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "text") VALUES('delete', old.rowid, old."title", old."text");
   INSERT INTO "articles_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");
 END;
+CREATE TABLE batch_jobs (
+            id INTEGER PRIMARY KEY,
+            job TEXT NOT NULL UNIQUE,
+            sources TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            finished_at TEXT,
+            run_id INTEGER REFERENCES runs(id)
+        );
+CREATE TABLE batch_items (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES batch_jobs(id),
+            source TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            owner TEXT,
+            article_id INTEGER REFERENCES articles(id),
+            run_id INTEGER REFERENCES runs(id),
+            updated_at TEXT,
+            UNIQUE (job_id, source)
+        );
+CREATE INDEX idx_batch_jobs_run ON batch_jobs(run_id);
+CREATE INDEX idx_batch_items_state ON batch_items(job_id, state);
+CREATE INDEX idx_batch_items_article ON batch_items(article_id);
+CREATE INDEX idx_batch_items_run ON batch_items(run_id);
+CREATE INDEX idx_claim_citations_via ON claim_citations(via_claim_id);
 CREATE VIEW chains AS
 WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path) AS (
     SELECT cc.claim_id, cc.citation_id, cc.citation_id, 1, cc.rule, cc.confidence, ',' || cc.citation_id || ','
@@ -218,8 +244,16 @@ steps AS (
            NULL AS citation_id, NULL AS resolution_id, NULL AS capture_id, NULL AS snapshot_id
     FROM claims cl
     UNION ALL
+    SELECT cl.id, NULL, 1, 'article', NULL, coalesce(a.title, a.source), coalesce(a.url, a.source),
+           CASE WHEN cap.id IS NOT NULL THEN 'captured' END, NULL, NULL, NULL, NULL, cap.id, NULL
+    FROM claims cl JOIN articles a ON a.id = cl.article_id
+    LEFT JOIN urls au ON au.url = a.url
+    LEFT JOIN captures cap ON cap.id = (SELECT max(c2.id) FROM captures c2
+                                        WHERE c2.url_id = au.id AND c2.record_type IN ('response', 'revisit'))
+    UNION ALL
     SELECT w.claim_id, w.chain, w.depth * 1000, 'citation', c.kind,
-           coalesce(c.handle, c.outlet, c.speaker, '') || CASE WHEN c.text IS NOT NULL THEN ': ' || c.text ELSE '' END,
+           CASE WHEN coalesce(c.handle, c.outlet, c.speaker) IS NULL THEN coalesce(c.text, '')
+                ELSE coalesce(c.handle, c.outlet, c.speaker) || coalesce(': ' || c.text, '') END,
            c.url, NULL, w.rule, w.confidence, c.id, NULL, NULL, NULL
     FROM walk w JOIN citations c ON c.id = w.citation_id
     UNION ALL
@@ -257,28 +291,3 @@ SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail
        s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id
 FROM steps s JOIN claims cl ON cl.id = s.claim_id
 ORDER BY cl.article_id, s.claim_id, s.chain IS NOT NULL, s.chain, s.step;
-CREATE TABLE batch_jobs (
-            id INTEGER PRIMARY KEY,
-            job TEXT NOT NULL UNIQUE,
-            sources TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            finished_at TEXT,
-            run_id INTEGER REFERENCES runs(id)
-        );
-CREATE TABLE batch_items (
-            id INTEGER PRIMARY KEY,
-            job_id INTEGER NOT NULL REFERENCES batch_jobs(id),
-            source TEXT NOT NULL,
-            state TEXT NOT NULL DEFAULT 'pending',
-            attempts INTEGER NOT NULL DEFAULT 0,
-            reason TEXT,
-            owner TEXT,
-            article_id INTEGER REFERENCES articles(id),
-            run_id INTEGER REFERENCES runs(id),
-            updated_at TEXT,
-            UNIQUE (job_id, source)
-        );
-CREATE INDEX idx_batch_jobs_run ON batch_jobs(run_id);
-CREATE INDEX idx_batch_items_state ON batch_items(job_id, state);
-CREATE INDEX idx_batch_items_article ON batch_items(article_id);
-CREATE INDEX idx_batch_items_run ON batch_items(run_id);
