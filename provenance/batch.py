@@ -357,6 +357,9 @@ class Batch:
         self.owner = _owner()
         self._events: queue.Queue = queue.Queue()
         self._slots = threading.BoundedSemaphore(window)
+        # Pages read but not yet extracted: a few per worker, so raw bytes never pile up in memory
+        # while the articles' window waits on the network.
+        self._extract_slots = threading.BoundedSemaphore(4 * max(1, self.extract_workers))
         self._stop = threading.Event()
         self._open: dict[str, _Open] = {}
         self._waiters: dict[str, list[str]] = defaultdict(list)
@@ -475,6 +478,7 @@ class Batch:
                 if item.data is None:
                     fetcher.submit(self._fetch_then_extract, item)
                 else:
+                    self._extract_slots.acquire()
                     self._submit(item)
         except Exception as e:  # the reader must always say it is done, or the writer waits forever
             self._events.put(("failed", ",".join(self.sources), f"reading stopped ({type(e).__name__}: {e})", False))
@@ -489,6 +493,7 @@ class Batch:
             self._events.put(("failed", item.key, getattr(e, "why", str(e)), True))
             return
         item.data, item.url, item.charset, item.fetched_at = data, final_url or item.url, charset, fetched_at
+        self._extract_slots.acquire()
         self._submit(item)
 
     def _submit(self, item: sources.Document) -> None:
@@ -570,6 +575,7 @@ class Batch:
             out = f"the extraction process died {self._crashes[key]} times while it had this article"
         except Exception as e:
             out = f"extraction failed ({type(e).__name__}: {e})"
+        self._extract_slots.release()
         self._docs.pop(key, None)
         self._crashes.pop(key, None)
         if isinstance(out, str) or key in self._dropped:
