@@ -11,6 +11,7 @@ import inspect
 import json
 import os
 import sys
+from collections import Counter
 from dataclasses import fields
 from enum import Enum
 from pathlib import Path
@@ -153,14 +154,19 @@ class ResolveFormat(str, Enum):
 
 
 @app.command()
-@with_settings(*NETWORK)
+@with_settings("db", *NETWORK)
 def resolve(
     urls: list[str] = typer.Argument(..., help="URLs to resolve, or - to read them from stdin, one a line."),
     format: ResolveFormat = typer.Option(ResolveFormat.table, "--format", help="table or json."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
     settings: Settings = None,
 ):
-    """Follow each URL through every redirect and say where it ends and whether it is alive."""
+    """Follow each URL through every redirect and say where it ends and whether it is alive.
+
+    What it finds is recorded in the database (--db), so later audits reuse it and the claims that
+    cite these URLs are graded again.
+    """
+    from . import record
     from .resolve import Resolver, strip_credentials
 
     if urls == ["-"]:
@@ -173,14 +179,18 @@ def resolve(
     tty = sys.stderr.isatty()
     done = [0]
 
+    database = _open_db(settings)
+    run_id = record.start_run(database, "resolve", {"urls": len(distinct)})
+
     def progress(res):
         res.exchanges = []  # this command prints verdicts only: let the bodies go
+        record.record_resolution(database, run_id, res)
         done[0] += 1
         if tty:
             sys.stderr.write(f"\rresolved {done[0]}/{len(distinct)}")
             sys.stderr.flush()
 
-    resolver = Resolver(settings)
+    resolver = Resolver(settings, cache=lambda url: record.cached_resolution(database, url, settings.freshness_hours))
     try:
         found = dict(zip(distinct, resolver.resolve_many(distinct, on_result=progress), strict=True))
     finally:
@@ -188,6 +198,9 @@ def resolve(
     if tty:
         sys.stderr.write("\n")
     results = [found[u] for u in urls]
+    record.regrade(database, distinct)
+    counts = dict(Counter(r.status.value for r in found.values()))
+    record.finish_run(database, run_id, "done", counts, [])
     bad_input = [u for u in distinct if found[u].reason == "invalid_url" and not found[u].hops]
     for u in bad_input:
         typer.echo(f"provenance: not an http(s) URL: {strip_credentials(u)}", err=True)

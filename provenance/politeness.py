@@ -28,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 from protego import Protego
 
 from .errors import FetchError
+from .quirks import shortener_hosts
 from .settings import (
     DEFAULT_MIN_INTERVAL,
     DEFAULT_PER_HOST,
@@ -39,16 +40,6 @@ from .settings import (
 Origin = tuple[str, str, int]
 log = logging.getLogger("provenance")
 
-# Hosts that exist to be hit: they get SHORTENER_PER_HOST and no interval unless a flag is given.
-SHORTENER_HOSTS = frozenset({
-    "t.co", "bit.ly", "bitly.com", "ow.ly", "buff.ly", "tinyurl.com", "trib.al", "dlvr.it", "goo.gl",
-    "is.gd", "v.gd", "shorturl.at", "rebrand.ly", "cutt.ly", "lnkd.in", "fb.me", "youtu.be", "amzn.to",
-    "wp.me", "tiny.cc", "j.mp", "ift.tt", "soo.gd", "s.id", "t.ly", "rb.gy", "flip.it", "hubs.ly",
-    "spoti.fi", "apple.co", "nyti.ms", "wapo.st", "reut.rs", "bbc.in", "cnn.it", "econ.st", "on.ft.com",
-    "politi.co", "trib.in", "aje.io", "gu.com",
-})
-
-
 def origin_of(url: str) -> Origin:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -57,8 +48,10 @@ def origin_of(url: str) -> Origin:
 
 
 def is_shortener(host: str) -> bool:
+    """Shortener hosts (quirks' table) exist to be hit: SHORTENER_PER_HOST, no interval, unless a flag is given."""
     host = host.lower().rstrip(".")
-    return host in SHORTENER_HOSTS or host.removeprefix("www.") in SHORTENER_HOSTS
+    hosts = shortener_hosts()
+    return host in hosts or host.removeprefix("www.") in hosts
 
 
 def limits_for(settings: Settings, origin: Origin) -> tuple[int, float]:

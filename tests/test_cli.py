@@ -11,6 +11,7 @@ from provenance import db as database
 from provenance.cli import app
 
 from .conftest import SEED
+from .faultserver import FaultServer, guard_loopback
 
 runner = CliRunner()
 
@@ -120,3 +121,27 @@ def test_help_teaches_every_command():
     result = run("--help")
     for command in ("audit", "extract", "resolve", "show"):
         assert command in result.output
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    yield from guard_loopback(monkeypatch)
+
+
+def test_resolve_records_and_regrades_the_claims_that_cite_it(tmp_path, loopback_only):
+    """An offline audit leaves a claim `sourced` (unchecked); a later `resolve` finds the page gone (127.0.0.1)."""
+    dbp = tmp_path / "p.db"
+    with FaultServer() as srv:
+        gone = srv.url("/404")
+        page = tmp_path / "story.html"
+        page.write_text(f"<html><head><title>Story</title></head><body><article><h1>Story</h1>"
+                        f"<p>The mayor resigned on Monday, <a href='{gone}'>the council said</a>.</p>"
+                        f"</article></body></html>", encoding="utf-8")
+        assert run("audit", page, "--offline", "--db", dbp).exit_code == 0
+        db = database.connect(dbp)
+        graded = "SELECT cl.status FROM claims cl JOIN claim_citations cc ON cc.claim_id = cl.id"
+        assert {r[0] for r in db.execute(graded)} == {"sourced"}
+        result = run("resolve", gone, "--db", dbp, "--allow-private", "--robots", "ignore", "--retries", "0")
+    assert result.exit_code == 1, result.output
+    assert {r[0] for r in db.execute(graded)} == {"broken"}
+    assert db.execute("SELECT command FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] == "resolve"

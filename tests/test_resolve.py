@@ -11,6 +11,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from provenance import db as database
 from provenance.cli import app
 from provenance.models import Resolution, Status
 from provenance.politeness import limits_for, origin_of
@@ -250,7 +251,14 @@ def test_helpers():
     assert retry_after_seconds("soon") is None
 
 
-def test_cli_json_one_object_per_input_in_order(srv):
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """The CLI records into ./provenance.db: keep it out of the checkout."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_cli_json_one_object_per_input_in_order(srv, in_tmp):
     urls = [srv.url("/ok"), srv.url("/404"), srv.url("/ok")]
     out = CliRunner().invoke(app, ["resolve", *urls, "--format", "json", "--allow-private",
                                    "--robots", "ignore", "--retries", "0"])
@@ -259,9 +267,12 @@ def test_cli_json_one_object_per_input_in_order(srv):
     assert [d["url"] for d in data] == urls
     assert [d["status"] for d in data] == ["alive", "dead", "alive"]
     assert set(data[0]) == {"url", "final_url", "status", "reason", "http_status", "elapsed_ms", "hops"}
+    recorded = database.connect(in_tmp / "provenance.db")
+    rows = recorded.execute("SELECT u.url, r.status FROM resolutions r JOIN urls u ON u.id = r.url_id").fetchall()
+    assert sorted(rows) == sorted([(urls[0], "alive"), (urls[1], "dead")]), "each distinct URL recorded once"
 
 
-def test_cli_exit_codes_and_stdin(srv):
+def test_cli_exit_codes_and_stdin(srv, in_tmp):
     good = CliRunner().invoke(app, ["resolve", "-", "--format", "json", "--allow-private",
                                     "--robots", "ignore"],
                               input=srv.url("/meta") + "\n\n")
@@ -272,7 +283,7 @@ def test_cli_exit_codes_and_stdin(srv):
                           "via": "meta-refresh"}]
 
 
-def test_cli_bad_url_is_one_clear_line(loopback_only):
+def test_cli_bad_url_is_one_clear_line(loopback_only, in_tmp):
     mixed = CliRunner().invoke(app, ["resolve", "http://exa mple.com/", "ftp://x/", "--format", "json"])
     assert mixed.exit_code == 2
     assert [d["reason"] for d in json.loads(mixed.stdout)] == ["invalid_url", "invalid_url"]
