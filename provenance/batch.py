@@ -419,7 +419,7 @@ class Batch:
         record.finish_run(
             self.db,
             self.run_id,
-            "interrupted" if interrupted else "done" if complete else "partial",
+            "interrupted" if interrupted else "failed" if not summary.articles else "done" if complete else "partial",
             summary.counts(),
             summary.failures,
         )

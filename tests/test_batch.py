@@ -213,6 +213,8 @@ def test_nothing_readable_is_exit_2(tmp_path):
         settings_for(tmp_path / "p.db", offline=True), [str(tmp_path / "in")], extract_workers=0
     )
     assert summary.articles == 0 and summary.failed == 1 and summary.exit_code() == 2
+    status = sqlite3.connect(tmp_path / "p.db").execute("SELECT status FROM runs").fetchone()[0]
+    assert status == "failed"
 
 
 def test_offline_records_every_reference_as_offline(tmp_path):
