@@ -454,6 +454,7 @@ class Batch:
         """Stream the sources; skip what is done. Only reads the database: the writer claims items."""
         peek_db = database.connect(self.settings.db, readonly=True)
         seen: set[str] = set()  # a key given twice in one run (the same folder twice) is read once
+        complete = False
         try:
 
             def wanted(key: str) -> bool:
@@ -480,11 +481,13 @@ class Batch:
                 else:
                     self._extract_slots.acquire()
                     self._submit(item)
+            else:
+                complete = not self._stop.is_set()
         except Exception as e:  # the reader must always say it is done, or the writer waits forever
             self._events.put(("failed", ",".join(self.sources), f"reading stopped ({type(e).__name__}: {e})", False))
         finally:
             peek_db.conn.close()
-            self._events.put(("read",))
+            self._events.put(("read", seen if complete else None))
 
     def _fetch_then_extract(self, item: sources.Document) -> None:
         try:
@@ -522,6 +525,8 @@ class Batch:
                 if kind == "read":
                     reading = False
                     self.progress.reading_done = True
+                    if event[1] is not None:  # every source read to its end
+                        record.fail_unseen(self.db, self.job_id, event[1], self.run_id)
                 elif kind == "taken":
                     self._take(event[1])
                 elif kind == "skipped":

@@ -454,6 +454,19 @@ def finish_item(db: sqlite_utils.Database, job_id: int, source: str, run_id: int
                                       "updated_at": now_iso()})
 
 
+def fail_unseen(db: sqlite_utils.Database, job_id: int, seen: set[str], run_id: int | None) -> int:
+    """Pending items that a complete reading of the sources no longer found (a file deleted, a
+    different stdin since the run was killed) are failed, so that the job can finish."""
+    gone = [(rid,) for rid, source in db.execute(
+        "SELECT id, source FROM batch_items WHERE job_id = ? AND state = 'pending'", [job_id]) if source not in seen]
+    if gone:
+        with Transaction(db):
+            db.conn.executemany(
+                "UPDATE batch_items SET state = 'failed', reason = 'no longer among the sources', "
+                f"run_id = {int(run_id) if run_id is not None else 'NULL'} WHERE id = ? AND state = 'pending'", gone)
+    return len(gone)
+
+
 def release_items(db: sqlite_utils.Database, job_id: int, owner: str) -> int:
     """Give back what this process was working on (Ctrl-C): pending again, the attempt not counted."""
     with Transaction(db):

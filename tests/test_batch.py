@@ -526,3 +526,21 @@ def test_an_extraction_process_that_dies_takes_no_article_with_it(tmp_path, monk
     assert renewed, "no worker died: the test proved nothing"
     assert summary.articles == 8 and summary.failed == 0, summary.failures
     assert_clean(tmp_path / "p.db")
+
+
+def test_a_resumed_job_whose_sources_lost_a_file_still_finishes(tmp_path):
+    with Web() as web:
+        write_articles(tmp_path / "in", web.base, n=3)
+        s = settings_for(tmp_path / "p.db", offline=True)
+        batch_mod.run_batch(s, [str(tmp_path / "in")], extract_workers=0)
+        con = sqlite3.connect(tmp_path / "p.db")
+        with con:  # as a run killed before it did anything would leave it
+            con.execute("UPDATE batch_jobs SET finished_at = NULL")
+            con.execute("UPDATE batch_items SET state = 'pending'")
+        (tmp_path / "in" / "a0001.html").unlink()
+        summary = batch_mod.run_batch(s, [str(tmp_path / "in")], extract_workers=0)
+    assert summary.resumed and summary.articles == 2
+    assert summary.failures == [
+        {"source": str(tmp_path / "in" / "a0001.html"), "reason": "no longer among the sources"}
+    ]
+    assert con.execute("SELECT finished_at IS NOT NULL FROM batch_jobs").fetchone()[0] == 1
