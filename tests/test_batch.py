@@ -544,3 +544,32 @@ def test_a_resumed_job_whose_sources_lost_a_file_still_finishes(tmp_path):
         {"source": str(tmp_path / "in" / "a0001.html"), "reason": "no longer among the sources"}
     ]
     assert con.execute("SELECT finished_at IS NOT NULL FROM batch_jobs").fetchone()[0] == 1
+
+
+def test_wayback_lookups_run_beside_the_writer_once_per_url(tmp_path, monkeypatch):
+    """Look-ups wait on their own gate on a thread of their own; each URL once; articles wait for them."""
+    from provenance import record
+    from provenance.archive import Archiver
+    from provenance.models import Snapshot
+
+    asked = []
+
+    def snapshot(self, url, target):  # stands in for the CDX look-up: no request leaves the machine
+        asked.append((url, threading.current_thread().name))
+        time.sleep(0.005)
+        snap = Snapshot(url=url, status="none", target_date=target.label(), checked_at=record.now_iso())
+        record.record_snapshot(self.db, self.run_id, snap)
+        return snap
+
+    monkeypatch.setattr(Archiver, "snapshot", snapshot)
+    with Web() as web:
+        write_articles(tmp_path / "in", web.base, n=6)
+        summary = batch_mod.run_batch(
+            settings_for(tmp_path / "p.db", wayback=True), [str(tmp_path / "in")], extract_workers=0
+        )
+    urls = [u for u, _ in asked]
+    assert summary.articles == 6 and len(urls) == len(set(urls)) == 6 * 5 + 5
+    assert {name for _, name in asked} == {"wayback"}
+    con = sqlite3.connect(tmp_path / "p.db")
+    assert con.execute("SELECT count(*) FROM snapshots").fetchone()[0] == len(urls)
+    assert con.execute("SELECT status FROM runs").fetchone()[0] == "done"
