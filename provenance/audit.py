@@ -80,6 +80,8 @@ class Auditor:
         urls = list(dict.fromkeys(c.url for c in doc.citations if c.url))
         result.resolutions = self.resolve(urls)
         self.archive(result)
+        for res in result.resolutions.values():
+            res.exchanges = []  # the bodies are in the WARC files now; a long run must not hold them all
         self.grade(result)
         return result
 
