@@ -8,7 +8,6 @@ resolved once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -69,9 +68,8 @@ class Auditor:
             )
         self.documents[url] = res
         final = res.exchanges[-1]
-        ctype = header(final, "content-type") or ""
-        m = re.search(r"charset=([\w.:-]+)", ctype, re.I)
-        return decoded_body(final, self.settings.max_bytes), res.final_url, m.group(1) if m else None, res.checked_at
+        charset = ingest.charset_of(header(final, "content-type"))
+        return decoded_body(final, self.settings.max_bytes), res.final_url, charset, res.checked_at
 
     def audit(self, article: Article) -> AuditResult:
         doc = extract(article)

@@ -21,6 +21,7 @@ import typer
 from . import __version__, ingest
 from .errors import ProvenanceError
 from .extract import extract as extract_article
+from .models import BROKEN_STATUSES
 from .settings import Settings
 
 # Option spelling and type for each setting; the help text comes from settings.py.
@@ -47,6 +48,11 @@ _OPTION_TYPES: dict[str, tuple[type, tuple[str, ...]]] = {
 NETWORK = ("offline", "allow_private", "deadline", "connect_timeout", "read_timeout", "max_bytes", "max_hops",
            "retries", "per_host", "min_interval", "concurrency", "robots", "user_agent", "wayback",
            "archive_dir", "freshness_hours", "save")
+
+
+# The smallest value each numeric option makes sense with.
+_LEAST = {"concurrency": 1, "per_host": 1, "retries": 0, "max_hops": 0, "min_interval": 0, "max_bytes": 1,
+          "deadline": 0.001, "connect_timeout": 0.001, "read_timeout": 0.001, "freshness_hours": 0}
 
 
 def readme_options() -> str:
@@ -87,6 +93,10 @@ def with_settings(*names: str):
             given = {n: kwargs.pop(n) for n in names}
             if given.get("robots") not in (None, "obey", "ignore"):
                 fail("--robots takes obey or ignore")
+            for name, least in _LEAST.items():
+                value = given.get(name)
+                if value is not None and not isinstance(value, bool) and value < least:
+                    fail(f"--{name.replace('_', '-')} takes a number of at least {least:g}")
             settings = Settings(**{n: v for n, v in given.items() if v is not None})
             return fn(settings=settings, **kwargs)
 
@@ -125,6 +135,12 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def check_output(output: Path | None) -> None:
+    """Refuse an -o whose folder does not exist before any work is done, not after."""
+    if output is not None and not output.parent.is_dir():
+        fail(f"cannot write {output}: no folder {output.parent}")
+
+
 @app.command()
 def extract(
     source: str = typer.Argument(..., help="A file (HTML or text), an http(s) URL, or - for stdin."),
@@ -132,16 +148,13 @@ def extract(
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout."),
 ):
     """Print the citations and claims of one article as JSON. No network, no database."""
+    check_output(output)
     try:
         article = ingest.load(source)
         doc = extract_article(article)
     except ProvenanceError as e:
         fail(str(e))
-    text = json.dumps(doc.to_json(), ensure_ascii=False, indent=2)
-    if output:
-        output.write_text(text + "\n", encoding="utf-8")
-    else:
-        sys.stdout.write(text + "\n")
+    _emit(json.dumps(doc.to_json(), ensure_ascii=False, indent=2), output)
 
 
 def main() -> None:
@@ -169,12 +182,11 @@ def resolve(
     from . import record
     from .resolve import Resolver, strip_credentials
 
+    check_output(output)
     if urls == ["-"]:
         urls = [line.strip() for line in sys.stdin if line.strip()]
     if not urls:
         fail("no URLs given")
-    if settings.concurrency < 1 or (settings.per_host is not None and settings.per_host < 1):
-        fail("--concurrency and --per-host take a number of at least 1")
     distinct = list(dict.fromkeys(urls))
     tty = sys.stderr.isatty()
     done = [0]
@@ -209,13 +221,10 @@ def resolve(
     else:
         text = "\n".join(f"{r.status.value:8} {r.http_status or '-':>3} {r.url} -> {r.final_url or ''}"
                          f"{'  (' + r.reason + ')' if r.reason else ''}" for r in results)
-    if output:
-        output.write_text(text + "\n", encoding="utf-8")
-    else:
-        sys.stdout.write(text + "\n")
+    _emit(text, output)
     if len(bad_input) == len(distinct):
         raise typer.Exit(2)
-    bad = sum(1 for r in results if r.status.value in ("dead", "soft404", "error", "timeout"))
+    bad = sum(1 for r in results if r.status in BROKEN_STATUSES)
     raise typer.Exit(1 if bad else 0)
 
 
@@ -239,10 +248,14 @@ def _terminal() -> tuple[bool, int]:
 
 
 def _emit(text: str, output: Path | None) -> None:
+    text = text if text.endswith("\n") else text + "\n"
     if output:
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as e:
+            fail(f"cannot write {output}: {e.strerror or e}")
     else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
 
 
 def _open_db(settings: Settings):
@@ -273,6 +286,10 @@ def audit(
     """
     if format is AuditFormat.html and len(sources) > 1 and output is None:
         fail("--format html writes one page per article: give -o FOLDER for several sources")
+    if format is AuditFormat.html and len(sources) > 1 and output.exists() and not output.is_dir():
+        fail(f"--format html writes one page per article: {output} is a file, not a folder")
+    if not (format is AuditFormat.html and len(sources) > 1):
+        check_output(output)
     from . import record
     from .audit import Auditor
 
@@ -314,9 +331,12 @@ def _write_audit_report(database, results, format: AuditFormat, output: Path | N
         if len(reports) == 1 and (output is None or not output.is_dir()):
             _emit(report.render_html(reports[0]), output)
             return
-        output.mkdir(parents=True, exist_ok=True)
-        for r in reports:
-            (output / f"article-{r.id}.html").write_text(report.render_html(r), encoding="utf-8")
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+            for r in reports:
+                (output / f"article-{r.id}.html").write_text(report.render_html(r), encoding="utf-8")
+        except OSError as e:
+            fail(f"cannot write into {output}: {e.strerror or e}")
         typer.echo(f"wrote {len(reports)} pages to {output}/", err=True)
     else:
         color, width = _terminal() if output is None else (False, 100)
@@ -376,7 +396,7 @@ def archive(
     """Resolve each URL, save every response on the way into WARC files, and find its nearest
     Wayback Machine snapshot; all recorded into the database.
 
-    Exit 0 when every URL is alive, 1 when some are dead or could not be checked, 2 on bad usage.
+    Exit 0 when nothing is dead, 1 when some URLs are dead or soft-404, 2 on bad usage.
     """
     from . import record
     from .archive import Archiver, target_date
@@ -417,7 +437,8 @@ def archive(
             lines.append("  " + _snapshot_line(snapshots[res.url]))
     if archiver.store.closed_files:
         lines.append(f"WARC files in {settings.warc_dir()}: " + ", ".join(archiver.store.closed_files))
-    bad = sum(1 for r in results if r.status.value in ("dead", "soft404", "error", "timeout"))
+    bad = sum(1 for r in results if r.status in BROKEN_STATUSES)
+    record.regrade(database, list(dict.fromkeys(urls)))
     record.finish_run(database, run_id, "done", {"urls": len(results), "broken": bad,
                                                  "captures": sum(len(c) for c in captures.values())}, [])
     _emit("\n".join(lines), None)
@@ -487,6 +508,7 @@ def export(
     from . import db as database
     from . import export as exporter
 
+    check_output(output)
     try:
         db = database.connect(settings.db, readonly=True)
     except ProvenanceError as e:
@@ -494,8 +516,11 @@ def export(
     if output is None:
         exporter.write(db, format.value, sys.stdout)
         return
-    with output.open("w", encoding="utf-8", newline="") as out:
-        exporter.write(db, format.value, out)
+    try:
+        with output.open("w", encoding="utf-8", newline="") as out:
+            exporter.write(db, format.value, out)
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror or e}")
 
 
 @app.command()

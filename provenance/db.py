@@ -338,7 +338,12 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
     if readonly:
         if not path.exists():
             raise DatabaseError(f"{path}: no such database")
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                                   check_same_thread=False)
+            conn.execute("SELECT 1 FROM claims LIMIT 1")
+        except sqlite3.Error as e:
+            raise DatabaseError(f"{path}: not a provenance database ({e})") from None
         return sqlite_utils.Database(conn)
     try:
         if path.parent and not path.parent.exists():
@@ -350,8 +355,12 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         migrate(db)
-    except sqlite3.DatabaseError as e:
+        db.execute("BEGIN IMMEDIATE")  # can we write? (a read-only file or folder fails here, not mid-run)
+        db.execute("ROLLBACK")
+    except sqlite3.Error as e:
         raise DatabaseError(f"{path}: {e}") from None
+    except OSError as e:
+        raise DatabaseError(f"{path}: {e.strerror or e}") from None
     return db
 
 

@@ -20,11 +20,12 @@ from .models import Article
 # Pages larger than this are cut (and the cut noted): the article is at the start.
 MAX_DOCUMENT_BYTES = 20_000_000
 
-_HTML_SNIFF = re.compile(
-    rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta[\s>]|<title[\s>]|<div[\s>]|<p[\s>]|<article[\s>]"
-    rb"|<a\s+[^>]*href=|<blockquote[\s>]|<iframe[\s>]|<script[\s>]",
-    re.I,
-)
+# Tags that only a web page holds; the weaker ones (a paragraph, a link) also turn up in pasted
+# text, so they count only when the document itself starts with markup.
+_HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta[\s>]|<title[\s>]", re.I)
+_WEAK_HTML = re.compile(
+    rb"<div[\s>]|<p[\s>]|<article[\s>]|<a\s+[^>]*href=|<blockquote[\s>]|<iframe[\s>]|<script[\s>]", re.I)
+_CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
@@ -34,8 +35,17 @@ def now_iso() -> str:
 
 
 def looks_like_html(data: bytes) -> bool:
-    """HTML if the first few KB hold a tag that plain prose never starts with."""
-    return bool(_HTML_SNIFF.search(data[:4096]))
+    """HTML if the first few KB hold a tag that only pages hold, or start with markup of any kind."""
+    head = data[:4096]
+    if _HTML_SNIFF.search(head):
+        return True
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and bool(_WEAK_HTML.search(head))
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The charset an HTTP Content-Type declares (quoted or not), if any."""
+    m = _CT_CHARSET.search(content_type or "")
+    return m.group(1) if m else None
 
 
 def looks_binary(data: bytes) -> bool:
@@ -61,6 +71,8 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if m:
         candidates.append(m.group(1).decode("ascii", "replace"))
     candidates.append("utf-8")
+    # A page that says utf-16/32 without a BOM is ASCII-compatible after all (WHATWG: read it as UTF-8).
+    candidates = ["utf-8" if re.match(r"(?i)utf-?(16|32)", enc) else enc for enc in candidates]
     for enc in candidates:
         try:
             text = data.decode(enc)
@@ -115,7 +127,10 @@ def read_path(path: Path) -> Article:
 
 
 def read_stdin() -> Article:
-    return article_from_bytes("-", sys.stdin.buffer.read())
+    """Standard input has no name: its key is its content's digest, so two different articles piped
+    in one after the other are two articles, and the same one piped twice is one."""
+    data = sys.stdin.buffer.read()
+    return article_from_bytes(f"stdin:{hashlib.sha256(data).hexdigest()[:16]}", data)
 
 
 def is_url(source: str) -> bool:

@@ -160,7 +160,13 @@ def _write_claims(db, article_id: int, doc: Extraction, cit_ids: dict[int, int])
         db.execute(f"DELETE FROM claim_citations WHERE claim_id IN ({marks})", all_ids)
         db.execute(f"DELETE FROM claim_supports WHERE claim_id IN ({marks})", all_ids)
     for cl in doc.claims:
+        # One row per (citation, rule): a citation reached through several supporters keeps its strongest path.
+        strongest: dict[tuple[int, str], ClaimLink] = {}
         for link in cl.citations:
+            key = (link.citation, link.rule)
+            if key not in strongest or link.confidence > strongest[key].confidence:
+                strongest[key] = link
+        for link in strongest.values():
             if link.citation in cit_ids:
                 _insert(db, "claim_citations",
                         {"claim_id": claim_ids[cl.id], "citation_id": cit_ids[link.citation],

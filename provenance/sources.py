@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ingest import MAX_DOCUMENT_BYTES, is_url
+from .ingest import MAX_DOCUMENT_BYTES, charset_of, is_url
 
 _URL_LINE = re.compile(r"(?i)^https?://\S+$")
 _HTML_TYPES = ("text/html", "application/xhtml")
@@ -231,13 +231,12 @@ def _from_warc(path: Path, wanted: Wanted, stream=None, prefix: str | None = Non
                 last = None  # said once
                 yield Broken(key, f"truncated WARC record: {record.raw_stream.limit} bytes missing")
                 continue
-            m = re.search(r"charset=([\w.:-]+)", ctype, re.I)
             yield Document(
                 key=key,
                 data=data,
                 url=record.rec_headers.get_header("WARC-Target-URI"),
                 fetched_at=record.rec_headers.get_header("WARC-Date"),
-                charset=m.group(1) if m else None,
+                charset=charset_of(ctype),
             )
         if last is not None:  # the file may end inside its last record, whatever its type
             records.read_to_end(last)

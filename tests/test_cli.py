@@ -145,3 +145,33 @@ def test_resolve_records_and_regrades_the_claims_that_cite_it(tmp_path, loopback
     assert result.exit_code == 1, result.output
     assert {r[0] for r in db.execute(graded)} == {"broken"}
     assert db.execute("SELECT command FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] == "resolve"
+
+
+@pytest.mark.parametrize("args, says", [
+    (["audit", SEED, "--offline", "-o", "no-such-folder/report.txt"], "no folder"),
+    (["extract", SEED, "-o", "no-such-folder/doc.json"], "no folder"),
+    (["audit", SEED, "--offline", "--concurrency", "0"], "--concurrency takes a number of at least 1"),
+    (["audit", SEED, "--offline", "--retries", "-1"], "--retries takes a number of at least 0"),
+])
+def test_bad_usage_is_refused_before_any_work(tmp_path, monkeypatch, args, says):
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+    assert result.exit_code == 2 and says in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "provenance.db").exists(), "refused before the database was touched"
+
+
+def test_a_file_that_is_not_our_database_is_one_line(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database")
+    for args in (["show", "1", "--db", junk], ["export", "--db", junk, "--format", "csv"]):
+        result = run(*args)
+        assert result.exit_code == 2 and "not a provenance database" in result.output
+
+
+def test_two_articles_piped_in_are_two_articles(tmp_path):
+    dbp = tmp_path / "p.db"
+    text = SEED.read_text(encoding="utf-8")
+    run("audit", "-", "--offline", "--db", dbp, input=text)
+    run("audit", "-", "--offline", "--db", dbp, input="A different story.\n\nThe mayor resigned, reuters.com\n")
+    run("audit", "-", "--offline", "--db", dbp, input=text)
+    assert database.connect(dbp)["articles"].count == 2

@@ -216,3 +216,14 @@ def test_regrade_follows_what_a_later_run_learned(db_path):
     record.regrade(db, [TCO])
     assert db.execute(post).fetchone()[0] == "archived"
     assert record.regrade(db, [TCO]) == 0, "nothing new: nothing changes"
+
+
+def test_a_citation_inherited_through_two_supporters_keeps_the_stronger_path(db_path):
+    db = database.connect(db_path)
+    article, doc = sample()
+    bullet = doc.claims[3]
+    bullet.citations = [ClaimLink(3, "supports", 0.7, via=1), ClaimLink(3, "supports", 0.6, via=2)]
+    record.record_article(db, None, article, doc)
+    rows = db.execute("SELECT confidence, via_claim_id FROM claim_citations WHERE rule = 'supports'").fetchall()
+    first_claim = db.execute("SELECT id FROM claims WHERE seq = 1").fetchone()[0]
+    assert rows == [(0.7, first_claim)]
