@@ -130,7 +130,11 @@ def read_stdin() -> Article:
     """Standard input has no name: its key is its content's digest, so two different articles piped
     in one after the other are two articles, and the same one piped twice is one."""
     data = sys.stdin.buffer.read()
-    return article_from_bytes(f"stdin:{hashlib.sha256(data).hexdigest()[:16]}", data)
+    return article_from_bytes(stdin_key(data), data)
+
+
+def stdin_key(data: bytes) -> str:
+    return f"stdin:{hashlib.sha256(data).hexdigest()[:16]}"
 
 
 def is_url(source: str) -> bool:

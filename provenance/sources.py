@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ingest import MAX_DOCUMENT_BYTES, charset_of, is_url
+from .ingest import MAX_DOCUMENT_BYTES, charset_of, is_url, stdin_key
 
 _URL_LINE = re.compile(r"(?i)^https?://\S+$")
 _HTML_TYPES = ("text/html", "application/xhtml")
@@ -97,8 +97,8 @@ def _from_stdin(stream, wanted: Wanted) -> Iterator[Item]:
         for url in urls:
             if wanted(url):
                 yield Document(key=url, url=url)
-    elif wanted("-"):
-        yield Document(key="-", data=data)
+    elif wanted(stdin_key(data)):
+        yield Document(key=stdin_key(data), data=data)
 
 
 def url_list(data: bytes) -> list[str] | None:

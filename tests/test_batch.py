@@ -22,6 +22,7 @@ import pytest
 
 from provenance import batch as batch_mod
 from provenance import db as database
+from provenance.ingest import stdin_key
 from provenance.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -238,7 +239,7 @@ def test_url_list_and_stdin_articles_are_fetched_then_audited(tmp_path):
         )
     assert summary.articles == 2 and summary.failed == 1  # /p/7 is a 404: that article cannot be read
     con = sqlite3.connect(tmp_path / "p.db")
-    assert {s for (s,) in con.execute("SELECT source FROM articles")} == {f"{web.base}/p/1", "-"}
+    assert {s for (s,) in con.execute("SELECT source FROM articles")} == {f"{web.base}/p/1", stdin_key(page)}
 
 
 def test_extraction_in_worker_processes(tmp_path):

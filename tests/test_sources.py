@@ -10,6 +10,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from provenance import sources
+from provenance.ingest import stdin_key
 
 PAGE = b"<html><head><title>T</title></head><body><p>Story <a href='http://127.0.0.1:9/x'>x</a></p></body></html>"
 
@@ -125,7 +126,7 @@ def test_url_list_by_content_and_not_inside_folders(tmp_path):
 
 def test_stdin_document_or_url_list():
     doc = items(["-"], stdin=io.BytesIO(PAGE))
-    assert [(i.key, i.data) for i in doc] == [("-", PAGE)]
+    assert [(i.key, i.data) for i in doc] == [(stdin_key(PAGE), PAGE)]
     urls = items(["-"], stdin=io.BytesIO(b"http://news.example/1\nhttp://news.example/2\n"))
     assert [i.key for i in urls] == ["http://news.example/1", "http://news.example/2"]
 
