@@ -247,16 +247,23 @@ def cached_resolution(db: sqlite_utils.Database, url: str, freshness_hours: floa
                       elapsed_ms=row[5], hops=hops, checked_at=row[6], content_type=row[7], from_cache=True)
 
 
-def record_capture(db: sqlite_utils.Database, run_id: int | None, cap: Capture,
-                   resolution_id: int | None = None) -> int:
+def record_captures(db: sqlite_utils.Database, run_id: int | None, caps: list[Capture],
+                    resolution_id: int | None = None) -> list[int]:
+    """The WARC records of one exchange (request and response) in one transaction: a run killed
+    between them must not leave one recorded and the other not."""
     with Transaction(db):
-        return db["captures"].insert({
+        return [db["captures"].insert({
             "url_id": url_id(db, cap.url), "resolution_id": resolution_id, "warc_file": cap.warc_file,
             "offset": cap.offset, "length": cap.length, "record_type": cap.record_type, "record_id": cap.record_id,
             "refers_to": cap.refers_to, "payload_digest": cap.payload_digest, "block_digest": cap.block_digest,
             "http_status": cap.http_status, "content_type": cap.content_type, "size": cap.size,
             "truncated": cap.truncated, "captured_at": cap.captured_at or now_iso(), "run_id": run_id,
-        }, replace=True).last_pk
+        }, replace=True).last_pk for cap in caps]
+
+
+def record_capture(db: sqlite_utils.Database, run_id: int | None, cap: Capture,
+                   resolution_id: int | None = None) -> int:
+    return record_captures(db, run_id, [cap], resolution_id)[0]
 
 
 def record_snapshot(db: sqlite_utils.Database, run_id: int | None, snap: Snapshot) -> int:

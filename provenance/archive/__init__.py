@@ -71,9 +71,8 @@ class Archiver:
             except OSError as e:  # the evidence could not be kept; the audit goes on without it
                 log.warning("could not write a WARC record for %s: %s", ex.url, e)
                 break
-            for cap in written:
-                record.record_capture(self.db, self.run_id, cap, resolution_id)
-                out.append(cap)
+            record.record_captures(self.db, self.run_id, written, resolution_id)
+            out.extend(written)
         return out
 
     def uncaptured(self, res: Resolution) -> bool:
