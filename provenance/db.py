@@ -350,18 +350,34 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
             path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
         db = sqlite_utils.Database(conn)
-        db.execute("PRAGMA busy_timeout = 30000")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("PRAGMA foreign_keys = ON")
-        migrate(db)
-        db.execute("BEGIN IMMEDIATE")  # can we write? (a read-only file or folder fails here, not mid-run)
-        db.execute("ROLLBACK")
+        _prepare(db)
     except sqlite3.Error as e:
         raise DatabaseError(f"{path}: {e}") from None
     except OSError as e:
         raise DatabaseError(f"{path}: {e.strerror or e}") from None
     return db
+
+
+def _prepare(db: sqlite_utils.Database, attempts: int = 6) -> None:
+    """WAL, foreign keys, migrations, and a write probe (a read-only file or folder fails here, not
+    mid-run). SQLite may answer "locked" at once instead of waiting, when waiting could deadlock —
+    as when two processes switch a brand-new file to WAL together — so the sequence is retried."""
+    for attempt in range(attempts):
+        try:
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            migrate(db)
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ROLLBACK")
+            return
+        except sqlite3.OperationalError as e:
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            if attempt == attempts - 1 or not ("locked" in str(e) or "busy" in str(e)):
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def migrate(db: sqlite_utils.Database, attempts: int = 5) -> None:
