@@ -10,6 +10,7 @@ import io
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -449,14 +450,17 @@ def test_two_batches_on_one_database_at_once_both_succeed(tmp_path):
 def test_warc_records_a_killed_run_wrote_but_never_recorded_are_cut_away(tmp_path):
     """Written to WARC, killed before the captures row: the resumed run would capture the page again."""
     from provenance import record
+    from provenance.archive import seal_killed_warcs
     from provenance.archive.warc import WarcStore
+    from provenance.batch import jobs
     from provenance.models import Exchange
+    from provenance.store import queue
 
     db = database.connect(tmp_path / "p.db")
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    run_id = record.start_run(db, "batch", {"sources": ["in"], "owner": f"{batch_mod.socket.gethostname()}:{gone.pid}"})
-    live_run = record.start_run(db, "batch", {"sources": ["other"], "owner": batch_mod._owner()})
+    run_id = record.start_run(db, "batch", {"sources": ["in"], "owner": f"{socket.gethostname()}:{gone.pid}"})
+    live_run = record.start_run(db, "batch", {"sources": ["other"], "owner": jobs.owner()})
     warcs = tmp_path / "archive"
 
     def exchange(n: int) -> Exchange:
@@ -480,7 +484,9 @@ def test_warc_records_a_killed_run_wrote_but_never_recorded_are_cut_away(tmp_pat
     other.write_exchange(exchange(3))  # a run still going: its file is not ours to touch
     other._fh.flush()
 
-    sealed = batch_mod.seal_killed_warcs(db, warcs)
+    killed = queue.killed_runs(db, "batch", jobs.is_gone)
+    assert killed == [run_id]
+    sealed = seal_killed_warcs(warcs, killed, lambda name: queue.recorded_end(db, name))
     assert sealed == [f"provenance-{run_id}-00001.warc.gz"]
     assert warc_responses_in(warcs / sealed[0]) == ["http://127.0.0.1:9/p/1"]
     assert (warcs / f"provenance-{live_run}-00001.warc.gz.open").exists()
@@ -515,14 +521,14 @@ def test_an_extraction_process_that_dies_takes_no_article_with_it(tmp_path, monk
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=8)
         b = batch_mod.Batch(settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=1)
-        real_renew, renewed = b._renew_pool, []
+        real_renew, renewed = batch_mod.ExtractionPool.renew, []
 
-        def renew():  # the new pool's workers must not die too
+        def renew(pool):  # the new pool's workers must not die too
             os.environ["BATCH_TEST_FORKED"] = "0"
             renewed.append(1)
-            real_renew()
+            real_renew(pool)
 
-        b._renew_pool = renew
+        monkeypatch.setattr(batch_mod.ExtractionPool, "renew", renew)
         summary = b.run()
     assert renewed, "no worker died: the test proved nothing"
     assert summary.articles == 8 and summary.failed == 0, summary.failures
