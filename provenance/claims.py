@@ -253,7 +253,6 @@ _RANK = [
     ClaimStatus.UNSOURCED,
 ]
 _PAGE_KINDS = (Kind.LINK, Kind.SHORT_LINK, Kind.TWEET, Kind.VIDEO)
-_INCONCLUSIVE = frozenset({Status.TIMEOUT, Status.ERROR, Status.REFUSED, Status.SKIPPED, Status.DEFERRED})
 
 
 def best(statuses) -> ClaimStatus:

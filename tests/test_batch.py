@@ -243,6 +243,7 @@ def test_url_list_and_stdin_articles_are_fetched_then_audited(tmp_path):
     assert {s for (s,) in con.execute("SELECT source FROM articles")} == {f"{web.base}/p/1", stdin_key(page)}
 
 
+@pytest.mark.slow
 def test_extraction_in_worker_processes(tmp_path):
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=6)
@@ -367,6 +368,7 @@ def table_counts(db: Path) -> dict:
     return out
 
 
+@pytest.mark.slow
 def test_sigkill_at_any_moment_then_rerun_finishes_with_nothing_lost_or_duplicated(tmp_path):
     n = 60
     with Web(latency=0.03) as web:
@@ -411,6 +413,7 @@ def test_sigkill_at_any_moment_then_rerun_finishes_with_nothing_lost_or_duplicat
     assert unanswered == 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_with_130_and_the_next_run_resumes(tmp_path):
     with Web(latency=0.03) as web:
         write_articles(tmp_path / "in", web.base, n=30)
@@ -433,6 +436,7 @@ def test_ctrl_c_stops_cleanly_with_130_and_the_next_run_resumes(tmp_path):
     assert_clean(tmp_path / "p.db")
 
 
+@pytest.mark.slow
 def test_two_batches_on_one_database_at_once_both_succeed(tmp_path):
     # the database does not exist yet: both processes create and migrate it at the same moment
     with Web(latency=0.01) as web:
@@ -448,6 +452,7 @@ def test_two_batches_on_one_database_at_once_both_succeed(tmp_path):
     assert_clean(tmp_path / "p.db")
 
 
+@pytest.mark.slow
 def test_warc_records_a_killed_run_wrote_but_never_recorded_are_cut_away(tmp_path):
     """Written to WARC, killed before the captures row: the resumed run would capture the page again."""
     from provenance import record
@@ -502,6 +507,7 @@ def warc_responses_in(path: Path) -> list[str]:
         return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(f) if r.rec_type == "response"]
 
 
+@pytest.mark.slow
 def test_an_extraction_process_that_dies_takes_no_article_with_it(tmp_path, monkeypatch):
     """A worker killed mid-article (out of memory, a parser crash) breaks the pool: a new one takes over."""
     from provenance import extract as extraction
@@ -583,6 +589,7 @@ def test_wayback_lookups_run_beside_the_writer_once_per_url(tmp_path, monkeypatc
     assert con.execute("SELECT status FROM runs").fetchone()[0] == "done"
 
 
+@pytest.mark.slow
 def test_sigterm_to_the_process_group_stops_cleanly_without_a_worker_traceback(tmp_path):
     """`timeout`, `kill -TERM -PGID` and service managers signal the whole group: only the batch
     process decides what stopping means; its extraction workers say nothing."""
@@ -617,7 +624,7 @@ def test_no_item_holds_a_batch_forever(tmp_path, monkeypatch):
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=3)
         runner = threading.Thread(target=lambda: out.setdefault("summary", batch_mod.run_batch(
-            settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=0, item_deadline=2.0)))
+            settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=0, item_deadline=1.0)))
         runner.start()
         runner.join(timeout=120)
         release.set()
