@@ -1,5 +1,6 @@
 """What each command does, as functions a program can call; the CLI only adapts them.
 
+    extract_source   one article → its citations and claims (no network, no database)
     audit_sources    articles → claims, citations and evidence chains, recorded   (audit.py)
     run_batch        many articles in one resumable run                           (batch/)
     resolve_urls     URLs → where each ends and whether it is alive, recorded
@@ -23,21 +24,27 @@ from pathlib import Path
 from typing import TextIO
 
 from . import db as database
-from . import export, record, report
+from . import export, ingest, record, report
 from .archive import target_date
 from .archive import verify as checks
 from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
 from .audit import AuditOutcome, audit_sources
 from .batch import Progress, Summary, run_batch
 from .errors import UsageError
-from .models import Capture, Resolution, Snapshot
+from .extract import extract
+from .models import Capture, Extraction, Resolution, Snapshot
 from .resolve import strip_credentials
 from .run import RunContext, count_broken, exit_code
 from .settings import Settings
 
 __all__ = ["ArchiveOutcome", "AuditOutcome", "Progress", "ResolveOutcome", "Summary", "VerifyOutcome",
-           "archive_urls", "audit_sources", "export_database", "resolve_urls", "run_batch", "show_chains",
-           "verify_archive"]
+           "archive_urls", "audit_sources", "export_database", "extract_source", "resolve_urls", "run_batch",
+           "show_chains", "verify_archive"]
+
+
+def extract_source(source: str) -> Extraction:
+    """The citations and claims of one SOURCE: a file or `-` (no network: a URL is refused)."""
+    return extract(ingest.load(source))
 
 
 @dataclass
