@@ -8,8 +8,6 @@ resolved once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import sqlite_utils
 
 from . import ingest, record
@@ -18,25 +16,9 @@ from .claims import grade
 from .errors import InputError
 from .extract import extract
 from .fetch import decoded_body, header
-from .models import Article, Capture, Extraction, Resolution, Snapshot, Status
+from .models import Article, AuditResult, Resolution, Status
 from .resolve import Resolver
 from .settings import Settings
-
-
-@dataclass
-class AuditResult:
-    """What one audit found and recorded, for the report."""
-
-    article_id: int
-    article: Article
-    doc: Extraction
-    resolutions: dict[str, Resolution] = field(default_factory=dict)
-    captures: dict[str, list[Capture]] = field(default_factory=dict)
-    snapshots: dict[str, Snapshot] = field(default_factory=dict)
-
-    def broken(self) -> list[Resolution]:
-        """Cited URLs that are gone (dead or soft-404)."""
-        return [r for r in self.resolutions.values() if r.status in (Status.DEAD, Status.SOFT404)]
 
 
 class Auditor:

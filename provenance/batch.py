@@ -45,7 +45,7 @@ from . import db as database
 from . import ingest, record, sources
 from .archive import target_date
 from .errors import InputError, ProvenanceError
-from .models import BROKEN_STATUSES, Article, Extraction, Resolution, Status
+from .models import Article, Extraction, LinkTally, Resolution, Status, exit_code
 from .settings import Settings
 
 log = logging.getLogger("provenance")
@@ -78,26 +78,28 @@ class Summary:
     failed: int = 0
     claims: dict[str, int] = field(default_factory=dict)  # by status
     citations: dict[str, int] = field(default_factory=dict)  # by kind
-    resolutions: dict[str, int] = field(default_factory=dict)  # distinct cited URLs, by latest status
-    dead_link_rate: float | None = None  # dead + soft-404 over URLs checked
+    resolutions: dict[str, int] = field(default_factory=dict)  # distinct cited URLs, by what is known
+    dead_link_rate: float | None = None  # dead + soft-404 over URLs checked definitively
     captures: int = 0
     failures: list[dict] = field(default_factory=list)  # {"source", "reason"}
+    offline: bool = False  # an --offline run: nothing was meant to be checked
+
+    @property
+    def links(self) -> LinkTally:
+        return LinkTally.of_counts(self.resolutions)
 
     @property
     def broken(self) -> int:
-        return sum(self.resolutions.get(s.value, 0) for s in BROKEN_STATUSES)
+        return self.links.broken
 
     def exit_code(self) -> int:
-        """DESIGN.md: 0 nothing broken; 1 broken references or some unreadable inputs; 2 nothing readable."""
-        if self.interrupted:
-            return 130
-        if not self.articles:
-            return 2
-        return 1 if self.broken or self.failed else 0
+        """DESIGN.md, "Exit codes" (`models.exit_code`)."""
+        return exit_code(readable=self.articles, unreadable=self.failed, broken=self.broken,
+                         unchecked=self.links.unchecked, offline=self.offline, interrupted=self.interrupted)
 
     def counts(self) -> dict:
         out = asdict(self)
-        for k in ("run_id", "job_id", "failures", "interrupted"):
+        for k in ("run_id", "job_id", "failures", "interrupted", "offline"):
             out.pop(k)
         return out
 
@@ -640,7 +642,7 @@ class Batch:
             self._graded(key)
 
     def _graded(self, key: str) -> None:
-        from .audit import AuditResult
+        from .models import AuditResult
 
         entry = self._open.pop(key)
         self.auditor.grade(AuditResult(article_id=entry.article_id, article=entry.article, doc=entry.doc))
@@ -658,7 +660,8 @@ class Batch:
         q = self.db.execute
         job = [self.job_id]
         done = "SELECT article_id FROM batch_items WHERE job_id = ? AND state = 'done'"
-        s = Summary(run_id=self.run_id, job_id=self.job_id, resumed=resumed, interrupted=interrupted)
+        s = Summary(run_id=self.run_id, job_id=self.job_id, resumed=resumed, interrupted=interrupted,
+                    offline=self.settings.offline)
         s.articles = q("SELECT count(*) FROM batch_items WHERE job_id = ? AND state = 'done'", job).fetchone()[0]
         s.failures = [
             {"source": src, "reason": why}
@@ -686,13 +689,12 @@ class Batch:
             q(
                 "SELECT r.status, count(*) FROM (SELECT DISTINCT url_id FROM citations "
                 f"WHERE article_id IN ({done}) AND url_id IS NOT NULL) u "
-                "JOIN resolutions r ON r.id = (SELECT max(id) FROM resolutions WHERE url_id = u.url_id) "
+                "JOIN latest_resolutions r ON r.url_id = u.url_id "
                 "GROUP BY r.status ORDER BY count(*) DESC",
                 job,
             ).fetchall()
         )
-        checked = sum(n for st, n in s.resolutions.items() if st != Status.OFFLINE.value)
-        s.dead_link_rate = round(s.broken / checked, 4) if checked else None
+        s.dead_link_rate = s.links.dead_link_rate
         s.captures = q("SELECT count(*) FROM captures WHERE run_id = ?", [self.run_id]).fetchone()[0]
         return s
 

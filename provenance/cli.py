@@ -1,7 +1,8 @@
 """The command line: options become Settings, stages are wired, errors become exit codes.
 
-Only this module prints. Exit codes: 0 done and nothing broken; 1 done with
-broken references or unreadable inputs; 2 bad usage or nothing readable.
+Only this module prints. Exit codes (`models.exit_code`): 0 done and nothing broken; 1 done with
+broken references, references that could not be checked (unless --offline) or unreadable inputs;
+2 bad usage or nothing readable.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import typer
 from . import __version__, ingest
 from .errors import ProvenanceError
 from .extract import extract as extract_article
-from .models import BROKEN_STATUSES
+from .models import LinkTally, exit_code
 from .settings import Settings
 
 # Option spelling and type for each setting; the help text comes from settings.py.
@@ -222,10 +223,9 @@ def resolve(
         text = "\n".join(f"{r.status.value:8} {r.http_status or '-':>3} {r.url} -> {r.final_url or ''}"
                          f"{'  (' + r.reason + ')' if r.reason else ''}" for r in results)
     _emit(text, output)
-    if len(bad_input) == len(distinct):
-        raise typer.Exit(2)
-    bad = sum(1 for r in results if r.status in BROKEN_STATUSES)
-    raise typer.Exit(1 if bad else 0)
+    links = LinkTally.of((r.status, r.reason) for u, r in found.items() if u not in bad_input)
+    raise typer.Exit(exit_code(readable=len(distinct) - len(bad_input), unreadable=len(bad_input),
+                               broken=links.broken, unchecked=links.unchecked, offline=settings.offline))
 
 
 class AuditFormat(str, Enum):
@@ -281,8 +281,8 @@ def audit(
 ):
     """Audit articles: extract every reference, resolve it, record claim → citation → evidence chains.
 
-    Exit 0 when nothing cited is broken, 1 when some citations are dead or some inputs were unreadable,
-    2 when nothing could be read.
+    Exit 0 when nothing cited is broken, 1 when some citations are dead, could not be checked (no
+    network, timeouts; not with --offline) or some inputs were unreadable, 2 when nothing could be read.
     """
     if format is AuditFormat.html and len(sources) > 1 and output is None:
         fail("--format html writes one page per article: give -o FOLDER for several sources")
@@ -308,20 +308,29 @@ def audit(
             results.append(auditor.audit(article))
     finally:
         auditor.close()
-    broken = sum(len(r.broken()) for r in results)
-    record.finish_run(database, run_id, "done" if results else "failed",
-                      {"articles": len(results), "broken": broken}, failures)
-    if not results:
-        raise typer.Exit(2)
-    _write_audit_report(database, results, format, output)
-    raise typer.Exit(1 if broken or failures else 0)
-
-
-def _write_audit_report(database, results, format: AuditFormat, output: Path | None) -> None:
-    """The audit's report in the chosen format, to stdout or -o; HTML is one page per article."""
     from . import report
 
     reports = [report.load(database, r.article_id) for r in results]
+    links = [r.links() for r in reports]
+    broken = sum(t.broken for t in links)
+    unchecked = sum(LinkTally.of((s.status, s.reason) for s in r.resolutions.values()).unchecked for r in results)
+    record.finish_run(database, run_id, "done" if results else "failed",
+                      {"articles": len(results), "broken": broken, "unchecked": unchecked}, failures)
+    if not results:
+        raise typer.Exit(2)
+    for t in links:
+        if t.no_network:
+            typer.echo(f"provenance: no network: {t.words()}", err=True)
+            break
+    _write_audit_report(database, results, format, output, reports)
+    raise typer.Exit(exit_code(readable=len(results), unreadable=len(failures), broken=broken,
+                               unchecked=unchecked, offline=settings.offline))
+
+
+def _write_audit_report(database, results, format: AuditFormat, output: Path | None, reports) -> None:
+    """The audit's report in the chosen format, to stdout or -o; HTML is one page per article."""
+    from . import report
+
     if format is AuditFormat.json:
         _emit(report.render_json(results, reports), output)
         return
@@ -396,7 +405,8 @@ def archive(
     """Resolve each URL, save every response on the way into WARC files, and find its nearest
     Wayback Machine snapshot; all recorded into the database.
 
-    Exit 0 when nothing is dead, 1 when some URLs are dead or soft-404, 2 on bad usage.
+    Exit 0 when nothing is dead, 1 when some URLs are dead or soft-404 or could not be checked (not
+    with --offline), 2 on bad usage.
     """
     from . import record
     from .archive import Archiver, target_date
@@ -437,12 +447,13 @@ def archive(
             lines.append("  " + _snapshot_line(snapshots[res.url]))
     if archiver.store.closed_files:
         lines.append(f"WARC files in {settings.warc_dir()}: " + ", ".join(archiver.store.closed_files))
-    bad = sum(1 for r in results if r.status in BROKEN_STATUSES)
+    links = LinkTally.of((r.status, r.reason) for r in results)
     record.regrade(database, list(dict.fromkeys(urls)))
-    record.finish_run(database, run_id, "done", {"urls": len(results), "broken": bad,
+    record.finish_run(database, run_id, "done", {"urls": len(results), "broken": links.broken,
                                                  "captures": sum(len(c) for c in captures.values())}, [])
     _emit("\n".join(lines), None)
-    raise typer.Exit(1 if bad else 0)
+    raise typer.Exit(exit_code(readable=len(results), broken=links.broken, unchecked=links.unchecked,
+                               offline=settings.offline))
 
 
 @app.command()
@@ -554,8 +565,9 @@ def batch(
     """Audit many articles in one resumable run: each distinct URL is resolved once.
 
     The work queue lives in the database: if the run is killed, the same command picks up where it
-    stopped. Exit 0 when nothing cited is broken, 1 when some citations are dead or some inputs were
-    unreadable, 2 when nothing could be read, 130 when interrupted (run it again to resume).
+    stopped. Exit 0 when nothing cited is broken, 1 when some citations are dead, could not be checked
+    (not with --offline) or some inputs were unreadable, 2 when nothing could be read, 130 when
+    interrupted (run it again to resume).
     """
     import signal
 
@@ -636,8 +648,7 @@ def _print_batch_summary(summary) -> None:
     out.write(f"  claims       {line(summary.claims)}\n")
     out.write(f"  citations    {line(summary.citations)}\n")
     out.write(f"  resolutions  {line(summary.resolutions)}\n")
-    rate = "n/a" if summary.dead_link_rate is None else f"{summary.dead_link_rate:.1%}"
-    out.write(f"  dead links   {summary.broken} ({rate} of URLs checked)\n")
+    out.write(f"  links        {summary.links.words()}\n")
     out.write(f"  captures     {summary.captures}\n")
     for f in summary.failures[:20]:
         out.write(f"  unreadable   {f['source']}: {f['reason']}\n")

@@ -18,8 +18,9 @@ Tables
     snapshots        Wayback Machine snapshots found for a URL
     batch_jobs       one row per batch (the same SOURCEs make the same job): resumable work
     batch_items      a batch's work queue: one row per article to audit, with its state
-View
-    chains           one row per step from each claim to its evidence, in order
+Views
+    latest_resolutions  what is known of each URL: its latest definitive resolution, else its latest
+    chains              one row per step from each claim to its evidence, in order
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from .errors import DatabaseError
+from .models import CaptureKind, SnapshotStatus, Status
 
 SCHEMA_VERSION_NAME = "provenance"
 migrations = Migrations(SCHEMA_VERSION_NAME)
@@ -197,7 +199,7 @@ def m0001_initial(db: sqlite_utils.Database) -> None:
     )
     db["claims"].enable_fts(["text"], create_triggers=True, replace=True)
     db["articles"].enable_fts(["title", "text"], create_triggers=True, replace=True)
-    db.execute(CHAINS_VIEW)
+    db.execute(CHAINS_VIEW_0003)
 
 
 @migrations(name="0002_batch_queue")
@@ -243,7 +245,7 @@ def m0002_batch_queue(db: sqlite_utils.Database) -> None:
 def m0003_supports_via_and_article_step(db: sqlite_utils.Database) -> None:
     """A `supports` link remembers which claim it came through; `chains` starts at the article.
 
-    The view holds no data, so it is replaced by its current definition (`CHAINS_VIEW`).
+    The view holds no data, so it is replaced by the definition of its time.
     """
     if "via_claim_id" not in db["claim_citations"].columns_dict:
         db.execute("ALTER TABLE claim_citations ADD COLUMN via_claim_id INTEGER REFERENCES claims(id)")
@@ -252,12 +254,14 @@ def m0003_supports_via_and_article_step(db: sqlite_utils.Database) -> None:
     db.execute(CHAINS_VIEW)
 
 
+# The chains view as migrations 0001 and 0003 made it (0004 replaces it; kept so that old
+# migrations stay what they were).
 # One row per step from each claim to its evidence. A claim's chains start at each citation it
 # cites; from a citation the chain goes on to its children (a tweet's t.co link) and, for a quote,
 # to the outlet it is attributed to. Each URL step is followed by the latest resolution of that
 # URL, its hops, the final URL, then captures and Wayback snapshots. Step 1 is the article itself
 # (where the claim was read, and the copy of it that was kept), the root of every chain.
-CHAINS_VIEW = """
+CHAINS_VIEW_0003 = """
 CREATE VIEW IF NOT EXISTS chains AS
 WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path) AS (
     SELECT cc.claim_id, cc.citation_id, cc.citation_id, 1, cc.rule, cc.confidence, ',' || cc.citation_id || ','
@@ -324,6 +328,135 @@ steps AS (
            coalesce(s.timestamp, s.reason, ''), s.snapshot_url, s.status, NULL, NULL,
            w.citation_id, NULL, NULL, s.id
     FROM walk w JOIN citations c ON c.id = w.citation_id JOIN snapshots s ON s.url_id = c.url_id
+)
+SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail, s.url, s.status,
+       s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id
+FROM steps s JOIN claims cl ON cl.id = s.claim_id
+ORDER BY cl.article_id, s.claim_id, s.chain IS NOT NULL, s.chain, s.step
+"""
+
+
+@migrations(name="0004_latest_resolutions")
+def m0004_latest_resolutions(db: sqlite_utils.Database) -> None:
+    """`latest_resolutions`: what is known of each URL, the one definition every reader uses.
+
+    The latest definitive resolution (alive, dead, soft-404), else the latest of any kind: a later
+    run that could not check (offline, no network, timeout) is history and never hides an earlier
+    answer. `chains` is rebuilt on it, showing each capture and snapshot once (the latest per URL),
+    ordered by named step offsets that cannot wrap.
+    """
+    db.execute(LATEST_RESOLUTIONS_VIEW)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_resolutions_url_status ON resolutions(url_id, status)")
+    db.execute("DROP VIEW IF EXISTS chains")
+    db.execute(CHAINS_VIEW)
+
+
+@migrations(name="0005_citation_found_by")
+def m0005_citation_found_by(db: sqlite_utils.Database) -> None:
+    """How a citation was found, as data: the rule (`found_by`), the element and attribute it came
+    from, and an attribution's cue; `found_in` holds the same in words for people."""
+    for column in ("found_by", "element", "attribute", "cue"):
+        if column not in db["citations"].columns_dict:
+            db.execute(f"ALTER TABLE citations ADD COLUMN {column} TEXT")
+
+
+_DEFINITIVE = ", ".join(f"'{s.value}'" for s in Status.definitive())
+_ARCHIVED_SNAPSHOT = ", ".join(f"'{s.value}'" for s in SnapshotStatus.archived())
+_COPIES = ", ".join(f"'{k.value}'" for k in CaptureKind if k.is_copy)
+
+LATEST_RESOLUTIONS_VIEW = f"""
+CREATE VIEW IF NOT EXISTS latest_resolutions AS
+SELECT r.* FROM resolutions r
+WHERE r.id = coalesce(
+    (SELECT max(d.id) FROM resolutions d WHERE d.url_id = r.url_id AND d.status IN ({_DEFINITIVE})),
+    (SELECT max(a.id) FROM resolutions a WHERE a.url_id = r.url_id))
+"""
+
+# Where each kind of step sits within one citation's depth in `chains.step`: depth * STEP_DEPTH +
+# offset. A chain shows one resolution, its hops (by seq, at most MAX_HOP_STEPS apart), one final
+# URL, one capture and one snapshot per citation, so the offsets never run into each other.
+STEP_DEPTH = 1000
+STEP_RESOLUTION = 1
+STEP_HOP = 10
+STEP_FINAL = 500
+STEP_CAPTURE = 600
+STEP_SNAPSHOT = 800
+MAX_HOP_STEPS = STEP_FINAL - STEP_HOP - 1
+
+
+# One row per step from each claim to its evidence. A claim's chains start at each citation it
+# cites; from a citation the chain goes on to its children (a tweet's t.co link) and, for a quote,
+# to the outlet it is attributed to. Each URL step is followed by what is known of the URL
+# (`latest_resolutions`), its hops, the final URL when it resolved, then the latest capture of the
+# final URL and the best Wayback look-up (a snapshot found, else the latest answer). Step 1 is the
+# article itself (where the claim was read, and the copy of it that was kept), the root of every chain.
+CHAINS_VIEW = f"""
+CREATE VIEW IF NOT EXISTS chains AS
+WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path) AS (
+    SELECT cc.claim_id, cc.citation_id, cc.citation_id, 1, cc.rule, cc.confidence, ',' || cc.citation_id || ','
+    FROM claim_citations cc
+    UNION ALL
+    SELECT w.claim_id, w.chain, c.id, w.depth + 1, 'contains', NULL, w.path || c.id || ','
+    FROM walk w JOIN citations c ON c.parent_id = w.citation_id
+    WHERE w.depth < 8 AND instr(w.path, ',' || c.id || ',') = 0
+    UNION ALL
+    SELECT w.claim_id, w.chain, p.id, w.depth + 1, 'attributed-to', NULL, w.path || p.id || ','
+    FROM walk w JOIN citations q ON q.id = w.citation_id AND q.kind = 'quote'
+    JOIN citations p ON p.id = q.parent_id
+    WHERE w.depth < 8 AND instr(w.path, ',' || p.id || ',') = 0
+),
+steps AS (
+    SELECT cl.id AS claim_id, NULL AS chain, 0 AS step, 'claim' AS step_kind, cl.kind AS kind,
+           cl.text AS detail, NULL AS url, cl.status AS status, NULL AS rule, NULL AS confidence,
+           NULL AS citation_id, NULL AS resolution_id, NULL AS capture_id, NULL AS snapshot_id
+    FROM claims cl
+    UNION ALL
+    SELECT cl.id, NULL, 1, 'article', NULL, coalesce(a.title, a.source), coalesce(a.url, a.source),
+           CASE WHEN cap.id IS NOT NULL THEN 'captured' END, NULL, NULL, NULL, NULL, cap.id, NULL
+    FROM claims cl JOIN articles a ON a.id = cl.article_id
+    LEFT JOIN urls au ON au.url = a.url
+    LEFT JOIN captures cap ON cap.id = (SELECT max(c2.id) FROM captures c2
+                                        WHERE c2.url_id = au.id AND c2.record_type IN ({_COPIES}))
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH}, 'citation', c.kind,
+           CASE WHEN coalesce(c.handle, c.outlet, c.speaker) IS NULL THEN coalesce(c.text, '')
+                ELSE coalesce(c.handle, c.outlet, c.speaker) || coalesce(': ' || c.text, '') END,
+           c.url, NULL, w.rule, w.confidence, c.id, NULL, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_RESOLUTION}, 'resolution', NULL,
+           coalesce(l.reason, '') , l.final_url, l.status, NULL, NULL, w.citation_id, l.id, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest_resolutions l ON l.url_id = c.url_id
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_HOP} + min(h.seq, {MAX_HOP_STEPS}), 'hop', h.via,
+           coalesce(h.http_status, '') || ' → ' || coalesce(h.location, ''), h.url, NULL, NULL, NULL,
+           w.citation_id, l.id, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest_resolutions l ON l.url_id = c.url_id
+    JOIN hops h ON h.resolution_id = l.id
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_FINAL}, 'final', NULL,
+           coalesce(l.http_status, '') || ' ' || l.status, l.final_url, l.status, NULL, NULL,
+           w.citation_id, l.id, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest_resolutions l ON l.url_id = c.url_id
+    WHERE l.final_url IS NOT NULL AND l.status IN ({_DEFINITIVE})
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_CAPTURE}, 'capture', cap.record_type,
+           cap.warc_file || '@' || cap."offset" || ' ' || coalesce(cap.payload_digest, ''), u.url,
+           CASE WHEN cap.truncated IS NULL THEN 'captured' ELSE 'truncated' END, NULL, NULL,
+           w.citation_id, NULL, cap.id, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id
+    JOIN latest_resolutions l ON l.url_id = c.url_id
+    JOIN urls u ON u.url = l.final_url
+    JOIN captures cap ON cap.id = (SELECT max(c2.id) FROM captures c2
+                                   WHERE c2.url_id = u.id AND c2.record_type IN ({_COPIES}))
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_SNAPSHOT}, 'snapshot', s.status,
+           coalesce(s.timestamp, s.reason, ''), s.snapshot_url, s.status, NULL, NULL,
+           w.citation_id, NULL, NULL, s.id
+    FROM walk w JOIN citations c ON c.id = w.citation_id
+    JOIN snapshots s ON s.id = (SELECT s2.id FROM snapshots s2 WHERE s2.url_id = c.url_id
+                                ORDER BY s2.status IN ({_ARCHIVED_SNAPSHOT}) DESC, s2.status = 'none' DESC, s2.id DESC
+                                LIMIT 1)
 )
 SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail, s.url, s.status,
        s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id

@@ -19,9 +19,9 @@ import sqlite_utils
 from . import __version__
 from .claims import grade_all
 from .models import (
-    RETRYABLE_STATUSES,
     Article,
     Capture,
+    CaptureKind,
     Citation,
     Claim,
     ClaimKind,
@@ -31,7 +31,9 @@ from .models import (
     Hop,
     Kind,
     Resolution,
+    RunStatus,
     Snapshot,
+    SnapshotStatus,
     Status,
 )
 
@@ -73,7 +75,7 @@ def start_run(db: sqlite_utils.Database, command: str, args: dict) -> int:
     with Transaction(db):
         return db["runs"].insert({
             "command": command, "args": json.dumps(args, default=str), "version": __version__,
-            "started_at": now_iso(), "status": "running",
+            "started_at": now_iso(), "status": RunStatus.RUNNING.value,
         }).last_pk
 
 
@@ -130,7 +132,9 @@ def _write_citations(db, article_id: int, doc: Extraction) -> dict[int, int]:
         uid = url_id(db, c.url, Kind(c.kind) is Kind.SHORT_LINK) if c.url else None
         row = {"article_id": article_id, "seq": seq, "kind": Kind(c.kind).value, "url_id": uid, "url": c.url,
                "text": c.text, "outlet": c.outlet, "handle": c.handle, "speaker": c.speaker, "date": c.date,
-               "parent_id": None, "start": c.start, "end": c.end, "found_in": c.where}
+               "parent_id": None, "start": c.start, "end": c.end, "found_in": c.found_words or None,
+               "found_by": c.found_by.value if c.found_by else None, "element": c.element,
+               "attribute": c.attribute, "cue": c.cue}
         if seq in ids:
             _update(db, "citations", ids[seq], row)
             out[c.id] = ids[seq]
@@ -212,9 +216,7 @@ def update_claim_statuses(db: sqlite_utils.Database, article_id: int, doc: Extra
 def record_resolution(db: sqlite_utils.Database, run_id: int | None, res: Resolution) -> int | None:
     """Store one resolution with its hops; a cache hit is not stored again. Returns the row id."""
     if res.from_cache:
-        row = db.execute("SELECT r.id FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ? "
-                         "ORDER BY r.id DESC LIMIT 1", [res.url]).fetchone()
-        return row[0] if row else None
+        return latest_resolution_id(db, res.url)
     with Transaction(db):
         uid = url_id(db, res.url)
         if res.final_url:
@@ -231,15 +233,15 @@ def record_resolution(db: sqlite_utils.Database, run_id: int | None, res: Resolu
 
 
 def cached_resolution(db: sqlite_utils.Database, url: str, freshness_hours: float) -> Resolution | None:
-    """The latest resolution of `url` if it is recent and conclusive; failures are never served."""
+    """What is known of `url` if it is recent and definitive; failures are never served."""
     if freshness_hours <= 0:
         return None
     since = (datetime.now(timezone.utc) - timedelta(hours=freshness_hours)).replace(microsecond=0).isoformat()
     row = db.execute(
         "SELECT r.id, r.final_url, r.status, r.reason, r.http_status, r.elapsed_ms, r.checked_at, r.content_type "
-        "FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ? ORDER BY r.id DESC LIMIT 1", [url],
+        "FROM latest_resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ?", [url],
     ).fetchone()
-    if not row or row[6] < since or Status(row[2]) in RETRYABLE_STATUSES:
+    if not row or row[6] < since or not Status(row[2]).is_cacheable:
         return None
     hops = [Hop(url=h[0], http_status=h[1], location=h[2], via=h[3]) for h in db.execute(
         "SELECT url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq", [row[0]])]
@@ -277,19 +279,23 @@ def record_snapshot(db: sqlite_utils.Database, run_id: int | None, snap: Snapsho
 
 
 def url_states(db: sqlite_utils.Database, urls: list[str]) -> dict[str, tuple[Status, bool]]:
-    """For grading claims: each URL's latest status and whether a copy of it is kept (WARC or Wayback)."""
+    """For grading claims: what is known of each URL (`latest_resolutions`) and whether a copy of it
+    is kept (a WARC capture, or an archive snapshot found or saved: the rule every report uses)."""
     out: dict[str, tuple[Status, bool]] = {}
+    snapshots = ", ".join("?" * len(SnapshotStatus.archived()))
     for url in dict.fromkeys(urls):
         row = db.execute(
-            "SELECT r.status, r.final_url FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ? "
-            "ORDER BY r.id DESC LIMIT 1", [url]).fetchone()
+            "SELECT r.status, r.final_url FROM latest_resolutions r JOIN urls u ON u.id = r.url_id "
+            "WHERE u.url = ?", [url]).fetchone()
         if not row:
             continue
         archived = db.execute(
             "SELECT 1 FROM captures c JOIN urls u ON u.id = c.url_id WHERE u.url IN (?, ?) "
-            "AND c.record_type IN ('response', 'revisit') "
-            "UNION SELECT 1 FROM snapshots s JOIN urls u ON u.id = s.url_id WHERE u.url = ? AND s.status = 'found' "
-            "LIMIT 1", [url, row[1] or url, url]).fetchone() is not None
+            "AND c.record_type IN (?, ?) "
+            "UNION SELECT 1 FROM snapshots s JOIN urls u ON u.id = s.url_id "
+            f"WHERE u.url = ? AND s.status IN ({snapshots}) "
+            "LIMIT 1", [url, row[1] or url, CaptureKind.RESPONSE, CaptureKind.REVISIT, url,
+                        *SnapshotStatus.archived()]).fetchone() is not None
         out[url] = (Status(row[0]), archived)
     return out
 
@@ -301,8 +307,9 @@ def _since(hours: float) -> str:
 
 
 def latest_resolution_id(db: sqlite_utils.Database, url: str) -> int | None:
-    row = db.execute("SELECT r.id FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ? "
-                     "ORDER BY r.id DESC LIMIT 1", [url]).fetchone()
+    """The row of what is known of `url` (`latest_resolutions`), or None."""
+    row = db.execute("SELECT r.id FROM latest_resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ?",
+                     [url]).fetchone()
     return row[0] if row else None
 
 

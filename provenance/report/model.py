@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from ..errors import NotFound
-from ..models import BROKEN_STATUSES, ClaimStatus, Status
+from ..models import CaptureKind, ClaimStatus, LinkTally, SnapshotStatus, Status
 
 
 @dataclass
 class Evidence:
-    """What became of one cited URL: its latest resolution and every saved copy."""
+    """What is known of one cited URL (its latest definitive resolution, else its latest attempt) and
+    its saved copies: the latest capture of the final URL, and the best archive look-up."""
 
     url: str
     status: str | None = None  # None: never resolved
@@ -39,7 +40,7 @@ class Evidence:
 
     @property
     def found_snapshots(self) -> list[dict]:
-        return [s for s in self.snapshots if s["status"] in ("found", "saved")]
+        return [s for s in self.snapshots if SnapshotStatus(s["status"]).is_archived]
 
     @property
     def archived(self) -> bool:
@@ -47,11 +48,16 @@ class Evidence:
 
     @property
     def broken(self) -> bool:
-        return self.status in {s.value for s in BROKEN_STATUSES}
+        return self.status is not None and Status(self.status).is_broken
 
     @property
     def alive(self) -> bool:
-        return self.status == Status.ALIVE.value
+        return self.status == Status.ALIVE
+
+    @property
+    def definitive(self) -> bool:
+        """The page answered (alive, dead, soft-404): a final URL and a check date mean something."""
+        return self.status is not None and Status(self.status).is_definitive
 
 
 @dataclass
@@ -66,9 +72,10 @@ class CitationView:
     speaker: str | None
     date: str | None
     parent_id: int | None
-    found_in: str | None
+    found_in: str | None   # how it was found, in words
     start: int | None
     end: int | None
+    found_by: str | None = None  # the same as a machine code (models.FoundBy)
     evidence: Evidence | None = None
 
     @property
@@ -93,12 +100,6 @@ class Node:
     depth: int
     children: list[Node] = field(default_factory=list)
 
-
-# Statuses that say something about the page itself; refused, skipped (robots), deferred and offline
-# URLs were never asked, so they count neither way in the dead-link rate.
-CHECKED = frozenset(
-    s.value for s in (Status.ALIVE, Status.DEAD, Status.SOFT404, Status.TIMEOUT, Status.ERROR)
-)
 
 # How strong a chain is, by what its last citation reached.
 STRENGTH = {"archived": 6, "alive": 5, "unchecked": 3, "no_url": 2, "broken": 1}
@@ -167,19 +168,25 @@ class ArticleReport:
     def claim(self, claim_id: int) -> ClaimView | None:
         return next((c for c in self.claims if c.id == claim_id), None)
 
-    def summary(self) -> dict:
-        """Claims by status, and how many distinct cited URLs are dead among those checked."""
-        statuses = Counter(c.status for c in self.claims)
+    def links(self) -> LinkTally:
+        """The distinct cited URLs by what is known of them (checked, could not be, not asked)."""
         evidence = {c.url: c.evidence for c in self.citations if c.url}
-        checked = [e for e in evidence.values() if e is not None and e.status in CHECKED]
-        dead = sum(1 for e in checked if e.broken)
+        return LinkTally.of((e.status, e.reason) if e else (None, None) for e in evidence.values())
+
+    def summary(self) -> dict:
+        """Claims by status, and the cited URLs: how many were checked, could not be, and are dead."""
+        statuses = Counter(c.status for c in self.claims)
+        links = self.links()
         return {
             "claims": {s.value: statuses.get(s.value, 0) for s in ClaimStatus},
             "citations": len(self.citations),
-            "urls": len(evidence),
-            "urls_checked": len(checked),
-            "urls_dead": dead,
-            "dead_link_rate": round(dead / len(checked), 3) if checked else None,
+            "urls": links.urls,
+            "urls_checked": links.checked,
+            "urls_unchecked": links.unchecked,
+            "urls_offline": links.offline,
+            "urls_dead": links.broken,
+            "dead_link_rate": links.dead_link_rate,
+            "links": links.words(),
         }
 
 
@@ -218,25 +225,25 @@ def _citations(db, article_id: int) -> list[CitationView]:
     rows = db.execute(
         "SELECT c.id, c.seq, c.kind, c.text, c.url, c.outlet, c.handle, c.speaker, c.date, c.parent_id, "
         "c.found_in, "
-        'c.start, c."end", c.url_id FROM citations c WHERE c.article_id = ? ORDER BY c.seq',
+        'c.start, c."end", c.found_by, c.url_id FROM citations c WHERE c.article_id = ? ORDER BY c.seq',
         [article_id],
     ).fetchall()
     cache: dict[int, Evidence | None] = {}
     out = []
     for r in rows:
-        url_id = r[13]
+        url_id = r[14]
         if url_id is not None and url_id not in cache:
             cache[url_id] = _evidence(db, url_id, r[4])
-        out.append(CitationView(*r[:13], evidence=cache.get(url_id) if url_id is not None else None))
+        out.append(CitationView(*r[:14], evidence=cache.get(url_id) if url_id is not None else None))
     return out
 
 
 def _evidence(db, url_id: int, url: str) -> Evidence | None:
-    """The latest resolution of one URL with its hops, captures of its final URL, and its snapshots."""
+    """What is known of one URL with its hops, the latest capture of its final URL, and its best snapshot."""
     ev = Evidence(url=url)
     res = db.execute(
-        "SELECT id, final_url, status, reason, http_status, checked_at, elapsed_ms FROM resolutions "
-        "WHERE url_id = ? ORDER BY id DESC LIMIT 1",
+        "SELECT id, final_url, status, reason, http_status, checked_at, elapsed_ms FROM latest_resolutions "
+        "WHERE url_id = ?",
         [url_id],
     ).fetchone()
     if res:
@@ -247,22 +254,25 @@ def _evidence(db, url_id: int, url: str) -> Evidence | None:
                 [res[0]],
             )
         )
-        if ev.final_url:
+        if ev.final_url and ev.definitive:
             ev.captures = list(
                 db.query(
                     'SELECT cap.id, cap.warc_file, cap."offset", cap.length, cap.record_type, '
                     "cap.payload_digest, "
                     "cap.http_status, cap.size, cap.truncated, cap.captured_at, cap.record_id "
                     "FROM captures cap JOIN urls u ON u.id = cap.url_id "
-                    "WHERE u.url = ? AND cap.record_type IN ('response', 'revisit') ORDER BY cap.id",
-                    [ev.final_url],
+                    "WHERE u.url = ? AND cap.record_type IN (?, ?) ORDER BY cap.id DESC LIMIT 1",
+                    [ev.final_url, CaptureKind.RESPONSE.value, CaptureKind.REVISIT.value],
                 )
             )
+        else:
+            ev.final_url = None  # a URL that never resolved has no final page
+    archived = ", ".join("?" * len(SnapshotStatus.archived()))
     ev.snapshots = list(
         db.query(
             "SELECT id, status, timestamp, snapshot_url, distance_days, reason FROM snapshots "
-            "WHERE url_id = ? ORDER BY id",
-            [url_id],
+            f"WHERE url_id = ? ORDER BY status IN ({archived}) DESC, status = ? DESC, id DESC LIMIT 1",
+            [url_id, *SnapshotStatus.archived(), SnapshotStatus.NONE.value],
         )
     )
     if not res and not ev.snapshots:
