@@ -181,6 +181,7 @@ def resolve(
     cite these URLs are graded again.
     """
     from . import record
+    from .regrade import regrade
     from .resolve import Resolver, strip_credentials
 
     check_output(output)
@@ -211,7 +212,7 @@ def resolve(
     if tty:
         sys.stderr.write("\n")
     results = [found[u] for u in urls]
-    record.regrade(database, distinct)
+    regrade(database, distinct)
     counts = dict(Counter(r.status.value for r in found.values()))
     record.finish_run(database, run_id, "done", counts, [])
     bad_input = [u for u in distinct if found[u].reason == "invalid_url" and not found[u].hops]
@@ -411,6 +412,7 @@ def archive(
     from . import record
     from .archive import Archiver, target_date
     from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
+    from .regrade import regrade
     from .resolve import Resolver
 
     if urls == ["-"]:
@@ -448,7 +450,7 @@ def archive(
     if archiver.store.closed_files:
         lines.append(f"WARC files in {settings.warc_dir()}: " + ", ".join(archiver.store.closed_files))
     links = LinkTally.of((r.status, r.reason) for r in results)
-    record.regrade(database, list(dict.fromkeys(urls)))
+    regrade(database, list(dict.fromkeys(urls)))
     record.finish_run(database, run_id, "done", {"urls": len(results), "broken": links.broken,
                                                  "captures": sum(len(c) for c in captures.values())}, [])
     _emit("\n".join(lines), None)

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from . import __version__
-from .claims import grade_all
 from .models import (
     Article,
     Capture,
@@ -30,6 +29,7 @@ from .models import (
     Extraction,
     Hop,
     Kind,
+    LinkRule,
     Resolution,
     RunStatus,
     Snapshot,
@@ -364,39 +364,38 @@ def capture_rows(db: sqlite_utils.Database, warc_files: list[str] | None = None)
     return [dict(r) for r in db.query(sql + " ORDER BY c.warc_file, c.\"offset\"", args)]
 
 
-def regrade(db: sqlite_utils.Database, urls: list[str]) -> int:
-    """Grade again every claim of every article that cites one of `urls`, from what the database now
-    knows (a later `resolve` or `archive` run may have found a page alive, dead or saved).
-    Returns the number of claims whose status changed."""
-    urls = list(dict.fromkeys(urls))
+def articles_citing(db: sqlite_utils.Database, urls: list[str]) -> list[int]:
+    """The ids of the articles that cite any of `urls`."""
     if not urls:
-        return 0
+        return []
     marks = ",".join("?" * len(urls))
-    articles = [r for (r,) in db.execute(
+    return [r for (r,) in db.execute(
         f"SELECT DISTINCT c.article_id FROM citations c JOIN urls u ON u.id = c.url_id WHERE u.url IN ({marks})",
         urls)]
-    changed = 0
-    for article_id in articles:
-        citations = {
-            r["id"]: Citation(id=r["id"], kind=Kind(r["kind"]), text=r["text"] or "", url=r["url"],
-                              outlet=r["outlet"], handle=r["handle"], speaker=r["speaker"], parent=r["parent_id"])
-            for r in db.query("SELECT * FROM citations WHERE article_id = ?", [article_id])
-        }
-        claims = {r["id"]: Claim(id=r["id"], kind=ClaimKind(r["kind"]), text=r["text"], status=ClaimStatus(r["status"]))
-                  for r in db.query("SELECT id, kind, text, status FROM claims WHERE article_id = ?", [article_id])}
-        for r in db.query("SELECT cc.* FROM claim_citations cc JOIN claims c ON c.id = cc.claim_id "
-                          "WHERE c.article_id = ?", [article_id]):
-            claims[r["claim_id"]].citations.append(
-                ClaimLink(r["citation_id"], r["rule"], r["confidence"] or 0.0, via=r.get("via_claim_id")))
-        before = {cid: c.status for cid, c in claims.items()}
-        states = url_states(db, [c.url for c in citations.values() if c.url])
-        grade_all(list(claims.values()), citations, states)
-        updates = [(c.status.value, cid) for cid, c in claims.items() if c.status != before[cid]]
-        if updates:
-            with Transaction(db):
-                db.conn.executemany("UPDATE claims SET status = ? WHERE id = ?", updates)
-        changed += len(updates)
-    return changed
+
+
+def article_claims(db: sqlite_utils.Database, article_id: int) -> tuple[dict[int, Citation], dict[int, Claim]]:
+    """One article's citations and claims (with their links) as recorded, keyed by row id, to grade again."""
+    citations = {
+        r["id"]: Citation(id=r["id"], kind=Kind(r["kind"]), text=r["text"] or "", url=r["url"],
+                          outlet=r["outlet"], handle=r["handle"], speaker=r["speaker"], parent=r["parent_id"])
+        for r in db.query("SELECT * FROM citations WHERE article_id = ?", [article_id])
+    }
+    claims = {r["id"]: Claim(id=r["id"], kind=ClaimKind(r["kind"]), text=r["text"], status=ClaimStatus(r["status"]))
+              for r in db.query("SELECT id, kind, text, status FROM claims WHERE article_id = ?", [article_id])}
+    for r in db.query("SELECT cc.* FROM claim_citations cc JOIN claims c ON c.id = cc.claim_id "
+                      "WHERE c.article_id = ?", [article_id]):
+        claims[r["claim_id"]].citations.append(
+            ClaimLink(r["citation_id"], LinkRule(r["rule"]), r["confidence"] or 0.0, via=r.get("via_claim_id")))
+    return citations, claims
+
+
+def set_claim_statuses(db: sqlite_utils.Database, statuses: list[tuple[ClaimStatus, int]]) -> None:
+    """(status, claim row id) pairs, written in one transaction."""
+    if statuses:
+        with Transaction(db):
+            db.conn.executemany("UPDATE claims SET status = ? WHERE id = ?",
+                                [(ClaimStatus(s).value, cid) for s, cid in statuses])
 
 
 # --- the batch work queue (batch_jobs, batch_items) ---------------------------------------------
