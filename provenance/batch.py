@@ -47,6 +47,7 @@ from .archive import target_date
 from .errors import InputError, ProvenanceError
 from .models import Article, Extraction, LinkTally, Resolution, Status, exit_code
 from .settings import Settings
+from .store import queries
 
 log = logging.getLogger("provenance")
 PROGRESS_EVERY = 0.2  # seconds between progress callbacks
@@ -657,45 +658,13 @@ class Batch:
 
     def summarise(self, resumed: bool, interrupted: bool) -> Summary:
         """Counts over the whole job, read back from the database, so a resumed run reports it all."""
-        q = self.db.execute
-        job = [self.job_id]
-        done = "SELECT article_id FROM batch_items WHERE job_id = ? AND state = 'done'"
         s = Summary(run_id=self.run_id, job_id=self.job_id, resumed=resumed, interrupted=interrupted,
                     offline=self.settings.offline)
-        s.articles = q("SELECT count(*) FROM batch_items WHERE job_id = ? AND state = 'done'", job).fetchone()[0]
-        s.failures = [
-            {"source": src, "reason": why}
-            for src, why in q(
-                "SELECT source, reason FROM batch_items WHERE job_id = ? AND state = 'failed' ORDER BY id",
-                job,
-            )
-        ]
+        counts = queries.job_counts(self.db, self.job_id, self.run_id)
+        s.articles, s.failures, s.claims = counts["articles"], counts["failures"], counts["claims"]
+        s.citations, s.resolutions, s.captures = counts["citations"], counts["resolutions"], counts["captures"]
         s.failed = len(s.failures)
-        s.claims = dict(
-            q(
-                f"SELECT status, count(*) FROM claims WHERE article_id IN ({done}) GROUP BY status "
-                "ORDER BY count(*) DESC",
-                job,
-            ).fetchall()
-        )
-        s.citations = dict(
-            q(
-                f"SELECT kind, count(*) FROM citations WHERE article_id IN ({done}) GROUP BY kind "
-                "ORDER BY count(*) DESC",
-                job,
-            ).fetchall()
-        )
-        s.resolutions = dict(
-            q(
-                "SELECT r.status, count(*) FROM (SELECT DISTINCT url_id FROM citations "
-                f"WHERE article_id IN ({done}) AND url_id IS NOT NULL) u "
-                "JOIN latest_resolutions r ON r.url_id = u.url_id "
-                "GROUP BY r.status ORDER BY count(*) DESC",
-                job,
-            ).fetchall()
-        )
         s.dead_link_rate = s.links.dead_link_rate
-        s.captures = q("SELECT count(*) FROM captures WHERE run_id = ?", [self.run_id]).fetchone()[0]
         return s
 
 

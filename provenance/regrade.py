@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from . import record
 from .claims import grade_all
+from .store import queries, writes
 
 
 def regrade(db: sqlite_utils.Database, urls: list[str]) -> int:
     """Grade again the claims of every article citing one of `urls`; returns how many changed."""
     changed = 0
-    for article_id in record.articles_citing(db, list(dict.fromkeys(urls))):
-        citations, claims = record.article_claims(db, article_id)
+    for article_id in queries.articles_citing(db, list(dict.fromkeys(urls))):
+        citations, claims = queries.article_claims(db, article_id)
         before = {cid: c.status for cid, c in claims.items()}
         grade_all(list(claims.values()), citations,
-                  record.url_states(db, [c.url for c in citations.values() if c.url]))
+                  queries.url_states(db, [c.url for c in citations.values() if c.url]))
         updates = [(c.status, cid) for cid, c in claims.items() if c.status != before[cid]]
-        record.set_claim_statuses(db, updates)
+        writes.set_claim_statuses(db, updates)
         changed += len(updates)
     return changed

@@ -5,10 +5,10 @@ they cannot disagree. It is read from the database rather than from the audit
 in memory because the database is the record: `show` and `audit` then print the
 same thing, and a report can be made again later without re-running anything.
 
-The shape of a chain comes from the `chains` view (db.py): its rows say which
-citations a claim reaches and at what depth. The evidence for each cited URL —
-its latest resolution, hops, captures and snapshots — is read per URL, the
-same joins the view makes.
+The shape of a chain comes from the `chains` view (store/schema.py): its rows say
+which citations a claim reaches and at what depth. The evidence for each cited URL —
+what is known of it (`latest_resolutions`), its hops, its latest capture and best
+snapshot — is read per URL (store/queries.py), the same joins the view makes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from ..errors import NotFound
-from ..models import CaptureKind, ClaimStatus, LinkTally, SnapshotStatus, Status
+from ..models import ClaimStatus, LinkTally, SnapshotStatus, Status
+from ..store import queries
+from ..store.schema import STEP_DEPTH
 
 
 @dataclass
@@ -192,10 +194,7 @@ class ArticleReport:
 
 def load(db: sqlite_utils.Database, article_id: int) -> ArticleReport:
     """Read one article's report from the database."""
-    row = db.execute(
-        "SELECT id, source, title, url, published, outlet, text, audited_at FROM articles WHERE id = ?",
-        [article_id],
-    ).fetchone()
+    row = queries.article_row(db, article_id)
     if not row:
         raise NotFound(f"no article {article_id}")
     citations = _citations(db, article_id)
@@ -215,19 +214,14 @@ def load(db: sqlite_utils.Database, article_id: int) -> ArticleReport:
 
 
 def article_of_claim(db: sqlite_utils.Database, claim_id: int) -> int:
-    row = db.execute("SELECT article_id FROM claims WHERE id = ?", [claim_id]).fetchone()
-    if not row:
+    found = queries.article_of_claim(db, claim_id)
+    if found is None:
         raise NotFound(f"no claim {claim_id}")
-    return row[0]
+    return found
 
 
 def _citations(db, article_id: int) -> list[CitationView]:
-    rows = db.execute(
-        "SELECT c.id, c.seq, c.kind, c.text, c.url, c.outlet, c.handle, c.speaker, c.date, c.parent_id, "
-        "c.found_in, "
-        'c.start, c."end", c.found_by, c.url_id FROM citations c WHERE c.article_id = ? ORDER BY c.seq',
-        [article_id],
-    ).fetchall()
+    rows = queries.citation_rows(db, article_id)
     cache: dict[int, Evidence | None] = {}
     out = []
     for r in rows:
@@ -241,59 +235,24 @@ def _citations(db, article_id: int) -> list[CitationView]:
 def _evidence(db, url_id: int, url: str) -> Evidence | None:
     """What is known of one URL with its hops, the latest capture of its final URL, and its best snapshot."""
     ev = Evidence(url=url)
-    res = db.execute(
-        "SELECT id, final_url, status, reason, http_status, checked_at, elapsed_ms FROM latest_resolutions "
-        "WHERE url_id = ?",
-        [url_id],
-    ).fetchone()
+    res = queries.known_resolution(db, url_id)
     if res:
         ev.final_url, ev.status, ev.reason, ev.http_status, ev.checked_at, ev.elapsed_ms = res[1:]
-        ev.hops = list(
-            db.query(
-                "SELECT seq, url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq",
-                [res[0]],
-            )
-        )
+        ev.hops = queries.hops_of(db, res[0])
         if ev.final_url and ev.definitive:
-            ev.captures = list(
-                db.query(
-                    'SELECT cap.id, cap.warc_file, cap."offset", cap.length, cap.record_type, '
-                    "cap.payload_digest, "
-                    "cap.http_status, cap.size, cap.truncated, cap.captured_at, cap.record_id "
-                    "FROM captures cap JOIN urls u ON u.id = cap.url_id "
-                    "WHERE u.url = ? AND cap.record_type IN (?, ?) ORDER BY cap.id DESC LIMIT 1",
-                    [ev.final_url, CaptureKind.RESPONSE.value, CaptureKind.REVISIT.value],
-                )
-            )
+            ev.captures = queries.latest_copies(db, ev.final_url)
         else:
             ev.final_url = None  # a URL that never resolved has no final page
-    archived = ", ".join("?" * len(SnapshotStatus.archived()))
-    ev.snapshots = list(
-        db.query(
-            "SELECT id, status, timestamp, snapshot_url, distance_days, reason FROM snapshots "
-            f"WHERE url_id = ? ORDER BY status IN ({archived}) DESC, status = ? DESC, id DESC LIMIT 1",
-            [url_id, *SnapshotStatus.archived(), SnapshotStatus.NONE.value],
-        )
-    )
+    ev.snapshots = queries.best_snapshots(db, url_id)
     if not res and not ev.snapshots:
         return None
     return ev
 
 
 def _claims(db, article_id: int, citations: dict[int, CitationView]) -> list[ClaimView]:
-    claims = [
-        ClaimView(*r)
-        for r in db.execute(
-            'SELECT id, seq, kind, text, start, "end", status FROM claims WHERE article_id = ? ORDER BY seq',
-            [article_id],
-        )
-    ]
+    claims = [ClaimView(*r) for r in queries.claim_rows(db, article_id)]
     by_id = {c.id: c for c in claims}
-    for cid, other, conf in db.execute(
-        "SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
-        "JOIN claims c ON c.id = s.claim_id WHERE c.article_id = ? ORDER BY s.claim_id, s.confidence DESC",
-        [article_id],
-    ):
+    for cid, other, conf in queries.support_rows(db, article_id):
         by_id[cid].supported_by.append((other, conf))
     _attach_chains(db, article_id, by_id, citations)
     return claims
@@ -308,11 +267,7 @@ def _attach_chains(
     citations' own parent links: below `contains` is a child of the step above, below
     `attributed-to` is the parent of the quote above.
     """
-    rows = db.execute(
-        "SELECT claim_id, chain, step, rule, confidence, citation_id FROM chains "
-        "WHERE article_id = ? AND step_kind = 'citation'",
-        [article_id],
-    ).fetchall()
+    rows = queries.chain_citation_steps(db, article_id)
     groups: dict[tuple[int, int], list[tuple]] = {}
     for r in rows:
         groups.setdefault((r[0], r[1]), []).append(r)
@@ -321,7 +276,7 @@ def _attach_chains(
         for _, _, step, rule, confidence, citation_id in sorted(steps, key=lambda s: s[2]):
             if citation_id not in citations:
                 continue
-            depth = step // 1000
+            depth = step // STEP_DEPTH
             node = Node(citation=citations[citation_id], rule=rule, confidence=confidence, depth=depth)
             by_depth.setdefault(depth, []).append(node)
             if depth == 1:
