@@ -45,7 +45,7 @@ from . import db as database
 from . import ingest, record, sources
 from .archive import target_date
 from .errors import InputError, ProvenanceError
-from .models import Article, Extraction, LinkTally, Resolution, Status, exit_code
+from .models import Article, CaptureKind, Extraction, LinkTally, Resolution, Status, exit_code
 from .settings import Settings
 from .store import queries
 
@@ -631,7 +631,7 @@ class Batch:
     def _capture(self, res: Resolution) -> int:
         """Write the page and its hops into WARC (a live or soft-404 page); returns the records kept."""
         caps = self.auditor.archiver.capture(res)
-        return sum(1 for c in caps if c.record_type in ("response", "revisit"))
+        return sum(1 for c in caps if CaptureKind(c.record_type).is_copy)
 
     def _complete(self, key: str) -> None:
         """Every URL of the article has its answer: look up snapshots if asked to, then grade."""
