@@ -2,6 +2,7 @@
 these are for input and usage problems that stop a command.
 
     ProvenanceError
+    ├── UsageError        a setting or argument no run can work with (`Settings(concurrency=0)`)
     ├── InputError        a source cannot be read (missing, empty, binary, bad URL)
     ├── DatabaseError     the database cannot be opened or is not ours
     ├── NotFound          `show` was asked for an id that is not there
@@ -15,6 +16,10 @@ from .models import Status
 
 class ProvenanceError(Exception):
     """Root of every error the library raises on purpose."""
+
+
+class UsageError(ProvenanceError, ValueError):
+    """A value that makes no sense (a limit below its least, an unknown choice): bad usage, exit 2."""
 
 
 class InputError(ProvenanceError):

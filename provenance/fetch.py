@@ -176,7 +176,7 @@ class _GuardedMixin:
                 sock.close()
                 last = e
                 if attempt is not None and attempt.expired:
-                    raise FetchError(url, Status.TIMEOUT, "deadline") from None
+                    raise FetchError(url, Status.TIMEOUT, "deadline") from e
                 continue
             if attempt is not None:
                 attempt.peer_ip = ip
@@ -326,7 +326,7 @@ class Fetcher:
                 e.url = url
                 raise
             except Exception as e:  # noqa: BLE001 - translated into a status at this one seam
-                raise _translate(url, e, attempt) from None
+                raise _translate(url, e, attempt) from e
             if attempt.expired:  # the watchdog cut the headers short: no real answer came
                 raise FetchError(url, Status.TIMEOUT, "deadline")
             body, truncated = self._read(url, resp, cap, attempt)
@@ -361,10 +361,10 @@ class Fetcher:
                     return b"".join(chunks), "time"
                 err = _translate(url, e, attempt)
                 if err.reason == "read_timeout" and not chunks:
-                    raise err from None
+                    raise err from e
                 if err.reason == "read_timeout":
                     return b"".join(chunks), "time"
-                raise err from None
+                raise err from e
             if not chunk:
                 if attempt.expired:
                     return b"".join(chunks), "time"

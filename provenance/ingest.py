@@ -116,13 +116,13 @@ def read_path(path: Path) -> Article:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise InputError(str(path), e.strerror or str(e)) from None
+        raise InputError(str(path), e.strerror or str(e)) from e
     if path.suffix == ".gz" and data[:2] == b"\x1f\x8b":
         import gzip
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError) as e:
-            raise InputError(str(path), f"broken gzip file ({e})") from None
+            raise InputError(str(path), f"broken gzip file ({e})") from e
     return article_from_bytes(str(path), data)
 
 

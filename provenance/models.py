@@ -238,11 +238,6 @@ class BlockKind(StrEnum):
     BOILERPLATE = "boilerplate"
 
 
-# Kept while other modules move to the predicates above.
-BROKEN_STATUSES = frozenset(Status.broken())
-RETRYABLE_STATUSES = frozenset(s for s in Status if not s.is_cacheable)
-
-
 # --- the numbers every summary shows -------------------------------------------------------------
 
 

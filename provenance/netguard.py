@@ -183,9 +183,9 @@ class AddressGuard:
             try:
                 found = self.lookup(host, port)
             except socket.gaierror as e:
-                raise self._no_such_host(dns_failure(url, e)) from None
+                raise self._no_such_host(dns_failure(url, e)) from e
             except UnicodeError as e:
-                raise FetchError(url, Status.ERROR, "invalid_url", str(e)) from None
+                raise FetchError(url, Status.ERROR, "invalid_url", str(e)) from e
             if not found:
                 raise self._no_such_host(FetchError(url, Status.DEAD, "nxdomain", f"{host} has no address"))
         if not self.allow_private:

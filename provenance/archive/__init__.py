@@ -4,6 +4,8 @@
     wayback.py  Wayback: nearest snapshot (CDX) and Save Page Now 2; RateGate; target dates
     verify.py   checks written files and `captures` rows against each other
 
+`seal_killed_warcs` closes the files that a killed run left open.
+
 `Archiver` ties them to one run: it decides what to capture (alive and soft-404
 pages and the hops that led there, not captured within the freshness window),
 turns an identical earlier payload into a revisit, and records every capture and
@@ -13,7 +15,10 @@ snapshot through `record`.
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from pathlib import Path
 
 import sqlite_utils
 
@@ -21,11 +26,11 @@ from .. import record
 from ..fetch import Fetcher
 from ..models import Capture, Resolution, Snapshot, SnapshotStatus, Status
 from ..settings import Settings
-from .warc import Original, WarcStore, payload_digest, warc_date
-from .wayback import RateGate, Target, Wayback, date_in_text, run_gate, target_date
+from .warc import OPEN_SUFFIX, Original, WarcStore, payload_digest, warc_date
+from .wayback import RateGate, Target, Wayback, date_in_text, target_date
 
 __all__ = ["Archiver", "RateGate", "Target", "Wayback", "WarcStore", "date_in_text", "payload_digest",
-           "target_date"]
+           "seal_killed_warcs", "target_date"]
 
 log = logging.getLogger("provenance.archive")
 
@@ -37,7 +42,9 @@ class Archiver:
     """Keeps the evidence of one run: WARC captures and Wayback snapshots, recorded as they are made."""
 
     def __init__(self, settings: Settings, db: sqlite_utils.Database, run_id: int | None, fetcher: Fetcher,
-                 *, wayback: Wayback | None = None, store: WarcStore | None = None):
+                 *, gate: RateGate | None = None, wayback: Wayback | None = None, store: WarcStore | None = None):
+        """`gate` is the run's Wayback gate: every archiver of one run shares it, so the Wayback Machine
+        sees one polite client and a 429 pauses them all (a new one when not given)."""
         self.settings = settings
         self.db = db
         self.run_id = run_id
@@ -45,7 +52,7 @@ class Archiver:
         self.store = store or WarcStore(
             settings.warc_dir(), run, max_size=settings.warc_size,
             info={"robots": settings.robots, "http-header-user-agent": settings.user_agent})
-        self.wayback = wayback or Wayback(fetcher, run_gate(settings.wayback_interval),
+        self.wayback = wayback or Wayback(fetcher, gate or RateGate(settings.wayback_interval),
                                           max_wait=settings.max_retry_after)
 
     def capture(self, res: Resolution) -> list[Capture]:
@@ -129,3 +136,36 @@ class Archiver:
 
     def close(self) -> None:
         self.store.close()
+
+
+def seal_killed_warcs(warc_dir: Path | str, killed_runs: Iterable[int],
+                      recorded_end: Callable[[str], int | None]) -> list[str]:
+    """Close the WARC files that killed runs left open, cut after their last recorded record.
+
+    A record is written to the WARC file first and to `captures` just after; a run killed in
+    between leaves a record no row knows of, and the resumed run captures that page again. Cutting
+    each such file back to `recorded_end(file)` (the end of its last recorded record; a file with
+    none is dropped) means a page's evidence is in the archive once. Only files of the runs in
+    `killed_runs` are touched: another run may be writing its own file right now.
+    """
+    folder = Path(warc_dir)
+    killed = {str(r) for r in killed_runs}
+    if not folder.is_dir() or not killed:
+        return []
+    sealed = []
+    for path in sorted(folder.glob(f"provenance-*{OPEN_SUFFIX}")):
+        parts = path.name.split("-")
+        if len(parts) < 3 or parts[1] not in killed:
+            continue
+        final = path.name[: -len(OPEN_SUFFIX)]
+        end = recorded_end(final)
+        if end is None:
+            path.unlink()
+        else:
+            with open(path, "r+b") as f:
+                f.truncate(end)
+                f.flush()
+                os.fsync(f.fileno())
+            path.rename(folder / final)
+        sealed.append(final)
+    return sealed

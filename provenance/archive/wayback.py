@@ -2,9 +2,10 @@
 
 Every request goes through the project's one `Fetcher`, so the same limits and
 address policy apply as to any other request, and through one `RateGate` per
-run: at most one request a second to web.archive.org, and after a 429 the whole
-run slows down (and stops asking once the wait grows longer than the run will);
-three requests in a row with no answer at all stop the asking too.
+run (the run's context owns it and hands it to each of its archivers): at most
+one request a second to web.archive.org, and after a 429 the whole run slows
+down (and stops asking once the wait grows longer than the run will); three
+requests in a row with no answer at all stop the asking too.
 
 An empty answer is never proof that a page was not archived: the Wayback
 Machine's indexes answer empty when busy. It is recorded as `none` (the CDX
@@ -65,6 +66,11 @@ class RateGate:
         with self._lock:
             self.unreachable = 0
 
+    def pause(self, reason: str) -> None:
+        """Stop the run's asking for good (the Wayback Machine said to stop)."""
+        with self._lock:
+            self.paused = reason
+
     def wait(self) -> None:
         with self._lock:
             now = self.clock()
@@ -77,17 +83,6 @@ class RateGate:
         with self._lock:
             self.interval = max(self.interval * 2, 1.0)
             self._next = max(self._next, self.clock() + seconds)
-
-
-_GATES: dict[float, RateGate] = {}
-_GATES_LOCK = threading.Lock()
-
-
-def run_gate(interval: float) -> RateGate:
-    """The process's gate for this interval: every Archiver of a run (a batch may hold several)
-    shares it, so the Wayback Machine sees one polite client, and a 429 pauses them all."""
-    with _GATES_LOCK:
-        return _GATES.setdefault(interval, RateGate(interval))
 
 
 @dataclass(frozen=True)
@@ -191,7 +186,7 @@ class Wayback:
             wait = retry_after_seconds(header(ex, "retry-after"))
             if wait is None or wait > self.max_wait or attempt == 2:
                 self.gate.backoff(min(wait or 60.0, 3600.0))
-                self.gate.paused = "rate_limited"  # set once the Wayback Machine asked us to stop
+                self.gate.pause("rate_limited")  # once the Wayback Machine asked us to stop
                 raise FetchError(url, Status.DEFERRED, "rate_limited", "HTTP 429 from the Wayback Machine")
             self.gate.backoff(wait)
         raise AssertionError("unreachable")

@@ -11,12 +11,18 @@ where it goes.
     terminal.py  the rich terminal report and `show`'s tree
     markdown.py  Markdown
     html.py      one self-contained HTML page per article
+    plain.py     the URL commands' lines (resolve, archive) and the batch summary
+
+Audit formats register here (`FORMATS`, by name, as export formats do), so the
+CLI offers whatever is registered and a library user renders the same way.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -32,11 +38,14 @@ if TYPE_CHECKING:
     from ..models import AuditResult
 
 __all__ = [
+    "FORMATS",
     "ArticleReport",
+    "Format",
     "clean",
     "load",
     "render_html",
     "render_json",
+    "render_audit",
     "render_markdown",
     "render_text",
     "show",
@@ -99,3 +108,57 @@ def show(
         return render_show(load(db, ident), color=color, width=width)
     report = load(db, article_of_claim(db, ident))
     return render_show(report, ident, color=color, width=width)
+
+
+# --- audit formats, by name --------------------------------------------------------------------------
+
+Render = Callable[["list[AuditResult]", list[ArticleReport], bool, int], list[str]]
+
+
+@dataclass(frozen=True)
+class Format:
+    """An audit report format: `render(results, reports, color, width)` gives its pages. A format
+    `per_article` gives one page per article (written as files into a folder); others give one."""
+
+    name: str
+    render: Render
+    per_article: bool = False
+    terminal: bool = False  # drawn for a terminal: colour and width matter
+
+
+FORMATS: dict[str, Format] = {}
+
+
+def register(name: str, *, per_article: bool = False, terminal: bool = False) -> Callable[[Render], Render]:
+    def add(render: Render) -> Render:
+        FORMATS[name] = Format(name, render, per_article, terminal)
+        return render
+
+    return add
+
+
+@register("table", terminal=True)
+def _table(results, reports, color, width):
+    return ["\n\n".join(render_text(r, color=color, width=width) for r in reports)]
+
+
+@register("json")
+def _json(results, reports, color, width):
+    return [render_json(results, reports)]
+
+
+@register("markdown")
+def _markdown(results, reports, color, width):
+    return ["\n".join(render_markdown(r) for r in reports)]
+
+
+@register("html", per_article=True)
+def _html(results, reports, color, width):
+    return [render_html(r) for r in reports]
+
+
+def render_audit(fmt: str, db: sqlite_utils.Database, results: list[AuditResult], *,
+                 color: bool = False, width: int = 100) -> list[str]:
+    """An audit's report in the format named `fmt`: its pages, each article read back from `db`."""
+    reports = [load(db, r.article_id) for r in results]
+    return FORMATS[fmt].render(results, reports, color, width)

@@ -53,7 +53,6 @@ __all__ = [
     "export_supports",
     "export_urls",
     "hops_of",
-    "job_counts",
     "known_resolution",
     "latest_copies",
     "latest_resolution_id",
@@ -342,29 +341,3 @@ def chain_steps(db: sqlite_utils.Database, columns: tuple[str, ...]):
     """Every step of the `chains` view below the claim's own row, in its order, as dicts."""
     return db.query(f"SELECT {', '.join(columns)} FROM chains WHERE step_kind != 'claim'")
 
-
-# --- a batch job's summary ---------------------------------------------------------------------------
-
-
-def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict:
-    """Counts over every article a batch job has done (a resumed run reports the whole job): articles,
-    failures, claims by status, citations by kind, distinct cited URLs by what is known of them
-    (`latest_resolutions`), and the captures this run wrote."""
-    q = db.execute
-    job = [job_id]
-    done = "SELECT article_id FROM batch_items WHERE job_id = ? AND state = 'done'"
-    return {
-        "articles": q("SELECT count(*) FROM batch_items WHERE job_id = ? AND state = 'done'", job).fetchone()[0],
-        "failures": [{"source": src, "reason": why} for src, why in q(
-            "SELECT source, reason FROM batch_items WHERE job_id = ? AND state = 'failed' ORDER BY id", job)],
-        "claims": dict(q(f"SELECT status, count(*) FROM claims WHERE article_id IN ({done}) GROUP BY status "
-                         "ORDER BY count(*) DESC", job).fetchall()),
-        "citations": dict(q(f"SELECT kind, count(*) FROM citations WHERE article_id IN ({done}) GROUP BY kind "
-                            "ORDER BY count(*) DESC", job).fetchall()),
-        "resolutions": dict(q(
-            "SELECT r.status, count(*) FROM (SELECT DISTINCT url_id FROM citations "
-            f"WHERE article_id IN ({done}) AND url_id IS NOT NULL) u "
-            "JOIN latest_resolutions r ON r.url_id = u.url_id GROUP BY r.status ORDER BY count(*) DESC",
-            job).fetchall()),
-        "captures": q("SELECT count(*) FROM captures WHERE run_id = ?", [run_id]).fetchone()[0],
-    }

@@ -476,7 +476,7 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
                                    check_same_thread=False)
             conn.execute("SELECT 1 FROM claims LIMIT 1")
         except sqlite3.Error as e:
-            raise DatabaseError(f"{path}: not a provenance database ({e})") from None
+            raise DatabaseError(f"{path}: not a provenance database ({e})") from e
         return sqlite_utils.Database(conn)
     try:
         if path.parent and not path.parent.exists():
@@ -485,9 +485,9 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
         db = sqlite_utils.Database(conn)
         _prepare(db)
     except sqlite3.Error as e:
-        raise DatabaseError(f"{path}: {e}") from None
+        raise DatabaseError(f"{path}: {e}") from e
     except OSError as e:
-        raise DatabaseError(f"{path}: {e.strerror or e}") from None
+        raise DatabaseError(f"{path}: {e.strerror or e}") from e
     return db
 
 
