@@ -13,7 +13,9 @@ import-linter contracts hold it, tests/test_layers.py runs them).
     resolve                a URL → its hops and its final status (landing: soft-404s)
     landing, politeness    what a landing page says; per-host limits and robots.txt
     fetch, netguard        the one HTTP seam; the address guard on every dial
-    store, record, db      every SQL statement: writes, the batch queue, schema and migrations
+    regrade                recorded claims graded again when what is known of their URLs changed
+    db, record             old names of the store's schema and writes/queries, kept while callers move
+    store                  every SQL statement: schema and migrations, writes, queries, the batch queue
     extract, claims        citations and claims from an article (no network, no database)
     sources, ingest        inputs: files, folders, WARC, zip, URL lists, stdin → documents → Article
     quirks                 shortener hosts and URL rules, as data

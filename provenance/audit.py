@@ -8,7 +8,7 @@ resolved once. `audit_sources` is the use case behind `provenance audit`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlite_utils
 
@@ -18,25 +18,9 @@ from .claims import grade
 from .errors import InputError, ProvenanceError
 from .extract import extract
 from .fetch import decoded_body, header
-from .models import BROKEN_STATUSES, Article, Capture, Extraction, Resolution, Snapshot, Status
-from .run import RunContext, exit_code
+from .models import Article, AuditResult, Extraction, LinkTally, Resolution, RunStatus, Status, exit_code
+from .run import RunContext
 from .settings import Settings
-
-
-@dataclass
-class AuditResult:
-    """What one audit found and recorded, for the report."""
-
-    article_id: int
-    article: Article
-    doc: Extraction
-    resolutions: dict[str, Resolution] = field(default_factory=dict)
-    captures: dict[str, list[Capture]] = field(default_factory=dict)
-    snapshots: dict[str, Snapshot] = field(default_factory=dict)
-
-    def broken(self) -> list[Resolution]:
-        """Cited URLs that are gone (dead or soft-404)."""
-        return [r for r in self.resolutions.values() if r.status in BROKEN_STATUSES]
 
 
 @dataclass
@@ -127,12 +111,32 @@ class AuditOutcome:
     failures: list[dict]  # {"source", "error"}
     db: sqlite_utils.Database  # where the run recorded them, for the reports
 
+    offline: bool = False  # an --offline run: nothing was meant to be checked
+
+    def links(self) -> LinkTally:
+        """The cited URLs of every article by what is known of them now (`latest_resolutions`): an
+        earlier definitive answer counts, so an offline re-audit still knows a dead link."""
+        urls = list(dict.fromkeys(c.url for r in self.results for c in r.doc.citations if c.url))
+        known = record.url_states(self.db, urls)
+        return LinkTally.of((known[u][0] if u in known else None, None) for u in urls)
+
     @property
     def broken(self) -> int:
-        return sum(len(r.broken()) for r in self.results)
+        return self.links().broken
+
+    def tried(self) -> LinkTally:
+        """What this run's own attempts found, URL by URL (no network, timeouts and all)."""
+        answers = {u: res for r in self.results for u, res in r.resolutions.items()}
+        return LinkTally.of((res.status, res.reason) for res in answers.values())
+
+    @property
+    def unchecked(self) -> int:
+        """URLs this run tried and could not check (no network, timeout, …); offline ones were not tried."""
+        return self.tried().unchecked
 
     def exit_code(self) -> int:
-        return exit_code(readable=bool(self.results), broken=self.broken, failed=len(self.failures))
+        return exit_code(readable=len(self.results), unreadable=len(self.failures), broken=self.broken,
+                         unchecked=self.unchecked, offline=self.offline)
 
 
 def audit_sources(settings: Settings, sources: list[str], *, on_failure=None) -> AuditOutcome:
@@ -153,6 +157,7 @@ def audit_sources(settings: Settings, sources: list[str], *, on_failure=None) ->
             results.append(auditor.audit(article))
     finally:
         ctx.close()
-    outcome = AuditOutcome(ctx.run_id, results, failures, ctx.db)
-    ctx.finish("done" if results else "failed", {"articles": len(results), "broken": outcome.broken}, failures)
+    outcome = AuditOutcome(ctx.run_id, results, failures, ctx.db, offline=settings.offline)
+    ctx.finish(RunStatus.DONE if results else RunStatus.FAILED,
+               {"articles": len(results), "broken": outcome.broken, "unchecked": outcome.unchecked}, failures)
     return outcome

@@ -24,8 +24,24 @@ import re
 from bisect import bisect_left
 from collections.abc import Mapping
 
-from .extract.document import BULLET, DEK, HEADLINE, PARAGRAPH, POST, QUOTE, Block
-from .models import BROKEN_STATUSES, Citation, Claim, ClaimKind, ClaimLink, ClaimStatus, Kind, Status
+from .models import (
+    WEAK_CUES,
+    Block,
+    BlockKind,
+    Citation,
+    Claim,
+    ClaimKind,
+    ClaimLink,
+    ClaimStatus,
+    FoundBy,
+    Kind,
+    LinkRule,
+    Status,
+)
+
+HEADLINE, DEK, PARAGRAPH, BULLET, POST, QUOTE = (
+    BlockKind.HEADLINE, BlockKind.DEK, BlockKind.PARAGRAPH, BlockKind.BULLET, BlockKind.POST, BlockKind.QUOTE
+)
 
 __all__ = [
     "CONFIDENCE",
@@ -38,11 +54,11 @@ __all__ = [
 ]
 
 CONFIDENCE = {
-    "inline": 0.95,
-    "embedded-post": 0.95,
-    "quote-attribution": 0.85,
-    "according-to": 0.8,
-    "paragraph-outlet": 0.7,
+    LinkRule.INLINE: 0.95,
+    LinkRule.EMBEDDED_POST: 0.95,
+    LinkRule.QUOTE_ATTRIBUTION: 0.85,
+    LinkRule.ACCORDING_TO: 0.8,
+    LinkRule.PARAGRAPH_OUTLET: 0.7,
 }
 SUPPORT_THRESHOLD = 0.45  # share of a summary claim's content words found in a body sentence
 MAX_SUPPORTERS = 3
@@ -138,7 +154,9 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
         elif block.kind == POST:
             c = add(ClaimKind.POST, block.start, block.end)
             if c and block.citation:
-                c.citations.append(ClaimLink(block.citation, "embedded-post", CONFIDENCE["embedded-post"]))
+                c.citations.append(
+                    ClaimLink(block.citation, LinkRule.EMBEDDED_POST, CONFIDENCE[LinkRule.EMBEDDED_POST])
+                )
             made = [c] if c else []
         elif block.kind in (PARAGRAPH, QUOTE):
             standing = [
@@ -152,7 +170,7 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
                 kind = ClaimKind.QUOTE if block.kind == QUOTE else ClaimKind.SENTENCE
                 # A closing bare domain ("… realities. example.com") is the source, not part of a sentence.
                 cut = min(
-                    (c.start for c in within(block.start + 1, block.end) if c.where == "paragraph-outlet"),
+                    (c.start for c in within(block.start + 1, block.end) if c.found_by == FoundBy.PARAGRAPH_OUTLET),
                     default=block.end,
                 )
                 for s, e in split_sentences(text[block.start : cut], block.start):
@@ -167,12 +185,12 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
         inside = within(block.start, max(block.end, block.start + 1))
         for claim in made:
             _link_inline(claim, inside, block)
-        ending = [c for c in inside if c.kind == Kind.OUTLET and c.where == "paragraph-outlet"]
+        ending = [c for c in inside if c.kind == Kind.OUTLET and c.found_by == FoundBy.PARAGRAPH_OUTLET]
         for claim in made:
             for o in ending:
                 if not any(link.citation == o.id for link in claim.citations):
                     claim.citations.append(
-                        ClaimLink(o.id, "paragraph-outlet", CONFIDENCE["paragraph-outlet"])
+                        ClaimLink(o.id, LinkRule.PARAGRAPH_OUTLET, CONFIDENCE[LinkRule.PARAGRAPH_OUTLET])
                     )
     link_supports(claims)
     return claims
@@ -188,13 +206,15 @@ def _link_inline(claim: Claim, inside: list[Citation], block: Block) -> None:
             continue
         if c.kind in (Kind.LINK, Kind.SHORT_LINK, Kind.VIDEO, Kind.TWEET):
             if c.parent is None:
-                claim.citations.append(ClaimLink(c.id, "inline", CONFIDENCE["inline"]))
+                claim.citations.append(ClaimLink(c.id, LinkRule.INLINE, CONFIDENCE[LinkRule.INLINE]))
         elif c.kind == Kind.QUOTE:
-            claim.citations.append(ClaimLink(c.id, "quote-attribution", CONFIDENCE["quote-attribution"]))
-        elif c.kind == Kind.OUTLET and (c.where or "").startswith("according-to"):
+            claim.citations.append(
+                ClaimLink(c.id, LinkRule.QUOTE_ATTRIBUTION, CONFIDENCE[LinkRule.QUOTE_ATTRIBUTION])
+            )
+        elif c.kind == Kind.OUTLET and c.found_by == FoundBy.ACCORDING_TO:
             if not any(q.citation == c.id for q in claim.citations):
-                conf = CONFIDENCE["according-to"] * (0.8 if c.where.endswith((":list", ":anaphora")) else 1.0)
-                claim.citations.append(ClaimLink(c.id, "according-to", conf))
+                conf = CONFIDENCE[LinkRule.ACCORDING_TO] * (0.8 if c.cue in WEAK_CUES else 1.0)
+                claim.citations.append(ClaimLink(c.id, LinkRule.ACCORDING_TO, conf))
 
 
 def _stem(word: str) -> str:
@@ -239,7 +259,7 @@ def link_supports(claims: list[Claim]) -> None:
             claim.supported_by.append((other.id, round(score, 3)))
             for link in other.citations:
                 claim.citations.append(
-                    ClaimLink(link.citation, "supports", link.confidence * score, via=other.id)
+                    ClaimLink(link.citation, LinkRule.SUPPORTS, link.confidence * score, via=other.id)
                 )
 
 
@@ -252,7 +272,6 @@ _RANK = [
     ClaimStatus.BROKEN,
     ClaimStatus.UNSOURCED,
 ]
-_PAGE_KINDS = (Kind.LINK, Kind.SHORT_LINK, Kind.TWEET, Kind.VIDEO)
 
 
 def best(statuses) -> ClaimStatus:
@@ -292,20 +311,22 @@ def _grade_citations(
     url_state: Mapping[str, tuple[Status, bool]] | None,
     children: dict[int, list[Citation]],
 ) -> ClaimStatus:
+    """Archived or sourced when a cited page is alive; broken only when every cited page was checked
+    and is gone; sourced when a page could not be checked (a failed network never downgrades a claim);
+    vague when no specific page is cited at all."""
     reached = _reach(cited, citations_by_id, children)
     if not reached:
         return ClaimStatus.UNSOURCED
-    pages = [c.url for c in reached if c.url and Kind(c.kind) in _PAGE_KINDS]
+    pages = [c.url for c in reached if c.url and Kind(c.kind).is_page]
+    if not pages:
+        return ClaimStatus.VAGUE
     states = [(url_state or {}).get(u) for u in pages]
-    alive = [s for s in states if s is not None and Status(s[0]) == Status.ALIVE]
+    alive = [s for s in states if s is not None and Status(s[0]) is Status.ALIVE]
     if alive:
         return ClaimStatus.ARCHIVED if any(archived for _, archived in alive) else ClaimStatus.SOURCED
-    checked = [Status(s[0]) for s in states if s is not None and Status(s[0]) != Status.OFFLINE]
-    if pages and checked and all(s in BROKEN_STATUSES for s in checked):
+    if all(s is not None and Status(s[0]).is_broken for s in states):
         return ClaimStatus.BROKEN
-    if any(s is None or Status(s[0]) == Status.OFFLINE for s in states):
-        return ClaimStatus.SOURCED
-    return ClaimStatus.VAGUE
+    return ClaimStatus.SOURCED
 
 
 def grade(
@@ -332,12 +353,12 @@ def grade_all(
 
 
 def _grade(claim, citations_by_id, url_state, children) -> ClaimStatus:
-    direct = [link.citation for link in claim.citations if link.rule != "supports"]
+    direct = [link.citation for link in claim.citations if link.rule != LinkRule.SUPPORTS]
     if direct:
         return _grade_citations(direct, citations_by_id, url_state, children)
     via: dict[int, list[int]] = {}
     for link in claim.citations:
-        if link.rule == "supports":
+        if link.rule == LinkRule.SUPPORTS:
             via.setdefault(link.via if link.via is not None else -1, []).append(link.citation)
     if via:
         return best(_grade_citations(ids, citations_by_id, url_state, children) for ids in via.values())

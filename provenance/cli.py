@@ -1,8 +1,9 @@
 """The command line: options become Settings, one use case is called, its outcome is rendered.
 
-Only this module prints, and errors become exit codes here alone: 0 done and
-nothing broken; 1 done with broken references or unreadable inputs; 2 bad usage
-or nothing readable; 130 interrupted. Warnings the library logs go to stderr
+Only this module prints, and errors become exit codes here alone (`models.exit_code`):
+0 done and nothing broken; 1 done with broken references, references that could not
+be checked (not under --offline) or unreadable inputs; 2 bad usage or nothing
+readable; 130 interrupted. Warnings the library logs go to stderr
 (`-v` adds detail and tracebacks, `--log-file` keeps them all).
 """
 
@@ -211,8 +212,8 @@ def audit(
 ):
     """Audit articles: extract every reference, resolve it, record claim → citation → evidence chains.
 
-    Exit 0 when nothing cited is broken, 1 when some citations are dead or some inputs were unreadable,
-    2 when nothing could be read.
+    Exit 0 when nothing cited is broken, 1 when some citations are dead, could not be checked (no
+    network, timeouts; not with --offline) or some inputs were unreadable, 2 when nothing could be read.
     """
     pages_per_article = report.FORMATS[format.value].per_article and len(sources) > 1
     if pages_per_article and output is None:
@@ -225,6 +226,9 @@ def audit(
                                      on_failure=lambda source, e: typer.echo(f"provenance: {e}", err=True))
     if not outcome.results:
         raise typer.Exit(outcome.exit_code())
+    tried = outcome.tried()
+    if tried.no_network:
+        typer.echo(f"provenance: no network: {tried.words()}", err=True)
     color, width = _terminal(output)
     pages = report.render_audit(format.value, outcome.db, outcome.results, color=color, width=width)
     if len(pages) == 1 and (output is None or not output.is_dir()):
@@ -280,7 +284,8 @@ def archive(
     """Resolve each URL, save every response on the way into WARC files, and find its nearest
     Wayback Machine snapshot; all recorded into the database.
 
-    Exit 0 when nothing is dead, 1 when some URLs are dead or soft-404, 2 on bad usage.
+    Exit 0 when nothing is dead, 1 when some URLs are dead or soft-404 or could not be checked (not
+    with --offline), 2 on bad usage.
     """
     outcome = usecases.archive_urls(settings, _urls(urls))
     _emit(plain.render_archive(outcome), None)
@@ -357,8 +362,9 @@ def batch(
     """Audit many articles in one resumable run: each distinct URL is resolved once.
 
     The work queue lives in the database: if the run is killed, the same command picks up where it
-    stopped. Exit 0 when nothing cited is broken, 1 when some citations are dead or some inputs were
-    unreadable, 2 when nothing could be read, 130 when interrupted (run it again to resume).
+    stopped. Exit 0 when nothing cited is broken, 1 when some citations are dead, could not be checked
+    (not with --offline) or some inputs were unreadable, 2 when nothing could be read, 130 when
+    interrupted (run it again to resume).
     """
     cli_output.stop_on_sigterm()
     cli_output.fewer_malloc_arenas()

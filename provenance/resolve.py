@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from . import landing
 from .errors import FetchError
 from .fetch import Fetcher, decoded_body, header
-from .models import Exchange, Hop, Resolution, Status
+from .models import Exchange, Hop, HopKind, Resolution, Status
 from .netguard import Lookup
 from .politeness import Robots, Scheduler, limits_for, origin_of
 from .settings import Settings
@@ -97,7 +97,7 @@ class _Outcome:
         self.exchange = exchange
         self.error = error
         self.target: str | None = None
-        self.via = "http"
+        self.via = HopKind.HTTP
         self.status: Status | None = None
         self.reason: str | None = None
         self.code = exchange.http_status if exchange is not None else None
@@ -122,14 +122,14 @@ class _Outcome:
                 body = decoded_body(ex, landing.SCAN_BYTES)
                 target = landing.meta_refresh(body, url)
                 if target:
-                    out.via = "meta-refresh"
+                    out.via = HopKind.META_REFRESH
                 else:
                     target = landing.script_redirect(body, url)
-                    out.via = "js"
+                    out.via = HopKind.JS
                 if target and target.split("#", 1)[0] != url:
                     out.target = target
                     return out
-                out.via = "http"
+                out.via = HopKind.HTTP
                 if "html" in ctype and landing.says_missing(body):
                     out.status, out.reason = Status.SOFT404, "not_found_page"
                     return out

@@ -22,23 +22,10 @@ import sqlite_utils
 from . import db as database
 from . import record
 from .archive import Archiver, RateGate, WarcStore
-from .models import BROKEN_STATUSES, Resolution, Status
+from .models import Resolution, Status
+from .regrade import regrade
 from .resolve import Resolver
 from .settings import Settings
-
-
-def exit_code(*, readable: bool, broken: int, failed: int = 0, interrupted: bool = False) -> int:
-    """DESIGN.md: 0 done and nothing broken; 1 broken references or some unreadable inputs;
-    2 nothing readable; 130 interrupted (run it again to resume)."""
-    if interrupted:
-        return 130
-    if not readable:
-        return 2
-    return 1 if broken or failed else 0
-
-
-def count_broken(results: Iterable[Resolution]) -> int:
-    return sum(1 for r in results if r.status in BROKEN_STATUSES)
 
 
 @dataclass
@@ -112,7 +99,7 @@ class RunContext:
 
     def regrade(self, urls: list[str]) -> int:
         """Grade again every recorded claim that cites one of `urls`."""
-        return record.regrade(self.db, urls)
+        return regrade(self.db, urls)
 
     def finish(self, status: str, counts: dict, failures: list) -> None:
         record.finish_run(self.db, self.run_id, status, counts, failures)

@@ -32,9 +32,9 @@ from .audit import AuditOutcome, audit_sources
 from .batch import Progress, Summary, run_batch
 from .errors import UsageError
 from .extract import extract
-from .models import Capture, Extraction, Resolution, Snapshot
+from .models import Capture, Extraction, LinkTally, Resolution, RunStatus, Snapshot, exit_code
 from .resolve import strip_credentials
-from .run import RunContext, count_broken, exit_code
+from .run import RunContext
 from .settings import Settings
 
 __all__ = ["ArchiveOutcome", "AuditOutcome", "Progress", "ResolveOutcome", "Summary", "VerifyOutcome",
@@ -54,10 +54,17 @@ class ResolveOutcome:
     run_id: int
     results: list[Resolution]
     not_urls: list[str]  # shown without their credentials
+    offline: bool = False
+
+    def links(self) -> LinkTally:
+        """The distinct URLs given that are URLs, by what this run found."""
+        answers = {r.url: r for r in self.results if r.url not in self.not_urls}
+        return LinkTally.of((r.status, r.reason) for r in answers.values())
 
     def exit_code(self) -> int:
-        readable = len(self.not_urls) < len({r.url for r in self.results})
-        return exit_code(readable=readable, broken=count_broken(self.results))
+        links = self.links()
+        return exit_code(readable=links.urls, unreadable=len(self.not_urls), broken=links.broken,
+                         unchecked=links.unchecked, offline=self.offline)
 
 
 def resolve_urls(settings: Settings, urls: list[str],
@@ -80,9 +87,9 @@ def resolve_urls(settings: Settings, urls: list[str],
     finally:
         ctx.close()
     ctx.regrade(distinct)
-    ctx.finish("done", dict(Counter(r.status.value for r in found.values())), [])
+    ctx.finish(RunStatus.DONE, dict(Counter(r.status.value for r in found.values())), [])
     not_urls = [strip_credentials(u) for u in distinct if found[u].reason == "invalid_url" and not found[u].hops]
-    return ResolveOutcome(ctx.run_id, [found[u] for u in urls], not_urls)
+    return ResolveOutcome(ctx.run_id, [found[u] for u in urls], not_urls, settings.offline)
 
 
 @dataclass
@@ -96,9 +103,16 @@ class ArchiveOutcome:
     warc_dir: Path
     warc_files: list[str] = field(default_factory=list)  # files closed by this run
     freshness_hours: float = 24.0
+    offline: bool = False
+
+    def links(self) -> LinkTally:
+        return LinkTally.of((r.status, r.reason) for r in self.results)
 
     def exit_code(self) -> int:
-        return exit_code(readable=True, broken=count_broken(self.results))
+        """1 when a URL is gone or could not be checked (so nothing was archived for it), unless --offline."""
+        links = self.links()
+        return exit_code(readable=len(self.results), broken=links.broken, unchecked=links.unchecked,
+                         offline=self.offline)
 
 
 def archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
@@ -116,10 +130,11 @@ def archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
     finally:
         ctx.close()
     ctx.regrade(list(found))
-    ctx.finish("done", {"urls": len(results), "broken": count_broken(results),
-                        "captures": sum(len(c) for c in captures.values())}, [])
+    broken = LinkTally.of((r.status, r.reason) for r in results).broken
+    ctx.finish(RunStatus.DONE, {"urls": len(results), "broken": broken,
+                                "captures": sum(len(c) for c in captures.values())}, [])
     return ArchiveOutcome(ctx.run_id, results, captures, snapshots, settings.warc_dir(),
-                          list(ctx.archiver.store.closed_files), settings.freshness_hours)
+                          list(ctx.archiver.store.closed_files), settings.freshness_hours, settings.offline)
 
 
 @dataclass

@@ -213,11 +213,16 @@ def test_audit_json_gives_each_claim_its_database_id_and_strongest_chain(db_path
     )
 
 
-def test_urls_never_asked_count_neither_way_in_the_dead_link_rate(example):
+def test_urls_not_checked_definitively_count_neither_way_in_the_dead_link_rate(example):
+    """The dead-link rate is dead and soft-404 over URLs checked definitively (alive, dead, soft-404):
+    a URL that could not be checked (timeout, error, robots, …) or was not asked is neither."""
     db, article_id = example
-    for status in (Status.SKIPPED, Status.REFUSED, Status.DEFERRED, Status.OFFLINE):
+    db.execute("UPDATE captures SET resolution_id = NULL")  # forget what the example resolved
+    db.execute("DELETE FROM hops")
+    db.execute("DELETE FROM resolutions")
+    for status in (Status.SKIPPED, Status.REFUSED, Status.DEFERRED, Status.OFFLINE, Status.TIMEOUT, Status.ERROR):
         record.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=status, reason="x"))
         s = report.load(db, article_id).summary()
         assert s["urls_checked"] == 0 and s["dead_link_rate"] is None, status
-    record.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=Status.TIMEOUT))
-    assert report.load(db, article_id).summary()["dead_link_rate"] == 0.0
+    record.record_resolution(db, None, Resolution(url=TCO, final_url=TCO, status=Status.DEAD, http_status=404))
+    assert report.load(db, article_id).summary()["dead_link_rate"] == 1.0

@@ -24,7 +24,7 @@ import sqlite_utils
 
 from .. import record
 from ..fetch import Fetcher
-from ..models import Capture, Resolution, Snapshot, Status
+from ..models import Capture, Resolution, Snapshot, SnapshotStatus, Status
 from ..settings import Settings
 from .warc import OPEN_SUFFIX, Original, WarcStore, payload_digest, warc_date
 from .wayback import RateGate, Target, Wayback, date_in_text, target_date
@@ -130,7 +130,7 @@ class Archiver:
         if article is not None and article.status is not Status.REFUSED:
             self.snapshot(article.url, target)
         for url, saved in self.save(public).items():
-            if saved.status == "saved" or url not in snapshots:
+            if saved.status == SnapshotStatus.SAVED or url not in snapshots:
                 snapshots[url] = saved
         return captures, snapshots
 

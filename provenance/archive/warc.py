@@ -31,7 +31,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from .. import __version__
-from ..models import Capture, Exchange
+from ..models import Capture, CaptureKind, Exchange
 
 OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"
@@ -186,14 +186,14 @@ class WarcStore:
                 resp = writer.create_revisit_record(
                     uri, digest, target_uri(original.url), original.date, http_headers=_response_headers(ex),
                     warc_headers_dict=warc_headers)
-                kind = "revisit"
+                kind = CaptureKind.REVISIT
             else:
                 if ex.truncated:
                     warc_headers["WARC-Truncated"] = ex.truncated
                 resp = writer.create_warc_record(
                     uri, "response", payload=BytesIO(body), length=len(body),
                     http_headers=_response_headers(ex), warc_headers_dict=warc_headers)
-                kind = "response"
+                kind = CaptureKind.RESPONSE
             resp_id = resp.rec_headers.get_header("WARC-Record-ID")
             req = writer.create_warc_record(
                 uri, "request", payload=BytesIO(b""), length=0, http_headers=_request_headers(ex),
@@ -217,8 +217,8 @@ class WarcStore:
                     payload_digest=digest, block_digest=resp.rec_headers.get_header("WARC-Block-Digest"),
                     http_status=ex.http_status, content_type=ctype, size=len(body), truncated=ex.truncated,
                     captured_at=when, record_id=resp_id,
-                    refers_to=original.record_id if kind == "revisit" else None),
-            Capture(url=ex.url, warc_file=name, offset=req_at[0], length=req_at[1], record_type="request",
+                    refers_to=original.record_id if kind is CaptureKind.REVISIT else None),
+            Capture(url=ex.url, warc_file=name, offset=req_at[0], length=req_at[1], record_type=CaptureKind.REQUEST,
                     payload_digest=req.rec_headers.get_header("WARC-Payload-Digest"),
                     block_digest=req.rec_headers.get_header("WARC-Block-Digest"), captured_at=when,
                     record_id=req.rec_headers.get_header("WARC-Record-ID"), refers_to=resp_id),

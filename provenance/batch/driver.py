@@ -82,7 +82,8 @@ class Batch:
                 work.release_items(ctx.db, job_id, self.owner)
             ctx.close()
         complete = work.finish_job(ctx.db, job_id) if not interrupted else False
-        summary = Summary(run_id=ctx.run_id, job_id=job_id, resumed=resumed, interrupted=interrupted)
+        summary = Summary(run_id=ctx.run_id, job_id=job_id, resumed=resumed, interrupted=interrupted,
+                          offline=self.settings.offline)
         counts = work.job_counts(ctx.db, job_id, ctx.run_id)
         for name, value in counts.items():
             setattr(summary, name, value)

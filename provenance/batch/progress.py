@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from ..models import BROKEN_STATUSES
-from ..run import exit_code
+from ..models import LinkTally, exit_code
 
 
 @dataclass
@@ -34,21 +33,27 @@ class Summary:
     failed: int = 0
     claims: dict[str, int] = field(default_factory=dict)  # by status
     citations: dict[str, int] = field(default_factory=dict)  # by kind
-    resolutions: dict[str, int] = field(default_factory=dict)  # distinct cited URLs, by latest status
-    dead_link_rate: float | None = None  # dead + soft-404 over URLs checked
+    resolutions: dict[str, int] = field(default_factory=dict)  # distinct cited URLs, by what is known
+    dead_link_rate: float | None = None  # dead + soft-404 over URLs checked definitively
     captures: int = 0
     failures: list[dict] = field(default_factory=list)  # {"source", "reason"}
+    offline: bool = False  # an --offline run: nothing was meant to be checked
+
+    @property
+    def links(self) -> LinkTally:
+        return LinkTally.of_counts(self.resolutions)
 
     @property
     def broken(self) -> int:
-        return sum(self.resolutions.get(s.value, 0) for s in BROKEN_STATUSES)
+        return self.links.broken
 
     def exit_code(self) -> int:
-        return exit_code(readable=bool(self.articles), broken=self.broken, failed=self.failed,
-                         interrupted=self.interrupted)
+        """DESIGN.md, "Exit codes" (`models.exit_code`)."""
+        return exit_code(readable=self.articles, unreadable=self.failed, broken=self.broken,
+                         unchecked=self.links.unchecked, offline=self.offline, interrupted=self.interrupted)
 
     def counts(self) -> dict:
         out = asdict(self)
-        for k in ("run_id", "job_id", "failures", "interrupted"):
+        for k in ("run_id", "job_id", "failures", "interrupted", "offline"):
             out.pop(k)
         return out

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .. import record
 from ..archive import target_date
 from ..audit import grade_article
-from ..models import Article, Extraction, Resolution
+from ..models import Article, CaptureKind, Extraction, Resolution
 from ..run import RunContext
 from ..store import queue as work
 from .events import Event, Extracted, Failed, Fetched, ReadingDone, Resolved, Skipped, Snapshotted, Taken
@@ -203,7 +203,7 @@ class Writer:
 
     def _capture(self, res: Resolution) -> int:
         """Write the page and its hops into WARC (a live or soft-404 page); returns the records kept."""
-        return sum(1 for c in self.ctx.archiver.capture(res) if c.record_type in ("response", "revisit"))
+        return sum(1 for c in self.ctx.archiver.capture(res) if CaptureKind(c.record_type).is_copy)
 
     def _complete(self, key: str) -> None:
         """Every URL of the article has its answer: look up snapshots if asked to, then grade."""

@@ -15,7 +15,8 @@ from typing import TextIO
 import sqlite_utils
 
 from .. import __version__
-from ..db import schema_version
+from ..store import queries
+from ..store.schema import schema_version
 from .w3c import build_prov
 
 __all__ = ["FORMATS", "build_prov", "write", "write_csv", "write_json", "write_prov_json"]
@@ -53,7 +54,7 @@ def write_csv(db: sqlite_utils.Database, out: TextIO) -> None:
     """Every row of the `chains` view, one step a line, in order."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CHAIN_COLUMNS)
-    for row in db.execute(f"SELECT {', '.join(CHAIN_COLUMNS)} FROM chains"):
+    for row in queries.chain_rows(db, CHAIN_COLUMNS):
         writer.writerow(row)
 
 
@@ -65,20 +66,11 @@ def write_json(db: sqlite_utils.Database, out: TextIO) -> None:
     """
     head = {"provenance": __version__, "schema": schema_version(db), "exported_at": _now()}
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "articles": [')
-    articles = db.query(
-        "SELECT id, source, url, canonical_url, title, published, outlet, author, audited_at "
-        "FROM articles ORDER BY id"
-    )
-    steps = db.query(f"SELECT {', '.join(CHAIN_COLUMNS)} FROM chains WHERE step_kind != 'claim'")
+    articles = queries.export_articles(db, with_canonical=True)
+    steps = queries.chain_steps(db, CHAIN_COLUMNS)
     pending = next(steps, None)
     for i, article in enumerate(articles):
-        claims = list(
-            db.query(
-                'SELECT id, seq, kind, text, start, "end", status FROM claims '
-                "WHERE article_id = ? ORDER BY seq",
-                [article["id"]],
-            )
-        )
+        claims = queries.export_claims(db, article["id"], with_offsets=True)
         by_claim: dict[int, list[dict]] = {}
         while pending is not None and pending["article_id"] <= article["id"]:
             if pending.pop("article_id") == article["id"]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from ..claims import build_claims, grade_all
 from ..models import Article, Citation, Extraction
 from .document import Block, Document
 from .html import read_html
@@ -79,8 +80,6 @@ def extract(article: Article) -> Extraction:
 
 
 def _claims(ex: Extraction, doc: Document, by_id: dict[int, Citation]) -> None:
-    from ..claims import build_claims, grade_all  # claims reads this package's block kinds
-
     ex.claims = build_claims(ex.text, doc.blocks, ex.citations)
     grade_all(ex.claims, by_id, None)
 

@@ -10,44 +10,15 @@ be confused.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from ..models import Citation, Kind
+from ..models import Anchor, Block, BlockKind, Citation, Kind
 
 _WS = re.compile(r"\s+")
 
-# Block kinds. Headings and captions are structure: they carry links but are never claims.
-HEADLINE, DEK, HEADING, PARAGRAPH, BULLET, POST, QUOTE, CAPTION, BOILERPLATE = (
-    "headline",
-    "dek",
-    "heading",
-    "paragraph",
-    "bullet",
-    "post",
-    "quote",
-    "caption",
-    "boilerplate",
-)
+# Block kinds (the vocabulary lives in models, beside `Block`, so that `claims` needs nothing of extract's).
+HEADLINE, DEK, HEADING, PARAGRAPH, BULLET, POST, QUOTE, CAPTION, BOILERPLATE = BlockKind
 
-
-@dataclass
-class Anchor:
-    """A link inside a block, offsets relative to the document."""
-
-    start: int
-    end: int
-    url: str
-    text: str
-    where: str = "a[href]"
-
-
-@dataclass
-class Block:
-    kind: str
-    start: int
-    end: int
-    citation: int | None = None  # for a post: the tweet (or other embed) it belongs to
-    anchors: list[Anchor] = field(default_factory=list)
+__all__ = ["Anchor", "Block", "Document", "InlineBuffer"]
 
 
 class Document:

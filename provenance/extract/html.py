@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .. import quirks
-from ..models import Kind
+from ..models import FoundBy, Kind
 from . import body as bodyfinder
 from . import embeds
 from .document import (
@@ -171,7 +171,8 @@ class BodyWalker:
         ):
             return None
         kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
-        return self.doc.cite(kind, text, start, end, url=url, parent=parent, where="a[href]")
+        return self.doc.cite(kind, text, start, end, url=url, parent=parent, found_by=FoundBy.LINK,
+                             element="a", attribute="href")
 
     # -- the walk ---------------------------------------------------------------------------
     def walk(self, top) -> None:

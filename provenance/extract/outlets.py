@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .. import quirks
-from ..models import Kind
+from ..models import FoundBy, Kind
 from . import attribution
 from .attribution import ANAPHORA, DOMAIN_END, LIST_GAP, QUOTE_ATTRIBUTION_END
 from .document import BULLET, DEK, HEADLINE, PARAGRAPH, QUOTE, Document
@@ -194,7 +194,7 @@ def _short_form(outlet: str) -> str | None:
 def find_outlets(
     doc: Document, page_outlet: str | None = None, page_url: str | None = None, headline_is_text: bool = True
 ) -> None:
-    """Append an `outlet` citation for each attributed outlet mention (`where` names the rule).
+    """Append an `outlet` citation for each attributed outlet mention (`found_by` and `cue` say how).
 
     A page's headline and dek come from its metadata and restate the body; they are read for
     outlets only in pasted text, where the first line is the article's own.
@@ -247,8 +247,7 @@ def find_outlets(
                 continue
             accepted.append((m, cue))
         for m, cue in accepted:
-            rule = "according-to"
-            doc.cite(Kind.OUTLET, m.surface, m.start, m.end, outlet=m.outlet, where=f"{rule}:{cue}")
+            doc.cite(Kind.OUTLET, m.surface, m.start, m.end, outlet=m.outlet, found_by=FoundBy.ACCORDING_TO, cue=cue)
             recent.append((bi, m.outlet))
         cited_here = [(m.start, m.end) for m, _ in accepted]
         for am in ANAPHORA.finditer(text[bstart:bend]):
@@ -262,7 +261,8 @@ def find_outlets(
                     s,
                     bstart + am.end(),
                     outlet=recent[-1][1],
-                    where="according-to:anaphora",
+                    found_by=FoundBy.ACCORDING_TO,
+                    cue="anaphora",
                 )
         _domain_at_end(doc, block, own)
 
@@ -280,5 +280,6 @@ def _domain_at_end(doc: Document, block, own: set[str]) -> None:
     if len(chunk[: m.start()].strip()) < 20 or outlet_key(dom) in own:
         return
     s, e = block.start + m.start("dom"), block.start + m.end("dom")
-    where = "quote-attribution" if QUOTE_ATTRIBUTION_END.search(chunk[: m.start()]) else "paragraph-outlet"
-    doc.cite(Kind.OUTLET, dom, s, e, outlet=dom, where=where)
+    found = (FoundBy.QUOTE_ATTRIBUTION if QUOTE_ATTRIBUTION_END.search(chunk[: m.start()])
+             else FoundBy.PARAGRAPH_OUTLET)
+    doc.cite(Kind.OUTLET, dom, s, e, outlet=dom, found_by=found)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from ..models import Kind
+from ..models import FoundBy, Kind
 from .document import BULLET, PARAGRAPH, QUOTE, Document
 
 ELIGIBLE = {PARAGRAPH, BULLET, QUOTE}
@@ -91,5 +91,5 @@ def find_quotes(doc: Document) -> None:
                 speaker=speaker,
                 outlet=parent.outlet if parent is not None else None,
                 parent=parent.id if parent is not None else None,
-                where="quotation",
+                found_by=FoundBy.QUOTATION,
             )

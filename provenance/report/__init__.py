@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from ..models import ClaimStatus, Kind
+from ..models import ClaimStatus, Kind, LinkTally
 from .html import render_html
 from .markdown import render_markdown
 from .model import ArticleReport, article_of_claim, load
@@ -35,7 +35,7 @@ from .terminal import render_show, render_text
 from .words import clean, strongest_parts
 
 if TYPE_CHECKING:
-    from ..audit import AuditResult
+    from ..models import AuditResult
 
 __all__ = [
     "FORMATS",
@@ -53,18 +53,24 @@ __all__ = [
 ]
 
 
-def summary(result: AuditResult) -> dict:
-    """Counts for the audit's JSON: claims by status, citations by kind, URLs by status, dead-link rate."""
+def summary(result: AuditResult, report: ArticleReport | None = None) -> dict:
+    """Counts for the audit's JSON: claims by status, citations by kind, this run's answers by status,
+    and the cited URLs as every other format counts them (from the report, when given)."""
     claims = Counter(ClaimStatus(c.status).value for c in result.doc.claims)
     kinds = Counter(Kind(c.kind).value for c in result.doc.citations)
     statuses = Counter(r.status.value for r in result.resolutions.values())
-    checked = sum(v for k, v in statuses.items() if k not in ("offline",))
-    dead = statuses.get("dead", 0) + statuses.get("soft404", 0)
+    links = report.links() if report is not None else LinkTally.of(
+        (r.status, r.reason) for r in result.resolutions.values())
     return {
         "claims": dict(claims),
         "citations": dict(kinds),
         "resolutions": dict(statuses),
-        "dead_link_rate": round(dead / checked, 3) if checked else None,
+        "urls": links.urls,
+        "urls_checked": links.checked,
+        "urls_unchecked": links.unchecked,
+        "urls_dead": links.broken,
+        "dead_link_rate": links.dead_link_rate,
+        "links": links.words(),
     }
 
 
@@ -79,7 +85,7 @@ def render_json(results: list[AuditResult], reports: list[ArticleReport] | None 
         d = r.doc.to_json()
         d["article_id"] = r.article_id
         d["resolutions"] = [res.to_json() for res in r.resolutions.values()]
-        d["summary"] = summary(r)
+        d["summary"] = summary(r, reports[i] if reports is not None else None)
         if reports is not None:
             recorded = {c.seq: c for c in reports[i].claims}
             by_id = {c.id: c for c in reports[i].claims}

@@ -185,7 +185,7 @@ def _evidence_html(c: CitationView) -> str:
     if ev is None or ev.status is None:
         items.append(f'<li class="r-{word.role}">{esc(word.text)}</li>')
     else:
-        when = f' <span class="rule">checked {esc(ev.checked_at)}</span>' if ev.checked_at else ""
+        when = f' <span class="rule">checked {esc(ev.checked_at)}</span>' if ev.checked_at and ev.definitive else ""
         items.append(f'<li>resolved: <span class="r-{word.role}">{esc(word.text)}</span>{when}</li>')
         items += [
             f'<li class="r-hop">hop {h["seq"]}: <span class="url">{esc(hop_line(h))}</span></li>'
@@ -265,7 +265,7 @@ def _citations_html(report: ArticleReport) -> str:
             url_html(p.href, p.text) if p.href else esc(p.text) for p in archive_parts(c.evidence)
         )
         rows.append(
-            f"<tr><td>{c.id}</td><td>{esc(c.kind.replace('_', ' '))}</td><td>{esc(c.found_in)}</td>"
+            f"<tr><td>{c.id}</td><td>{esc(c.kind.replace('_', ' '))}</td><td>{esc(c.found_in or c.found_by)}</td>"
             f"<td>{ref}</td><td>{res}</td><td>{archive}</td></tr>"
         )
     return (
@@ -282,15 +282,7 @@ def _summary_html(report: ArticleReport) -> str:
         f'<span class="chip s-{status}{" none" if not n else ""}">{n} {status}</span>'
         for status, n in s["claims"].items()
     )
-    rate = (
-        (
-            f"; {s['urls_dead']} of {s['urls_checked']} checked URLs dead "
-            f"(dead-link rate {s['dead_link_rate']:.0%})"
-        )
-        if s["dead_link_rate"] is not None
-        else f"; {s['urls']} URLs, none checked yet"
-    )
-    return f'<p class="summary">{sum(s["claims"].values())} claims: {chips}{esc(rate)}</p>'
+    return f'<p class="summary">{sum(s["claims"].values())} claims: {chips}. {esc(s["links"])}.</p>'
 
 
 def render_html(report: ArticleReport) -> str:

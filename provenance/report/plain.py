@@ -59,13 +59,12 @@ def render_batch_summary(summary, *, most_failures: int = 20) -> str:
     def line(counts: dict) -> str:
         return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
 
-    rate = "n/a" if summary.dead_link_rate is None else f"{summary.dead_link_rate:.1%}"
     out = [f"run {summary.run_id}{' (resumed)' if summary.resumed else ''}: "
            f"{summary.articles} articles audited, {summary.failed} unreadable",
            f"  claims       {line(summary.claims)}",
            f"  citations    {line(summary.citations)}",
            f"  resolutions  {line(summary.resolutions)}",
-           f"  dead links   {summary.broken} ({rate} of URLs checked)",
+           f"  links        {summary.links.words()}",
            f"  captures     {summary.captures}"]
     out += [f"  unreadable   {f['source']}: {f['reason']}" for f in summary.failures[:most_failures]]
     if len(summary.failures) > most_failures:

@@ -92,12 +92,8 @@ def summary_text(report: ArticleReport) -> Text:
     for i, (status, n) in enumerate(s["claims"].items()):
         text.append(", " if i else "")
         text.append(f"{n} {status}", style=STATUS_STYLE[status] if n else "dim")
-    text.append(
-        f". {plural(s['citations'], 'citation')}, {plural(s['urls'], 'URL')}, {s['urls_checked']} checked"
-    )
-    if s["dead_link_rate"] is not None:
-        text.append(f", {s['urls_dead']} dead: dead-link rate ")
-        text.append(f"{s['dead_link_rate']:.0%}", style="bold red" if s["urls_dead"] else "green")
+    text.append(f". {plural(s['citations'], 'citation')}. ")
+    text.append(s["links"], style="bold red" if s["urls_dead"] else "yellow" if s["urls_unchecked"] else "")
     text.append(".")
     return text
 
@@ -105,7 +101,7 @@ def summary_text(report: ArticleReport) -> Text:
 def where_found(c: CitationView, citations: dict[int, CitationView]) -> str:
     parent = citations.get(c.parent_id) if c.parent_id else None
     inside = f"in {parent.kind.replace('_', ' ')} {parent.id}" if parent else ""
-    return ", ".join(x for x in (clean(c.found_in), inside) if x) or "text"
+    return ", ".join(x for x in (inside, clean(c.found_in or c.found_by)) if x) or "text"
 
 
 def resolution_text(c: CitationView) -> Text:
@@ -128,7 +124,7 @@ def citations_table(report: ArticleReport) -> Table:
     for name, kw in (
         ("id", {"justify": "right"}),
         ("kind", {}),
-        ("where found", {}),
+        ("where found", {"max_width": 22}),
         ("reference", {"ratio": 3}),
         ("resolution", {"ratio": 3}),
         ("archive", {}),
@@ -223,7 +219,7 @@ def _add_evidence(tree: Tree, c: CitationView) -> None:
     else:
         line = Text("resolved: ")
         line.append(word.text, style=ROLE_STYLE[word.role])
-        if ev.checked_at:
+        if ev.checked_at and ev.definitive:
             line.append(f"  checked {clean(ev.checked_at)}", style="dim")
         tree.add(line)
         for h in ev.hops:

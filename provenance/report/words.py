@@ -12,6 +12,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from ..models import Status
 from .model import CitationView, ClaimView, Evidence, Node
 
 # C0/C1 controls (ESC among them) and the bidi overrides that can reorder what a reader sees.
@@ -65,10 +66,12 @@ def status_words(ev: Evidence | None, url: str | None) -> Part:
         return Part("no specific page", "unchecked")
     if ev is None or ev.status is None:
         return Part("not checked yet", "unchecked")
-    if ev.status == "offline":
+    if ev.status == Status.OFFLINE:
         return Part("not checked yet (offline run)", "unchecked")
     code = f"{ev.http_status} " if ev.http_status else ""
     reason = f" ({ev.reason})" if ev.reason and ev.reason not in (f"http_{ev.http_status}", ev.status) else ""
+    if not ev.definitive:
+        return Part(f"could not be checked: {code}{ev.status}{reason}", "unchecked")
     role = "alive" if ev.alive else "broken" if ev.broken else "unchecked"
     return Part(f"{code}{ev.status}{reason}", role)
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from ..models import BROKEN_STATUSES, Status
-from ..record import Transaction, _insert, mark_runs, now_iso
+from ..models import LinkTally
+from .writes import Transaction, _insert, mark_runs, now_iso
 
 __all__ = ["claim_item", "fail_unseen", "finish_item", "finish_job", "item_is_open", "killed_runs", "open_job",
            "recorded_end", "release_items", "reopen_failed", "job_counts"]
@@ -156,7 +156,8 @@ def recorded_end(db: sqlite_utils.Database, warc_file: str) -> int | None:
 def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict:
     """What a job found over all its runs, read back from the database: done items, failures (in
     order), claims by status and citations by kind of the done articles, their distinct cited URLs
-    by latest status, the dead-link rate over URLs checked, and the WARC records this run wrote."""
+    by what is known of them (`latest_resolutions`), the dead-link rate over URLs checked definitively,
+    and the WARC records this run wrote."""
     q = db.execute
     job = [job_id]
     done = "SELECT article_id FROM batch_items WHERE job_id = ? AND state = 'done'"
@@ -165,10 +166,8 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict:
     resolutions = dict(q(
         "SELECT r.status, count(*) FROM (SELECT DISTINCT url_id FROM citations "
         f"WHERE article_id IN ({done}) AND url_id IS NOT NULL) u "
-        "JOIN resolutions r ON r.id = (SELECT max(id) FROM resolutions WHERE url_id = u.url_id) "
+        "JOIN latest_resolutions r ON r.url_id = u.url_id "
         "GROUP BY r.status ORDER BY count(*) DESC", job).fetchall())
-    broken = sum(resolutions.get(s.value, 0) for s in BROKEN_STATUSES)
-    checked = sum(n for st, n in resolutions.items() if st != Status.OFFLINE.value)
     return {
         "articles": q(f"SELECT count(*) FROM ({done})", job).fetchone()[0],
         "failures": failures,
@@ -177,6 +176,6 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict:
         "citations": dict(q(f"SELECT kind, count(*) FROM citations WHERE article_id IN ({done}) GROUP BY kind "
                             "ORDER BY count(*) DESC", job).fetchall()),
         "resolutions": resolutions,
-        "dead_link_rate": round(broken / checked, 4) if checked else None,
+        "dead_link_rate": LinkTally.of_counts(resolutions).dead_link_rate,
         "captures": q("SELECT count(*) FROM captures WHERE run_id = ?", [run_id]).fetchone()[0],
     }
