@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import db as database
-from . import export, ingest, record, report
+from . import export, ingest, report, store
 from .archive import target_date
 from .archive import verify as checks
 from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
@@ -36,6 +35,7 @@ from .models import Capture, Extraction, LinkTally, Resolution, RunStatus, Snaps
 from .resolve import strip_credentials
 from .run import RunContext
 from .settings import Settings
+from .store import queries
 
 __all__ = ["ArchiveOutcome", "AuditOutcome", "Progress", "ResolveOutcome", "Summary", "VerifyOutcome",
            "archive_urls", "audit_sources", "export_database", "extract_source", "resolve_urls", "run_batch",
@@ -156,17 +156,17 @@ def verify_archive(settings: Settings, warcs: list[Path] | None = None) -> Verif
     rows = None
     if Path(settings.db).exists():
         names = [p.name.removesuffix(checks.OPEN_SUFFIX) for p in files] if warcs else None
-        rows = record.capture_rows(database.connect(settings.db, readonly=True), names)
+        rows = queries.capture_rows(store.connect(settings.db, readonly=True), names)
     return VerifyOutcome(checks.verify(files, rows, directory), Path(settings.db) if rows is not None else None)
 
 
 def show_chains(settings: Settings, ident: int, *, article: bool = False, color: bool = False,
                 width: int = 120) -> str:
     """A claim's chains (or every claim's of an article) step by step, from the database."""
-    return report.show(database.connect(settings.db, readonly=True), ident, article=article, color=color,
+    return report.show(store.connect(settings.db, readonly=True), ident, article=article, color=color,
                        width=width)
 
 
 def export_database(settings: Settings, fmt: str, out: TextIO) -> None:
     """Write the whole database in `fmt` (one of `export.FORMATS`) to `out`."""
-    export.write(database.connect(settings.db, readonly=True), fmt, out)
+    export.write(store.connect(settings.db, readonly=True), fmt, out)
