@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import sys
 import typing
 from dataclasses import fields
@@ -142,7 +143,17 @@ def _urls(urls: list[str]) -> list[str]:
 
 
 def main() -> None:
-    app()
+    """The `provenance` command. A bug is one line and exit 1; its traceback only under -v (and in
+    --log-file)."""
+    try:
+        app()
+    except Exception as e:  # noqa: BLE001 - the one place where unexpected errors become an exit code
+        logging.getLogger("provenance").debug("unexpected error", exc_info=True)
+        if cli_output.VERBOSE[0]:
+            raise
+        typer.echo(f"provenance: unexpected error: {type(e).__name__}: {e} (run with -v for the traceback)",
+                   err=True)
+        sys.exit(1)
 
 
 class ExtractFormat(str, Enum):

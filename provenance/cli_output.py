@@ -66,8 +66,12 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
+VERBOSE = [0]  # what -v asked for in this process: the crash handler reads it
+
+
 def configure_logging(verbose: int, log_file: Path | None) -> None:
     """Warnings to stderr by default, info and tracebacks with -v, everything to --log-file."""
+    VERBOSE[0] = verbose
     log = logging.getLogger("provenance")
     log.setLevel(logging.DEBUG if verbose > 1 or log_file else logging.INFO if verbose else logging.WARNING)
     for handler in [h for h in log.handlers if not isinstance(h, logging.NullHandler)]:
