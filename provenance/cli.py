@@ -126,18 +126,6 @@ def _emit(text: str, output: Path | None) -> None:
         fail(f"cannot write {output}: {e.strerror or e}")
 
 
-def _terminal(output: Path | None = None, width: int = 100) -> tuple[bool, int]:
-    """Colour only for a terminal that has not asked for none (NO_COLOR); the terminal's width, or a
-    fixed width when the output is piped or written to a file, so that what a script reads does not vary."""
-    import os
-    import shutil
-
-    if output is not None or not sys.stdout.isatty():
-        return False, width
-    color = not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    return color, max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
-
-
 def _urls(urls: list[str]) -> list[str]:
     return [line.strip() for line in sys.stdin if line.strip()] if urls == ["-"] else urls
 
@@ -196,14 +184,7 @@ def resolve(
     cite these URLs are graded again.
     """
     check_output(output)
-    tty = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if tty:
-            sys.stderr.write(f"\rresolved {done}/{total}" + ("\n" if done == total else ""))
-            sys.stderr.flush()
-
-    outcome = usecases.resolve_urls(settings, _urls(urls), on_progress=progress)
+    outcome = usecases.resolve_urls(settings, _urls(urls), on_progress=cli_output.count_on_terminal("resolved"))
     for u in outcome.not_urls:
         typer.echo(f"provenance: not an http(s) URL: {u}", err=True)
     _emit(plain.render_resolutions(outcome, format.value), output)
@@ -240,7 +221,7 @@ def audit(
     tried = outcome.tried()
     if tried.no_network:
         typer.echo(f"provenance: no network: {tried.words()}", err=True)
-    color, width = _terminal(output)
+    color, width = cli_output.terminal(output)
     pages = report.render_audit(format.value, outcome.db, outcome.results, color=color, width=width)
     if len(pages) == 1 and (output is None or not output.is_dir()):
         _emit(pages[0], output)
@@ -255,16 +236,6 @@ def audit(
     raise typer.Exit(outcome.exit_code())
 
 
-def _parse_ident(ident: str, article: bool) -> tuple[int, bool]:
-    """`7`, `claim:7` or `article:3` → (number, is_article)."""
-    kind, _, number = ident.rpartition(":")
-    if kind not in ("", "claim", "article") or not number.isdigit():
-        fail(f"{ident!r} is not an id: give a number, claim:N or article:N")
-    if kind == "claim" and article:
-        fail("claim:N and --article contradict each other")
-    return int(number), article or kind == "article"
-
-
 @app.command()
 @with_settings("db")
 def show(
@@ -276,10 +247,9 @@ def show(
     settings: Settings = None,
 ):
     """Print a claim's provenance chain step by step: claim → citation → URL → hops → final → saved copies."""
-    number, is_article = _parse_ident(ident, article)
-    color, width = _terminal(output, 120)
+    color, width = cli_output.terminal(output, 120)
     try:
-        text = usecases.show_chains(settings, number, article=is_article, color=color, width=width)
+        text = usecases.show_chains(settings, ident, article=article, color=color, width=width)
     except NotFound as e:
         fail(str(e), 1)
     _emit(text, output)
