@@ -8,6 +8,7 @@ import-linter contracts hold it, tests/test_layers.py runs them).
     report | export | browse    reading recorded runs back: terminal, JSON, Markdown, HTML; PROV; Datasette
     batch                  many articles in one resumable run (driver, writer, pool, feeds, jobs)
     audit                  one article, stage after stage, on a run's context
+    check                  does the cited page say it, and has it changed: quote, passage, drift verdicts
     run                    RunContext: settings, database, run row, resolver, archiver, Wayback gate
     archive                WARC captures, Wayback snapshots, sealing files a killed run left open
     resolve                a URL → its hops and its final status (landing: soft-404s)

@@ -1,4 +1,4 @@
-"""The audit of one article, stage after stage: ingest → extract → resolve → archive → grade → record.
+"""The audit of one article, stage after stage: ingest → extract → resolve → archive → check → grade → record.
 
 `Auditor` stands on a run's `RunContext` — the settings, the resolver (and so its
 per-host limits and robots cache), the archiver, the database and the run — so
@@ -14,7 +14,8 @@ import sqlite_utils
 
 from . import ingest
 from .archive import target_date
-from .claims import grade
+from .check.stage import Checker
+from .claims import grade, with_checks
 from .errors import InputError, ProvenanceError
 from .extract import extract
 from .fetch import decoded_body, header
@@ -46,12 +47,16 @@ def fetch_article(ctx: RunContext, url: str) -> FetchedArticle:
 
 
 def grade_article(ctx: RunContext, article_id: int, doc: Extraction) -> None:
-    """Grade each claim against what resolution and archiving recorded, and store the grades."""
+    """Check what the cited pages say (the check stage, unless --no-check), then grade each claim
+    against what resolution, archiving and checking recorded, and store the grades."""
+    if ctx.settings.check:
+        Checker(ctx).check_article(article_id)
     urls = [c.url for c in doc.citations if c.url]
     states = None if not urls else queries.url_states(ctx.db, urls)
     by_id = {c.id: c for c in doc.citations}
-    for claim in doc.claims:
-        claim.status = grade(claim, by_id, states)
+    verdicts = queries.check_verdicts(ctx.db, article_id, by_seq=True)
+    for seq, claim in enumerate(doc.claims, 1):
+        claim.status = with_checks(grade(claim, by_id, states), verdicts.get(seq, []))
     writes.update_claim_statuses(ctx.db, article_id, doc)
 
 

@@ -45,10 +45,12 @@ class ClaimKind(StrEnum):
 class ClaimStatus(StrEnum):
     """How well a claim is sourced, best first (DESIGN.md, "Claims")."""
 
+    VERIFIED = "verified"    # a quote or passage check found the claim's words at a cited source
     ARCHIVED = "archived"    # a chain reaches a live page and a saved copy exists
     SOURCED = "sourced"      # a chain reaches a specific page: live, or not (yet) checkable
     VAGUE = "vague"          # only an outlet or a name: no specific page was cited
     BROKEN = "broken"        # every cited page is dead or a soft-404
+    DISPUTED = "disputed"    # a quote check found the words at a cited source, but altered
     UNSOURCED = "unsourced"  # no chain at all
 
 
@@ -222,6 +224,55 @@ class CaptureKind(StrEnum):
     def is_copy(self) -> bool:
         """A record that keeps the page itself (a revisit points at an identical earlier payload)."""
         return self in (CaptureKind.RESPONSE, CaptureKind.REVISIT)
+
+
+class CheckKind(StrEnum):
+    """What a check compared (`kind` of a check)."""
+
+    QUOTE = "quote"      # a quotation's words against the cited page's text
+    PASSAGE = "passage"  # a claim that quotes nothing against the page's best passage (a lexical match)
+    DRIFT = "drift"      # the page near the article's date against the page now
+
+
+class CheckAgainst(StrEnum):
+    """Which text of the cited page a check read (`against` of a check)."""
+
+    CAPTURE = "capture"    # our own WARC capture of the live page
+    SNAPSHOT = "snapshot"  # an archive's snapshot near the article's date (saved as a capture too)
+    LIVE = "live"          # drift: the snapshot against the live capture
+
+
+class Verdict(StrEnum):
+    """What a check found (`verdict` of a check); `check/` defines how each is reached."""
+
+    VERBATIM = "verbatim"        # quote: the words stand on the page as quoted
+    CLOSE = "close"              # quote: a fuzzy match, the differing words in `detail`
+    ALTERED = "altered"          # quote: most words match, but a number, negation or name differs
+    MATCHED = "matched"          # passage: a sentence of the page carries the claim's words
+    WEAK = "weak"                # passage: the best sentence shares only some of them
+    ABSENT = "absent"            # quote/passage: the text was read and the words are not there
+    UNAVAILABLE = "unavailable"  # quote/passage: there was no text to read
+    SAME = "same"                # drift: the page reads as it did
+    COSMETIC = "cosmetic"        # drift: only boilerplate, dates or whitespace differ
+    EDITED = "edited"            # drift: sentences added, changed or removed
+    REPLACED = "replaced"        # drift: another page stands at the URL now
+    GONE = "gone"                # drift: the live page is dead or a soft-404
+    UNKNOWN = "unknown"          # drift: one of the two texts could not be read
+
+    @property
+    def is_found(self) -> bool:
+        """The article's words were found at the source: what makes a claim `verified`."""
+        return self in (Verdict.VERBATIM, Verdict.CLOSE, Verdict.MATCHED)
+
+    @property
+    def is_drift(self) -> bool:
+        """The page is not what the article's author saw: what the drifted-sources query lists."""
+        return self in (Verdict.EDITED, Verdict.REPLACED, Verdict.GONE)
+
+    @property
+    def is_flagged(self) -> bool:
+        """A verdict a reader must look at: words altered or missing, a page that drifted."""
+        return self in (Verdict.ALTERED, Verdict.ABSENT) or self.is_drift
 
 
 class BlockKind(StrEnum):

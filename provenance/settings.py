@@ -63,6 +63,11 @@ class Settings:
     user_agent: str = _s(USER_AGENT, "User-Agent sent with every request.", flag="--user-agent")
     wayback: bool = _s(True, "Look up Wayback Machine snapshots (`--no-wayback` turns it off).",
                        flag="--wayback/--no-wayback")
+    check: bool = _s(True, "Check each quote and claim against the text of the page it cites, and each cited page "
+                     "against its snapshot near the article's date (`--no-check` turns it off).",
+                     flag="--check/--no-check")
+    wayback_url: str = _s("https://web.archive.org", "The Wayback Machine (or another CDX-API archive with the "
+                          "same replay form) to look snapshots up in.")
     save: bool = _s(False, "Submit pages to the Wayback Machine's Save Page Now (needs SPN keys in the env).",
                     flag="--save")
     archive_dir: Path | None = _s(None, "Where WARC files go (default: `archive/` beside the database).",

@@ -53,7 +53,7 @@ class Archiver:
             settings.warc_dir(), run, max_size=settings.warc_size,
             info={"robots": settings.robots, "http-header-user-agent": settings.user_agent})
         self.wayback = wayback or Wayback(fetcher, gate or RateGate(settings.wayback_interval),
-                                          max_wait=settings.max_retry_after)
+                                          base=settings.wayback_url, max_wait=settings.max_retry_after)
 
     def capture(self, res: Resolution) -> list[Capture]:
         """Write the final page of `res` and every hop to it into WARC files; returns what was written.

@@ -22,17 +22,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 from ..errors import FetchError
 from ..fetch import Fetcher, decoded_body, header
-from ..models import Snapshot, SnapshotStatus, Status
+from ..models import Exchange, Snapshot, SnapshotStatus, Status
 from ..resolve import retry_after_seconds
 
 WAYBACK = "https://web.archive.org"
 CDX_FIELDS = "timestamp,original,statuscode,mimetype,digest"
 # Answers bigger than this are not CDX lines for one URL.
 MAX_ANSWER = 1_000_000
+RAW_TIMESTAMP = re.compile(r"/web/(\d{1,14})(?:[a-z]{2}_)?/")
 SPN_ACCESS_ENV = "PROVENANCE_SPN_ACCESS_KEY"
 SPN_SECRET_ENV = "PROVENANCE_SPN_SECRET_KEY"
 
@@ -134,6 +135,11 @@ def target_date(published: str | None, text: str, today: date | None = None) -> 
     if in_text is not None:
         return Target(in_text, "text")
     return Target(today or datetime.now(timezone.utc).date(), "audit date")
+
+
+def raw_form(snapshot_url: str) -> str:
+    """`…/web/20250701120000/https://x` → `…/web/20250701120000id_/https://x`: the archived bytes."""
+    return RAW_TIMESTAMP.sub(r"/web/\1id_/", snapshot_url, count=1)
 
 
 def _now() -> str:
@@ -238,6 +244,20 @@ class Wayback:
         code = best.get("statuscode", "200")
         snap.reason = None if code == "200" else f"wayback_status_{code}"  # e.g. the snapshot is a redirect
         return snap
+
+    # -- replay ------------------------------------------------------------------------------
+    def raw(self, snapshot_url: str, max_bytes: int, max_hops: int = 5) -> Exchange:
+        """A snapshot as it was archived (the `id_` form: no banner, links not rewritten), through the
+        gate; the archive's redirects to the copy it really holds are followed."""
+        url = raw_form(snapshot_url)
+        for _ in range(max_hops + 1):
+            self.gate.wait()
+            ex = self.fetcher.fetch(url, max_bytes=max_bytes)
+            location = header(ex, "location")
+            if ex.http_status not in (301, 302, 303, 307, 308) or not location:
+                return ex
+            url = raw_form(urljoin(url, location))
+        raise FetchError(snapshot_url, Status.ERROR, "too_many_redirects")
 
     # -- Save Page Now 2 ---------------------------------------------------------------------
     def keys(self) -> tuple[str, str] | None:

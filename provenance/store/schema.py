@@ -18,6 +18,7 @@ Tables
     snapshots        Wayback Machine snapshots found for a URL
     batch_jobs       one row per batch (the same SOURCEs make the same job): resumable work
     batch_items      a batch's work queue: one row per article to audit, with its state
+    checks           what reading a cited page found: quote, passage and drift verdicts (the latest of each)
 Views
     latest_resolutions  what is known of each URL: its latest definitive resolution, else its latest
     chains              one row per step from each claim to its evidence, in order
@@ -33,7 +34,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from ..errors import DatabaseError
-from ..models import CaptureKind, SnapshotStatus, Status
+from ..models import CaptureKind, CheckKind, SnapshotStatus, Status
 
 SCHEMA_VERSION_NAME = "provenance"
 migrations = Migrations(SCHEMA_VERSION_NAME)
@@ -348,7 +349,7 @@ def m0004_latest_resolutions(db: sqlite_utils.Database) -> None:
     db.execute(LATEST_RESOLUTIONS_VIEW)
     db.execute("CREATE INDEX IF NOT EXISTS idx_resolutions_url_status ON resolutions(url_id, status)")
     db.execute("DROP VIEW IF EXISTS chains")
-    db.execute(CHAINS_VIEW)
+    db.execute(CHAINS_VIEW_0004)
 
 
 @migrations(name="0005_citation_found_by")
@@ -358,6 +359,50 @@ def m0005_citation_found_by(db: sqlite_utils.Database) -> None:
     for column in ("found_by", "element", "attribute", "cue"):
         if column not in db["citations"].columns_dict:
             db.execute(f"ALTER TABLE citations ADD COLUMN {column} TEXT")
+
+
+@migrations(name="0006_checks")
+def m0006_checks(db: sqlite_utils.Database) -> None:
+    """`checks`: does the cited page say what the article says it says, and has it changed since?
+
+    One row per verdict of the check stage: a quote or passage check belongs to a claim and the
+    citation whose page it read; a drift check belongs to a URL alone. A check run again replaces
+    its row, so each row is the current verdict (`run_id` says which run reached it). The words
+    around the passage, the differing words, the reasons and the drift counts ride in `evidence`
+    (JSON). `chains` gains a step per check.
+    """
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS checks (
+            id INTEGER PRIMARY KEY,
+            claim_id INTEGER REFERENCES claims(id),
+            citation_id INTEGER REFERENCES citations(id),
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            kind TEXT NOT NULL,
+            against TEXT NOT NULL,
+            capture_id INTEGER REFERENCES captures(id),
+            snapshot_id INTEGER REFERENCES snapshots(id),
+            verdict TEXT NOT NULL,
+            score REAL,
+            passage TEXT,
+            start INTEGER,
+            "end" INTEGER,
+            detail TEXT,
+            evidence TEXT,
+            run_id INTEGER REFERENCES runs(id),
+            checked_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS idx_checks_claim ON checks(claim_id);
+        CREATE INDEX IF NOT EXISTS idx_checks_citation ON checks(citation_id);
+        CREATE INDEX IF NOT EXISTS idx_checks_url ON checks(url_id, kind);
+        CREATE INDEX IF NOT EXISTS idx_checks_verdict ON checks(verdict);
+        CREATE INDEX IF NOT EXISTS idx_checks_capture ON checks(capture_id);
+        CREATE INDEX IF NOT EXISTS idx_checks_snapshot ON checks(snapshot_id);
+        CREATE INDEX IF NOT EXISTS idx_checks_run ON checks(run_id);
+        """
+    )
+    db.execute("DROP VIEW IF EXISTS chains")
+    db.execute(CHAINS_VIEW)
 
 
 _DEFINITIVE = ", ".join(f"'{s.value}'" for s in Status.definitive())
@@ -381,6 +426,8 @@ STEP_HOP = 10
 STEP_FINAL = 500
 STEP_CAPTURE = 600
 STEP_SNAPSHOT = 800
+STEP_CHECK = 900  # a quote or passage check of the claim against this citation's page
+STEP_DRIFT = 950  # the drift check of this citation's URL
 MAX_HOP_STEPS = STEP_FINAL - STEP_HOP - 1
 
 
@@ -390,7 +437,7 @@ MAX_HOP_STEPS = STEP_FINAL - STEP_HOP - 1
 # (`latest_resolutions`), its hops, the final URL when it resolved, then the latest capture of the
 # final URL and the best Wayback look-up (a snapshot found, else the latest answer). Step 1 is the
 # article itself (where the claim was read, and the copy of it that was kept), the root of every chain.
-CHAINS_VIEW = f"""
+CHAINS_VIEW_0004 = f"""
 CREATE VIEW IF NOT EXISTS chains AS
 WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path) AS (
     SELECT cc.claim_id, cc.citation_id, cc.citation_id, 1, cc.rule, cc.confidence, ',' || cc.citation_id || ','
@@ -463,6 +510,98 @@ SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail
 FROM steps s JOIN claims cl ON cl.id = s.claim_id
 ORDER BY cl.article_id, s.claim_id, s.chain IS NOT NULL, s.chain, s.step
 """
+
+# `chains` from migration 0006 on: 0004's, with a step per check after each citation's evidence. In
+# a check step `kind` is quote, passage or drift, `status` the verdict, `rule` what the page text
+# was (capture, snapshot, live) and `confidence` the score.
+CHAINS_VIEW = f"""
+CREATE VIEW IF NOT EXISTS chains AS
+WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path) AS (
+    SELECT cc.claim_id, cc.citation_id, cc.citation_id, 1, cc.rule, cc.confidence, ',' || cc.citation_id || ','
+    FROM claim_citations cc
+    UNION ALL
+    SELECT w.claim_id, w.chain, c.id, w.depth + 1, 'contains', NULL, w.path || c.id || ','
+    FROM walk w JOIN citations c ON c.parent_id = w.citation_id
+    WHERE w.depth < 8 AND instr(w.path, ',' || c.id || ',') = 0
+    UNION ALL
+    SELECT w.claim_id, w.chain, p.id, w.depth + 1, 'attributed-to', NULL, w.path || p.id || ','
+    FROM walk w JOIN citations q ON q.id = w.citation_id AND q.kind = 'quote'
+    JOIN citations p ON p.id = q.parent_id
+    WHERE w.depth < 8 AND instr(w.path, ',' || p.id || ',') = 0
+),
+steps AS (
+    SELECT cl.id AS claim_id, NULL AS chain, 0 AS step, 'claim' AS step_kind, cl.kind AS kind,
+           cl.text AS detail, NULL AS url, cl.status AS status, NULL AS rule, NULL AS confidence,
+           NULL AS citation_id, NULL AS resolution_id, NULL AS capture_id, NULL AS snapshot_id
+    FROM claims cl
+    UNION ALL
+    SELECT cl.id, NULL, 1, 'article', NULL, coalesce(a.title, a.source), coalesce(a.url, a.source),
+           CASE WHEN cap.id IS NOT NULL THEN 'captured' END, NULL, NULL, NULL, NULL, cap.id, NULL
+    FROM claims cl JOIN articles a ON a.id = cl.article_id
+    LEFT JOIN urls au ON au.url = a.url
+    LEFT JOIN captures cap ON cap.id = (SELECT max(c2.id) FROM captures c2
+                                        WHERE c2.url_id = au.id AND c2.record_type IN ({_COPIES}))
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH}, 'citation', c.kind,
+           CASE WHEN coalesce(c.handle, c.outlet, c.speaker) IS NULL THEN coalesce(c.text, '')
+                ELSE coalesce(c.handle, c.outlet, c.speaker) || coalesce(': ' || c.text, '') END,
+           c.url, NULL, w.rule, w.confidence, c.id, NULL, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_RESOLUTION}, 'resolution', NULL,
+           coalesce(l.reason, '') , l.final_url, l.status, NULL, NULL, w.citation_id, l.id, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest_resolutions l ON l.url_id = c.url_id
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_HOP} + min(h.seq, {MAX_HOP_STEPS}), 'hop', h.via,
+           coalesce(h.http_status, '') || ' → ' || coalesce(h.location, ''), h.url, NULL, NULL, NULL,
+           w.citation_id, l.id, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest_resolutions l ON l.url_id = c.url_id
+    JOIN hops h ON h.resolution_id = l.id
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_FINAL}, 'final', NULL,
+           coalesce(l.http_status, '') || ' ' || l.status, l.final_url, l.status, NULL, NULL,
+           w.citation_id, l.id, NULL, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest_resolutions l ON l.url_id = c.url_id
+    WHERE l.final_url IS NOT NULL AND l.status IN ({_DEFINITIVE})
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_CAPTURE}, 'capture', cap.record_type,
+           cap.warc_file || '@' || cap."offset" || ' ' || coalesce(cap.payload_digest, ''), u.url,
+           CASE WHEN cap.truncated IS NULL THEN 'captured' ELSE 'truncated' END, NULL, NULL,
+           w.citation_id, NULL, cap.id, NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id
+    JOIN latest_resolutions l ON l.url_id = c.url_id
+    JOIN urls u ON u.url = l.final_url
+    JOIN captures cap ON cap.id = (SELECT max(c2.id) FROM captures c2
+                                   WHERE c2.url_id = u.id AND c2.record_type IN ({_COPIES}))
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_SNAPSHOT}, 'snapshot', s.status,
+           coalesce(s.timestamp, s.reason, ''), s.snapshot_url, s.status, NULL, NULL,
+           w.citation_id, NULL, NULL, s.id
+    FROM walk w JOIN citations c ON c.id = w.citation_id
+    JOIN snapshots s ON s.id = (SELECT s2.id FROM snapshots s2 WHERE s2.url_id = c.url_id
+                                ORDER BY s2.status IN ({_ARCHIVED_SNAPSHOT}) DESC, s2.status = 'none' DESC, s2.id DESC
+                                LIMIT 1)
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_CHECK}, 'check', k.kind,
+           coalesce(k.passage, k.detail, ''), u.url, k.verdict, k.against, k.score,
+           w.citation_id, NULL, k.capture_id, k.snapshot_id
+    FROM walk w JOIN checks k ON k.claim_id = w.claim_id AND k.citation_id = w.citation_id
+    JOIN urls u ON u.id = k.url_id
+    WHERE k.kind != '{CheckKind.DRIFT.value}'
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_DRIFT}, 'check', k.kind,
+           coalesce(k.detail, ''), u.url, k.verdict, k.against, k.score,
+           w.citation_id, NULL, k.capture_id, k.snapshot_id
+    FROM walk w JOIN citations c ON c.id = w.citation_id
+    JOIN checks k ON k.url_id = c.url_id AND k.kind = '{CheckKind.DRIFT.value}'
+    JOIN urls u ON u.id = k.url_id
+)
+SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail, s.url, s.status,
+       s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id
+FROM steps s JOIN claims cl ON cl.id = s.claim_id
+ORDER BY cl.article_id, s.claim_id, s.chain IS NOT NULL, s.chain, s.step
+"""
+
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
