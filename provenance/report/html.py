@@ -376,7 +376,8 @@ def render_html(report: ArticleReport) -> str:
 <aside class="panel"><div class="placeholder"><p class="hint">Each claim in the text is marked by how well
 it is sourced: <span class="chip s-verified">verified</span> <span class="chip s-archived">archived</span>
 <span class="chip s-sourced">sourced</span> <span class="chip s-vague">vague</span>
-<span class="chip s-broken">broken</span> <span class="chip s-disputed">disputed</span> <span class="chip s-unsourced">unsourced</span>.
+<span class="chip s-broken">broken</span> <span class="chip s-disputed">disputed</span>
+<span class="chip s-unsourced">unsourced</span>.
 Click a claim to follow it to its evidence.</p></div>
 {sections}</aside>
 </div>
