@@ -192,7 +192,7 @@ def resolve(
 
 
 @app.command()
-@with_settings("db", *NETWORK)
+@with_settings("db", *NETWORK, "check")
 def audit(
     sources: list[str] = typer.Argument(..., help="Files (HTML or text), http(s) URLs, or - for stdin."),
     format: AuditFormat = typer.Option("table", "--format", help=f"{', '.join(report.FORMATS)} "
@@ -274,6 +274,28 @@ def archive(
 
 
 @app.command()
+@with_settings("db", *NETWORK)
+def check(
+    article: int | None = typer.Option(None, "--article", help="Check one article (by its id)."),
+    claim: int | None = typer.Option(None, "--claim", help="Check one claim (by its id)."),
+    settings: Settings = None,
+):
+    """Check again, from what is recorded, whether each cited page says what the article says (quote
+    and passage checks) and whether it changed since the article's date (drift checks).
+
+    Pages are read back from the WARC files: no network is needed once they are there (a snapshot
+    never saved is fetched once, not with --offline). Exit 0 when nothing needs a look, 1 when a
+    quote is altered or absent, a claim's words are not found, or a source drifted, 2 on bad usage.
+    """
+    try:
+        outcome = usecases.check_recorded(settings, article=article, claim=claim)
+    except NotFound as e:
+        fail(str(e), 1)
+    _emit(plain.render_checks(outcome), None)
+    raise typer.Exit(outcome.exit_code())
+
+
+@app.command()
 @with_settings("db", "archive_dir")
 def verify(
     warcs: list[Path] = typer.Argument(
@@ -330,7 +352,7 @@ def browse(
 
 
 @app.command()
-@with_settings("db", *NETWORK)
+@with_settings("db", *NETWORK, "check")
 def batch(
     sources: list[str] = typer.Argument(
         ..., help="Folders (recursive), .warc/.warc.gz files, .zip files, files of URLs (one a line), "

@@ -30,6 +30,7 @@ from ..models import (
 )
 
 __all__ = [
+    "article_ids",
     "capture_by_record_id",
     "check_rows",
     "check_verdicts",
@@ -367,6 +368,10 @@ def capture_by_record_id(db: sqlite_utils.Database, record_id: str) -> dict | No
     rows = db.query('SELECT id, warc_file, "offset", length, record_type, refers_to, truncated FROM captures '
                     "WHERE record_id = ? AND record_type = ? LIMIT 1", [record_id, CaptureKind.RESPONSE.value])
     return next(iter(rows), None)
+
+
+def article_ids(db: sqlite_utils.Database) -> list[int]:
+    return [r for (r,) in db.execute("SELECT id FROM articles ORDER BY id")]
 
 
 def check_verdicts(db: sqlite_utils.Database, article_id: int, *, by_seq: bool = False) -> dict[int, list[str]]:
