@@ -30,6 +30,7 @@ from ..models import (
 )
 
 __all__ = [
+    "export_checks",
     "article_ids",
     "capture_by_record_id",
     "check_rows",
@@ -337,6 +338,11 @@ def export_captures(db: sqlite_utils.Database):
 def export_snapshots(db: sqlite_utils.Database):
     return db.query("SELECT id, url_id, status, timestamp, snapshot_url, distance_days, reason, "
                     "checked_at, run_id FROM snapshots ORDER BY id")
+
+
+def export_checks(db: sqlite_utils.Database):
+    return db.query('SELECT id, claim_id, citation_id, url_id, kind, against, capture_id, snapshot_id, verdict, score, '
+                    'passage, start, "end", detail, run_id, checked_at FROM checks ORDER BY id')
 
 
 def chain_rows(db: sqlite_utils.Database, columns: tuple[str, ...]):
