@@ -17,7 +17,8 @@ from provenance.export import write as export_write
 from provenance.settings import Settings
 
 from .check_server import Server
-from .conftest import ROOT
+from .conftest import ROOT, needs
+from .test_browser import CHROMIUM, chromium, screenshot
 
 
 def settings_for(tmp, server: Server | None = None, **extra) -> Settings:
@@ -204,3 +205,21 @@ def test_batch_runs_the_check_stage_too(tmp_path):
     found = {(k["kind"], k["verdict"]) for k in db.query("SELECT kind, verdict FROM checks")}
     assert {("quote", "verbatim"), ("quote", "altered"), ("drift", "edited")} <= found
     assert {r["status"] for r in db.query("SELECT status FROM claims")} >= {"verified", "disputed"}
+
+
+@pytest.mark.slow
+@needs(CHROMIUM is not None, "chromium is not installed (scripts/setup.sh installs it)")
+def test_headless_chromium_shows_the_disputed_claim_with_its_altered_quote(audited, tmp_path):
+    db, outcome = audited["db"], audited["outcome"]
+    page = tmp_path / "report.html"
+    page.write_text(report.render_audit("html", db, outcome.results)[0], encoding="utf-8")
+    disputed = claim_id(audited, "The reform")
+    url = page.as_uri() + f"#claim-{disputed}"
+    dom = chromium(tmp_path, url, "--dump-dom")
+    assert 'data-ready="1"' in dom
+    at = dom.index(f'id="claim-{disputed}"')
+    section = dom[at - 40: dom.index("</section>", at)]
+    assert 'class="chain open"' in section[:80], "the chain named in the address is open"
+    assert '<span class="r-flagged">altered</span>' in section and "<del>not</del>" in section
+    assert "<q>The reform will raise taxes for families</q>" in section
+    assert screenshot(tmp_path, url, "html-report-checks.png").stat().st_size > 10_000
