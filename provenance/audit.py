@@ -25,9 +25,10 @@ from .settings import Settings
 
 @dataclass
 class FetchedArticle:
-    """An article fetched from a URL: its decoded text and the resolution that fetched it (its evidence)."""
+    """An article fetched from a URL: its body (content-encoding undone, to be decoded by `ingest` with
+    `charset`) and the resolution that fetched it (its evidence)."""
 
-    text: str
+    text: bytes
     final_url: str | None
     charset: str | None
     fetched_at: str | None

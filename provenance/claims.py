@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from .models import (
     WEAK_CUES,
@@ -274,7 +274,7 @@ _RANK = [
 ]
 
 
-def best(statuses) -> ClaimStatus:
+def best(statuses: Iterable[ClaimStatus | str]) -> ClaimStatus:
     """The best of several statuses (archived > sourced > vague > broken > unsourced)."""
     found = [ClaimStatus(s) for s in statuses]
     return min(found, key=_RANK.index) if found else ClaimStatus.UNSOURCED
@@ -289,7 +289,8 @@ def children_index(citations_by_id: Mapping[int, Citation]) -> dict[int, list[Ci
     return children
 
 
-def _reach(cited: list[int], citations_by_id: Mapping[int, Citation], children) -> list[Citation]:
+def _reach(cited: list[int], citations_by_id: Mapping[int, Citation],
+           children: Mapping[int, list[Citation]]) -> list[Citation]:
     """The cited citations, their descendants (a tweet's t.co links) and a quote's parent outlet."""
     seen: dict[int, Citation] = {}
     stack = [cid for cid in cited if cid in citations_by_id]
@@ -352,7 +353,9 @@ def grade_all(
         claim.status = _grade(claim, citations_by_id, url_state, children)
 
 
-def _grade(claim, citations_by_id, url_state, children) -> ClaimStatus:
+def _grade(claim: Claim, citations_by_id: Mapping[int, Citation],
+           url_state: Mapping[str, tuple[Status, bool]] | None,
+           children: dict[int, list[Citation]]) -> ClaimStatus:
     direct = [link.citation for link in claim.citations if link.rule != LinkRule.SUPPORTS]
     if direct:
         return _grade_citations(direct, citations_by_id, url_state, children)

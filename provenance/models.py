@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -382,7 +383,7 @@ class Citation:
         """How it was found, in words a reader knows."""
         return FoundBy(self.found_by).words if self.found_by else ""
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "kind": Kind(self.kind).value, "url": self.url, "text": self.text,
             "outlet": self.outlet, "handle": self.handle, "speaker": self.speaker, "date": self.date,
@@ -400,8 +401,8 @@ class ClaimLink:
     confidence: float
     via: int | None = None         # for `supports`: the supporting claim whose citation this is
 
-    def to_json(self) -> dict:
-        out: dict = {"citation": self.citation, "rule": LinkRule(self.rule).value,
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"citation": self.citation, "rule": LinkRule(self.rule).value,
                      "confidence": round(self.confidence, 3)}
         if self.via is not None:
             out["via"] = self.via
@@ -421,7 +422,7 @@ class Claim:
     supported_by: list[tuple[int, float]] = field(default_factory=list)  # (claim id, confidence): `supports`
     status: ClaimStatus = ClaimStatus.UNSOURCED
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "kind": ClaimKind(self.kind).value, "text": self.text,
             "start": self.start, "end": self.end, "status": ClaimStatus(self.status).value,
@@ -450,7 +451,7 @@ class Extraction:
     def citation(self, cid: int) -> Citation:
         return next(c for c in self.citations if c.id == cid)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source, "title": self.title, "published": self.published,
             "canonical_url": self.canonical_url, "outlet": self.outlet, "author": self.author,
@@ -468,7 +469,7 @@ class Hop:
     location: str | None
     via: HopKind = HopKind.HTTP
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"url": self.url, "http_status": self.http_status, "location": self.location,
                 "via": HopKind(self.via).value}
 
@@ -511,7 +512,7 @@ class Resolution:
     # The final response (and each hop's), for archiving; not serialised.
     exchanges: list[Exchange] = field(default_factory=list, repr=False)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "url": self.url, "final_url": self.final_url, "status": Status(self.status).value,
             "reason": self.reason, "http_status": self.http_status, "elapsed_ms": self.elapsed_ms,

@@ -23,6 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
@@ -96,7 +97,7 @@ class Scheduler:
         self._threads: list[threading.Thread] = []
         self._closed = False
 
-    def submit(self, origin: Origin, task: Callable[[], None], delay: float = 0.0) -> None:
+    def submit(self, origin: Origin, task: Callable[[], Callable[[], None] | None], delay: float = 0.0) -> None:
         with self._cond:
             if not self._threads:
                 self._start()
@@ -207,7 +208,7 @@ class Robots:
         self.agent = user_agent.split("/", 1)[0].split()[0] if user_agent else "*"
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
-        self._rules: dict[Origin, object] = {}
+        self._rules: dict[Origin, Any] = {}  # a parsed robots.txt, or ALLOW_ALL / DISALLOW_ALL
         self._waiting: dict[Origin, list[Callable]] = {}
 
     def allowed(self, origin: Origin, url: str) -> bool | None:

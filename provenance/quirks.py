@@ -94,7 +94,7 @@ def is_short_link(url: str | None) -> bool:
 
 
 def is_http(url: str | None) -> bool:
-    return bool(url) and bool(re.match(r"(?i)https?://[^/\s]", url))
+    return bool(url) and bool(re.match(r"(?i)https?://[^/\s]", url or ""))
 
 
 def absolute(href: str | None, base: str | None) -> str | None:

@@ -135,6 +135,7 @@ class Batch:
             post(ReadingDone(frozenset(seen) if complete else None))
 
     def _fetch_then_extract(self, item: sources.Document) -> None:
+        assert item.url is not None  # only documents named by a URL are fetched
         try:
             got = fetch_article(self.ctx, item.url)
         except ProvenanceError as e:

@@ -84,7 +84,7 @@ def write_json(db: sqlite_utils.Database, out: TextIO) -> None:
 
 
 def write_prov_json(db: sqlite_utils.Database, out: TextIO) -> None:
-    out.write(build_prov(db).serialize(format="json", indent=1))
+    out.write(build_prov(db).serialize(format="json", indent=1) or "")
     out.write("\n")
 
 

@@ -206,7 +206,7 @@ def _cite_tweet(el, walker, base) -> None:
     if status:
         last_a, last_u = status[-1]
         url = quirks.tweet_url(last_u)
-        handle = quirks.tweet_status(last_u)[0]
+        handle = (quirks.tweet_status(last_u) or (None, None))[0]
         when = parse_date(last_a.text_content())
     full = el.text_content()
     if handle is None:

@@ -11,6 +11,7 @@ no citations.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .. import quirks
 from ..models import FoundBy, Kind
@@ -177,7 +178,7 @@ class BodyWalker:
     # -- the walk ---------------------------------------------------------------------------
     def walk(self, top) -> None:
         ENTER, END, TEXT = 0, 1, 2
-        stack: list[tuple[int, object]] = [(ENTER, top)]
+        stack: list[tuple[int, Any]] = [(ENTER, top)]  # an element, or text for TEXT
         open_anchors = self.open_anchors
         base = self.md.base_url
         while stack:

@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 
 from .. import quirks
-from ..models import FoundBy, Kind
+from ..models import BlockKind, FoundBy, Kind
 from .document import BULLET, HEADING, HEADLINE, PARAGRAPH, POST, Block, Document
 from .embeds import parse_date
 
@@ -110,7 +110,7 @@ def read_text(content: str) -> Document:
             kinds.append(HEADING)
         else:
             kinds.append(PARAGRAPH)
-    blocks = [Block(k, s, e) for k, (s, e) in zip(kinds, spans, strict=True)]
+    blocks = [Block(BlockKind(k), s, e) for k, (s, e) in zip(kinds, spans, strict=True)]
 
     out: list[Block] = []
     for block in blocks:
@@ -144,7 +144,7 @@ def read_text(content: str) -> Document:
             url_m = BARE_URL.search(chunk)
             url = quirks.video_url(url_m.group(0)) or url_m.group(0) if url_m else None
             doc.cite(Kind.VIDEO, chunk, block.start, block.end, url=url, found_by=FoundBy.WATCH_LINE)
-            block.kind = "caption"
+            block.kind = BlockKind.CAPTION
         out.append(block)
     doc.blocks = out
     cite_bare_urls(doc)

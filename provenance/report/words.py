@@ -138,8 +138,9 @@ def strongest_parts(claim: ClaimView, claims: dict[int, ClaimView] | None = None
         return path_parts(path)
     for other_id, _conf in claim.supported_by:
         other = (claims or {}).get(other_id)
-        if other is not None and other.strongest():
-            return [Part(f"supported by claim {other.id}", "claim")] + path_parts(other.strongest())
+        best = other.strongest() if other is not None else None
+        if other is not None and best:
+            return [Part(f"supported by claim {other.id}", "claim")] + path_parts(best)
     return [Part("no source given", "note")]
 
 
