@@ -3,7 +3,7 @@
 The map, top to bottom: a module imports only from below it (pyproject.toml's
 import-linter contracts hold it, tests/test_layers.py runs them).
 
-    cli, cli_progress      options → Settings, one use case, its outcome rendered; the only printing
+    cli, cli_output        options → Settings, one use case, its outcome rendered; log lines, progress
     usecases               what each command does: audit, batch, resolve, archive, verify, show, export
     report | export | browse    reading recorded runs back: terminal, JSON, Markdown, HTML; PROV; Datasette
     batch                  many articles in one resumable run (driver, writer, pool, feeds, jobs)

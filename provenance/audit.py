@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import ingest, record
+from . import ingest
 from .archive import target_date
 from .claims import grade
 from .errors import InputError, ProvenanceError
@@ -21,6 +21,7 @@ from .fetch import decoded_body, header
 from .models import Article, AuditResult, Extraction, LinkTally, Resolution, RunStatus, Status, exit_code
 from .run import RunContext
 from .settings import Settings
+from .store import queries, writes
 
 
 @dataclass
@@ -48,11 +49,11 @@ def fetch_article(ctx: RunContext, url: str) -> FetchedArticle:
 def grade_article(ctx: RunContext, article_id: int, doc: Extraction) -> None:
     """Grade each claim against what resolution and archiving recorded, and store the grades."""
     urls = [c.url for c in doc.citations if c.url]
-    states = None if not urls else record.url_states(ctx.db, urls)
+    states = None if not urls else queries.url_states(ctx.db, urls)
     by_id = {c.id: c for c in doc.citations}
     for claim in doc.claims:
         claim.status = grade(claim, by_id, states)
-    record.update_claim_statuses(ctx.db, article_id, doc)
+    writes.update_claim_statuses(ctx.db, article_id, doc)
 
 
 class Auditor:
@@ -73,7 +74,7 @@ class Auditor:
 
     def audit(self, article: Article) -> AuditResult:
         doc = extract(article)
-        article_id = record.record_article(self.ctx.db, self.ctx.run_id, article, doc)
+        article_id = writes.record_article(self.ctx.db, self.ctx.run_id, article, doc)
         result = AuditResult(article_id=article_id, article=article, doc=doc)
         urls = list(dict.fromkeys(c.url for c in doc.citations if c.url))
         result.resolutions = self.resolve(urls)
@@ -118,7 +119,7 @@ class AuditOutcome:
         """The cited URLs of every article by what is known of them now (`latest_resolutions`): an
         earlier definitive answer counts, so an offline re-audit still knows a dead link."""
         urls = list(dict.fromkeys(c.url for r in self.results for c in r.doc.citations if c.url))
-        known = record.url_states(self.db, urls)
+        known = queries.url_states(self.db, urls)
         return LinkTally.of((known[u][0] if u in known else None, None) for u in urls)
 
     @property

@@ -13,6 +13,7 @@ import functools
 import inspect
 import logging
 import sys
+import typing
 from dataclasses import fields
 from enum import Enum
 from pathlib import Path
@@ -20,24 +21,12 @@ from typing import NoReturn, cast
 
 import typer
 
-from . import __version__, ingest, report, usecases
+from . import __version__, cli_output, report, usecases
 from .errors import NotFound, ProvenanceError
 from .export import FORMATS as EXPORT_FORMATS
-from .extract import extract as extract_article
 from .report import plain
 from .settings import Settings, options_markdown
 
-# Option spelling and type for each setting; the help text and the least value come from settings.py.
-_OPTION_TYPES: dict[str, tuple[type, tuple[str, ...]]] = {
-    "db": (Path, ("--db",)), "offline": (bool, ("--offline",)), "allow_private": (bool, ("--allow-private",)),
-    "deadline": (float, ("--deadline",)), "connect_timeout": (float, ("--connect-timeout",)),
-    "read_timeout": (float, ("--read-timeout",)), "max_bytes": (int, ("--max-bytes",)),
-    "max_hops": (int, ("--max-hops",)), "retries": (int, ("--retries",)), "per_host": (int, ("--per-host",)),
-    "min_interval": (float, ("--min-interval",)), "concurrency": (int, ("--concurrency",)),
-    "robots": (str, ("--robots",)), "user_agent": (str, ("--user-agent",)),
-    "wayback": (bool, ("--wayback/--no-wayback",)), "save": (bool, ("--save",)),
-    "archive_dir": (Path, ("--archive-dir",)), "freshness_hours": (float, ("--freshness-hours",)),
-}
 NETWORK = ("offline", "allow_private", "deadline", "connect_timeout", "read_timeout", "max_bytes", "max_hops",
            "retries", "per_host", "min_interval", "concurrency", "robots", "user_agent", "wayback",
            "archive_dir", "freshness_hours", "save")
@@ -46,22 +35,23 @@ OUTPUT = typer.Option(None, "-o", "--output", help="Write to FILE instead of std
 
 def readme_options() -> str:
     """The option table README.md carries, in the CLI's own spelling."""
-    return options_markdown({name: flags[0] for name, (_, flags) in _OPTION_TYPES.items()})
+    return options_markdown()
 
 
 def with_settings(*names: str):
     """Add one CLI option per named setting to a command, and hand it a `Settings` (which checks itself).
 
-    The options' spelling comes from `_OPTION_TYPES`, their help and defaults from settings.py,
-    so every command that touches the network takes the same limits with the same words.
+    Their spelling, help, defaults and types come from settings.py, so every command that
+    touches the network takes the same limits with the same words.
     """
-    meta = {f.name: f for f in fields(Settings)}
+    meta, hints = {f.name: f for f in fields(Settings)}, typing.get_type_hints(Settings)
 
     def decorate(fn):
         sig = inspect.signature(fn)
         params = [p for p in sig.parameters.values() if p.name != "settings"]
         for name in names:
-            typ, flags = _OPTION_TYPES[name]
+            typ = next((a for a in typing.get_args(hints[name]) if a is not type(None)), hints[name])
+            flags = (meta[name].metadata["flag"],)
             default, help_text = meta[name].default, meta[name].metadata["help"]
             panel = None if name in ("db", "offline") else "Network and limits"
             annotation: object
@@ -100,52 +90,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-class _Line(logging.Formatter):
-    """One line per message; the traceback only when asked for (-v)."""
-
-    def __init__(self, tracebacks: bool):
-        super().__init__()
-        self.tracebacks = tracebacks
-
-    def format(self, record: logging.LogRecord) -> str:
-        line = f"provenance: {record.levelname.lower()}: {record.getMessage()}"
-        if self.tracebacks and record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
-        return line
-
-
-class _Stderr(logging.StreamHandler):
-    """Whatever stderr is now (a test runner swaps it), never a stream closed since."""
-
-    @property
-    def stream(self):
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value) -> None:
-        pass
-
-
-def configure_logging(verbose: int, log_file: Path | None) -> None:
-    """Warnings to stderr by default, info and tracebacks with -v, everything to --log-file."""
-    log = logging.getLogger("provenance")
-    log.setLevel(logging.DEBUG if verbose > 1 or log_file else logging.INFO if verbose else logging.WARNING)
-    for handler in [h for h in log.handlers if not isinstance(h, logging.NullHandler)]:
-        log.removeHandler(handler)
-        handler.close()
-    err = _Stderr()
-    err.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
-    err.setFormatter(_Line(tracebacks=verbose > 0))
-    log.addHandler(err)
-    if log_file is not None:
-        try:
-            keep = logging.FileHandler(log_file, encoding="utf-8")
-        except OSError as e:
-            fail(f"cannot write {log_file}: {e.strerror or e}")
-        keep.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        log.addHandler(keep)
-
-
 @app.callback()
 def root(
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True,
@@ -156,7 +100,10 @@ def root(
 ):
     """Find what a news article leans on, resolve and archive every source, and record a
     provenance chain for every claim in SQLite."""
-    configure_logging(verbose, log_file)
+    try:
+        cli_output.configure_logging(verbose, log_file)
+    except OSError as e:
+        fail(f"cannot write {log_file}: {e.strerror or e}")
 
 
 # The default of every command's `settings` parameter: `with_settings` always passes one.
@@ -186,24 +133,22 @@ def _emit(text: str, output: Path | None) -> None:
         fail(f"cannot write {output}: {e.strerror or e}")
 
 
-def _terminal(output: Path | None = None, width: int = 100) -> tuple[bool, int]:
-    """Colour only for a terminal that has not asked for none (NO_COLOR); the terminal's width, or a
-    fixed width when the output is piped or written to a file, so that what a script reads does not vary."""
-    import os
-    import shutil
-
-    if output is not None or not sys.stdout.isatty():
-        return False, width
-    color = not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    return color, max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
-
-
 def _urls(urls: list[str]) -> list[str]:
     return [line.strip() for line in sys.stdin if line.strip()] if urls == ["-"] else urls
 
 
 def main() -> None:
-    app()
+    """The `provenance` command. A bug is one line and exit 1; its traceback only under -v (and in
+    --log-file)."""
+    try:
+        app()
+    except Exception as e:  # noqa: BLE001 - the one place where unexpected errors become an exit code
+        logging.getLogger("provenance").debug("unexpected error", exc_info=True)
+        if cli_output.VERBOSE[0]:
+            raise
+        typer.echo(f"provenance: unexpected error: {type(e).__name__}: {e} (run with -v for the traceback)",
+                   err=True)
+        sys.exit(1)
 
 
 class ExtractFormat(str, Enum):
@@ -221,7 +166,7 @@ def extract(
 
     check_output(output)
     try:
-        doc = extract_article(ingest.load(source))
+        doc = usecases.extract_source(source)
     except ProvenanceError as e:
         fail(str(e))
     _emit(json.dumps(doc.to_json(), ensure_ascii=False, indent=2), output)
@@ -246,14 +191,7 @@ def resolve(
     cite these URLs are graded again.
     """
     check_output(output)
-    tty = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if tty:
-            sys.stderr.write(f"\rresolved {done}/{total}" + ("\n" if done == total else ""))
-            sys.stderr.flush()
-
-    outcome = usecases.resolve_urls(settings, _urls(urls), on_progress=progress)
+    outcome = usecases.resolve_urls(settings, _urls(urls), on_progress=cli_output.count_on_terminal("resolved"))
     for u in outcome.not_urls:
         typer.echo(f"provenance: not an http(s) URL: {u}", err=True)
     _emit(plain.render_resolutions(outcome, format.value), output)
@@ -290,7 +228,7 @@ def audit(
     tried = outcome.tried()
     if tried.no_network:
         typer.echo(f"provenance: no network: {tried.words()}", err=True)
-    color, width = _terminal(output)
+    color, width = cli_output.terminal(output)
     pages = report.render_audit(format.value, outcome.db, outcome.results, color=color, width=width)
     if len(pages) == 1 and (output is None or not output.is_dir()):
         _emit(pages[0], output)
@@ -306,16 +244,6 @@ def audit(
     raise typer.Exit(outcome.exit_code())
 
 
-def _parse_ident(ident: str, article: bool) -> tuple[int, bool]:
-    """`7`, `claim:7` or `article:3` → (number, is_article)."""
-    kind, _, number = ident.rpartition(":")
-    if kind not in ("", "claim", "article") or not number.isdigit():
-        fail(f"{ident!r} is not an id: give a number, claim:N or article:N")
-    if kind == "claim" and article:
-        fail("claim:N and --article contradict each other")
-    return int(number), article or kind == "article"
-
-
 @app.command()
 @with_settings("db")
 def show(
@@ -327,10 +255,9 @@ def show(
     settings: Settings = INJECTED,
 ):
     """Print a claim's provenance chain step by step: claim → citation → URL → hops → final → saved copies."""
-    number, is_article = _parse_ident(ident, article)
-    color, width = _terminal(output, 120)
+    color, width = cli_output.terminal(output, 120)
     try:
-        text = usecases.show_chains(settings, number, article=is_article, color=color, width=width)
+        text = usecases.show_chains(settings, ident, article=article, color=color, width=width)
     except NotFound as e:
         fail(str(e), 1)
     _emit(text, output)
@@ -428,32 +355,13 @@ def batch(
     (not with --offline) or some inputs were unreadable, 2 when nothing could be read, 130 when
     interrupted (run it again to resume).
     """
-    import signal
-
-    def to_interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, to_interrupt)
-    _fewer_malloc_arenas()
+    cli_output.stop_on_sigterm()
+    cli_output.fewer_malloc_arenas()
     if not quiet and sys.stderr.isatty():
-        from .cli_progress import batch_with_progress
-
-        summary = batch_with_progress(settings, sources, retry_failed=retry_failed)
+        summary = cli_output.batch_with_progress(settings, sources, retry_failed=retry_failed)
     else:
         summary = usecases.run_batch(settings, sources, retry_failed=retry_failed)
     if summary.interrupted:
         typer.echo("provenance: interrupted; run the same command again to resume", err=True)
     _emit(plain.render_batch_summary(summary), None)
     raise typer.Exit(summary.exit_code())
-
-
-def _fewer_malloc_arenas() -> None:
-    """A batch process runs a hundred threads; glibc gives threads up to 8 malloc arenas per core,
-    and memory freed in one arena is not reused by another. Two arenas keep the resident size of a
-    long run flat (about 10 % less at the peak) at no measurable cost in speed."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to tune

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from . import db as database
-from . import record
+from . import store
 from .archive import Archiver, RateGate, WarcStore
 from .models import Resolution, Status
 from .regrade import regrade
 from .resolve import Resolver
 from .settings import Settings
+from .store import queries, writes
 
 
 @dataclass
@@ -43,8 +43,8 @@ class RunContext:
     @classmethod
     def open(cls, settings: Settings, command: str, args: dict) -> RunContext:
         """Open the database, start the run's row, and build the resolver, the gate and the archiver."""
-        db = database.connect(settings.db)
-        run_id = record.start_run(db, command, args)
+        db = store.connect(settings.db)
+        run_id = writes.start_run(db, command, args)
         resolver = Resolver(settings)
         gate = RateGate(settings.wayback_interval)
         archiver = Archiver(settings, db, run_id, resolver.fetcher, gate=gate)
@@ -52,7 +52,7 @@ class RunContext:
 
     def connect(self, *, readonly: bool = False) -> sqlite_utils.Database:
         """Another connection to the run's database, for a thread of its own."""
-        return database.connect(self.settings.db, readonly=readonly)
+        return store.connect(self.settings.db, readonly=readonly)
 
     def archiver_on(self, db: sqlite_utils.Database, store: WarcStore | None = None) -> Archiver:
         """An archiver for another thread's connection that shares this run's gate, fetcher and WARC files."""
@@ -62,7 +62,7 @@ class RunContext:
     def cached(self, url: str, *, live_only: bool = False) -> Resolution | None:
         """A recent conclusive answer for `url` from the database (never a failure), or None;
         `live_only` serves only a live page (what the resolver of one audit takes)."""
-        hit = record.cached_resolution(self.db, url, self.settings.freshness_hours)
+        hit = queries.cached_resolution(self.db, url, self.settings.freshness_hours)
         if hit is None or (live_only and hit.status is not Status.ALIVE):
             return None
         hit.from_cache = True
@@ -77,7 +77,7 @@ class RunContext:
         out: dict[str, Resolution] = {}
 
         def got(res: Resolution) -> None:
-            record.record_resolution(self.db, self.run_id, res)
+            writes.record_resolution(self.db, self.run_id, res)
             self.resolved[res.url] = res
             if on_result is not None:
                 on_result(res)
@@ -95,14 +95,14 @@ class RunContext:
         return {u: out[u] for u in unique}
 
     def record(self, res: Resolution) -> None:
-        record.record_resolution(self.db, self.run_id, res)
+        writes.record_resolution(self.db, self.run_id, res)
 
     def regrade(self, urls: list[str]) -> int:
         """Grade again every recorded claim that cites one of `urls`."""
         return regrade(self.db, urls)
 
     def finish(self, status: str, counts: dict, failures: list) -> None:
-        record.finish_run(self.db, self.run_id, status, counts, failures)
+        writes.finish_run(self.db, self.run_id, status, counts, failures)
 
     def close(self) -> None:
         self.archiver.close()

@@ -20,7 +20,8 @@ Each item has a stable key, the article's natural key (`articles.source`):
                    is the article's URL, but it is not the key: a crawl may hold the same URI
                    twice, while an offset names one record for good.
     URL            the URL itself
-    stdin          `-`
+    stdin          `stdin:` and a digest of what was piped in (`ingest.stdin_key`), so that a
+                   different page piped in is a different article, and the same one the same
 
 A caller that already finished an item says so through `wanted(key)`, and the
 item's bytes are then never read: resuming a WARC file skips done records

@@ -1,5 +1,6 @@
 """What each command does, as functions a program can call; the CLI only adapts them.
 
+    extract_source   one article → its citations and claims (no network, no database)
     audit_sources    articles → claims, citations and evidence chains, recorded   (audit.py)
     run_batch        many articles in one resumable run                           (batch/)
     resolve_urls     URLs → where each ends and whether it is alive, recorded
@@ -22,22 +23,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import db as database
-from . import export, record, report
+from . import export, ingest, report, store
 from .archive import target_date
 from .archive import verify as checks
 from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
 from .audit import AuditOutcome, audit_sources
 from .batch import Progress, Summary, run_batch
 from .errors import UsageError
-from .models import Capture, LinkTally, Resolution, RunStatus, Snapshot, exit_code
+from .extract import extract
+from .models import Capture, Extraction, LinkTally, Resolution, RunStatus, Snapshot, exit_code
 from .resolve import strip_credentials
 from .run import RunContext
 from .settings import Settings
+from .store import queries
 
 __all__ = ["ArchiveOutcome", "AuditOutcome", "Progress", "ResolveOutcome", "Summary", "VerifyOutcome",
-           "archive_urls", "audit_sources", "export_database", "resolve_urls", "run_batch", "show_chains",
-           "verify_archive"]
+           "archive_urls", "audit_sources", "export_database", "extract_source", "resolve_urls", "run_batch",
+           "parse_ident", "show_chains", "verify_archive"]
+
+
+def extract_source(source: str) -> Extraction:
+    """The citations and claims of one SOURCE: a file or `-` (no network: a URL is refused)."""
+    return extract(ingest.load(source))
 
 
 @dataclass
@@ -149,17 +156,29 @@ def verify_archive(settings: Settings, warcs: list[Path] | None = None) -> Verif
     rows = None
     if Path(settings.db).exists():
         names = [p.name.removesuffix(checks.OPEN_SUFFIX) for p in files] if warcs else None
-        rows = record.capture_rows(database.connect(settings.db, readonly=True), names)
+        rows = queries.capture_rows(store.connect(settings.db, readonly=True), names)
     return VerifyOutcome(checks.verify(files, rows, directory), Path(settings.db) if rows is not None else None)
 
 
-def show_chains(settings: Settings, ident: int, *, article: bool = False, color: bool = False,
+def parse_ident(ident: str, article: bool = False) -> tuple[int, bool]:
+    """`7`, `claim:7` or `article:3` (with `article`: `7` is an article) → (number, is_article)."""
+    kind, _, number = ident.rpartition(":")
+    if kind not in ("", "claim", "article") or not number.isdigit():
+        raise UsageError(f"{ident!r} is not an id: give a number, claim:N or article:N")
+    if kind == "claim" and article:
+        raise UsageError("claim:N and --article contradict each other")
+    return int(number), article or kind == "article"
+
+
+def show_chains(settings: Settings, ident: str | int, *, article: bool = False, color: bool = False,
                 width: int = 120) -> str:
-    """A claim's chains (or every claim's of an article) step by step, from the database."""
-    return report.show(database.connect(settings.db, readonly=True), ident, article=article, color=color,
+    """A claim's chains (or every claim's of an article) step by step, from the database; `ident` is
+    a number, `claim:N` or `article:N`."""
+    number, is_article = parse_ident(str(ident), article)
+    return report.show(store.connect(settings.db, readonly=True), number, article=is_article, color=color,
                        width=width)
 
 
 def export_database(settings: Settings, fmt: str, out: TextIO) -> None:
     """Write the whole database in `fmt` (one of `export.FORMATS`) to `out`."""
-    export.write(database.connect(settings.db, readonly=True), fmt, out)
+    export.write(store.connect(settings.db, readonly=True), fmt, out)

@@ -243,6 +243,7 @@ def test_url_list_and_stdin_articles_are_fetched_then_audited(tmp_path):
     assert {s for (s,) in con.execute("SELECT source FROM articles")} == {f"{web.base}/p/1", stdin_key(page)}
 
 
+@pytest.mark.slow
 def test_extraction_in_worker_processes(tmp_path):
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=6)
@@ -367,6 +368,7 @@ def table_counts(db: Path) -> dict:
     return out
 
 
+@pytest.mark.slow
 def test_sigkill_at_any_moment_then_rerun_finishes_with_nothing_lost_or_duplicated(tmp_path):
     n = 60
     with Web(latency=0.03) as web:
@@ -411,6 +413,7 @@ def test_sigkill_at_any_moment_then_rerun_finishes_with_nothing_lost_or_duplicat
     assert unanswered == 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_with_130_and_the_next_run_resumes(tmp_path):
     with Web(latency=0.03) as web:
         write_articles(tmp_path / "in", web.base, n=30)
@@ -433,6 +436,7 @@ def test_ctrl_c_stops_cleanly_with_130_and_the_next_run_resumes(tmp_path):
     assert_clean(tmp_path / "p.db")
 
 
+@pytest.mark.slow
 def test_two_batches_on_one_database_at_once_both_succeed(tmp_path):
     # the database does not exist yet: both processes create and migrate it at the same moment
     with Web(latency=0.01) as web:
@@ -448,6 +452,7 @@ def test_two_batches_on_one_database_at_once_both_succeed(tmp_path):
     assert_clean(tmp_path / "p.db")
 
 
+@pytest.mark.slow
 def test_warc_records_a_killed_run_wrote_but_never_recorded_are_cut_away(tmp_path):
     """Written to WARC, killed before the captures row: the resumed run would capture the page again."""
     from provenance import record
@@ -502,6 +507,7 @@ def warc_responses_in(path: Path) -> list[str]:
         return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(f) if r.rec_type == "response"]
 
 
+@pytest.mark.slow
 def test_an_extraction_process_that_dies_takes_no_article_with_it(tmp_path, monkeypatch):
     """A worker killed mid-article (out of memory, a parser crash) breaks the pool: a new one takes over."""
     from provenance import extract as extraction
@@ -583,6 +589,7 @@ def test_wayback_lookups_run_beside_the_writer_once_per_url(tmp_path, monkeypatc
     assert con.execute("SELECT status FROM runs").fetchone()[0] == "done"
 
 
+@pytest.mark.slow
 def test_sigterm_to_the_process_group_stops_cleanly_without_a_worker_traceback(tmp_path):
     """`timeout`, `kill -TERM -PGID` and service managers signal the whole group: only the batch
     process decides what stopping means; its extraction workers say nothing."""
@@ -617,7 +624,7 @@ def test_no_item_holds_a_batch_forever(tmp_path, monkeypatch):
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=3)
         runner = threading.Thread(target=lambda: out.setdefault("summary", batch_mod.run_batch(
-            settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=0, item_deadline=2.0)))
+            settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=0, item_deadline=1.0)))
         runner.start()
         runner.join(timeout=120)
         release.set()
@@ -658,3 +665,34 @@ def test_a_resumed_job_retries_network_failures_and_with_retry_failed_every_fail
     assert after[junk] == before[junk]  # the input's own failure was not
     last = batch_mod.run_batch(s, sources, extract_workers=0, retry_failed=True)
     assert runs_of_failures()[junk] == last.run_id  # --retry-failed takes every failure again
+
+
+def test_another_driver_can_feed_the_writer_the_same_events(tmp_path):
+    """The parts a distributed batch reuses: a run context, the extraction pool and the writer, fed
+    by hand here instead of by this process's driver. Nothing but events crosses between them."""
+    from provenance import sources
+    from provenance.batch import events, jobs
+    from provenance.batch.writer import Writer
+    from provenance.run import RunContext
+    from provenance.store import queue
+
+    write_articles(tmp_path / "in", "http://127.0.0.1:9", n=2)
+    settings = settings_for(tmp_path / "p.db", offline=True)
+    ctx = RunContext.open(settings, "batch", {"owner": jobs.owner()})
+    job_id, _ = queue.open_job(ctx.db, "elsewhere", ["in"], ctx.run_id, jobs.dead_owners)
+    pool = batch_mod.ExtractionPool(0)
+    writer = Writer(ctx, job_id, jobs.owner(), pool, window=4, item_deadline=60, on_progress=lambda p: None)
+    keys = []
+    for path in sorted((tmp_path / "in").iterdir()):
+        doc = sources.Document(key=path.name, data=path.read_bytes())
+        keys.append(doc.key)
+        writer.window.acquire()  # a taken item holds a slot of the window until it is done or failed
+        writer.post(events.Taken(doc.key))
+        pool.submit(doc, lambda key, future: writer.post(events.Extracted(key, future)))
+    writer.post(events.ReadingDone(frozenset(keys)))
+    writer.run()
+    pool.shutdown()
+    ctx.close()
+    assert writer.progress.articles == 2 and writer.progress.urls == 12
+    states = dict(ctx.db.execute("SELECT source, state FROM batch_items").fetchall())
+    assert states == {"a0000.html": "done", "a0001.html": "done"}

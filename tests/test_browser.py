@@ -20,15 +20,13 @@ import pytest
 
 from provenance import report
 
-from .conftest import ROOT
+from .conftest import ROOT, needs
 from .report_example import TCO, X_URL, audited_offline, post_claim
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)"
-)
+pytestmark = [pytest.mark.slow, needs(CHROMIUM is not None, "chromium is not installed (scripts/setup.sh installs it)")]
 
 
 def chromium(tmp_path: Path, url: str, *extra: str) -> str:

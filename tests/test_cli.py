@@ -218,3 +218,26 @@ def test_warnings_reach_stderr_and_tracebacks_only_with_verbose(tmp_path, monkey
     loud = run("-v", "--log-file", log_file, "audit", SEED, "--offline", "--db", tmp_path / "p.db")
     assert "Traceback" in loud.output and "No space left on device" in loud.output
     assert "could not write a WARC record for x" in log_file.read_text()
+
+
+@pytest.mark.slow
+def test_an_unexpected_error_is_one_line_and_its_traceback_only_with_verbose(tmp_path):
+    """Run as a user runs it (python -m provenance), with a bug planted in the library."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    plant = tmp_path / "sitecustomize.py"  # loaded at start-up: breaks `extract` for this process only
+    plant.write_text("import provenance.usecases as u\n"
+                     "def broken(source):\n    raise RuntimeError('planted bug')\n"
+                     "u.extract_source = broken\n")
+    env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
+    plain = subprocess.run([sys.executable, "-m", "provenance", "extract", str(SEED)], env=env,
+                           capture_output=True, text=True)
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr
+    assert "provenance: unexpected error: RuntimeError: planted bug (run with -v" in plain.stderr
+    loud = subprocess.run([sys.executable, "-m", "provenance", "-v", "extract", str(SEED)], env=env,
+                          capture_output=True, text=True)
+    assert loud.returncode == 1 and "Traceback" in loud.stderr and "planted bug" in loud.stderr

@@ -16,6 +16,8 @@ import pytest
 from provenance.extract import extract
 from provenance.ingest import article_from_bytes
 
+from .conftest import needs
+
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 # (precision, recall) floors per kind, pinned at what main measures on the grown 64-item corpus
@@ -29,10 +31,8 @@ FLOORS = {
     "outlet_citations": (0.90, 0.71),
 }
 
-pytestmark = pytest.mark.skipif(
-    not (CORPUS / "score.py").exists(),
-    reason=f"evaluation corpus not found at {CORPUS} (it lives beside the repository)",
-)
+pytestmark = needs((CORPUS / "score.py").exists(),
+                   f"evaluation corpus not found at {CORPUS} (it lives beside the repository)")
 
 
 def load_scorer():

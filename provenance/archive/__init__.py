@@ -9,7 +9,7 @@
 `Archiver` ties them to one run: it decides what to capture (alive and soft-404
 pages and the hops that led there, not captured within the freshness window),
 turns an identical earlier payload into a revisit, and records every capture and
-snapshot through `record`.
+snapshot through the store.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .. import record
 from ..fetch import Fetcher
 from ..models import Capture, Resolution, Snapshot, SnapshotStatus, Status
 from ..settings import Settings
+from ..store import queries, writes
 from .warc import OPEN_SUFFIX, Original, WarcStore, payload_digest, warc_date
 from .wayback import RateGate, Target, Wayback, date_in_text, target_date
 
@@ -63,14 +63,14 @@ class Archiver:
         """
         if res.status not in CAPTURE_STATUSES or not res.exchanges or self.settings.offline:
             return []
-        resolution_id = record.latest_resolution_id(self.db, res.url)
+        resolution_id = queries.latest_resolution_id(self.db, res.url)
         out: list[Capture] = []
         for ex in res.exchanges:
-            if record.captured_recently(self.db, ex.url, self.settings.freshness_hours):
+            if queries.captured_recently(self.db, ex.url, self.settings.freshness_hours):
                 continue
             original = None
             if ex.body and not ex.truncated:
-                earlier = record.capture_with_payload(self.db, payload_digest(ex.body))
+                earlier = queries.capture_with_payload(self.db, payload_digest(ex.body))
                 if earlier:
                     original = Original(record_id=earlier[0], url=earlier[1], date=warc_date(earlier[2]))
             try:
@@ -78,7 +78,7 @@ class Archiver:
             except OSError as e:  # the evidence could not be kept; the audit goes on without it
                 log.warning("could not write a WARC record for %s: %s", ex.url, e)
                 break
-            record.record_captures(self.db, self.run_id, written, resolution_id)
+            writes.record_captures(self.db, self.run_id, written, resolution_id)
             out.extend(written)
         return out
 
@@ -86,17 +86,17 @@ class Archiver:
         """A live page known only from the cache, with no recent capture: its evidence was never kept."""
         if not res.from_cache or res.exchanges or res.status not in CAPTURE_STATUSES or self.settings.offline:
             return False
-        return not record.captured_recently(self.db, res.final_url or res.url, self.settings.freshness_hours)
+        return not queries.captured_recently(self.db, res.final_url or res.url, self.settings.freshness_hours)
 
     def snapshot(self, url: str, target: Target) -> Snapshot | None:
         """The Wayback snapshot of `url` nearest `target`, recorded; None when look-ups are off."""
         if not self.settings.wayback or self.settings.offline:
             return None
-        kept = record.recent_snapshot(self.db, url, target.label(), self.settings.freshness_hours)
+        kept = queries.recent_snapshot(self.db, url, target.label(), self.settings.freshness_hours)
         if kept is not None:
             return kept
         snap = self.wayback.nearest(url, target)
-        record.record_snapshot(self.db, self.run_id, snap)
+        writes.record_snapshot(self.db, self.run_id, snap)
         return snap
 
     def save(self, resolutions: list[Resolution]) -> dict[str, Snapshot]:
@@ -106,7 +106,7 @@ class Archiver:
             return {}
         saved = self.wayback.save_many(live)
         for snap in saved.values():
-            record.record_snapshot(self.db, self.run_id, snap)
+            writes.record_snapshot(self.db, self.run_id, snap)
         return saved
 
     def archive(self, resolutions: dict[str, Resolution], target: Target,

@@ -18,12 +18,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .. import record
 from ..archive import target_date
 from ..audit import grade_article
 from ..models import Article, CaptureKind, Extraction, Resolution
 from ..run import RunContext
 from ..store import queue as work
+from ..store import writes
 from .events import Event, Extracted, Failed, Fetched, ReadingDone, Resolved, Skipped, Snapshotted, Taken
 from .extraction import ExtractionPool
 from .feeds import Snapshots, UrlFeed
@@ -164,7 +164,7 @@ class Writer:
             return
         article, doc = out
         ctx = self.ctx
-        article_id = record.record_article(ctx.db, ctx.run_id, article, doc)
+        article_id = writes.record_article(ctx.db, ctx.run_id, article, doc)
         page = self._pages.pop(key, None)
         if page is not None:
             ctx.record(page)

@@ -25,7 +25,6 @@ NEGATIVE = re.compile(
     re.I,
 )
 
-_TEXT_BLOCKS = {"p", "pre", "li", "td", "blockquote", "h2", "h3"}
 _BLOCK_CHILDREN = {
     "p",
     "div",
