@@ -211,7 +211,9 @@ def quote_cases(pages: dict[str, str], rng: random.Random, per_page: int = 4) ->
                 cases.append((name, "name changed", renamed))
         if len(spans) >= 2:
             (s1, e1), (s2, e2) = rng.sample(spans, 2)
-            cases.append((name, "spliced from two sentences", splice(text[s1:e1], text[s2:e2])))
+            spliced = splice(text[s1:e1], text[s2:e2])
+            if fold(spliced).text not in fold(text).text:  # two sentences alike can splice into one of the page's
+                cases.append((name, "spliced from two sentences", spliced))
         for _ in range(2):
             cases.append((name, "made up", made_up(rng)))
             other = pages[rng.choice([n for n in names if n != name])]

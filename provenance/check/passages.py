@@ -10,6 +10,7 @@ not that the page proves the claim.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 
 from ..claims import STOPWORDS
@@ -20,6 +21,7 @@ from .verdict import Check
 MATCHED = 0.6  # share of the claim's weighted words in the passage for `matched`
 WEAK = 0.3  # ... and for `weak`; below it the claim's words are `absent`
 K1, B = 1.5, 0.75  # the usual BM25 constants
+_HIRAGANA = re.compile(r"[\u3040-\u309f]")
 NOTE = "lexical match (BM25 over the page's sentences), not a proof"
 
 
@@ -40,7 +42,10 @@ def terms(text: str) -> list[str]:
         if not piece or piece in STOPWORDS:
             continue
         if UNSPACED.search(piece):
-            out += [piece[i : i + 2] for i in range(max(1, len(piece) - 1))]
+            pairs = [piece[i : i + 2] for i in range(max(1, len(piece) - 1))]
+            # Kana mostly carry grammar (particles, endings); pairs of kanji or katakana carry the content.
+            content = [p for p in pairs if not _HIRAGANA.search(p)]
+            out += content or pairs
         else:
             out.append(stem(piece))
     return out

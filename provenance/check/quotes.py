@@ -70,11 +70,28 @@ def check_quote(quote: str, page: str | Folded | None, *, aligner: str = "edlib"
         return Check("quote", "absent", detail="the quote has no words to look for")
     exact = _find_in_order(folded.text, [p.text for p in parts])
     if exact:
+        negated = _negated_before(folded, exact[0][0])
+        if negated:
+            check = Check("quote", "altered", 0.9, detail=f"negation differs: the page says “{negated}” just before")
+            check.differences, check.reasons = [("", negated)], ["negation"]
+            return _located(check, folded, exact)
         gaps = len(parts) - 1
         return _located(
             Check("quote", "verbatim", 1.0, detail=f"{gaps} gap(s) left by ellipses" if gaps else ""), folded, exact
         )
     return _approximate(parts, folded, aligner)
+
+
+def _negated_before(page: Folded, at: int) -> str | None:
+    """The negation word that opens the quoted words' clause on the page, when the quote leaves it out."""
+    if at < 2 or page.text[at - 1] != " ":
+        return None
+    word_start = page.text.rfind(" ", 0, at - 1) + 1
+    word = page.text[word_start : at - 1]
+    if not is_negation(word) or word == "no":  # "No, we will…" answers; it does not negate what follows
+        return None
+    between = page.original[page.offsets[at - 2] + 1 : page.offsets[at]]
+    return page.original[slice(*page.span(word_start, at - 1))] if not between.strip() else None
 
 
 def _find_in_order(text: str, needles: list[str]) -> list[tuple[int, int]] | None:
@@ -243,9 +260,7 @@ def _compare(
             pass  # a long stretch said differently is a difference of wording, not one changed fact
         elif _numbers(qs) != _numbers(ps):
             reasons.append("number")
-        elif sum(map(is_negation, qs)) != sum(map(is_negation, ps)) or _unspaced_negations(qs) != _unspaced_negations(
-            ps
-        ):
+        elif sum(map(is_negation, qs)) != sum(map(is_negation, ps)):
             reasons.append("negation")
         elif op == "replace" and (
             any(_is_name(part, t) for t in quote_tokens[i1:i2]) or any(_is_name(page, t) for t in page_tokens[j1:j2])
@@ -255,6 +270,11 @@ def _compare(
             matched += i2 - i1  # the same number written with or without a thousands separator
             continue
         diffs.append((" ".join(qs), " ".join(ps)))
+    # Without spaces a negation is a suffix ("上げない") that word-by-word lining up can cut in two: count whole texts.
+    # A suffix the quote stops short of counts too ("上げ" quoted from "上げない").
+    tail = page.text[page_tokens[-1].end : page_tokens[-1].end + 2] if page_tokens else ""
+    if diffs and "negation" not in reasons and _unspaced_negations(q) != _unspaced_negations(p + [tail]):
+        reasons.append("negation")
     return matched, diffs, reasons
 
 
