@@ -389,6 +389,21 @@ def timing(pages: dict[str, str], rng: random.Random, aligner: str, n: int = 200
             "mean ms/quote": statistics.fmean(times)}
 
 
+def drift_timing(pages: dict[str, str], rng: random.Random) -> dict[str, float]:
+    """CPU milliseconds for one drift check between two 100,000-character texts."""
+    texts = list(pages.values())
+    big = "\n\n".join(texts)[:100_000]
+    other = "\n\n".join(reversed(texts))[:100_000]
+    s, e = rng.choice(quotable(big))
+    edited = big[:s] + (edit_words(big[s:e], rng, 1) or big[s:e] + " Indeed.") + big[e:]
+    out = {}
+    for label, after in (("one sentence edited", edited), ("another page", other)):
+        t0 = time.process_time()
+        check_drift(big, after, words=big[s:e])
+        out[f"{label} (ms)"] = (time.process_time() - t0) * 1000
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
@@ -421,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
         t = timing(pages, random.Random(args.seed), aligner)
         print(f"\nSpeed, aligner {aligner}, 100,000-character page, CPU time of one process")
         print("\n".join(f"  {k:<28}{v:8.2f}" for k, v in t.items()))
+    t = drift_timing(pages, random.Random(args.seed))
+    print("\nSpeed, drift check between two 100,000-character texts, CPU time")
+    print("\n".join(f"  {k:<28}{v:8.2f}" for k, v in t.items()))
     return 0
 
 

@@ -69,6 +69,22 @@ def _similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
 
 
+def _most_similar(sentence: str, candidates: list[tuple[int, str]], _cache: dict) -> tuple[int | None, float]:
+    """The candidate most like `sentence`; word sets rule out the unlike ones cheaply (a replaced page has many)."""
+    mine = set(sentence.split())
+    best, best_sim = None, 0.0
+    for j, other in candidates:
+        theirs = _cache.get(other)
+        if theirs is None:
+            theirs = _cache[other] = set(other.split())
+        if len(mine & theirs) * 2 < PAIRED * (len(mine) + len(theirs)) * 0.8:
+            continue  # too few words in common to reach PAIRED in order
+        sim = _similarity(sentence, other)
+        if sim > best_sim:
+            best, best_sim = j, sim
+    return best, best_sim
+
+
 def check_drift(
     before: str | None, after: str | None, *, gone: bool = False, words: str | None = None
 ) -> Check:
@@ -88,6 +104,7 @@ def check_drift(
     if before == after:
         return _with_words(Check("drift", "same", 1.0, detail="identical text"), before, after, words, set(), old_spans)
     added, removed, changed, cosmetic = [], [], [], 0
+    word_sets: dict[str, set[str]] = {}
     common = 0
     for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
@@ -96,11 +113,8 @@ def check_drift(
         olds = [i for i in range(i1, i2) if old[i]]
         news = [j for j in range(j1, j2) if new[j]]
         for i in list(olds):  # pair each old sentence with the most similar new one in the same stretch
-            best = max(news, key=lambda j: _similarity(old[i], new[j]), default=None)
-            if best is None:
-                continue
-            sim = _similarity(old[i], new[best])
-            if sim < PAIRED:
+            best, sim = _most_similar(old[i], [(j, new[j]) for j in news], word_sets)
+            if best is None or sim < PAIRED:
                 continue
             olds.remove(i)
             news.remove(best)

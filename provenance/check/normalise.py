@@ -6,7 +6,7 @@ compares quotations after lower-casing and dropping punctuation). What is kept: 
 letters and digits of each word, an apostrophe inside a word ("don't"), and the point or
 comma inside a number ("3.5", "1,000"), because those carry meaning.
 
-The folded text is the words joined by single spaces. `Folded.offsets[i]` is the index in
+The folded text is the words joined by single spaces. `Folded.origin(i)` is the index in
 the original text of folded character `i`, so a match found in the folded text maps back
 exactly to the characters of the page (`Folded.span`).
 """
@@ -14,8 +14,9 @@ exactly to the characters of the page (`Folded.span`).
 from __future__ import annotations
 
 import re
-from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 # One character for another, so that folding never changes the length before words are cut out.
 _SAME_LENGTH = str.maketrans(
@@ -46,18 +47,37 @@ ELLIPSIS = re.compile(r"\[\s*(?:\u2026|\.\s?\.\s?\.)\s*\]|\u2026|\.\s?\.\s?\.")
 
 @dataclass
 class Folded:
-    """Folded text plus, for each of its characters, the index of the original character."""
+    """Folded text and where each of its words starts in the original text.
+
+    Words keep their length when folded (bar a dropped soft hyphen, kept apart in `gaps`), so one
+    original offset per word maps every character; a page is folded once and searched many times.
+    """
 
     text: str
-    offsets: array
     original: str
+    starts: list[int]  # where each word starts in `text`
+    origins: list[int]  # ... and in `original`
+    gaps: dict[int, list[int]]  # word index → original offset of each character, for words that lost a soft hyphen
+
+    def origin(self, i: int) -> int:
+        """The index in the original text of folded character `i` (a joining space: the character before the next word)."""
+        k = bisect_right(self.starts, i) - 1
+        if k < 0:
+            return 0
+        into = i - self.starts[k]
+        if k in self.gaps:
+            chars = self.gaps[k]
+            return chars[into] if into < len(chars) else self.origins[k + 1] - 1
+        if k + 1 < len(self.starts) and i == self.starts[k + 1] - 1:
+            return self.origins[k + 1] - 1
+        return self.origins[k] + into
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original (start, end) of folded characters start..end (end exclusive)."""
         if end <= start:
-            at = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            at = self.origin(start) if start < len(self.text) else len(self.original)
             return at, at
-        return self.offsets[start], self.offsets[end - 1] + 1
+        return self.origin(start), self.origin(end - 1) + 1
 
 
 def _lower(text: str) -> str:
@@ -71,21 +91,17 @@ def _lower(text: str) -> str:
 def fold(text: str) -> Folded:
     """`text` folded for comparison, with the map back to it."""
     flat = _lower(text.translate(_SAME_LENGTH))
-    words: list[str] = []
-    offsets = array("l")
-    for m in WORD.finditer(flat):
-        word = m.group(0)
-        start = m.start()
-        if words:
-            offsets.append(start - 1)  # the joining space stands for whatever separated the words
-        if "\u00ad" in word:  # a soft hyphen or zero-width joiner inside a word is dropped
-            kept = [(i, c) for i, c in enumerate(word) if c != "\u00ad"]
-            word = "".join(c for _, c in kept)
-            offsets.extend(start + i for i, _ in kept)
-        else:
-            offsets.extend(range(start, m.end()))
-        words.append(word)
-    return Folded(" ".join(words), offsets, text)
+    found = list(WORD.finditer(flat))
+    words = [m.group(0) for m in found]
+    origins = [m.start() for m in found]
+    gaps = {}
+    if "\u00ad" in flat:  # a soft hyphen or zero-width joiner inside a word is dropped
+        for k, word in enumerate(words):
+            if "\u00ad" in word:
+                gaps[k] = [origins[k] + i for i, c in enumerate(word) if c != "\u00ad"]
+                words[k] = word.replace("\u00ad", "")
+    starts = list(accumulate((len(w) + 1 for w in words[:-1]), initial=0)) if words else []
+    return Folded(" ".join(words), text, starts, origins, gaps)
 
 
 def split_ellipses(quote: str) -> list[str]:

@@ -90,7 +90,7 @@ def _negated_before(page: Folded, at: int) -> str | None:
     word = page.text[word_start : at - 1]
     if not is_negation(word) or word == "no":  # "No, we will…" answers; it does not negate what follows
         return None
-    between = page.original[page.offsets[at - 2] + 1 : page.offsets[at]]
+    between = page.original[page.origin(at - 2) + 1 : page.origin(at)]
     return page.original[slice(*page.span(word_start, at - 1))] if not between.strip() else None
 
 
@@ -290,7 +290,7 @@ def _unspaced_negations(words: list[str]) -> int:
 def _is_name(folded: Folded, token: Token) -> bool:
     """A capitalised word that does not open a sentence: likely a proper name."""
     raw = folded.original
-    at = folded.offsets[token.start]
+    at = folded.origin(token.start)
     if not raw[at].isupper():
         return False
     before = raw[:at].rstrip()
