@@ -60,7 +60,7 @@ class Folded:
     gaps: dict[int, list[int]]  # word index → original offset of each character, for words that lost a soft hyphen
 
     def origin(self, i: int) -> int:
-        """The index in the original text of folded character `i` (a joining space: the character before the next word)."""
+        """Where folded character `i` is in the original text (a joining space: the character before the next word)."""
         k = bisect_right(self.starts, i) - 1
         if k < 0:
             return 0
