@@ -72,7 +72,9 @@ def check_quote(quote: str, page: str | Folded | None, *, aligner: str = "edlib"
     if exact:
         negated = _negated_before(folded, exact[0][0])
         if negated:
-            check = Check("quote", "altered", 0.9, detail=f"negation differs: the page says “{negated}” just before")
+            words = sum(len(p.text) for p in parts)
+            score = round(words / (words + len(negated) + 1), 3)  # the similarity of the quote to the negated words
+            check = Check("quote", "altered", score, detail=f"negation differs: the page says “{negated}” just before")
             check.differences, check.reasons = [("", negated)], ["negation"]
             return _located(check, folded, exact)
         gaps = len(parts) - 1
@@ -190,8 +192,12 @@ def _approximate(parts: list[Folded], page: Folded, aligner: str) -> Check:
             edits += len(part.text)
             differences.append((part.text, ""))
             continue
-        edits += found[2]
         page_tokens = _lined_up(quote_tokens, page, *_snap(page.text, pos + found[0], pos + found[1]))
+        if not page_tokens:
+            edits += len(part.text)
+            differences.append((part.text, ""))
+            continue
+        edits += found[2]
         start, end = page_tokens[0].start, page_tokens[-1].end
         spans.append((start, end))
         m, diffs, why = _compare(part, quote_tokens, page, page_tokens)
