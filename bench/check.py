@@ -40,6 +40,8 @@ FOUND, ALTERED, ABSENT = "found", "altered", "absent"
 EXPECTED = {
     "verbatim": FOUND,
     "typographic": FOUND,
+    "clause (5-9 words)": FOUND,
+    "clause, one word edited": FOUND,
     "one word edited": FOUND,
     "two words edited": FOUND,
     "number changed": ALTERED,
@@ -49,7 +51,8 @@ EXPECTED = {
     "other page": ABSENT,
     "spliced from two sentences": ABSENT,
 }
-DRIFT_EXPECTED = {"unchanged": "same", "one sentence edited": "edited", "boilerplate changed": "cosmetic",
+DRIFT_EXPECTED = {"unchanged": "same", "one sentence edited": "edited", "one sentence removed": "edited",
+                  "one sentence added": "edited", "boilerplate changed": "cosmetic", "promo put in the markup": "same",
                   "another page": "replaced"}
 MIN_WORDS, MAX_WORDS = 10, 60  # the length of a sentence someone quotes
 REPLACEMENTS = "several rather quickly certain another simply really often largely mostly clearly briefly".split()
@@ -59,6 +62,9 @@ _CONTRACTIONS = {"won't": "will", "can't": "can", "shan't": "shall", "ain't": "i
 
 class CorpusMissing(SystemExit):
     pass
+
+
+HTML: dict[str, str] = {}  # name → the page's HTML, for drift cases made in the markup
 
 
 def load_pages(pages_dir: Path) -> dict[str, str]:
@@ -71,6 +77,7 @@ def load_pages(pages_dir: Path) -> dict[str, str]:
         text = main_text(article.content)
         if len(quotable(text)) >= 3:
             pages[path.name.removesuffix(".html.gz")] = text
+            HTML[path.name.removesuffix(".html.gz")] = article.content
     if len(pages) < 2:
         raise CorpusMissing(f"error: fewer than two readable pages in {pages_dir}: nothing to evaluate")
     return pages
@@ -106,14 +113,14 @@ def _editable(word: str) -> bool:
     return core.isalpha() and core.islower() and len(core) >= 4 and core not in NUMBER_WORDS and not is_negation(core)
 
 
-def edit_words(s: str, rng: random.Random, n: int) -> str | None:
+def edit_words(s: str, rng: random.Random, n: int, leave_out: bool = True) -> str | None:
     words = s.split(" ")
     spots = [i for i, w in enumerate(words) if i > 0 and _editable(w)]
     if len(spots) < n:
         return None
     for i in sorted(rng.sample(spots, n), reverse=True):
         core = words[i].strip(".,;:!?\"'“”‘’()[]")
-        if rng.random() < 0.25 and words[i] == core:
+        if leave_out and rng.random() < 0.25 and words[i] == core and i < len(words) - 1:
             del words[i]  # a word left out
         else:
             words[i] = words[i].replace(core, rng.choice([r for r in REPLACEMENTS if r != core]))
@@ -199,6 +206,13 @@ def quote_cases(pages: dict[str, str], rng: random.Random, per_page: int = 4) ->
                 edited = edit_words(s, rng, n)
                 if edited:
                     cases.append((name, how, edited))
+            words = s.split(" ")
+            at, size = rng.randrange(0, len(words) - 5), rng.randint(5, 9)
+            part = " ".join(words[at : at + size])
+            cases.append((name, "clause (5-9 words)", part))
+            edited = edit_words(" ".join(["So"] + words[at : at + size]), rng, 1, leave_out=False)
+            if edited and len(part.split()) >= 5:
+                cases.append((name, "clause, one word edited", edited.split(" ", 1)[1]))
         with_numbers = [text[s:e] for s, e in spans if re.search(r"\d", text[s:e])]
         for s in rng.sample(with_numbers, min(per_page, len(with_numbers))):
             cases.append((name, "number changed", change_number(s, rng)))
@@ -240,7 +254,35 @@ def drift_cases(pages: dict[str, str], rng: random.Random) -> list[tuple[str, st
         cases.append((name, "one sentence edited", text, text[:s] + edited + text[e:], sentence))
         cases.append((name, "boilerplate changed", text, reframe(text, rng), sentence))
         cases.append((name, "another page", text, pages[rng.choice([n for n in names if n != name])], sentence))
+        s, e = rng.choice(spans)
+        cases.append((name, "one sentence removed", text, text[:s] + text[e:].lstrip(" "), text[s:e]))
+        cases.append((name, "one sentence added", text, text[:e] + " " + made_up(rng) + text[e:], text[s:e]))
+        if name in HTML:
+            framed = frame_html(HTML[name], text, rng)
+            if framed:
+                cases.append((name, "promo put in the markup", text, main_text(framed), sentence))
     return cases
+
+
+_PROMOS = [
+    '<div class="newsletter-signup"><p>Get the best of our journalism in your inbox every morning.</p></div>',
+    '<aside class="related-articles"><h3>Related</h3><ul><li><a href="/x">Another story about this</a></li></ul>'
+    "</aside>",
+    '<div class="ad-slot advertisement"><p>Advertisement</p></div>',
+    '<p class="share-tools"><a href="/share">Share on Facebook</a> <a href="/tweet">Tweet</a></p>',
+]
+
+
+def frame_html(html: str, text: str, rng: random.Random) -> str | None:
+    """The page's markup with a promo box put before one of its paragraphs, as a site redesign would."""
+    spans = quotable(text)
+    rng.shuffle(spans)
+    for s, e in spans[:5]:
+        at = html.find(text[s : s + 24])
+        tag = html.rfind("<p", 0, at) if at > 0 else -1
+        if tag > 0:
+            return html[:tag] + rng.choice(_PROMOS) + html[tag:]
+    return None
 
 
 _FRAMING = ["Sign up for our daily newsletter", "Advertisement", "Share this article", "Read more: Top stories",
@@ -320,11 +362,17 @@ def score_drift(results) -> dict[str, float]:
         return sum(xs) / len(xs) if xs else float("nan")
 
     return {
-        "same precision": share([how == "unchanged" for how in predicted_same]),
+        "same precision": share([DRIFT_EXPECTED[how] == "same" for how in predicted_same]),
         "one-sentence edits caught": share([v == "edited" for v, _, _ in edits]),
         "edited: cited sentence flagged": share([bool(c) for v, c, _ in edits if v == "edited"]),
         "edited: words match the earlier version": share([m == "before" for v, _, m in edits if v == "edited"]),
+        "sentence added or removed: edited": share(
+            [v == "edited" for how, v, _, _ in results if how in ("one sentence added", "one sentence removed")]
+        ),
         "boilerplate: cosmetic": share([v == "cosmetic" for how, v, _, _ in results if how == "boilerplate changed"]),
+        "promo in the markup: same or cosmetic": share(
+            [v in ("same", "cosmetic") for how, v, _, _ in results if how == "promo put in the markup"]
+        ),
         "another page: replaced": share([v == "replaced" for how, v, _, _ in results if how == "another page"]),
     }
 

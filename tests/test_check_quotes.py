@@ -79,6 +79,7 @@ def test_a_quote_that_leaves_out_the_negation_before_it_is_altered():
     assert "“not”" in c.detail
     assert check_quote("will not raise taxes", PAGE).verdict == "verbatim"
     assert check_quote("we will raise taxes", "No, we will raise taxes.").verdict == "verbatim"
+    assert check_quote("A mix of moments", "Things we could live without\n\nA mix of moments.").verdict == "verbatim"
 
 
 @pytest.mark.parametrize("aligner", ALIGNERS)

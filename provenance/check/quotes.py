@@ -93,7 +93,8 @@ def _negated_before(page: Folded, at: int) -> str | None:
     if not is_negation(word) or word == "no":  # "No, we will…" answers; it does not negate what follows
         return None
     between = page.original[page.origin(at - 2) + 1 : page.origin(at)]
-    return page.original[slice(*page.span(word_start, at - 1))] if not between.strip() else None
+    same_clause = not between.strip() and "\n" not in between  # not a heading or paragraph ending in the word
+    return page.original[slice(*page.span(word_start, at - 1))] if same_clause else None
 
 
 def _find_in_order(text: str, needles: list[str]) -> list[tuple[int, int]] | None:
@@ -181,7 +182,7 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
 def _approximate(parts: list[Folded], page: Folded, aligner: str) -> Check:
     align = ALIGNERS[aligner]
     spans, differences, reasons = [], [], []
-    matched = total_words = edits = length = 0
+    matched = total_words = edits = length = longest = 0
     pos = 0
     for part in parts:
         length += len(part.text)
@@ -191,30 +192,32 @@ def _approximate(parts: list[Folded], page: Folded, aligner: str) -> Check:
         if found is None:
             edits += len(part.text)
             differences.append((part.text, ""))
+            longest = max(longest, len(quote_tokens))
             continue
         page_tokens = _lined_up(quote_tokens, page, *_snap(page.text, pos + found[0], pos + found[1]))
         if not page_tokens:
             edits += len(part.text)
             differences.append((part.text, ""))
+            longest = max(longest, len(quote_tokens))
             continue
         edits += found[2]
         start, end = page_tokens[0].start, page_tokens[-1].end
         spans.append((start, end))
-        m, diffs, why = _compare(part, quote_tokens, page, page_tokens)
+        m, diffs, why, unsaid = _compare(part, quote_tokens, page, page_tokens)
         matched += m
         differences += diffs
         reasons += [r for r in why if r not in reasons]
+        longest = max(longest, unsaid)
         pos = end
     score = round(max(0.0, 1 - edits / max(length, 1)), 3)
     share = matched / max(total_words, 1)
-    # Words of the quote said nowhere near the passage: a long run of them means the quote is not this passage
+    # A long run of the quote's words that the passage does not say means the quote is not this passage
     # (half of one sentence joined to half of another), however many words the two share.
-    longest = max((len(q.split()) for q, _ in differences), default=0)
     fits = bool(spans) and share >= MOST_WORDS and longest <= max(SMALL_EDIT, LONGEST_UNSAID * total_words)
     differing = "; ".join(f"{q or '∅'} → {p or '∅'}" for q, p in differences)
     if fits and reasons:
         check = Check("quote", "altered", score, detail=f"{', '.join(reasons)} differs: {differing}")
-    elif fits and score >= CLOSE_SCORE:
+    elif fits and (score >= CLOSE_SCORE or (longest <= 1 and share >= 0.75)):  # or one word off in a short quote
         same = "same words; punctuation differs"
         check = Check("quote", "close", score, detail=f"differs: {differing}" if differing else same)
     else:
@@ -252,16 +255,25 @@ def _lined_up(quote_tokens: list[Token], page: Folded, start: int, end: int) -> 
 
 def _compare(
     part: Folded, quote_tokens: list[Token], page: Folded, page_tokens: list[Token]
-) -> tuple[int, list[tuple[str, str]], list[str]]:
-    """Words shared, the differing stretches, and which meaning-changing edits they contain."""
+) -> tuple[int, list[tuple[str, str]], list[str], int]:
+    """Words shared, the differing stretches, which meaning-changing edits they contain, and the longest run
+    of quote words the passage does not say (a single word shared by chance does not end a run)."""
     q = [t.word for t in quote_tokens]
     p = [t.word for t in page_tokens]
     matched, diffs, reasons = 0, [], []
+    run = longest = bridge = 0
     for op, i1, i2, j1, j2 in SequenceMatcher(None, q, p, autojunk=False).get_opcodes():
         if op == "equal":
             matched += i2 - i1
+            run, bridge = (run, i2 - i1) if i2 - i1 == 1 and run else (0, 0)
             continue
         qs, ps = q[i1:i2], p[j1:j2]
+        if [w.replace(",", "") for w in qs] == [w.replace(",", "") for w in ps]:
+            matched += i2 - i1  # the same number written with or without a thousands separator
+            continue
+        run += bridge + len(qs)
+        bridge = 0
+        longest = max(longest, run)
         if max(len(qs), len(ps)) > SMALL_EDIT:
             pass  # a long stretch said differently is a difference of wording, not one changed fact
         elif _numbers(qs) != _numbers(ps):
@@ -272,16 +284,13 @@ def _compare(
             any(_is_name(part, t) for t in quote_tokens[i1:i2]) or any(_is_name(page, t) for t in page_tokens[j1:j2])
         ):
             reasons.append("name")  # a name put in another's place; a name left out is not a change of meaning
-        elif [w.replace(",", "") for w in qs] == [w.replace(",", "") for w in ps]:
-            matched += i2 - i1  # the same number written with or without a thousands separator
-            continue
         diffs.append((" ".join(qs), " ".join(ps)))
     # Without spaces a negation is a suffix ("上げない") that word-by-word lining up can cut in two: count whole texts.
     # A suffix the quote stops short of counts too ("上げ" quoted from "上げない").
     tail = page.text[page_tokens[-1].end : page_tokens[-1].end + 2] if page_tokens else ""
     if diffs and "negation" not in reasons and _unspaced_negations(q) != _unspaced_negations(p + [tail]):
         reasons.append("negation")
-    return matched, diffs, reasons
+    return matched, diffs, reasons, longest
 
 
 def _numbers(words: list[str]) -> list[str]:
