@@ -277,7 +277,7 @@ def frame_html(html: str, text: str, rng: random.Random) -> str | None:
     """The page's markup with a promo box put before one of its paragraphs, as a site redesign would."""
     spans = quotable(text)
     rng.shuffle(spans)
-    for s, e in spans[:5]:
+    for s, _ in spans[:5]:
         at = html.find(text[s : s + 24])
         tag = html.rfind("<p", 0, at) if at > 0 else -1
         if tag > 0:
