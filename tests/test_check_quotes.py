@@ -159,3 +159,23 @@ def test_pages_with_more_distinct_characters_than_edlib_takes():
     changed = quote[:20] + "日本" + quote[22:]
     c = located(check_quote(changed, page), page)
     assert c.verdict == "close" and c.start == 1000
+
+
+def test_seeking_a_long_quote_near_its_own_word_runs_finds_what_a_full_scan_finds(monkeypatch):
+    from provenance.check import quotes
+
+    decoys = " ".join(
+        f"In report {i} the council said that the budget for schools would rise again next year." for i in range(40)
+    )
+    page = decoys + " " + PAGE + " " + decoys
+    asked = [
+        "Officials counted 1,500 protesters outside the building, police said",
+        "The minister said that we will not raise levies before 2027, and added that the budget would be balanced",
+        "the council said that the budget for hospitals would rise again next year",
+        "The regional council approved a new harbour bridge after a long and heated debate on Tuesday",
+    ]
+    seen = [check_quote(q, page) for q in asked]
+    monkeypatch.setattr(quotes, "SHINGLE_FROM", 10_000)  # every quote scanned over the whole page
+    full = [check_quote(q, page) for q in asked]
+    assert [(c.verdict, c.start, c.end, c.score) for c in seen] == [(c.verdict, c.start, c.end, c.score) for c in full]
+    assert [c.verdict for c in seen] == ["altered", "close", "close", "absent"]
