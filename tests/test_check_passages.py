@@ -49,3 +49,12 @@ def test_other_scripts():
     assert c.verdict == "matched" and "библиотек" in c.passage
     c = check_passage("市議会が図書館の閉鎖を決めた", page)
     assert c.verdict == "matched" and c.passage.startswith("市議会")
+
+
+def test_a_page_counted_once_serves_many_claims():
+    from provenance.check import Sentences
+
+    index = Sentences.of(PAGE)
+    for claim in ("The council voted to close three libraries.", "Residents protested over parking charges."):
+        assert check_passage(claim, index) == check_passage(claim, PAGE)
+    assert check_passage("anything", Sentences.of("")).verdict == "unavailable"

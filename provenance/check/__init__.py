@@ -6,6 +6,7 @@ captures and records verdicts wires these in):
 - `main_text(html)`: the main text of a captured page, by the extractor's own reader;
 - `check_quote(quote, page_text)`: verbatim | close | altered | absent | unavailable;
 - `check_passage(claim, page_text)`: matched | weak | absent | unavailable (a lexical match);
+  `fold(page_text)` and `Sentences.of(page_text)` prepare a page once for many quotes or claims;
 - `check_drift(before, after)`: same | cosmetic | edited | replaced | gone | unknown.
 
 Offsets in a verdict index the page text it was given, so `page_text[c.start:c.end] == c.passage`.
@@ -17,7 +18,7 @@ from ..extract.document import BOILERPLATE
 from ..extract.html import read_html
 from .drift import check_drift
 from .normalise import Folded, fold
-from .passages import check_passage
+from .passages import Sentences, check_passage
 from .quotes import check_quote
 from .verdict import DRIFT_VERDICTS, PASSAGE_VERDICTS, QUOTE_VERDICTS, Check
 
@@ -27,6 +28,7 @@ __all__ = [
     "QUOTE_VERDICTS",
     "Check",
     "Folded",
+    "Sentences",
     "check_drift",
     "check_passage",
     "check_quote",

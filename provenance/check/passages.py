@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from ..claims import STOPWORDS
 from .normalise import UNSPACED, fold, sentences
@@ -51,22 +52,38 @@ def terms(text: str) -> list[str]:
     return out
 
 
-def check_passage(claim: str, page: str | None) -> Check:
-    """The verdict on one claim against the main text of the page it cites."""
+@dataclass
+class Sentences:
+    """A page cut into sentences and counted for BM25 once, for all the claims that cite it."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    docs: list[Counter]
+    df: Counter
+    lengths: list[int]
+    average: float
+
+    @classmethod
+    def of(cls, text: str) -> Sentences:
+        spans = sentences(text)
+        docs = [Counter(terms(text[s:e])) for s, e in spans]
+        lengths = [sum(d.values()) for d in docs]
+        return cls(text, spans, docs, Counter(t for d in docs for t in d), lengths, sum(lengths) / (len(docs) or 1))
+
+
+def check_passage(claim: str, page: str | Sentences | None) -> Check:
+    """The verdict on one claim against the main text of the page it cites (or that text as `Sentences`)."""
     if page is None:
         return Check("passage", "unavailable", detail="no text of the page to read")
-    spans = sentences(page)
+    index = page if isinstance(page, Sentences) else Sentences.of(page)
+    page, spans, docs = index.text, index.spans, index.docs
     if not spans:
         return Check("passage", "unavailable", detail="the page has no readable text")
     wanted = Counter(terms(claim))
     if not wanted:
         return Check("passage", "absent", detail="the claim has no words to look for")
-    docs = [Counter(terms(page[s:e])) for s, e in spans]
-    n = len(docs)
-    df = Counter(t for d in docs for t in d)
+    n, df, lengths, avg = len(docs), index.df, index.lengths, index.average or 1
     idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
-    lengths = [sum(d.values()) for d in docs]
-    avg = sum(lengths) / n or 1
     best, best_score = 0, -1.0
     for i, d in enumerate(docs):
         score = sum(
