@@ -40,6 +40,12 @@ def test_edited_counts_changes_and_says_which_version_the_words_match():
     c = check_drift(BEFORE, after, words=CITED)
     assert c.verdict == "edited"
     assert c.counts == {"added": 1, "removed": 1, "changed": 1, "cosmetic": 0}
+    assert c.differences == [
+        ("Officials said 12 people were rescued from their homes overnight.",
+         "Officials said 15 people were rescued from their homes overnight."),
+        ("Schools in the area will stay closed until further notice.", ""),
+        ("", "Power was restored to most homes by Monday."),
+    ]
     assert c.cited_changed is True and c.matches == "before"
     assert BEFORE[c.start : c.end] == c.passage and "12 people" in c.passage
     c = check_drift(BEFORE, after, words=CITED.replace("12", "15"))

@@ -22,6 +22,7 @@ from .quotes import check_quote
 from .verdict import Check
 
 REPLACED = 0.3  # below this share of text in common, the page at the URL is another page
+MAX_DIFFERENCES = 50  # changed sentences kept on an edited page, for a report to show
 PAIRED = 0.5  # least similarity for an old and a new sentence to count as one sentence changed
 
 _MONTHS = (
@@ -104,6 +105,7 @@ def check_drift(
     if before == after:
         return _with_words(Check("drift", "same", 1.0, detail="identical text"), before, after, words, set(), old_spans)
     added, removed, changed, cosmetic = [], [], [], 0
+    pairs: dict[int, int] = {}  # old sentence → the new sentence it became
     word_sets: dict[str, set[str]] = {}
     common = 0
     for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
@@ -123,6 +125,7 @@ def check_drift(
                 cosmetic += 1
             else:
                 changed.append(i)
+                pairs[i] = best
         for i in olds:
             if is_cosmetic(before[slice(*old_spans[i])]):
                 cosmetic += 1
@@ -148,6 +151,13 @@ def check_drift(
     else:  # the texts differ, but only in framing, timestamps, spacing or punctuation
         check = Check("drift", "cosmetic", share, detail="only boilerplate, dates or spacing differ")
     check.counts = counts
+    if check.verdict == "edited":  # what a report shows and highlights, roughly in the page's order
+        was = {i: before[slice(*old_spans[i])] for i in changed + removed}
+        check.differences = sorted(
+            [(was[i], after[slice(*new_spans[pairs[i]])] if i in pairs else "") for i in changed + removed]
+            + [("", after[slice(*new_spans[j])]) for j in added],
+            key=lambda d: before.find(d[0]) if d[0] else after.find(d[1]),
+        )[:MAX_DIFFERENCES]
     return _with_words(check, before, after, words, set(changed) | set(removed), old_spans)
 
 

@@ -14,10 +14,10 @@ class Check:
     """One verdict, with the evidence a reader needs to find it again.
 
     `start`/`end` index the page text the check read (for a drift check, the earlier text,
-    where the article's words were found);
-    `before`/`after` are the words around the passage there. `differences` pairs what the
-    article says with what the page says where they differ; `reasons` names the edits
-    that change meaning (number, negation, name).
+    where the article's words were found), and `before`/`after` are the words around the
+    passage there. `differences` pairs what the article says with what the page says where
+    they differ (for a drift check: each earlier sentence with what it became, "" where one
+    was added or removed); `reasons` names the edits that change meaning (number, negation, name).
     """
 
     kind: str  # quote | passage | drift
