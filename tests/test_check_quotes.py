@@ -179,3 +179,31 @@ def test_seeking_a_long_quote_near_its_own_word_runs_finds_what_a_full_scan_find
     full = [check_quote(q, page) for q in asked]
     assert [(c.verdict, c.start, c.end, c.score) for c in seen] == [(c.verdict, c.start, c.end, c.score) for c in full]
     assert [c.verdict for c in seen] == ["altered", "close", "close", "absent"]
+
+
+def test_any_text_gets_a_verdict_and_offsets_that_hold():
+    import random
+    import string
+
+    from provenance.check import check_drift, check_passage
+
+    rng = random.Random(0)
+    signs = string.ascii_letters + "   ..,“”«»…—-'’0123456789\n日本語Ωμέγαпривет\u00ad\u200b[]"
+    # found by this loop once: a quote whose best alignment was all deletions left edlib's start open
+    cases = [("рR—G2nCγyтj’gfk\n\xaddh. NiKέ\xadKwK-9Y8…2", "вC…E3\n«I,v6ΩubB9реGYеΩрBXWuz-z2w”yoXgdрR—G2nCγyтj’gfk")]
+    for _ in range(400):
+        page = "".join(rng.choice(signs) for _ in range(rng.randint(0, 300)))
+        start = rng.randrange(max(1, len(page) - 10))
+        quote = page[start : start + rng.randint(1, 40)] if rng.random() < 0.5 else "".join(
+            rng.choice(signs) for _ in range(rng.randint(0, 50))
+        )
+        cases.append((quote, page))
+    for quote, page in cases:
+        for aligner in ALIGNERS:
+            c = check_quote(quote, page, aligner=aligner)
+            assert c.verdict in QUOTE_VERDICTS
+            if c.start is not None:
+                assert page[c.start : c.end] == c.passage
+        c = check_passage(quote, page)
+        assert c.start is None or page[c.start : c.end] == c.passage
+        assert check_drift(page, quote, words=quote[:10]).verdict in ("same", "cosmetic", "edited", "replaced")

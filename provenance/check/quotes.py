@@ -145,6 +145,8 @@ def _align_edlib(needle: str, hay: str) -> tuple[int, int, int] | None:
     if r["editDistance"] < 0:
         return None
     start, last = r["locations"][0]
+    if start is None or last is None:  # edlib leaves an end open when the best alignment is all deletions
+        return None
     return start, last + 1, r["editDistance"]
 
 
