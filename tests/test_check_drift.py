@@ -54,6 +54,14 @@ def test_edited_counts_changes_and_says_which_version_the_words_match():
     assert c.verdict == "edited" and c.cited_changed is False and c.matches == "both"
 
 
+def test_a_page_that_grew_around_its_old_text_was_edited_not_replaced():
+    extra = " ".join(f"Update {i}: crews reached the village of Tarn-{i} and counted the damage." for i in range(30))
+    c = check_drift(BEFORE, BEFORE + "\n\n" + extra)
+    assert c.verdict == "edited" and c.counts["added"] == 30
+    c = check_drift(BEFORE + "\n\n" + extra, BEFORE)
+    assert c.verdict == "edited" and c.counts["removed"] == 30
+
+
 def test_replaced_gone_and_unknown():
     other = "A new bakery opened downtown. It sells bread and cakes. The owner trained in Lyon for ten years."
     assert check_drift(BEFORE, other).verdict == "replaced"

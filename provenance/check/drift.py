@@ -21,7 +21,7 @@ from .normalise import Folded, fold, sentences
 from .quotes import check_quote
 from .verdict import Check
 
-REPLACED = 0.3  # below this share of text in common, the page at the URL is another page
+REPLACED = 0.3  # below this share of either text in common with the other, the page at the URL is another page
 MAX_DIFFERENCES = 50  # changed sentences kept on an edited page, for a report to show
 PAIRED = 0.5  # least similarity for an old and a new sentence to count as one sentence changed
 
@@ -136,10 +136,12 @@ def check_drift(
                 cosmetic += 1
             else:
                 added.append(j)
-    size = max(sum(map(len, old)), sum(map(len, new)), 1)
-    share = round(min(1.0, common / size), 3)
+    was, now = sum(map(len, old)) or 1, sum(map(len, new)) or 1
+    share = round(min(1.0, 2 * common / (was + now)), 3)
     counts = {"added": len(added), "removed": len(removed), "changed": len(changed), "cosmetic": cosmetic}
-    if share < REPLACED:
+    # Another page: little of the earlier text is left, and little of the later text was there before
+    # (a page that grew fivefold around its old text, or shrank to one of its paragraphs, was edited).
+    if max(common / was, common / now) < REPLACED:
         check = Check("drift", "replaced", share, detail=f"only {share:.0%} of the text is in common: another page")
     elif added or removed or changed:
         check = Check(
