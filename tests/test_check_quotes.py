@@ -80,6 +80,9 @@ def test_a_quote_that_leaves_out_the_negation_before_it_is_altered():
     assert check_quote("will not raise taxes", PAGE).verdict == "verbatim"
     assert check_quote("we will raise taxes", "No, we will raise taxes.").verdict == "verbatim"
     assert check_quote("A mix of moments", "Things we could live without\n\nA mix of moments.").verdict == "verbatim"
+    twice = "They will not agree to the plan. Later, she said, the others agree to the plan."
+    c = check_quote("agree to the plan", twice)
+    assert (c.verdict, c.start) == ("verbatim", twice.rindex("agree"))
 
 
 @pytest.mark.parametrize("aligner", ALIGNERS)

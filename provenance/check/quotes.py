@@ -30,6 +30,7 @@ LONGEST_UNSAID = 0.25  # share of the quote's words that may differ in one run b
 MOST_WORDS = 0.6  # share of the quote's words the passage must share for `close` or `altered`
 SHINGLE_FROM, SHINGLES, SHINGLE_HITS = 8, 6, 4  # from how many words a quote is first sought near its own runs
 EDGE_CHARS = 40  # how far past an alignment's ends words are lined up again
+MAX_OCCURRENCES = 20  # places a quote is looked at when the first ones are negated on the page
 CONTEXT_CHARS = 80  # words kept around a passage, so a reader can find it again
 
 NUMBER_WORDS = frozenset(
@@ -72,9 +73,8 @@ def check_quote(quote: str, page: str | Folded | None, *, aligner: str = "edlib"
     parts = [p for p in parts if p.text]
     if not parts:
         return Check("quote", "absent", detail="the quote has no words to look for")
-    exact = _find_in_order(folded.text, [p.text for p in parts])
+    exact, negated = _exact(folded, [p.text for p in parts])
     if exact:
-        negated = _negated_before(folded, exact[0][0])
         if negated:
             words = sum(len(p.text) for p in parts)
             score = round(words / (words + len(negated) + 1), 3)  # the similarity of the quote to the negated words
@@ -101,10 +101,24 @@ def _negated_before(page: Folded, at: int) -> str | None:
     return page.original[slice(*page.span(word_start, at - 1))] if same_clause else None
 
 
-def _find_in_order(text: str, needles: list[str]) -> list[tuple[int, int]] | None:
+def _exact(page: Folded, needles: list[str]) -> tuple[list[tuple[int, int]] | None, str | None]:
+    """The first place the quote's words stand as they are, preferring one its page does not negate."""
+    first, pos = None, 0
+    for _ in range(MAX_OCCURRENCES):
+        spans = _find_in_order(page.text, needles, pos)
+        if not spans:
+            break
+        negated = _negated_before(page, spans[0][0])
+        if not negated:
+            return spans, None
+        first = first or (spans, negated)
+        pos = spans[0][0] + 1
+    return first or (None, None)
+
+
+def _find_in_order(text: str, needles: list[str], pos: int = 0) -> list[tuple[int, int]] | None:
     """Each needle found as whole words, each after the one before; None if one is missing."""
     spans = []
-    pos = 0
     for needle in needles:
         at = _find_words(text, needle, pos)
         if at < 0:
