@@ -122,3 +122,26 @@ def test_a_forged_revisit_fails_its_block_digest(tmp_path):
     result = run_verify(db, arch)
     assert result.exit_code == 1
     assert "block digest failed" in result.output
+
+
+@pytest.mark.parametrize("size", [3_000_000, 10_000_000])
+def test_a_capture_over_a_mebibyte_is_checked_to_the_end(tmp_path, size):
+    """A record that unpacks to more than one read chunk ends its gzip member like any other
+    (the member loop once kept asking a finished decompressor for more, forever)."""
+    from provenance.archive.verify import check_file
+    from provenance.archive.warc import WarcStore
+    from provenance.models import Exchange
+
+    store = WarcStore(tmp_path, "big")
+    body = bytes(range(256)) * (size // 256)
+    store.write_exchange(Exchange("http://news.example/big", "GET", [], 200, "OK",
+                                  [("Content-Type", "text/html"), ("Content-Length", str(size + 1000))],
+                                  body, truncated="length"))
+    store.close()
+    [path] = warc_files(tmp_path)
+    members, problem = gzip_members(path)
+    assert problem is None
+    assert len(members) == 3 and sum(length for _, length in members) == path.stat().st_size
+    check = check_file(path)
+    assert check.ok, check.problems
+    assert check.records == 3

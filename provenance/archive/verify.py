@@ -50,36 +50,41 @@ def warc_files(directory: Path) -> list[Path]:
 
 
 def gzip_members(path: Path) -> tuple[list[tuple[int, int]], str | None]:
-    """The (offset, length) of each complete gzip member, and what is wrong if the file is not whole."""
+    """The (offset, length) of each complete gzip member, and what is wrong if the file is not whole.
+
+    Output is discarded in bounded pieces (only the framing and CRCs matter here), so a member that
+    unpacks to many megabytes costs one chunk of memory. A member ends when the decompressor says
+    so: asking it for more after its end would never run out of input.
+    """
     members: list[tuple[int, int]] = []
     with open(path, "rb") as fh:
-        data_offset = 0  # file offset of the start of `pending`
-        pending = b""
+        buf_offset = 0  # file offset of the start of `buf`
+        buf = b""
         start = 0
         d = None
         while True:
-            if not pending:
-                pending = fh.read(_CHUNK)
-                if not pending:
+            if not buf:
+                buf = fh.read(_CHUNK)
+                if not buf:
                     break
             if d is None:
                 d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                start = data_offset
-            try:  # output is discarded, in bounded pieces: only the framing and CRCs matter here
-                d.decompress(pending, _CHUNK)
-                while d.unconsumed_tail:
+                start = buf_offset
+            try:
+                d.decompress(buf, _CHUNK)
+                while d.unconsumed_tail and not d.eof:
                     d.decompress(d.unconsumed_tail, _CHUNK)
             except zlib.error as e:
                 return members, f"gzip member at offset {start} is corrupt ({e})"
-            if d.eof:
-                used = len(pending) - len(d.unused_data)
-                members.append((start, data_offset + used - start))
-                data_offset += used
-                pending = d.unused_data
+            if d.eof:  # what follows the member is a suffix of `buf`: the next member's start
+                used = len(buf) - len(d.unused_data)
+                members.append((start, buf_offset + used - start))
+                buf_offset += used
+                buf = d.unused_data
                 d = None
             else:
-                data_offset += len(pending)
-                pending = b""
+                buf_offset += len(buf)
+                buf = b""
         if d is not None:
             return members, f"file ends inside the gzip member at offset {start}: truncated"
         if not members:
