@@ -61,7 +61,6 @@ from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
-from warcio.utils import BUFF_SIZE
 
 from .errors import InputError
 from .ingest import MAX_DOCUMENT_BYTES, article_from_bytes, charset_of, is_url, stdin_key
@@ -78,6 +77,9 @@ _URL_LINE = re.compile(r"(?i)^https?://\S+$")
 _HTML_TYPES = ("text/html", "application/xhtml")
 _SNIFF = 4096
 _SCAN = 1 << 20
+# Compressed bytes read at a time: deflate unpacks at most ~1032 times its input, so a block never
+# unpacks to more than ~4 MiB however the record was packed.
+_BLOCK = 4096
 _ARCHIVES = ("warc", "warc.gz", "arc", "arc.gz")
 
 
@@ -404,8 +406,17 @@ class _CappedReader(DecompressingBufferedReader):
 
     def readline(self, length=None):
         want = MAX_HEADER_LINE + 1 if not length or length < 0 else min(length, MAX_HEADER_LINE + 1)
-        line = super().readline(want)
-        if len(line) > MAX_HEADER_LINE and not line.endswith(b"\n"):
+        pieces, got = [], 0
+        while got < want:  # warcio's readline may stop short of `length` at a buffer's end: ask again
+            piece = super().readline(want - got)
+            if not piece:
+                break
+            pieces.append(piece)
+            got += len(piece)
+            if piece.endswith(b"\n"):
+                break
+        line = b"".join(pieces)
+        if got > MAX_HEADER_LINE:
             raise MalformedRecord(f"a header line over {MAX_HEADER_LINE} bytes")
         self.header_bytes += len(line)
         if self.header_bytes > MAX_HEADER_BYTES:
@@ -424,7 +435,7 @@ class _Records(ArchiveIterator):
     def __init__(self, fh, arc: bool):
         super().__init__(fh, arc2warc=arc)
         self.known_format = "arc" if arc else "warc"
-        self.reader = _CappedReader(self.fh, block_size=BUFF_SIZE)
+        self.reader = _CappedReader(self.fh, block_size=_BLOCK)
 
     def _next_record(self, next_line):
         self.reader.header_bytes = 0
@@ -580,10 +591,10 @@ def _original(key: str, revisit, opener, arc: bool, at: int) -> Item:
 
 def _next_record_start(f: BinaryIO, after: int, gz: bool) -> int | None:
     """Where the next whole record starts at or after `after`, or None: a gzip member that unpacks to
-    `WARC/` (a compressed file), a `WARC/1.` at the start of a line (an uncompressed one)."""
+    `WARC/` (a compressed file), a `WARC/1.0` or `WARC/1.1` line (an uncompressed one)."""
     magic = b"\x1f\x8b\x08" if gz else b"WARC/1."
     f.seek(after)
-    base, buf, before = after, b"", b"\n" if after == 0 else b""
+    base, buf = after, b""
     keep = 1024  # bytes a candidate needs to be judged, carried into the next round
     while True:
         chunk = f.read(_SCAN)
@@ -597,11 +608,10 @@ def _next_record_start(f: BinaryIO, after: int, gz: bool) -> int | None:
                 except zlib.error:
                     ok = False
             else:
-                ok = (buf[j - 1:j] if j else before) == b"\n"
+                ok = re.match(rb"WARC/1\.[01]\r?\n", buf[j:j + 16]) is not None
             if ok:
                 return base + j
             j = buf.find(magic, j + 1)
         if not chunk:
             return None
-        before = buf[end - 1:end] if end else before
         base, buf = base + end, buf[end:]
