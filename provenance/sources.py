@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import DecompressingBufferedReader
+from warcio.bufferedreaders import ChunkedDataReader, DecompressingBufferedReader
 
 from .errors import InputError
 from .ingest import MAX_DOCUMENT_BYTES, article_from_bytes, charset_of, is_url, stdin_key
@@ -559,7 +559,7 @@ def _article(record, key: str, opener, arc: bool, originals: dict[str, int], wan
     if not wanted(key):
         return
     try:
-        data = record.content_stream().read(MAX_DOCUMENT_BYTES + 1)
+        data = _payload(record)
     except MalformedRecord:
         raise
     except Exception as e:  # a payload that will not decode is one broken record, not a broken file
@@ -582,11 +582,38 @@ def _original(key: str, revisit, opener, arc: bool, at: int) -> Item:
         with opener() as g:
             g.seek(at)
             record = next(iter(_Records(g, arc)))
-            data = record.content_stream().read(MAX_DOCUMENT_BYTES + 1)
+            data = _payload(record)
             ctype = _content_type(revisit) or _content_type(record)
     except Exception as e:
         return Broken(key, f"unreadable original of a revisit record ({type(e).__name__}: {e})")
     return _document(key, revisit, data, ctype)
+
+
+def _payload(record) -> bytes:
+    """A record's payload with its chunking and gzip or deflate content-encoding undone, unpacked in
+    bounded pieces up to the document cap (warcio's own decoding unpacks a block whole, and a brotli
+    block, where brotli is installed, without any bound: other encodings are left as they are)."""
+    stream = record.raw_stream
+    headers = record.http_headers
+    if headers is None:
+        return stream.read(MAX_DOCUMENT_BYTES + 1)
+    if (headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
+        stream = ChunkedDataReader(stream)  # falls back to the bytes as they are if they are not chunked
+    encoding = (headers.get_header("Content-Encoding") or "").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        return stream.read(MAX_DOCUMENT_BYTES + 1)
+    first = stream.read(_BLOCK)
+    if "gzip" in encoding:
+        wbits = 16 + zlib.MAX_WBITS
+    else:  # "deflate" is a zlib stream, or raw deflate from servers that read the name literally
+        wbits = zlib.MAX_WBITS if first[:1] == b"\x78" else -zlib.MAX_WBITS
+    inflater, out, chunk = zlib.decompressobj(wbits), bytearray(), first
+    while chunk and not inflater.eof and len(out) <= MAX_DOCUMENT_BYTES:
+        out += inflater.decompress(chunk, MAX_DOCUMENT_BYTES + 1 - len(out))
+        while inflater.unconsumed_tail and len(out) <= MAX_DOCUMENT_BYTES:
+            out += inflater.decompress(inflater.unconsumed_tail, MAX_DOCUMENT_BYTES + 1 - len(out))
+        chunk = stream.read(_BLOCK)
+    return bytes(out)
 
 
 def _next_record_start(f: BinaryIO, after: int, gz: bool) -> int | None:

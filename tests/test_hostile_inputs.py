@@ -104,6 +104,29 @@ def test_a_content_encoded_warc_payload_is_cut_at_the_cap(tmp_path):
     assert peak < 4 * MAX_DOCUMENT_BYTES
 
 
+def _chunked(body: bytes) -> bytes:
+    half = len(body) // 2
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:half], body[half:])) + b"0\r\n\r\n"
+
+
+@pytest.mark.parametrize("encoding, pack", [
+    ("gzip", gzip.compress),
+    ("deflate", zlib.compress),
+    ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as some servers send it
+    ("identity", lambda b: b),
+])
+@pytest.mark.parametrize("chunked", [False, True])
+def test_warc_payloads_are_unpacked_whatever_their_framing(tmp_path, encoding, pack, chunked):
+    body = pack(PAGE)
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", encoding)]
+    if chunked:
+        body, headers = _chunked(body), [*headers, ("Transfer-Encoding", "chunked")]
+    warc = tmp_path / "p.warc"
+    warc.write_bytes(warc_record("http://news.example/p", body, extra=headers[1:]))
+    [doc] = items([warc])
+    assert doc.data == PAGE
+
+
 def test_extract_reads_a_gzipped_page_whatever_its_name(tmp_path):
     page = tmp_path / "story.html"
     page.write_bytes(gzip.compress(PAGE))
