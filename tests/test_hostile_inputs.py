@@ -339,3 +339,29 @@ def test_prose_with_links_on_their_own_lines_stays_an_article(tmp_path):
     text = tmp_path / "notes.txt"
     text.write_text("Sources for the story:\nhttps://news.example/a\nhttps://news.example/b\nSee both.\n")
     assert [i.key for i in items([text])] == [str(text)]
+
+
+# -- the same, through a batch -----------------------------------------------------------------------
+
+
+def test_a_batch_over_a_crawl_audits_its_pages_and_nothing_else(tmp_path):
+    """Redirects (with and without a body) are no failure and no article; a revisit is its original's
+    page; garbage in the middle is one failure and the pages after it are audited."""
+    from provenance import batch as batch_mod
+    from provenance.settings import Settings
+
+    pages = [warc_record(f"http://news.example/{n}", PAGE.replace(b"Story", b"Story %d" % n)) for n in range(6)]
+    crawl = (warc_record("http://news.example/old", b"", "301 Moved Permanently", extra=[("Location", "/0")])
+             + warc_record("http://news.example/old2", b"<html><title>302 Found</title></html>", "302 Found")
+             + b"".join(pages))
+    (tmp_path / "crawl.warc").write_bytes(crawl)
+    settings = Settings(db=tmp_path / "p.db", offline=True, wayback=False)
+    summary = batch_mod.run_batch(settings, [str(tmp_path / "crawl.warc")], extract_workers=0)
+    assert (summary.articles, summary.failed, summary.exit_code()) == (6, 0, 0)
+
+    damaged = tmp_path / "damaged.warc"
+    damaged.write_bytes(b"".join(pages[:2]) + b"garbage\r\n" * 40 + b"".join(pages[2:]))
+    summary = batch_mod.run_batch(Settings(db=tmp_path / "q.db", offline=True, wayback=False), [str(damaged)],
+                                  extract_workers=0)
+    assert (summary.articles, summary.failed, summary.exit_code()) == (6, 1, 1)
+    assert "malformed WARC record" in summary.failures[0]["reason"]
