@@ -428,12 +428,13 @@ class _CappedReader(DecompressingBufferedReader):
         return super().read(length)
 
 
-class _Records(ArchiveIterator):
-    """warcio's `ArchiveIterator` reading through `_CappedReader`, quiet about what it skips, and
-    fixed to one format: a WARC file is never half-read as ARC, an ARC file is read as WARC records."""
+class CappedArchiveIterator(ArchiveIterator):
+    """warcio's `ArchiveIterator` reading through `_CappedReader` (headers capped: a record over a cap
+    raises `MalformedRecord`), quiet about what it skips, and fixed to one format: a WARC file is never
+    half-read as ARC, an ARC file is read as WARC records. `verify` reads with it too."""
 
-    def __init__(self, fh, arc: bool):
-        super().__init__(fh, arc2warc=arc)
+    def __init__(self, fh, arc: bool = False, check_digests: bool = False):
+        super().__init__(fh, arc2warc=arc, check_digests=check_digests)
         self.known_format = "arc" if arc else "warc"
         self.reader = _CappedReader(self.fh, block_size=_BLOCK)
 
@@ -507,7 +508,7 @@ def _from_archive(prefix: str, opener: Callable[[], BinaryIO], kind: str, wanted
         start: int | None = 0
         while start is not None:
             f.seek(start)
-            records = _Records(f, arc)
+            records = CappedArchiveIterator(f, arc)
             offset, last, damage = start, None, None
             try:
                 for record in records:
@@ -581,7 +582,7 @@ def _original(key: str, revisit, opener, arc: bool, at: int) -> Item:
     try:
         with opener() as g:
             g.seek(at)
-            record = next(iter(_Records(g, arc)))
+            record = next(iter(CappedArchiveIterator(g, arc)))
             data = _payload(record)
             ctype = _content_type(revisit) or _content_type(record)
     except Exception as e:
