@@ -207,6 +207,9 @@ def _url_list(data: bytes, key: str) -> tuple[list[str], list[Broken]] | None:
     """
     if not data.strip() or b"\x00" in data[:_SNIFF]:
         return None
+    cut = len(data) > MAX_DOCUMENT_BYTES  # read up to the cap: judge the whole lines, and say where it stopped
+    if cut:
+        data = data[: data.rfind(b"\n") + 1]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -223,6 +226,10 @@ def _url_list(data: bytes, key: str) -> tuple[list[str], list[Broken]] | None:
             junk.append(Broken(f"{key}:{n}", f"not a URL, skipped: {line[:80]!r}"))
     if not urls or len(urls) < URL_LIST_SHARE * (len(urls) + len(junk)):
         return None
+    if cut:
+        lines = text.count("\n")
+        junk.append(Broken(f"{key}:{lines + 1}", f"URL list over {MAX_DOCUMENT_BYTES} bytes: lines from here on "
+                                                 "are not read (split the list)"))
     return list(dict.fromkeys(urls)), junk
 
 
@@ -270,11 +277,12 @@ def _unreadable(e: BaseException, kind: str) -> str:
     return getattr(e, "strerror", None) or str(e)
 
 
-def _from_path(path: Path, wanted: Wanted, skipped: Counter[str], top: bool = False) -> Iterator[Item]:
+def _from_path(path: Path, wanted: Wanted, skipped: Counter[str], top: bool = False,
+               walked: set | None = None) -> Iterator[Item]:
     key = str(path)
     try:
         if path.is_dir():
-            yield from _walk(path, wanted, skipped)
+            yield from _walk(path, wanted, skipped, set() if walked is None else walked)
             return
         with open(path, "rb") as f:
             head = f.read(_SNIFF)
@@ -303,9 +311,17 @@ def _from_path(path: Path, wanted: Wanted, skipped: Counter[str], top: bool = Fa
             yield Document(key=key, data=data)
 
 
-def _walk(folder: Path, wanted: Wanted, skipped: Counter[str]) -> Iterator[Item]:
-    """Files under `folder`, depth first in name order; hidden ones (`.git`, `.DS_Store`) skipped."""
+def _walk(folder: Path, wanted: Wanted, skipped: Counter[str], walked: set) -> Iterator[Item]:
+    """Files under `folder`, depth first in name order; hidden ones (`.git`, `.DS_Store`) skipped.
+
+    A folder reached twice (a symbolic link to a folder above, or to one walked already) is walked
+    once: `walked` holds the identity of each folder read."""
     try:
+        st = folder.stat()
+        if (st.st_dev, st.st_ino) in walked:
+            skipped["folder reached twice"] += 1
+            return
+        walked.add((st.st_dev, st.st_ino))
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as e:
@@ -320,9 +336,9 @@ def _walk(folder: Path, wanted: Wanted, skipped: Counter[str]) -> Iterator[Item]
         except OSError:
             is_dir = False
         if is_dir:
-            yield from _walk(Path(entry.path), wanted, skipped)
+            yield from _walk(Path(entry.path), wanted, skipped, walked)
         else:
-            yield from _from_path(Path(entry.path), wanted, skipped)
+            yield from _from_path(Path(entry.path), wanted, skipped, walked=walked)
 
 
 # -- zip ---------------------------------------------------------------------------------------------

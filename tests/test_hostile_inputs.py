@@ -365,3 +365,24 @@ def test_a_batch_over_a_crawl_audits_its_pages_and_nothing_else(tmp_path):
                                   extract_workers=0)
     assert (summary.articles, summary.failed, summary.exit_code()) == (6, 1, 1)
     assert "malformed WARC record" in summary.failures[0]["reason"]
+
+
+def test_a_url_list_over_the_cap_says_where_it_stopped(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_DOCUMENT_BYTES", 1000)
+    lst = tmp_path / "long.txt"
+    lst.write_text("".join(f"https://news.example/{n:04d}\n" for n in range(100)))  # 26 bytes a line
+    got = items([lst])
+    docs = [i for i in got if isinstance(i, sources.Document)]
+    [cut] = [i for i in got if isinstance(i, sources.Broken)]
+    assert [d.url for d in docs] == [f"https://news.example/{n:04d}" for n in range(38)]  # 38 whole lines in 1001
+    assert cut.key == f"{lst}:39" and "not read" in cut.reason
+
+
+def test_a_symbolic_link_loop_in_a_folder_is_walked_once(tmp_path):
+    (tmp_path / "in" / "real").mkdir(parents=True)
+    (tmp_path / "in" / "real" / "a.html").write_bytes(PAGE)
+    (tmp_path / "in" / "real" / "up").symlink_to(tmp_path / "in")  # a loop
+    skipped = Counter()
+    got = items([tmp_path / "in"], skipped=skipped)
+    assert [i.key for i in got] == [str(tmp_path / "in" / "real" / "a.html")]
+    assert skipped == {"folder reached twice": 1}
