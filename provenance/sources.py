@@ -61,6 +61,7 @@ from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader, DecompressingBufferedReader
+from warcio.exceptions import ArchiveLoadFailed
 
 from .errors import InputError
 from .ingest import MAX_DOCUMENT_BYTES, article_from_bytes, charset_of, is_url, stdin_key
@@ -511,14 +512,39 @@ def _from_archive(prefix: str, opener: Callable[[], BinaryIO], kind: str, wanted
     Responses (and resource records) of HTML pages are articles; a revisit is resolved to the
     record it repeats, found by its payload digest. Redirects, error pages and other types are
     counted in `skipped`. A damaged record is a `Broken` item, and reading goes on at the next
-    record (WARC files) or stops there (ARC files, which have no marker to find again).
+    record (WARC files) or stops there (ARC files, which have no marker to find again). A file
+    gzipped whole (`gzip crawl.warc`), not record by record, is read as the stream it packs, its
+    keys' offsets counted in that stream.
     """
+    arc, gz = kind.startswith("arc"), kind.endswith(".gz")
+    whole = yield from _records_of(prefix, opener, arc, gz, wanted, skipped)
+    if whole:
+        yield from _records_of(prefix, lambda: _Unpacked(opener()), arc, False, wanted, skipped, done=0)
+
+
+class _Unpacked(gzip.GzipFile):
+    """A file gzipped whole, read as the stream it packs (in bounded pieces); closing it closes the file."""
+
+    def __init__(self, raw: BinaryIO):
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
+def _records_of(prefix: str, opener: Callable[[], BinaryIO], arc: bool, gz: bool, wanted: Wanted,
+                skipped: Counter[str], done: int = -1) -> Iterator[Item]:
+    """The items of one archive (records at offsets up to `done` were read already). Returns True
+    when the file turns out to be gzipped whole, for the caller to read it again unpacked."""
     try:
         f = opener()
     except OSError as e:
         yield Broken(prefix, e.strerror or str(e))
-        return
-    arc, gz = kind.startswith("arc"), kind.endswith(".gz")
+        return False
     originals: dict[str, int] = {}  # payload digest of each HTML page read → its record's offset
     with f:
         start: int | None = 0
@@ -529,13 +555,18 @@ def _from_archive(prefix: str, opener: Callable[[], BinaryIO], kind: str, wanted
             try:
                 for record in records:
                     offset, last = records.offset, record  # where this record starts
+                    if offset <= done:
+                        continue
                     for item in _article(record, f"{prefix}#{offset}", opener, arc, originals, wanted, skipped):
                         if isinstance(item, Broken) and item.reason.startswith("truncated"):
                             last = None  # said once
                         yield item
+            except ArchiveLoadFailed as e:
+                if gz and "non-chunked gzip" in str(e):
+                    return True
+                offset, damage = records.offset, f"{type(e).__name__}: {str(e).strip()[:200]}"
             except Exception as e:  # a malformed record, garbage, a cut gzip: this record is lost, not the file
-                offset = records.offset
-                damage = f"{type(e).__name__}: {str(e)[:200]}"
+                offset, damage = records.offset, f"{type(e).__name__}: {str(e)[:200]}"
             if damage is None:
                 if last is not None:  # the file may end inside its last record, whatever its type
                     try:
@@ -551,6 +582,7 @@ def _from_archive(prefix: str, opener: Callable[[], BinaryIO], kind: str, wanted
             what = "ARC" if arc else "WARC"
             yield Broken(f"{prefix}#{offset}", f"malformed {what} record at offset {offset} ({damage})")
             start = None if arc else _next_record_start(f, offset + 1, gz)
+    return False
 
 
 def _article(record, key: str, opener, arc: bool, originals: dict[str, int], wanted: Wanted,

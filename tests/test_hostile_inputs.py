@@ -386,3 +386,18 @@ def test_a_symbolic_link_loop_in_a_folder_is_walked_once(tmp_path):
     got = items([tmp_path / "in"], skipped=skipped)
     assert [i.key for i in got] == [str(tmp_path / "in" / "real" / "a.html")]
     assert skipped == {"folder reached twice": 1}
+
+
+@pytest.mark.parametrize("arc", [False, True])
+def test_an_archive_gzipped_whole_is_read_as_the_stream_it_packs(tmp_path, arc):
+    """`gzip crawl.warc` makes one member for the whole file, which warcio refuses after one record."""
+    if arc:
+        data = arc_file([(f"http://news.example/{n}", "text/html", http(PAGE)) for n in range(5)])
+    else:
+        data = b"".join(warc_record(f"http://news.example/{n}", PAGE) for n in range(5))
+    path = tmp_path / "whole.gz"
+    path.write_bytes(gzip.compress(data))
+    got = items([path])
+    assert [(type(i).__name__, i.url) for i in got] == [("Document", f"http://news.example/{n}") for n in range(5)]
+    assert len({i.key for i in got}) == 5
+    assert [i.key for i in got] == [i.key for i in items([path])]  # the same keys on every read
