@@ -135,6 +135,15 @@ def test_extract_reads_a_gzipped_page_whatever_its_name(tmp_path):
     assert "http://127.0.0.1:9/x" in result.output
 
 
+def test_audit_reads_through_the_same_path(tmp_path):
+    page = tmp_path / "story.html"
+    page.write_bytes(gzip.compress(PAGE))
+    result = CliRunner().invoke(app, ["audit", str(page), "--offline", "--db", str(tmp_path / "p.db"),
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:9/x" in result.output
+
+
 def test_extract_of_an_archive_with_many_articles_points_to_batch(tmp_path):
     z = tmp_path / "two.zip"
     with zipfile.ZipFile(z, "w") as zf:
