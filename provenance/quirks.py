@@ -89,8 +89,40 @@ def same_site(a: str | None, b: str | None) -> bool:
 
 
 def is_short_link(url: str | None) -> bool:
-    """A link on a shortener host (or a `pic.twitter.com` media link, which t.co stands behind)."""
-    return host(url) in shortener_hosts()
+    """A link on a shortener host (or a `pic.twitter.com` media link, which t.co stands behind),
+    or one shaped like a short link on a host the table does not know yet."""
+    return host(url) in shortener_hosts() or looks_short(url)
+
+
+# Generic top-level domains that sites, not shorteners, live on: a short path there is a page.
+_SITE_SUFFIXES = frozenset("com org net edu gov mil int info biz".split())
+_OPAQUE_PATH = re.compile(r"^/(?:[a-z]/)?([A-Za-z0-9_-]{4,12})/?$")
+
+
+@lru_cache(maxsize=4096)
+def _short_host(hostname: str) -> bool:
+    parts = _tld()(hostname)
+    if not parts.domain or not parts.suffix or "." in parts.suffix or parts.suffix in _SITE_SUFFIXES:
+        return False
+    return parts.subdomain in ("", "www") and len(parts.domain) <= 8
+
+
+def looks_short(url: str | None) -> bool:
+    """Shaped like a short link: a short name on a country-code domain hack (`ctt.ec`, `nyti.ms`)
+    and one opaque code for a path (`/rWu67`: letters mixed with digits or capitals, no slug)."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    m = _OPAQUE_PATH.match(parts.path)
+    if not m or parts.scheme.lower() not in ("http", "https") or parts.fragment:
+        return False
+    code = m.group(1)
+    if code.isdigit() or code.isalpha() and code.islower() or not re.search(r"[A-Za-z]", code):
+        return False
+    return _short_host((parts.hostname or "").lower())
 
 
 def is_http(url: str | None) -> bool:
@@ -250,8 +282,28 @@ def is_navigation(url: str, page_url: str | None = None) -> bool:
     if any(p.search(path) for p in rules["navigation"]):
         return True
     if page_url and same_site(url, page_url):
-        return any(p.search(path) for p in rules["site"]) or is_section_path(path)
+        for p in rules["site"]:
+            m = p.search(path)
+            if m and not _ARTICLE_ID.search(path[m.end() :]):
+                return True
+        return is_section_path(path)
     return False
+
+
+# A date (`/2016/12/05/`) or a long numeric id in a path: the page of one story, not a listing.
+_ARTICLE_ID = re.compile(r"/(?:19|20)\d\d/\d{1,2}/|(?<![\w])\d{6,}(?![\w])")
+
+
+def is_recirculation(url: str, page_url: str | None) -> bool:
+    """A link to the page's own site carrying campaign tracking (`?utm_source=…`, `?itm_campaign=…`):
+    a related-stories module's link; a writer citing the site's own story pastes its plain URL."""
+    if not page_url or not same_site(url, page_url):
+        return False
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return False
+    return any(k.lower().startswith(("utm_", "itm_")) for k, _ in parse_qsl(query, keep_blank_values=True))
 
 
 def is_section_path(path: str) -> bool:

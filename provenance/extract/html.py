@@ -52,7 +52,18 @@ BOILERPLATE_NAMES = re.compile(
     r"sponsored|disclaimer|tags?|tag-list|topics|breadcrumbs?|sidebar|rollover|hovercard|recirc|outbrain|"
     r"taboola|paywall|donate|contribute|contribution|interlude|more-stories|read-more|also-read|"
     r"screen-reader|sr-only|visually-hidden|print-only|caption|credit|credits|copyright|"
-    r"trust|trusted|trusted-source|follow-us|footer|google-news|rating|toc)(?:$|[\s_-])",
+    r"trust|trusted|trusted-source|follow-us|footer|google-news|rating|toc|"
+    # recirculation: related and trending lists, stories appended below the article
+    r"trending|recommended|recommendations|next-?(?:story|stories|article|articles|post|posts)|up-?next|"
+    r"read-?next|most-?(?:read|popular|viewed|shared)|more-?(?:in|from|stories|news|articles|posts)\w*)"
+    r"(?:$|[\s_-])",
+    re.I,
+)
+# The site's own video player and its playlist: chrome around the article (a third-party player
+# inside one is still looked for, see `_embeds_inside`).
+PLAYER_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:video-?(?:player|playlist|ct|container|wrapper|rail|carousel|thumbs)|featured-video|"
+    r"instream|native-video|jw-?player|media-player|player-?(?:wrapper|container)|playlist)(?:$|[\s_-])",
     re.I,
 )
 
@@ -92,7 +103,9 @@ def is_boilerplate_element(el) -> bool:
         return True
     names = _names(el)
     # A wrapper named for an embed ("social-media-embed") holds the embed, not a share bar.
-    return bool(BOILERPLATE_NAMES.search(names)) and "embed" not in names.lower()
+    if "embed" in names.lower():
+        return False
+    return bool(BOILERPLATE_NAMES.search(names) or PLAYER_NAMES.search(names))
 
 
 BULLET_MARK = re.compile(r"^(?:[•·▪‣◦]|[-–*](?=\s))\s*\S")
@@ -162,7 +175,8 @@ class BodyWalker:
     def cite_link(self, url: str, text: str, start: int, end: int, parent: int | None = None):
         if not quirks.is_http(url) or quirks.is_share_or_follow(url):
             return None
-        if parent is None and quirks.is_navigation(url, self.md.canonical_url or self.md.base_url):
+        page = self.md.canonical_url or self.md.base_url
+        if parent is None and (quirks.is_navigation(url, page) or quirks.is_recirculation(url, page)):
             return None
         if (
             parent is None
@@ -235,8 +249,16 @@ class BodyWalker:
         self.flush()
 
     def _tweets_inside(self, el, base: str | None) -> None:
-        """An embedded tweet in an aside or a social wrapper inside the body is still the article's."""
+        """An embedded tweet in an aside or a social wrapper inside the body is still the article's,
+        and so is a third-party video inside a player box named like the site's own."""
         names = _names(el).lower()
+        if PLAYER_NAMES.search(names) and el.tag not in _SKIP_TAGS:
+            for frame in el.iter("iframe", "amp-youtube", "lite-youtube", "amp-vimeo"):
+                src = embeds.source(frame)
+                if src and (quirks.video_url(src) or embeds.wrapped_video(frame, src)):
+                    self.flush()
+                    embeds.cite("iframe", frame, self, base)
+            return
         if "comment" in names or not (el.tag == "aside" or re.search(r"tweet|twitter|social|embed", names)):
             return
         for quote in el.iter("blockquote"):
@@ -255,6 +277,40 @@ class BodyWalker:
             return BULLET if not self.seen_paragraph else PARAGRAPH
         parent_kind = self.kinds[-1]
         return parent_kind if parent_kind in (CAPTION, QUOTE, HEADING, BULLET) else PARAGRAPH
+
+
+_DATE_WORDS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|\b(?:ago|min|mins|hours?|days?)\b|[\W\d_]+",
+    re.I,
+)
+
+
+def drop_link_lists(doc: Document, page_url: str | None) -> None:
+    """Runs of blocks that are each one link to the site's own pages (and a date at most): a list of
+    other stories (related, latest, recent posts), not the article; their links are not citations."""
+    if not page_url:
+        return
+    listed = []
+    for b in doc.blocks:
+        text = doc.text[b.start : b.end]
+        rest = text
+        for a in b.anchors:
+            rest = rest.replace(a.text, " ")
+        listed.append(
+            b.kind in (PARAGRAPH, BULLET, HEADING)
+            and bool(b.anchors)
+            and all(quirks.same_site(a.url, page_url) for a in b.anchors)
+            and len(_DATE_WORDS.sub("", rest)) <= 2
+        )
+    drop: set[tuple[int, str]] = set()
+    for i, b in enumerate(doc.blocks):
+        if listed[i] and ((i and listed[i - 1]) or (i + 1 < len(listed) and listed[i + 1])):
+            b.kind = BOILERPLATE
+            drop.update((a.start, a.url) for a in b.anchors)
+    if drop:
+        doc.citations = [
+            c for c in doc.citations if not (c.parent is None and c.url and (c.start, c.url) in drop)
+        ]
 
 
 def _headline(md: Metadata) -> str | None:
@@ -299,4 +355,5 @@ def read_html(content: str, page_url: str | None = None) -> tuple[Document, Meta
         walker.kinds = [PARAGRAPH]
         walker.walk(b)
     embeds.stray_embeds(bodies, walker, md.base_url, is_boilerplate_element)
+    drop_link_lists(doc, md.canonical_url or md.base_url)
     return doc, md, notes
