@@ -42,8 +42,10 @@ def _link_rules() -> dict:
     return {
         "navigation": [re.compile(p, re.I) for p in raw["navigation_paths"]],
         "site": [re.compile(p, re.I) for p in raw["site_paths"]],
+        "player": [re.compile(p, re.I) for p in raw["site_player_paths"]],
         "share": tuple(s.lower() for s in raw["share_hosts"]),
         "follow": [re.compile(p, re.I) for p in raw["follow_paths"]],
+        "widget": frozenset(raw["widget_hosts"]),
     }
 
 
@@ -259,9 +261,12 @@ def video_url(src: str | None) -> str | None:
 
 
 def is_share_or_follow(url: str) -> bool:
-    """Share buttons, follow buttons and channel-subscribe links: chrome, never a source."""
+    """Share buttons, follow buttons, channel-subscribe links and recommendation widgets' own links:
+    chrome, never a source."""
     low = url.lower()
     rules = _link_rules()
+    if registrable_domain(host(url)) in rules["widget"] or host(url) in rules["widget"]:
+        return True
     if any(s in low for s in rules["share"]):
         return True
     return any(p.search(url) for p in rules["follow"])
@@ -282,6 +287,8 @@ def is_navigation(url: str, page_url: str | None = None) -> bool:
     if any(p.search(path) for p in rules["navigation"]):
         return True
     if page_url and same_site(url, page_url):
+        if any(p.search(path) for p in rules["player"]):
+            return True
         for p in rules["site"]:
             m = p.search(path)
             if m and not _ARTICLE_ID.search(path[m.end() :]):
@@ -292,6 +299,17 @@ def is_navigation(url: str, page_url: str | None = None) -> bool:
 
 # A date (`/2016/12/05/`) or a long numeric id in a path: the page of one story, not a listing.
 _ARTICLE_ID = re.compile(r"/(?:19|20)\d\d/\d{1,2}/|(?<![\w])\d{6,}(?![\w])")
+
+
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)$", re.I)
+
+
+def is_image_file(url: str) -> bool:
+    """A link straight to an image file (an "enlarge" button, a photo), not to a page."""
+    try:
+        return bool(_IMAGE_FILE.search(urlsplit(url).path))
+    except ValueError:
+        return False
 
 
 def is_recirculation(url: str, page_url: str | None) -> bool:

@@ -90,3 +90,63 @@ def test_tag_links_with_a_kind_suffix_are_navigation():
         "the hearing</a> last week.</p>"
     )
     assert urls(ex, "link") == ["https://www.example-daily.com/sections/desk/2016/12/05/504414334/slug"]
+
+
+def test_the_body_is_the_block_that_opens_with_the_description_not_a_teaser_list():
+    teasers = "".join(
+        f"<li><a href='https://www.example-daily.com/story-{i}/'>Headline number {i} about a matter</a> "
+        f"CITY: A teaser of the story number {i}, with a clause, another clause, and more words, to be long."
+        "</li>"
+        for i in range(6)
+    )
+    html = (
+        f"<html><head><link rel='canonical' href='{URL}'><meta name='description' content='Their plans "
+        "shattered and savings gone, travellers came home broke on Wednesday'></head><body>"
+        f"<div class='breaking'><ul>{teasers}</ul></div>"
+        "<div class='shortcode-content'><p>NEW DELHI: Their plans shattered and savings gone, travellers came "
+        "home broke on Wednesday, officials said, after a long flight.</p>"
+        "<p>They were sent back, said <a href='https://gov.example.org/notice'>a notice</a>, which gave no "
+        "reason for it, nor a date, nor a number.</p>"
+        f"{FILLER}{FILLER}"
+        "<div style='position:absolute; top:0; left:-9999px;'><a href='https://spam.example.net'>Free themes"
+        "</a></div></div></body></html>"
+    )
+    ex = extract(article_from_bytes("page.html", html.encode(), url=URL))
+    assert urls(ex, "link") == ["https://gov.example.org/notice"]
+
+
+def test_a_sources_line_after_the_body_is_body_text():
+    html = (
+        f"<html><head><link rel='canonical' href='{URL}'></head><body><section><div class='body'>"
+        f"{FILLER}{FILLER}</div><div class='source'><p>Sources: <a href='https://news.example.com/a'>Example "
+        "News</a>, <a href='https://paper.example.org/b'>The Paper</a></p></div></section></body></html>"
+    )
+    ex = extract(article_from_bytes("page.html", html.encode(), url=URL))
+    assert urls(ex, "link") == ["https://news.example.com/a", "https://paper.example.org/b"]
+
+
+def test_a_shopping_gallery_between_text_blocks_belongs_to_the_body():
+    text = "<div class='md-text'><p>{0}</p><p>{0}</p></div>"
+    item = (
+        "<div><section><figure><img src='x.jpg'></figure><a href='https://amzn.to/3gh{n}Ws5'><h2>Product {n}</h2></a>"
+        "<span>$3.00 from <a href='https://amzn.to/3gh{n}Ws5'>Amazon</a></span>"
+        "<div class='md-text'><p>Review: it was fine, they said, and cheap, and good, and fine.</p></div></section></div>"
+    )
+    parts = [text.format(FILLER[3:-4])]
+    for n in range(3):
+        parts += [item.format(n=n), text.format(FILLER[3:-4])]
+    html = (
+        f"<html><head><link rel='canonical' href='{URL}'></head><body><article><section class='main'>"
+        f"{''.join(parts)}</section></article><div class='md-text'><p>Footer words</p></div></body></html>"
+    )
+    ex = extract(article_from_bytes("page.html", html.encode(), url=URL))
+    assert list(dict.fromkeys(urls(ex, "short_link"))) == [f"https://amzn.to/3gh{n}Ws5" for n in range(3)]
+
+
+def test_image_files_widget_links_and_embed_code_are_not_citations():
+    ex = page(
+        "<div class='imagewrap'><a href='https://media.example-daily.com/img/photo-s1200.jpg'>Enlarge</a></div>"
+        "<p>Ads by <a href='https://www.revcontent.com/popup?utm_source=ads'>Revcontent</a></p>"
+        "<p>Embed &lt;iframe src=\"https://www.example-daily.com/player/embed/505592252/505592253\"&gt;</p>"
+    )
+    assert urls(ex, "link", "short_link") == []

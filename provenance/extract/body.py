@@ -152,11 +152,19 @@ def _by_json_ld(root, article_body: str) -> object | None:
     return None
 
 
-def find_body(root, article_body: str | None = None) -> list:
+def _opens_with(el, lead: str) -> float:
+    """1.5 when the element's text opens with the page's description (a dateline may come first)."""
+    text = _squash(" ".join(t for _, t in zip(range(60), el.itertext(), strict=False)))
+    return 1.5 if lead in text[:400] else 1.0
+
+
+def find_body(root, article_body: str | None = None, description: str | None = None) -> list:
     """The element(s) holding the article text, in document order; [] when nothing looks like one.
 
     Trust order: itemprop=articleBody; the element spanning JSON-LD's articleBody text; the best
-    paragraph-density candidate, widened to a content-named ancestor or split siblings.
+    paragraph-density candidate (one that holds the page's own description ranks higher: a list of
+    other stories' teasers can outscore a short article), widened to a content-named ancestor or
+    split siblings.
     """
     marked = [
         el
@@ -181,6 +189,11 @@ def find_body(root, article_body: str | None = None) -> list:
         body = root.find(".//body")
         return [body if body is not None else root]
     ranked = sorted(scores.items(), key=lambda kv: kv[1] * _hint(kv[0]), reverse=True)
+    lead = _squash(description or "")[:50]
+    if len(lead) >= 30:
+        top, rest = ranked[:10], ranked[10:]
+        ranked = sorted(top, key=lambda kv: kv[1] * _hint(kv[0]) * _opens_with(kv[0], lead), reverse=True)
+        ranked += rest
     best = None
     for el, _ in ranked[:10]:
         if not _skipped(el) and isinstance(el.tag, str):
@@ -232,6 +245,13 @@ def _parallel_columns(best, paragraphs: dict) -> list | None:
     return None
 
 
+def _interleaved(anc, parts: list) -> bool:
+    """Text blocks of one class alternating with other blocks of the story (a shopping gallery's items,
+    a slideshow's slides): the column holding them all is the body, not the text blocks alone."""
+    own = sum(_text_len(p) for p in parts)
+    return own * 1.2 < _text_len(anc) < own * 2.5
+
+
 def _with_split_siblings(best, scores: dict | None = None) -> list:
     """A text split over containers of one kind (siblings or cousins): take them all.
 
@@ -256,6 +276,8 @@ def _with_split_siblings(best, scores: dict | None = None) -> list:
             break
         same = [el for el in anc.iter(best.tag) if same_kind(el) or el is best]
         same = [el for el in same if not any(a in same for a in el.iterancestors()) and not _skipped(el)]
+        if len(same) > 2 and not tokens and _interleaved(anc, same):
+            return [anc]
         if len(same) > 1:
             return same
     return [best]
@@ -291,3 +313,22 @@ def parse(html: str, notes: list[str] | None = None):
                 notes.append("nesting too deep to parse: container tags were flattened")
             return flat
     return root
+
+
+_SOURCE_LINE = re.compile(r"^\s*(?:sources?|via|references?)\b\s*[:\-–—]", re.I)
+
+
+def with_source_line(bodies: list) -> list:
+    """A "Sources: …" line kept right after the body's container (an aggregator's credits) is body text."""
+    if not bodies:
+        return bodies
+    sib = bodies[-1].getnext()
+    for _ in range(2):
+        if sib is None:
+            break
+        if isinstance(sib.tag, str) and sib.find(".//a") is not None:
+            text = sib.text_content()
+            if len(text) < 600 and _SOURCE_LINE.match(text):
+                return [*bodies, sib]
+        sib = sib.getnext()
+    return bodies

@@ -92,7 +92,11 @@ def _hidden(el) -> bool:
     if el.get("hidden") is not None:
         return True
     style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style
+    # off-screen positioning hides text from readers (injected link spam, not the article)
+    return "display:none" in style or "visibility:hidden" in style or bool(_OFF_SCREEN.search(style))
+
+
+_OFF_SCREEN = re.compile(r"(?:^|;)(?:left|top|text-indent):-\d{4,}(?:px|em)")
 
 
 def is_boilerplate_element(el) -> bool:
@@ -173,7 +177,7 @@ class BodyWalker:
             self.cite_link(a.url, a.text, a.start, a.end)
 
     def cite_link(self, url: str, text: str, start: int, end: int, parent: int | None = None):
-        if not quirks.is_http(url) or quirks.is_share_or_follow(url):
+        if not quirks.is_http(url) or quirks.is_share_or_follow(url) or quirks.is_image_file(url):
             return None
         page = self.md.canonical_url or self.md.base_url
         if parent is None and (quirks.is_navigation(url, page) or quirks.is_recirculation(url, page)):
@@ -342,7 +346,7 @@ def read_html(content: str, page_url: str | None = None) -> tuple[Document, Meta
     headline = _headline(md)
     if headline:
         doc.add_block(HEADLINE, headline)
-    bodies = bodyfinder.find_body(root, md.article_body)
+    bodies = bodyfinder.with_source_line(bodyfinder.find_body(root, md.article_body, md.description))
     first_text = ""
     for b in bodies:
         first_text = re.sub(r"\s+", " ", b.text_content()[:600]).strip()
