@@ -130,7 +130,7 @@ def test_a_shopping_gallery_between_text_blocks_belongs_to_the_body():
     item = (
         "<div><section><figure><img src='x.jpg'></figure><a href='https://amzn.to/3gh{n}Ws5'><h2>Product {n}</h2></a>"
         "<span>$3.00 from <a href='https://amzn.to/3gh{n}Ws5'>Amazon</a></span>"
-        "<div class='md-text'><p>Review: it was fine, they said, and cheap, and good, and fine.</p></div></section></div>"
+        "<div class='md-text'><p>Review: it was fine, they said, and cheap, and good.</p></div></section></div>"
     )
     parts = [text.format(FILLER[3:-4])]
     for n in range(3):
@@ -150,3 +150,41 @@ def test_image_files_widget_links_and_embed_code_are_not_citations():
         "<p>Embed &lt;iframe src=\"https://www.example-daily.com/player/embed/505592252/505592253\"&gt;</p>"
     )
     assert urls(ex, "link", "short_link") == []
+
+
+SENTENCES = (
+    "<p>The mayor said the bridge will open in May, and the council agreed to pay for it, officials said "
+    "on Monday. It was a long meeting. Everyone left late.</p>"
+)
+
+
+def test_thousands_of_unclosed_tags_lose_no_text_and_leave_a_note():
+    for tag in ("div", "span", "blockquote", "q"):
+        html = (
+            "<html><head><title>T</title></head><body><article><h1>Headline here</h1>"
+            + f"<{tag}>" * 33000
+            + SENTENCES * 5
+            + "<p>See <a href='https://example.org/report'>the report</a>.</p></article></body></html>"
+        )
+        ex = extract(article_from_bytes("page.html", html.encode()))
+        assert len([c for c in ex.claims if c.kind.value == "sentence"]) >= 15, tag
+        assert urls(ex, "link") == ["https://example.org/report"], tag
+        assert ex.notes and ("flattened" in ex.notes[0] or "reduced" in ex.notes[0]), tag
+
+
+def test_a_linkless_body_beside_a_block_that_cites_several_sites_is_not_taken_silently():
+    cites = "".join(
+        f"<p>Officials per <a href='https://site{i}.example.org/report'>report {i}</a> said the river rose "
+        "again on Monday and the bridge was closed and nobody was allowed across it until the water went "
+        "down, which took the whole of the week and most of the next one as well.</p>"
+        for i in range(4)
+    )
+    html = (
+        f"<html><head><link rel='canonical' href='{URL}'></head><body>"
+        f"<div class='article-body'>{FILLER}{FILLER}{FILLER}</div>"
+        f"<div class='x'><div class='y'>{cites}</div></div></body></html>"
+    )
+    ex = extract(article_from_bytes("page.html", html.encode(), url=URL))
+    assert len(urls(ex, "link")) == 4
+    assert any("no links" in n for n in ex.notes)
+    assert ex.to_json()["notes"] == ex.notes

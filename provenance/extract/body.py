@@ -21,7 +21,8 @@ POSITIVE = re.compile(
 )
 NEGATIVE = re.compile(
     r"comment|sidebar|related|footer|header|nav|menu|widget|promo|newsletter|share|social|advert|sponsor"
-    r"|recirc|outbrain|taboola|popular|trending|author|byline|breadcrumb|masthead|subscribe|disclaimer",
+    r"|recirc|outbrain|taboola|popular|trending|author|byline|breadcrumb|masthead|subscribe|disclaimer"
+    r"|next-?(?:post|stor|article)|up-?next|read-?next|more-?stories",
     re.I,
 )
 
@@ -284,7 +285,13 @@ def _with_split_siblings(best, scores: dict | None = None) -> list:
 
 
 _RAW_LINK = re.compile(r"<a\s[^>]*href", re.I)
-_CONTAINER_TAGS = re.compile(r"</?(?:div|span|section|font|center|table|tbody|tr|td)\b[^>]*>", re.I)
+_RAW_PARAGRAPH = re.compile(r"<p[\s>]", re.I)
+# Tags that nest without meaning when left unclosed; removing them keeps every word and link.
+_CONTAINER_TAGS = re.compile(
+    r"</?(?:div|span|section|article|main|font|center|table|tbody|thead|tr|td|th|ul|ol|li|dl|dd|dt|"
+    r"b|i|em|strong|u|s|small|big|sup|sub|mark|abbr|cite|label|nobr|a(?=\s+name=)|a(?=>))\b[^>]*>",
+    re.I,
+)
 
 
 def _parse(html: str):
@@ -300,17 +307,26 @@ def _parse(html: str):
 def parse(html: str, notes: list[str] | None = None):
     """Parse HTML leniently; a page nested deeper than libxml2 will follow is flattened and parsed again.
 
-    libxml2 drops everything below depth 256 (2048 with huge_tree); when the tree holds clearly
-    fewer links than the source, container tags are removed so the text and links survive.
+    libxml2 drops everything below depth 256 (2048 with huge_tree): thousands of unclosed tags lose
+    the whole article after them. When the tree holds clearly fewer links or paragraphs than the
+    source, container tags are removed so the text and links survive, and a note says so.
     """
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     root = _parse(html)
     raw_links = len(_RAW_LINK.findall(html))
-    if raw_links and sum(1 for _ in root.iter("a")) < raw_links * 0.9:
+    raw_paragraphs = len(_RAW_PARAGRAPH.findall(html))
+    links = sum(1 for _ in root.iter("a")) if raw_links else 0
+    paragraphs = sum(1 for _ in root.iter("p")) if raw_paragraphs else 0
+    if links < raw_links * 0.9 or paragraphs < raw_paragraphs * 0.9:
         flat = _parse(_CONTAINER_TAGS.sub(" ", html))
-        if sum(1 for _ in flat.iter("a")) > sum(1 for _ in root.iter("a")):
+        flat_links = sum(1 for _ in flat.iter("a"))
+        flat_paragraphs = sum(1 for _ in flat.iter("p"))
+        if flat_links + flat_paragraphs > links + paragraphs:
             if notes is not None:
-                notes.append("nesting too deep to parse: container tags were flattened")
+                notes.append(
+                    f"nesting too deep to parse: container tags were flattened ({links} of {raw_links} links"
+                    f" and {paragraphs} of {raw_paragraphs} paragraphs were reachable)"
+                )
             return flat
     return root
 
@@ -332,3 +348,27 @@ def with_source_line(bodies: list) -> list:
                 return [*bodies, sib]
         sib = sib.getnext()
     return bodies
+
+
+def largest_text_block(root):
+    """The element whose own paragraphs hold the most text on the page: a fallback body."""
+    lengths: dict = {}
+    for el in root.iter("p", "pre", "li", "td"):
+        parent = el.getparent()
+        if parent is None or _skipped(el):
+            continue
+        n = len(_squash(el.text_content()))
+        if n >= 60:
+            lengths[parent] = lengths.get(parent, 0) + n
+    return max(lengths, key=lengths.get) if lengths else None
+
+
+def is_declared(bodies: list, article_body: str | None) -> bool:
+    """The page itself says where its body is (itemprop=articleBody, or JSON-LD's articleBody text)."""
+    if not bodies:
+        return False
+    first = bodies[0]
+    if "articlebody" in " ".join(first.get(a) or "" for a in ("itemprop", "property", "name")).lower():
+        return True
+    head = _squash(article_body or "")[:40]
+    return len(head) >= 20 and head in _squash(first.text_content())
