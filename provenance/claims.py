@@ -11,6 +11,8 @@ Linking rules (the `rule` of each ClaimLink), with their confidence:
 - `paragraph-outlet`  a paragraph that ends in a bare outlet domain sources each of its sentences
 - `quote-attribution` a quotation (with its named speaker) inside the claim
 - `embedded-post`     the text of an embedded post cites the post
+- `announced-video`   a video right after the sentence that announces it ("Watch …", "in the video below:"),
+                      or a "Watch …" line under a sentence, is cited by that sentence
 - `supports`          claim → claim by word overlap (a summary bullet and the body sentences saying the
                       same); the supporters' citations are inherited with `via` naming the supporter
 
@@ -44,7 +46,10 @@ CONFIDENCE = {
     "quote-attribution": 0.85,
     "according-to": 0.8,
     "paragraph-outlet": 0.7,
+    "announced-video": 0.8,
 }
+# A sentence that points at a video placed after it.
+_ANNOUNCES = re.compile(r"(?i)\b(?:watch|watching|video|footage|clip|below)\b|:\s*$")
 SUPPORT_THRESHOLD = 0.45  # share of a summary claim's content words found in a body sentence
 MAX_SUPPORTERS = 3
 MAX_SUMMARIES = 200  # summary claims looked at, and body sentences they are compared with:
@@ -133,8 +138,25 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
                     claim.citations.append(
                         ClaimLink(o.id, "paragraph-outlet", CONFIDENCE["paragraph-outlet"])
                     )
+    _link_announced_videos(text, claims, ordered)
     link_supports(claims)
     return claims
+
+
+def _link_announced_videos(text: str, claims: list[Claim], citations: list[Citation]) -> None:
+    """A video no claim contains, placed right after a sentence: that sentence cites it when it
+    announces a video, or when the video is a "Watch …" line's (which announces itself)."""
+    linked = {link.citation for c in claims for link in c.citations}
+    ends = [c.end for c in claims]
+    for v in citations:
+        if v.kind != Kind.VIDEO or v.parent is not None or v.id in linked:
+            continue
+        i = bisect_left(ends, v.start + 1) - 1
+        if i < 0 or text[claims[i].end : v.start].strip():
+            continue
+        claim = claims[i]
+        if (v.where or "").endswith("watch line") or _ANNOUNCES.search(claim.text):
+            claim.citations.append(ClaimLink(v.id, "announced-video", CONFIDENCE["announced-video"]))
 
 
 def _link_inline(claim: Claim, inside: list[Citation], block: Block) -> None:

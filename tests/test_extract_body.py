@@ -188,3 +188,31 @@ def test_a_linkless_body_beside_a_block_that_cites_several_sites_is_not_taken_si
     assert len(urls(ex, "link")) == 4
     assert any("no links" in n for n in ex.notes)
     assert ex.to_json()["notes"] == ex.notes
+
+
+def links_of(ex, text_start: str) -> list[tuple[str, str]]:
+    claim = next(c for c in ex.claims if c.text.startswith(text_start))
+    by_id = {c.id: c for c in ex.citations}
+    return [(by_id[link.citation].kind.value, link.rule) for link in claim.citations]
+
+
+def test_a_video_after_the_sentence_that_announces_it_is_cited_by_that_sentence():
+    ex = page(
+        "<p>The mayor spoke on Tuesday.</p><p>Watch her full remarks in the video below.</p>"
+        "<iframe src='https://www.youtube.com/embed/abcdefghijk'></iframe>"
+        "<p>The council votes next week, officials said.</p>"
+        "<iframe src='https://www.youtube.com/embed/bbcdefghijk'></iframe>"
+    )
+    assert links_of(ex, "Watch her full remarks") == [("video", "announced-video")]
+    # a sentence that does not announce it does not cite the next video
+    assert links_of(ex, "The council votes") == []
+
+
+def test_a_watch_line_under_a_sentence_is_cited_by_it():
+    text = (
+        "Leaders meet again\n\nMacron and Putin spoke by phone on Tuesday for the first time in three years.\n\n"
+        "Watch a report: Putin, Macron resume talks after three years\n\nThe call lasted two hours, they said.\n"
+    )
+    ex = extract(article_from_bytes("pasted.txt", text.encode()))
+    assert links_of(ex, "Macron and Putin spoke") == [("video", "announced-video")]
+    assert links_of(ex, "The call lasted") == []
