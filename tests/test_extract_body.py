@@ -216,3 +216,16 @@ def test_a_watch_line_under_a_sentence_is_cited_by_it():
     ex = extract(article_from_bytes("pasted.txt", text.encode()))
     assert links_of(ex, "Macron and Putin spoke") == [("video", "announced-video")]
     assert links_of(ex, "The call lasted") == []
+
+
+def test_a_posts_own_tag_classes_do_not_make_it_boilerplate():
+    html = (
+        f"<html><head><link rel='canonical' href='{URL}'></head><body><main class='main-box'>"
+        "<article class='post-4725 post type-post hentry category-news tag-twitter'><div class='entry-content'>"
+        "<p>After looking into how <a href='https://www.example-daily.com/2018/11/27/tips/'>a few small tricks"
+        "</a> build reach, today we look at practice, and at what works, and why, and for whom.</p>"
+        f"{FILLER}{FILLER}</div></article><div class='sidebar'><p>{'Side words, more, and more. ' * 20}</p>"
+        "</div></main></body></html>"
+    )
+    ex = extract(article_from_bytes("page.html", html.encode(), url=URL))
+    assert urls(ex, "link") == ["https://www.example-daily.com/2018/11/27/tips/"]

@@ -85,8 +85,17 @@ BOILERPLATE_LINES = re.compile(
 )
 
 
+# A post's own taxonomy classes (WordPress post_class: "hentry type-post tag-twitter category-news")
+# describe the post, not a widget; they are read past on the element that carries them.
+_POST_CLASS = re.compile(r"(?:^|\s)(?:hentry|type-post|post-\d+)(?:\s|$)")
+_TAXONOMY = re.compile(r"(?:^|\s)(?:tag|category|format|status)-[\w-]+")
+
+
 def _names(el) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
+    classes = el.get("class") or ""
+    if _POST_CLASS.search(classes):
+        classes = _TAXONOMY.sub(" ", classes)
+    return f"{classes} {el.get('id') or ''}"
 
 
 def _hidden(el) -> bool:
