@@ -99,19 +99,29 @@ def is_short_link(url: str | None) -> bool:
 # Generic top-level domains that sites, not shorteners, live on: a short path there is a page.
 _SITE_SUFFIXES = frozenset("com org net edu gov mil int info biz".split())
 _OPAQUE_PATH = re.compile(r"^/(?:[a-z]/)?([A-Za-z0-9_-]{4,12})/?$")
+_SLUG_WORDS = re.compile(r"[a-z]{3,}[-_][a-z0-9]{2,}|[a-z0-9]{2,}[-_][a-z]{3,}")
+
+
+# Sub-domains a site keeps for its own short links (on.ft.com, go.nature.com).
+_SHORT_SUBDOMAINS = frozenset("on go link links lnk share trk click".split())
 
 
 @lru_cache(maxsize=4096)
 def _short_host(hostname: str) -> bool:
     parts = _tld()(hostname)
-    if not parts.domain or not parts.suffix or "." in parts.suffix or parts.suffix in _SITE_SUFFIXES:
+    if not parts.domain or not parts.suffix:
+        return False
+    if parts.subdomain in _SHORT_SUBDOMAINS:
+        return True
+    if "." in parts.suffix or parts.suffix in _SITE_SUFFIXES:
         return False
     return parts.subdomain in ("", "www") and len(parts.domain) <= 8
 
 
 def looks_short(url: str | None) -> bool:
-    """Shaped like a short link: a short name on a country-code domain hack (`ctt.ec`, `nyti.ms`)
-    and one opaque code for a path (`/rWu67`: letters mixed with digits or capitals, no slug)."""
+    """Shaped like a short link: a short name on a country-code domain hack (`ctt.ec`, `nyti.ms`) or a
+    site's short-link sub-domain (`on.example.com`), and one opaque code for a path (`/rWu67`:
+    letters mixed with digits or capitals, no slug)."""
     if not url:
         return False
     try:
@@ -122,8 +132,8 @@ def looks_short(url: str | None) -> bool:
     if not m or parts.scheme.lower() not in ("http", "https") or parts.fragment:
         return False
     code = m.group(1)
-    if code.isdigit() or code.isalpha() and code.islower() or not re.search(r"[A-Za-z]", code):
-        return False
+    if not (re.search(r"[A-Za-z]", code) and re.search(r"[A-Z0-9]", code)) or _SLUG_WORDS.search(code):
+        return False  # digits only (an id), lower-case words only, or words joined like a slug
     return _short_host((parts.hostname or "").lower())
 
 

@@ -112,7 +112,7 @@ def test_registrable_domain_is_offline():
 
 @pytest.mark.parametrize(
     "url",
-    ["https://ctt.ec/rWu67", "https://flic.kr/p/2aBc9", "https://shrt.io/Xy12?t=5"],
+    ["https://ctt.ec/rWu67", "https://flic.kr/p/2aBc9", "https://shrt.io/Xy12?t=5", "https://go.example.com/2xYz9Q"],
 )
 def test_short_links_by_shape_on_hosts_the_table_lacks(url):
     assert quirks.host(url) not in quirks.shortener_hosts()
@@ -128,6 +128,8 @@ def test_short_links_by_shape_on_hosts_the_table_lacks(url):
         "https://spiegel.de/politik/a1B2c3",  # two segments
         "https://ctt.ec/12345",  # digits only: an id, not a code
         "https://ctt.ec/rWu67/some-article-slug",
+        "https://www.example.se/gift-voucher",  # words joined like a slug
+        "https://www.example.in/zero1-awards/",
     ],
 )
 def test_not_short_by_shape(url):
