@@ -191,8 +191,8 @@ def find_body(root, article_body: str | None = None, description: str | None = N
         return [body if body is not None else root]
     ranked = sorted(scores.items(), key=lambda kv: kv[1] * _hint(kv[0]), reverse=True)
     lead = _squash(description or "")[:50]
-    if len(lead) >= 30:
-        top, rest = ranked[:10], ranked[10:]
+    if len(lead) >= 30 and _opens_with(ranked[0][0], lead) == 1.0:
+        top, rest = ranked[:5], ranked[5:]
         ranked = sorted(top, key=lambda kv: kv[1] * _hint(kv[0]) * _opens_with(kv[0], lead), reverse=True)
         ranked += rest
     best = None
@@ -355,12 +355,15 @@ def largest_text_block(root):
     lengths: dict = {}
     for el in root.iter("p", "pre", "li", "td"):
         parent = el.getparent()
-        if parent is None or _skipped(el):
+        if parent is None:
             continue
         n = len(_squash(el.text_content()))
         if n >= 60:
             lengths[parent] = lengths.get(parent, 0) + n
-    return max(lengths, key=lengths.get) if lengths else None
+    for el in sorted(lengths, key=lengths.get, reverse=True)[:10]:
+        if not _skipped(el) and el.tag not in _SKIP:
+            return el
+    return None
 
 
 def is_declared(bodies: list, article_body: str | None) -> bool:

@@ -93,7 +93,7 @@ _TAXONOMY = re.compile(r"(?:^|\s)(?:tag|category|format|status)-[\w-]+")
 
 def _names(el) -> str:
     classes = el.get("class") or ""
-    if _POST_CLASS.search(classes):
+    if ("post" in classes or "hentry" in classes) and _POST_CLASS.search(classes):
         classes = _TAXONOMY.sub(" ", classes)
     return f"{classes} {el.get('id') or ''}"
 
@@ -305,16 +305,16 @@ def drop_link_lists(doc: Document, page_url: str | None) -> None:
     if not page_url:
         return
     listed = []
+    text = doc.text
     for b in doc.blocks:
-        text = doc.text[b.start : b.end]
-        rest = text
+        if not b.anchors or b.kind not in (PARAGRAPH, BULLET, HEADING) or b.end - b.start > 300:
+            listed.append(False)
+            continue
+        rest = text[b.start : b.end]
         for a in b.anchors:
             rest = rest.replace(a.text, " ")
         listed.append(
-            b.kind in (PARAGRAPH, BULLET, HEADING)
-            and bool(b.anchors)
-            and all(quirks.same_site(a.url, page_url) for a in b.anchors)
-            and len(_DATE_WORDS.sub("", rest)) <= 2
+            len(_DATE_WORDS.sub("", rest)) <= 2 and all(quirks.same_site(a.url, page_url) for a in b.anchors)
         )
     drop: set[tuple[int, str]] = set()
     for i, b in enumerate(doc.blocks):
@@ -366,11 +366,12 @@ def read_html(content: str, page_url: str | None = None) -> tuple[Document, Meta
     md = read_metadata(root, page_url)
     bodies = bodyfinder.with_source_line(bodyfinder.find_body(root, md.article_body, md.description))
     doc = _read_bodies(bodies, md)
-    declared = bodyfinder.is_declared(bodies, md.article_body)
     if _body_chars(doc) < SMALL_BODY_CHARS:
+        declared = bodyfinder.is_declared(bodies, md.article_body)
         doc = _rescue(content, root, md, [] if declared else bodies, doc, notes)
-    elif not declared and not any(c.kind in (Kind.LINK, Kind.SHORT_LINK) for c in doc.citations):
-        doc = _links_elsewhere(root, md, bodies, doc, notes)
+    elif not any(c.kind in (Kind.LINK, Kind.SHORT_LINK) for c in doc.citations):
+        if not bodyfinder.is_declared(bodies, md.article_body):
+            doc = _links_elsewhere(root, md, bodies, doc, notes)
     return doc, md, notes
 
 

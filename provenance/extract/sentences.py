@@ -21,7 +21,12 @@ ABBREVIATIONS = frozenset(
     "rev hon est e.g i.e u.s u.k u.n d.c l.a n.y ph.d al".split()
 )
 # A run of sentence terminals and the closing quotes or brackets after it, or a line break.
-_CANDIDATE = re.compile(r"[.!?…;。！？．؟।]+[”\"’'»›)\]」』）】]*|\n+")
+_CANDIDATE = re.compile(
+    r"[。！？．]+[”\"’'»›)\]」』）】]*"
+    # a narrow terminal counts only before a space and something other than a lower-case ASCII letter
+    r"|[.!?…;؟।]+[”\"’'»›)\]」』）】]*(?=[ \t\u00a0\u3000]+[“\"‘'«‹„(¿¡\[「『（【]*(?![a-z]))"
+    r"|\n+"
+)
 _WIDE = frozenset("。！？．")
 _OPENERS = frozenset("“\"‘'«‹„(¿¡[「『（【")
 _WIDE_CLOSERS = frozenset("」』）】")
@@ -92,6 +97,8 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
 def words(text: str) -> list[str]:
     """The words of a text; a run of an unspaced script (Chinese, Japanese, Thai) gives its
     character pairs, so that two texts saying the same thing share words in any script."""
+    if not _UNSPACED.search(text):
+        return WORD.findall(text)
     out = []
     for w in WORD.findall(text):
         if _UNSPACED.search(w):
