@@ -229,3 +229,11 @@ def test_a_posts_own_tag_classes_do_not_make_it_boilerplate():
     )
     ex = extract(article_from_bytes("page.html", html.encode(), url=URL))
     assert urls(ex, "link") == ["https://www.example-daily.com/2018/11/27/tips/"]
+
+
+def test_a_lazy_loaders_placeholder_is_the_video():
+    ex = page(
+        "<div class='rll-youtube-player' data-src='https://www.youtube.com/embed/Xy9abcdEFGh' data-id='Xy9abcdEFGh'>"
+        "</div><noscript><iframe src='https://www.youtube.com/embed/Xy9abcdEFGh'></iframe></noscript>"
+    )
+    assert urls(ex, "video") == ["https://www.youtube.com/watch?v=Xy9abcdEFGh"]

@@ -92,6 +92,9 @@ def match(el) -> str | None:
             kind = _POST_CLASSES.get(c)
             if kind:
                 return kind
+    if tag in ("div", "span", "figure") and _lazy_player(el):
+        return "iframe"
+    if tag in ("blockquote", "div"):
         return None
     if tag in (
         "iframe",
@@ -105,6 +108,15 @@ def match(el) -> str | None:
     ):
         return "iframe"
     return None
+
+
+def _lazy_player(el) -> bool:
+    """A placeholder a lazy loader turns into a player (`<div class="rll-youtube-player"
+    data-src="…/embed/<id>">`): a data attribute holding a known player's URL."""
+    for name, value in el.attrib.items():
+        if name.startswith("data-") and ("youtu" in value or "vimeo" in value) and quirks.video_url(value):
+            return True
+    return False
 
 
 def source(el) -> str | None:
