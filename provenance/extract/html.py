@@ -187,9 +187,11 @@ class BodyWalker:
             self.cite_link(a.url, a.text, a.start, a.end)
 
     def cite_link(self, url: str, text: str, start: int, end: int, parent: int | None = None):
-        if not quirks.is_http(url) or quirks.is_share_or_follow(url) or quirks.is_image_file(url):
+        if not quirks.is_http(url) or quirks.is_share_or_follow(url):
             return None
         page = self.md.canonical_url or self.md.base_url
+        if quirks.is_image_file(url) and (not page or quirks.same_site(url, page)):
+            return None  # the site's own photo ("enlarge this image"); another site's chart may be a source
         if parent is None and (quirks.is_navigation(url, page) or quirks.is_recirculation(url, page)):
             return None
         if (
