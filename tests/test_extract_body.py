@@ -237,3 +237,22 @@ def test_a_lazy_loaders_placeholder_is_the_video():
         "</div><noscript><iframe src='https://www.youtube.com/embed/Xy9abcdEFGh'></iframe></noscript>"
     )
     assert urls(ex, "video") == ["https://www.youtube.com/watch?v=Xy9abcdEFGh"]
+
+
+def test_stories_appended_below_the_first_are_not_its_body():
+    def story(n: int, link: str) -> str:
+        return (
+            f"<article><h1>Story {n}</h1><p>The council met on Tuesday evening, and members argued for hours "
+            f"about <a href='{link}'>the plan</a>, the budget and the timetable, before a late vote.</p>"
+            f"{FILLER}{FILLER}</article>"
+        )
+
+    html = (
+        f"<html><head><link rel='canonical' href='{URL}'></head><body><div class='feed'>"
+        + story(1, "https://first.example.org/plan")
+        + story(2, "https://second.example.org/plan")
+        + story(3, "https://third.example.org/plan")
+        + "</div></body></html>"
+    )
+    ex = extract(article_from_bytes("page.html", html.encode(), url=URL))
+    assert urls(ex, "link") == ["https://first.example.org/plan"]

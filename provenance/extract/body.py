@@ -375,3 +375,16 @@ def is_declared(bodies: list, article_body: str | None) -> bool:
         return True
     head = _squash(article_body or "")[:40]
     return len(head) >= 20 and head in _squash(first.text_content())
+
+
+def first_story(bodies: list) -> list:
+    """A body holding several whole stories (each an `<article>` with its own `<h1>`: infinite scroll
+    appends the next ones below the first) is cut to the first story."""
+    stories = [
+        el
+        for body in bodies
+        for el in body.iter("article")
+        if el.find(".//h1") is not None and _text_len(el) > 300
+    ]
+    stories = [el for el in stories if not any(a in stories for a in el.iterancestors())]
+    return [stories[0]] if len(stories) > 1 else bodies

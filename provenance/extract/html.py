@@ -366,7 +366,8 @@ def read_html(content: str, page_url: str | None = None) -> tuple[Document, Meta
         notes.append(f"HTML cut at {MAX_HTML_CHARS} characters")
     root = bodyfinder.parse(content, notes)
     md = read_metadata(root, page_url)
-    bodies = bodyfinder.with_source_line(bodyfinder.find_body(root, md.article_body, md.description))
+    bodies = bodyfinder.first_story(bodyfinder.find_body(root, md.article_body, md.description))
+    bodies = bodyfinder.with_source_line(bodies)
     doc = _read_bodies(bodies, md)
     if _body_chars(doc) < SMALL_BODY_CHARS:
         declared = bodyfinder.is_declared(bodies, md.article_body)
