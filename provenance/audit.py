@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import ingest
+from . import ingest, sources
 from .archive import target_date
 from .claims import grade
 from .errors import InputError, ProvenanceError
@@ -65,7 +65,7 @@ class Auditor:
 
     def load(self, source: str) -> Article:
         """Read one SOURCE; URLs are fetched through the same seam and limits as every citation."""
-        return ingest.load(source, None if self.ctx.settings.offline else self._fetch)
+        return sources.read_one(source, None if self.ctx.settings.offline else self._fetch)
 
     def _fetch(self, url: str):
         got = fetch_article(self.ctx, url)

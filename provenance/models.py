@@ -157,6 +157,7 @@ class LinkRule(StrEnum):
     PARAGRAPH_OUTLET = "paragraph-outlet"
     QUOTE_ATTRIBUTION = "quote-attribution"
     EMBEDDED_POST = "embedded-post"
+    ANNOUNCED_VIDEO = "announced-video"  # a video right after the sentence that announces it
     SUPPORTS = "supports"
     CONTAINS = "contains"            # chain step: a citation inside the one above (a tweet's t.co link)
     ATTRIBUTED_TO = "attributed-to"  # chain step: the outlet a quotation is attributed to
@@ -457,6 +458,7 @@ class Extraction:
             "canonical_url": self.canonical_url, "outlet": self.outlet, "author": self.author,
             "citations": [c.to_json() for c in self.citations],
             "claims": [c.to_json() for c in self.claims],
+            "notes": list(self.notes),
         }
 
 
