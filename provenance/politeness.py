@@ -29,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 from protego import Protego
 
 from .errors import FetchError
+from .models import Status
 from .quirks import shortener_hosts
 from .settings import (
     DEFAULT_MIN_INTERVAL,
@@ -260,7 +261,7 @@ class Robots:
                 # A timeout reads as "unreachable": disallow all (RFC 9309). Any failure that the
                 # page's own request will meet too (no such name, refused address, no network,
                 # TLS, connection refused) lets that request run and report the real reason.
-                return DISALLOW_ALL if e.status == "timeout" else ALLOW_ALL
+                return DISALLOW_ALL if e.status is Status.TIMEOUT else ALLOW_ALL
             code = ex.http_status
             if code in (301, 302, 303, 307, 308) and header(ex, "location"):
                 url = urljoin(url, header(ex, "location"))

@@ -25,6 +25,7 @@ from prov.constants import PROV
 from prov.model import Namespace, ProvDocument
 
 from .. import __version__
+from ..models import SnapshotStatus
 from ..store import queries
 from .cells import xml_safe_row
 
@@ -292,7 +293,7 @@ class _Builder:
             )
             doc.used(act, f"pv:url/{s['url_id']}")
             doc.wasAssociatedWith(act, self.by(s["run_id"]))
-            if s["status"] not in ("found", "saved") or not s["snapshot_url"]:
+            if not SnapshotStatus(s["status"]).is_archived or not s["snapshot_url"]:
                 continue
             if wayback not in self.agents:
                 doc.agent(

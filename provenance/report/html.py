@@ -17,6 +17,7 @@ import html
 import re
 
 from .. import __version__
+from ..models import SnapshotStatus
 from .model import ArticleReport, CitationView, ClaimView, Node
 from .words import (
     Part,
@@ -198,7 +199,7 @@ def _evidence_html(c: CitationView) -> str:
             for cap in ev.captures
         ]
     for s in ev.snapshots if ev else []:
-        if s["status"] in ("found", "saved"):
+        if SnapshotStatus(s["status"]).is_archived:
             items.append(
                 f'<li class="r-archive">Wayback: {esc(snapshot_words(s))}: {url_html(s["snapshot_url"])}</li>'
             )

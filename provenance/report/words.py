@@ -12,7 +12,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from ..models import Status
+from ..models import SnapshotStatus, Status
 from .model import CitationView, ClaimView, Evidence, Node
 
 # C0/C1 controls (ESC among them) and the bidi overrides that can reorder what a reader sees.
@@ -163,7 +163,7 @@ def capture_line(cap: dict) -> str:
 
 
 def snapshot_line(s: dict) -> str:
-    if s["status"] in ("found", "saved"):
+    if SnapshotStatus(s["status"]).is_archived:
         return f"{snapshot_words(s)}: {clean(s['snapshot_url'])}"
     return f"{s['status']}" + (f" ({clean(s['reason'])})" if s.get("reason") else "")
 
