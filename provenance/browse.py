@@ -4,7 +4,8 @@ Datasette keys metadata by database name, which it takes from the file's name
 (`study.db` is `study`), while the shipped `metadata.yml` describes a database
 called `provenance`. So the metadata is rewritten for the file actually served,
 and written beside nothing the user owns: into a folder the caller provides.
-Datasette is an optional extra (`pip install provenance[browse]`).
+Datasette is an optional extra (`pip install 'provenance-audit[browse]'`: the distribution's name; the
+package and the command are `provenance`).
 """
 
 from __future__ import annotations

@@ -534,7 +534,7 @@ def browse(
     from . import browse as browsing
 
     if not browsing.available():
-        fail("browse needs Datasette: pip install 'provenance[browse]'")
+        fail("browse needs Datasette: pip install 'provenance-audit[browse]'")
     if not Path(settings.db).exists():
         fail(f"{settings.db}: no such database (run provenance audit first, or give --db)")
     typer.echo(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)

@@ -164,4 +164,21 @@ def test_browse_says_in_one_line_what_is_missing(tmp_path, monkeypatch):
     monkeypatch.setattr(browse, "available", lambda: False)
     result = runner.invoke(app, ["browse", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2
-    assert result.output.strip() == "provenance: browse needs Datasette: pip install 'provenance[browse]'"
+    assert result.output.strip() == "provenance: browse needs Datasette: pip install 'provenance-audit[browse]'"
+
+
+def test_every_install_hint_names_the_distribution_not_the_import_package():
+    """`provenance` on the package index is an unrelated project: a hint must install this one."""
+    import tomllib
+
+    from .conftest import ROOT
+
+    name = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"]
+    assert name != "provenance"
+    files = [ROOT / "README.md", ROOT / "scripts" / "setup.sh", *sorted((ROOT / "provenance").rglob("*.py"))]
+    hints = []
+    for path in files:
+        for m in re.finditer(r"pip install (?:-e )?'?([\w.\-]+)\[", path.read_text(encoding="utf-8")):
+            hints.append((path.name, m.group(1)))
+    assert hints, "the README names how to install the browse extra"
+    assert all(dist in (name, ".") for _, dist in hints), hints
