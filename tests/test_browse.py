@@ -182,3 +182,20 @@ def test_every_install_hint_names_the_distribution_not_the_import_package():
             hints.append((path.name, m.group(1)))
     assert hints, "the README names how to install the browse extra"
     assert all(dist in (name, ".") for _, dist in hints), hints
+
+
+def test_browse_on_a_busy_port_says_so_in_one_line_and_starts_nothing(db_path):
+    """A loopback socket holds the port (127.0.0.1 only); browse must refuse before it announces a server."""
+    import socket
+
+    recorded(db_path)
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(app, ["browse", "--db", str(db_path), "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        f"provenance: port {port} on 127.0.0.1 is in use: pick another with --port (0: any free port)"
+    )
+    assert browse.listen_problem("127.0.0.1", port) is None, "free again once the holder is closed"
