@@ -221,3 +221,43 @@ def test_urls_never_asked_count_neither_way_in_the_dead_link_rate(example):
         assert s["urls_checked"] == 0 and s["dead_link_rate"] is None, status
     record.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=Status.TIMEOUT))
     assert report.load(db, article_id).summary()["dead_link_rate"] == 0.0
+
+
+@pytest.mark.parametrize("width", [60, 80, 200])
+def test_urls_are_never_chopped_into_pieces_at_any_width(example, width):
+    """A URL is on one line whole, or cut once after its host with an ellipsis; `show` has it whole."""
+    db, article_id = example
+    for color in (False, True):
+        text = ANSI.sub("", report.render_text(report.load(db, article_id), color=color, width=width))
+        lines = text.splitlines()
+        assert max(len(line) for line in lines) <= width
+        assert not [line for line in lines if line != line.rstrip()], "no padding at the ends of lines"
+        for whole in ("t.co/Cnqgv5qgwV", FINAL.split("://")[1]):
+            host = whole.split("/")[0]
+            assert any(whole in line for line in lines), f"{whole} whole on one line"
+            for token in re.findall(re.escape(host) + r"/\S*", text):
+                assert token == whole or (token.endswith("…") and whole.startswith(token[:-1])), token
+            for line in lines:  # no line starts with the tail of a URL cut off on the line above
+                assert not re.match(r"\s*[\w/]*\d{6,}\b", line), line
+
+
+def test_piped_and_written_text_has_no_trailing_spaces(db_path, tmp_path):
+    out = tmp_path / "audit.txt"
+    runner = CliRunner()
+    piped = runner.invoke(app, ["audit", str(SEED), "--offline", "--db", str(db_path)])
+    written = runner.invoke(app, ["audit", str(SEED), "--offline", "--db", str(db_path), "-o", str(out)])
+    assert piped.exit_code == 0 and written.exit_code == 0, piped.output + written.output
+    for text in (piped.output, out.read_text(encoding="utf-8")):
+        assert "Citations" in text
+        assert [line for line in text.splitlines() if line != line.rstrip()] == []
+    shown = runner.invoke(app, ["show", "1", "--article", "--db", str(db_path)])
+    assert shown.exit_code == 0 and [ln for ln in shown.output.splitlines() if ln != ln.rstrip()] == []
+
+
+def test_show_keeps_every_url_whole_at_80_columns(example):
+    db, article_id = example
+    text = report.show(db, claim_id(db, article_id, 6), width=80)
+    lines = text.splitlines()
+    for url in (TCO, X_URL, FINAL):
+        assert any(url in line for line in lines), url
+    assert not [line for line in lines if line != line.rstrip()]
