@@ -138,16 +138,19 @@ def parts_html(parts: list[Part]) -> str:
     return '<span class="sep"> → </span>'.join(out)
 
 
-def _placed(report: ArticleReport) -> tuple[list[tuple[int, int, ClaimView | None]], set[int]]:
+def _placed(
+    report: ArticleReport, also_cut: tuple[int, ...] = ()
+) -> tuple[list[tuple[int, int, ClaimView | None]], set[int]]:
     """Cut the article text into runs, each covered by at most one claim (the innermost), and say which
-    claims got a run. Claims may overlap (a quotation inside a sentence); links may not nest."""
+    claims got a run. Claims may overlap (a quotation inside a sentence); links may not nest. `also_cut`
+    adds cuts of the caller's own (where the headline ends)."""
     n = len(report.text)
     spans = [
         c
         for c in report.claims
         if isinstance(c.start, int) and isinstance(c.end, int) and 0 <= c.start < c.end <= n
     ]
-    cuts = sorted({0, n, *(c.start for c in spans), *(c.end for c in spans)})
+    cuts = sorted({0, n, *(c.start for c in spans), *(c.end for c in spans), *(x for x in also_cut if 0 < x < n)})
     runs: list[tuple[int, int, ClaimView | None]] = []
     for a, b in zip(cuts, cuts[1:], strict=False):
         covering = [c for c in spans if c.start <= a and b <= c.end]
@@ -159,12 +162,21 @@ def _placed(report: ArticleReport) -> tuple[list[tuple[int, int, ClaimView | Non
     return runs, {c.id for _, _, c in runs if c is not None}
 
 
-def _text_html(report: ArticleReport, runs) -> str:
-    out, seen = [], set()
+def _headline_end(report: ArticleReport, title: str) -> int:
+    """Where the headline ends when the article's first line is the headline (HTML articles), else 0."""
+    lead = len(report.text) - len(report.text.lstrip())
+    first = report.text[lead:].split("\n", 1)[0]
+    return lead + len(first) if title and clean(first) == title else 0
+
+
+def _text_html(report: ArticleReport, runs, seen: set[int]) -> str:
+    """The text of `runs`, each claim a link to its chain. Paragraphs are one blank line apart, however
+    many line breaks the source put between them (a pasted text one, an HTML page's text two)."""
+    out = []
     for a, b, claim in runs:
         chunk = html.escape(_CONTROL_KEEP_NEWLINES.sub("", report.text[a:b]), quote=True)
         if claim is None:
-            out.append(chunk.replace("\n", "\n\n"))
+            out.append(re.sub(r"[ \t]*\n\s*", "\n\n", chunk))
             continue
         anchor = "" if claim.id in seen else f' id="t-{claim.id}"'
         seen.add(claim.id)
@@ -296,8 +308,13 @@ def _summary_html(report: ArticleReport) -> str:
 def render_html(report: ArticleReport) -> str:
     """One article's audit as a complete, self-contained, offline HTML page."""
     claims = {c.id: c for c in report.claims}
-    runs, placed = _placed(report)
     title = clean(report.title) or clean(report.source)
+    # The headline is shown once, as the page's heading, marked like any claim: not again atop the text.
+    head_end = _headline_end(report, title)
+    runs, placed = _placed(report, (head_end,))
+    seen: set[int] = set()
+    heading = _text_html(report, [r for r in runs if r[1] <= head_end], seen) if head_end else esc(title)
+    text = _text_html(report, [r for r in runs if r[0] >= head_end], seen).lstrip("\n")
     meta = " · ".join(
         x
         for x in (
@@ -334,12 +351,12 @@ def render_html(report: ArticleReport) -> str:
 </head>
 <body>
 <header>
-<h1>{esc(title)}</h1>
+<h1>{heading}</h1>
 <p class="meta">{meta}</p>
 {_summary_html(report)}
 </header>
 <div class="layout">
-<article class="text" id="text">{_text_html(report, runs)}</article>
+<article class="text" id="text">{text}</article>
 <aside class="panel"><div class="placeholder"><p class="hint">Each claim in the text is marked by how well
 it is sourced: <span class="chip s-archived">archived</span> <span class="chip s-sourced">sourced</span>
 <span class="chip s-vague">vague</span> <span class="chip s-broken">broken</span>
