@@ -27,7 +27,7 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)"
+    CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh --test installs it)"
 )
 
 
