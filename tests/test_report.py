@@ -125,7 +125,9 @@ def test_show_draws_a_claim_as_a_tree_with_every_piece_of_evidence(example):
         "snapshot: found 2025-07-01, within a day of the article: https://web.archive.org/web/20250701120000/"
         in text
     )
-    assert "(embedded-post, 0.95)" in text and "(contains)" in text
+    # the linking rule in words; its code is for programs (JSON, the database)
+    assert "(the embedded post's text, 0.95)" in text and "(inside it)" in text
+    assert "embedded-post" not in text
 
 
 def test_show_of_an_article_lists_every_claim_and_unknown_ids_are_not_found(example):

@@ -243,3 +243,25 @@ def test_an_html_article_reads_with_one_blank_line_between_paragraphs_and_its_he
     assert text.count("\n\n") >= 4, "paragraphs are still apart"
     shown = html.unescape(re.sub(r"<[^>]+>", "", heading)) + " " + text
     assert " ".join(shown.split()) == " ".join(r.text.split()), "nothing of the text is lost"
+
+
+def test_where_found_and_why_read_as_words_with_the_codes_kept_for_programs(db_path, tmp_path):
+    import html
+
+    from .conftest import EXAMPLES
+
+    page_path = tmp_path / "bridge.html"
+    args = ["audit", str(EXAMPLES / "council-bridge.html"), "--offline", "--db", str(db_path)]
+    assert CliRunner().invoke(app, [*args, "--format", "html", "-o", str(page_path)]).exit_code == 0
+    text = CliRunner().invoke(app, args).output
+    page = page_path.read_text(encoding="utf-8")
+    db = database.connect(db_path)
+    codes = {row[0] for row in db.execute("SELECT DISTINCT found_in FROM citations")}
+    assert {"a[href]", "blockquote.twitter-tweet"} <= codes, "the database keeps the codes"
+    visible = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)>.*?</\1>", "", page, flags=re.S)))
+    for shown in (visible, text):
+        for jargon in ("a[href]", "blockquote.twitter-tweet", "according-to:", "text: tweet residue", "iframe"):
+            assert jargon not in shown
+        assert "link in the text" in shown and "embedded tweet" in shown
+    assert "'according to …'" in visible and "paragraph-outlet" not in visible
+    assert 'title="a[href]"' in page, "the code is still there for whoever hovers or scripts"

@@ -23,8 +23,10 @@ from .words import (
     archive_parts,
     capture_line,
     clean,
+    found_words,
     hop_line,
     is_web_url,
+    rule_words,
     short_url,
     snapshot_line,
     snapshot_words,
@@ -225,7 +227,7 @@ def _node_html(node: Node) -> str:
     head = f"<strong>{esc(c.kind.replace('_', ' '))} {c.id}</strong> {esc(c.label, 120)}"
     if c.url and c.label != c.url:
         head += f" {url_html(c.url)}"
-    head += f' <span class="rule">({esc(node.rule)}{esc(conf)})</span>'
+    head += f' <span class="rule" title="rule: {esc(node.rule)}">({esc(rule_words(node.rule))}{esc(conf)})</span>'
     body = _evidence_html(c)
     if not c.url and not node.children:
         body = '<ul class="evidence"><li class="r-unchecked">no specific page to check</li></ul>'
@@ -277,7 +279,8 @@ def _citations_html(report: ArticleReport) -> str:
             url_html(p.href, p.text) if p.href else esc(p.text) for p in archive_parts(c.evidence)
         )
         rows.append(
-            f"<tr><td>{c.id}</td><td>{esc(c.kind.replace('_', ' '))}</td><td>{esc(c.found_in)}</td>"
+            f"<tr><td>{c.id}</td><td>{esc(c.kind.replace('_', ' '))}</td>"
+            f'<td title="{esc(c.found_in)}">{esc(found_words(c.found_in))}</td>'
             f"<td>{ref}</td><td>{res}</td><td>{archive}</td></tr>"
         )
     return (

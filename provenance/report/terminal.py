@@ -24,7 +24,9 @@ from .words import (
     archive_parts,
     capture_line,
     clean,
+    found_words,
     hop_line,
+    rule_words,
     short_url,
     snapshot_line,
     status_words,
@@ -122,7 +124,7 @@ def summary_text(report: ArticleReport) -> Text:
 def where_found(c: CitationView, citations: dict[int, CitationView]) -> str:
     parent = citations.get(c.parent_id) if c.parent_id else None
     inside = f"in {parent.kind.replace('_', ' ')} {parent.id}" if parent else ""
-    return ", ".join(x for x in (clean(c.found_in), inside) if x) or "text"
+    return ", ".join(x for x in (found_words(c.found_in), inside) if x) or "text"
 
 
 def resolution_text(c: CitationView, url_limit: int = 50) -> Text:
@@ -259,7 +261,7 @@ def _node_label(node: Node) -> Text:
     if c.url and c.label != c.url:
         text.append(f" {clean(c.url)}", style="blue")
     conf = f", {node.confidence:.2f}" if node.confidence is not None else ""
-    text.append(f"  ({node.rule}{conf})", style="dim")
+    text.append(f"  ({rule_words(node.rule)}{conf})", style="dim")
     return text
 
 

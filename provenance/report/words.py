@@ -49,6 +49,64 @@ def is_web_url(url: str | None) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+# How a citation was found (`citations.found_in`), a code for programs, in words for people.
+_FOUND = {
+    "a[href]": "link in the text",
+    "text: bare URL": "URL written in the text",
+    "text: tweet residue": "pasted tweet text",
+    "text: watch line": "'Watch …' line",
+    "blockquote.twitter-tweet": "embedded tweet",
+    "embedded post": "link in an embedded post",
+    "iframe": "embedded video",
+    "paragraph-outlet": "outlet named at the paragraph's end",
+    "quote-attribution": "outlet named after a quote",
+    "quotation": "quotation",
+}
+# The cue of an `according-to:CUE` find: the words around the outlet's name.
+_CUES = {
+    "according-to": "'according to …'",
+    "told": "'told …'",
+    "reported-by": "'reported by …'",
+    "reported": "'… reported'",
+    "inverted": "'“…,” … reported'",
+    "via": "'via …'",
+    "on-air": "'said on …'",
+    "possessive": "'…’s report'",
+    "report-of": "'a … report'",
+    "dateline": "outlet in the dateline",
+    "anaphora": "'the outlet' again",
+}
+# Why a claim leans on a citation (`rule`, a code for programs), in words for people.
+_RULES = {
+    "inline": "in the claim's text",
+    "paragraph-outlet": "outlet at the paragraph's end",
+    "quote-attribution": "the quote's attribution",
+    "embedded-post": "the embedded post's text",
+    "according-to": "'according to …'",
+    "supports": "through a claim that says the same",
+    "contains": "inside it",
+    "attributed-to": "attributed to",
+}
+
+
+def found_words(code: str | None) -> str:
+    """`a[href]` → "link in the text": where a citation was found, as a reader would say it."""
+    code = clean(code)
+    if code in _FOUND:
+        return _FOUND[code]
+    rule, _, cue = code.partition(":")
+    if rule == "according-to":
+        return _CUES.get(cue, "outlet named as a source")
+    if re.fullmatch(r"[a-z]+\.[\w-]+", code):  # blockquote.instagram-media, blockquote.tiktok-embed, …
+        return "embedded post"
+    return code
+
+
+def rule_words(rule: str | None) -> str:
+    """`paragraph-outlet` → "outlet at the paragraph's end": why a claim leans on a citation."""
+    return _RULES.get(clean(rule), clean(rule).replace("-", " "))
+
+
 class Part(NamedTuple):
     text: str
     role: str  # citation | url | hop | final | alive | broken | unchecked | archive | note | claim
