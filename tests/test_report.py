@@ -263,3 +263,29 @@ def test_show_keeps_every_url_whole_at_80_columns(example):
     for url in (TCO, X_URL, FINAL):
         assert any(url in line for line in lines), url
     assert not [line for line in lines if line != line.rstrip()]
+
+
+def test_each_snapshot_outcome_shows_once_however_many_audits_looked_it_up(example):
+    """Four audits that found no Wayback copy, and two that found the same one: one line each."""
+    from provenance.models import Snapshot
+
+    from .report_example import WAYBACK
+
+    db, article_id = example
+    for i in range(4):
+        record.record_snapshot(
+            db, None, Snapshot(url=TCO, status="unknown", reason="cdx_error", checked_at=f"2026-11-30T0{i}:00:00")
+        )
+    record.record_snapshot(
+        db, None,
+        Snapshot(url=TCO, status="found", timestamp="20250701120000", snapshot_url=WAYBACK, http_status=200,
+                 distance_days=0.5, target_date="2025-07-01", checked_at="2026-11-30T05:00:00+00:00"),
+    )
+    assert db.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 6, "the table keeps the history"
+    shown = report.show(db, claim_id(db, article_id, 6), width=300)
+    assert shown.count("snapshot: unknown (cdx_error)") == 1
+    assert shown.count("snapshot: found 2025-07-01") == 1
+    page = report.render_html(report.load(db, article_id))
+    chain = page[page.index(f'id="claim-{claim_id(db, article_id, 6)}"') :]
+    chain = chain[: chain.index("</section>")]
+    assert chain.count("Wayback: unknown (cdx_error)") == 1 and chain.count("Wayback: found 2025-07-01") == 1

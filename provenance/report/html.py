@@ -23,6 +23,7 @@ from .words import (
     archive_parts,
     capture_line,
     clean,
+    distinct_snapshots,
     found_words,
     hop_line,
     is_web_url,
@@ -211,7 +212,7 @@ def _evidence_html(c: CitationView) -> str:
             f'<li class="r-archive">saved copy: <code>{esc(capture_line(cap))}</code></li>'
             for cap in ev.captures
         ]
-    for s in ev.snapshots if ev else []:
+    for s in distinct_snapshots(ev.snapshots) if ev else []:
         if s["status"] in ("found", "saved"):
             items.append(
                 f'<li class="r-archive">Wayback: {esc(snapshot_words(s))}: {url_html(s["snapshot_url"])}</li>'

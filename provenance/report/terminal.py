@@ -24,6 +24,7 @@ from .words import (
     archive_parts,
     capture_line,
     clean,
+    distinct_snapshots,
     found_words,
     hop_line,
     rule_words,
@@ -284,7 +285,7 @@ def _add_evidence(tree: Tree, c: CitationView) -> None:
             tree.add(Text(f"final: {clean(ev.final_url)}", style="blue"))
         for cap in ev.captures:
             tree.add(Text(f"capture: {capture_line(cap)}", style="cyan"))
-    for snap in ev.snapshots if ev else []:
+    for snap in distinct_snapshots(ev.snapshots) if ev else []:
         tree.add(Text(f"snapshot: {snapshot_line(snap)}", style="cyan"))
 
 

@@ -222,6 +222,20 @@ def snapshot_line(s: dict) -> str:
     return f"{s['status']}" + (f" ({clean(s['reason'])})" if s.get("reason") else "")
 
 
+def distinct_snapshots(snapshots: list[dict]) -> list[dict]:
+    """Each look-up outcome once: four past audits that each found no Wayback copy are one line, not four.
+
+    The first of equal ones is kept; the snapshots table keeps the whole history.
+    """
+    seen, out = set(), []
+    for s in snapshots:
+        key = snapshot_line(s)
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
 def snapshot_words(s: dict) -> str:
     """`found 2025-07-01, the article's day`: when the copy was taken, against the article's date."""
     far = s.get("distance_days")
