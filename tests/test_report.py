@@ -289,3 +289,21 @@ def test_each_snapshot_outcome_shows_once_however_many_audits_looked_it_up(examp
     chain = page[page.index(f'id="claim-{claim_id(db, article_id, 6)}"') :]
     chain = chain[: chain.index("</section>")]
     assert chain.count("Wayback: unknown (cdx_error)") == 1 and chain.count("Wayback: found 2025-07-01") == 1
+
+
+def test_a_url_never_asked_says_so_without_a_checked_time_and_no_url_shows_twice(db_path):
+    from .conftest import EXAMPLES
+
+    source = str(EXAMPLES / "council-bridge.html")
+    result = CliRunner().invoke(app, ["audit", source, "--offline", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    db = database.connect(db_path)
+    article_id = db.execute("SELECT id FROM articles").fetchone()[0]
+    shown = report.show(db, article_id, article=True, width=200)
+    assert "not checked yet (offline run)" in shown
+    assert "resolved: not checked" not in shown and "checked 20" not in shown, "not 'not checked … checked <time>'"
+    page = report.render_html(report.load(db, article_id))
+    assert "checked 20" not in page
+    for text in (result.output, re.sub(r"<[^>]+>", " ", page)):
+        rows = [line for line in text.splitlines() if "youtube.com/watch" in line]
+        assert rows and all(line.count("youtube.com/watch") == 1 for line in rows), rows

@@ -197,7 +197,7 @@ def _evidence_html(c: CitationView) -> str:
         return ""
     word = status_words(ev, c.url)
     items = []
-    if ev is None or ev.status is None:
+    if ev is None or ev.status in (None, "offline"):  # never asked: no "resolved", no "checked" time
         items.append(f'<li class="r-{word.role}">{esc(word.text)}</li>')
     else:
         when = f' <span class="rule">checked {esc(ev.checked_at)}</span>' if ev.checked_at else ""
@@ -263,7 +263,7 @@ def _citations_html(report: ArticleReport) -> str:
     rows = []
     for c in report.citations:
         ref = url_html(c.url, short_url(c.url, 70)) if c.url else esc(c.label, 90)
-        if c.url and c.kind not in ("link", "short_link"):
+        if c.url and c.kind not in ("link", "short_link") and clean(c.label) != clean(c.url):
             ref = f"{esc(c.label, 40)} {ref}"
         word = status_words(c.evidence, c.url)
         steps = []

@@ -146,7 +146,7 @@ def resolution_text(c: CitationView, url_limit: int = 50) -> Text:
 def reference_text(c: CitationView, url_limit: int = 60) -> str:
     """What the article cited: a URL as a reader scans it, or the name or words of what has no URL."""
     ref = short_url(c.url, url_limit) if c.url else clean(c.label, 60)
-    if c.url and c.kind not in ("link", "short_link"):
+    if c.url and c.kind not in ("link", "short_link") and clean(c.label) != clean(c.url):  # no URL twice
         ref = f"{clean(c.label, 30)} {ref}"
     return ref
 
@@ -271,7 +271,7 @@ def _add_evidence(tree: Tree, c: CitationView) -> None:
     if not c.url:
         return
     word = status_words(ev, c.url)
-    if ev is None or ev.status is None:
+    if ev is None or ev.status in (None, "offline"):  # never asked: no "resolved", no "checked" time
         tree.add(Text(word.text, style=ROLE_STYLE[word.role]))
     else:
         line = Text("resolved: ")
