@@ -4,7 +4,8 @@
   table) and every `claim_id` cell (in `chains` and in the canned queries'
   results) link to the "Chain of one claim" query for that claim.
 - An article is named by its id, with its headline as the link's title, so a
-  table of claims does not repeat a long headline on every row.
+  table of claims does not repeat a long headline on every row; so is a
+  citation's URL row, whose address the next column already shows.
 - Codes written for programs are shown in words: where a citation was found
   (`a[href]` → "link in the text") and why a claim leans on it
   (`paragraph-outlet` → "outlet at the paragraph's end"); the code stays in
@@ -34,7 +35,9 @@ def render_cell(row, value, column, table, database, datasette):
     if value is None:
         return None
     if column == "article_id":
-        return _article(value, database, datasette)
+        return _short_link(value, "articles", "article", database, datasette)
+    if column == "url_id" and table == "citations":  # the next column shows the URL already
+        return _short_link(value, "urls", "URL", database, datasette)
     if column == "found_in" and isinstance(value, str):
         return _worded(found_words(value), value)
     if column == "rule" and isinstance(value, str):
@@ -48,14 +51,14 @@ def _worded(words: str, code: str) -> Markup | None:
     return Markup(f'<span title="{escape(code)}">{escape(words)}</span>')
 
 
-def _article(value, database, datasette) -> Markup | None:
-    """`article 3`, its headline as the title: an expanded foreign key arrives as {value, label}."""
-    article_id, title = (value.get("value"), value.get("label")) if isinstance(value, dict) else (value, None)
-    if not isinstance(article_id, int):
+def _short_link(value, table: str, word: str, database, datasette) -> Markup | None:
+    """`article 3`, its headline as the link's title: an expanded foreign key arrives as {value, label}."""
+    row_id, label = (value.get("value"), value.get("label")) if isinstance(value, dict) else (value, None)
+    if not isinstance(row_id, int):
         return None
-    href = f"{datasette.urls.table(database, 'articles')}/{article_id}"
-    hover = f' title="{escape(title)}"' if title and title != article_id else ""
-    return Markup(f'<a href="{escape(href)}"{hover}>article {article_id}</a>')
+    href = f"{datasette.urls.table(database, table)}/{row_id}"
+    hover = f' title="{escape(label)}"' if label and label != row_id else ""
+    return Markup(f'<a href="{escape(href)}"{hover}>{escape(word)} {row_id}</a>')
 
 
 def _claim_link(row, value, column, table, database, datasette) -> Markup | None:
