@@ -82,3 +82,11 @@ def test_setup_installs_the_browser_only_for_the_tests(flag, tmp_path):
     else:
         assert pip[0].endswith("-e .")
         assert not [ln for ln in log if ln.startswith("apt-get")], "no browser to audit an article"
+
+
+def test_batch_names_a_mistyped_scheme_too(tmp_path):
+    args = ["batch", "htp://example.com/story", "--offline", "--db", str(tmp_path / "p.db")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "htp://example.com/story: unknown URL scheme 'htp' (did you mean http?)" in result.output
+    assert "no such file" not in result.output
