@@ -307,3 +307,20 @@ def test_a_url_never_asked_says_so_without_a_checked_time_and_no_url_shows_twice
     for text in (result.output, re.sub(r"<[^>]+>", " ", page)):
         rows = [line for line in text.splitlines() if "youtube.com/watch" in line]
         assert rows and all(line.count("youtube.com/watch") == 1 for line in rows), rows
+
+
+def test_every_linking_rule_and_where_code_the_extractors_write_has_words():
+    """A new rule or find in the extractors must not reach a reader as a bare code."""
+    import pathlib
+
+    from provenance.report.words import found_words, rule_words
+
+    root = pathlib.Path(report.__file__).parents[1]
+    claims_src = (root / "claims.py").read_text(encoding="utf-8")
+    rules = set(re.findall(r'ClaimLink\([^,]+,\s*"([a-z-]+)"', claims_src))
+    assert {"inline", "paragraph-outlet", "according-to"} <= rules
+    for rule in rules | {"supports", "contains", "attributed-to"}:
+        assert rule_words(rule) != rule.replace("-", " "), f"no words for the rule {rule}"
+    extract_src = "".join(p.read_text(encoding="utf-8") for p in (root / "extract").glob("*.py"))
+    for code in set(re.findall(r'where="([^"]+)"', extract_src)):
+        assert found_words(code) != code or code == "quotation", code

@@ -83,9 +83,10 @@ _RULES = {
     "quote-attribution": "the quote's attribution",
     "embedded-post": "the embedded post's text",
     "according-to": "'according to …'",
+    "announced-video": "the video it announces",
     "supports": "through a claim that says the same",
     "contains": "inside it",
-    "attributed-to": "attributed to",
+    "attributed-to": "the quote's outlet",
 }
 
 
