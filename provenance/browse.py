@@ -98,6 +98,16 @@ def listen_problem(host: str, port: int) -> str | None:
     return None
 
 
+def concrete_port(host: str, port: int) -> int:
+    """`--port 0` means any free port: pick it here, so that the address announced is the one served."""
+    if port:
+        return port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 

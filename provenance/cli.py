@@ -540,6 +540,7 @@ def browse(
         fail(f"{settings.db}: no such database (run provenance audit first, or give --db)")
     if problem := browsing.listen_problem(host, port):
         fail(problem)
+    port = browsing.concrete_port(host, port)
     typer.echo(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     code = browsing.serve(settings.db, host, port)
     raise typer.Exit(code)

@@ -237,3 +237,13 @@ def test_datasette_shows_words_for_codes_and_points_to_where_the_queries_are(tmp
     assert "canned query below" not in index and "canned queries below" not in index
     assert "its page starts with the" in index
     assert database_page.index("Unsourced claims") < database_page.index('id="tables">Tables<'), "as the index says"
+
+
+def test_browse_on_any_free_port_announces_the_port_it_serves(db_path, monkeypatch):
+    recorded(db_path)
+    served = []
+    monkeypatch.setattr(browse, "serve", lambda db, host, port: served.append(port) or 0)
+    result = CliRunner().invoke(app, ["browse", "--db", str(db_path), "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert served and served[0] > 0
+    assert f"on http://127.0.0.1:{served[0]}/ (Ctrl-C to stop)" in result.output
