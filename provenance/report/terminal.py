@@ -171,7 +171,7 @@ def citations_table(report: ArticleReport) -> Table:
             c.kind.replace("_", " "),
             Text(where_found(c, by_id)),
             Text(reference_text(c)),
-            resolution_text(c),
+            resolution_text(c, 70),
             Text(archive or "-", style="cyan" if archive else "dim"),
         )
     return table
