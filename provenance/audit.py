@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import ingest
+from . import ingest, sources
 from .archive import target_date
-from .check.stage import Checker
+from .check_stage import Checker
 from .claims import grade, with_checks
 from .errors import InputError, ProvenanceError
 from .extract import extract
@@ -27,9 +27,10 @@ from .store import queries, writes
 
 @dataclass
 class FetchedArticle:
-    """An article fetched from a URL: its decoded text and the resolution that fetched it (its evidence)."""
+    """An article fetched from a URL: its body (content-encoding undone, to be decoded by `ingest` with
+    `charset`) and the resolution that fetched it (its evidence)."""
 
-    text: str
+    text: bytes
     final_url: str | None
     charset: str | None
     fetched_at: str | None
@@ -69,7 +70,7 @@ class Auditor:
 
     def load(self, source: str) -> Article:
         """Read one SOURCE; URLs are fetched through the same seam and limits as every citation."""
-        return ingest.load(source, None if self.ctx.settings.offline else self._fetch)
+        return sources.read_one(source, None if self.ctx.settings.offline else self._fetch)
 
     def _fetch(self, url: str):
         got = fetch_article(self.ctx, url)

@@ -17,11 +17,13 @@ import typing
 from dataclasses import fields
 from enum import Enum
 from pathlib import Path
+from typing import NoReturn, cast
 
 import typer
 
-from . import __version__, cli_output, export, report, usecases
+from . import __version__, cli_output, report, usecases
 from .errors import NotFound, ProvenanceError
+from .export import FORMATS as EXPORT_FORMATS
 from .report import plain
 from .settings import Settings, options_markdown
 
@@ -52,6 +54,7 @@ def with_settings(*names: str):
             flags = (meta[name].metadata["flag"],)
             default, help_text = meta[name].default, meta[name].metadata["help"]
             panel = None if name in ("db", "offline") else "Network and limits"
+            annotation: object
             if typ is bool:
                 opt, annotation = typer.Option(default, *flags, help=help_text, rich_help_panel=panel), bool
             else:
@@ -68,7 +71,7 @@ def with_settings(*names: str):
             except ProvenanceError as e:
                 fail(str(e))
 
-        wrapper.__signature__ = sig.replace(parameters=params)
+        wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
@@ -103,7 +106,11 @@ def root(
         fail(f"cannot write {log_file}: {e.strerror or e}")
 
 
-def fail(message: str, code: int = 2) -> None:
+# The default of every command's `settings` parameter: `with_settings` always passes one.
+INJECTED = cast(Settings, None)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
     """One clear line on stderr, then exit."""
     typer.echo(f"provenance: {message}", err=True)
     raise typer.Exit(code)
@@ -166,8 +173,8 @@ def extract(
 
 
 ResolveFormat = Enum("ResolveFormat", {"table": "table", "json": "json"}, type=str)
-AuditFormat = Enum("AuditFormat", {name: name for name in report.FORMATS}, type=str)
-ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in export.FORMATS}, type=str)
+AuditFormat = Enum("AuditFormat", {name: name for name in report.FORMATS}, type=str)  # type: ignore[misc]
+ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
 
 
 @app.command()
@@ -176,7 +183,7 @@ def resolve(
     urls: list[str] = typer.Argument(..., help="URLs to resolve, or - to read them from stdin, one a line."),
     format: ResolveFormat = typer.Option("table", "--format", help="table or json."),
     output: Path | None = OUTPUT,
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Follow each URL through every redirect and say where it ends and whether it is alive.
 
@@ -200,7 +207,7 @@ def audit(
     output: Path | None = typer.Option(
         None, "-o", "--output",
         help="Write the report to FILE instead of stdout (with html and several sources: a folder)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Audit articles: extract every reference, resolve it, record claim → citation → evidence chains.
 
@@ -210,7 +217,7 @@ def audit(
     pages_per_article = report.FORMATS[format.value].per_article and len(sources) > 1
     if pages_per_article and output is None:
         fail(f"--format {format.value} writes one page per article: give -o FOLDER for several sources")
-    if pages_per_article and output.exists() and not output.is_dir():
+    if pages_per_article and output is not None and output.exists() and not output.is_dir():
         fail(f"--format {format.value} writes one page per article: {output} is a file, not a folder")
     if not pages_per_article:
         check_output(output)
@@ -226,6 +233,7 @@ def audit(
     if len(pages) == 1 and (output is None or not output.is_dir()):
         _emit(pages[0], output)
     else:
+        assert output is not None  # several pages go to a folder, checked above
         try:
             output.mkdir(parents=True, exist_ok=True)
             for result, page in zip(outcome.results, pages, strict=True):
@@ -244,7 +252,7 @@ def show(
     ),
     article: bool = typer.Option(False, "--article", help="ID is an article: show every claim's chain."),
     output: Path | None = OUTPUT,
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Print a claim's provenance chain step by step: claim → citation → URL → hops → final → saved copies."""
     color, width = cli_output.terminal(output, 120)
@@ -260,7 +268,7 @@ def show(
 def archive(
     urls: list[str] = typer.Argument(
         ..., help="URLs to resolve and archive, or - to read them from stdin, one a line."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Resolve each URL, save every response on the way into WARC files, and find its nearest
     Wayback Machine snapshot; all recorded into the database.
@@ -278,7 +286,7 @@ def archive(
 def check(
     article: int | None = typer.Option(None, "--article", help="Check one article (by its id)."),
     claim: int | None = typer.Option(None, "--claim", help="Check one claim (by its id)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Check again, from what is recorded, whether each cited page says what the article says (quote
     and passage checks) and whether it changed since the article's date (drift checks).
@@ -300,7 +308,7 @@ def check(
 def verify(
     warcs: list[Path] = typer.Argument(
         None, metavar="WARC", help="WARC files to check (default: every file in the archive directory)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Check WARC files written by provenance: gzip integrity, every record's digests, and every
     `captures` row read back from its file (offset, length, record id, digests).
@@ -319,7 +327,7 @@ def export(
         ..., "--format", help="prov-json (W3C PROV), json (every claim's chain) or csv (the chains view)."
     ),
     output: Path | None = OUTPUT,
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Export the whole database: W3C PROV-JSON, every claim's chain as JSON, or the chains view as CSV."""
     check_output(output)
@@ -338,15 +346,18 @@ def export(
 def browse(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine)."),
     port: int = typer.Option(8001, "--port", help="Port to listen on (0: any free port)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Browse the database in Datasette, every table and column described, with canned queries."""
     from . import browse as browsing
 
     if not browsing.available():
-        fail("browse needs Datasette: pip install 'provenance[browse]'")
+        fail("browse needs Datasette: pip install 'provenance-audit[browse]'")
     if not Path(settings.db).exists():
         fail(f"{settings.db}: no such database (run provenance audit first, or give --db)")
+    if problem := browsing.listen_problem(host, port):
+        fail(problem)
+    port = browsing.concrete_port(host, port)
     typer.echo(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     raise typer.Exit(browsing.serve(settings.db, host, port))
 
@@ -360,7 +371,7 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar (there is none when not on a terminal)."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="On resume, take every failed item again "
                                       "(failures of the network, not of the input, are retried anyway)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Audit many articles in one resumable run: each distinct URL is resolved once.
 

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -158,6 +159,7 @@ class LinkRule(StrEnum):
     PARAGRAPH_OUTLET = "paragraph-outlet"
     QUOTE_ATTRIBUTION = "quote-attribution"
     EMBEDDED_POST = "embedded-post"
+    ANNOUNCED_VIDEO = "announced-video"  # a video right after the sentence that announces it
     SUPPORTS = "supports"
     CONTAINS = "contains"            # chain step: a citation inside the one above (a tweet's t.co link)
     ATTRIBUTED_TO = "attributed-to"  # chain step: the outlet a quotation is attributed to
@@ -183,21 +185,43 @@ class FoundBy(StrEnum):
     def words(self) -> str:
         return FOUND_WORDS[self]
 
+    def describe(self, cue: str | None = None) -> str:
+        """The words for this way of finding a citation; for `according-to`, the cue's own words."""
+        if self is FoundBy.ACCORDING_TO and cue in CUE_WORDS:
+            return CUE_WORDS[cue]
+        return self.words
+
 
 # What a reader is shown for each way of finding a citation (one table for every format).
 FOUND_WORDS: dict[FoundBy, str] = {
     FoundBy.LINK: "link in the text",
-    FoundBy.BARE_URL: "URL in the text",
+    FoundBy.BARE_URL: "URL written in the text",
     FoundBy.EMBEDDED_TWEET: "embedded tweet",
     FoundBy.EMBEDDED_POST: "embedded post",
     FoundBy.POST_LINK: "link in an embedded post",
     FoundBy.IFRAME: "embedded video",
     FoundBy.TWEET_RESIDUE: "pasted tweet text",
-    FoundBy.WATCH_LINE: "'Watch: …' line",
+    FoundBy.WATCH_LINE: "'Watch …' line",
     FoundBy.ACCORDING_TO: "'according to …'",
     FoundBy.PARAGRAPH_OUTLET: "outlet named at the paragraph's end",
-    FoundBy.QUOTE_ATTRIBUTION: "outlet named after a quotation",
+    FoundBy.QUOTE_ATTRIBUTION: "outlet named after a quote",
     FoundBy.QUOTATION: "quotation",
+}
+
+# The cue of an `according-to` citation (`cue`): the words around the outlet's name.
+CUE_WORDS: dict[str, str] = {
+    "according-to": "'according to …'",
+    "told": "'told …'",
+    "reported-by": "'reported by …'",
+    "reported": "'… reported'",
+    "inverted": "'“…,” … reported'",
+    "via": "'via …'",
+    "on-air": "'said on …'",
+    "possessive": "'…’s report'",
+    "report-of": "'a … report'",
+    "dateline": "outlet in the dateline",
+    "anaphora": "'the outlet' again",
+    "list": "outlet named as a source",
 }
 
 # Cues of an `according-to` citation that is less certain: named in a list with a cued
@@ -431,9 +455,9 @@ class Citation:
     @property
     def found_words(self) -> str:
         """How it was found, in words a reader knows."""
-        return FoundBy(self.found_by).words if self.found_by else ""
+        return FoundBy(self.found_by).describe(self.cue) if self.found_by else ""
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "kind": Kind(self.kind).value, "url": self.url, "text": self.text,
             "outlet": self.outlet, "handle": self.handle, "speaker": self.speaker, "date": self.date,
@@ -451,8 +475,8 @@ class ClaimLink:
     confidence: float
     via: int | None = None         # for `supports`: the supporting claim whose citation this is
 
-    def to_json(self) -> dict:
-        out: dict = {"citation": self.citation, "rule": LinkRule(self.rule).value,
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"citation": self.citation, "rule": LinkRule(self.rule).value,
                      "confidence": round(self.confidence, 3)}
         if self.via is not None:
             out["via"] = self.via
@@ -472,7 +496,7 @@ class Claim:
     supported_by: list[tuple[int, float]] = field(default_factory=list)  # (claim id, confidence): `supports`
     status: ClaimStatus = ClaimStatus.UNSOURCED
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "kind": ClaimKind(self.kind).value, "text": self.text,
             "start": self.start, "end": self.end, "status": ClaimStatus(self.status).value,
@@ -501,12 +525,13 @@ class Extraction:
     def citation(self, cid: int) -> Citation:
         return next(c for c in self.citations if c.id == cid)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source, "title": self.title, "published": self.published,
             "canonical_url": self.canonical_url, "outlet": self.outlet, "author": self.author,
             "citations": [c.to_json() for c in self.citations],
             "claims": [c.to_json() for c in self.claims],
+            "notes": list(self.notes),
         }
 
 
@@ -519,7 +544,7 @@ class Hop:
     location: str | None
     via: HopKind = HopKind.HTTP
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"url": self.url, "http_status": self.http_status, "location": self.location,
                 "via": HopKind(self.via).value}
 
@@ -562,7 +587,7 @@ class Resolution:
     # The final response (and each hop's), for archiving; not serialised.
     exchanges: list[Exchange] = field(default_factory=list, repr=False)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "url": self.url, "final_url": self.final_url, "status": Status(self.status).value,
             "reason": self.reason, "http_status": self.http_status, "elapsed_ms": self.elapsed_ms,

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import export, ingest, report, store
+from . import export, report, sources, store
 from .archive import target_date
 from .archive import verify as checks
 from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
 from .audit import AuditOutcome, audit_sources
 from .batch import Progress, Summary, run_batch
-from .check.stage import Checker
+from .check_stage import Checker
 from .errors import NotFound, UsageError
 from .extract import extract
 from .models import Capture, Extraction, LinkTally, Resolution, RunStatus, Snapshot, Verdict, exit_code
@@ -48,7 +48,7 @@ __all__ = ["ArchiveOutcome", "AuditOutcome", "CheckOutcome", "Progress", "Resolv
 
 def extract_source(source: str) -> Extraction:
     """The citations and claims of one SOURCE: a file or `-` (no network: a URL is refused)."""
-    return extract(ingest.load(source))
+    return extract(sources.read_one(source))
 
 
 @dataclass

@@ -113,5 +113,5 @@ def test_the_public_api_is_complete():
     import provenance.check as stage
 
     assert sorted(exported) == sorted(n for n in vars(stage) if not n.startswith("_") and n not in (
-        "annotations", "drift", "normalise", "passages", "quotes", "stage", "verdict", "BOILERPLATE", "read_html"))
+        "annotations", "drift", "normalise", "passages", "quotes", "verdict", "BOILERPLATE", "read_html"))
     assert check_quote("x", None).kind == "quote"

@@ -246,9 +246,12 @@ def _citations(db, article_id: int, drifts: dict[int, dict]) -> list[CitationVie
         url_id = r[14]
         if url_id is not None and url_id not in cache:
             cache[url_id] = _evidence(db, url_id, r[4])
-            if cache[url_id] is not None:
-                cache[url_id].drift = drifts.get(url_id)
-        out.append(CitationView(*r[:14], evidence=cache.get(url_id) if url_id is not None else None))
+            known = cache[url_id]
+            if known is not None:
+                known.drift = drifts.get(url_id)
+        view = CitationView(*r[:14])
+        view.evidence = cache.get(url_id) if url_id is not None else None
+        out.append(view)
     return out
 
 

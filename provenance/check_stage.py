@@ -28,21 +28,21 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from .. import ingest
-from ..archive.warc import OPEN_SUFFIX
-from ..archive.wayback import raw_form
-from ..claims import _reach, children_index
-from ..errors import FetchError
-from ..fetch import decoded_body
-from ..models import CheckAgainst, CheckKind, Citation, Claim, Exchange, Kind, LinkRule, Status, Verdict
-from ..run import RunContext
-from ..store import queries, writes
-from . import main_text
-from .drift import check_drift
-from .normalise import Folded, fold
-from .passages import Sentences, check_passage
-from .quotes import check_quote
-from .verdict import Check
+from . import ingest
+from .archive.warc import OPEN_SUFFIX
+from .archive.wayback import raw_form
+from .check import main_text
+from .check.drift import check_drift
+from .check.normalise import Folded, fold
+from .check.passages import Sentences, check_passage
+from .check.quotes import check_quote
+from .check.verdict import Check
+from .claims import _reach, children_index
+from .errors import FetchError
+from .fetch import decoded_body
+from .models import CheckAgainst, CheckKind, Citation, Claim, Exchange, Kind, LinkRule, Status, Verdict
+from .run import RunContext
+from .store import queries, writes
 
 log = logging.getLogger("provenance.check")
 
@@ -200,10 +200,10 @@ class Checker:
         pages: dict[str, Page] = {}
         rows: list[dict] = []
         for claim in claims.values():
-            for target, quotes in _targets(claim, citations, children):
-                if target.url not in pages:
-                    pages[target.url] = self.page(target.url)
-                page = pages[target.url]
+            for url, target, quotes in _targets(claim, citations, children):
+                if url not in pages:
+                    pages[url] = self.page(url)
+                page = pages[url]
                 if not page.checked and page.live is None and page.snapshot is None:
                     continue  # never checked (offline): nothing to say about the page yet
                 text, against = page.best
@@ -225,7 +225,8 @@ class Checker:
         return rows
 
 
-def _targets(claim: Claim, citations: dict[int, Citation], children) -> list[tuple[Citation, list[Citation]]]:
+def _targets(claim: Claim, citations: dict[int, Citation],
+             children: dict[int, list[Citation]]) -> list[tuple[str, Citation, list[Citation]]]:
     """The pages a claim cites (directly, through a tweet's links, or through a quote's attribution),
     each with the quotations the claim rests on."""
     direct = [link.citation for link in claim.citations if link.rule != LinkRule.SUPPORTS]
@@ -235,7 +236,7 @@ def _targets(claim: Claim, citations: dict[int, Citation], children) -> list[tup
     for c in reached:
         if c.url and Kind(c.kind).is_page and c.url not in seen:
             seen[c.url] = c
-    return [(c, quotes) for c in seen.values()]
+    return [(url, c, quotes) for url, c in seen.items()]
 
 
 def _row(check: Check, page: Page, against: CheckAgainst, text: Text | None, claim_id: int | None,
