@@ -139,7 +139,10 @@ class Checker:
             kind = (ctype or "text/html").split(";")[0].strip().lower()
             if kind in TEXT_TYPES or not kind:
                 decoded, _ = ingest.decode(body, ingest.charset_of(ctype))
-                text = Text(decoded if kind == "text/plain" else main_text(decoded, None), row["id"])
+                try:
+                    text = Text(decoded if kind == "text/plain" else main_text(decoded, None), row["id"])
+                except Exception as e:  # noqa: BLE001 - one unreadable page is `unavailable`, never a stopped audit
+                    log.warning("could not read the text of %s@%s: %s", row["warc_file"], row["offset"], e)
         self._texts[row["id"]] = text
         return text
 

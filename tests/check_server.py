@@ -4,6 +4,7 @@ lists one snapshot of each near 2025-07-01, and the snapshots themselves in raw 
     /statement  says the quoted words verbatim, now as then              → verbatim, same
     /op-ed      says the quoted words without the article's negation    → altered
     /reaction   one sentence edited since the snapshot                  → matched passage, edited
+    /report.pdf a PDF, no text to read and no snapshot                  → unavailable
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/robots.txt":
             self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
+        elif parts.path == "/report.pdf":
+            self._send(200, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n", "application/pdf")
         elif parts.path in NOW:
             self._send(200, NOW[parts.path])
         elif parts.path == "/cdx/search/cdx":

@@ -223,3 +223,17 @@ def test_headless_chromium_shows_the_disputed_claim_with_its_altered_quote(audit
     assert '<span class="r-flagged">altered</span>' in section and "<del>not</del>" in section
     assert "<q>The reform will raise taxes for families</q>" in section
     assert screenshot(tmp_path, url, "html-report-checks.png").stat().st_size > 10_000
+
+
+def test_a_page_with_no_text_to_read_is_unavailable_and_the_audit_goes_on(tmp_path):
+    with Server() as server:
+        (tmp_path / "story.html").write_text(
+            "<html><head><title>Report out</title></head><body><article><h1>Report out</h1>"
+            f"<p>“Emissions fell by 12 percent over the decade,” Ann Lee said in <a href='{server.base}/report.pdf'>"
+            "the report</a>.</p></article></body></html>", encoding="utf-8")
+        settings = settings_for(tmp_path, server)
+        outcome = usecases.audit_sources(settings, [str(tmp_path / "story.html")])
+    assert outcome.results and not outcome.failures
+    db = store.connect(settings.db)
+    assert [(k["kind"], k["verdict"]) for k in db.query("SELECT kind, verdict FROM checks")] == [
+        ("quote", "unavailable")]
