@@ -5,9 +5,9 @@ check` can run it again later with no network. For each URL an article cites:
 
 - the live text is the main text of the latest capture of its final page (the WARC record,
   read back; a revisit is read through the record it refers to);
-- the snapshot text is the main text of the Wayback snapshot nearest the article's date,
-  fetched raw (the `id_` form) through the run's fetcher and gate the first time it is
-  needed, written into the WARC files and recorded as a capture like any other;
+- the snapshot text is the main text of the Wayback snapshot nearest the article's date in
+  its raw (`id_`) form, which archiving keeps in the WARC files as a capture like any other
+  (`Archiver.keep_snapshot`); one found by an older run is fetched now, once;
 - each quotation a claim rests on (directly or through its attribution) is looked for in
   the live text (else the snapshot text): a quote check; a claim that quotes nothing gets
   a passage check instead (a lexical match, not a proof);
@@ -29,8 +29,8 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from . import ingest
+from .archive import raw_form
 from .archive.warc import OPEN_SUFFIX
-from .archive.wayback import raw_form
 from .check import main_text
 from .check.drift import check_drift
 from .check.normalise import Folded, fold
@@ -38,7 +38,6 @@ from .check.passages import Sentences, check_passage
 from .check.quotes import check_quote
 from .check.verdict import Check
 from .claims import _reach, children_index
-from .errors import FetchError
 from .fetch import decoded_body
 from .models import CheckAgainst, CheckKind, Citation, Claim, Exchange, Kind, LinkRule, Status, Verdict
 from .run import RunContext
@@ -164,33 +163,15 @@ class Checker:
         return page
 
     def _snapshot_text(self, snap: dict) -> Text | None:
-        """The snapshot's text from the WARC files, fetched raw and kept there the first time."""
+        """The snapshot's text from the WARC files (archiving kept it; an older run's is fetched now)."""
         raw = raw_form(snap["snapshot_url"])
         row = queries.copy_of(self.ctx.db, raw)
-        if row is None and not self.ctx.settings.offline:
-            row = self._fetch_snapshot(raw, snap["snapshot_url"])
+        if row is None and self.ctx.archiver.keep_snapshot(snap["snapshot_url"]) is not None:
+            row = queries.copy_of(self.ctx.db, raw)
         text = self.text_of(row)
         if text is not None:
             text = Text(text.text, text.capture_id, snap["id"], text._folded, text._sentences)
         return text
-
-    def _fetch_snapshot(self, raw: str, snapshot_url: str) -> dict | None:
-        archiver = self.ctx.archiver
-        try:
-            ex = archiver.wayback.raw(snapshot_url, self.ctx.settings.max_bytes)
-        except FetchError as e:
-            log.info("could not fetch the snapshot %s: %s", raw, e.reason)
-            return None
-        if ex.http_status != 200:
-            return None
-        ex.url = raw  # kept under the address asked for, however the archive redirected
-        try:
-            written = archiver.store.write_exchange(ex)
-        except OSError as e:
-            log.warning("could not write a WARC record for %s: %s", raw, e)
-            return None
-        writes.record_captures(self.ctx.db, self.ctx.run_id, written)
-        return queries.copy_of(self.ctx.db, raw)
 
     # -- checking ------------------------------------------------------------------------------
     def check_article(self, article_id: int, claim_id: int | None = None) -> list[dict]:

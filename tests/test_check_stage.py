@@ -175,14 +175,23 @@ def test_check_runs_again_offline_from_the_warc_files(audited):
     assert f"claim {claim}" in one.stdout and "verbatim" not in one.stdout
 
 
-def test_no_check_records_no_verdicts(tmp_path):
+def test_no_check_records_no_verdicts_and_a_later_check_fetches_the_snapshots_once(tmp_path):
     with Server() as server:
         (tmp_path / "story.html").write_text(server.article(), encoding="utf-8")
         settings = settings_for(tmp_path, server, check=False)
         usecases.audit_sources(settings, [str(tmp_path / "story.html")])
-    db = store.connect(settings.db)
-    assert db.execute("SELECT count(*) FROM checks").fetchone()[0] == 0
-    assert {r["status"] for r in db.query("SELECT status FROM claims")} <= {"archived", "unsourced"}
+        db = store.connect(settings.db)
+        assert db.execute("SELECT count(*) FROM checks").fetchone()[0] == 0
+        assert {r["status"] for r in db.query("SELECT status FROM claims")} <= {"archived", "unsourced"}
+        assert not [p for p in server.httpd.requests if p.startswith("/web/")]  # no snapshot kept raw
+        outcome = usecases.check_recorded(settings_for(tmp_path, server))
+        assert len([p for p in server.httpd.requests if p.startswith("/web/")]) == 3
+        usecases.check_recorded(settings_for(tmp_path, server))
+        assert len([p for p in server.httpd.requests if p.startswith("/web/")]) == 3  # kept: read back, not fetched
+    assert {(k["kind"], k["verdict"]) for rows in outcome.checks.values() for k in rows} >= {
+        ("quote", "verbatim"), ("quote", "altered"), ("drift", "edited")}
+    assert outcome.regraded == 2  # verified and disputed
+    assert {r["status"] for r in db.query("SELECT status FROM claims")} >= {"verified", "disputed"}
 
 
 def test_an_offline_audit_checks_nothing_it_never_read(tmp_path):

@@ -9,7 +9,8 @@
 `Archiver` ties them to one run: it decides what to capture (alive and soft-404
 pages and the hops that led there, not captured within the freshness window),
 turns an identical earlier payload into a revisit, and records every capture and
-snapshot through the store.
+snapshot through the store. With the check stage on, a snapshot found is also kept in
+its raw form (`keep_snapshot`), so the check can read the page as the article's author saw it.
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..errors import FetchError
 from ..fetch import Fetcher
 from ..models import Capture, Resolution, Snapshot, SnapshotStatus, Status
 from ..settings import Settings
 from ..store import queries, writes
 from .warc import OPEN_SUFFIX, Original, WarcStore, payload_digest, warc_date
-from .wayback import RateGate, Target, Wayback, date_in_text, target_date
+from .wayback import RateGate, Target, Wayback, date_in_text, raw_form, target_date
 
 __all__ = ["Archiver", "RateGate", "Target", "Wayback", "WarcStore", "date_in_text", "payload_digest",
-           "seal_killed_warcs", "target_date"]
+           "raw_form", "seal_killed_warcs", "target_date"]
 
 log = logging.getLogger("provenance.archive")
 
@@ -97,7 +99,32 @@ class Archiver:
             return kept
         snap = self.wayback.nearest(url, target)
         writes.record_snapshot(self.db, self.run_id, snap)
+        if self.settings.check and snap.status is SnapshotStatus.FOUND and snap.snapshot_url:
+            self.keep_snapshot(snap.snapshot_url)  # the check stage reads it: keep it beside our own captures
         return snap
+
+    def keep_snapshot(self, snapshot_url: str) -> Capture | None:
+        """The snapshot as archived (its raw `id_` form), fetched through the gate once, written into the
+        WARC files and recorded as a capture of the raw URL; the response record, or None when the
+        archive would not give it (or we may not ask: --offline)."""
+        raw = raw_form(snapshot_url)
+        if queries.copy_of(self.db, raw) is not None or self.settings.offline:
+            return None
+        try:
+            ex = self.wayback.raw(snapshot_url, self.settings.max_bytes)
+        except FetchError as e:
+            log.info("could not fetch the snapshot %s: %s", raw, e.reason)
+            return None
+        if ex.http_status != 200:
+            return None
+        ex.url = raw  # kept under the address asked for, however the archive redirected
+        try:
+            written = self.store.write_exchange(ex)
+        except OSError as e:
+            log.warning("could not write a WARC record for %s: %s", raw, e)
+            return None
+        writes.record_captures(self.db, self.run_id, written)
+        return written[0]
 
     def save(self, resolutions: list[Resolution]) -> dict[str, Snapshot]:
         """Submit live cited pages to Save Page Now (only with `--save`), recorded as snapshots."""
