@@ -29,7 +29,7 @@ from .settings import Settings, options_markdown
 
 NETWORK = ("offline", "allow_private", "deadline", "connect_timeout", "read_timeout", "max_bytes", "max_hops",
            "retries", "per_host", "min_interval", "concurrency", "robots", "user_agent", "wayback",
-           "archive_dir", "freshness_hours", "save")
+           "archive_sources", "archive_dir", "freshness_hours", "save")
 OUTPUT = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout.")
 
 
@@ -57,6 +57,10 @@ def with_settings(*names: str):
             annotation: object
             if typ is bool:
                 opt, annotation = typer.Option(default, *flags, help=help_text, rich_help_panel=panel), bool
+            elif meta[name].metadata.get("multiple"):
+                shown = f" (default: {', '.join(typing.cast(tuple, default))})"
+                opt = typer.Option(None, *flags, help=help_text + shown, rich_help_panel=panel)
+                annotation = list[str] | None
             else:
                 shown = "" if default is None else f" (default: {default})"
                 opt, annotation = typer.Option(None, *flags, help=help_text + shown, rich_help_panel=panel), typ | None
@@ -65,6 +69,7 @@ def with_settings(*names: str):
         @functools.wraps(fn)
         def wrapper(**kwargs):
             given = {n: kwargs.pop(n) for n in names}
+            given = {n: tuple(v) if isinstance(v, list) else v for n, v in given.items()}  # repeated options
             try:
                 settings = Settings(**{n: v for n, v in given.items() if v is not None})
                 return fn(settings=settings, **kwargs)

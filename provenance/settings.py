@@ -67,8 +67,12 @@ class Settings:
     check: bool = _s(True, "Check each quote and claim against the text of the page it cites, and each cited page "
                      "against its snapshot near the article's date (`--no-check` turns it off).",
                      flag="--check/--no-check")
-    wayback_url: str = _s("https://web.archive.org", "The Wayback Machine (or another CDX-API archive with the "
-                          "same replay form) to look snapshots up in.")
+    archive_sources: tuple[str, ...] = _s(
+        ("https://web.archive.org",),
+        "An archive to look snapshots up in, by its CDX API, each with its own rate limit (repeat it for several; "
+        "the nearest copy wins): the Wayback Machine, a pywb collection (`http://host/coll`), or "
+        "`CDX_URL|REPLAY_PREFIX` for another (`CDX_URL|` for an index with no replay, such as OutbackCDX).",
+        flag="--archive-source", multiple=True)
     save: bool = _s(False, "Submit pages to the Wayback Machine's Save Page Now (needs SPN keys in the env).",
                     flag="--save")
     archive_dir: Path | None = _s(None, "Where WARC files go (default: `archive/` beside the database).",
@@ -88,6 +92,8 @@ class Settings:
             value, least = getattr(self, f.name), f.metadata["least"]
             if least is not None and value is not None and value < least:
                 raise UsageError(f"--{f.name.replace('_', '-')} takes a number of at least {least:g}")
+            if f.metadata.get("multiple") and not value:
+                raise UsageError(f"{f.metadata['flag']} needs at least one value")
             choices = f.metadata.get("choices")
             if choices and value not in choices:
                 raise UsageError(f"--{f.name.replace('_', '-')} takes {' or '.join(choices)}")
@@ -100,6 +106,8 @@ def options_markdown() -> str:
         if f.metadata["flag"] is None:
             continue
         default = f.default
-        shown = "" if default is None or isinstance(default, bool) else f"`{default}`"
-        rows.append(f"| `{f.metadata['flag']}` | {shown} | {f.metadata['help'].replace('|', '/')} |")
+        shown = ("" if default is None or isinstance(default, bool)
+                 else " ".join(f"`{d}`" for d in default) if isinstance(default, tuple) else f"`{default}`")
+        help_text = f.metadata["help"].replace("|", "\\|")  # a pipe inside a table cell, escaped
+        rows.append(f"| `{f.metadata['flag']}` | {shown} | {help_text} |")
     return "\n".join(rows)

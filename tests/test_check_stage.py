@@ -22,7 +22,7 @@ from .test_browser import CHROMIUM, chromium, screenshot
 
 
 def settings_for(tmp, server: Server | None = None, **extra) -> Settings:
-    base = {"wayback_url": server.base} if server else {}
+    base = {"archive_sources": (server.base,)} if server else {}
     return Settings(db=tmp / "p.db", allow_private=True, wayback_interval=0.0, min_interval=0.0, **base, **extra)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..errors import FetchError
+from ..errors import FetchError, UsageError
 from ..fetch import Fetcher
 from ..models import Capture, Resolution, Snapshot, SnapshotStatus, Status
 from ..settings import Settings
@@ -44,9 +44,12 @@ class Archiver:
     """Keeps the evidence of one run: WARC captures and Wayback snapshots, recorded as they are made."""
 
     def __init__(self, settings: Settings, db: sqlite_utils.Database, run_id: int | None, fetcher: Fetcher,
-                 *, gate: RateGate | None = None, wayback: Wayback | None = None, store: WarcStore | None = None):
+                 *, gate: RateGate | None = None, wayback: Wayback | None = None, store: WarcStore | None = None,
+                 gates: dict[str, RateGate] | None = None):
         """`gate` is the run's Wayback gate: every archiver of one run shares it, so the Wayback Machine
-        sees one polite client and a 429 pauses them all (a new one when not given)."""
+        sees one polite client and a 429 pauses them all (a new one when not given). `gates` holds the
+        run's gate of each other archive (`--archive-source`), filled here as they are first met: one
+        rate limit per archive, so one archive's 429 never stops the others."""
         self.settings = settings
         self.db = db
         self.run_id = run_id
@@ -54,8 +57,17 @@ class Archiver:
         self.store = store or WarcStore(
             settings.warc_dir(), run, max_size=settings.warc_size,
             info={"robots": settings.robots, "http-header-user-agent": settings.user_agent})
-        self.wayback = wayback or Wayback(fetcher, gate or RateGate(settings.wayback_interval),
-                                          base=settings.wayback_url, max_wait=settings.max_retry_after)
+        gates = {} if gates is None else gates
+        if gate is not None:
+            gates.setdefault(settings.archive_sources[0], gate)
+        try:
+            self.archives = [wayback] if wayback is not None else [
+                Wayback(fetcher, gates.setdefault(source, RateGate(settings.wayback_interval)), base=source,
+                        max_wait=settings.max_retry_after)
+                for source in dict.fromkeys(settings.archive_sources)]
+        except ValueError as e:
+            raise UsageError(f"--archive-source: {e}") from None
+        self.wayback = self.archives[0]  # the first archive: Save Page Now and raw copies by default
 
     def capture(self, res: Resolution) -> list[Capture]:
         """Write the final page of `res` and every hop to it into WARC files; returns what was written.
@@ -97,11 +109,21 @@ class Archiver:
         kept = queries.recent_snapshot(self.db, url, target.label(), self.settings.freshness_hours)
         if kept is not None:
             return kept
-        snap = self.wayback.nearest(url, target)
-        writes.record_snapshot(self.db, self.run_id, snap)
+        snap = self._nearest(url, target)
         if self.settings.check and snap.status is SnapshotStatus.FOUND and snap.snapshot_url:
             self.keep_snapshot(snap.snapshot_url)  # the check stage reads it: keep it beside our own captures
         return snap
+
+    def _nearest(self, url: str, target: Target) -> Snapshot:
+        """Ask each archive, each on its own gate; every answer is recorded, the nearest copy last (so it is
+        the one `best_snapshots` shows) and returned."""
+        answers = [archive.nearest(url, target) for archive in self.archives]
+        found = [s for s in answers if s.status is SnapshotStatus.FOUND]
+        best = min(found, key=lambda s: s.distance_days if s.distance_days is not None else float("inf")) \
+            if found else answers[0]
+        for snap in [s for s in answers if s is not best] + [best]:
+            writes.record_snapshot(self.db, self.run_id, snap)
+        return best
 
     def keep_snapshot(self, snapshot_url: str) -> Capture | None:
         """The snapshot as archived (its raw `id_` form), fetched through the gate once, written into the
@@ -111,7 +133,9 @@ class Archiver:
         if queries.copy_of(self.db, raw) is not None or self.settings.offline:
             return None
         try:
-            ex = self.wayback.raw(snapshot_url, self.settings.max_bytes)
+            archive = next((a for a in self.archives if a.source.replay and snapshot_url.startswith(a.source.replay)),
+                           self.wayback)
+            ex = archive.raw(snapshot_url, self.settings.max_bytes)
         except FetchError as e:
             log.info("could not fetch the snapshot %s: %s", raw, e.reason)
             return None

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from ..errors import FetchError
 from ..fetch import Fetcher, decoded_body, header
@@ -33,7 +33,7 @@ WAYBACK = "https://web.archive.org"
 CDX_FIELDS = "timestamp,original,statuscode,mimetype,digest"
 # Answers bigger than this are not CDX lines for one URL.
 MAX_ANSWER = 1_000_000
-RAW_TIMESTAMP = re.compile(r"/web/(\d{1,14})(?:[a-z]{2}_)?/")
+RAW_TIMESTAMP = re.compile(r"/(\d{14})(?:[a-z]{2}_)?/")
 SPN_ACCESS_ENV = "PROVENANCE_SPN_ACCESS_KEY"
 SPN_SECRET_ENV = "PROVENANCE_SPN_SECRET_KEY"
 
@@ -138,8 +138,36 @@ def target_date(published: str | None, text: str, today: date | None = None) -> 
 
 
 def raw_form(snapshot_url: str) -> str:
-    """`…/web/20250701120000/https://x` → `…/web/20250701120000id_/https://x`: the archived bytes."""
-    return RAW_TIMESTAMP.sub(r"/web/\1id_/", snapshot_url, count=1)
+    """`…/web/20250701120000/https://x` → `…/web/20250701120000id_/https://x`: the archived bytes
+    (the same in a pywb collection's replay, `…/coll/20250701120000id_/https://x`)."""
+    return RAW_TIMESTAMP.sub(r"/\1id_/", snapshot_url, count=1)
+
+
+@dataclass(frozen=True)
+class ArchiveSource:
+    """Where one CDX-API archive answers look-ups (`cdx`) and replays its copies (`replay` + timestamp/URL)."""
+
+    name: str
+    cdx: str
+    replay: str | None  # None: an index with no replay of its own (OutbackCDX alone)
+
+    @classmethod
+    def parse(cls, spec: str) -> ArchiveSource:
+        """`https://web.archive.org` (the Wayback Machine's layout: /cdx/search/cdx, /web/), a pywb
+        collection (`http://host/coll`, or its `…/coll/cdx`), or `CDX_URL|REPLAY_PREFIX` for any other
+        (`CDX_URL|` for an index with no replay, such as OutbackCDX)."""
+        if "|" in spec:
+            cdx, _, replay = spec.partition("|")
+            return cls(cdx.rstrip("/"), cdx, replay or None)
+        base = spec.rstrip("/")
+        path = urlsplit(base).path
+        if not urlsplit(base).scheme or not urlsplit(base).netloc:
+            raise ValueError(f"{spec!r} is not an archive's http(s) address")
+        if not path:
+            return cls(base, f"{base}/cdx/search/cdx", f"{base}/web/")
+        if path.endswith("/cdx"):
+            base = base[: -len("/cdx")]
+        return cls(base, f"{base}/cdx", f"{base}/")
 
 
 def _now() -> str:
@@ -164,9 +192,11 @@ class Wayback:
     def __init__(self, fetcher: Fetcher, gate: RateGate | None = None, *, base: str = WAYBACK,
                  max_wait: float = 30.0, poll_interval: float = 5.0, max_polls: int = 24,
                  sleep: Callable[[float], None] = time.sleep, environ: dict | None = None):
+        """`base` is the archive (see `ArchiveSource.parse`); Save Page Now is the Wayback Machine's alone."""
         self.fetcher = fetcher
         self.gate = gate or RateGate()
-        self.base = base.rstrip("/")
+        self.source = ArchiveSource.parse(base)
+        self.base = self.source.name
         self.max_wait = max_wait
         self.poll_interval = poll_interval
         self.max_polls = max_polls
@@ -201,7 +231,7 @@ class Wayback:
     def cdx_url(self, url: str, day: date) -> str:
         query = urlencode({"url": url, "output": "json", "closest": day.strftime("%Y%m%d") + "120000",
                            "sort": "closest", "limit": "5", "fl": CDX_FIELDS, "filter": "statuscode:[23].."})
-        return f"{self.base}/cdx/search/cdx?{query}"
+        return f"{self.source.cdx}?{query}"
 
     def nearest(self, url: str, target: Target) -> Snapshot:
         """The snapshot of `url` nearest the target date, or why there is none."""
@@ -239,7 +269,8 @@ class Wayback:
         best = min(found, key=lambda r: _distance_days(r["timestamp"], target.day) or 0.0)
         snap.status = SnapshotStatus.FOUND
         snap.timestamp = best["timestamp"]
-        snap.snapshot_url = f"{self.base}/web/{best['timestamp']}/{best.get('original') or url}"
+        if self.source.replay:
+            snap.snapshot_url = f"{self.source.replay}{best['timestamp']}/{best.get('original') or url}"
         snap.distance_days = _distance_days(best["timestamp"], target.day)
         code = best.get("statuscode", "200")
         snap.reason = None if code == "200" else f"wayback_status_{code}"  # e.g. the snapshot is a redirect
