@@ -38,11 +38,29 @@ class OutletTable:
 
 
 @lru_cache(maxsize=1)
-def table() -> OutletTable:
-    raw = json.loads((resources.files("provenance") / "data" / "outlets.json").read_text(encoding="utf-8"))
+def _raw() -> dict:
+    return json.loads((resources.files("provenance") / "data" / "outlets.json").read_text(encoding="utf-8"))
+
+
+def _excluded(outlet: dict, keys: frozenset[str]) -> bool:
+    forms = [outlet["name"], *outlet["aliases"], *outlet["domains"]]
+    return any(outlet_key(f) in keys for f in forms)
+
+
+@lru_cache(maxsize=4)
+def table(exclude: frozenset[str] = frozenset()) -> OutletTable:
+    """The outlet table; `exclude` names outlets to leave out (by any written form or domain).
+
+    Leaving outlets out measures what the rules find without the table's help: the corpus
+    bench's unseen-outlet mode removes every outlet a page cites, and the page's own.
+    """
+    raw = _raw()
+    keys = frozenset(outlet_key(n) for n in exclude) - {""}
     names: dict[str, str] = {}
     domains: dict[str, str] = {}
     for o in raw["outlets"]:
+        if keys and _excluded(o, keys):
+            continue
         for form in [o["name"], *o["aliases"]]:
             names.setdefault(form, o["name"])
             if form.startswith("The "):
@@ -123,12 +141,11 @@ def _inside_bigger_name(text: str, start: int, end: int, allow_the: bool) -> boo
 
 
 def _mentions(
-    doc: Document, bstart: int, bend: int, short_forms: dict[str, str], known: list
+    doc: Document, t: OutletTable, bstart: int, bend: int, short_forms: dict[str, str], known: list
 ) -> list[Mention]:
     """Outlet names in one block: table names (`known`, matched on the document), newspaper-like names,
     and short forms of outlets named earlier."""
     text = doc.text
-    t = table()
     block = text[bstart:bend]
     found: dict[tuple[int, int], Mention] = {}
     for m in known:
@@ -192,19 +209,25 @@ def _short_form(outlet: str) -> str | None:
 
 
 def find_outlets(
-    doc: Document, page_outlet: str | None = None, page_url: str | None = None, headline_is_text: bool = True
+    doc: Document,
+    page_outlet: str | None = None,
+    page_url: str | None = None,
+    headline_is_text: bool = True,
+    exclude: frozenset[str] = frozenset(),
 ) -> None:
     """Append an `outlet` citation for each attributed outlet mention (`where` names the rule).
 
     A page's headline and dek come from its metadata and restate the body; they are read for
-    outlets only in pasted text, where the first line is the article's own.
+    outlets only in pasted text, where the first line is the article's own. `exclude` leaves
+    those outlets out of the name table (see `table`).
     """
+    t = table(exclude)
     text = doc.text
     eligible = ELIGIBLE if headline_is_text else ELIGIBLE - {HEADLINE, DEK}
     own = {outlet_key(page_outlet)} if page_outlet else set()
     if page_url:
         own.add(outlet_key(quirks.host(page_url)))
-        name = name_for_domain(quirks.host(page_url))
+        name = t.domains.get(quirks.registrable_domain(quirks.host(page_url).lower()))
         if name:
             own.add(outlet_key(name))
     own.discard("")
@@ -222,21 +245,21 @@ def find_outlets(
         if block.kind not in eligible:
             continue
         bstart, bend = block.start, block.end
-        known = list(table().pattern.finditer(text, bstart, bend))
+        known = list(t.pattern.finditer(text, bstart, bend))
         for m in known:  # "The Washington Post … the Post said": a short form counts after the full name
-            sf = _short_form(table().names[m.group("name")])
+            sf = _short_form(t.names[m.group("name")])
             if sf and m.group("name") != sf:
-                short_forms.setdefault(sf, table().names[m.group("name")])
-        mentions = _mentions(doc, bstart, bend, short_forms, known)
+                short_forms.setdefault(sf, t.names[m.group("name")])
+        mentions = _mentions(doc, t, bstart, bend, short_forms, known)
         cues = [
             attribution.cue(
                 text,
                 m.start,
                 m.end,
                 bstart,
-                outlet_types=table().types_pattern,
+                outlet_types=t.types_pattern,
                 known=m.known,
-                common_word=m.surface in table().common and not m.article,
+                common_word=m.surface in t.common and not m.article,
             )
             for m in mentions
         ]
