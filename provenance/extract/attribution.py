@@ -32,13 +32,20 @@ ROLES = (
     r"medical|legal|investigative|business|science|health|tech|technology|foreign|washington|own"
 )
 
+# Verbs that only a newsroom does to news: "X reported", "X has learned", "X was first to report".
+NEWSROOM_VERBS = (
+    r"reported|reports|reporting|first reported|previously reported|has reported|had reported|has learned|"
+    r"was first to report|broke|published|publishes|publishing|was publishing|is reporting|was reporting|berichtete|berichtet"
+)
+AFTER_HEAD = (
+    r"^(?:[’']s?)?(?:\s+(?:\w+\s+){0,2}?(?:NOUNS|ROLES))?"
+    r"(?:,\s+(?:citing|which|who|quoting)[^,]{1,70},)?"
+    r"(?:\s+(?:has|have|had|was|is|also|first|previously|later|recently|today|earlier|now|last \w+|then|"
+    r"further|all|both|already|reportedly|exclusively|separately|additionally|subsequently)){0,2}\s+"
+).replace("NOUNS", NOUNS).replace("ROLES", ROLES)
+AFTER_NEWSROOM = re.compile(rf"{AFTER_HEAD}(?:{NEWSROOM_VERBS})\b|^,\s+citing\b", re.I)
 AFTER_VERB = re.compile(
-    rf"^(?:[’']s?)?(?:\s+(?:\w+\s+){{0,2}}?(?:{NOUNS}|{ROLES}))?"
-    rf"(?:,\s+(?:citing|which|who|quoting)[^,]{{1,70}},)?"
-    rf"(?:\s+(?:has|had|also|first|previously|later|recently|today|earlier|now|last \w+|then|further|"
-    rf"all|both|reportedly|exclusively|separately|additionally|subsequently)){{0,2}}\s+(?:{VERBS})\b"
-    rf"|^,\s+citing\b",
-    re.I,
+    rf"{AFTER_HEAD}(?:{VERBS}|tweeted|tweeting|posted|suggested|suggests)\b|^,\s+citing\b", re.I
 )
 AFTER_POSSESSIVE = re.compile(rf"^[’']s?\s+(?:(?i:{NOUNS})\b|(?:(?i:{ROLES})\s+){{0,4}}[A-Z][\w.’'-]+)")
 # "an X report details", "the X evaluation stresses": a report of the outlet that says something.
@@ -51,67 +58,73 @@ AFTER_NOUN = re.compile(
 AFTER_NOT = re.compile(
     r"^\s+(?:forums?|users|readers|commenters|community|subreddit|viewers|followers|account)\b"
 )
+# Where a name ends a cue: "the", a "…-based", and an outlet-type noun with up to two words before it
+# ("told the Australian magazine ", "claimed to conservative news site ").
+END = r"(?:[Tt]he\s+)?(?:[A-Z][\w.-]*-based\s+)?(?:(?:[\w’'-]+\s+){0,2}?(?:OUTLET_TYPES)\s+)?$"
+STAFF = (
+    r"reporters?|editors?|correspondents?|columnists?|writers?|journalists?|anchors?|hosts?|producers?|critics?|"
+    r"contributors?|photographers?|editor-in-chief|bureau chief|staffers?|reporting team"
+)
+# Each rule: (name, pattern). A name in STRONG is a cue that only a news source takes; the others
+# ("according to", "told") are taken by people and companies too, so an unknown name needs evidence.
 BEFORE = [
     (
-        "according-to",
-        re.compile(
-            r"\baccording to (?:(?:a|an|the|this|one|two|several|multiple|recent|new|latest|earlier|separate|"
-            r"reports?|reporting|figures|data)\s+)*"
-            rf"(?:(?:[\w’'-]+\s+){{0,2}}(?:{NOUNS})\s+(?:in|from|by|of|on|at|for|with)\s+)?(?:the\s+)?$",
-            re.I,
-        ),
+        "according-to-report",
+        r"\b(?:according to|laut|per)\s+(?:(?:a|an|the|this|one|two|several|multiple|recent|new|latest|earlier|"
+        r"separate|reports?|reporting|figures|data)\s+)*"
+        rf"(?:[\w’'-]+\s+){{0,2}}(?:{NOUNS})\s+(?:in|from|by|of|on|at|for|with)\s+" + END,
     ),
     (
-        "according-to",
-        re.compile(
-            r"\baccording to [A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3}(?:,\s+[^,]{1,60},)?"
-            r"\s+(?:of|at|from|with)\s+"
-            r"(?:the\s+)?$"
-        ),
+        "reporter-of",
+        r"\b(?:[Aa]ccording to|[Vv]ia|reported|reports|writes|wrote|per|citing|as)\s+"
+        r"[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3}(?:,\s+[^,]{1,60},)?\s+(?:of|at|from|with|for)\s+" + END,
+    ),
+    ("according-to", r"\b(?:[Aa]ccording to|[Ll]aut)\s+(?:(?i:a|an|the|this|recent|new|latest)\s+)*" + END),
+    ("staff-of", rf"\b(?i:{STAFF})\s+(?:of|at|for|with|from)\s+" + END),
+    (
+        "told",
+        r"\b(?:told|tells|telling|tell)\s+(?:the\s+)?(?:[A-Z][\w-]+\s+)?(?:(?:OUTLET_TYPES)\s+)?(?:the\s+)?$",
     ),
     (
         "told",
-        re.compile(
-            r"\b(?:told|tells|telling|tell)\s+(?:the\s+)?(?:[A-Z][\w-]+\s+)?(?:(?:OUTLET_TYPES)\s+)?(?:the\s+)?$",
-            re.I,
-        ),
+        r"\b(?:said|says|spoke|speaking|talking|talked|explained|confirmed|admitted|revealed|described|claimed|"
+        r"comments?|commented|statements?|idea|remarks?|emailed|wrote|tweeted|complained|insisted)\s+"
+        r"(?:[\w’'-]+\s+){0,2}?(?:to|with)\s+" + END,
     ),
-    (
-        "told",
-        re.compile(
-            r"\b(?:said|says|spoke|speaking|talking|talked|explained|confirmed|admitted|revealed|described|"
-            r"comments?|commented|statements?|idea|remarks?|emailed|wrote|tweeted|complained|insisted)\s+"
-            r"(?:[\w’'-]+\s+){0,2}?(?:to|with)\s+(?:the\s+)?$",
-            re.I,
-        ),
-    ),
-    ("told", re.compile(r"\binterviews?\s+(?:with|on|for|by)\s+(?:the\s+)?$", re.I)),
+    ("interview", r"\binterview(?:s|ed)?\s+(?:with|on|for|by|in)\s+" + END),
+    ("asked-by", r"\b[Aa]sked\b[^.;]{0,50}\bby\s+" + END),
     (
         "reported-by",
-        re.compile(
-            rf"\b(?:reported|published|appeared|republished|ran|broken|obtained|cited|quoted|summari[sz]ed|covered|noted|detailed|seen|written|"
-            rf"produced|conducted|compiled|commissioned|released|aired|broadcast|analy[sz]ed|first reported|"
-            rf"writes|wrote|writing|{NOUNS})(?:\s+[\w’'-]+){{0,2}}?\s+(?:by|from|in|for)\s+(?:the\s+)?$",
-            re.I,
-        ),
+        r"\b(?:reported|reports|reporting|published|appeared|republished|ran|broken|obtained|summari[sz]ed|"
+        r"covered|detailed|written|aired|broadcast|first reported|writes|wrote|writing)(?:\s+[\w’'-]+){0,2}?\s+"
+        r"(?:by|in|for)\s+" + END,
     ),
-    ("via", re.compile(r"(?:\(\s*|\b)(?:via|h/t|hat tip to|per|citing|courtesy of)\s+(?:the\s+)?$", re.I)),
     (
-        "inverted",
-        re.compile(
-            r"[,”\"]\s*(?:reported|reports|writes|wrote|said|says|notes|noted|added|adds|reporting|explains|"
-            r"according to)\s+(?:the\s+)?$"
-        ),
+        "noun-by",
+        rf"\b(?:cited|quoted|noted|seen|produced|conducted|compiled|commissioned|released|analy[sz]ed|{NOUNS})"
+        r"(?:\s+[\w’'-]+){0,2}?\s+(?:by|from|in|for)\s+" + END,
     ),
+    ("appeared-on", r"\b(?:originally|first)\s+(?:appeared|published|ran|aired)\s+(?:on|in)\s+" + END),
+    ("via", r"(?:[(,;:—–]\s*|^\s*)(?:via|h/t|hat tip to|per|citing|courtesy of)\s+" + END),
+    ("via-inline", r"\b(?:via|h/t|per|citing|courtesy of)\s+" + END),
+    ("sources-line", r"\b(?:Sources?|Quellen?|Via|H/T)\s*:\s+(?:[^.:;,\n]{1,60}?(?:\(\d+\))?\s*(?:,|;|\band\b|&)\s+)*$"),
+    ("inverted", r"[,”\"]\s*(?:reported|reports|writes|wrote|reporting|according to)\s+" + END),
+    ("inverted-said", r"[,”\"]\s*(?:said|says|notes|noted|added|adds|explains|explained)\s+" + END),
+    ("byline-credit", r"\(\s*[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3}\s+[—–-]\s+$"),
     (
         "on-air",
-        re.compile(
-            r"\b(?:appeared|appearing|appearance|said|speaking|suggestion|suggested|interview|reported|aired|told|"
-            r"claimed|broadcast)\b[^.]{0,40}\bon\s+(?:the\s+)?$",
-            re.I,
-        ),
+        r"\b(?:appeared|appearing|appearance|said|speaking|suggestion|suggested|interview|reported|aired|told|"
+        r"claimed|broadcast)\b[^.]{0,40}\bon\s+" + END,
     ),
 ]
+CASE_FREE = {
+    "according-to-report", "told", "interview", "reported-by", "noun-by", "appeared-on", "via", "via-inline", "on-air"
+}
+STRONG = frozenset(
+    {"according-to-report", "reporter-of", "staff-of", "reported-by", "appeared-on", "via", "sources-line",
+     "inverted", "byline-credit", "reported", "possessive-report", "possessive-staff", "report-of", "dateline",
+     "told-staff", "asked-by", "possessive-person"}
+)
 # "an X report", "the X evaluation": with a reporting verb after the noun (see AFTER_NOUN).
 DETERMINER = re.compile(
     r"(?:^|\b)(?:an?|the|this|that|another|one|recent|new|latest|earlier)\s+(?:[a-z][\w-]*\s+)?$", re.I
@@ -136,13 +149,27 @@ STRICT_AFTER = re.compile(
 def before_rules(outlet_types: str) -> list[tuple[str, re.Pattern]]:
     """The cues before a name, with the outlet-type nouns ("newspaper", "broadcaster") filled in."""
     return [
-        (name, re.compile(p.pattern.replace("OUTLET_TYPES", outlet_types), p.flags)) for name, p in BEFORE
+        (name, re.compile(p.replace("OUTLET_TYPES", outlet_types), re.I if name in CASE_FREE else 0))
+        for name, p in BEFORE
     ]
 
 
 def is_sentence_start(text: str, pos: int) -> bool:
     before = text[:pos].rstrip()
     return not before or before[-1] in '.!?:;\n“"(—–-'
+
+
+# "X's report", "X's Stadia review": a possessive that owns a piece of reporting.
+POSSESSIVE_REPORT = re.compile(rf"^[’']s?\s+(?:[\w’'-]+\s+){{0,2}}?(?i:{NOUNS})\b")
+# "CNN's Brian Stelter", "X's political reporter": a possessive that owns a journalist.
+POSSESSIVE_STAFF = re.compile(rf"^[’']s?\s+(?:(?i:{STAFF}|team|staff|own)\b)")
+# "told Recode editor Kara Swisher": the name is where the person works.
+AFTER_STAFF = re.compile(rf"^\s+(?:{STAFF})\b", re.I)
+# "… into the US. PTI": a wire credit closing a paragraph.
+CREDIT_END = re.compile(r"[.!?”\"]\s+$")
+# "Photo: Reuters", "AP Photo/Jane Doe", "(Getty Images)": a picture's credit is not a source cited.
+PHOTO_BEFORE = re.compile(r"(?:\b(?:Photo|Photograph|Image|Picture|Credit|Foto|Bild)s?\s*(?:by|:|/|credit:)\s*$)", re.I)
+PHOTO_AFTER = re.compile(r"^\s*(?:/|\s(?:Photos?|Images?|Pictures?|Video)\b)", re.I)
 
 
 def cue(
@@ -153,23 +180,38 @@ def cue(
     `known`: the name is in the outlet table (only then does "on X" count: "said on CNN").
     `common_word`: the name is also an ordinary word or a surname ("People", "Hill") written
     without "the"; at a sentence start it then needs a newsroom's verb ("Deadline reports").
+    Cues in STRONG are taken only by news sources; see `outlets` for what the others need.
     """
     before = text[max(block_start, start - 160) : start]
     after = text[end : end + 160]
-    after = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", after, maxsplit=1)[0]
-    if AFTER_NOT.match(after):
+    after = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", after.split("\n\n", 1)[0], maxsplit=1)[0]
+    if AFTER_NOT.match(after) or PHOTO_BEFORE.search(before) or PHOTO_AFTER.match(after):
         return None
     for name, rule in before_rules(outlet_types):
         if rule.search(before) and (name != "on-air" or known):
+            if name == "told" and AFTER_STAFF.match(after):
+                return "told-staff"
+            if name == "sources-line" and not re.match(r"^\s*(?:\(\d+\))?\s*(?:[,;&]|and\b|$)", after):
+                continue
             return name
     if common_word and is_sentence_start(text, start):
         return "reported" if STRICT_AFTER.match(after) else None
-    if AFTER_VERB.match(after):
+    if AFTER_NEWSROOM.match(after):
         return "reported"
+    if AFTER_VERB.match(after):
+        return "said"
+    if POSSESSIVE_REPORT.match(after):
+        return "possessive-report"
+    if POSSESSIVE_STAFF.match(after):
+        return "possessive-staff"
     if AFTER_POSSESSIVE.match(after):
         return "possessive"
     if AFTER_NOUN.match(after) and (DETERMINER.search(before) or re.search(r"\bas\s+\S+\s*$", before)):
         return "report-of"
+    if re.match(rf"^\s+(?:{NOUNS})\b", after, re.I) and re.search(r"\b(?:in|by|from|to|on)\s+(?:an?|the)\s+$", before):
+        return "report-of"
     if DATELINE.match(before) and re.match(r"^\)?\s*[-–—:]\s", after):
         return "dateline"
+    if CREDIT_END.search(before) and not after.strip() and len(before.strip()) > 20:
+        return "credit-end"
     return None

@@ -19,8 +19,8 @@ from importlib import resources
 
 from .. import quirks
 from ..models import Kind
-from . import attribution
-from .attribution import ANAPHORA, DOMAIN_END, LIST_GAP, QUOTE_ATTRIBUTION_END
+from . import attribution, people
+from .attribution import ANAPHORA, DOMAIN_END, LIST_GAP, QUOTE_ATTRIBUTION_END, STRONG
 from .document import BULLET, DEK, HEADLINE, PARAGRAPH, QUOTE, Document
 
 ELIGIBLE = {PARAGRAPH, BULLET, QUOTE, HEADLINE, DEK}
@@ -109,6 +109,7 @@ class Mention:
     surface: str
     known: bool
     article: bool = False  # written with "the" before it
+    evidence: str | None = "table"  # why the name is an outlet; None: only the cue says so (see `_unknown`)
 
 
 @lru_cache(maxsize=1)
@@ -118,22 +119,69 @@ def _generic() -> re.Pattern:
     words = "|".join(sorted((re.escape(w) for w in t.outlet_words), key=len, reverse=True))
     return re.compile(
         rf"(?<![\w&-])(?:(?:[Tt]he)\s+)?(?P<name>(?:[A-Z][\w.&’'-]*\s+(?:of\s+|de\s+)?){{0,4}}"
-        rf"(?:[A-Z][\w.&’']*-)?(?:{words}))"
+        rf"(?:[A-Z][\w.&’']*-)?(?:{words})(?:\s+(?:and|&)\s+(?:{words}))?)"
         rf"(?![\w&-])"
-        rf"|\b(?:{t.types_pattern})\s+(?P<typed>[A-Z][\w.&’'-]*(?:\s+[A-Z][\w.&’'-]*){{0,3}})"
+        rf"|\b(?:{t.types_pattern})\s+(?P<typed>[A-Z][\w.&’'!-]*(?:\s+[A-Z][\w.&’'!-]*){{0,3}})"
+        rf"|(?<![\w&’'.-])(?P<typed_after>[A-Z][\w&’'!-]*(?:\s+[A-Z][\w&’'!-]*){{0,3}}?)\s+(?:{t.types_pattern})"
+        rf"(?![\w-]|\s+[A-Z])"
     )
+
+
+# Capitalised words that open a sentence or a clause, not a name: "When Fox News’ …", "Asked by …".
+LEADING = frozenset(
+    "The A An And But Or Nor So Yet As At In On Of For From By To With When While After Before Since Until If "
+    "Although Though Because Also Then Now Meanwhile According Asked This That These Those It He She They We I "
+    "You His Her Their Our Its My Your Last Earlier Later Still Even Both Some Many Most Other Another Every Each "
+    "Sources Source Photo Via Per Here There What Who How Why Where Update Updated Read See Watch Check Citing "
+    "Speaking Reporting Writing Told Says Said Reported Reports Follow Additional Like Unlike Only Just However Instead Indeed "
+    "Despite During Under Over About Against Among Between Through Without Within Across Around Behind Beyond "
+    "Not No Yes Why Well Plus Dear Mr Mrs Ms Dr Sen Rep Gov President Officials Police Critics Experts "
+    "Researchers Scientists Analysts Reporters Journalists Others People Users Fans Readers Viewers Residents "
+    "Witnesses Authorities Lawmakers Democrats Republicans Sources Insiders Several Multiple Numerous Few "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
+    "August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec "
+    "Yesterday Tomorrow Twice Recently".split()
+)
+# A run of capitalised words (initials, "E!", "NBC 4 New York"): a name the table may not know.
+CANDIDATE = re.compile(
+    r"(?<![\w@#/.&’'!-])(?:(?:[A-Z]\.){2,}|[A-Z][\w&!+-]*)"
+    r"(?:[ \t]+(?:(?:[A-Z]\.){2,}|[A-Z][\w&!+-]*|\d{1,3}(?=[ \t]+[A-Z])))*"
+)
+ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,5}!?|(?:[A-Z]\.){2,}")
+
+
+def _strip_leading(name: str, start: int) -> tuple[str, int]:
+    """'When Fox News' → 'Fox News': drop the capitalised words that only open a sentence."""
+    cut = list(re.finditer(r"(?<=[a-z]{2})[.!?]\s+|\b[A-Z][\w.]*-based\s+", name))
+    if cut:
+        start += cut[-1].end()
+        name = name[cut[-1].end() :]
+    words = name.split()
+    i = 0
+    while i < len(words) - 1 and words[i] in LEADING:
+        i += 1
+    if i == len(words) - 1 and words[i] in LEADING:
+        return "", start
+    if not i:
+        return name, start
+    offset = name.index(words[i], sum(len(w) for w in words[:i]))
+    return name[offset:], start + offset
 
 
 def _inside_bigger_name(text: str, start: int, end: int, allow_the: bool) -> bool:
     """'Vice President', 'Michael J. Fox', 'Time Warner': the outlet word is part of another proper name."""
     after = text[end : end + 40]
+    if re.match(r"^\s+\d{1,3}\s+[A-Z]", after):
+        return True  # "NBC 4 New York"
+    if re.match(r"^\s+(?:News\s+|Press\s+)?(?:Agency|Service)\b", after):
+        return False  # "Reuters News Agency reported": the outlet, named in full
     if re.match(r"^\s+(?!(?:The|A|An)\b)[A-Z][a-z]", after) and not re.match(r"^[’']", after):
         nxt = re.match(r"^\s+(\w+)", after).group(1)
         if nxt not in ("I", "In", "On", "At"):
             return True
     before = text[max(0, start - 40) : start]
     m = re.search(r"([A-Z][\w.’'-]*)\s+$", before)
-    if m and not allow_the:
+    if m and not allow_the and not re.fullmatch(r"[A-Z]{2,}\.|[A-Z][a-z]{3,}\.", m.group(1)):
         word_start = start - len(before) + m.start(1)
         if not attribution.is_sentence_start(text, word_start) and m.group(1) not in ("The",):
             return True
@@ -157,20 +205,31 @@ def _mentions(
             continue  # a domain in running text is a website named, not a source cited
         if _inside_bigger_name(text, s, e, allow_the=bool(m.group("the"))):
             continue
+        if not m.group("the") and re.match(rf"^\s+(?:{t.types_pattern})\s+[A-Z]", text[e : e + 40]):
+            continue  # "Australian magazine Stellar": an adjective before the outlet named next
         found[(s, e)] = Mention(s, e, t.names[surface], surface, True, bool(m.group("the")))
     for m in _generic().finditer(block):
-        name = m.group("name") or m.group("typed")
-        g = "name" if m.group("name") else "typed"
+        g = next(k for k in ("name", "typed", "typed_after") if m.group(k))
+        name = m.group(g)
         s, e = bstart + m.start(g), bstart + m.end(g)
+        if g != "name":
+            name, s = _strip_leading(name, s)
+            if not name:
+                continue
         if any(a < e and s < b for a, b in found) or name in t.not_outlets:
             continue
-        if g == "name" and name in t.outlet_words:
-            continue  # a lone "Times" or "News" is a short form at best
+        if g == "name":
+            name, s = _strip_leading(name, s)
+            if not name or name in t.outlet_words:
+                continue  # a lone "Times" or "News" is a short form at best
         if _inside_bigger_name(text, s, e, allow_the=True):
             continue
         if re.match(r"^\s+of\s+(?:the\s+)?[A-Z]", text[e : e + 40]):
             continue  # "New England Journal of Medicine": a longer title, a journal rather than a newsroom
-        found[(s, e)] = Mention(s, e, re.sub(r"^The\s+", "", name), name, False)
+        show = re.match(r"^(.+?)\s+(?:TV|Radio)$", name)
+        if show and re.match(r"^\s+(?:show|programme|program)\b", text[e : e + 20]):
+            name, e = show.group(1), s + len(show.group(1))  # "the Victoria Derbyshire TV show": the show's name
+        found[(s, e)] = Mention(s, e, re.sub(r"^The\s+", "", name), name, False, evidence="newspaper-word")
     if short_forms:
         short = re.compile(
             r"(?<![\w-])[Tt]he\s+(?P<w>" + "|".join(map(re.escape, short_forms)) + r")(?![\w-])"
@@ -186,6 +245,86 @@ def _mentions(
         if m.surface in short_forms and m.known:
             m.outlet = short_forms[m.surface]
     return sorted(found.values(), key=lambda x: x.start)
+
+
+def _unknown_mentions(doc: Document, t: OutletTable, block, found: list[Mention]) -> list[Mention]:
+    """Capitalised names in the block that neither the table nor a newspaper word made a mention.
+
+    Each carries its evidence of being an outlet (`_evidence`), or None; `_accept` weighs it
+    against the cue.
+    """
+    text = doc.text
+    taken = [(m.start, m.end) for m in found]
+    out = []
+    for m in CANDIDATE.finditer(text, block.start, block.end):
+        name, s = _strip_leading(m.group(0), m.start())
+        e = s + len(name)
+        if not name or any(a < e and s < b for a, b in taken) or len(name.split()) > 6:
+            continue
+        if name in t.not_outlets or name.split()[0] in t.not_outlets:
+            continue
+        article = bool(re.search(r"\b[Tt]he\s+$", text[max(block.start, s - 4) : s]))
+        out.append(Mention(s, e, name, name, False, article, _evidence(doc, t, block, name, s, e)))
+    return out
+
+
+def _evidence(doc: Document, t: OutletTable, block, name: str, s: int, e: int) -> str | None:
+    """Why an unknown name is an outlet: a link to its own site on it, the text calling it one, or a credit's acronym."""
+    text = doc.text
+    key = outlet_key(name)
+    for a in block.anchors:
+        if a.start < e and s < a.end and _host_names(quirks.host(a.url), name, key):
+            return "link"
+    if re.search(rf"\b(?:{t.types_pattern})\s+(?:the\s+)?$", text[max(block.start, s - 40) : s], re.I):
+        return "typed"
+    if re.match(rf"^\s+(?:{t.types_pattern})(?![\w-]|\s+[A-Z])", text[e : e + 40]):
+        return "typed"
+    if re.fullmatch(r"(?:[a-z0-9-]+\.)+[a-z]{2,}", name, re.I) and quirks.has_public_suffix(name.lower()):
+        return "domain"
+    if ACRONYM.fullmatch(name.split()[0]):
+        return "acronym"
+    return None
+
+
+def _host_names(host: str, name: str, key: str) -> bool:
+    """A site's host that spells the name: 'Chortle' ↔ chortle.co.uk, 'Wall Street Journal' ↔ wsj.com."""
+    dom = quirks.registrable_domain(host.lower()) or ""
+    label = re.sub(r"[^a-z0-9]", "", dom.split(".")[0]) if dom else ""
+    if len(label) < 2 or len(key) < 2:
+        return False
+    initials = "".join(w[0] for w in re.findall(r"[A-Za-z0-9]+", re.sub(r"^[Tt]he\s+", "", name))).lower()
+    return label == key or label == initials or (min(len(label), len(key)) >= 4 and (label in key or key in label))
+
+
+MODIFIER_BEFORE = re.compile(r"\b(?:an?|one|two|three|several|multiple|another)\s+$", re.I)
+MODIFIED_AFTER = re.compile(
+    r"^\s+(?:executives?|sources?|spokes\w+|lawyers?|staffers?|employees?|officials?|insiders?|documents?|"
+    r"PR|contributors?|producers?|veterans?|alums?|personalit(?:y|ies)|colleagues?)\b"
+)
+
+
+def _accept(m: Mention, cue: str | None, before: str, surnames: frozenset[str], discovered: set[str]) -> bool:
+    """Whether a cue on a mention makes it a citation: table names and newspaper words need any cue;
+    an unknown name needs a cue only newsrooms take, or evidence, and must not be a person's or a body's."""
+    if cue is None:
+        return False
+    if MODIFIER_BEFORE.search(before) and cue not in ("report-of", "possessive-report"):
+        return False  # "told an NBC executive", "according to a Fox source": the name only qualifies a person
+    if m.evidence in ("table", "newspaper-word", "typed", "domain"):
+        return True
+    if m.evidence == "link":  # a company's own site is linked on its name too: the cue must be a newsroom's
+        return cue not in ("noun-by", "said", "possessive", "via-inline")
+    if re.search(r"[’']s?\s+$", before):
+        return False  # "Axios' Kaveh Waddell reports": someone of a named body
+    if (m.evidence != "acronym" or " " in m.surface) and (
+        people.is_person(m.surface, before, surnames) or people.is_organisation(m.surface)
+    ):
+        return False
+    if outlet_key(m.surface) in discovered:
+        return True
+    if m.evidence == "acronym":
+        return cue not in ("possessive", "noun-by", "via-inline") and (cue != "credit-end" or " " not in m.surface)
+    return cue in STRONG
 
 
 def _share_cues_in_lists(text: str, mentions: list[Mention], cues: list[str | None]) -> None:
@@ -241,6 +380,10 @@ def find_outlets(
 
     short_forms: dict[str, str] = {}
     recent: list[tuple[int, str]] = []  # (block index, outlet) of cited outlets, for "the report says"
+    surnames = people.surnames(text)
+    lower_words = frozenset(re.findall(r"\b[a-z][a-z’'-]+\b", text))
+    discovered: set[str] = set()  # unknown names this text has shown to be outlets
+    deferred: list[tuple[Mention, str]] = []  # unknown names with a weak cue: cited if shown to be outlets later
     for bi, block in enumerate(doc.blocks):
         if block.kind not in eligible:
             continue
@@ -251,6 +394,7 @@ def find_outlets(
             if sf and m.group("name") != sf:
                 short_forms.setdefault(sf, t.names[m.group("name")])
         mentions = _mentions(doc, t, bstart, bend, short_forms, known)
+        mentions = sorted(mentions + _unknown_mentions(doc, t, block, mentions), key=lambda x: x.start)
         cues = [
             attribution.cue(
                 text,
@@ -258,8 +402,9 @@ def find_outlets(
                 m.end,
                 bstart,
                 outlet_types=t.types_pattern,
-                known=m.known,
-                common_word=m.surface in t.common and not m.article,
+                known=m.known or m.evidence == "acronym",
+                common_word=(m.surface in t.common and not m.article)
+                or (m.evidence is None and m.surface.lower() in lower_words),
             )
             for m in mentions
         ]
@@ -268,7 +413,20 @@ def find_outlets(
         for m, cue in zip(mentions, cues, strict=True):
             if cue is None or is_own(outlet_key(m.outlet)) or is_own(outlet_key(m.surface)):
                 continue
-            accepted.append((m, cue))
+            if m.evidence is None and " " not in m.surface and m.surface.lower() in lower_words:
+                continue  # "Officials reported": a common word at a sentence start
+            before = text[max(bstart, m.start - 60) : m.start]
+            if MODIFIED_AFTER.match(text[m.end : m.end + 30]) and cue not in ("report-of", "possessive-report"):
+                continue
+            if _accept(m, cue, before, surnames, discovered):
+                accepted.append((m, cue))
+                if not m.known:
+                    discovered.add(outlet_key(m.surface))
+                    sf = _short_form(m.outlet)
+                    if sf and m.evidence == "newspaper-word":
+                        short_forms.setdefault(sf, m.outlet)
+            elif not m.known and m.evidence is None and not people.is_person(m.surface, before, surnames):
+                deferred.append((m, cue))
         for m, cue in accepted:
             rule = "according-to"
             doc.cite(Kind.OUTLET, m.surface, m.start, m.end, outlet=m.outlet, where=f"{rule}:{cue}")
@@ -288,6 +446,9 @@ def find_outlets(
                     where="according-to:anaphora",
                 )
         _domain_at_end(doc, block, own)
+    for m, cue in deferred:
+        if outlet_key(m.surface) in discovered and not people.is_organisation(m.surface):
+            doc.cite(Kind.OUTLET, m.surface, m.start, m.end, outlet=m.outlet, where=f"according-to:{cue}")
 
 
 def _domain_at_end(doc: Document, block, own: set[str]) -> None:
