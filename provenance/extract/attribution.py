@@ -38,7 +38,8 @@ NEWSROOM_VERBS = (
     r"was first to report|broke|published|publishes|publishing|was publishing|is reporting|was reporting|berichtete|berichtet"
 )
 AFTER_HEAD = (
-    r"^(?:[’']s?)?(?:\s+(?:\w+\s+){0,2}?(?:NOUNS|ROLES))?"
+    r"^(?:[’']s?)?(?:\s+(?:\w+\s+){0,2}?(?:NOUNS|ROLES|newspaper|magazine|paper|website|site|network|outlet|"
+    r"publication|podcast|show|broadcaster|agency))?"
     r"(?:,\s+(?:citing|which|who|quoting)[^,]{1,70},)?"
     r"(?:\s+(?:has|have|had|was|is|also|first|previously|later|recently|today|earlier|now|last \w+|then|"
     r"further|all|both|already|reportedly|exclusively|separately|additionally|subsequently)){0,2}\s+"
@@ -60,7 +61,7 @@ AFTER_NOT = re.compile(
 )
 # Where a name ends a cue: "the", a "…-based", and an outlet-type noun with up to two words before it
 # ("told the Australian magazine ", "claimed to conservative news site ").
-END = r"(?:[Tt]he\s+)?(?:[A-Z][\w.-]*-based\s+)?(?:(?:[\w’'-]+\s+){0,2}?(?:OUTLET_TYPES)\s+)?$"
+END = r"(?:[Tt]he\s+)?(?:[A-Z][\w.-]*-based\s+)?(?:(?:[\w’'-]+\s+){0,2}?(?:OUTLET_TYPES)\s+(?:[Tt]he\s+)?)?$"
 STAFF = (
     r"reporters?|editors?|correspondents?|columnists?|writers?|journalists?|anchors?|hosts?|producers?|critics?|"
     r"contributors?|photographers?|editor-in-chief|bureau chief|staffers?|reporting team"
@@ -141,7 +142,7 @@ QUOTE_ATTRIBUTION_END = re.compile(r"[”\"]\s*[–—-]\s*[^”\"“\n]{1,80}$"
 DATELINE = re.compile(r"^(?:\d{1,2}[.:]\d{2}\s+|(?:[A-Z][A-Z .,'-]{1,40})?\(\s*)$")
 # What a name that is also a common word ("Deadline", "People") must be followed by at a sentence start.
 STRICT_AFTER = re.compile(
-    r"^\s+(?:reports|reported that|writes|has learned|first reported|was first to report)\b"
+    r"^\s+(?:reports|reported that|writes|has learned|first reported|was first to report|notes that)\b"
 )
 
 
@@ -160,7 +161,12 @@ def is_sentence_start(text: str, pos: int) -> bool:
 
 
 # "X's report", "X's Stadia review": a possessive that owns a piece of reporting.
-POSSESSIVE_REPORT = re.compile(rf"^[’']s?\s+(?:[\w’'-]+\s+){{0,2}}?(?i:{NOUNS})\b")
+REPORT_NOUNS = (
+    r"report|reports|reporting|article|articles|story|stories|analysis|investigation|evaluation|experiment|"
+    r"test|tests|study|piece|coverage|review|survey|poll|interview|op-ed|editorial|exclusive|podcast|"
+    r"documentary|segment|tally|estimate|estimates|findings|write-up|fact checker|scoop"
+)
+POSSESSIVE_REPORT = re.compile(rf"^[’']s?\s+(?:[\w’'-]+\s+){{0,2}}?(?i:{REPORT_NOUNS})\b")
 # "CNN's Brian Stelter", "X's political reporter": a possessive that owns a journalist.
 POSSESSIVE_STAFF = re.compile(rf"^[’']s?\s+(?:(?i:{STAFF}|team|staff|own)\b)")
 # "told Recode editor Kara Swisher": the name is where the person works.

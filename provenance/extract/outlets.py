@@ -118,7 +118,7 @@ def _generic() -> re.Pattern:
     t = table()
     words = "|".join(sorted((re.escape(w) for w in t.outlet_words), key=len, reverse=True))
     return re.compile(
-        rf"(?<![\w&-])(?:(?:[Tt]he)\s+)?(?P<name>(?:[A-Z][\w.&’'-]*\s+(?:of\s+|de\s+)?){{0,4}}"
+        rf"(?<![\w&-])(?:(?:[Tt]he)\s+)?(?P<name>(?:[A-Z][\w.&’'-]*\s+(?:de\s+)?){{0,4}}"
         rf"(?:[A-Z][\w.&’']*-)?(?:{words})(?:\s+(?:and|&)\s+(?:{words}))?)"
         rf"(?![\w&-])"
         rf"|\b(?:{t.types_pattern})\s+(?P<typed>[A-Z][\w.&’'!-]*(?:\s+[A-Z][\w.&’'!-]*){{0,3}})"
@@ -207,13 +207,20 @@ def _mentions(
             continue
         if not m.group("the") and re.match(rf"^\s+(?:{t.types_pattern})\s+[A-Z]", text[e : e + 40]):
             continue  # "Australian magazine Stellar": an adjective before the outlet named next
-        found[(s, e)] = Mention(s, e, t.names[surface], surface, True, bool(m.group("the")))
+        agency = re.match(r"^\s+(?:News\s+|Press\s+)?(?:Agency|Service)\b", text[e : e + 30])
+        if agency:  # "Reuters News Agency reported": the outlet, named in full
+            e += agency.end()
+            surface = text[s:e]
+        found[(s, e)] = Mention(s, e, t.names[m.group("name")], surface, True, bool(m.group("the")))
     for m in _generic().finditer(block):
         g = next(k for k in ("name", "typed", "typed_after") if m.group(k))
         name = m.group(g)
         s, e = bstart + m.start(g), bstart + m.end(g)
         if g != "name":
             name, s = _strip_leading(name, s)
+            if re.search(r"[a-z]{2}\.$", name):
+                name = name[:-1]
+            e = s + len(name)
             if not name:
                 continue
         if any(a < e and s < b for a, b in found) or name in t.not_outlets:
@@ -229,7 +236,8 @@ def _mentions(
         show = re.match(r"^(.+?)\s+(?:TV|Radio)$", name)
         if show and re.match(r"^\s+(?:show|programme|program)\b", text[e : e + 20]):
             name, e = show.group(1), s + len(show.group(1))  # "the Victoria Derbyshire TV show": the show's name
-        found[(s, e)] = Mention(s, e, re.sub(r"^The\s+", "", name), name, False, evidence="newspaper-word")
+        evidence = "newspaper-word" if g == "name" else "typed"
+        found[(s, e)] = Mention(s, e, re.sub(r"^The\s+", "", name), name, False, evidence=evidence)
     if short_forms:
         short = re.compile(
             r"(?<![\w-])[Tt]he\s+(?P<w>" + "|".join(map(re.escape, short_forms)) + r")(?![\w-])"
@@ -247,7 +255,9 @@ def _mentions(
     return sorted(found.values(), key=lambda x: x.start)
 
 
-def _unknown_mentions(doc: Document, t: OutletTable, block, found: list[Mention]) -> list[Mention]:
+def _unknown_mentions(
+    doc: Document, t: OutletTable, block, found: list[Mention], discovered: set[str] = frozenset()
+) -> list[Mention]:
     """Capitalised names in the block that neither the table nor a newspaper word made a mention.
 
     Each carries its evidence of being an outlet (`_evidence`), or None; `_accept` weighs it
@@ -259,6 +269,9 @@ def _unknown_mentions(doc: Document, t: OutletTable, block, found: list[Mention]
     for m in CANDIDATE.finditer(text, block.start, block.end):
         name, s = _strip_leading(m.group(0), m.start())
         e = s + len(name)
+        longer = re.match(r"[’']s\s+[A-Z][\w&!+-]*(?:[ \t]+[A-Z][\w&!+-]*)*", text[e : block.end])
+        if longer and outlet_key(name + longer.group(0)) in discovered:
+            name, e = name + longer.group(0), e + longer.end()  # "Women’s Health", named before as an outlet
         if not name or any(a < e and s < b for a, b in taken) or len(name.split()) > 6:
             continue
         if name in t.not_outlets or name.split()[0] in t.not_outlets:
@@ -299,7 +312,7 @@ def _host_names(host: str, name: str, key: str) -> bool:
 MODIFIER_BEFORE = re.compile(r"\b(?:an?|one|two|three|several|multiple|another)\s+$", re.I)
 MODIFIED_AFTER = re.compile(
     r"^\s+(?:executives?|sources?|spokes\w+|lawyers?|staffers?|employees?|officials?|insiders?|documents?|"
-    r"PR|contributors?|producers?|veterans?|alums?|personalit(?:y|ies)|colleagues?)\b"
+    r"PR|contributors?|producers?|veterans?|alums?|personalit(?:y|ies)|colleagues?|women|men|viewers)\b"
 )
 
 
@@ -394,7 +407,7 @@ def find_outlets(
             if sf and m.group("name") != sf:
                 short_forms.setdefault(sf, t.names[m.group("name")])
         mentions = _mentions(doc, t, bstart, bend, short_forms, known)
-        mentions = sorted(mentions + _unknown_mentions(doc, t, block, mentions), key=lambda x: x.start)
+        mentions = sorted(mentions + _unknown_mentions(doc, t, block, mentions, discovered), key=lambda x: x.start)
         cues = [
             attribution.cue(
                 text,
@@ -402,7 +415,7 @@ def find_outlets(
                 m.end,
                 bstart,
                 outlet_types=t.types_pattern,
-                known=m.known or m.evidence == "acronym",
+                known=m.known or m.evidence in ("acronym", "typed"),
                 common_word=(m.surface in t.common and not m.article)
                 or (m.evidence is None and m.surface.lower() in lower_words),
             )
@@ -423,7 +436,7 @@ def find_outlets(
                 if not m.known:
                     discovered.add(outlet_key(m.surface))
                     sf = _short_form(m.outlet)
-                    if sf and m.evidence == "newspaper-word":
+                    if sf and m.evidence in ("newspaper-word", "typed"):
                         short_forms.setdefault(sf, m.outlet)
             elif not m.known and m.evidence is None and not people.is_person(m.surface, before, surnames):
                 deferred.append((m, cue))
