@@ -49,7 +49,9 @@ def extract(article: Article, exclude_outlets: frozenset[str] = frozenset()) -> 
         notes += html_notes
         _guarded(notes, "bare URLs", cite_bare_urls, doc)
         own_url = md.canonical_url or article.url
-        _guarded(notes, "outlets", find_outlets, doc, md.outlet, own_url, headline_is_text=False, exclude=exclude_outlets)
+        _guarded(
+            notes, "outlets", find_outlets, doc, md.outlet, own_url, headline_is_text=False, exclude=exclude_outlets
+        )
         title = (
             doc.text[doc.blocks[0].start : doc.blocks[0].end]
             if doc.blocks and doc.blocks[0].kind == "headline"

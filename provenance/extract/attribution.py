@@ -11,11 +11,19 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from . import people
+
 NOUNS = (
     r"report|reports|reporting|article|articles|story|stories|analysis|investigation|evaluation|experiment|"
     r"test|tests|study|piece|coverage|review|survey|poll|data|interview|op-ed|editorial|feature|exclusive|"
     r"podcast|documentary|video|segment|footage|tally|count|estimate|estimates|findings|statement|"
     r"clarification|information|news|account|write-up|profile|deep dive"
+)
+# The nouns of a newsroom's own work: "a report by X" names a newsroom, "a study by X" need not.
+REPORT_NOUNS = (
+    r"report|reports|reporting|article|articles|story|stories|analysis|investigation|evaluation|experiment|"
+    r"test|tests|study|piece|coverage|review|survey|poll|interview|op-ed|editorial|exclusive|podcast|"
+    r"documentary|segment|tally|estimate|estimates|findings|write-up|fact checker|scoop"
 )
 VERBS = (
     r"reported|reports|reporting|said|says|wrote|writes|noted|notes|confirmed|confirms|revealed|reveals|"
@@ -35,7 +43,8 @@ ROLES = (
 # Verbs that only a newsroom does to news: "X reported", "X has learned", "X was first to report".
 NEWSROOM_VERBS = (
     r"reported|reports|reporting|first reported|previously reported|has reported|had reported|has learned|"
-    r"was first to report|broke|published|publishes|publishing|was publishing|is reporting|was reporting|berichtete|berichtet"
+    r"was first to report|broke|published|publishes|publishing|was publishing|is reporting|was reporting|"
+    r"berichtete|berichtet"
 )
 AFTER_HEAD = (
     r"^(?:[’']s?)?(?:\s+(?:\w+\s+){0,2}?(?:NOUNS|ROLES|newspaper|magazine|paper|website|site|network|outlet|"
@@ -44,7 +53,9 @@ AFTER_HEAD = (
     r"(?:\s+(?:has|have|had|was|is|also|first|previously|later|recently|today|earlier|now|last \w+|then|"
     r"further|all|both|already|reportedly|exclusively|separately|additionally|subsequently)){0,2}\s+"
 ).replace("NOUNS", NOUNS).replace("ROLES", ROLES)
-AFTER_NEWSROOM = re.compile(rf"{AFTER_HEAD}(?:{NEWSROOM_VERBS})\b|^,\s+citing\b", re.I)
+AFTER_NEWSROOM = re.compile(
+    rf"{AFTER_HEAD}(?:{NEWSROOM_VERBS})\b|^,\s+citing\b|^,\s+which\s+(?:\w+\s+)?(?:{NEWSROOM_VERBS})\b", re.I
+)
 AFTER_VERB = re.compile(
     rf"{AFTER_HEAD}(?:{VERBS}|tweeted|tweeting|posted|suggested|suggests)\b|^,\s+citing\b", re.I
 )
@@ -72,8 +83,19 @@ BEFORE = [
     (
         "according-to-report",
         r"\b(?:according to|laut|per)\s+(?:(?:a|an|the|this|one|two|several|multiple|recent|new|latest|earlier|"
-        r"separate|reports?|reporting|figures|data)\s+)*"
+        r"separate|reports?|reporting)\s+)*"
+        rf"(?:[\w’'-]+\s+){{0,2}}(?:{REPORT_NOUNS})\s+(?:in|from|by|of|on|at|for|with)\s+" + END,
+    ),
+    (
+        "according-to-data",
+        r"\b(?:according to|laut|per)\s+(?:(?:a|an|the|this|one|two|several|multiple|recent|new|latest|earlier|"
+        r"separate|figures|data)\s+)*"
         rf"(?:[\w’'-]+\s+){{0,2}}(?:{NOUNS})\s+(?:in|from|by|of|on|at|for|with)\s+" + END,
+    ),
+    (
+        "report-by",
+        r"\b(?:an?|the|this|that|one|recent|new|latest|earlier|another)\s+(?:[\w’'-]+\s+){0,2}?"
+        rf"(?:{REPORT_NOUNS})\s+(?:by|from|in|for)\s+" + END,
     ),
     (
         "reporter-of",
@@ -108,7 +130,10 @@ BEFORE = [
     ("appeared-on", r"\b(?:originally|first)\s+(?:appeared|published|ran|aired)\s+(?:on|in)\s+" + END),
     ("via", r"(?:[(,;:—–]\s*|^\s*)(?:via|h/t|hat tip to|per|citing|courtesy of)\s+" + END),
     ("via-inline", r"\b(?:via|h/t|per|citing|courtesy of)\s+" + END),
-    ("sources-line", r"\b(?:Sources?|Quellen?|Via|H/T)\s*:\s+(?:[^.:;,\n]{1,60}?(?:\(\d+\))?\s*(?:,|;|\band\b|&)\s+)*$"),
+    (
+        "sources-line",
+        r"\b(?:Sources?|Quellen?|Via|H/T)\s*:\s+(?:[^.:;,\n]{1,60}?(?:\(\d+\))?\s*(?:,|;|\band\b|&)\s+)*$",
+    ),
     ("inverted", r"[,”\"]\s*(?:reported|reports|writes|wrote|reporting|according to)\s+" + END),
     ("inverted-said", r"[,”\"]\s*(?:said|says|notes|noted|added|adds|explains|explained)\s+" + END),
     ("byline-credit", r"\(\s*[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3}\s+[—–-]\s+$"),
@@ -119,10 +144,11 @@ BEFORE = [
     ),
 ]
 CASE_FREE = {
-    "according-to-report", "told", "interview", "reported-by", "noun-by", "appeared-on", "via", "via-inline", "on-air"
+    "according-to-report", "according-to-data", "report-by", "told", "interview", "reported-by", "noun-by",
+    "appeared-on", "via", "via-inline", "on-air",
 }
 STRONG = frozenset(
-    {"according-to-report", "reporter-of", "staff-of", "reported-by", "appeared-on", "via", "sources-line",
+    {"according-to-report", "report-by", "reporter-of", "staff-of", "reported-by", "appeared-on", "via", "sources-line",
      "inverted", "byline-credit", "reported", "possessive-report", "possessive-staff", "report-of", "dateline",
      "told-staff", "asked-by", "possessive-person"}
 )
@@ -161,14 +187,11 @@ def is_sentence_start(text: str, pos: int) -> bool:
 
 
 # "X's report", "X's Stadia review": a possessive that owns a piece of reporting.
-REPORT_NOUNS = (
-    r"report|reports|reporting|article|articles|story|stories|analysis|investigation|evaluation|experiment|"
-    r"test|tests|study|piece|coverage|review|survey|poll|interview|op-ed|editorial|exclusive|podcast|"
-    r"documentary|segment|tally|estimate|estimates|findings|write-up|fact checker|scoop"
-)
 POSSESSIVE_REPORT = re.compile(rf"^[’']s?\s+(?:[\w’'-]+\s+){{0,2}}?(?i:{REPORT_NOUNS})\b")
 # "CNN's Brian Stelter", "X's political reporter": a possessive that owns a journalist.
 POSSESSIVE_STAFF = re.compile(rf"^[’']s?\s+(?:(?i:{STAFF}|team|staff|own)\b)")
+# "CNN's Jake Tapper": a possessive that owns a person (with a given name, see people.py).
+POSSESSIVE_PERSON = re.compile(r"^[’']s?\s+([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?[A-Z][\w’'-]*[a-z]")
 # "told Recode editor Kara Swisher": the name is where the person works.
 AFTER_STAFF = re.compile(rf"^\s+(?:{STAFF})\b", re.I)
 # "… into the US. PTI": a wire credit closing a paragraph.
@@ -210,6 +233,9 @@ def cue(
         return "possessive-report"
     if POSSESSIVE_STAFF.match(after):
         return "possessive-staff"
+    person = POSSESSIVE_PERSON.match(after)
+    if person and person.group(1) in people.first_names() and AFTER_NEWSROOM.match(after[person.end() :]):
+        return "possessive-person"  # "CNN's Brian Stelter reported"
     if AFTER_POSSESSIVE.match(after):
         return "possessive"
     if AFTER_NOUN.match(after) and (DETERMINER.search(before) or re.search(r"\bas\s+\S+\s*$", before)):

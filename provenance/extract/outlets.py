@@ -133,7 +133,8 @@ LEADING = frozenset(
     "Although Though Because Also Then Now Meanwhile According Asked This That These Those It He She They We I "
     "You His Her Their Our Its My Your Last Earlier Later Still Even Both Some Many Most Other Another Every Each "
     "Sources Source Photo Via Per Here There What Who How Why Where Update Updated Read See Watch Check Citing "
-    "Speaking Reporting Writing Told Says Said Reported Reports Follow Additional Like Unlike Only Just However Instead Indeed "
+    "Speaking Reporting Writing Told Says Said Reported Reports Follow Additional Like Unlike Only Just However "
+    "Instead Indeed "
     "Despite During Under Over About Against Among Between Through Without Within Across Around Behind Beyond "
     "Not No Yes Why Well Plus Dear Mr Mrs Ms Dr Sen Rep Gov President Officials Police Critics Experts "
     "Researchers Scientists Analysts Reporters Journalists Others People Users Fans Readers Viewers Residents "
@@ -282,7 +283,7 @@ def _unknown_mentions(
 
 
 def _evidence(doc: Document, t: OutletTable, block, name: str, s: int, e: int) -> str | None:
-    """Why an unknown name is an outlet: a link to its own site on it, the text calling it one, or a credit's acronym."""
+    """Why an unknown name is an outlet: a link to its site on it, the text calling it one, or an acronym."""
     text = doc.text
     key = outlet_key(name)
     for a in block.anchors:

@@ -28,7 +28,8 @@ ORG_WORDS = frozenset(
     "Government Administration Bureau Hospital School Authority Center Centre Organization Organisation "
     "Union League Federation Society Board Army Navy Force Forces Guard Service Services Church Club Team "
     "Parliament Assembly Congress Senate House Cabinet Embassy Consulate Campaign Fund Trust Laboratory Lab "
-    "Labs Airport Database Index Airlines Airways Motors Studios Pictures Records Entertainment Productions Industries Systems "
+    "Labs Airport Database Index Airlines Airways Motors Studios Pictures Records Entertainment Productions "
+    "Industries Systems "
     "Technologies Partners Capital Holdings Group Coalition Alliance Network's Initiative Project Program "
     "Programme Survey Census Statistics Office Prosecutor Prosecutors Sheriff Tribunal Republic Kingdom "
     "States City County State Province Region Brigade Regiment Agency's".split()
