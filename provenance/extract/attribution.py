@@ -30,7 +30,7 @@ VERBS = (
     r"claimed|claims|learned|found|finds|explains|explained|details|detailed|stated|states|suggested|suggests|"
     r"added|adds|cited|cites|quoted|quotes|obtained|published|broke|estimates|estimated|described|describes|"
     r"observed|observes|pointed out|points out|announced|understands|reviewed|analy[sz]ed|identified|"
-    r"counted|tallied|projected|projects|predicted|predicts|calculated|calls|called|evaluated|tested|asked|"
+    r"counted|tallied|projected|projects|predicted|predicts|calculated|calls|called|evaluated|tested|"
     r"contacted|spoke|interviewed|first reported|previously reported|has reported|had reported|has learned|"
     r"was first to report|contributed|contributed reporting"
 )
@@ -194,6 +194,8 @@ POSSESSIVE_STAFF = re.compile(rf"^[’']s?\s+(?:(?i:{STAFF}|team|staff|own)\b)")
 POSSESSIVE_PERSON = re.compile(r"^[’']s?\s+([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?[A-Z][\w’'-]*[a-z]")
 # "told Recode editor Kara Swisher": the name is where the person works.
 AFTER_STAFF = re.compile(rf"^\s+(?:{STAFF})\b", re.I)
+# "… growth (The Economist)": an outlet in brackets closing a line of text (not a lone "(AP)").
+PAREN_CREDIT = re.compile(r"\w[\w,.!?’'”\"]*\s+\(\s*(?:[Tt]he\s+)?$")
 # "… into the US. PTI": a wire credit closing a paragraph.
 CREDIT_END = re.compile(r"[.!?”\"]\s+$")
 # "Photo: Reuters", "AP Photo/Jane Doe", "(Getty Images)": a picture's credit is not a source cited.
@@ -246,4 +248,7 @@ def cue(
         return "dateline"
     if CREDIT_END.search(before) and not after.strip() and len(before.strip()) > 20:
         return "credit-end"
+    named = " " in text[start:end] or before.endswith(("The ", "the "))  # not a lone "(AP)" or "(Reuters)"
+    if named and PAREN_CREDIT.search(before) and re.match(r"^\s*\)\s*$", after):
+        return "paren-credit"  # "Populism stunts Indonesia's growth (The Economist)": a headline and its outlet
     return None
