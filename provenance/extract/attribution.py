@@ -22,8 +22,8 @@ NOUNS = (
 # The nouns of a newsroom's own work: "a report by X" names a newsroom, "a study by X" need not.
 REPORT_NOUNS = (
     r"report|reports|reporting|article|articles|story|stories|analysis|investigation|evaluation|experiment|"
-    r"test|tests|study|piece|coverage|review|survey|poll|interview|op-ed|editorial|exclusive|podcast|"
-    r"documentary|segment|tally|estimate|estimates|findings|write-up|fact checker|scoop"
+    r"piece|coverage|review|interview|op-ed|editorial|exclusive|podcast|documentary|segment|write-up|"
+    r"fact checker|scoop"
 )
 VERBS = (
     r"reported|reports|reporting|said|says|wrote|writes|noted|notes|confirmed|confirms|revealed|reveals|"
@@ -187,7 +187,10 @@ def is_sentence_start(text: str, pos: int) -> bool:
 
 
 # "X's report", "X's Stadia review": a possessive that owns a piece of reporting.
-POSSESSIVE_REPORT = re.compile(rf"^[’']s?\s+(?:[\w’'-]+\s+){{0,2}}?(?i:{REPORT_NOUNS})\b")
+POSSESSIVE_REPORT = re.compile(
+    rf"^[’']s?\s+(?:(?:[a-z][\w’'-]*\s+){{0,2}}?(?i:{REPORT_NOUNS})"
+    rf"|(?:[A-Z][\w’'-]*\s+){{1,2}}(?!reports\b|reporting\b)(?i:{REPORT_NOUNS}))\b"
+)
 # "CNN's Brian Stelter", "X's political reporter": a possessive that owns a journalist.
 POSSESSIVE_STAFF = re.compile(rf"^[’']s?\s+(?:(?i:{STAFF}|team|staff|own)\b)")
 # "CNN's Jake Tapper": a possessive that owns a person (with a given name, see people.py).

@@ -277,6 +277,8 @@ def _unknown_mentions(
             continue
         if name in t.not_outlets or name.split()[0] in t.not_outlets:
             continue
+        if name.split()[-1] in t.outlet_words and re.match(r"^\s+of\s+(?:the\s+)?[A-Z]", text[e : e + 30]):
+            continue  # "New England Journal of Medicine": a title the newspaper-word rule left out
         article = bool(re.search(r"\b[Tt]he\s+$", text[max(block.start, s - 4) : s]))
         out.append(Mention(s, e, name, name, False, article, _evidence(doc, t, block, name, s, e)))
     return out
