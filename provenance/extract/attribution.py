@@ -143,6 +143,19 @@ BEFORE = [
         r"claimed|broadcast)\b[^.]{0,40}\bon\s+" + END,
     ),
 ]
+# What the last characters before a name must hold for each rule of BEFORE to match (in its order): a
+# cheap test that spares most names the regular expressions. A final preposition sits within END's reach
+# (60 characters) of the name; a verb may sit further back (100).
+_BY = (60, " by ", " from ", " in ", " for ")
+_OF = (60, " of ", " at ", " from ", " with ", " for ")
+_VIA = (100, "via", "h/t", "hat tip", "per ", "citing", "courtesy")
+_ACCORDING = (100, "according to", "laut", "per ")
+GATES = [
+    _ACCORDING, _ACCORDING, _BY, _OF, (100, "according to", "laut"), _OF, (100, "told", "tell"), (60, " to ", " with "),
+    (100, "interview"), (100, "asked"), _BY, _BY, (100, "originally", "first"), _VIA, _VIA, (130, ":"),
+    (100, "report", "writ", "according"), (100, "said", "says", "note", "add", "explain"), (60, "—", "–", "-"),
+    (60, " on "),
+]
 CASE_FREE = {
     "according-to-report", "according-to-data", "report-by", "told", "interview", "reported-by", "noun-by",
     "appeared-on", "via", "via-inline", "on-air",
@@ -173,11 +186,16 @@ STRICT_AFTER = re.compile(
 
 
 @lru_cache(maxsize=4)
-def before_rules(outlet_types: str) -> list[tuple[str, re.Pattern]]:
+def before_rules(outlet_types: str) -> list[tuple[str, re.Pattern, int, re.Pattern]]:
     """The cues before a name, with the outlet-type nouns ("newspaper", "broadcaster") filled in."""
     return [
-        (name, re.compile(p.replace("OUTLET_TYPES", outlet_types), re.I if name in CASE_FREE else 0))
-        for name, p in BEFORE
+        (
+            name,
+            re.compile(p.replace("OUTLET_TYPES", outlet_types), re.I if name in CASE_FREE else 0),
+            gate[0],
+            re.compile("|".join(map(re.escape, gate[1:]))),
+        )
+        for (name, p), gate in zip(BEFORE, GATES, strict=True)
     ]
 
 
@@ -199,10 +217,9 @@ POSSESSIVE_PERSON = re.compile(r"^[’']s?\s+([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?[A-Z
 AFTER_STAFF = re.compile(rf"^\s+(?:{STAFF})\b", re.I)
 # "… growth (The Economist)": an outlet in brackets closing a line of text (not a lone "(AP)").
 PAREN_CREDIT = re.compile(r"\w[\w,.!?’'”\"]*\s+\(\s*(?:[Tt]he\s+)?$")
-# "… into the US. PTI": a wire credit closing a paragraph.
-CREDIT_END = re.compile(r"[.!?”\"]\s+$")
 # "Photo: Reuters", "AP Photo/Jane Doe", "(Getty Images)": a picture's credit is not a source cited.
 PHOTO_BEFORE = re.compile(r"(?:\b(?:Photo|Photograph|Image|Picture|Credit|Foto|Bild)s?\s*(?:by|:|/|credit:)\s*$)", re.I)
+PHOTO_GATE = re.compile(r"(?i)photo|image|picture|credit|foto|bild")
 PHOTO_AFTER = re.compile(r"^\s*(?:/|\s(?:Photos?|Images?|Pictures?|Video)\b)", re.I)
 
 
@@ -216,13 +233,19 @@ def cue(
     without "the"; at a sentence start it then needs a newsroom's verb ("Deadline reports").
     Cues in STRONG are taken only by news sources; see `outlets` for what the others need.
     """
-    before = text[max(block_start, start - 160) : start]
+    before = text[max(block_start, start - 130) : start]
     after = text[end : end + 160]
     after = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", after.split("\n\n", 1)[0], maxsplit=1)[0]
-    if AFTER_NOT.match(after) or PHOTO_BEFORE.search(before) or PHOTO_AFTER.match(after):
+    if AFTER_NOT.match(after) or PHOTO_AFTER.match(after):
         return None
-    for name, rule in before_rules(outlet_types):
-        if rule.search(before) and (name != "on-air" or known):
+    if PHOTO_GATE.search(before, len(before) - 25) and PHOTO_BEFORE.search(before):
+        return None
+    # Every cue before a name ends in a word or a mark that opens a clause; a sentence's end is none.
+    opens = bool(before.strip()) and before.rstrip()[-1] not in ".!?”\"'’"
+    tail = " " + before.lower()
+    n = len(tail)
+    for name, rule, window, gate in before_rules(outlet_types) if opens else ():
+        if gate.search(tail, max(0, n - window)) and rule.search(before) and (name != "on-air" or known):
             if name == "told" and AFTER_STAFF.match(after):
                 return "told-staff"
             if name == "sources-line" and not re.match(r"^\s*(?:\(\d+\))?\s*(?:[,;&]|and\b|$)", after):
@@ -249,9 +272,9 @@ def cue(
         return "report-of"
     if DATELINE.match(before) and re.match(r"^\)?\s*[-–—:]\s", after):
         return "dateline"
-    if CREDIT_END.search(before) and not after.strip() and len(before.strip()) > 20:
+    if not after.strip() and before.rstrip()[-1:] in (".", "!", "?", "”", '"') and len(before.strip()) > 20:
         return "credit-end"
     named = " " in text[start:end] or before.endswith(("The ", "the "))  # not a lone "(AP)" or "(Reuters)"
-    if named and PAREN_CREDIT.search(before) and re.match(r"^\s*\)\s*$", after):
+    if named and "(" in before[-6:] and re.match(r"^\s*\)\s*$", after) and PAREN_CREDIT.search(before):
         return "paren-credit"  # "Populism stunts Indonesia's growth (The Economist)": a headline and its outlet
     return None

@@ -87,6 +87,7 @@ def table(exclude: frozenset[str] = frozenset()) -> OutletTable:
     )
 
 
+@lru_cache(maxsize=8192)
 def outlet_key(name: str | None) -> str:
     """A comparison key: 'The Washington Post', 'washingtonpost.com' and 'Washington Post' agree."""
     s = (name or "").strip().lower()
@@ -151,12 +152,21 @@ CANDIDATE = re.compile(
 ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,5}!?|(?:[A-Z]\.){2,}")
 
 
+SENTENCE_CUT = re.compile(r"(?<=[a-z]{2})[.!?]\s+|\b[A-Z][\w.]*-based\s+")
+DOMAIN_NAME = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}", re.I)
+OF_TITLE = re.compile(r"\s+of\s+(?:the\s+)?[A-Z]")
+JOINED = re.compile(r"[’']s\s+[A-Z][\w&!+-]*(?:[ \t]+[A-Z][\w&!+-]*)*")
+
+
 def _strip_leading(name: str, start: int) -> tuple[str, int]:
     """'When Fox News' → 'Fox News': drop the capitalised words that only open a sentence."""
-    cut = list(re.finditer(r"(?<=[a-z]{2})[.!?]\s+|\b[A-Z][\w.]*-based\s+", name))
-    if cut:
-        start += cut[-1].end()
-        name = name[cut[-1].end() :]
+    if " " not in name:
+        return ("", start) if name in LEADING else (name, start)
+    if "." in name or "!" in name or "?" in name or "-based" in name:
+        cut = list(SENTENCE_CUT.finditer(name))
+        if cut:
+            start += cut[-1].end()
+            name = name[cut[-1].end() :]
     words = name.split()
     i = 0
     while i < len(words) - 1 and words[i] in LEADING:
@@ -257,12 +267,19 @@ def _mentions(
 
 
 def _unknown_mentions(
-    doc: Document, t: OutletTable, block, found: list[Mention], discovered: set[str] = frozenset()
+    doc: Document,
+    t: OutletTable,
+    block,
+    found: list[Mention],
+    discovered: set[str] = frozenset(),
+    lower_words: frozenset[str] = frozenset(),
+    surnames: frozenset[str] = frozenset(),
 ) -> list[Mention]:
     """Capitalised names in the block that neither the table nor a newspaper word made a mention.
 
     Each carries its evidence of being an outlet (`_evidence`), or None; `_accept` weighs it
-    against the cue.
+    against the cue. A name with no evidence that is a person's, a body's, or an ordinary word
+    opening a sentence ("Officials reported") is left out here, before any cue is read.
     """
     text = doc.text
     taken = [(m.start, m.end) for m in found]
@@ -270,17 +287,26 @@ def _unknown_mentions(
     for m in CANDIDATE.finditer(text, block.start, block.end):
         name, s = _strip_leading(m.group(0), m.start())
         e = s + len(name)
-        longer = re.match(r"[’']s\s+[A-Z][\w&!+-]*(?:[ \t]+[A-Z][\w&!+-]*)*", text[e : block.end])
+        longer = JOINED.match(text, e, block.end) if discovered else None
         if longer and outlet_key(name + longer.group(0)) in discovered:
             name, e = name + longer.group(0), e + longer.end()  # "Women’s Health", named before as an outlet
         if not name or any(a < e and s < b for a, b in taken) or len(name.split()) > 6:
             continue
         if name in t.not_outlets or name.split()[0] in t.not_outlets:
             continue
-        if name.split()[-1] in t.outlet_words and re.match(r"^\s+of\s+(?:the\s+)?[A-Z]", text[e : e + 30]):
+        if name.split()[-1] in t.outlet_words and OF_TITLE.match(text, e, e + 30):
             continue  # "New England Journal of Medicine": a title the newspaper-word rule left out
-        article = bool(re.search(r"\b[Tt]he\s+$", text[max(block.start, s - 4) : s]))
-        out.append(Mention(s, e, name, name, False, article, _evidence(doc, t, block, name, s, e)))
+        if " " not in name and name.lower() in lower_words and not block.anchors and not ACRONYM.fullmatch(name):
+            if not _typed_name(t, text, block, s, e):
+                continue  # an ordinary word opening a sentence ("Officials reported"), with no evidence
+        evidence = _evidence(doc, t, block, name, s, e)
+        if evidence is None and outlet_key(name) not in discovered:
+            if (" " not in name and name.lower() in lower_words) or people.is_organisation(name):
+                continue
+            if people.is_person(name, text[max(block.start, s - 60) : s], surnames):
+                continue
+        article = text[max(block.start, s - 4) : s] in ("the ", "The ")
+        out.append(Mention(s, e, name, name, False, article, evidence))
     return out
 
 
@@ -291,15 +317,27 @@ def _evidence(doc: Document, t: OutletTable, block, name: str, s: int, e: int) -
     for a in block.anchors:
         if a.start < e and s < a.end and _host_names(quirks.host(a.url), name, key):
             return "link"
-    if re.search(rf"\b(?:{t.types_pattern})\s+(?:the\s+)?$", text[max(block.start, s - 40) : s], re.I):
+    if _typed_name(t, text, block, s, e):
         return "typed"
-    if re.match(rf"^\s+(?:{t.types_pattern})(?![\w-]|\s+[A-Z])", text[e : e + 40]):
-        return "typed"
-    if re.fullmatch(r"(?:[a-z0-9-]+\.)+[a-z]{2,}", name, re.I) and quirks.has_public_suffix(name.lower()):
+    if "." in name and DOMAIN_NAME.fullmatch(name) and quirks.has_public_suffix(name.lower()):
         return "domain"
     if ACRONYM.fullmatch(name.split()[0]):
         return "acronym"
     return None
+
+
+def _typed_name(t: OutletTable, text: str, block, s: int, e: int) -> bool:
+    typed_before, typed_after = _typed(t.types_pattern)
+    return bool(typed_before.search(text, max(block.start, s - 40), s) or typed_after.match(text, e, e + 40))
+
+
+@lru_cache(maxsize=2)
+def _typed(types: str) -> tuple[re.Pattern, re.Pattern]:
+    """'the news site X', 'X magazine': the text calling a name an outlet, before it or after it."""
+    return (
+        re.compile(rf"\b(?:{types})\s+(?:the\s+)?$", re.I),
+        re.compile(rf"\s+(?:{types})(?![\w-]|\s+[A-Z])"),
+    )
 
 
 def _host_names(host: str, name: str, key: str) -> bool:
@@ -410,7 +448,8 @@ def find_outlets(
             if sf and m.group("name") != sf:
                 short_forms.setdefault(sf, t.names[m.group("name")])
         mentions = _mentions(doc, t, bstart, bend, short_forms, known)
-        mentions = sorted(mentions + _unknown_mentions(doc, t, block, mentions, discovered), key=lambda x: x.start)
+        unknown = _unknown_mentions(doc, t, block, mentions, discovered, lower_words, surnames)
+        mentions = sorted(mentions + unknown, key=lambda x: x.start)
         cues = [
             attribution.cue(
                 text,

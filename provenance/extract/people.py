@@ -12,14 +12,14 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-# Titles and roles written before a person's name.
-TITLES = re.compile(
-    r"(?:\b(?:Sen|Rep|Gov|Lt|Gen|Col|Capt|Sgt|Dr|Mr|Mrs|Ms|Prof|Rev|Sr|Jr|St)\.?|"
-    r"\b(?:President|Senator|Governor|Mayor|Minister|Secretary|Chancellor|Premier|Judge|Justice|Officer|"
-    r"Detective|Chief|Director|Commissioner|Ambassador|Pope|King|Queen|Prince|Princess|Lord|Lady|Sir|Dame|"
-    r"spokes(?:man|woman|person)|CEO|founder|chairman|chairwoman|actor|actress|singer|star|rapper|coach|"
-    r"player|lawyer|attorney|professor|doctor|author|officials?|minister|senator|president|leader|"
-    r"adviser|advisor|aide|witness|mother|father|wife|husband|son|daughter|friend|colleague|Mr|Mrs|Ms))\s+$"
+# Titles and roles written right before a person's name ("Sen. Smith", "the singer Jane Doe").
+TITLES_BEFORE = frozenset(
+    "sen sen. rep rep. gov gov. lt lt. gen gen. col col. capt capt. sgt sgt. dr dr. mr mr. mrs mrs. ms ms. "
+    "prof prof. rev rev. sr sr. jr jr. st st. president senator governor mayor minister secretary chancellor "
+    "premier judge justice officer detective chief director commissioner ambassador pope king queen prince "
+    "princess lord lady sir dame spokesman spokeswoman spokesperson ceo founder chairman chairwoman actor "
+    "actress singer star rapper coach player lawyer attorney professor doctor author official officials leader "
+    "adviser advisor aide witness mother father wife husband son daughter friend colleague".split()
 )
 # Last words of the names of bodies that are not newsrooms.
 ORG_WORDS = frozenset(
@@ -71,7 +71,10 @@ def is_person(name: str, before: str = "", known_surnames: frozenset[str] = froz
     words = re.sub(r"^(?:[Tt]he)\s+", "", name).split()
     if not words:
         return False
-    if TITLES.search(before[-40:]) or any(w in TITLE_WORDS or w.rstrip(".") + "." in TITLE_WORDS for w in words):
+    last = before[-30:].split()[-1:]
+    if last and last[0].lower() in TITLES_BEFORE:
+        return True
+    if any(w in TITLE_WORDS or w.rstrip(".") + "." in TITLE_WORDS for w in words):
         return True
     names = first_names()
     for i, w in enumerate(words):
