@@ -53,18 +53,20 @@ AFTER_HEAD = (
     r"(?:\s+(?:has|have|had|was|is|also|first|previously|later|recently|today|earlier|now|last \w+|then|"
     r"further|all|both|already|reportedly|exclusively|separately|additionally|subsequently)){0,2}\s+"
 ).replace("NOUNS", NOUNS).replace("ROLES", ROLES)
-AFTER_NEWSROOM = re.compile(
-    rf"{AFTER_HEAD}(?:{NEWSROOM_VERBS})\b|^,\s+citing\b|^,\s+which\s+(?:\w+\s+)?(?:{NEWSROOM_VERBS})\b", re.I
+# The patterns read on lower-cased text (`_lowered`) are faster than IGNORECASE ones, with the same matches.
+def _lowered(pattern: str) -> re.Pattern:
+    return re.compile(pattern.lower())
+
+
+AFTER_NEWSROOM = _lowered(
+    rf"{AFTER_HEAD}(?:{NEWSROOM_VERBS})\b|^,\s+citing\b|^,\s+which\s+(?:\w+\s+)?(?:{NEWSROOM_VERBS})\b"
 )
-AFTER_VERB = re.compile(
-    rf"{AFTER_HEAD}(?:{VERBS}|tweeted|tweeting|posted|suggested|suggests)\b|^,\s+citing\b", re.I
-)
+AFTER_VERB = _lowered(rf"{AFTER_HEAD}(?:{VERBS}|tweeted|tweeting|posted|suggested|suggests)\b|^,\s+citing\b")
 AFTER_POSSESSIVE = re.compile(rf"^[’']s?\s+(?:(?i:{NOUNS})\b|(?:(?i:{ROLES})\s+){{0,4}}[A-Z][\w.’'-]+)")
 # "an X report details", "the X evaluation stresses": a report of the outlet that says something.
-AFTER_NOUN = re.compile(
+AFTER_NOUN = _lowered(
     rf"^\s+(?:{NOUNS})\b[^.;:,]{{0,60}}?\b(?:{VERBS}|stresses|reveals|shows|argues|highlights|concludes|warns|"
-    rf"explains|details|underscores|emphasi[sz]es|indicates|documents|outlines|describes)\b",
-    re.I,
+    rf"explains|details|underscores|emphasi[sz]es|indicates|documents|outlines|describes)\b"
 )
 # "MacRumors forums", "Reddit users": people on a site, not the outlet.
 AFTER_NOT = re.compile(
@@ -186,17 +188,19 @@ STRICT_AFTER = re.compile(
 
 
 @lru_cache(maxsize=4)
-def before_rules(outlet_types: str) -> list[tuple[str, re.Pattern, int, re.Pattern]]:
-    """The cues before a name, with the outlet-type nouns ("newspaper", "broadcaster") filled in."""
-    return [
-        (
-            name,
-            re.compile(p.replace("OUTLET_TYPES", outlet_types), re.I if name in CASE_FREE else 0),
-            gate[0],
-            re.compile("|".join(map(re.escape, gate[1:]))),
-        )
-        for (name, p), gate in zip(BEFORE, GATES, strict=True)
-    ]
+def before_rules(outlet_types: str) -> list[tuple[str, re.Pattern, bool, int, re.Pattern]]:
+    """The cues before a name, with the outlet-type nouns ("newspaper", "broadcaster") filled in.
+
+    A rule that ignores case is compiled in lower case and read on the lower-cased text: the same
+    matches, several times faster than an IGNORECASE pattern.
+    """
+    rules = []
+    for (name, p), gate in zip(BEFORE, GATES, strict=True):
+        p = p.replace("OUTLET_TYPES", outlet_types)
+        lower = name in CASE_FREE
+        gate_re = re.compile("|".join(map(re.escape, gate[1:])))
+        rules.append((name, re.compile(p.lower() if lower else p), lower, gate[0], gate_re))
+    return rules
 
 
 def is_sentence_start(text: str, pos: int) -> bool:
@@ -214,7 +218,7 @@ POSSESSIVE_STAFF = re.compile(rf"^[’']s?\s+(?:(?i:{STAFF}|team|staff|own)\b)")
 # "CNN's Jake Tapper": a possessive that owns a person (with a given name, see people.py).
 POSSESSIVE_PERSON = re.compile(r"^[’']s?\s+([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?[A-Z][\w’'-]*[a-z]")
 # "told Recode editor Kara Swisher": the name is where the person works.
-AFTER_STAFF = re.compile(rf"^\s+(?:{STAFF})\b", re.I)
+AFTER_STAFF = _lowered(rf"^\s+(?:{STAFF})\b")
 # "… growth (The Economist)": an outlet in brackets closing a line of text (not a lone "(AP)").
 PAREN_CREDIT = re.compile(r"\w[\w,.!?’'”\"]*\s+\(\s*(?:[Tt]he\s+)?$")
 # "Photo: Reuters", "AP Photo/Jane Doe", "(Getty Images)": a picture's credit is not a source cited.
@@ -236,37 +240,41 @@ def cue(
     before = text[max(block_start, start - 130) : start]
     after = text[end : end + 160]
     after = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", after.split("\n\n", 1)[0], maxsplit=1)[0]
+    low_after = after.lower()
     if AFTER_NOT.match(after) or PHOTO_AFTER.match(after):
         return None
     if PHOTO_GATE.search(before, len(before) - 25) and PHOTO_BEFORE.search(before):
         return None
     # Every cue before a name ends in a word or a mark that opens a clause; a sentence's end is none.
     opens = bool(before.strip()) and before.rstrip()[-1] not in ".!?”\"'’"
-    tail = " " + before.lower()
+    low = before.lower()
+    tail = " " + low
     n = len(tail)
-    for name, rule, window, gate in before_rules(outlet_types) if opens else ():
-        if gate.search(tail, max(0, n - window)) and rule.search(before) and (name != "on-air" or known):
-            if name == "told" and AFTER_STAFF.match(after):
+    for name, rule, lower, window, gate in before_rules(outlet_types) if opens else ():
+        if not gate.search(tail, max(0, n - window)) or (name == "on-air" and not known):
+            continue
+        if rule.search(low if lower else before):
+            if name == "told" and AFTER_STAFF.match(low_after):
                 return "told-staff"
             if name == "sources-line" and not re.match(r"^\s*(?:\(\d+\))?\s*(?:[,;&]|and\b|$)", after):
                 continue
             return name
     if common_word and is_sentence_start(text, start):
         return "reported" if STRICT_AFTER.match(after) else None
-    if AFTER_NEWSROOM.match(after):
+    if AFTER_NEWSROOM.match(low_after):
         return "reported"
-    if AFTER_VERB.match(after):
+    if AFTER_VERB.match(low_after):
         return "said"
     if POSSESSIVE_REPORT.match(after):
         return "possessive-report"
     if POSSESSIVE_STAFF.match(after):
         return "possessive-staff"
     person = POSSESSIVE_PERSON.match(after)
-    if person and person.group(1) in people.first_names() and AFTER_NEWSROOM.match(after[person.end() :]):
+    if person and person.group(1) in people.first_names() and AFTER_NEWSROOM.match(low_after[person.end() :]):
         return "possessive-person"  # "CNN's Brian Stelter reported"
     if AFTER_POSSESSIVE.match(after):
         return "possessive"
-    if AFTER_NOUN.match(after) and (DETERMINER.search(before) or re.search(r"\bas\s+\S+\s*$", before)):
+    if AFTER_NOUN.match(low_after) and (DETERMINER.search(before) or re.search(r"\bas\s+\S+\s*$", before)):
         return "report-of"
     if re.match(rf"^\s+(?:{NOUNS})\b", after, re.I) and re.search(r"\b(?:in|by|from|to|on)\s+(?:an?|the)\s+$", before):
         return "report-of"

@@ -327,16 +327,24 @@ def _evidence(doc: Document, t: OutletTable, block, name: str, s: int, e: int) -
 
 
 def _typed_name(t: OutletTable, text: str, block, s: int, e: int) -> bool:
-    typed_before, typed_after = _typed(t.types_pattern)
-    return bool(typed_before.search(text, max(block.start, s - 40), s) or typed_after.match(text, e, e + 40))
+    """'the news site X', 'X magazine': the text calling a name an outlet, before it or after it."""
+    typed_before, typed_after, last_words = _typed(t.types_pattern)
+    before = text[max(block.start, s - 40) : s]
+    words = before.lower().split()[-2:]
+    if words and words[-1] == "the":
+        words.pop()
+    if words and words[-1] in last_words and typed_before.search(before):
+        return True
+    return bool(typed_after.match(text, e, e + 40))
 
 
 @lru_cache(maxsize=2)
-def _typed(types: str) -> tuple[re.Pattern, re.Pattern]:
-    """'the news site X', 'X magazine': the text calling a name an outlet, before it or after it."""
+def _typed(types: str) -> tuple[re.Pattern, re.Pattern, frozenset[str]]:
+    last_words = frozenset(w.split()[-1].lower() for w in re.sub(r"\\(.)", r"\1", types).split("|"))
     return (
         re.compile(rf"\b(?:{types})\s+(?:the\s+)?$", re.I),
         re.compile(rf"\s+(?:{types})(?![\w-]|\s+[A-Z])"),
+        last_words,
     )
 
 
