@@ -235,7 +235,8 @@ def cue(
     `known`: the name is in the outlet table (only then does "on X" count: "said on CNN").
     `common_word`: the name is also an ordinary word or a surname ("People", "Hill") written
     without "the"; at a sentence start it then needs a newsroom's verb ("Deadline reports").
-    Cues in STRONG are taken only by news sources; see `outlets` for what the others need.
+    Cues in STRONG are taken only by news sources (see `outlets` for what the others need); a
+    weak cue before a name gives way to a strong one after it ("according to X's review").
     """
     before = text[max(block_start, start - 130) : start]
     after = text[end : end + 160]
@@ -245,12 +246,23 @@ def cue(
         return None
     if PHOTO_GATE.search(before, len(before) - 25) and PHOTO_BEFORE.search(before):
         return None
+    weak = _before_cue(before, after, low_after, outlet_types, known)
+    if weak in STRONG:
+        return weak
+    if common_word and is_sentence_start(text, start):
+        return weak or ("reported" if STRICT_AFTER.match(after) else None)
+    strong = _after_cue(text, start, end, before, after, low_after)
+    return strong if strong in STRONG or weak is None else weak
+
+
+def _before_cue(before: str, after: str, low_after: str, outlet_types: str, known: bool) -> str | None:
     # Every cue before a name ends in a word or a mark that opens a clause; a sentence's end is none.
-    opens = bool(before.strip()) and before.rstrip()[-1] not in ".!?”\"'’"
+    if not before.strip() or before.rstrip()[-1] in ".!?”\"'’":
+        return None
     low = before.lower()
     tail = " " + low
     n = len(tail)
-    for name, rule, lower, window, gate in before_rules(outlet_types) if opens else ():
+    for name, rule, lower, window, gate in before_rules(outlet_types):
         if not gate.search(tail, max(0, n - window)) or (name == "on-air" and not known):
             continue
         if rule.search(low if lower else before):
@@ -259,16 +271,19 @@ def cue(
             if name == "sources-line" and not re.match(r"^\s*(?:\(\d+\))?\s*(?:[,;&]|and\b|$)", after):
                 continue
             return name
-    if common_word and is_sentence_start(text, start):
-        return "reported" if STRICT_AFTER.match(after) else None
+    return None
+
+
+def _after_cue(text: str, start: int, end: int, before: str, after: str, low_after: str) -> str | None:
     if AFTER_NEWSROOM.match(low_after):
         return "reported"
     if AFTER_VERB.match(low_after):
         return "said"
     if POSSESSIVE_REPORT.match(after):
         return "possessive-report"
-    if POSSESSIVE_STAFF.match(after):
-        return "possessive-staff"
+    staff = POSSESSIVE_STAFF.match(after)
+    if staff and (AFTER_VERB.match(low_after[staff.end() :]) or AFTER_NEWSROOM.match(low_after[staff.end() :])):
+        return "possessive-staff"  # "X's team evaluated", not "told X's staff"
     person = POSSESSIVE_PERSON.match(after)
     if person and person.group(1) in people.first_names() and AFTER_NEWSROOM.match(low_after[person.end() :]):
         return "possessive-person"  # "CNN's Brian Stelter reported"

@@ -144,6 +144,11 @@ LEADING = frozenset(
     "August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec "
     "Yesterday Tomorrow Twice Recently".split()
 )
+# Words of LEADING that may also name an outlet when the text calls them one ("People magazine").
+PLURAL_LEADING = frozenset(
+    "Officials Police Critics Experts Researchers Scientists Analysts Reporters Journalists Others People Users "
+    "Fans Readers Viewers Residents Witnesses Authorities Lawmakers Democrats Republicans Sources Insiders".split()
+)
 # A run of capitalised words (initials, "E!", "NBC 4 New York"): a name the table may not know.
 CANDIDATE = re.compile(
     r"(?<![\w@#/.&’'!-])(?:(?:[A-Z]\.){2,}|[A-Z][\w&!+-]*)"
@@ -228,7 +233,8 @@ def _mentions(
         name = m.group(g)
         s, e = bstart + m.start(g), bstart + m.end(g)
         if g != "name":
-            name, s = _strip_leading(name, s)
+            if g == "typed" or " " in name or name not in PLURAL_LEADING:  # "People magazine" names an outlet
+                name, s = _strip_leading(name, s)
             if re.search(r"[a-z]{2}\.$", name):
                 name = name[:-1]
             e = s + len(name)
@@ -274,6 +280,7 @@ def _unknown_mentions(
     discovered: set[str] = frozenset(),
     lower_words: frozenset[str] = frozenset(),
     surnames: frozenset[str] = frozenset(),
+    typed_words: frozenset[str] = frozenset(),
 ) -> list[Mention]:
     """Capitalised names in the block that neither the table nor a newspaper word made a mention.
 
@@ -285,7 +292,10 @@ def _unknown_mentions(
     taken = [(m.start, m.end) for m in found]
     out = []
     for m in CANDIDATE.finditer(text, block.start, block.end):
-        name, s = _strip_leading(m.group(0), m.start())
+        if discovered and outlet_key(m.group(0)) in discovered:
+            name, s = m.group(0), m.start()  # "People", shown to be an outlet before
+        else:
+            name, s = _strip_leading(m.group(0), m.start())
         e = s + len(name)
         longer = JOINED.match(text, e, block.end) if discovered else None
         if longer and outlet_key(name + longer.group(0)) in discovered:
@@ -297,7 +307,7 @@ def _unknown_mentions(
         if name.split()[-1] in t.outlet_words and OF_TITLE.match(text, e, e + 30):
             continue  # "New England Journal of Medicine": a title the newspaper-word rule left out
         if " " not in name and name.lower() in lower_words and not block.anchors and not ACRONYM.fullmatch(name):
-            if not _typed_name(t, text, block, s, e):
+            if name not in typed_words and not _typed_name(t, text, block, s, e):
                 continue  # an ordinary word opening a sentence ("Officials reported"), with no evidence
         evidence = _evidence(doc, t, block, name, s, e)
         if evidence is None and outlet_key(name) not in discovered:
@@ -324,6 +334,12 @@ def _evidence(doc: Document, t: OutletTable, block, name: str, s: int, e: int) -
     if ACRONYM.fullmatch(name.split()[0]):
         return "acronym"
     return None
+
+
+@lru_cache(maxsize=2)
+def _typed_word(types: str) -> re.Pattern:
+    """'People magazine': a capitalised word the text calls an outlet, so it may name that outlet elsewhere."""
+    return re.compile(rf"(?<![\w’'-])([A-Z][\w&!-]*)\s+(?:{types})\b")
 
 
 def _typed_name(t: OutletTable, text: str, block, s: int, e: int) -> bool:
@@ -444,6 +460,7 @@ def find_outlets(
     recent: list[tuple[int, str]] = []  # (block index, outlet) of cited outlets, for "the report says"
     surnames = people.surnames(text)
     lower_words = frozenset(re.findall(r"\b[a-z][a-z’'-]+\b", text))
+    typed_words = frozenset(m.group(1) for m in _typed_word(t.types_pattern).finditer(text))
     discovered: set[str] = set()  # unknown names this text has shown to be outlets
     deferred: list[tuple[Mention, str]] = []  # unknown names with a weak cue: cited if shown to be outlets later
     for bi, block in enumerate(doc.blocks):
@@ -456,7 +473,7 @@ def find_outlets(
             if sf and m.group("name") != sf:
                 short_forms.setdefault(sf, t.names[m.group("name")])
         mentions = _mentions(doc, t, bstart, bend, short_forms, known)
-        unknown = _unknown_mentions(doc, t, block, mentions, discovered, lower_words, surnames)
+        unknown = _unknown_mentions(doc, t, block, mentions, discovered, lower_words, surnames, typed_words)
         mentions = sorted(mentions + unknown, key=lambda x: x.start)
         cues = [
             attribution.cue(
@@ -477,7 +494,8 @@ def find_outlets(
             if cue is None or is_own(outlet_key(m.outlet)) or is_own(outlet_key(m.surface)):
                 continue
             if m.evidence is None and " " not in m.surface and m.surface.lower() in lower_words:
-                continue  # "Officials reported": a common word at a sentence start
+                if m.surface not in typed_words:
+                    continue  # "Officials reported": a common word at a sentence start
             before = text[max(bstart, m.start - 60) : m.start]
             if MODIFIED_AFTER.match(text[m.end : m.end + 30]) and cue not in ("report-of", "possessive-report"):
                 continue
