@@ -32,8 +32,8 @@ FLOORS = {
     "body_links": (0.86, 0.95),
     "outlet_citations": (0.91, 0.89),
 }
-# Outlet citations with each page's cited and own outlets left out of the table (P 0.914, R 0.809).
-UNSEEN_OUTLET_FLOOR = (0.91, 0.80)
+# Outlet citations with each page's cited and own outlets left out of the table (P 0.917, R 0.841).
+UNSEEN_OUTLET_FLOOR = (0.91, 0.84)
 
 pytestmark = pytest.mark.skipif(
     not (CORPUS / "score.py").exists(),

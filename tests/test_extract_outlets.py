@@ -60,6 +60,11 @@ def test_excluded_outlets_leave_the_table():
             ['The lake froze early, according to <a href="https://www.pinecrestdaily.com/lake">Pinecrest</a>.'],
             ["Pinecrest"],
         ),
+        # a weak cue before a name gives way to a strong one after it
+        (["According to The Quillfeather’s review, the console runs at 30 frames."], ["Quillfeather"]),
+        # an ordinary word the text calls an outlet names it elsewhere too
+        (["Alley told People that she had lost weight.", "She released a statement to People magazine."],
+         ["People", "People"]),
         # once shown to be an outlet, a weaker cue later in the text counts too
         (["Dana Fox told Snickersnee about the tour.", "The tour is sold out. (Via Snickersnee)"],
          ["Snickersnee", "Snickersnee"]),
@@ -67,6 +72,7 @@ def test_excluded_outlets_leave_the_table():
 )
 def test_unknown_outlets_found_by_how_they_are_written(paragraphs, expected):
     assert cited(paragraphs) == expected
+    assert cited(paragraphs, exclude=set(expected)) == expected  # the rules find them, not the table
 
 
 @pytest.mark.parametrize(

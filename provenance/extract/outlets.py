@@ -292,8 +292,8 @@ def _unknown_mentions(
     taken = [(m.start, m.end) for m in found]
     out = []
     for m in CANDIDATE.finditer(text, block.start, block.end):
-        if discovered and outlet_key(m.group(0)) in discovered:
-            name, s = m.group(0), m.start()  # "People", shown to be an outlet before
+        if m.group(0) in typed_words or (discovered and outlet_key(m.group(0)) in discovered):
+            name, s = m.group(0), m.start()  # "People", that the text calls an outlet
         else:
             name, s = _strip_leading(m.group(0), m.start())
         e = s + len(name)
@@ -460,7 +460,10 @@ def find_outlets(
     recent: list[tuple[int, str]] = []  # (block index, outlet) of cited outlets, for "the report says"
     surnames = people.surnames(text)
     lower_words = frozenset(re.findall(r"\b[a-z][a-z’'-]+\b", text))
-    typed_words = frozenset(m.group(1) for m in _typed_word(t.types_pattern).finditer(text))
+    typed_words = frozenset(
+        w for w in (m.group(1) for m in _typed_word(t.types_pattern).finditer(text))
+        if w not in LEADING or w in PLURAL_LEADING  # not "The newspaper"
+    )
     discovered: set[str] = set()  # unknown names this text has shown to be outlets
     deferred: list[tuple[Mention, str]] = []  # unknown names with a weak cue: cited if shown to be outlets later
     for bi, block in enumerate(doc.blocks):
