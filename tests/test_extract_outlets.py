@@ -103,6 +103,14 @@ def test_person_named_before_is_not_an_outlet():
     assert found == []
 
 
+def test_name_written_whole_and_by_its_last_word_is_a_person():
+    # no given name on the list, but "Yann LeCun … LeCun" is how a text refers to a person
+    found = cited(["Yann LeCun gave a talk in Paris.", "LeCun reported that the models failed the test."])
+    assert found == []
+    found = cited(["Kaveh Waddell reports that the cameras are new.", "Waddell spoke to students."])
+    assert found == []
+
+
 def test_own_outlet_by_site_name_is_not_cited_even_when_unknown():
     found = cited(
         ["The figures were first reported by Larkspur News on Friday.", "Larkspur News reported the rest."],

@@ -460,6 +460,16 @@ def find_outlets(
     recent: list[tuple[int, str]] = []  # (block index, outlet) of cited outlets, for "the report says"
     surnames = people.surnames(text)
     lower_words = frozenset(re.findall(r"\b[a-z][a-z’'-]+\b", text))
+    # Names written whole and by their last word alone ("Kaveh Waddell … Waddell said"): people, whatever
+    # their given name; words read only alone or only in full tell nothing.
+    alone, full_lasts = set(), set()
+    for m in CANDIDATE.finditer(text):
+        words = m.group(0).split()
+        if len(words) == 1:
+            alone.add(words[0])
+        elif len(words) <= 3 and words[0] not in LEADING and words[-1] not in t.outlet_words:
+            full_lasts.add(words[-1])
+    surnames = surnames | ((alone & full_lasts) - frozenset(w.capitalize() for w in lower_words))
     typed_words = frozenset(
         w for w in (m.group(1) for m in _typed_word(t.types_pattern).finditer(text))
         if w not in LEADING or w in PLURAL_LEADING  # not "The newspaper"

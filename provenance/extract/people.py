@@ -80,7 +80,7 @@ def is_person(name: str, before: str = "", known_surnames: frozenset[str] = froz
     for i, w in enumerate(words):
         if w in names and (len(words) == 1 or (i + 1 < len(words) and words[i + 1][:1].isupper())):
             return True
-    return len(words) == 1 and _bare(words[0]) in known_surnames
+    return _bare(words[-1]) in known_surnames and not words[0].isupper()
 
 
 def is_organisation(name: str) -> bool:
