@@ -55,6 +55,12 @@ def test_excluded_outlets_leave_the_table():
         # an acronym in a credit, a wire dateline
         (["“There are eight people,” the rescuer told KVRT."], ["KVRT"]),
         (["SPRINGFIELD (WNS) — The council passed the budget on Tuesday."], ["WNS"]),
+        (["LONDON, Dec 5 (Wirenews) - The pound fell sharply on Monday."], ["Wirenews"]),
+        (["Dana Fox of Quillfeather contributed to this report."], ["Quillfeather"]),
+        (["Quillfeather was the first to report the merger."], ["Quillfeather"]),
+        # a journalist of the outlet, an apposition that calls it an outlet
+        (["“It is over,” the aide told a Quillfeather reporter."], ["Quillfeather"]),
+        (["The mayor resigned, according to the Blorpville Bugle, a local newspaper."], ["Blorpville Bugle"]),
         # a link to the outlet's own site on its name
         (
             ['The lake froze early, according to <a href="https://www.pinecrestdaily.com/lake">Pinecrest</a>.'],

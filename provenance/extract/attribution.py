@@ -43,7 +43,8 @@ ROLES = (
 # Verbs that only a newsroom does to news: "X reported", "X has learned", "X was first to report".
 NEWSROOM_VERBS = (
     r"reported|reports|reporting|first reported|previously reported|has reported|had reported|has learned|"
-    r"was first to report|broke|published|publishes|publishing|was publishing|is reporting|was reporting|"
+    r"was first to report|was the first to report|were the first to report|contributed to this report|"
+    r"contributed reporting|broke|published|publishes|publishing|was publishing|is reporting|was reporting|"
     r"berichtete|berichtet"
 )
 AFTER_HEAD = (
@@ -108,7 +109,7 @@ BEFORE = [
     ("staff-of", rf"\b(?i:{STAFF})\s+(?:of|at|for|with|from)\s+" + END),
     (
         "told",
-        r"\b(?:told|tells|telling|tell)\s+(?:the\s+)?(?:[A-Z][\w-]+\s+)?(?:(?:OUTLET_TYPES)\s+)?(?:the\s+)?$",
+        r"\b(?:told|tells|telling|tell)\s+(?:the\s+|an?\s+)?(?:[A-Z][\w-]+\s+)?(?:(?:OUTLET_TYPES)\s+)?(?:the\s+)?$",
     ),
     (
         "told",
@@ -180,7 +181,8 @@ ANAPHORA = re.compile(
 LIST_GAP = re.compile(r"^(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&|or)\s+)(?:the\s+)?$", re.I)
 DOMAIN_END = re.compile(r"(?:^|(?<=[\s.”\"’)]))(?P<dom>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\s*$")
 QUOTE_ATTRIBUTION_END = re.compile(r"[”\"]\s*[–—-]\s*[^”\"“\n]{1,80}$")
-DATELINE = re.compile(r"^(?:\d{1,2}[.:]\d{2}\s+|(?:[A-Z][A-Z .,'-]{1,40})?\(\s*)$")
+# "06.48 Reuters -", "WASHINGTON (AP) —", "LONDON, Dec 5 (Reuters) -": a wire's credit opening a paragraph.
+DATELINE = re.compile(r"^(?:\d{1,2}[.:]\d{2}\s+|(?:[A-Z]{2,}[A-Za-z0-9 .,'/-]{0,50})?\(\s*)$")
 # What a name that is also a common word ("Deadline", "People") must be followed by at a sentence start.
 STRICT_AFTER = re.compile(
     r"^\s+(?:reports|reported that|writes|has learned|first reported|was first to report|notes that)\b"

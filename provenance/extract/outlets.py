@@ -344,22 +344,23 @@ def _typed_word(types: str) -> re.Pattern:
 
 def _typed_name(t: OutletTable, text: str, block, s: int, e: int) -> bool:
     """'the news site X', 'X magazine': the text calling a name an outlet, before it or after it."""
-    typed_before, typed_after, last_words = _typed(t.types_pattern)
+    typed_before, typed_after, typed_apposition, last_words = _typed(t.types_pattern)
     before = text[max(block.start, s - 40) : s]
     words = before.lower().split()[-2:]
     if words and words[-1] == "the":
         words.pop()
     if words and words[-1] in last_words and typed_before.search(before):
         return True
-    return bool(typed_after.match(text, e, e + 40))
+    return bool(typed_after.match(text, e, e + 40) or typed_apposition.match(text, e, e + 60))
 
 
 @lru_cache(maxsize=2)
-def _typed(types: str) -> tuple[re.Pattern, re.Pattern, frozenset[str]]:
+def _typed(types: str) -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[str]]:
     last_words = frozenset(w.split()[-1].lower() for w in re.sub(r"\\(.)", r"\1", types).split("|"))
     return (
         re.compile(rf"\b(?:{types})\s+(?:the\s+)?$", re.I),
         re.compile(rf"\s+(?:{types})(?![\w-]|\s+[A-Z])"),
+        re.compile(rf",\s+(?:an?|the)\s+(?:[\w’'-]+\s+){{0,2}}?(?:{types})\b"),  # "X, a local newspaper,"
         last_words,
     )
 
@@ -510,6 +511,9 @@ def find_outlets(
                 if m.surface not in typed_words:
                     continue  # "Officials reported": a common word at a sentence start
             before = text[max(bstart, m.start - 60) : m.start]
+            if attribution.AFTER_STAFF.match(text[m.end : m.end + 30].lower()):
+                before = before.rstrip() + " "  # "told a Reuters reporter": the outlet's own journalist
+                before = re.sub(r"\b(?:an?|one)\s+$", "", before)
             if MODIFIED_AFTER.match(text[m.end : m.end + 30]) and cue not in ("report-of", "possessive-report"):
                 continue
             if _accept(m, cue, before, surnames, discovered):
