@@ -97,11 +97,20 @@ def test_unknown_outlets_found_by_how_they_are_written(paragraphs, expected):
         "Photo: Reuters",  # photo credits
         "A protester holds a sign in Paris. AP Photo/Jane Doe",
         "A protester holds a sign in Paris (AP)",
+        "The president waves. (AP Photo/Evan Vucci)",
+        "The president waves. (Photo by Jane Doe/Reuters)",
+        "Police secure the area. (Reuters)",
+        "Credit: Reuters",
         "Zentrix' Kaveh Waddell reports that the cameras are new.",  # someone of a named body, not an outlet
     ],
 )
 def test_not_outlets(sentence):
     assert cited([sentence]) == []
+
+
+def test_dateline_wire_credit_is_a_citation_and_photo_credit_is_not():
+    found = cited(["WASHINGTON (AP) — The Senate passed the bill.", "Senators leave the chamber. (AP Photo/Jane Doe)"])
+    assert found == ["Associated Press"]
 
 
 def test_person_named_before_is_not_an_outlet():
