@@ -89,6 +89,7 @@ def test_unknown_outlets_found_by_how_they_are_written(paragraphs, expected):
         "“It will pass,” said Professor Karen Hult, a scholar.",
         "“It will pass,” said Superintendent Robert Runcie.",
         "Officials reported that the bridge was closed.",  # a common word opening the sentence
+        "Investigators reported that the fire was arson.",  # a plural opening the sentence, nowhere else
         "Turnout fell, according to data released by the Election Commission.",  # a public body
         "Short posts do better, according to a study by Quorvia.",  # a study, not a newsroom's report
         "The sensor works with HomeKit via Bluetooth and is cheap.",  # "via" a technology

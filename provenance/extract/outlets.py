@@ -163,6 +163,17 @@ OF_TITLE = re.compile(r"\s+of\s+(?:the\s+)?[A-Z]")
 JOINED = re.compile(r"[’']s\s+[A-Z][\w&!+-]*(?:[ \t]+[A-Z][\w&!+-]*)*")
 
 
+def _plural_word(name: str) -> bool:
+    """'Investigators', 'Doctors': one lower-case word in the plural, as nouns open sentences."""
+    return " " not in name and name[1:].islower() and name.endswith("s") and not name.endswith(("ss", "us", "is"))
+
+
+def _opens_sentence(text: str, pos: int) -> bool:
+    """Whether the word at `pos` opens a sentence or a line (a cheap look at what comes before it)."""
+    before = text[max(0, pos - 4) : pos].rstrip(" \t")
+    return not before or before[-1] in '.!?:;\n“"(—–-‘'
+
+
 def _strip_leading(name: str, start: int) -> tuple[str, int]:
     """'When Fox News' → 'Fox News': drop the capitalised words that only open a sentence."""
     if " " not in name:
@@ -281,6 +292,7 @@ def _unknown_mentions(
     lower_words: frozenset[str] = frozenset(),
     surnames: frozenset[str] = frozenset(),
     typed_words: frozenset[str] = frozenset(),
+    mid_sentence: frozenset[str] | set[str] = frozenset(),
 ) -> list[Mention]:
     """Capitalised names in the block that neither the table nor a newspaper word made a mention.
 
@@ -313,6 +325,8 @@ def _unknown_mentions(
         if evidence is None and outlet_key(name) not in discovered:
             if (" " not in name and name.lower() in lower_words) or people.is_organisation(name):
                 continue
+            if _plural_word(name) and name not in mid_sentence and _opens_sentence(text, s) and text[s - 1] != "(":
+                continue  # "Investigators reported": a plural capitalised only where a sentence starts
             if people.is_person(name, text[max(block.start, s - 60) : s], surnames):
                 continue
         article = text[max(block.start, s - 4) : s] in ("the ", "The ")
@@ -463,11 +477,13 @@ def find_outlets(
     lower_words = frozenset(re.findall(r"\b[a-z][a-z’'-]+\b", text))
     # Names written whole and by their last word alone ("Kaveh Waddell … Waddell said"): people, whatever
     # their given name; words read only alone or only in full tell nothing.
-    alone, full_lasts = set(), set()
+    alone, full_lasts, mid_sentence = set(), set(), set()
     for m in CANDIDATE.finditer(text):
         words = m.group(0).split()
         if len(words) == 1:
             alone.add(words[0])
+            if not _opens_sentence(text, m.start()):
+                mid_sentence.add(words[0])
         elif len(words) <= 3 and words[0] not in LEADING and words[-1] not in t.outlet_words:
             full_lasts.add(words[-1])
     surnames = surnames | ((alone & full_lasts) - frozenset(w.capitalize() for w in lower_words))
@@ -487,7 +503,9 @@ def find_outlets(
             if sf and m.group("name") != sf:
                 short_forms.setdefault(sf, t.names[m.group("name")])
         mentions = _mentions(doc, t, bstart, bend, short_forms, known)
-        unknown = _unknown_mentions(doc, t, block, mentions, discovered, lower_words, surnames, typed_words)
+        unknown = _unknown_mentions(
+            doc, t, block, mentions, discovered, lower_words, surnames, typed_words, mid_sentence
+        )
         mentions = sorted(mentions + unknown, key=lambda x: x.start)
         cues = [
             attribution.cue(
