@@ -61,6 +61,8 @@ def test_excluded_outlets_leave_the_table():
         # a journalist of the outlet, an apposition that calls it an outlet
         (["“It is over,” the aide told a Quillfeather reporter."], ["Quillfeather"]),
         (["The mayor resigned, according to the Blorpville Bugle, a local newspaper."], ["Blorpville Bugle"]),
+        (["The road was closed, according to KXTV."], ["KXTV"]),  # a broadcaster's call sign
+        (["WRAL-TV reported that the road was closed."], ["WRAL-TV"]),
         # a link to the outlet's own site on its name
         (
             ['The lake froze early, according to <a href="https://www.pinecrestdaily.com/lake">Pinecrest</a>.'],
@@ -74,6 +76,7 @@ def test_excluded_outlets_leave_the_table():
         # once shown to be an outlet, a weaker cue later in the text counts too
         (["Dana Fox told Snickersnee about the tour.", "The tour is sold out. (Via Snickersnee)"],
          ["Snickersnee", "Snickersnee"]),
+        (["The vote was delayed, according to ZBN.", "The count resumes Monday. (Via ZBN)"], ["ZBN", "ZBN"]),
     ],
 )
 def test_unknown_outlets_found_by_how_they_are_written(paragraphs, expected):
@@ -95,6 +98,8 @@ def test_unknown_outlets_found_by_how_they_are_written(paragraphs, expected):
         "The sensor works with HomeKit via Bluetooth and is cheap.",  # "via" a technology
         "“I’m in charge,” he told an NBC executive.",  # the outlet only qualifies a person
         "“They are watched,” the ACLU's Jay Stanley says.",  # a body's spokesman
+        "The road was closed, according to the IMF.",  # an agency's acronym
+        "The NHS said waits were longer.",
         "Photo: Reuters",  # photo credits
         "A protester holds a sign in Paris. AP Photo/Jane Doe",
         "A protester holds a sign in Paris (AP)",

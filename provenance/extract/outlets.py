@@ -154,6 +154,9 @@ CANDIDATE = re.compile(
     r"(?<![\w@#/.&’'!-])(?:(?:[A-Z]\.){2,}|[A-Z][\w&!+-]*)"
     r"(?:[ \t]+(?:(?:[A-Z]\.){2,}|[A-Z][\w&!+-]*|\d{1,3}(?=[ \t]+[A-Z])))*"
 )
+# US broadcast call signs: K or W and two or three letters, with a band. (Canada's C… signs read like
+# agencies' acronyms, "CBO", "CMS", and are left to the other evidence.)
+CALL_SIGN = re.compile(r"[KW][A-Z]{2,3}(?:-(?:TV|FM|AM|DT|LP|CD))?")
 ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,5}!?|(?:[A-Z]\.){2,}")
 
 
@@ -345,6 +348,8 @@ def _evidence(doc: Document, t: OutletTable, block, name: str, s: int, e: int) -
         return "typed"
     if "." in name and DOMAIN_NAME.fullmatch(name) and quirks.has_public_suffix(name.lower()):
         return "domain"
+    if CALL_SIGN.fullmatch(name):
+        return "typed"  # a broadcaster's call sign ("KTLA", "WGN-TV") says what it is
     if ACRONYM.fullmatch(name.split()[0]):
         return "acronym"
     return None
@@ -415,8 +420,10 @@ def _accept(m: Mention, cue: str | None, before: str, surnames: frozenset[str], 
         return False
     if outlet_key(m.surface) in discovered:
         return True
-    if m.evidence == "acronym":
-        return cue not in ("possessive", "noun-by", "via-inline") and (cue != "credit-end" or " " not in m.surface)
+    if m.evidence == "acronym":  # agencies go by acronyms too: "according to the IMF", "NHS said"
+        if cue in ("possessive", "noun-by", "via-inline", "according-to", "according-to-data", "said", "inverted-said"):
+            return False
+        return cue != "credit-end" or " " not in m.surface
     return cue in STRONG
 
 
@@ -541,7 +548,12 @@ def find_outlets(
                     sf = _short_form(m.outlet)
                     if sf and m.evidence in ("newspaper-word", "typed"):
                         short_forms.setdefault(sf, m.outlet)
-            elif not m.known and m.evidence is None and not people.is_person(m.surface, before, surnames):
+            elif (
+                not m.known
+                and m.evidence in (None, "acronym")
+                and not MODIFIER_BEFORE.search(before)
+                and not people.is_person(m.surface, before, surnames)
+            ):
                 deferred.append((m, cue))
         for m, cue in accepted:
             rule = "according-to"

@@ -32,7 +32,8 @@ ORG_WORDS = frozenset(
     "Industries Systems "
     "Technologies Partners Capital Holdings Group Coalition Alliance Network's Initiative Project Program "
     "Programme Survey Census Statistics Office Prosecutor Prosecutors Sheriff Tribunal Republic Kingdom "
-    "States City County State Province Region Brigade Regiment Agency's".split()
+    "States City County State Province Region Brigade Regiment Agency's International Watch Forum Observatory "
+    "Academy Ministries Secretariat".split()
 )
 
 
