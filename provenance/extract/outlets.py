@@ -493,7 +493,7 @@ def find_outlets(
                 mid_sentence.add(words[0])
         elif len(words) <= 3 and words[0] not in LEADING and words[-1] not in t.outlet_words:
             full_lasts.add(words[-1])
-    surnames = surnames | ((alone & full_lasts) - frozenset(w.capitalize() for w in lower_words))
+    surnames = surnames | {w for w in alone & full_lasts if w.lower() not in lower_words}
     typed_words = frozenset(
         w for w in (m.group(1) for m in _typed_word(t.types_pattern).finditer(text))
         if w not in LEADING or w in PLURAL_LEADING  # not "The newspaper"
