@@ -246,3 +246,12 @@ def test_a_page_with_no_text_to_read_is_unavailable_and_the_audit_goes_on(tmp_pa
     db = store.connect(settings.db)
     assert [(k["kind"], k["verdict"]) for k in db.query("SELECT kind, verdict FROM checks")] == [
         ("quote", "unavailable")]
+
+
+def test_the_verdict_vocabulary_is_the_check_cores_own():
+    from provenance.check import DRIFT_VERDICTS, PASSAGE_VERDICTS, QUOTE_VERDICTS
+    from provenance.models import CheckKind, ClaimStatus, Verdict
+
+    assert {v.value for v in Verdict} == set(QUOTE_VERDICTS) | set(PASSAGE_VERDICTS) | set(DRIFT_VERDICTS)
+    assert {k.value for k in CheckKind} == {"quote", "passage", "drift"}
+    assert [s.value for s in ClaimStatus][0] == "verified" and "disputed" in {s.value for s in ClaimStatus}
