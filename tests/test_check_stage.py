@@ -255,3 +255,31 @@ def test_the_verdict_vocabulary_is_the_check_cores_own():
     assert {v.value for v in Verdict} == set(QUOTE_VERDICTS) | set(PASSAGE_VERDICTS) | set(DRIFT_VERDICTS)
     assert {k.value for k in CheckKind} == {"quote", "passage", "drift"}
     assert [s.value for s in ClaimStatus][0] == "verified" and "disputed" in {s.value for s in ClaimStatus}
+
+
+def test_datasette_shows_the_checks_in_a_claims_chain_and_the_canned_queries(audited):
+    import asyncio
+
+    from datasette.app import Datasette
+
+    path = audited["settings"].db
+    ds = Datasette([str(path)], metadata=browse.metadata_for(path), plugins_dir=str(browse.PLUGINS_DIR))
+    name = path.stem
+    disputed = claim_id(audited, "The reform")
+
+    async def get(url):
+        response = await ds.client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    async def pages():
+        chain = (await get(f"/{name}/claim_chain.json?claim_id={disputed}&_shape=array")).json()
+        altered = (await get(f"/{name}/altered_or_absent_quotes")).text
+        checks = (await get(f"/{name}/checks")).text
+        return chain, altered, checks
+
+    chain, altered, checks = asyncio.run(pages())
+    steps = [(s["step_kind"], s["kind"], s["status"]) for s in chain]
+    assert ("check", "quote", "altered") in steps and ("check", "drift", "same") in steps
+    assert "The reform will raise taxes for families" in altered
+    assert "Does the cited page say what the article says it says" in checks
