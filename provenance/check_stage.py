@@ -114,7 +114,8 @@ def read_record(warc_dir: Path, row: dict, max_bytes: int) -> tuple[bytes, str |
 
 
 class Checker:
-    """The check stage on one run's context: pages are read once per run, however many articles cite them."""
+    """The check stage on one run's context. A page's text is read from its WARC record once per checker,
+    however many claims cite it (an audit makes one per article; `provenance check` one per run)."""
 
     def __init__(self, ctx: RunContext):
         self.ctx = ctx
