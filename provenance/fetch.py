@@ -31,8 +31,9 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
+import idna
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
@@ -46,6 +47,40 @@ from .settings import Settings
 
 _CHUNK = 65536
 DNS_TTL = 300.0  # seconds a checked lookup is reused within a run
+
+
+def ascii_host(host: str) -> str:
+    """An IDN host name in its ASCII (IDNA) form, as requests sends it; other names unchanged."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        return host  # not a valid name: the request fails on it as `invalid_url`
+
+
+def wire_url(url: str) -> str:
+    """The URL as browsers send it: an IDN host in ASCII, other non-ASCII text percent-encoded as
+    UTF-8. An ASCII URL is returned unchanged (percent escapes already in it stay as they are)."""
+    if url.isascii():
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if parts.hostname and not parts.hostname.isascii():
+        userinfo, _, hostport = netloc.rpartition("@")
+        host = hostport.lower().replace(parts.hostname, ascii_host(parts.hostname), 1)
+        netloc = f"{userinfo}@{host}" if userinfo else host
+    return urlunsplit((parts.scheme, _percent(netloc), _percent(parts.path), _percent(parts.query),
+                       _percent(parts.fragment)))
+
+
+def _percent(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(c if c.isascii() else quote(c, safe="", errors="replace") for c in text)
 
 
 class _Attempt:
@@ -309,7 +344,7 @@ class Fetcher:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
             raise FetchError(url, Status.ERROR, "invalid_url", "bad port") from None
-        host = parts.hostname.lower()
+        host = ascii_host(parts.hostname.lower())
         self.guard.check_literal(url, host)
         addrs = self._addresses(url, host, port)
         cap = max_bytes if max_bytes is not None else s.max_bytes

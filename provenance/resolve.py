@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from . import landing
 from .errors import FetchError
-from .fetch import Fetcher, decoded_body, header
+from .fetch import Fetcher, decoded_body, header, wire_url
 from .models import Exchange, Hop, Resolution, Status
 from .netguard import Lookup
 from .politeness import Robots, Scheduler, limits_for, origin_of
@@ -63,8 +63,21 @@ def strip_credentials(url: str) -> str:
 
 
 def request_target(url: str) -> str:
-    """What is actually requested: no credentials, no fragment."""
-    return strip_credentials(url).split("#", 1)[0]
+    """What is actually requested: no credentials, no fragment, an IDN host in ASCII and other
+    non-ASCII text percent-encoded (`fetch.wire_url`)."""
+    return wire_url(strip_credentials(url).split("#", 1)[0])
+
+
+def location_text(value: str) -> str:
+    """A Location header as browsers read it. HTTP libraries decode header bytes as Latin-1, so raw
+    UTF-8 (`/page/café`) arrives as mojibake (`/page/cafÃ©`); when the bytes are valid UTF-8 they
+    are read as UTF-8, otherwise as Latin-1."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -110,7 +123,7 @@ class _Outcome:
         location = header(ex, "location")
         if code in REDIRECT_CODES and location:
             try:
-                out.target = urljoin(url, location.strip())
+                out.target = urljoin(url, location_text(location.strip()))
                 urlsplit(out.target).port  # noqa: B018 - raises on a malformed authority
             except ValueError:
                 out.target = None
