@@ -15,6 +15,13 @@ Three limits must hold against a hostile server, so they are enforced below
   passes, which unblocks any read (headers dripped a byte at a time included); a
   check between chunks could not, since one read may block for the whole read timeout;
 - the body cap: raw bytes are read with `read1` up to `max_bytes`, never `.content`.
+
+Name lookups are judged once per run. A name that fails to resolve is remembered and
+fails again at once, with no second lookup. Every lookup failure is put to the DNS
+canary (`netguard`): when no name resolves at all, the network is missing, and for a
+while (the canary's TTL) names not yet resolved fail at once as `no_network`, so a
+run without network says so in seconds instead of timing out URL by URL.
+`Fetcher.network_missing` tells the caller, to say "no network" once.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .errors import FetchError
 from .models import Exchange, Status
-from .netguard import AddressGuard, Lookup, parse_literal
+from .netguard import CANARY_TTL, LOOKUP_FAILURES, AddressGuard, Lookup, parse_literal
 from .settings import Settings
 
 _CHUNK = 65536
@@ -304,6 +311,60 @@ class Fetcher:
         self._dns: dict[tuple[str, int], tuple[float, list[tuple[int, str]]]] = {}
         self._dns_lock = threading.Lock()
         self._lookups: ThreadPoolExecutor | None = None
+        self._bad_names: dict[str, FetchError] = {}  # names that failed to resolve, kept for the run
+        self._missing_at: float | None = None         # when the canary last found no name resolving
+
+    @property
+    def network_missing(self) -> bool:
+        """True once the DNS canary found that no name resolves during this run (no network)."""
+        return self._missing_at is not None
+
+    def known_failure(self, url: str) -> FetchError | None:
+        """The failure a fetch of `url` would meet without sending anything: its name failed to
+        resolve earlier in this run, or the network was just found missing. None otherwise."""
+        try:
+            parts = urlsplit(url)
+            host = ascii_host((parts.hostname or "").lower())
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            return None
+        if not host or parse_literal(host) is not None:
+            return None
+        with self._dns_lock:
+            if (host, port) in self._dns:
+                return None
+            bad = self._bad_names.get(host)
+            missing = self._missing_at is not None and time.monotonic() - self._missing_at < CANARY_TTL
+        if bad is not None:
+            return FetchError(url, bad.status, bad.reason, bad.detail)
+        if missing:
+            return FetchError(url, Status.ERROR, "no_network", "no name resolved, not even the canary's; not tried")
+        return None
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._dns_lock:
+            if self._lookups is None:
+                self._lookups = ThreadPoolExecutor(max_workers=8, thread_name_prefix="provenance-dns")
+            return self._lookups
+
+    def _lookup_failed(self, host: str, failure: FetchError) -> FetchError:
+        """Judge a failed lookup once: the network's fault (the canary resolves nothing either) or the
+        name's, which is remembered for the run."""
+        if failure.reason == "dns_timeout":
+            asked = self._pool().submit(self.guard.dns_works)
+            try:
+                works = asked.result(timeout=min(self.settings.connect_timeout, self.settings.deadline))
+            except FutureTimeout:
+                works = False
+            if not works:
+                failure = FetchError(failure.url, Status.ERROR, "dns_unavailable",
+                                     f"{host}: no answer, and no name resolves")
+        with self._dns_lock:
+            if failure.reason == "dns_unavailable":
+                self._missing_at = time.monotonic()
+            else:
+                self._bad_names[host] = failure
+        return failure
 
     def _addresses(self, url: str, host: str, port: int) -> list[tuple[int, str]]:
         """The guard's checked addresses for host:port, looked up once per run (for a few minutes).
@@ -320,14 +381,18 @@ class Fetcher:
         if parse_literal(host) is not None:
             addrs = self.guard.addresses(url, host, port)
         else:
-            with self._dns_lock:
-                if self._lookups is None:
-                    self._lookups = ThreadPoolExecutor(max_workers=8, thread_name_prefix="provenance-dns")
-            pending = self._lookups.submit(self.guard.addresses, url, host, port)
+            known = self.known_failure(url)
+            if known is not None:
+                raise known
+            pending = self._pool().submit(self.guard.addresses, url, host, port)
             try:
                 addrs = pending.result(timeout=min(self.settings.connect_timeout, self.settings.deadline))
             except FutureTimeout:
-                raise FetchError(url, Status.TIMEOUT, "dns_timeout", host) from None
+                raise self._lookup_failed(host, FetchError(url, Status.TIMEOUT, "dns_timeout", host)) from None
+            except FetchError as e:
+                if e.reason in LOOKUP_FAILURES:
+                    raise self._lookup_failed(host, e) from None
+                raise
         with self._dns_lock:
             self._dns[key] = (now + DNS_TTL, addrs)
         return addrs

@@ -20,7 +20,6 @@ from __future__ import annotations
 import email.utils
 import logging
 import queue
-import random
 import threading
 import time
 from collections import deque
@@ -32,16 +31,14 @@ from . import landing
 from .errors import FetchError
 from .fetch import Fetcher, decoded_body, header, wire_url
 from .models import Exchange, Hop, Resolution, Status
-from .netguard import Lookup
-from .politeness import Robots, Scheduler, limits_for, origin_of
+from .netguard import LOOKUP_FAILURES, Lookup
+from .politeness import NoRequest, Robots, Scheduler, backoff, limits_for, origin_of, worth_retrying
 from .settings import Settings
 
 Cache = Callable[[str], "Resolution | None"]
 log = logging.getLogger("provenance")
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-# Failures worth another attempt (DESIGN.md: timeouts, connection errors, 408, 429, 5xx).
-_RETRY_REASONS = frozenset({"connection_error", "connection_refused", "incomplete_body", "dns_error"})
 MEMO_BODY_BYTES = 32_000_000  # bodies kept for chains that reach an already-fetched URL later
 _BAD_HOST_CHARS = frozenset('<>"{}|\\^`/?#@')  # never part of a host name: a malformed URL
 
@@ -94,11 +91,6 @@ def retry_after_seconds(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
-def backoff(attempt: int) -> float:
-    """Jittered exponential backoff before retry number `attempt + 1`."""
-    return min(8.0, 0.5 * 2 ** attempt) * random.uniform(0.5, 1.5)
 
 
 class _Outcome:
@@ -184,24 +176,33 @@ class _Fetches:
     def _submit(self, url: str, attempt: int, waited: int, delay: float = 0.0) -> None:
         self.scheduler.submit(origin_of(url), lambda: self._run(url, attempt, waited), delay)
 
-    def _run(self, url: str, attempt: int, waited: int) -> Callable[[], None] | None:
+    def _run(self, url: str, attempt: int, waited: int) -> Callable[[], None] | NoRequest | None:
         """One request for `url`. Returns what to do with the answer (run after the slot is
-        free), or None when a retry was scheduled instead."""
+        free), or None when a retry was scheduled instead. A name that did not resolve sent
+        nothing (`NoRequest`): it is failed once, never retried, and costs no interval."""
         s = self.settings
-        with self._lock:
-            self.requests += 1
+        known = self.fetcher.known_failure(url)
+        if known is not None:
+            failed = _Outcome(error=known)
+            return NoRequest(lambda: self._settle(url, failed))
         try:
             ex = self.fetcher.fetch(url)
         except FetchError as e:
-            if attempt < s.retries and (e.status is Status.TIMEOUT or e.reason in _RETRY_REASONS):
+            failed = _Outcome(error=e)
+            if e.reason in LOOKUP_FAILURES:
+                return NoRequest(lambda: self._settle(url, failed))
+            with self._lock:
+                self.requests += 1
+            if attempt < s.retries and worth_retrying(e):
                 self._submit(url, attempt + 1, waited, backoff(attempt))
                 return None
-            failed = _Outcome(error=e)
             return lambda: self._settle(url, failed)
         except Exception as e:  # noqa: BLE001 - a bug must cost one URL, never hang the run
             log.exception("fetching %s failed unexpectedly", url)
             failed = _Outcome(error=FetchError(url, Status.ERROR, "internal_error", repr(e)))
             return lambda: self._settle(url, failed)
+        with self._lock:
+            self.requests += 1
         code = ex.http_status
         if code in (429, 503):
             wait = retry_after_seconds(header(ex, "retry-after"))
@@ -356,7 +357,7 @@ class Resolver:
         self.fetcher = fetcher or Fetcher(settings, lookup=lookup)
         self.scheduler = Scheduler(settings.concurrency, lambda o: limits_for(settings, o))
         self.fetches = _Fetches(settings, self.fetcher, self.scheduler)
-        self.robots = Robots(self.fetcher, self.scheduler, settings.user_agent) \
+        self.robots = Robots(self.fetcher, self.scheduler, settings.user_agent, retries=settings.retries) \
             if settings.robots == "obey" else None
 
     @property
@@ -364,24 +365,37 @@ class Resolver:
         """Requests sent for pages and hops (robots.txt not counted), for tests and benchmarks."""
         return self.fetches.requests
 
+    @property
+    def network_missing(self) -> bool:
+        """True once this run found no network (the DNS canary resolves nothing): URLs from then on
+        are recorded `error`/`no_network` or `dns_unavailable` without a request. For the one
+        "no network" line an output prints above its tables."""
+        return self.fetcher.network_missing
+
     def _may_fetch(self, chain: _Chain, target: str) -> bool:
-        """Policy checks before a request: literal addresses, robots.txt. False when the chain
-        is finished or parked until robots.txt is known."""
+        """Policy checks before a request: literal addresses, names already known not to resolve
+        (or no network), robots.txt. False when the chain is finished or parked until robots.txt
+        is known."""
         parts = urlsplit(target)
         try:
             self.fetcher.guard.check_literal(target, parts.hostname or "")
         except FetchError as e:
             chain.finish(Status(e.status), e.reason, target)
             return False
+        known = self.fetcher.known_failure(target)
+        if known is not None:
+            chain.finish(Status(known.status), known.reason, target)
+            return False
         if self.robots is None:
             return True
         origin = origin_of(target)
-        verdict = self.robots.allowed(origin, target)
+        verdict = self.robots.verdict(origin, target)
         if verdict is None:
             self.robots.when_ready(origin, lambda: chain.continue_at(target))
             return False
-        if not verdict:
-            chain.finish(Status.SKIPPED, "robots", target)
+        if verdict is not True:
+            status, reason = verdict
+            chain.finish(status, reason, target)
             return False
         return True
 
