@@ -382,20 +382,18 @@ class Resolver:
         except FetchError as e:
             chain.finish(Status(e.status), e.reason, target)
             return False
+        origin = origin_of(target)
+        verdict = True if self.robots is None else self.robots.verdict(origin, target)
+        if verdict is not None and verdict is not True:  # robots.txt's own failure says it best
+            status, reason = verdict
+            chain.finish(status, reason, target)
+            return False
         known = self.fetcher.known_failure(target)
         if known is not None:
             chain.finish(Status(known.status), known.reason, target)
             return False
-        if self.robots is None:
-            return True
-        origin = origin_of(target)
-        verdict = self.robots.verdict(origin, target)
         if verdict is None:
             self.robots.when_ready(origin, lambda: chain.continue_at(target))
-            return False
-        if verdict is not True:
-            status, reason = verdict
-            chain.finish(status, reason, target)
             return False
         return True
 
