@@ -324,20 +324,18 @@ class Fetcher:
         resolve earlier in this run, or the network was just found missing. None otherwise."""
         try:
             parts = urlsplit(url)
-            host = ascii_host((parts.hostname or "").lower())
+            hostname = parts.hostname
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
             return None
-        if not host or parse_literal(host) is not None:
+        host = ascii_host(hostname.lower()) if hostname else ""
+        if not host or (host, port) in self._dns:  # resolved before (dict reads need no lock)
             return None
-        with self._dns_lock:
-            if (host, port) in self._dns:
-                return None
-            bad = self._bad_names.get(host)
-            missing = self._missing_at is not None and time.monotonic() - self._missing_at < CANARY_TTL
+        bad = self._bad_names.get(host)
         if bad is not None:
             return FetchError(url, bad.status, bad.reason, bad.detail)
-        if missing:
+        missing_at = self._missing_at
+        if missing_at is not None and time.monotonic() - missing_at < CANARY_TTL and parse_literal(host) is None:
             return FetchError(url, Status.ERROR, "no_network", "no name resolved, not even the canary's; not tried")
         return None
 

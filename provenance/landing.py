@@ -28,7 +28,8 @@ from .politeness import is_shortener
 SCAN_BYTES = 262_144      # how much of a decoded page the rules look at
 JS_PAGE_BYTES = 16_384    # `location.replace` is followed only on small pages (redirect stubs)
 
-_HTTP_EQUIV_REFRESH = re.compile(rb"""http-equiv\s*=\s*["']?\s*refresh\b""", re.I)  # worth parsing for
+_META_TAG = re.compile(rb"<meta\b[^>]*>", re.I)  # a quick look first: most pages have no refresh to parse for
+_HTTP_EQUIV_REFRESH = re.compile(rb"""http-equiv\s*=\s*["']?\s*refresh\b""", re.I)
 _INERT = frozenset({"template", "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"})
 _REFRESH_VALUE = re.compile(r"""^\s*([\d.]*)\s*[;,]?\s*(?:url\s*=\s*)?(.*?)\s*$""", re.I | re.S)
 # A refresh later than this is a page reloading itself now and then (news front pages
@@ -65,7 +66,7 @@ def meta_refresh(body: bytes, base: str) -> str | None:
     """The absolute target of the first `<meta http-equiv=refresh content="N; url=…">` a browser
     would follow, if any (see the module docstring for where one counts)."""
     head = body[:SCAN_BYTES]
-    if not _HTTP_EQUIV_REFRESH.search(head):
+    if not any(_HTTP_EQUIV_REFRESH.search(m.group(0)) for m in _META_TAG.finditer(head)):
         return None  # most pages: no parse needed
     try:
         doc = lxml.html.document_fromstring(head.decode("utf-8", "replace"))

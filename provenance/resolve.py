@@ -178,13 +178,10 @@ class _Fetches:
 
     def _run(self, url: str, attempt: int, waited: int) -> Callable[[], None] | NoRequest | None:
         """One request for `url`. Returns what to do with the answer (run after the slot is
-        free), or None when a retry was scheduled instead. A name that did not resolve sent
-        nothing (`NoRequest`): it is failed once, never retried, and costs no interval."""
+        free), or None when a retry was scheduled instead. A name that did not resolve (now or
+        earlier in the run: the fetch fails at once) sent nothing (`NoRequest`): it is failed
+        once, never retried, and costs no interval."""
         s = self.settings
-        known = self.fetcher.known_failure(url)
-        if known is not None:
-            failed = _Outcome(error=known)
-            return NoRequest(lambda: self._settle(url, failed))
         try:
             ex = self.fetcher.fetch(url)
         except FetchError as e:
