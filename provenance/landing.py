@@ -30,6 +30,7 @@ JS_PAGE_BYTES = 16_384    # `location.replace` is followed only on small pages (
 
 _META_TAG = re.compile(rb"<meta\b[^>]*>", re.I)  # a quick look first: most pages have no refresh to parse for
 _HTTP_EQUIV_REFRESH = re.compile(rb"""http-equiv\s*=\s*["']?\s*refresh\b""", re.I)
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml\b[^>]*>")
 _INERT = frozenset({"template", "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"})
 _REFRESH_VALUE = re.compile(r"""^\s*([\d.]*)\s*[;,]?\s*(?:url\s*=\s*)?(.*?)\s*$""", re.I | re.S)
 # A refresh later than this is a page reloading itself now and then (news front pages
@@ -68,8 +69,9 @@ def meta_refresh(body: bytes, base: str) -> str | None:
     head = body[:SCAN_BYTES]
     if not any(_HTTP_EQUIV_REFRESH.search(m.group(0)) for m in _META_TAG.finditer(head)):
         return None  # most pages: no parse needed
+    text = _XML_DECLARATION.sub("", head.decode("utf-8", "replace"), count=1)  # lxml refuses it in a str
     try:
-        doc = lxml.html.document_fromstring(head.decode("utf-8", "replace"))
+        doc = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError):
         return None
     stub = len(body) <= JS_PAGE_BYTES

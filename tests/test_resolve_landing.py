@@ -16,6 +16,9 @@ BASE = "https://news.example/a/b"
     (b'<meta http-equiv="refresh" content="5">', None),                       # reloads itself
     (b'<meta http-equiv="refresh" content="1800;url=/?refresh_ce">', None),   # a front page's periodic reload
     (b'<meta name="description" content="url=https://x.example/">', None),
+    (b'<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
+     b'<meta http-equiv="refresh" content="0;url=/xhtml"/></head></html>', "https://news.example/xhtml"),
+    ('<meta http-equiv="refresh" content="0;url=/caf\u00e9">'.encode(), "https://news.example/caf\u00e9"),
 ])
 def test_meta_refresh(html, target):
     assert landing.meta_refresh(html, BASE) == target
