@@ -54,6 +54,7 @@ from .settings import Settings
 
 _CHUNK = 65536
 DNS_TTL = 300.0  # seconds a checked lookup is reused within a run
+LOOKUP_POLL = 0.25  # how often a slow lookup's waiter looks whether the network was found missing
 
 
 def ascii_host(host: str) -> str:
@@ -382,18 +383,30 @@ class Fetcher:
             known = self.known_failure(url)
             if known is not None:
                 raise known
-            pending = self._pool().submit(self.guard.addresses, url, host, port)
             try:
-                addrs = pending.result(timeout=min(self.settings.connect_timeout, self.settings.deadline))
-            except FutureTimeout:
-                raise self._lookup_failed(host, FetchError(url, Status.TIMEOUT, "dns_timeout", host)) from None
+                addrs = self._wait_for(self._pool().submit(self.guard.addresses, url, host, port), url, host)
             except FetchError as e:
-                if e.reason in LOOKUP_FAILURES:
+                if e.reason in LOOKUP_FAILURES and e.reason != "no_network":
                     raise self._lookup_failed(host, e) from None
                 raise
         with self._dns_lock:
             self._dns[key] = (now + DNS_TTL, addrs)
         return addrs
+
+    def _wait_for(self, pending, url: str, host: str) -> list[tuple[int, str]]:
+        """A lookup's answer, waited for as long as a connect would be, or less once another lookup
+        has found the network missing meanwhile (a lookup that hangs then needs no waiting out)."""
+        asked = time.monotonic()
+        until = asked + min(self.settings.connect_timeout, self.settings.deadline)
+        while True:
+            try:
+                return pending.result(timeout=max(0.0, min(LOOKUP_POLL, until - time.monotonic())))
+            except FutureTimeout:
+                missing_at = self._missing_at
+                if missing_at is not None and missing_at >= asked:
+                    raise FetchError(url, Status.ERROR, "no_network", "no name resolves; not waited for") from None
+                if time.monotonic() >= until:
+                    raise FetchError(url, Status.TIMEOUT, "dns_timeout", host) from None
 
     def fetch(self, url: str, *, method: str = "GET", headers: dict | None = None, data=None,
               max_bytes: int | None = None) -> Exchange:
