@@ -314,6 +314,7 @@ class Fetcher:
         self._lookups: ThreadPoolExecutor | None = None
         self._bad_names: dict[str, FetchError] = {}  # names that failed to resolve, kept for the run
         self._missing_at: float | None = None         # when the canary last found no name resolving
+        self._canary: ThreadPoolExecutor | None = None
 
     @property
     def network_missing(self) -> bool:
@@ -350,7 +351,10 @@ class Fetcher:
         """Judge a failed lookup once: the network's fault (the canary resolves nothing either) or the
         name's, which is remembered for the run."""
         if failure.reason == "dns_timeout":
-            asked = self._pool().submit(self.guard.dns_works)
+            with self._dns_lock:  # its own thread: never queued behind lookups that hang
+                if self._canary is None:
+                    self._canary = ThreadPoolExecutor(max_workers=1, thread_name_prefix="provenance-canary")
+            asked = self._canary.submit(self.guard.dns_works)
             try:
                 works = asked.result(timeout=min(self.settings.connect_timeout, self.settings.deadline))
             except FutureTimeout:
@@ -486,8 +490,9 @@ class Fetcher:
 
     def close(self) -> None:
         self.watchdog.close()
-        if self._lookups is not None:
-            self._lookups.shutdown(wait=False, cancel_futures=True)
+        for pool in (self._lookups, self._canary):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
         self.session.close()
 
 

@@ -194,3 +194,22 @@ def test_a_task_that_sent_nothing_gives_its_interval_back():
     finally:
         s.close()
     assert sorted(ran) == list(range(5))
+
+
+def test_many_names_that_hang_do_not_make_a_working_network_look_missing(loopback_only):
+    """More hanging names than lookup threads: the canary still gets its answer, so each is `dns_timeout`."""
+    release = threading.Event()
+
+    def slow_names(host, port):
+        if host in WORKING_CANARY:
+            return [(V4, WORKING_CANARY[host])]
+        release.wait(20)
+        raise socket.gaierror(socket.EAI_AGAIN, "stub: no answer")
+
+    try:
+        results, r = run([f"https://slow{h}.example/" for h in range(12)], slow_names, robots="ignore",
+                         concurrency=16, connect_timeout=0.3)
+    finally:
+        release.set()
+    assert {(x.status, x.reason) for x in results} == {(Status.TIMEOUT, "dns_timeout")}
+    assert not r.network_missing
