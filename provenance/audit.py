@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from . import ingest, record
+from . import ingest, record, sources
 from .archive import Archiver, target_date
 from .claims import grade
 from .errors import InputError
@@ -54,7 +54,7 @@ class Auditor:
 
     def load(self, source: str) -> Article:
         """Read one SOURCE; URLs are fetched through the same seam and limits as every citation."""
-        return ingest.load(source, None if self.settings.offline else self.fetch_document)
+        return sources.read_one(source, None if self.settings.offline else self.fetch_document)
 
     def fetch_document(self, url: str):
         cache, self.resolver.cache = self.resolver.cache, None  # the article itself is always fetched afresh

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import typer
 
-from . import __version__, ingest
+from . import __version__
 from .errors import ProvenanceError
 from .extract import extract as extract_article
 from .models import BROKEN_STATUSES
 from .settings import Settings
+from .sources import read_one
 
 # Option spelling and type for each setting; the help text comes from settings.py.
 _OPTION_TYPES: dict[str, tuple[type, tuple[str, ...]]] = {
@@ -150,7 +151,7 @@ def extract(
     """Print the citations and claims of one article as JSON. No network, no database."""
     check_output(output)
     try:
-        article = ingest.load(source)
+        article = read_one(source)
         doc = extract_article(article)
     except ProvenanceError as e:
         fail(str(e))

@@ -5,8 +5,12 @@ warcio's `WARCWriter` — never by patching `http.client`, which would collide
 with cassette replay and with the fetcher's own connection handling. Each
 response gets a request record (`WARC-Concurrent-To`), a payload digest, the
 peer's address when known, and `WARC-Truncated` when a cap or the deadline cut
-the body. A payload already stored earlier is written as a `revisit` record
-that points at the original.
+the body. A stored response always tells the truth about its own length: when
+the body was cut (or the server's `Content-Length` is otherwise not the length
+of the body kept), the server's value is kept as `X-Archive-Orig-Content-Length`
+and `Content-Length` is the stored length, so that a replay (pywb, say) never
+promises bytes it does not have. A payload already stored earlier is written as
+a `revisit` record that points at the original.
 
 Files are named by run and sequence only (nothing from a URL or a header ever
 reaches the file system), written as `NAME.warc.gz.open`, renamed to
@@ -92,6 +96,12 @@ class _WireHeaders(StatusAndHeaders):
 def _response_headers(ex: Exchange) -> StatusAndHeaders:
     headers = [(f"X-Archive-Orig-{k}" if k.lower() in _FRAMING_HEADERS else k, v)
                for k, v in ex.response_headers]
+    stored = str(len(ex.body or b""))
+    lengths = [v.strip() for k, v in headers if k.lower() == "content-length"]
+    if lengths and ex.method != "HEAD" and lengths != [stored]:  # cut at a cap, or a server that lied
+        at = next(i for i, (k, _) in enumerate(headers) if k.lower() == "content-length")
+        headers = [(f"X-Archive-Orig-{k}", v) if k.lower() == "content-length" else (k, v) for k, v in headers]
+        headers.insert(at, ("Content-Length", stored))
     return _WireHeaders(f"{ex.http_status} {ex.reason}".rstrip(), headers, protocol=ex.http_version)
 
 

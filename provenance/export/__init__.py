@@ -2,7 +2,8 @@
 
 JSON and CSV are the `chains` view as it is (here); PROV is the same provenance
 in the W3C model, for tools that know nothing of this one (`w3c.py`). Writers
-take an open text stream; nothing prints.
+take an open text stream; nothing prints. Every export holds only text XML
+accepts, and no CSV cell can run as a spreadsheet formula (`cells.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sqlite_utils
 
 from .. import __version__
 from ..db import schema_version
+from .cells import spreadsheet_safe, xml_safe_row
 from .w3c import build_prov
 
 __all__ = ["FORMATS", "build_prov", "write", "write_csv", "write_json", "write_prov_json"]
@@ -50,11 +52,11 @@ CHAIN_COLUMNS = (
 
 
 def write_csv(db: sqlite_utils.Database, out: TextIO) -> None:
-    """Every row of the `chains` view, one step a line, in order."""
+    """Every row of the `chains` view, one step a line, in order; no cell runs as a formula."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CHAIN_COLUMNS)
     for row in db.execute(f"SELECT {', '.join(CHAIN_COLUMNS)} FROM chains"):
-        writer.writerow(row)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
 
 
 def write_json(db: sqlite_utils.Database, out: TextIO) -> None:
@@ -65,20 +67,20 @@ def write_json(db: sqlite_utils.Database, out: TextIO) -> None:
     """
     head = {"provenance": __version__, "schema": schema_version(db), "exported_at": _now()}
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "articles": [')
-    articles = db.query(
+    articles = map(xml_safe_row, db.query(
         "SELECT id, source, url, canonical_url, title, published, outlet, author, audited_at "
         "FROM articles ORDER BY id"
-    )
-    steps = db.query(f"SELECT {', '.join(CHAIN_COLUMNS)} FROM chains WHERE step_kind != 'claim'")
+    ))
+    steps = map(xml_safe_row, db.query(f"SELECT {', '.join(CHAIN_COLUMNS)} FROM chains WHERE step_kind != 'claim'"))
     pending = next(steps, None)
     for i, article in enumerate(articles):
-        claims = list(
+        claims = list(map(xml_safe_row,
             db.query(
                 'SELECT id, seq, kind, text, start, "end", status FROM claims '
                 "WHERE article_id = ? ORDER BY seq",
                 [article["id"]],
             )
-        )
+        ))
         by_claim: dict[int, list[dict]] = {}
         while pending is not None and pending["article_id"] <= article["id"]:
             if pending.pop("article_id") == article["id"]:

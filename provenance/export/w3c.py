@@ -23,6 +23,7 @@ from prov.constants import PROV
 from prov.model import Namespace, ProvDocument
 
 from .. import __version__
+from .cells import xml_safe_row
 
 PV = Namespace("pv", "urn:x-provenance:")
 
@@ -59,10 +60,14 @@ class _Builder:
         self.agents: set[str] = set()
         self.tool = f"pv:tool/provenance-{__version__}"
 
+    def query(self, sql: str, params=()):
+        """Rows of the database with their text made safe for XML, so that the document converts to PROV-XML."""
+        return map(xml_safe_row, self.db.query(sql, params))
+
     def build(self) -> ProvDocument:
         self.add_tool_and_runs()
         self.add_urls()
-        for article in self.db.query(
+        for article in self.query(
             "SELECT id, source, url, title, published, outlet, author, audited_at, run_id "
             "FROM articles ORDER BY id"
         ):
@@ -84,7 +89,7 @@ class _Builder:
                 "pv:version": __version__,
             },
         )
-        for run in self.db.query("SELECT id, command, version, started_at, status FROM runs ORDER BY id"):
+        for run in self.query("SELECT id, command, version, started_at, status FROM runs ORDER BY id"):
             doc.agent(
                 f"pv:run/{run['id']}",
                 {
@@ -118,7 +123,7 @@ class _Builder:
 
     def add_urls(self) -> None:
         self.url_ids = {}
-        for row in self.db.query("SELECT id, url, host, is_short FROM urls"):
+        for row in self.query("SELECT id, url, host, is_short FROM urls"):
             self.url_ids[row["url"]] = row["id"]
             self.doc.entity(
                 f"pv:url/{row['id']}",
@@ -150,7 +155,7 @@ class _Builder:
     def add_citations(self, a: dict, art: str, extraction: str) -> None:
         doc = self.doc
         citations = list(
-            self.db.query(
+            self.query(
                 "SELECT id, kind, text, url, url_id, outlet, handle, speaker, date, parent_id "
                 "FROM citations WHERE article_id = ? ORDER BY seq",
                 [a["id"]],
@@ -189,7 +194,7 @@ class _Builder:
 
     def add_claims(self, a: dict, extraction: str) -> None:
         doc = self.doc
-        for cl in self.db.query(
+        for cl in self.query(
             "SELECT id, seq, kind, text, status FROM claims WHERE article_id = ? ORDER BY seq", [a["id"]]
         ):
             ent = f"pv:claim/{cl['id']}"
@@ -203,7 +208,7 @@ class _Builder:
             )
             doc.wasGeneratedBy(ent, extraction)
             doc.wasAttributedTo(ent, self.by(a["run_id"]))
-        for link in self.db.query(
+        for link in self.query(
             "SELECT cc.claim_id, cc.citation_id, cc.rule, cc.confidence FROM claim_citations cc "
             "JOIN claims cl ON cl.id = cc.claim_id WHERE cl.article_id = ?",
             [a["id"]],
@@ -213,7 +218,7 @@ class _Builder:
                 f"pv:citation/{link['citation_id']}",
                 other_attributes=_attrs(rule=link["rule"], confidence=link["confidence"]),
             )
-        for s in self.db.query(
+        for s in self.query(
             "SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
             "JOIN claims cl ON cl.id = s.claim_id WHERE cl.article_id = ?",
             [a["id"]],
@@ -228,13 +233,13 @@ class _Builder:
 
     def add_resolutions(self) -> None:
         doc = self.doc
-        for r in self.db.query(
+        for r in self.query(
             "SELECT id, url_id, final_url, status, reason, http_status, checked_at, run_id "
             "FROM resolutions ORDER BY id"
         ):
             hops = [
                 f"{h['http_status'] or h['via']} {h['url']} -> {h['location']}"
-                for h in self.db.query(
+                for h in self.query(
                     "SELECT url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq",
                     [r["id"]],
                 )
@@ -268,7 +273,7 @@ class _Builder:
 
     def add_captures(self) -> None:
         doc = self.doc
-        for cap in self.db.query(
+        for cap in self.query(
             'SELECT id, url_id, warc_file, "offset", length, record_type, record_id, payload_digest, '
             "http_status, truncated, captured_at, run_id FROM captures ORDER BY id"
         ):
@@ -299,7 +304,7 @@ class _Builder:
 
     def add_snapshots(self) -> None:
         doc, wayback = self.doc, "pv:archive/wayback-machine"
-        for s in self.db.query(
+        for s in self.query(
             "SELECT id, url_id, status, timestamp, snapshot_url, distance_days, reason, "
             "checked_at, run_id FROM snapshots ORDER BY id"
         ):
