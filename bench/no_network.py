@@ -7,9 +7,10 @@ missing are measured, each in a private network and mount namespace where only l
 - `fail`: lookups fail at once (the name server's port is closed: a sandbox, a plane);
 - `hang`: the name server never answers (it drops queries: a captive or broken network). It is a
   UDP socket on 127.0.0.1:53 that reads and never replies, named in a resolv.conf bound over
-  /etc/resolv.conf inside the namespace only (`timeout:2 attempts:1`).
+  /etc/resolv.conf inside the namespace only (`--resolv-options`, default `timeout:2 attempts:1`).
 
     python bench/no_network.py --urls 2000 --names 500 --modes fail,hang [--timeout 300] [--checkout DIR]
+        [--resolv-options "timeout:5 attempts:2"]
 
 Each mode prints one JSON line: wall seconds, exit code, and the count of each (status, reason).
 Default settings otherwise (robots obeyed, per-host interval, retries). Nothing leaves the namespace.
@@ -56,8 +57,8 @@ def _point_dns_at(conf: str, folder: Path) -> None:
     subprocess.run(["mount", "--bind", str(path), "/etc/resolv.conf"], check=True)
 
 
-def run(mode: str, urls: Path, timeout: float, folder: Path, checkout: Path) -> dict:
-    _point_dns_at("nameserver 127.0.0.1\noptions timeout:2 attempts:1\n", folder)
+def run(mode: str, urls: Path, timeout: float, folder: Path, checkout: Path, options: str) -> dict:
+    _point_dns_at(f"nameserver 127.0.0.1\noptions {options}\n", folder)
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     t0 = time.monotonic()
     with urls.open("rb") as stdin:
@@ -81,6 +82,8 @@ def main() -> int:
     ap.add_argument("--modes", default="fail,hang")
     ap.add_argument("--timeout", type=float, default=300.0, help="give up on a run after this many seconds")
     ap.add_argument("--checkout", type=Path, default=ROOT, help="the code measured (default: this checkout)")
+    ap.add_argument("--resolv-options", default="timeout:2 attempts:1",
+                    help="resolv.conf options (glibc's defaults are timeout:5 attempts:2)")
     a = ap.parse_args()
     _in_namespace()
     with tempfile.TemporaryDirectory() as tmp:
@@ -91,7 +94,7 @@ def main() -> int:
         for mode in sorted(set(a.modes.split(",")), key=("fail", "hang").index):  # nothing on :53, then a mute one
             if mode == "hang":
                 _silent_name_server()
-            row = run(mode, urls, a.timeout, folder, a.checkout.resolve())
+            row = run(mode, urls, a.timeout, folder, a.checkout.resolve(), a.resolv_options)
             print(json.dumps({"urls": a.urls, "names": a.names, **row}), flush=True)
     return 0
 

@@ -30,12 +30,13 @@ import errno
 import heapq
 import http.client
 import itertools
+import queue
 import socket
 import ssl
 import threading
 import time
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timezone
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -54,7 +55,8 @@ from .settings import Settings
 
 _CHUNK = 65536
 DNS_TTL = 300.0  # seconds a checked lookup is reused within a run
-LOOKUP_POLL = 0.25  # how often a slow lookup's waiter looks whether the network was found missing
+LOOKUP_POLL = 0.25   # how often a slow lookup's waiter looks whether the network was found missing
+CANARY_AFTER = 1.0   # a lookup this slow has the canary asked at once, not after the lookup times out
 
 
 def ascii_host(host: str) -> str:
@@ -89,6 +91,45 @@ def _percent(text: str) -> str:
     if text.isascii():
         return text
     return "".join(c if c.isascii() else quote(c, safe="", errors="replace") for c in text)
+
+
+class _Helpers:
+    """A few daemon threads that run blocking calls (name lookups) and hand back Futures.
+
+    Daemon threads, unlike a ThreadPoolExecutor's: a lookup that the system resolver never ends
+    must not hold the process at exit after the run has said everything it had to say."""
+
+    def __init__(self, size: int, name: str):
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._size = size
+        self._name = name
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def submit(self, fn, *args) -> Future:
+        future: Future = Future()
+        with self._lock:
+            if len(self._threads) < self._size:
+                t = threading.Thread(target=self._work, name=f"{self._name}-{len(self._threads)}", daemon=True)
+                t.start()
+                self._threads.append(t)
+        self._jobs.put((future, fn, args))
+        return future
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, fn, args = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args))
+            except BaseException as e:  # noqa: BLE001 - handed to the waiter, who decides
+                future.set_exception(e)
+
+    def close(self) -> None:
+        with self._lock:
+            for _ in self._threads:
+                self._jobs.put(None)
 
 
 class _Attempt:
@@ -311,10 +352,11 @@ class Fetcher:
         self.watchdog = Watchdog()
         self._dns: dict[tuple[str, int], tuple[float, list[tuple[int, str]]]] = {}
         self._dns_lock = threading.Lock()
-        self._lookups: ThreadPoolExecutor | None = None
+        self._lookups = _Helpers(8, "provenance-dns")
+        self._canary = _Helpers(1, "provenance-canary")  # never queued behind lookups that hang
+        self._canary_job: tuple[Future, float] | None = None
         self._bad_names: dict[str, FetchError] = {}  # names that failed to resolve, kept for the run
         self._missing_at: float | None = None         # when the canary last found no name resolving
-        self._canary: ThreadPoolExecutor | None = None
 
     @property
     def network_missing(self) -> bool:
@@ -341,32 +383,44 @@ class Fetcher:
             return FetchError(url, Status.ERROR, "no_network", "no name resolved, not even the canary's; not tried")
         return None
 
-    def _pool(self) -> ThreadPoolExecutor:
+    def _lookup_wait(self) -> float:
+        return min(self.settings.connect_timeout, self.settings.deadline)
+
+    def _ask_canary(self) -> tuple[Future, float]:
+        """The canary's answer to come (one question at a time; a fresh answer is reused)."""
+        now = time.monotonic()
         with self._dns_lock:
-            if self._lookups is None:
-                self._lookups = ThreadPoolExecutor(max_workers=8, thread_name_prefix="provenance-dns")
-            return self._lookups
+            job = self._canary_job
+            if job is None or (job[0].done() and now - job[1] >= CANARY_TTL):
+                job = self._canary_job = (self._canary.submit(self.guard.dns_works), now)
+        return job
+
+    def _network_gone(self, block: bool) -> bool | None:
+        """True when the canary resolves nothing, or gives no answer within a lookup's wait; False
+        when DNS works; None when it has not answered yet and `block` is false."""
+        future, since = self._ask_canary()
+        try:
+            works = future.result(timeout=max(0.0, since + self._lookup_wait() - time.monotonic()) if block else 0)
+        except FutureTimeout:
+            if not block and time.monotonic() - since < self._lookup_wait():
+                return None
+            return True
+        except Exception:  # noqa: BLE001 - a canary that breaks has not shown DNS to work
+            return True
+        return not works
+
+    def _network_missing_now(self, url: str, host: str) -> FetchError:
+        with self._dns_lock:
+            self._missing_at = time.monotonic()
+        return FetchError(url, Status.ERROR, "dns_unavailable", f"{host}: no answer, and no name resolves")
 
     def _lookup_failed(self, host: str, failure: FetchError) -> FetchError:
         """Judge a failed lookup once: the network's fault (the canary resolves nothing either) or the
         name's, which is remembered for the run."""
-        if failure.reason == "dns_timeout":
-            with self._dns_lock:  # its own thread: never queued behind lookups that hang
-                if self._canary is None:
-                    self._canary = ThreadPoolExecutor(max_workers=1, thread_name_prefix="provenance-canary")
-            asked = self._canary.submit(self.guard.dns_works)
-            try:
-                works = asked.result(timeout=min(self.settings.connect_timeout, self.settings.deadline))
-            except FutureTimeout:
-                works = False
-            if not works:
-                failure = FetchError(failure.url, Status.ERROR, "dns_unavailable",
-                                     f"{host}: no answer, and no name resolves")
+        if failure.reason == "dns_unavailable" or (failure.reason == "dns_timeout" and self._network_gone(True)):
+            return self._network_missing_now(failure.url, host)
         with self._dns_lock:
-            if failure.reason == "dns_unavailable":
-                self._missing_at = time.monotonic()
-            else:
-                self._bad_names[host] = failure
+            self._bad_names[host] = failure
         return failure
 
     def _addresses(self, url: str, host: str, port: int) -> list[tuple[int, str]]:
@@ -388,7 +442,7 @@ class Fetcher:
             if known is not None:
                 raise known
             try:
-                addrs = self._wait_for(self._pool().submit(self.guard.addresses, url, host, port), url, host)
+                addrs = self._wait_for(self._lookups.submit(self.guard.addresses, url, host, port), url, host)
             except FetchError as e:
                 if e.reason in LOOKUP_FAILURES and e.reason != "no_network":
                     raise self._lookup_failed(host, e) from None
@@ -397,11 +451,11 @@ class Fetcher:
             self._dns[key] = (now + DNS_TTL, addrs)
         return addrs
 
-    def _wait_for(self, pending, url: str, host: str) -> list[tuple[int, str]]:
-        """A lookup's answer, waited for as long as a connect would be, or less once another lookup
-        has found the network missing meanwhile (a lookup that hangs then needs no waiting out)."""
+    def _wait_for(self, pending: Future, url: str, host: str) -> list[tuple[int, str]]:
+        """A lookup's answer, waited for as long as a connect would be. A slow one has the canary
+        asked meanwhile, and is given up once the network is found missing (by it or another)."""
         asked = time.monotonic()
-        until = asked + min(self.settings.connect_timeout, self.settings.deadline)
+        until = asked + self._lookup_wait()
         while True:
             try:
                 return pending.result(timeout=max(0.0, min(LOOKUP_POLL, until - time.monotonic())))
@@ -409,6 +463,8 @@ class Fetcher:
                 missing_at = self._missing_at
                 if missing_at is not None and missing_at >= asked:
                     raise FetchError(url, Status.ERROR, "no_network", "no name resolves; not waited for") from None
+                if time.monotonic() - asked >= CANARY_AFTER and self._network_gone(False):
+                    raise self._network_missing_now(url, host) from None
                 if time.monotonic() >= until:
                     raise FetchError(url, Status.TIMEOUT, "dns_timeout", host) from None
 
@@ -490,9 +546,8 @@ class Fetcher:
 
     def close(self) -> None:
         self.watchdog.close()
-        for pool in (self._lookups, self._canary):
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
+        self._lookups.close()
+        self._canary.close()
         self.session.close()
 
 
