@@ -30,6 +30,7 @@ JS_PAGE_BYTES = 16_384    # `location.replace` is followed only on small pages (
 
 _META_TAG = re.compile(rb"<meta\b[^>]*>", re.I)  # a quick look first: most pages have no refresh to parse for
 _HTTP_EQUIV_REFRESH = re.compile(rb"""http-equiv\s*=\s*["']?\s*refresh\b""", re.I)
+_CONTENT = re.compile(rb"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml\b[^>]*>")
 _INERT = frozenset({"template", "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"})
 _REFRESH_VALUE = re.compile(r"""^\s*([\d.]*)\s*[;,]?\s*(?:url\s*=\s*)?(.*?)\s*$""", re.I | re.S)
@@ -67,8 +68,8 @@ def meta_refresh(body: bytes, base: str) -> str | None:
     """The absolute target of the first `<meta http-equiv=refresh content="N; url=…">` a browser
     would follow, if any (see the module docstring for where one counts)."""
     head = body[:SCAN_BYTES]
-    if not any(_HTTP_EQUIV_REFRESH.search(m.group(0)) for m in _META_TAG.finditer(head)):
-        return None  # most pages: no parse needed
+    if not _refresh_tag_with_target(head, base):
+        return None  # most pages, and those that only reload themselves: no parse needed
     text = _XML_DECLARATION.sub("", head.decode("utf-8", "replace"), count=1)  # lxml refuses it in a str
     try:
         doc = lxml.html.document_fromstring(text)
@@ -85,6 +86,19 @@ def meta_refresh(body: bytes, base: str) -> str | None:
         if target:
             return target
     return None
+
+
+def _refresh_tag_with_target(head: bytes, base: str) -> bool:
+    """Whether any `<meta>` tag in the raw bytes (comments included) is a refresh that would redirect."""
+    for m in _META_TAG.finditer(head):
+        tag = m.group(0)
+        if not _HTTP_EQUIV_REFRESH.search(tag):
+            continue
+        c = _CONTENT.search(tag)
+        value = (c.group(1) or c.group(2) or c.group(3) or b"") if c else b""
+        if refresh_target(html.unescape(value.decode("utf-8", "replace")), base):
+            return True
+    return False
 
 
 def refresh_target(content: str, base: str) -> str | None:
