@@ -379,7 +379,7 @@ class Resolver:
         except FetchError as e:
             chain.finish(Status(e.status), e.reason, target)
             return False
-        origin = origin_of(target)
+        origin = origin_of(target) if self.robots is not None else None
         verdict = True if self.robots is None else self.robots.verdict(origin, target)
         if verdict is not None and verdict is not True:  # robots.txt's own failure says it best
             status, reason = verdict
