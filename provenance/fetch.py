@@ -87,6 +87,18 @@ def wire_url(url: str) -> str:
                        _percent(parts.fragment)))
 
 
+def location_text(value: str) -> str:
+    """A Location header as browsers read it. HTTP libraries decode header bytes as Latin-1, so raw
+    UTF-8 (`/page/café`) arrives as mojibake (`/page/cafÃ©`); when the bytes are valid UTF-8 they
+    are read as UTF-8, otherwise as Latin-1."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
 def _percent(text: str) -> str:
     if text.isascii():
         return text

@@ -317,7 +317,7 @@ class Robots:
 
     def _fetch_rules(self, url: str):
         """Protego rules, ALLOW_ALL, DISALLOW_ALL, or the FetchError of a robots.txt that gave no answer."""
-        from .fetch import decoded_body, header
+        from .fetch import decoded_body, header, location_text, wire_url
 
         for hop in range(5):  # RFC 9309: follow at least five redirects
             try:
@@ -328,7 +328,7 @@ class Robots:
                 return e if hop == 0 else DISALLOW_ALL
             code = ex.http_status
             if code in (301, 302, 303, 307, 308) and header(ex, "location"):
-                url = urljoin(url, header(ex, "location"))
+                url = wire_url(urljoin(url, location_text(header(ex, "location").strip())))
                 if urlsplit(url).scheme not in ("http", "https"):
                     return ALLOW_ALL
                 continue

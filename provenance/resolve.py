@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from . import landing
 from .errors import FetchError
-from .fetch import Fetcher, decoded_body, header, wire_url
+from .fetch import Fetcher, decoded_body, header, location_text, wire_url
 from .models import Exchange, Hop, Resolution, Status
 from .netguard import LOOKUP_FAILURES, Lookup
 from .politeness import NoRequest, Robots, Scheduler, backoff, limits_for, origin_of, worth_retrying
@@ -63,18 +63,6 @@ def request_target(url: str) -> str:
     """What is actually requested: no credentials, no fragment, an IDN host in ASCII and other
     non-ASCII text percent-encoded (`fetch.wire_url`)."""
     return wire_url(strip_credentials(url).split("#", 1)[0])
-
-
-def location_text(value: str) -> str:
-    """A Location header as browsers read it. HTTP libraries decode header bytes as Latin-1, so raw
-    UTF-8 (`/page/café`) arrives as mojibake (`/page/cafÃ©`); when the bytes are valid UTF-8 they
-    are read as UTF-8, otherwise as Latin-1."""
-    if value.isascii():
-        return value
-    try:
-        return value.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        return value
 
 
 def retry_after_seconds(value: str | None) -> float | None:
