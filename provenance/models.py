@@ -166,6 +166,7 @@ class Extraction:
             "canonical_url": self.canonical_url, "outlet": self.outlet, "author": self.author,
             "citations": [c.to_json() for c in self.citations],
             "claims": [c.to_json() for c in self.claims],
+            "notes": list(self.notes),
         }
 
 

@@ -43,8 +43,8 @@ def extract(article: Article) -> Extraction:
     if article.is_html:
         doc, md, html_notes = read_html(article.content, article.url)
         notes += html_notes
-        _guarded(notes, "bare URLs", cite_bare_urls, doc)
         own_url = md.canonical_url or article.url
+        _guarded(notes, "bare URLs", cite_bare_urls, doc, own_url)
         _guarded(notes, "outlets", find_outlets, doc, md.outlet, own_url, headline_is_text=False)
         title = (
             doc.text[doc.blocks[0].start : doc.blocks[0].end]

@@ -49,6 +49,65 @@ def is_web_url(url: str | None) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+# How a citation was found (`citations.found_in`), a code for programs, in words for people.
+_FOUND = {
+    "a[href]": "link in the text",
+    "text: bare URL": "URL written in the text",
+    "text: tweet residue": "pasted tweet text",
+    "text: watch line": "'Watch …' line",
+    "blockquote.twitter-tweet": "embedded tweet",
+    "embedded post": "link in an embedded post",
+    "iframe": "embedded video",
+    "paragraph-outlet": "outlet named at the paragraph's end",
+    "quote-attribution": "outlet named after a quote",
+    "quotation": "quotation",
+}
+# The cue of an `according-to:CUE` find: the words around the outlet's name.
+_CUES = {
+    "according-to": "'according to …'",
+    "told": "'told …'",
+    "reported-by": "'reported by …'",
+    "reported": "'… reported'",
+    "inverted": "'“…,” … reported'",
+    "via": "'via …'",
+    "on-air": "'said on …'",
+    "possessive": "'…’s report'",
+    "report-of": "'a … report'",
+    "dateline": "outlet in the dateline",
+    "anaphora": "'the outlet' again",
+}
+# Why a claim leans on a citation (`rule`, a code for programs), in words for people.
+_RULES = {
+    "inline": "in the claim's text",
+    "paragraph-outlet": "outlet at the paragraph's end",
+    "quote-attribution": "the quote's attribution",
+    "embedded-post": "the embedded post's text",
+    "according-to": "'according to …'",
+    "announced-video": "the video it announces",
+    "supports": "through a claim that says the same",
+    "contains": "inside it",
+    "attributed-to": "the quote's outlet",
+}
+
+
+def found_words(code: str | None) -> str:
+    """`a[href]` → "link in the text": where a citation was found, as a reader would say it."""
+    code = clean(code)
+    if code in _FOUND:
+        return _FOUND[code]
+    rule, _, cue = code.partition(":")
+    if rule == "according-to":
+        return _CUES.get(cue, "outlet named as a source")
+    if re.fullmatch(r"[a-z]+\.[\w-]+", code):  # blockquote.instagram-media, blockquote.tiktok-embed, …
+        return "embedded post"
+    return code
+
+
+def rule_words(rule: str | None) -> str:
+    """`paragraph-outlet` → "outlet at the paragraph's end": why a claim leans on a citation."""
+    return _RULES.get(clean(rule), clean(rule).replace("-", " "))
+
+
 class Part(NamedTuple):
     text: str
     role: str  # citation | url | hop | final | alive | broken | unchecked | archive | note | claim
@@ -162,6 +221,20 @@ def snapshot_line(s: dict) -> str:
     if s["status"] in ("found", "saved"):
         return f"{snapshot_words(s)}: {clean(s['snapshot_url'])}"
     return f"{s['status']}" + (f" ({clean(s['reason'])})" if s.get("reason") else "")
+
+
+def distinct_snapshots(snapshots: list[dict]) -> list[dict]:
+    """Each look-up outcome once: four past audits that each found no Wayback copy are one line, not four.
+
+    The first of equal ones is kept; the snapshots table keeps the whole history.
+    """
+    seen, out = set(), []
+    for s in snapshots:
+        key = snapshot_line(s)
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
 
 
 def snapshot_words(s: dict) -> str:
