@@ -189,6 +189,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops SYNs when 8 clients connect at once on a busy machine;
+    # the retransmitted SYN comes a second later, past a test's 1 s connect timeout
+    request_queue_size = 128
 
     def __init__(self, robots: str, tls: ssl.SSLContext | None = None):
         super().__init__(("127.0.0.1", 0), _Handler)
