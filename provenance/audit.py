@@ -14,7 +14,7 @@ import sqlite_utils
 
 from . import ingest
 from .archive import target_date
-from .claims import grade
+from .claims import grade_all
 from .errors import InputError, ProvenanceError
 from .extract import extract
 from .fetch import decoded_body, header
@@ -46,12 +46,13 @@ def fetch_article(ctx: RunContext, url: str) -> FetchedArticle:
 
 
 def grade_article(ctx: RunContext, article_id: int, doc: Extraction) -> None:
-    """Grade each claim against what resolution and archiving recorded, and store the grades."""
+    """Grade every claim against what resolution and archiving recorded, and store the grades.
+
+    The whole article is graded in one pass (`grade_all` indexes its citation tree once): graded
+    claim by claim, a page of 40,000 claims took minutes, the tree rebuilt for each."""
     urls = [c.url for c in doc.citations if c.url]
     states = None if not urls else queries.url_states(ctx.db, urls)
-    by_id = {c.id: c for c in doc.citations}
-    for claim in doc.claims:
-        claim.status = grade(claim, by_id, states)
+    grade_all(doc.claims, {c.id: c for c in doc.citations}, states)
     writes.update_claim_statuses(ctx.db, article_id, doc)
 
 
