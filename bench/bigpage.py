@@ -4,8 +4,9 @@
 
 The page is built here: the linked paragraphs of a real corpus page are repeated inside
 its own article body until the file reaches the size asked for, each repetition citing
-its URLs with a query of its own and opening each paragraph with its number (so the page holds tens of thousands of claims and of
-distinct cited URLs, as a long live blog or an archive page does). Each command runs
+its URLs with a query of its own and opening each paragraph with its number (so the page
+holds tens of thousands of claims and of distinct cited URLs, as a long live blog or an
+archive page does). Each command runs
 from this checkout in a subprocess of its own with a fresh database, and the wall time
 of each is printed with the page's claim and citation counts. Grading and recording
 must stay linear in the size of the page: a quadratic step shows here first.

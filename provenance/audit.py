@@ -15,7 +15,7 @@ import sqlite_utils
 from . import ingest
 from .archive import target_date
 from .claims import grade_all
-from .errors import InputError, ProvenanceError
+from .errors import InputError, ProvenanceError, stop_when_disk_full
 from .extract import extract
 from .fetch import decoded_body, header
 from .models import Article, AuditResult, Extraction, LinkTally, Resolution, RunStatus, Status, exit_code
@@ -143,7 +143,13 @@ class AuditOutcome:
 
 def audit_sources(settings: Settings, sources: list[str], *, on_failure=None) -> AuditOutcome:
     """Audit each SOURCE in one run, recorded; an unreadable one is a failure (`on_failure(source, error)`),
-    never a stopped run. The outcome keeps the run's database open for the report."""
+    never a stopped run. The outcome keeps the run's database open for the report. A full disk
+    stops the run (`DiskFull`): what was recorded stays whole, and running it again completes it."""
+    with stop_when_disk_full(f"could not write the database {settings.db}"):
+        return _audit_sources(settings, sources, on_failure)
+
+
+def _audit_sources(settings: Settings, sources: list[str], on_failure) -> AuditOutcome:
     ctx = RunContext.open(settings, "audit", {"sources": sources, "offline": settings.offline})
     auditor = Auditor(ctx)
     results, failures = [], []

@@ -29,7 +29,7 @@ from .archive import verify as checks
 from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
 from .audit import AuditOutcome, audit_sources
 from .batch import Progress, Summary, run_batch
-from .errors import UsageError
+from .errors import UsageError, stop_when_disk_full
 from .extract import extract
 from .models import Capture, Extraction, LinkTally, Resolution, RunStatus, Snapshot, exit_code
 from .resolve import strip_credentials
@@ -72,6 +72,11 @@ def resolve_urls(settings: Settings, urls: list[str],
     """Follow each URL through every redirect, record what is found, and grade again the claims that cite them."""
     if not urls:
         raise UsageError("no URLs given")
+    with stop_when_disk_full(f"could not write the database {settings.db}"):
+        return _resolve_urls(settings, urls, on_progress)
+
+
+def _resolve_urls(settings: Settings, urls: list[str], on_progress) -> ResolveOutcome:
     distinct = list(dict.fromkeys(urls))
     ctx = RunContext.open(settings, "resolve", {"urls": len(distinct)})
     done = [0]
@@ -122,6 +127,11 @@ def archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
         raise UsageError("no URLs given")
     if settings.save and not (os.environ.get(SPN_ACCESS_ENV) and os.environ.get(SPN_SECRET_ENV)):
         raise UsageError(f"--save needs Save Page Now keys in {SPN_ACCESS_ENV} and {SPN_SECRET_ENV}")
+    with stop_when_disk_full(f"could not write the database {settings.db}"):
+        return _archive_urls(settings, urls)
+
+
+def _archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
     ctx = RunContext.open(settings, "archive", {"urls": urls, "offline": settings.offline})
     try:
         found = ctx.resolve(urls, fresh=True)

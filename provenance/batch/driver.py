@@ -6,6 +6,7 @@ events from elsewhere, and reuses the extraction pool, the feeds and the jobs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from .. import sources
 from ..archive import seal_killed_warcs
 from ..audit import fetch_article
-from ..errors import ProvenanceError
+from ..errors import ProvenanceError, stop_when_disk_full
 from ..run import RunContext
 from ..settings import Settings
 from ..store import queue as work
@@ -67,10 +68,11 @@ class Batch:
             writer.look_up_snapshots(lookups.snapshot)
         fetcher = Daemons(4, "fetch-article")
         reader = threading.Thread(target=self._read, args=(fetcher,), name="read-sources", daemon=True)
-        interrupted = False
+        interrupted = ended = False
         try:
             reader.start()
             writer.run()
+            ended = True
         except KeyboardInterrupt:
             interrupted = True
         finally:
@@ -78,8 +80,9 @@ class Batch:
             writer.stop()
             fetcher.shutdown()
             self.pool.shutdown()
-            if interrupted:
-                work.release_items(ctx.db, job_id, self.owner)
+            if not ended:  # Ctrl-C, or a full disk: what was in flight is to do again
+                with contextlib.suppress(Exception):  # a full disk may refuse this too: a rerun reopens them
+                    work.release_items(ctx.db, job_id, self.owner)
             ctx.close()
         complete = work.finish_job(ctx.db, job_id) if not interrupted else False
         summary = Summary(run_id=ctx.run_id, job_id=job_id, resumed=resumed, interrupted=interrupted,
@@ -150,5 +153,7 @@ class Batch:
 
 
 def run_batch(settings: Settings, sources_, **kwargs) -> Summary:
-    """Run a batch over `sources_`: the library entry point behind `provenance batch`."""
-    return Batch(settings, list(sources_), **kwargs).run()
+    """Run a batch over `sources_`: the library entry point behind `provenance batch`. A full disk
+    stops it (`DiskFull`) with every item not finished left to do: the same command resumes it."""
+    with stop_when_disk_full(f"could not write the database {settings.db}"):
+        return Batch(settings, list(sources_), **kwargs).run()
