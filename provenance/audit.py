@@ -132,6 +132,12 @@ class AuditOutcome:
         return LinkTally.of((res.status, res.reason) for res in answers.values())
 
     @property
+    def no_network(self) -> str | None:
+        """The one line to say first when every URL this run tried failed for want of a network."""
+        tried = self.tried()
+        return tried.words() if tried.no_network else None
+
+    @property
     def unchecked(self) -> int:
         """URLs this run tried and could not check (no network, timeout, …); offline ones were not tried."""
         return self.tried().unchecked

@@ -61,6 +61,12 @@ class ResolveOutcome:
         answers = {r.url: r for r in self.results if r.url not in self.not_urls}
         return LinkTally.of((r.status, r.reason) for r in answers.values())
 
+    @property
+    def no_network(self) -> str | None:
+        """The one line to say first when every URL tried failed for want of a network."""
+        links = self.links()
+        return links.words() if links.no_network else None
+
     def exit_code(self) -> int:
         links = self.links()
         return exit_code(readable=links.urls, unreadable=len(self.not_urls), broken=links.broken,
@@ -112,6 +118,12 @@ class ArchiveOutcome:
 
     def links(self) -> LinkTally:
         return LinkTally.of((r.status, r.reason) for r in self.results)
+
+    @property
+    def no_network(self) -> str | None:
+        """The one line to say first when every URL tried failed for want of a network."""
+        links = self.links()
+        return links.words() if links.no_network else None
 
     def exit_code(self) -> int:
         """1 when a URL is gone or could not be checked (so nothing was archived for it), unless --offline."""

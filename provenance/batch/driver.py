@@ -19,7 +19,7 @@ from ..run import RunContext
 from ..settings import Settings
 from ..store import queue as work
 from . import jobs
-from .events import Extracted, Failed, Fetched, ReadingDone, Skipped, Taken
+from .events import Counted, Extracted, Failed, Fetched, ReadingDone, Skipped, Taken
 from .extraction import ExtractionPool
 from .feeds import Daemons
 from .progress import Progress, Summary
@@ -68,9 +68,12 @@ class Batch:
             writer.look_up_snapshots(lookups.snapshot)
         fetcher = Daemons(4, "fetch-article")
         reader = threading.Thread(target=self._read, args=(fetcher,), name="read-sources", daemon=True)
+        counter = threading.Thread(target=self._count, name="count-sources", daemon=True)
         interrupted = ended = False
         try:
             reader.start()
+            if "-" not in self.sources:  # stdin can be read once only: its total is known when it is read
+                counter.start()
             writer.run()
             ended = True
         except KeyboardInterrupt:
@@ -136,6 +139,27 @@ class Batch:
         finally:
             peek_db.conn.close()
             post(ReadingDone(frozenset(seen) if complete else None))
+
+    def _count(self) -> None:
+        """Count the items still to do ahead of the reader (which waits for slots as it goes), so that
+        progress has a total, and so a time left, from the start rather than near the end."""
+        peek_db = self.ctx.connect(readonly=True)
+        try:
+            keys: set[str] = set()
+            total = 0
+            for item in sources.iter_sources(self.sources):
+                if self._stop.is_set():
+                    return
+                if isinstance(item, sources.Broken):
+                    total += 1
+                elif item.key not in keys and work.item_is_open(peek_db, self.job_id, item.key):
+                    keys.add(item.key)
+                    total += 1
+            self.writer.post(Counted(total))
+        except Exception:  # noqa: BLE001 - a count is a nicety: the reader reports what is wrong with a source
+            return
+        finally:
+            peek_db.conn.close()
 
     def _fetch_then_extract(self, item: sources.Document) -> None:
         try:

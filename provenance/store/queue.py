@@ -157,17 +157,20 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict:
     """What a job found over all its runs, read back from the database: done items, failures (in
     order), claims by status and citations by kind of the done articles, their distinct cited URLs
     by what is known of them (`latest_resolutions`), the dead-link rate over URLs checked definitively,
-    and the WARC records this run wrote."""
+    and the saved copies (WARC response and revisit records) of those URLs; then what this run
+    added (`added`), and this run's own attempts (`tried`: a tally that knows a missing network)."""
     q = db.execute
     job = [job_id]
     done = "SELECT article_id FROM batch_items WHERE job_id = ? AND state = 'done'"
+    cited = f"SELECT DISTINCT url_id FROM citations WHERE article_id IN ({done}) AND url_id IS NOT NULL"
+    copies = "c.record_type IN ('response', 'revisit')"
     failures = [{"source": src, "reason": why} for src, why in q(
         "SELECT source, reason FROM batch_items WHERE job_id = ? AND state = 'failed' ORDER BY id", job)]
     resolutions = dict(q(
-        "SELECT r.status, count(*) FROM (SELECT DISTINCT url_id FROM citations "
-        f"WHERE article_id IN ({done}) AND url_id IS NOT NULL) u "
+        f"SELECT r.status, count(*) FROM ({cited}) u "
         "JOIN latest_resolutions r ON r.url_id = u.url_id "
         "GROUP BY r.status ORDER BY count(*) DESC", job).fetchall())
+    tried = LinkTally.of(q("SELECT status, reason FROM resolutions WHERE run_id = ?", [run_id]).fetchall())
     return {
         "articles": q(f"SELECT count(*) FROM ({done})", job).fetchone()[0],
         "failures": failures,
@@ -177,5 +180,13 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict:
                             "ORDER BY count(*) DESC", job).fetchall()),
         "resolutions": resolutions,
         "dead_link_rate": LinkTally.of_counts(resolutions).dead_link_rate,
-        "captures": q("SELECT count(*) FROM captures WHERE run_id = ?", [run_id]).fetchone()[0],
+        "captures": q(f"SELECT count(*) FROM captures c JOIN resolutions r ON r.id = c.resolution_id "
+                      f"WHERE {copies} AND r.url_id IN ({cited})", job).fetchone()[0],
+        "added": {
+            "articles": q("SELECT count(*) FROM batch_items WHERE job_id = ? AND state = 'done' AND run_id = ?",
+                          [job_id, run_id]).fetchone()[0],
+            "resolutions": tried.urls,
+            "captures": q(f"SELECT count(*) FROM captures c WHERE {copies} AND c.run_id = ?", [run_id]).fetchone()[0],
+        },
+        "tried": tried,
     }
