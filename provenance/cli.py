@@ -17,11 +17,13 @@ import typing
 from dataclasses import fields
 from enum import Enum
 from pathlib import Path
+from typing import NoReturn, cast
 
 import typer
 
-from . import __version__, cli_output, export, report, usecases
+from . import __version__, cli_output, report, usecases
 from .errors import NotFound, ProvenanceError
+from .export import FORMATS as EXPORT_FORMATS
 from .report import plain
 from .settings import Settings, options_markdown
 
@@ -52,6 +54,7 @@ def with_settings(*names: str):
             flags = (meta[name].metadata["flag"],)
             default, help_text = meta[name].default, meta[name].metadata["help"]
             panel = None if name in ("db", "offline") else "Network and limits"
+            annotation: object
             if typ is bool:
                 opt, annotation = typer.Option(default, *flags, help=help_text, rich_help_panel=panel), bool
             else:
@@ -68,7 +71,7 @@ def with_settings(*names: str):
             except ProvenanceError as e:
                 fail(str(e), getattr(e, "exit_code", 2))  # a full disk is 1: done in part, run it again
 
-        wrapper.__signature__ = sig.replace(parameters=params)
+        wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
@@ -103,7 +106,11 @@ def root(
         fail(f"cannot write {log_file}: {e.strerror or e}")
 
 
-def fail(message: str, code: int = 2) -> None:
+# The default of every command's `settings` parameter: `with_settings` always passes one.
+INJECTED = cast(Settings, None)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
     """One clear line on stderr, then exit."""
     typer.echo(f"provenance: {message}", err=True)
     raise typer.Exit(code)
@@ -173,8 +180,8 @@ def extract(
 
 
 ResolveFormat = Enum("ResolveFormat", {"table": "table", "json": "json"}, type=str)
-AuditFormat = Enum("AuditFormat", {name: name for name in report.FORMATS}, type=str)
-ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in export.FORMATS}, type=str)
+AuditFormat = Enum("AuditFormat", {name: name for name in report.FORMATS}, type=str)  # type: ignore[misc]
+ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
 
 
 @app.command()
@@ -183,7 +190,7 @@ def resolve(
     urls: list[str] = typer.Argument(..., help="URLs to resolve, or - to read them from stdin, one a line."),
     format: ResolveFormat = typer.Option("table", "--format", help="table or json."),
     output: Path | None = OUTPUT,
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Follow each URL through every redirect and say where it ends and whether it is alive.
 
@@ -208,7 +215,7 @@ def audit(
     output: Path | None = typer.Option(
         None, "-o", "--output",
         help="Write the report to FILE instead of stdout (with html and several sources: a folder)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Audit articles: extract every reference, resolve it, record claim → citation → evidence chains.
 
@@ -218,7 +225,7 @@ def audit(
     pages_per_article = report.FORMATS[format.value].per_article and len(sources) > 1
     if pages_per_article and output is None:
         fail(f"--format {format.value} writes one page per article: give -o FOLDER for several sources")
-    if pages_per_article and output.exists() and not output.is_dir():
+    if pages_per_article and output is not None and output.exists() and not output.is_dir():
         fail(f"--format {format.value} writes one page per article: {output} is a file, not a folder")
     if not pages_per_article:
         check_output(output)
@@ -232,6 +239,7 @@ def audit(
     if len(pages) == 1 and (output is None or not output.is_dir()):
         _emit(pages[0], output)
     else:
+        assert output is not None  # several pages go to a folder, checked above
         try:
             output.mkdir(parents=True, exist_ok=True)
             for result, page in zip(outcome.results, pages, strict=True):
@@ -250,7 +258,7 @@ def show(
     ),
     article: bool = typer.Option(False, "--article", help="ID is an article: show every claim's chain."),
     output: Path | None = OUTPUT,
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Print a claim's provenance chain step by step: claim → citation → URL → hops → final → saved copies."""
     color, width = cli_output.terminal(output, 120)
@@ -266,7 +274,7 @@ def show(
 def archive(
     urls: list[str] = typer.Argument(
         ..., help="URLs to resolve and archive, or - to read them from stdin, one a line."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Resolve each URL, save every response on the way into WARC files, and find its nearest
     Wayback Machine snapshot; all recorded into the database.
@@ -285,7 +293,7 @@ def archive(
 def verify(
     warcs: list[Path] = typer.Argument(
         None, metavar="WARC", help="WARC files to check (default: every file in the archive directory)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Check WARC files written by provenance: gzip integrity, every record's digests, and every
     `captures` row read back from its file (offset, length, record id, digests).
@@ -304,7 +312,7 @@ def export(
         ..., "--format", help="prov-json (W3C PROV), json (every claim's chain) or csv (the chains view)."
     ),
     output: Path | None = OUTPUT,
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Export the whole database: W3C PROV-JSON, every claim's chain as JSON, or the chains view as CSV."""
     check_output(output)
@@ -323,7 +331,7 @@ def export(
 def browse(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine)."),
     port: int = typer.Option(8001, "--port", help="Port to listen on (0: any free port)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Browse the database in Datasette, every table and column described, with canned queries."""
     from . import browse as browsing
@@ -345,7 +353,7 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar (there is none when not on a terminal)."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="On resume, take every failed item again "
                                       "(failures of the network, not of the input, are retried anyway)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Audit many articles in one resumable run: each distinct URL is resolved once.
 

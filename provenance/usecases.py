@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import export, ingest, report, store
+from . import export, report, sources, store
 from .archive import target_date
 from .archive import verify as checks
 from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
@@ -44,7 +44,7 @@ __all__ = ["ArchiveOutcome", "AuditOutcome", "Progress", "ResolveOutcome", "Summ
 
 def extract_source(source: str) -> Extraction:
     """The citations and claims of one SOURCE: a file or `-` (no network: a URL is refused)."""
-    return extract(ingest.load(source))
+    return extract(sources.read_one(source))
 
 
 @dataclass

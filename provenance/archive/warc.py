@@ -5,8 +5,12 @@ warcio's `WARCWriter` — never by patching `http.client`, which would collide
 with cassette replay and with the fetcher's own connection handling. Each
 response gets a request record (`WARC-Concurrent-To`), a payload digest, the
 peer's address when known, and `WARC-Truncated` when a cap or the deadline cut
-the body. A payload already stored earlier is written as a `revisit` record
-that points at the original.
+the body. A stored response always tells the truth about its own length: when
+the body was cut (or the server's `Content-Length` is otherwise not the length
+of the body kept), the server's value is kept as `X-Archive-Orig-Content-Length`
+and `Content-Length` is the stored length, so that a replay (pywb, say) never
+promises bytes it does not have. A payload already stored earlier is written as
+a `revisit` record that points at the original.
 
 Files are named by run and sequence only (nothing from a URL or a header ever
 reaches the file system), written as `NAME.warc.gz.open`, renamed to
@@ -97,6 +101,12 @@ class _WireHeaders(StatusAndHeaders):
 def _response_headers(ex: Exchange) -> StatusAndHeaders:
     headers = [(f"X-Archive-Orig-{k}" if k.lower() in _FRAMING_HEADERS else k, v)
                for k, v in ex.response_headers]
+    stored = str(len(ex.body or b""))
+    lengths = [v.strip() for k, v in headers if k.lower() == "content-length"]
+    if lengths and ex.method != "HEAD" and lengths != [stored]:  # cut at a cap, or a server that lied
+        at = next(i for i, (k, _) in enumerate(headers) if k.lower() == "content-length")
+        headers = [(f"X-Archive-Orig-{k}", v) if k.lower() == "content-length" else (k, v) for k, v in headers]
+        headers.insert(at, ("Content-Length", stored))
     return _WireHeaders(f"{ex.http_status} {ex.reason}".rstrip(), headers, protocol=ex.http_version)
 
 
@@ -154,16 +164,17 @@ class WarcStore:
     def _close_file(self) -> None:
         """Sync, close and rename the current file. A sync that fails (a full disk on some file
         systems) is logged: every record was written whole already, and the file is closed anyway."""
-        if self._fd is None:
+        fd, name = self._fd, self._name
+        if fd is None or name is None:
             return
         try:
-            os.fsync(self._fd)
+            os.fsync(fd)
         except OSError as e:
-            log.warning("could not sync %s: %s", self._name, e)
+            log.warning("could not sync %s: %s", name, e)
         finally:
-            os.close(self._fd)
-        os.replace(self.directory / (self._name + OPEN_SUFFIX), self.directory / self._name)
-        self.closed_files.append(self._name)
+            os.close(fd)
+        os.replace(self.directory / (name + OPEN_SUFFIX), self.directory / name)
+        self.closed_files.append(name)
         self._fd = self._name = None
 
     def close(self) -> None:
@@ -182,14 +193,16 @@ class WarcStore:
     def _append(self, data: bytes) -> None:
         """Write `data` at the end of the current file. On failure (a full disk) the file is cut back to
         its last whole record and the error raised: nothing half-written stays behind."""
+        fd = self._fd
+        assert fd is not None, "a file is open: _open came first"
         view, written = memoryview(data), 0
         try:
             while written < len(data):
-                written += _write(self._fd, view[written:])
+                written += _write(fd, view[written:])
         except OSError:
             try:
-                os.ftruncate(self._fd, self._end)
-                os.lseek(self._fd, self._end, os.SEEK_SET)
+                os.ftruncate(fd, self._end)
+                os.lseek(fd, self._end, os.SEEK_SET)
             except OSError:
                 pass
             raise
@@ -232,6 +245,7 @@ class WarcStore:
                 warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id,
                                    **({"WARC-IP-Address": ex.peer_ip} if ex.peer_ip else {})})
             name, start = self._name, self._end
+            assert name is not None
             resp_bytes, req_bytes = self._encode(resp), self._encode(req)
             self._append(resp_bytes + req_bytes)  # both records of the exchange, or neither
             resp_at, req_at = (start, len(resp_bytes)), (start + len(resp_bytes), len(req_bytes))
@@ -243,7 +257,8 @@ class WarcStore:
                     payload_digest=digest, block_digest=resp.rec_headers.get_header("WARC-Block-Digest"),
                     http_status=ex.http_status, content_type=ctype, size=len(body), truncated=ex.truncated,
                     captured_at=when, record_id=resp_id,
-                    refers_to=original.record_id if kind is CaptureKind.REVISIT else None),
+                    refers_to=original.record_id if original is not None and kind is CaptureKind.REVISIT
+                    else None),
             Capture(url=ex.url, warc_file=name, offset=req_at[0], length=req_at[1], record_type=CaptureKind.REQUEST,
                     payload_digest=req.rec_headers.get_header("WARC-Payload-Digest"),
                     block_digest=req.rec_headers.get_header("WARC-Block-Digest"), captured_at=when,

@@ -15,6 +15,7 @@ from .. import sources
 from ..archive import seal_killed_warcs
 from ..audit import fetch_article
 from ..errors import ProvenanceError, stop_when_disk_full
+from ..models import RunStatus
 from ..run import RunContext
 from ..settings import Settings
 from ..store import queue as work
@@ -94,8 +95,8 @@ class Batch:
         for name, value in counts.items():
             setattr(summary, name, value)
         summary.failed = len(summary.failures)
-        ctx.finish("interrupted" if interrupted else "failed" if not summary.articles else
-                   "done" if complete else "partial", summary.counts(), summary.failures)
+        ctx.finish(RunStatus.INTERRUPTED if interrupted else RunStatus.FAILED if not summary.articles else
+                   RunStatus.DONE if complete else RunStatus.PARTIAL, summary.counts(), summary.failures)
         self.on_progress(writer.progress)
         return summary
 
@@ -162,6 +163,7 @@ class Batch:
             peek_db.conn.close()
 
     def _fetch_then_extract(self, item: sources.Document) -> None:
+        assert item.url is not None  # only documents named by a URL are fetched
         try:
             got = fetch_article(self.ctx, item.url)
         except ProvenanceError as e:
