@@ -118,3 +118,32 @@ def test_a_batch_with_a_network_says_nothing_of_it(tmp_path):
         got = run("batch", tmp_path / "in", "--db", tmp_path / "p.db", "--allow-private", "--robots", "ignore",
                   "--no-wayback", "--retries", "0")
     assert "no network" not in got.output and "articles audited" in got.stdout
+
+
+def test_what_is_no_article_is_counted_by_reason_in_the_summary_and_the_run(tmp_path):
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from provenance.report import plain
+
+    from .test_sources import write_warc
+
+    page = b"<html><head><title>A story</title></head><body><article><h1>A story</h1><p>" + \
+        b"It happened on Monday, officials said. " * 20 + b"</p></article></body></html>"
+    warc = tmp_path / "crawl.warc.gz"
+    write_warc(warc, [("http://news.example/story", page)])  # and a PNG response, which is no article
+    with open(warc, "ab") as f:
+        w = WARCWriter(f, gzip=True)
+        moved = StatusAndHeaders("302 Found", [("Location", "http://news.example/story")], protocol="HTTP/1.1")
+        w.write_record(w.create_warc_record("http://news.example/old", "response", payload=io.BytesIO(b""),
+                                            http_headers=moved))
+    summary = batch_mod.run_batch(settings_for(tmp_path / "p.db", offline=True), [str(warc)], extract_workers=0)
+    assert summary.articles == 1 and summary.failed == 0
+    assert sum(summary.skipped.values()) == 2 and len(summary.skipped) == 2, summary.skipped
+    text = plain.render_batch_summary(summary)
+    assert "not articles 2 skipped: " in text
+    counts = sqlite3.connect(tmp_path / "p.db").execute("SELECT counts FROM runs WHERE id = ?",
+                                                        [summary.run_id]).fetchone()[0]
+    assert '"skipped": {' in counts

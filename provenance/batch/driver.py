@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable
 
 from .. import sources
@@ -47,6 +48,7 @@ class Batch:
         self.retry_failed = retry_failed
         self.item_deadline = item_deadline
         self.owner = jobs.owner()
+        self.skipped: Counter[str] = Counter()  # read but no article (a redirect, an image, …), by reason
         self._stop = threading.Event()
 
     def run(self) -> Summary:
@@ -95,6 +97,7 @@ class Batch:
         for name, value in counts.items():
             setattr(summary, name, value)
         summary.failed = len(summary.failures)
+        summary.skipped = dict(self.skipped.most_common())
         ctx.finish(RunStatus.INTERRUPTED if interrupted else RunStatus.FAILED if not summary.articles else
                    RunStatus.DONE if complete else RunStatus.PARTIAL, summary.counts(), summary.failures)
         self.on_progress(writer.progress)
@@ -119,7 +122,7 @@ class Batch:
                 post(Skipped(key))
                 return False
 
-            for item in sources.iter_sources(self.sources, wanted, stdin=self.stdin):
+            for item in sources.iter_sources(self.sources, wanted, stdin=self.stdin, skipped=self.skipped):
                 if self._stop.is_set():
                     break
                 if isinstance(item, sources.Broken):

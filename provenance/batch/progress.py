@@ -39,6 +39,7 @@ class Summary:
     captures: int = 0  # saved copies (WARC response and revisit records) of the cited URLs
     added: dict[str, int] = field(default_factory=dict)  # what this run itself did: articles, resolutions, captures
     failures: list[dict] = field(default_factory=list)  # {"source", "reason"}
+    skipped: dict[str, int] = field(default_factory=dict)  # records and files read that are no article, by why
     offline: bool = False  # an --offline run: nothing was meant to be checked
     tried: LinkTally = field(default_factory=LinkTally)  # this run's own attempts, URL by URL
 
