@@ -156,7 +156,8 @@ class Batch:
                     return
                 if isinstance(item, sources.Broken):
                     total += 1
-                elif item.key not in keys and work.item_is_open(peek_db, self.job_id, item.key):
+                elif item.key not in keys and work.item_is_runs(peek_db, self.job_id, item.key, self.owner,
+                                                                 self.ctx.run_id):
                     keys.add(item.key)
                     total += 1
             self.writer.post(Counted(total))

@@ -17,8 +17,8 @@ import sqlite_utils
 from ..models import LinkTally
 from .writes import Transaction, _insert, mark_runs, now_iso
 
-__all__ = ["claim_item", "fail_unseen", "finish_item", "finish_job", "item_is_open", "killed_runs", "open_job",
-           "recorded_end", "release_items", "reopen_failed", "job_counts"]
+__all__ = ["claim_item", "fail_unseen", "finish_item", "finish_job", "item_is_open", "item_is_runs", "killed_runs",
+           "open_job", "recorded_end", "release_items", "reopen_failed", "job_counts"]
 
 def open_job(db: sqlite_utils.Database, job: str, sources: list[str], run_id: int | None,
              dead_owners: Callable[[list[str]], list[str]]) -> tuple[int, bool]:
@@ -55,6 +55,15 @@ def item_is_open(db: sqlite_utils.Database, job_id: int, source: str) -> bool:
     row = db.execute("SELECT state FROM batch_items WHERE job_id = ? AND source = ?",
                      [job_id, source]).fetchone()
     return row is None or row[0] == "pending"
+
+
+def item_is_runs(db: sqlite_utils.Database, job_id: int, source: str, owner: str, run_id: int) -> bool:
+    """Whether an item is part of what run `run_id` (process `owner`) has to do: new, pending, being
+    worked on by it, or finished by it already (a count taken while the run goes). Only reads."""
+    row = db.execute("SELECT state, owner, run_id FROM batch_items WHERE job_id = ? AND source = ?",
+                     [job_id, source]).fetchone()
+    return (row is None or row[0] == "pending" or (row[0] == "working" and row[1] == owner)
+            or (row[0] in ("done", "failed") and row[2] == run_id))
 
 
 def claim_item(db: sqlite_utils.Database, job_id: int, source: str, run_id: int | None, owner: str) -> bool:
