@@ -36,11 +36,19 @@ class FetchedArticle:
     page: Resolution
 
 
+class ArticleUnreachable(InputError):
+    """An article given as a URL that could not be fetched; `page` is the resolver's answer (why)."""
+
+    def __init__(self, url: str, page: Resolution) -> None:
+        super().__init__(url, f"could not fetch the article ({page.status.value}: {page.reason or page.http_status})")
+        self.page = page
+
+
 def fetch_article(ctx: RunContext, url: str) -> FetchedArticle:
     """Fetch an article afresh (never from the cache) through the run's resolver and limits."""
     res = ctx.resolver.resolve(url)
     if res.status is not Status.ALIVE or not res.exchanges:
-        raise InputError(url, f"could not fetch the article ({res.status.value}: {res.reason or res.http_status})")
+        raise ArticleUnreachable(url, res)
     final = res.exchanges[-1]
     charset = ingest.charset_of(header(final, "content-type"))
     return FetchedArticle(decoded_body(final, ctx.settings.max_bytes), res.final_url, charset, res.checked_at, res)

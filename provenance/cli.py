@@ -373,10 +373,10 @@ def batch(
         summary = usecases.run_batch(settings, sources, retry_failed=retry_failed)
     if summary.interrupted:
         typer.echo("provenance: interrupted; run the same command again to resume", err=True)
+    say_no_network(summary.no_network)
     if not summary.articles and not summary.interrupted and summary.failures:  # nothing to sum up but why
         for f in summary.failures:
             typer.echo(f"provenance: {f['source']}: {f['reason']}", err=True)
         raise typer.Exit(summary.exit_code())
-    say_no_network(summary.no_network)
     _emit(plain.render_batch_summary(summary), None)
     raise typer.Exit(summary.exit_code())

@@ -147,3 +147,12 @@ def test_what_is_no_article_is_counted_by_reason_in_the_summary_and_the_run(tmp_
     counts = sqlite3.connect(tmp_path / "p.db").execute("SELECT counts FROM runs WHERE id = ?",
                                                         [summary.run_id]).fetchone()[0]
     assert '"skipped": {' in counts
+
+
+def test_no_network_is_said_first_when_a_batch_of_urls_could_fetch_no_article(tmp_path, no_network):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("https://example.org/a\nhttps://example.net/b\n", encoding="utf-8")
+    got = run("batch", urls, "--db", tmp_path / "p.db", "--no-wayback", "--retries", "0")
+    lines = got.output.splitlines()
+    assert lines[0].startswith("provenance: no network: 2 URLs: 0 checked, 2 could not be checked (no network"), lines
+    assert got.output.count("provenance: no network") == 1 and len(lines) == 3  # then one line per article

@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 from .. import sources
 from ..archive import seal_killed_warcs
-from ..audit import fetch_article
+from ..audit import ArticleUnreachable, fetch_article
 from ..errors import ProvenanceError, stop_when_disk_full
-from ..models import RunStatus
+from ..models import LinkTally, RunStatus, Status
 from ..run import RunContext
 from ..settings import Settings
 from ..store import queue as work
@@ -49,6 +49,7 @@ class Batch:
         self.item_deadline = item_deadline
         self.owner = jobs.owner()
         self.skipped: Counter[str] = Counter()  # read but no article (a redirect, an image, …), by reason
+        self.article_tries: list[tuple[Status, str | None]] = []  # articles given as URLs that could not be fetched
         self._stop = threading.Event()
 
     def run(self) -> Summary:
@@ -94,6 +95,7 @@ class Batch:
         summary = Summary(run_id=ctx.run_id, job_id=job_id, resumed=resumed, interrupted=interrupted,
                           offline=self.settings.offline)
         counts = work.job_counts(ctx.db, job_id, ctx.run_id)
+        summary.tried = LinkTally.of([*counts.pop("tried"), *self.article_tries])
         for name, value in counts.items():
             setattr(summary, name, value)
         summary.failed = len(summary.failures)
@@ -171,6 +173,8 @@ class Batch:
         try:
             got = fetch_article(self.ctx, item.url)
         except ProvenanceError as e:
+            if isinstance(e, ArticleUnreachable):  # a try of this run too: no network shows here first
+                self.article_tries.append((e.page.status, e.page.reason))
             self.writer.post(Failed(item.key, getattr(e, "why", str(e)), True))
             return
         self.writer.post(Fetched(item.key, got.page))

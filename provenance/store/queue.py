@@ -170,7 +170,7 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict[str,
     order), claims by status and citations by kind of the done articles, their distinct cited URLs
     by what is known of them (`latest_resolutions`), the dead-link rate over URLs checked definitively,
     and the saved copies (WARC response and revisit records) of those URLs; then what this run
-    added (`added`), and this run's own attempts (`tried`: a tally that knows a missing network)."""
+    added (`added`), and this run's own attempts (`tried`: (status, reason) per URL it resolved)."""
     q = db.execute
     job = [job_id]
     done = "SELECT article_id FROM batch_items WHERE job_id = ? AND state = 'done'"
@@ -182,7 +182,7 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict[str,
         f"SELECT r.status, count(*) FROM ({cited}) u "
         "JOIN latest_resolutions r ON r.url_id = u.url_id "
         "GROUP BY r.status ORDER BY count(*) DESC", job).fetchall())
-    tried = LinkTally.of(q("SELECT status, reason FROM resolutions WHERE run_id = ?", [run_id]).fetchall())
+    tried = q("SELECT status, reason FROM resolutions WHERE run_id = ?", [run_id]).fetchall()
     return {
         "articles": q(f"SELECT count(*) FROM ({done})", job).fetchone()[0],
         "failures": failures,
@@ -197,7 +197,7 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict[str,
         "added": {
             "articles": q("SELECT count(*) FROM batch_items WHERE job_id = ? AND state = 'done' AND run_id = ?",
                           [job_id, run_id]).fetchone()[0],
-            "resolutions": tried.urls,
+            "resolutions": len(tried),
             "captures": q(f"SELECT count(*) FROM captures c WHERE {copies} AND c.run_id = ?", [run_id]).fetchone()[0],
         },
         "tried": tried,
