@@ -156,3 +156,8 @@ def test_no_network_is_said_first_when_a_batch_of_urls_could_fetch_no_article(tm
     lines = got.output.splitlines()
     assert lines[0].startswith("provenance: no network: 2 URLs: 0 checked, 2 could not be checked (no network"), lines
     assert got.output.count("provenance: no network") == 1 and len(lines) == 3  # then one line per article
+
+
+def test_no_network_is_said_once_before_the_archive_lines(tmp_path, no_network):
+    got = run("archive", "https://example.org/a", "--db", tmp_path / "p.db", "--no-wayback", "--retries", "0")
+    _first_line_says_no_network(got)

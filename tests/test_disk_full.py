@@ -164,3 +164,25 @@ def test_a_full_tmpfs_is_one_line_and_exit_1_and_a_rerun_with_space_completes_th
     assert _end_state(kept / "p.db")[0] == _end_state(control / "p.db")[0]
     assert all(check_file(f).ok for f in warc_files(kept / "archive"))
     assert not list((kept / "archive").glob("*.open"))
+
+
+def test_an_audit_stopped_by_a_full_disk_ends_like_one_with_space_once_run_again(tmp_path, monkeypatch):
+    from provenance import usecases
+
+    with Web() as web:
+        write_articles(tmp_path / "in", web.base, n=1, links=5, shared=1)
+        article = str(tmp_path / "in" / "a0000.html")
+        first = usecases.audit_sources(settings_for(tmp_path / "control" / "p.db"), [article])
+        settings = settings_for(tmp_path / "full" / "p.db")
+        with monkeypatch.context() as m:
+            _disk_fills_after(m, 3)
+            with pytest.raises(DiskFull):
+                usecases.audit_sources(settings, [article])
+        assert all(check_file(f).ok for f in warc_files(settings.warc_dir()))
+        again = usecases.audit_sources(settings, [article])
+    assert again.exit_code() == first.exit_code()
+    control = sqlite3.connect(tmp_path / "control" / "p.db")
+    full = sqlite3.connect(settings.db)
+    statuses = "SELECT seq, status FROM claims WHERE article_id = (SELECT max(id) FROM articles) ORDER BY seq"
+    assert full.execute(statuses).fetchall() == control.execute(statuses).fetchall()
+    assert "archived" in {s for _, s in control.execute(statuses)}
