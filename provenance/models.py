@@ -303,9 +303,13 @@ class LinkTally:
         return t
 
     @classmethod
-    def of_counts(cls, counts: Mapping[str, int]) -> LinkTally:
-        """From URLs counted by status (a batch summary's `resolutions`)."""
-        return cls.of((status, None) for status, n in counts.items() for _ in range(n))
+    def of_counts(cls, counts: Mapping[str, int], reasons: Mapping[str, int] | None = None) -> LinkTally:
+        """From URLs counted by status (a batch summary's `resolutions`), and the URLs that could not
+        be checked counted by reason, when known."""
+        t = cls.of((status, None) for status, n in counts.items() for _ in range(n))
+        if reasons and sum(reasons.values()) == t.unchecked:
+            t.reasons = Counter(reasons)
+        return t
 
     @property
     def dead_link_rate(self) -> float | None:

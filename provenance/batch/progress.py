@@ -35,6 +35,7 @@ class Summary:
     claims: dict[str, int] = field(default_factory=dict)  # by status
     citations: dict[str, int] = field(default_factory=dict)  # by kind
     resolutions: dict[str, int] = field(default_factory=dict)  # distinct cited URLs, by what is known
+    unchecked: dict[str, int] = field(default_factory=dict)  # those that could not be checked, by reason
     dead_link_rate: float | None = None  # dead + soft-404 over URLs checked definitively
     captures: int = 0  # saved copies (WARC response and revisit records) of the cited URLs
     added: dict[str, int] = field(default_factory=dict)  # what this run itself did: articles, resolutions, captures
@@ -50,7 +51,7 @@ class Summary:
 
     @property
     def links(self) -> LinkTally:
-        return LinkTally.of_counts(self.resolutions)
+        return LinkTally.of_counts(self.resolutions, self.unchecked)
 
     @property
     def broken(self) -> int:

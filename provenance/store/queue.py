@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ..models import LinkTally
+from ..models import LinkTally, Status
 from .writes import Transaction, _insert, mark_runs, now_iso
 
 __all__ = ["claim_item", "fail_unseen", "finish_item", "finish_job", "item_is_open", "item_is_runs", "killed_runs",
@@ -183,6 +183,12 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict[str,
         "JOIN latest_resolutions r ON r.url_id = u.url_id "
         "GROUP BY r.status ORDER BY count(*) DESC", job).fetchall())
     tried = q("SELECT status, reason FROM resolutions WHERE run_id = ?", [run_id]).fetchall()
+    definitive = ", ".join("?" * len(Status.definitive()))
+    unchecked = dict(q(
+        f"SELECT coalesce(r.reason, r.status), count(*) FROM ({cited}) u "
+        "JOIN latest_resolutions r ON r.url_id = u.url_id "
+        f"WHERE r.status NOT IN ({definitive}, ?) GROUP BY 1 ORDER BY count(*) DESC",
+        [*job, *Status.definitive(), Status.OFFLINE.value]).fetchall())
     return {
         "articles": q(f"SELECT count(*) FROM ({done})", job).fetchone()[0],
         "failures": failures,
@@ -191,6 +197,7 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict[str,
         "citations": dict(q(f"SELECT kind, count(*) FROM citations WHERE article_id IN ({done}) GROUP BY kind "
                             "ORDER BY count(*) DESC", job).fetchall()),
         "resolutions": resolutions,
+        "unchecked": unchecked,
         "dead_link_rate": LinkTally.of_counts(resolutions).dead_link_rate,
         "captures": q(f"SELECT count(*) FROM captures c JOIN resolutions r ON r.id = c.resolution_id "
                       f"WHERE {copies} AND r.url_id IN ({cited})", job).fetchone()[0],
