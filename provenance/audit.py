@@ -123,6 +123,7 @@ class AuditOutcome:
     db: sqlite_utils.Database  # where the run recorded them, for the reports
 
     offline: bool = False  # an --offline run: nothing was meant to be checked
+    network_missing: bool = False  # the resolver found no network (its DNS canary resolved nothing)
 
     def links(self) -> LinkTally:
         """The cited URLs of every article by what is known of them now (`latest_resolutions`): an
@@ -142,9 +143,9 @@ class AuditOutcome:
 
     @property
     def no_network(self) -> str | None:
-        """The one line to say first when every URL this run tried failed for want of a network."""
+        """The one line to say first when the run found no network, or every URL it tried failed for want of one."""
         tried = self.tried()
-        return tried.words() if tried.no_network else None
+        return tried.words() if self.network_missing or tried.no_network else None
 
     @property
     def unchecked(self) -> int:
@@ -180,7 +181,8 @@ def _audit_sources(settings: Settings, sources: list[str], on_failure) -> AuditO
             results.append(auditor.audit(article))
     finally:
         ctx.close()
-    outcome = AuditOutcome(ctx.run_id, results, failures, ctx.db, offline=settings.offline)
+    outcome = AuditOutcome(ctx.run_id, results, failures, ctx.db, offline=settings.offline,
+                           network_missing=ctx.resolver.network_missing)
     ctx.finish(RunStatus.DONE if results else RunStatus.FAILED,
                {"articles": len(results), "broken": outcome.broken, "unchecked": outcome.unchecked}, failures)
     return outcome

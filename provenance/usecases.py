@@ -55,6 +55,7 @@ class ResolveOutcome:
     results: list[Resolution]
     not_urls: list[str]  # shown without their credentials
     offline: bool = False
+    network_missing: bool = False  # the resolver found no network (its DNS canary resolved nothing)
 
     def links(self) -> LinkTally:
         """The distinct URLs given that are URLs, by what this run found."""
@@ -63,9 +64,9 @@ class ResolveOutcome:
 
     @property
     def no_network(self) -> str | None:
-        """The one line to say first when every URL tried failed for want of a network."""
+        """The one line to say first when the run found no network, or every URL tried failed for want of one."""
         links = self.links()
-        return links.words() if links.no_network else None
+        return links.words() if self.network_missing or links.no_network else None
 
     def exit_code(self) -> int:
         links = self.links()
@@ -100,7 +101,8 @@ def _resolve_urls(settings: Settings, urls: list[str], on_progress) -> ResolveOu
     ctx.regrade(distinct)
     ctx.finish(RunStatus.DONE, dict(Counter(r.status.value for r in found.values())), [])
     not_urls = [strip_credentials(u) for u in distinct if found[u].reason == "invalid_url" and not found[u].hops]
-    return ResolveOutcome(ctx.run_id, [found[u] for u in urls], not_urls, settings.offline)
+    return ResolveOutcome(ctx.run_id, [found[u] for u in urls], not_urls, settings.offline,
+                          ctx.resolver.network_missing)
 
 
 @dataclass
@@ -115,15 +117,16 @@ class ArchiveOutcome:
     warc_files: list[str] = field(default_factory=list)  # files closed by this run
     freshness_hours: float = 24.0
     offline: bool = False
+    network_missing: bool = False  # the resolver found no network (its DNS canary resolved nothing)
 
     def links(self) -> LinkTally:
         return LinkTally.of((r.status, r.reason) for r in self.results)
 
     @property
     def no_network(self) -> str | None:
-        """The one line to say first when every URL tried failed for want of a network."""
+        """The one line to say first when the run found no network, or every URL tried failed for want of one."""
         links = self.links()
-        return links.words() if links.no_network else None
+        return links.words() if self.network_missing or links.no_network else None
 
     def exit_code(self) -> int:
         """1 when a URL is gone or could not be checked (so nothing was archived for it), unless --offline."""
@@ -156,7 +159,8 @@ def _archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
     ctx.finish(RunStatus.DONE, {"urls": len(results), "broken": broken,
                                 "captures": sum(len(c) for c in captures.values())}, [])
     return ArchiveOutcome(ctx.run_id, results, captures, snapshots, settings.warc_dir(),
-                          list(ctx.archiver.store.closed_files), settings.freshness_hours, settings.offline)
+                          list(ctx.archiver.store.closed_files), settings.freshness_hours, settings.offline,
+                          ctx.resolver.network_missing)
 
 
 @dataclass

@@ -161,3 +161,12 @@ def test_no_network_is_said_first_when_a_batch_of_urls_could_fetch_no_article(tm
 def test_no_network_is_said_once_before_the_archive_lines(tmp_path, no_network):
     got = run("archive", "https://example.org/a", "--db", tmp_path / "p.db", "--no-wayback", "--retries", "0")
     _first_line_says_no_network(got)
+
+
+def test_the_resolvers_own_signal_says_no_network_even_when_a_loopback_page_was_checked(tmp_path, no_network):
+    with Web() as web:
+        got = run("resolve", f"{web.base}/p/1", "https://example.org/a", "--db", tmp_path / "p.db", "--retries", "0",
+                  "--allow-private", "--robots", "ignore")
+    first = got.output.splitlines()[0]
+    assert first.startswith("provenance: no network: 2 URLs: 1 checked, 1 could not be checked"), got.output
+    assert got.output.count("provenance: no network") == 1

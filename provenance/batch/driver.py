@@ -96,6 +96,7 @@ class Batch:
                           offline=self.settings.offline)
         counts = work.job_counts(ctx.db, job_id, ctx.run_id)
         summary.tried = LinkTally.of([*counts.pop("tried"), *self.article_tries])
+        summary.network_missing = ctx.resolver.network_missing
         for name, value in counts.items():
             setattr(summary, name, value)
         summary.failed = len(summary.failures)

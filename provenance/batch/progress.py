@@ -43,11 +43,12 @@ class Summary:
     skipped: dict[str, int] = field(default_factory=dict)  # records and files read that are no article, by why
     offline: bool = False  # an --offline run: nothing was meant to be checked
     tried: LinkTally = field(default_factory=LinkTally)  # this run's own attempts, URL by URL
+    network_missing: bool = False  # the resolver found no network (its DNS canary resolved nothing)
 
     @property
     def no_network(self) -> str | None:
-        """The one line to say first when every URL this run tried failed for want of a network."""
-        return self.tried.words() if self.tried.no_network else None
+        """The one line to say first when the run found no network, or every URL it tried failed for want of one."""
+        return self.tried.words() if self.network_missing or self.tried.no_network else None
 
     @property
     def links(self) -> LinkTally:
@@ -64,6 +65,6 @@ class Summary:
 
     def counts(self) -> dict:
         out = asdict(self)
-        for k in ("run_id", "job_id", "failures", "interrupted", "offline", "tried"):
+        for k in ("run_id", "job_id", "failures", "interrupted", "offline", "tried", "network_missing"):
             out.pop(k)
         return out
