@@ -15,8 +15,8 @@ import sqlite_utils
 from . import ingest, sources
 from .archive import target_date
 from .check_stage import Checker
-from .claims import grade, with_checks
-from .errors import InputError, ProvenanceError
+from .claims import grade_all
+from .errors import InputError, ProvenanceError, stop_when_disk_full
 from .extract import extract
 from .fetch import decoded_body, header
 from .models import Article, AuditResult, Extraction, LinkTally, Resolution, RunStatus, Status, exit_code
@@ -37,27 +37,37 @@ class FetchedArticle:
     page: Resolution
 
 
+class ArticleUnreachable(InputError):
+    """An article given as a URL that could not be fetched; `page` is the resolver's answer (why)."""
+
+    def __init__(self, url: str, page: Resolution) -> None:
+        super().__init__(url, f"could not fetch the article ({page.status.value}: {page.reason or page.http_status})")
+        self.page = page
+
+
 def fetch_article(ctx: RunContext, url: str) -> FetchedArticle:
     """Fetch an article afresh (never from the cache) through the run's resolver and limits."""
     res = ctx.resolver.resolve(url)
     if res.status is not Status.ALIVE or not res.exchanges:
-        raise InputError(url, f"could not fetch the article ({res.status.value}: {res.reason or res.http_status})")
+        raise ArticleUnreachable(url, res)
     final = res.exchanges[-1]
     charset = ingest.charset_of(header(final, "content-type"))
     return FetchedArticle(decoded_body(final, ctx.settings.max_bytes), res.final_url, charset, res.checked_at, res)
 
 
 def grade_article(ctx: RunContext, article_id: int, doc: Extraction) -> None:
-    """Check what the cited pages say (the check stage, unless --no-check), then grade each claim
-    against what resolution, archiving and checking recorded, and store the grades."""
+    """Check what the cited pages say (the check stage, unless --no-check), then grade every claim
+    against what resolution, archiving and checking recorded, and store the grades.
+
+    The whole article is graded in one pass (`grade_all` indexes its citation tree once): graded
+    claim by claim, a page of 40,000 claims took minutes, the tree rebuilt for each."""
     if ctx.settings.check:
         Checker(ctx).check_article(article_id)
     urls = [c.url for c in doc.citations if c.url]
     states = None if not urls else queries.url_states(ctx.db, urls)
-    by_id = {c.id: c for c in doc.citations}
-    verdicts = queries.check_verdicts(ctx.db, article_id, by_seq=True)
-    for seq, claim in enumerate(doc.claims, 1):
-        claim.status = with_checks(grade(claim, by_id, states), verdicts.get(seq, []))
+    by_seq = queries.check_verdicts(ctx.db, article_id, by_seq=True)
+    checks = {claim.id: by_seq[seq] for seq, claim in enumerate(doc.claims, 1) if seq in by_seq}
+    grade_all(doc.claims, {c.id: c for c in doc.citations}, states, checks)
     writes.update_claim_statuses(ctx.db, article_id, doc)
 
 
@@ -119,6 +129,7 @@ class AuditOutcome:
     db: sqlite_utils.Database  # where the run recorded them, for the reports
 
     offline: bool = False  # an --offline run: nothing was meant to be checked
+    network_missing: bool = False  # the resolver found no network (its DNS canary resolved nothing)
 
     def links(self) -> LinkTally:
         """The cited URLs of every article by what is known of them now (`latest_resolutions`): an
@@ -137,6 +148,12 @@ class AuditOutcome:
         return LinkTally.of((res.status, res.reason) for res in answers.values())
 
     @property
+    def no_network(self) -> str | None:
+        """The one line to say first when the run found no network, or every URL it tried failed for want of one."""
+        tried = self.tried()
+        return tried.words() if self.network_missing or tried.no_network else None
+
+    @property
     def unchecked(self) -> int:
         """URLs this run tried and could not check (no network, timeout, …); offline ones were not tried."""
         return self.tried().unchecked
@@ -148,7 +165,13 @@ class AuditOutcome:
 
 def audit_sources(settings: Settings, sources: list[str], *, on_failure=None) -> AuditOutcome:
     """Audit each SOURCE in one run, recorded; an unreadable one is a failure (`on_failure(source, error)`),
-    never a stopped run. The outcome keeps the run's database open for the report."""
+    never a stopped run. The outcome keeps the run's database open for the report. A full disk
+    stops the run (`DiskFull`): what was recorded stays whole, and running it again completes it."""
+    with stop_when_disk_full(f"could not write the database {settings.db}"):
+        return _audit_sources(settings, sources, on_failure)
+
+
+def _audit_sources(settings: Settings, sources: list[str], on_failure) -> AuditOutcome:
     ctx = RunContext.open(settings, "audit", {"sources": sources, "offline": settings.offline})
     auditor = Auditor(ctx)
     results, failures = [], []
@@ -164,7 +187,8 @@ def audit_sources(settings: Settings, sources: list[str], *, on_failure=None) ->
             results.append(auditor.audit(article))
     finally:
         ctx.close()
-    outcome = AuditOutcome(ctx.run_id, results, failures, ctx.db, offline=settings.offline)
+    outcome = AuditOutcome(ctx.run_id, results, failures, ctx.db, offline=settings.offline,
+                           network_missing=ctx.resolver.network_missing)
     ctx.finish(RunStatus.DONE if results else RunStatus.FAILED,
                {"articles": len(results), "broken": outcome.broken, "unchecked": outcome.unchecked}, failures)
     return outcome
