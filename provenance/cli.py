@@ -9,17 +9,17 @@ readable; 130 interrupted. Warnings the library logs go to stderr
 
 from __future__ import annotations
 
-import functools
 import logging
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import NoReturn, cast
 
 import typer
 
 from . import __version__, cli_output, report, usecases
-from .cli_help import App, format_option, output_option, with_settings
+from .cli_help import INJECTED, App, format_option, output_option, with_settings
+from .cli_output import check_output, fail, read_urls
+from .cli_output import emit as _emit
 from .errors import NotFound, ProvenanceError
 from .export import FORMATS as EXPORT_FORMATS
 from .report import plain
@@ -37,11 +37,7 @@ def readme_options() -> str:
     return options_markdown()
 
 
-app = App(
-    help="Find what a news article leans on, resolve and archive every source, and record a "
-         "provenance chain for every claim in SQLite.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-)
+app = App(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 
 def _version(value: bool) -> None:
@@ -64,40 +60,6 @@ def root(
         cli_output.configure_logging(verbose, log_file)
     except OSError as e:
         fail(f"cannot write {log_file}: {e.strerror or e}")
-
-
-# The default of every command's `settings` parameter: `with_settings` always passes one.
-INJECTED = cast(Settings, None)
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """One clear line on stderr, then exit."""
-    typer.echo(f"provenance: {message}", err=True)
-    raise typer.Exit(code)
-
-
-settings_options = functools.partial(with_settings, on_error=fail)
-
-
-def check_output(output: Path | None) -> None:
-    """Refuse an -o whose folder does not exist before any work is done, not after."""
-    if output is not None and not output.parent.is_dir():
-        fail(f"cannot write {output}: no folder {output.parent}")
-
-
-def _emit(text: str, output: Path | None) -> None:
-    text = text if text.endswith("\n") else text + "\n"
-    if not output:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as e:
-        fail(f"cannot write {output}: {e.strerror or e}")
-
-
-def _urls(urls: list[str]) -> list[str]:
-    return [line.strip() for line in sys.stdin if line.strip()] if urls == ["-"] else urls
 
 
 def main() -> None:
@@ -149,7 +111,7 @@ ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in EX
 
 
 @app.command()
-@settings_options("db", *NETWORK, db=RECORDS + " Later audits reuse what it finds.")
+@with_settings("db", *NETWORK, db=RECORDS + " Later audits reuse what it finds.")
 def resolve(
     urls: list[str] = typer.Argument(..., metavar="URL...", help="URLs to resolve, or - to read them from stdin, "
                                      "one a line."),
@@ -169,7 +131,7 @@ def resolve(
     could not be checked (not with --offline), 2 on bad usage.
     """
     check_output(output)
-    outcome = usecases.resolve_urls(settings, _urls(urls), on_progress=cli_output.count_on_terminal("resolved"))
+    outcome = usecases.resolve_urls(settings, read_urls(urls), on_progress=cli_output.count_on_terminal("resolved"))
     for u in outcome.not_urls:
         typer.echo(f"provenance: not an http(s) URL: {u}", err=True)
     _emit(plain.render_resolutions(outcome, format.value), output)
@@ -177,7 +139,7 @@ def resolve(
 
 
 @app.command()
-@settings_options("db", *NETWORK, db=RECORDS + " Every claim's chain is recorded into it.")
+@with_settings("db", *NETWORK, db=RECORDS + " Every claim's chain is recorded into it.")
 def audit(
     sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Files (HTML or text), http(s) URLs, "
                                         "or - for stdin."),
@@ -217,18 +179,13 @@ def audit(
         _emit(pages[0], output)
     else:
         assert output is not None  # several pages go to a folder, checked above
-        try:
-            output.mkdir(parents=True, exist_ok=True)
-            for result, page in zip(outcome.results, pages, strict=True):
-                (output / f"article-{result.article_id}.{format.value}").write_text(page, encoding="utf-8")
-        except OSError as e:
-            fail(f"cannot write into {output}: {e.strerror or e}")
-        typer.echo(f"wrote {len(pages)} pages to {output}/", err=True)
+        cli_output.write_pages(output, {f"article-{r.article_id}.{format.value}": page
+                                        for r, page in zip(outcome.results, pages, strict=True)})
     raise typer.Exit(outcome.exit_code())
 
 
 @app.command()
-@settings_options("db", db=READS)
+@with_settings("db", db=READS)
 def show(
     ident: str = typer.Argument(
         ..., metavar="ID", help="A claim id, or an article id with --article; claim:N and article:N work too."
@@ -255,7 +212,7 @@ def show(
 
 
 @app.command()
-@settings_options("db", *NETWORK, db=RECORDS + " Each capture's file and offset are recorded into it.")
+@with_settings("db", *NETWORK, db=RECORDS + " Each capture's file and offset are recorded into it.")
 def archive(
     urls: list[str] = typer.Argument(
         ..., metavar="URL...", help="URLs to resolve and archive, or - to read them from stdin, one a line."),
@@ -273,13 +230,13 @@ def archive(
     Exit 0 when nothing is dead, 1 when some URLs are dead or soft-404 or could not be checked (not
     with --offline), 2 on bad usage.
     """
-    outcome = usecases.archive_urls(settings, _urls(urls))
+    outcome = usecases.archive_urls(settings, read_urls(urls))
     _emit(plain.render_archive(outcome), None)
     raise typer.Exit(outcome.exit_code())
 
 
 @app.command()
-@settings_options("db", "archive_dir", db="SQLite database whose `captures` rows are read back from their files.")
+@with_settings("db", "archive_dir", db="SQLite database whose `captures` rows are read back from their files.")
 def verify(
     warcs: list[Path] = typer.Argument(
         None, metavar="WARC...", show_default="every file in the archive directory", help="WARC files to check."),
@@ -303,7 +260,7 @@ def verify(
 
 
 @app.command()
-@settings_options("db", db=READS)
+@with_settings("db", db=READS)
 def export(
     format: ExportFormat = format_option(..., "prov-json (W3C PROV), json (every claim's chain) or csv (the "
                                          "chains view)."),
@@ -331,7 +288,7 @@ def export(
 
 
 @app.command()
-@settings_options("db", db="SQLite database to serve, read-only.")
+@with_settings("db", db="SQLite database to serve, read-only.")
 def browse(
     host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS",
                              help="Address to listen on (127.0.0.1: this machine)."),
@@ -361,7 +318,7 @@ def browse(
 
 
 @app.command()
-@settings_options("db", *NETWORK, db=RECORDS + " It also holds the work queue a resumed run reads.")
+@with_settings("db", *NETWORK, db=RECORDS + " It also holds the work queue a resumed run reads.")
 def batch(
     sources: list[str] = typer.Argument(
         ..., metavar="SOURCE...", help="Folders (recursive), .warc/.warc.gz files, .zip files, files of URLs "

@@ -21,11 +21,12 @@ import inspect
 import typing
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from .cli_output import fail
 from .errors import ProvenanceError
 from .settings import Settings, option_words
 
@@ -119,13 +120,17 @@ def format_option(default: Any, choices: str) -> Any:
     return typer.Option(default, "--format", help=choices, rich_help_panel=OUTPUT_PANEL)
 
 
-def with_settings(*names: str, on_error: typing.Callable[[str], typing.NoReturn], **help: str):
+# The default of every command's `settings` parameter: `with_settings` always passes one.
+INJECTED = cast(Settings, None)
+
+
+def with_settings(*names: str, **help: str):
     """Add one CLI option per named setting to a command, and hand it a `Settings` (which checks itself).
 
     Their spelling, metavar, panel, help and defaults come from settings.py, so every command that
     touches the network takes the same limits with the same words; `help` overrides a setting's help
-    for this command (`db="SQLite database to read the chains from."`). `on_error` reports a setting
-    that makes no sense.
+    for this command (`db="SQLite database to read the chains from."`). A setting that makes no sense,
+    or any ProvenanceError of the command, is one line and exit 2.
     """
     meta, hints = {f.name: f for f in fields(Settings)}, typing.get_type_hints(Settings)
 
@@ -150,7 +155,7 @@ def with_settings(*names: str, on_error: typing.Callable[[str], typing.NoReturn]
             try:
                 return fn(settings=Settings(**{n: v for n, v in given.items() if v is not None}), **kwargs)
             except ProvenanceError as e:
-                on_error(str(e))
+                fail(str(e))
 
         wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         return wrapper
