@@ -18,7 +18,7 @@ import typer
 
 from . import __version__, cli_output, report, usecases
 from .cli_help import INJECTED, App, format_option, output_option, with_settings
-from .cli_output import check_output, fail, read_urls
+from .cli_output import check_output, fail, read_urls, say_no_network
 from .cli_output import emit as _emit
 from .errors import NotFound, ProvenanceError
 from .export import FORMATS as EXPORT_FORMATS
@@ -132,6 +132,7 @@ def resolve(
     """
     check_output(output)
     outcome = usecases.resolve_urls(settings, read_urls(urls), on_progress=cli_output.count_on_terminal("resolved"))
+    say_no_network(outcome.no_network)
     for u in outcome.not_urls:
         typer.echo(f"provenance: not an http(s) URL: {u}", err=True)
     _emit(plain.render_resolutions(outcome, format.value), output)
@@ -170,9 +171,7 @@ def audit(
                                      on_failure=lambda source, e: typer.echo(f"provenance: {e}", err=True))
     if not outcome.results:
         raise typer.Exit(outcome.exit_code())
-    tried = outcome.tried()
-    if tried.no_network:
-        typer.echo(f"provenance: no network: {tried.words()}", err=True)
+    say_no_network(outcome.no_network)
     color, width = cli_output.terminal(output)
     pages = report.render_audit(format.value, outcome.db, outcome.results, color=color, width=width)
     if len(pages) == 1 and (output is None or not output.is_dir()):
@@ -231,6 +230,7 @@ def archive(
     with --offline), 2 on bad usage.
     """
     outcome = usecases.archive_urls(settings, read_urls(urls))
+    say_no_network(outcome.no_network)
     _emit(plain.render_archive(outcome), None)
     raise typer.Exit(outcome.exit_code())
 
@@ -348,5 +348,10 @@ def batch(
         summary = usecases.run_batch(settings, sources, retry_failed=retry_failed)
     if summary.interrupted:
         typer.echo("provenance: interrupted; run the same command again to resume", err=True)
+    say_no_network(summary.no_network)
+    if not summary.articles and not summary.interrupted and summary.failures:  # nothing to sum up but why
+        for f in summary.failures:
+            typer.echo(f"provenance: {f['source']}: {f['reason']}", err=True)
+        raise typer.Exit(summary.exit_code())
     _emit(plain.render_batch_summary(summary), None)
     raise typer.Exit(summary.exit_code())

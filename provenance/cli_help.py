@@ -155,7 +155,7 @@ def with_settings(*names: str, **help: str):
             try:
                 return fn(settings=Settings(**{n: v for n, v in given.items() if v is not None}), **kwargs)
             except ProvenanceError as e:
-                fail(str(e))
+                fail(str(e), getattr(e, "exit_code", 2))  # a full disk is 1: done in part, run it again
 
         wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         return wrapper

@@ -46,6 +46,13 @@ def emit(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as e:
         fail(f"cannot write {output}: {e.strerror or e}")
+    typer.echo(f"wrote {output}", err=True)
+
+
+def say_no_network(line: str | None) -> None:
+    """No network is said once, first, on its own line (the use case's outcome knows it)."""
+    if line:
+        typer.echo(f"provenance: no network: {line}", err=True)
 
 
 def write_pages(folder: Path, pages: dict[str, str]) -> None:
@@ -97,7 +104,8 @@ def batch_with_progress(settings: Settings, sources: list[str], **kwargs) -> Sum
 
         def update(p):
             elapsed = max(time.monotonic() - started, 1e-6)
-            bar.update(articles, completed=p.articles + p.failed, total=p.found if p.reading_done else None,
+            total = p.found if p.reading_done else p.total  # counted ahead of the reading: an ETA from the start
+            bar.update(articles, completed=p.articles + p.failed, total=total,
                        rate=f"{p.articles / elapsed:.1f}/s")
             bar.update(urls, completed=p.resolved, total=p.urls if p.reading_done else None,
                        rate=f"{p.resolved / elapsed:.1f}/s")
