@@ -24,7 +24,8 @@ MAX_STATUSES = 12  # statuses fetched and checked per residue
 NO_HANDLE = "no_handle_or_date"
 NO_STATUSES = "no_statuses_archived_that_day"
 
-RESIDUE = re.compile(r"[—–-]{1,2}\s*(?P<name>[^\n(—–]{0,80}?)\s*\(@(?P<handle>\w{1,15})\)\s*(?P<date>[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4})")
+RESIDUE = re.compile(r"[—–-]{1,2}\s*(?P<name>[^\n(—–]{0,80}?)\s*\(@(?P<handle>\w{1,15})\)\s*"
+                     r"(?P<date>[A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4})")
 STATUS = re.compile(r"^https?://(?:(?:www|mobile)\.)?(?:twitter|x)\.com/(\w{1,15})/status(?:es)?/(\d+)", re.I)
 
 
