@@ -84,6 +84,7 @@ class Archive:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # small answers on a kept-alive connection go out at once
 
             def log_message(self, *args):
                 pass
