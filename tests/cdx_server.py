@@ -38,6 +38,7 @@ class Archive:
         self.captures: list[Capture] = []
         self.cdx_calls = 0
         self.replays = 0
+        self.cdx_answer: tuple[int, dict] | None = None  # (status, headers) to answer every CDX query with
         self._server: ThreadingHTTPServer | None = None
 
     def add(self, url: str, timestamp: str, body: bytes | str, mimetype: str = "text/html") -> None:
@@ -100,6 +101,13 @@ class Archive:
                 parts = urlsplit(self.path)
                 if parts.path == "/cdx/search/cdx":
                     archive.cdx_calls += 1
+                    if archive.cdx_answer is not None:
+                        code, headers = archive.cdx_answer
+                        self.send_response(code)
+                        for k, v in {**headers, "Content-Length": "0"}.items():
+                            self.send_header(k, v)
+                        self.end_headers()
+                        return
                     rows = archive.query(parse_qs(parts.query))
                     head = ["timestamp", "original", "statuscode", "mimetype", "digest"]
                     self._send(200, json.dumps([head, *rows] if rows else []).encode())

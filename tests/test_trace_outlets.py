@@ -108,13 +108,16 @@ def test_the_window_and_the_budget_are_kept(archive):
     archive.add("https://yournews.com/2025/07/09/putin-macron-phone-call-follow-up/", "20250709120000",
                 STORY.format(title="Putin Macron call", body=CLAIM))
     base = archive.serve()
-    trace = tracer(base, budget=3).trace_outlet("yournews.com", date(2025, 7, 1), CLAIM)
-    assert archive.cdx_calls == trace.cdx_calls == 3  # days 1 July, 30 June, 2 July, then no more
-    assert trace.reason == BUDGET_SPENT
-    assert all("07/09" not in c.url for c in trace.candidates)  # outside the ±3 days
+    small = tracer(base, budget=3).trace_outlet("yournews.com", date(2025, 7, 1), CLAIM)
+    assert archive.cdx_calls == small.cdx_calls == 2  # no room for a query a day: one for the window, a sitemap
+    assert small.status == "traced" and all("07/09" not in c.url for c in small.candidates)  # outside ±3 days
+    archive.cdx_calls = 0
+    spent = tracer(base, budget=1).trace_outlet("yournews.com", date(2025, 7, 1), CLAIM,
+                                                domains=["yournews.com", "yournews.net"])
+    assert archive.cdx_calls == spent.cdx_calls == 1 and spent.reason == BUDGET_SPENT
     archive.cdx_calls = 0
     full = tracer(base).trace_outlet("yournews.com", date(2025, 7, 1), CLAIM)
-    assert full.cdx_calls == archive.cdx_calls == 8  # 7 days and one sitemap look-up
+    assert full.cdx_calls == archive.cdx_calls == 8  # a query for each of 7 days, nearest first, and one sitemap
     assert all("07/09" not in c.url for c in full.candidates)
 
 
@@ -142,6 +145,24 @@ def test_with_no_archive_reachable_each_vague_citation_says_why_in_one_line():
     assert "\n" not in trace.line() and trace.line().startswith("stays vague: ")
     unknown = t.trace_outlet("Some Local Blog", date(2025, 7, 1), "Some Local Blog reported it.")
     assert unknown.reason == NO_DOMAIN and unknown.cdx_calls == 0
+
+
+def test_a_429_stops_the_asking_and_says_so(archive):
+    seed_yournews(archive)
+    archive.cdx_answer = (429, {"Retry-After": "3600"})
+    t = tracer(archive.serve())
+    trace = t.trace_outlet("yournews.com", date(2025, 7, 1), CLAIM)
+    assert trace.status == "vague" and trace.reason == "rate_limited"
+    assert archive.cdx_calls == 1 and trace.cdx_calls == 1
+    again = t.trace_outlet("yournews.com", date(2025, 7, 1), CLAIM)  # the run's gate stays shut
+    assert again.reason == "rate_limited" and archive.cdx_calls == 1
+
+
+def test_an_outlet_with_many_domains_asks_once_per_window(archive):
+    seed_yournews(archive)
+    domains = ["yournews.com", "yournews.net", "yournews.org"]
+    trace = tracer(archive.serve()).trace_outlet("Your News", date(2025, 7, 1), CLAIM, domains=domains)
+    assert trace.status == "traced" and trace.cdx_calls == archive.cdx_calls == 6  # 3 listings, 3 sitemaps
 
 
 def test_an_empty_archive_is_not_an_unreachable_one(archive):

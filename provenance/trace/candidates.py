@@ -159,18 +159,24 @@ class Tracer:
 
     def list_pages(self, domains: list[str], day: date, budget: Budget,
                    errors: list[str]) -> tuple[dict[str, Candidate], bool]:
-        """Story captures on the domains, one query a day per domain, nearest day first.
+        """Story captures on the domains, one query a day per domain, nearest day first (one per
+        window when the budget cannot hold a query a day).
 
         Returns the candidates by URL key and whether the whole window was covered.
         """
         found: dict[str, Candidate] = {}
-        for when in days_nearest_first(day, self.window):
+        days = days_nearest_first(day, self.window)
+        # A query a day finds more under the row limit; an outlet with many domains gets one per window.
+        spans = [(d, d) for d in days]
+        if len(domains) * len(days) > budget.limit - budget.spent - len(domains):
+            spans = [(min(days), max(days))]
+        for first, last in spans:
             for domain in domains:
                 if self.wayback.gate.paused:
                     return found, False
-                stamp = when.strftime("%Y%m%d")
                 rows = self._query(budget, {
-                    "url": domain, "matchType": "domain", "from": stamp, "to": stamp,
+                    "url": domain, "matchType": "domain", "from": first.strftime("%Y%m%d"),
+                    "to": last.strftime("%Y%m%d"),
                     "filter": ["mimetype:text/html", "statuscode:200"], "collapse": "urlkey",
                     "limit": str(ROWS_PER_QUERY)}, errors)
                 if rows is None:
