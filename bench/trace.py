@@ -77,6 +77,10 @@ def _slug_title(url: str) -> str:
     return " ".join(w for w in re.split(r"[-_+]+", words) if w).capitalize()
 
 
+def _last(url: str) -> str:
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
 def _url_day(url: str) -> date | None:
     m = URL_DATE.search(urlsplit(url).path)
     try:
@@ -134,20 +138,22 @@ def seed_outlets(archive: Archive, cases: list[Case], corpus, decoys: int, rng: 
         if url_key(case.url) in placed:
             continue
         sentence = re.sub(re.escape(case.outlet).replace(r"\ ", r"\s+"), "", case.sentence, flags=re.I)
-        filler = [p for n, p in rng.sample(paras, 6) if n != case.page][:4]
+        filler = [p for n, p in rng.sample(paras, min(6, len(paras))) if n != case.page][:4] or [""]
         when = _url_day(case.url)
         inside = when is not None and abs((when - case.day).days) <= WINDOW_DAYS
         day = when if inside else case.day  # a story cited from an older date is captured when linked
         archive.add(case.url, stamp(day, rng), _html(_slug_title(case.url), [filler[0], sentence, *filler[1:]]))
         placed[url_key(case.url)] = "dated in window" if inside else "captured when cited"
         hosts.setdefault(urlsplit(case.url).hostname or "", (case.url, case.day))
+    hidden = {_last(c.url) for c in cases}  # a decoy never borrows a hidden page's own slug
+    slugs = [u for u in slugs if _last(u) not in hidden]
     for host, (model, day) in hosts.items():
         dated = URL_DATE.search(urlsplit(model).path)
         for i in range(decoys):
-            other = urlsplit(rng.choice(slugs)).path.rstrip("/").rsplit("/", 1)[-1] or f"story-{i}"
+            other = (_last(rng.choice(slugs)) if slugs else "") or f"story-{i}"
             when = day + timedelta(days=rng.randint(-WINDOW_DAYS, WINDOW_DAYS))
             path = f"/{when:%Y/%m/%d}/{other}" if dated else f"/news/{rng.randrange(10**6)}/{other}"
-            body = [p for _, p in rng.sample(paras, 4)]
+            body = [p for _, p in rng.sample(paras, min(4, len(paras)))]
             archive.add(f"{urlsplit(model).scheme}://{host}{path}", stamp(when, rng), _html(_slug_title(path), body))
     return placed
 
