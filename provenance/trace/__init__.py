@@ -1,6 +1,7 @@
 """Trace: from a vague citation ("according to Reuters", a pasted tweet) to the archived page itself.
 
-No database here: the stage that records candidates wires these in.
+No database here: the stage that records candidates wires these in, through
+`trace_citation(tracer, extraction, citation)` → `Trace` for each vague citation.
 
 - `Tracer(wayback).trace_outlet(outlet, day, claim, quotes=…, title=…, text=…)` → `Trace`:
   the outlet's archived pages around the day, ranked by slug and title, the top ones checked;
@@ -27,6 +28,7 @@ from .candidates import (
     Tracer,
     outlet_domains,
 )
+from .citations import NOT_VAGUE, trace_citation
 from .tweets import NO_STATUSES, Residue, find_residue, trace_tweet
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "NO_ARCHIVE",
     "NO_CAPTURES",
     "NO_DOMAIN",
+    "NOT_VAGUE",
     "NOT_VERIFIED",
     "NO_STATUSES",
     "WINDOW_DAYS",
@@ -45,5 +48,6 @@ __all__ = [
     "Tracer",
     "find_residue",
     "outlet_domains",
+    "trace_citation",
     "trace_tweet",
 ]

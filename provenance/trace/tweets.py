@@ -60,7 +60,9 @@ def status_text(html: str, url: str) -> str:
 
 
 def _words_only(text: str) -> str:
-    """The residue's words without its links (t.co and pic.twitter.com differ between copies)."""
+    """The residue's words without its byline and links (t.co and pic.twitter.com differ between copies)."""
+    byline = RESIDUE.search(text)
+    text = text[: byline.start()] if byline else text
     return re.sub(r"\s+", " ", re.sub(r"(?:https?://|pic\.twitter\.com/)\S+", " ", text)).strip()
 
 
