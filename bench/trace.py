@@ -262,6 +262,8 @@ def main(argv=None) -> int:
     print(f"| Hit@5 (ranked, then checked) | {hit(out, 5):.3f} | ≥ {TARGETS['hit@5']} |")
     print(f"| Hit@1 / Hit@5 by ranking alone | {hit(out, 1, 'rank_only'):.3f} / {hit(out, 5, 'rank_only'):.3f} | |")
     print(f"| traced (a candidate verified) | {sum(r['status'] == 'traced' for r in out) / (len(out) or 1):.3f} | |")
+    wrong = sum(r["status"] == "traced" and r["final"] != 1 for r in out)
+    print(f"| traced to a wrong page (it verified too) | {wrong} of {len(out)} | |")
     print(f"| CDX calls per citation: median / max | {statistics.median(cdx) if cdx else 0} / {max(cdx, default=0)} "
           f"| ≤ {BUDGET} |")
     print(f"| calls counted by the server = calls reported | {all(r['cdx'] == r['served_cdx'] for r in out)} | |")

@@ -35,6 +35,9 @@ def test_the_residue_is_read_from_the_seed():
     r = find_residue(SEED)
     assert (r.name, r.handle, r.day) == ("UNITED24 Media", "United24media", date(2025, 7, 1))
     assert r.text.startswith("⚡️ Putin and Macron spoke by phone for the first time since 2022.")
+    thread = find_residue("An article paragraph that runs on. " * 12 + "\nfirst line of the post\nsecond line\n"
+                          "— Someone (@someone) March 3, 2020")
+    assert thread.text == "first line of the post\nsecond line"
     assert find_residue("No tweet here — just a dash (and a parenthesis) July 1, 2025") is None
 
 

@@ -20,7 +20,8 @@ from ..fetch import decoded_body
 from .candidates import NO_ARCHIVE, NOT_VERIFIED, VERIFIED, Budget, Candidate, Trace
 
 HOSTS = ("twitter.com", "x.com")
-MAX_STATUSES = 12  # statuses fetched and checked per residue
+MAX_STATUSES = 30  # statuses fetched and checked per residue (a verbatim match stops the fetching)
+TWEET_CHARS = 300  # a tweet's 280 characters, and links written out longer than t.co counts them
 NO_HANDLE = "no_handle_or_date"
 NO_STATUSES = "no_statuses_archived_that_day"
 
@@ -47,9 +48,14 @@ def find_residue(text: str) -> Residue | None:
     day = date_in_text(m.group("date"))
     if day is None:
         return None
-    before = text[: m.start()].rstrip()
-    words = before.rsplit("\n", 1)[-1] if "\n" in before else before
-    return Residue(words.strip(), m.group("name").strip(), m.group("handle"), day)
+    # The tweet's lines are those just above the byline: the nearest always, more while a tweet
+    # could hold them (the article's paragraph before them is longer than that).
+    lines: list[str] = []
+    for line in reversed(text[: m.start()].rstrip().split("\n")):
+        if lines and (not line.strip() or sum(map(len, lines)) + len(line) > TWEET_CHARS):
+            break
+        lines.insert(0, line)
+    return Residue("\n".join(lines).strip(), m.group("name").strip(), m.group("handle"), day)
 
 
 def status_text(html: str, url: str) -> str:
@@ -111,6 +117,8 @@ def trace_tweet(wayback, residue: Residue, *, budget: int = 20, max_statuses: in
         page = status_text(decoded_body(ex, 5_000_000).decode("utf-8", errors="replace"), c.url)
         check = check_quote(words, page)
         c.verdict, c.score, c.passage = check.verdict, round(check.score, 4), check.passage
+        if check.verdict == "verbatim":
+            break
     ranked = sorted(ordered, key=lambda c: (c.verdict in VERIFIED, c.score or 0.0), reverse=True)
     for i, c in enumerate(ranked, 1):
         c.rank = i
