@@ -80,6 +80,9 @@ def test_the_seeds_yournews_claim_is_traced_to_its_story(archive):
     assert [c.rank for c in trace.candidates] == [1, 2, 3, 4]
     assert trace.cdx_calls == archive.cdx_calls <= 20
     assert "traced: " + target in trace.line()
+    row = trace.traced.row()
+    assert row == {"url": target, "source": "cdx", "archive": base, "timestamp": "20250701183000", "rank": 1,
+                   "score": trace.traced.score, "verdict": "matched"}
 
 
 def test_a_quote_is_checked_at_the_candidate(archive):

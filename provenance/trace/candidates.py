@@ -77,6 +77,13 @@ class Candidate:
     def replay_url(self) -> str:
         return f"{self.archive}/web/{self.timestamp}/{self.url}"
 
+    def row(self) -> dict:
+        """The columns of a `candidates` row (DESIGN) beside `url` (for `url_id`): the check's score
+        once the candidate was checked, its ranking score before."""
+        return {"url": self.url, "source": self.source, "archive": self.archive, "timestamp": self.timestamp,
+                "rank": self.rank, "score": self.score if self.verdict is not None else self.rank_score,
+                "verdict": self.verdict}
+
 
 @dataclass
 class Trace:
