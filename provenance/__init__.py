@@ -1,4 +1,32 @@
-"""provenance: find what a news article leans on, resolve and archive it, and record the chain."""
+"""provenance: find what a news article leans on, resolve and archive it, and record the chain.
+
+The map, top to bottom: a module imports only from below it (pyproject.toml's
+import-linter contracts hold it, tests/test_layers.py runs them).
+
+    cli, cli_output        options → Settings, one use case, its outcome rendered; log lines, progress
+    usecases               what each command does: audit, batch, resolve, archive, verify, show, export
+    datasette_plugins      Datasette's rendering of chain links, in the report's words (loaded by Datasette)
+    report | export | browse    reading recorded runs back: terminal, JSON, Markdown, HTML; PROV; Datasette
+    batch                  many articles in one resumable run (driver, writer, pool, feeds, jobs)
+    audit                  one article, stage after stage, on a run's context
+    run                    RunContext: settings, database, run row, resolver, archiver, Wayback gate
+    check                  quote, passage and drift verdicts from a page's text (no network, no store)
+    archive                WARC captures, Wayback snapshots, sealing files a killed run left open
+    resolve                a URL → its hops and its final status (landing: soft-404s)
+    landing, politeness    what a landing page says; per-host limits and robots.txt
+    fetch, netguard        the one HTTP seam; the address guard on every dial
+    regrade                recorded claims graded again when what is known of their URLs changed
+    db, record             old names of the store's schema and writes/queries, kept while callers move
+    store                  every SQL statement: schema and migrations, writes, queries, the batch queue
+    extract, claims        citations and claims from an article (no network, no database)
+    sources, ingest        inputs: files, folders, WARC, zip, URL lists, stdin → documents → Article
+    quirks                 shortener hosts and URL rules, as data
+    settings, errors       every setting once; the exception tree
+    models                 dataclasses and enums every layer speaks (imports nothing of ours)
+
+Extraction never reaches the network or the store; resolution never reaches the
+store; nothing below the command line talks to the terminal.
+"""
 
 import logging
 

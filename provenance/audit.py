@@ -1,125 +1,165 @@
 """The audit of one article, stage after stage: ingest → extract → resolve → archive → grade → record.
 
-`Auditor` holds what articles of one run share — the settings, the resolver (and
-so its per-host limits and robots cache), the database and the run — so that a
-batch is many audits through one `Auditor`, and a URL cited by many articles is
-resolved once.
+`Auditor` stands on a run's `RunContext` — the settings, the resolver (and so its
+per-host limits and robots cache), the archiver, the database and the run — so
+that many articles of one run share them, and a URL cited by many articles is
+resolved once. `audit_sources` is the use case behind `provenance audit`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import ingest, record, sources
-from .archive import Archiver, target_date
+from . import ingest, sources
+from .archive import target_date
 from .claims import grade
-from .errors import InputError
+from .errors import InputError, ProvenanceError
 from .extract import extract
 from .fetch import decoded_body, header
-from .models import Article, Capture, Extraction, Resolution, Snapshot, Status
-from .resolve import Resolver
+from .models import Article, AuditResult, Extraction, LinkTally, Resolution, RunStatus, Status, exit_code
+from .run import RunContext
 from .settings import Settings
+from .store import queries, writes
 
 
 @dataclass
-class AuditResult:
-    """What one audit found and recorded, for the report."""
+class FetchedArticle:
+    """An article fetched from a URL: its body (content-encoding undone, to be decoded by `ingest` with
+    `charset`) and the resolution that fetched it (its evidence)."""
 
-    article_id: int
-    article: Article
-    doc: Extraction
-    resolutions: dict[str, Resolution] = field(default_factory=dict)
-    captures: dict[str, list[Capture]] = field(default_factory=dict)
-    snapshots: dict[str, Snapshot] = field(default_factory=dict)
+    text: bytes
+    final_url: str | None
+    charset: str | None
+    fetched_at: str | None
+    page: Resolution
 
-    def broken(self) -> list[Resolution]:
-        """Cited URLs that are gone (dead or soft-404)."""
-        return [r for r in self.resolutions.values() if r.status in (Status.DEAD, Status.SOFT404)]
+
+def fetch_article(ctx: RunContext, url: str) -> FetchedArticle:
+    """Fetch an article afresh (never from the cache) through the run's resolver and limits."""
+    res = ctx.resolver.resolve(url)
+    if res.status is not Status.ALIVE or not res.exchanges:
+        raise InputError(url, f"could not fetch the article ({res.status.value}: {res.reason or res.http_status})")
+    final = res.exchanges[-1]
+    charset = ingest.charset_of(header(final, "content-type"))
+    return FetchedArticle(decoded_body(final, ctx.settings.max_bytes), res.final_url, charset, res.checked_at, res)
+
+
+def grade_article(ctx: RunContext, article_id: int, doc: Extraction) -> None:
+    """Grade each claim against what resolution and archiving recorded, and store the grades."""
+    urls = [c.url for c in doc.citations if c.url]
+    states = None if not urls else queries.url_states(ctx.db, urls)
+    by_id = {c.id: c for c in doc.citations}
+    for claim in doc.claims:
+        claim.status = grade(claim, by_id, states)
+    writes.update_claim_statuses(ctx.db, article_id, doc)
 
 
 class Auditor:
-    def __init__(self, settings: Settings, db: sqlite_utils.Database, run_id: int | None):
-        self.settings = settings
-        self.db = db
-        self.run_id = run_id
-        # The cache is asked on the calling thread, so it may use this thread's SQLite connection.
-        self.resolver = Resolver(
-            settings, cache=lambda url: record.cached_resolution(db, url, settings.freshness_hours)
-        )
-        self.resolved: dict[str, Resolution] = {}  # this run's resolutions: each URL once per run
-        self.archiver = Archiver(settings, db, run_id, self.resolver.fetcher)
-        self.documents: dict[str, Resolution] = {}  # articles fetched from a URL, until archived
+    """Audits articles one after another on one run's context."""
+
+    def __init__(self, ctx: RunContext):
+        self.ctx = ctx
+        self._pages: dict[str, Resolution] = {}  # articles fetched from a URL, until archived
 
     def load(self, source: str) -> Article:
         """Read one SOURCE; URLs are fetched through the same seam and limits as every citation."""
-        return sources.read_one(source, None if self.settings.offline else self.fetch_document)
+        return sources.read_one(source, None if self.ctx.settings.offline else self._fetch)
 
-    def fetch_document(self, url: str):
-        cache, self.resolver.cache = self.resolver.cache, None  # the article itself is always fetched afresh
-        try:
-            res = self.resolver.resolve(url)
-        finally:
-            self.resolver.cache = cache
-        if res.status is not Status.ALIVE or not res.exchanges:
-            raise InputError(
-                url, f"could not fetch the article ({res.status.value}: {res.reason or res.http_status})"
-            )
-        self.documents[url] = res
-        final = res.exchanges[-1]
-        charset = ingest.charset_of(header(final, "content-type"))
-        return decoded_body(final, self.settings.max_bytes), res.final_url, charset, res.checked_at
+    def _fetch(self, url: str):
+        got = fetch_article(self.ctx, url)
+        self._pages[url] = got.page
+        return got.text, got.final_url, got.charset, got.fetched_at
 
     def audit(self, article: Article) -> AuditResult:
         doc = extract(article)
-        article_id = record.record_article(self.db, self.run_id, article, doc)
+        article_id = writes.record_article(self.ctx.db, self.ctx.run_id, article, doc)
         result = AuditResult(article_id=article_id, article=article, doc=doc)
         urls = list(dict.fromkeys(c.url for c in doc.citations if c.url))
         result.resolutions = self.resolve(urls)
         self.archive(result)
         for res in result.resolutions.values():
             res.exchanges = []  # the bodies are in the WARC files now; a long run must not hold them all
-        self.grade(result)
+        grade_article(self.ctx, article_id, doc)
         return result
 
     def resolve(self, urls: list[str]) -> dict[str, Resolution]:
         """Resolve what this run has not yet; recent conclusive answers come from the database."""
-        todo = [u for u in urls if u not in self.resolved]
-        for res in self.resolver.resolve_many(todo):
-            record.record_resolution(self.db, self.run_id, res)
-            self.resolved[res.url] = res
-        return {u: self.resolved[u] for u in urls if u in self.resolved}
+        done = self.ctx.resolved
+        self.ctx.resolve([u for u in urls if u not in done])
+        return {u: done[u] for u in urls if u in done}
 
     def archive(self, result: AuditResult) -> None:
         """Keep the evidence: WARC captures of the article (when fetched from a URL, the root of every
         chain) and of each cited page with its hops; Wayback snapshots near the publication date."""
-        page = self.documents.pop(result.article.source, None)
+        page = self._pages.pop(result.article.source, None)
         if page is not None:
-            record.record_resolution(self.db, self.run_id, page)
-        bare = [u for u, res in result.resolutions.items() if self.archiver.uncaptured(res)]
+            self.ctx.record(page)
+        archiver = self.ctx.archiver
+        bare = [u for u, res in result.resolutions.items() if archiver.uncaptured(res)]
         if bare:  # resolved recently (by `resolve`, say) but never saved: fetch again for the evidence
-            cache, self.resolver.cache = self.resolver.cache, None
-            try:
-                fresh = self.resolver.resolve_many(bare)
-            finally:
-                self.resolver.cache = cache
-            for res in fresh:
-                record.record_resolution(self.db, self.run_id, res)
-                self.resolved[res.url] = result.resolutions[res.url] = res
+            result.resolutions.update(self.ctx.resolve(bare, fresh=True))
         target = target_date(result.doc.published, result.doc.text)
-        result.captures, result.snapshots = self.archiver.archive(result.resolutions, target, page)
+        result.captures, result.snapshots = archiver.archive(result.resolutions, target, page)
 
-    def grade(self, result: AuditResult) -> None:
-        """Grade each claim against what resolution and archiving found, and store the grades."""
-        doc = result.doc
-        urls = [c.url for c in doc.citations if c.url]
-        states = None if not urls else record.url_states(self.db, urls)
-        by_id = {c.id: c for c in doc.citations}
-        for claim in doc.claims:
-            claim.status = grade(claim, by_id, states)
-        record.update_claim_statuses(self.db, result.article_id, doc)
 
-    def close(self) -> None:
-        self.archiver.close()
-        self.resolver.close()
+@dataclass
+class AuditOutcome:
+    """What `audit_sources` did: one result per readable source, a failure per unreadable one."""
+
+    run_id: int
+    results: list[AuditResult]
+    failures: list[dict]  # {"source", "error"}
+    db: sqlite_utils.Database  # where the run recorded them, for the reports
+
+    offline: bool = False  # an --offline run: nothing was meant to be checked
+
+    def links(self) -> LinkTally:
+        """The cited URLs of every article by what is known of them now (`latest_resolutions`): an
+        earlier definitive answer counts, so an offline re-audit still knows a dead link."""
+        urls = list(dict.fromkeys(c.url for r in self.results for c in r.doc.citations if c.url))
+        known = queries.url_states(self.db, urls)
+        return LinkTally.of((known[u][0] if u in known else None, None) for u in urls)
+
+    @property
+    def broken(self) -> int:
+        return self.links().broken
+
+    def tried(self) -> LinkTally:
+        """What this run's own attempts found, URL by URL (no network, timeouts and all)."""
+        answers = {u: res for r in self.results for u, res in r.resolutions.items()}
+        return LinkTally.of((res.status, res.reason) for res in answers.values())
+
+    @property
+    def unchecked(self) -> int:
+        """URLs this run tried and could not check (no network, timeout, …); offline ones were not tried."""
+        return self.tried().unchecked
+
+    def exit_code(self) -> int:
+        return exit_code(readable=len(self.results), unreadable=len(self.failures), broken=self.broken,
+                         unchecked=self.unchecked, offline=self.offline)
+
+
+def audit_sources(settings: Settings, sources: list[str], *, on_failure=None) -> AuditOutcome:
+    """Audit each SOURCE in one run, recorded; an unreadable one is a failure (`on_failure(source, error)`),
+    never a stopped run. The outcome keeps the run's database open for the report."""
+    ctx = RunContext.open(settings, "audit", {"sources": sources, "offline": settings.offline})
+    auditor = Auditor(ctx)
+    results, failures = [], []
+    try:
+        for source in sources:
+            try:
+                article = auditor.load(source)
+            except ProvenanceError as e:
+                failures.append({"source": source, "error": str(e)})
+                if on_failure is not None:
+                    on_failure(source, e)
+                continue
+            results.append(auditor.audit(article))
+    finally:
+        ctx.close()
+    outcome = AuditOutcome(ctx.run_id, results, failures, ctx.db, offline=settings.offline)
+    ctx.finish(RunStatus.DONE if results else RunStatus.FAILED,
+               {"articles": len(results), "broken": outcome.broken, "unchecked": outcome.unchecked}, failures)
+    return outcome

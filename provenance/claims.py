@@ -24,11 +24,27 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-from .extract.document import BULLET, DEK, HEADLINE, PARAGRAPH, POST, QUOTE, Block
 from .extract.sentences import is_claim_text, is_unspaced, split_sentences, words
-from .models import BROKEN_STATUSES, Citation, Claim, ClaimKind, ClaimLink, ClaimStatus, Kind, Status
+from .models import (
+    WEAK_CUES,
+    Block,
+    BlockKind,
+    Citation,
+    Claim,
+    ClaimKind,
+    ClaimLink,
+    ClaimStatus,
+    FoundBy,
+    Kind,
+    LinkRule,
+    Status,
+)
+
+HEADLINE, DEK, PARAGRAPH, BULLET, POST, QUOTE = (
+    BlockKind.HEADLINE, BlockKind.DEK, BlockKind.PARAGRAPH, BlockKind.BULLET, BlockKind.POST, BlockKind.QUOTE
+)
 
 __all__ = [
     "CONFIDENCE",
@@ -41,12 +57,12 @@ __all__ = [
 ]
 
 CONFIDENCE = {
-    "inline": 0.95,
-    "embedded-post": 0.95,
-    "quote-attribution": 0.85,
-    "according-to": 0.8,
-    "paragraph-outlet": 0.7,
-    "announced-video": 0.8,
+    LinkRule.INLINE: 0.95,
+    LinkRule.EMBEDDED_POST: 0.95,
+    LinkRule.QUOTE_ATTRIBUTION: 0.85,
+    LinkRule.ACCORDING_TO: 0.8,
+    LinkRule.PARAGRAPH_OUTLET: 0.7,
+    LinkRule.ANNOUNCED_VIDEO: 0.8,
 }
 # A sentence that points at a video placed after it.
 _ANNOUNCES = re.compile(r"(?i)\b(?:watch|watching|video|footage|clip|below)\b|:\s*$")
@@ -102,7 +118,9 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
         elif block.kind == POST:
             c = add(ClaimKind.POST, block.start, block.end)
             if c and block.citation:
-                c.citations.append(ClaimLink(block.citation, "embedded-post", CONFIDENCE["embedded-post"]))
+                c.citations.append(
+                    ClaimLink(block.citation, LinkRule.EMBEDDED_POST, CONFIDENCE[LinkRule.EMBEDDED_POST])
+                )
             made = [c] if c else []
         elif block.kind in (PARAGRAPH, QUOTE):
             standing = [
@@ -116,7 +134,7 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
                 kind = ClaimKind.QUOTE if block.kind == QUOTE else ClaimKind.SENTENCE
                 # A closing bare domain ("… realities. example.com") is the source, not part of a sentence.
                 cut = min(
-                    (c.start for c in within(block.start + 1, block.end) if c.where == "paragraph-outlet"),
+                    (c.start for c in within(block.start + 1, block.end) if c.found_by == FoundBy.PARAGRAPH_OUTLET),
                     default=block.end,
                 )
                 for s, e in split_sentences(text[block.start : cut], block.start):
@@ -131,12 +149,12 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
         inside = within(block.start, max(block.end, block.start + 1))
         for claim in made:
             _link_inline(claim, inside, block)
-        ending = [c for c in inside if c.kind == Kind.OUTLET and c.where == "paragraph-outlet"]
+        ending = [c for c in inside if c.kind == Kind.OUTLET and c.found_by == FoundBy.PARAGRAPH_OUTLET]
         for claim in made:
             for o in ending:
                 if not any(link.citation == o.id for link in claim.citations):
                     claim.citations.append(
-                        ClaimLink(o.id, "paragraph-outlet", CONFIDENCE["paragraph-outlet"])
+                        ClaimLink(o.id, LinkRule.PARAGRAPH_OUTLET, CONFIDENCE[LinkRule.PARAGRAPH_OUTLET])
                     )
     _link_announced_videos(text, claims, ordered)
     link_supports(claims)
@@ -155,8 +173,8 @@ def _link_announced_videos(text: str, claims: list[Claim], citations: list[Citat
         if i < 0 or text[claims[i].end : v.start].strip():
             continue
         claim = claims[i]
-        if (v.where or "").endswith("watch line") or _ANNOUNCES.search(claim.text):
-            claim.citations.append(ClaimLink(v.id, "announced-video", CONFIDENCE["announced-video"]))
+        if v.found_by == FoundBy.WATCH_LINE or _ANNOUNCES.search(claim.text):
+            claim.citations.append(ClaimLink(v.id, LinkRule.ANNOUNCED_VIDEO, CONFIDENCE[LinkRule.ANNOUNCED_VIDEO]))
 
 
 def _link_inline(claim: Claim, inside: list[Citation], block: Block) -> None:
@@ -169,13 +187,15 @@ def _link_inline(claim: Claim, inside: list[Citation], block: Block) -> None:
             continue
         if c.kind in (Kind.LINK, Kind.SHORT_LINK, Kind.VIDEO, Kind.TWEET):
             if c.parent is None:
-                claim.citations.append(ClaimLink(c.id, "inline", CONFIDENCE["inline"]))
+                claim.citations.append(ClaimLink(c.id, LinkRule.INLINE, CONFIDENCE[LinkRule.INLINE]))
         elif c.kind == Kind.QUOTE:
-            claim.citations.append(ClaimLink(c.id, "quote-attribution", CONFIDENCE["quote-attribution"]))
-        elif c.kind == Kind.OUTLET and (c.where or "").startswith("according-to"):
+            claim.citations.append(
+                ClaimLink(c.id, LinkRule.QUOTE_ATTRIBUTION, CONFIDENCE[LinkRule.QUOTE_ATTRIBUTION])
+            )
+        elif c.kind == Kind.OUTLET and c.found_by == FoundBy.ACCORDING_TO:
             if not any(q.citation == c.id for q in claim.citations):
-                conf = CONFIDENCE["according-to"] * (0.8 if c.where.endswith((":list", ":anaphora")) else 1.0)
-                claim.citations.append(ClaimLink(c.id, "according-to", conf))
+                conf = CONFIDENCE[LinkRule.ACCORDING_TO] * (0.8 if c.cue in WEAK_CUES else 1.0)
+                claim.citations.append(ClaimLink(c.id, LinkRule.ACCORDING_TO, conf))
 
 
 def _stem(word: str) -> str:
@@ -220,7 +240,7 @@ def link_supports(claims: list[Claim]) -> None:
             claim.supported_by.append((other.id, round(score, 3)))
             for link in other.citations:
                 claim.citations.append(
-                    ClaimLink(link.citation, "supports", link.confidence * score, via=other.id)
+                    ClaimLink(link.citation, LinkRule.SUPPORTS, link.confidence * score, via=other.id)
                 )
 
 
@@ -233,11 +253,9 @@ _RANK = [
     ClaimStatus.BROKEN,
     ClaimStatus.UNSOURCED,
 ]
-_PAGE_KINDS = (Kind.LINK, Kind.SHORT_LINK, Kind.TWEET, Kind.VIDEO)
-_INCONCLUSIVE = frozenset({Status.TIMEOUT, Status.ERROR, Status.REFUSED, Status.SKIPPED, Status.DEFERRED})
 
 
-def best(statuses) -> ClaimStatus:
+def best(statuses: Iterable[ClaimStatus | str]) -> ClaimStatus:
     """The best of several statuses (archived > sourced > vague > broken > unsourced)."""
     found = [ClaimStatus(s) for s in statuses]
     return min(found, key=_RANK.index) if found else ClaimStatus.UNSOURCED
@@ -252,7 +270,8 @@ def children_index(citations_by_id: Mapping[int, Citation]) -> dict[int, list[Ci
     return children
 
 
-def _reach(cited: list[int], citations_by_id: Mapping[int, Citation], children) -> list[Citation]:
+def _reach(cited: list[int], citations_by_id: Mapping[int, Citation],
+           children: Mapping[int, list[Citation]]) -> list[Citation]:
     """The cited citations, their descendants (a tweet's t.co links) and a quote's parent outlet."""
     seen: dict[int, Citation] = {}
     stack = [cid for cid in cited if cid in citations_by_id]
@@ -274,20 +293,22 @@ def _grade_citations(
     url_state: Mapping[str, tuple[Status, bool]] | None,
     children: dict[int, list[Citation]],
 ) -> ClaimStatus:
+    """Archived or sourced when a cited page is alive; broken only when every cited page was checked
+    and is gone; sourced when a page could not be checked (a failed network never downgrades a claim);
+    vague when no specific page is cited at all."""
     reached = _reach(cited, citations_by_id, children)
     if not reached:
         return ClaimStatus.UNSOURCED
-    pages = [c.url for c in reached if c.url and Kind(c.kind) in _PAGE_KINDS]
+    pages = [c.url for c in reached if c.url and Kind(c.kind).is_page]
+    if not pages:
+        return ClaimStatus.VAGUE
     states = [(url_state or {}).get(u) for u in pages]
-    alive = [s for s in states if s is not None and Status(s[0]) == Status.ALIVE]
+    alive = [s for s in states if s is not None and Status(s[0]) is Status.ALIVE]
     if alive:
         return ClaimStatus.ARCHIVED if any(archived for _, archived in alive) else ClaimStatus.SOURCED
-    checked = [Status(s[0]) for s in states if s is not None and Status(s[0]) != Status.OFFLINE]
-    if pages and checked and all(s in BROKEN_STATUSES for s in checked):
+    if all(s is not None and Status(s[0]).is_broken for s in states):
         return ClaimStatus.BROKEN
-    if any(s is None or Status(s[0]) == Status.OFFLINE for s in states):
-        return ClaimStatus.SOURCED
-    return ClaimStatus.VAGUE
+    return ClaimStatus.SOURCED
 
 
 def grade(
@@ -313,13 +334,15 @@ def grade_all(
         claim.status = _grade(claim, citations_by_id, url_state, children)
 
 
-def _grade(claim, citations_by_id, url_state, children) -> ClaimStatus:
-    direct = [link.citation for link in claim.citations if link.rule != "supports"]
+def _grade(claim: Claim, citations_by_id: Mapping[int, Citation],
+           url_state: Mapping[str, tuple[Status, bool]] | None,
+           children: dict[int, list[Citation]]) -> ClaimStatus:
+    direct = [link.citation for link in claim.citations if link.rule != LinkRule.SUPPORTS]
     if direct:
         return _grade_citations(direct, citations_by_id, url_state, children)
     via: dict[int, list[int]] = {}
     for link in claim.citations:
-        if link.rule == "supports":
+        if link.rule == LinkRule.SUPPORTS:
             via.setdefault(link.via if link.via is not None else -1, []).append(link.citation)
     if via:
         return best(_grade_citations(ids, citations_by_id, url_state, children) for ids in via.values())

@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from datetime import datetime, timezone
 
 from .errors import InputError
 from .models import Article
@@ -28,10 +27,6 @@ _WEAK_HTML = re.compile(
 _CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def looks_like_html(data: bytes) -> bool:

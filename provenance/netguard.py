@@ -40,6 +40,12 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 CANARY_NAMES = ("example.com", "iana.org")
 CANARY_TTL = 60.0
 
+# Reasons of a failed name lookup: nothing was sent to the host, so it is no host to be polite to.
+LOOKUP_FAILURES = frozenset({"nxdomain", "dns_error", "dns_timeout", "dns_unavailable", "no_network"})
+# Reasons that say the network, not the link, failed: the canary found no name resolving
+# (`dns_unavailable`), or the run already knew that and did not try (`no_network`).
+NETWORK_MISSING = frozenset({"dns_unavailable", "no_network"})
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -53,12 +59,13 @@ class BlockedAddress(FetchError):
 def system_lookup(host: str, port: int) -> list[tuple[int, str]]:
     """Every address the system resolver gives for `host`, IPv6 and IPv4, duplicates dropped."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    seen, out = set(), []
+    seen: set[str] = set()
+    out: list[tuple[int, str]] = []
     for family, _, _, _, sockaddr in infos:
-        ip = sockaddr[0]
+        ip = str(sockaddr[0])
         if ip not in seen:
             seen.add(ip)
-            out.append((family, ip))
+            out.append((int(family), ip))
     return out
 
 
@@ -87,7 +94,7 @@ def _embedded(addr: IPAddress) -> list[IPAddress]:
     """The IPv4 addresses an IPv6 address carries (mapped, 6to4, Teredo, NAT64)."""
     if not isinstance(addr, ipaddress.IPv6Address):
         return []
-    out = []
+    out: list[IPAddress] = []
     if addr.ipv4_mapped is not None:
         out.append(addr.ipv4_mapped)
     if addr.sixtofour is not None:
@@ -159,8 +166,9 @@ class AddressGuard:
             return ok
 
     def _no_such_host(self, failure: FetchError) -> FetchError:
-        """NXDOMAIN is only a verdict when DNS answers for names that exist."""
-        if failure.reason == "nxdomain" and not self.dns_works():
+        """NXDOMAIN is only a verdict, and a temporary failure only this name's, when DNS answers
+        for names that exist."""
+        if failure.reason in ("nxdomain", "dns_error") and not self.dns_works():
             return FetchError(failure.url, Status.ERROR, "dns_unavailable",
                               "no name resolves, not even " + CANARY_NAMES[0])
         return failure
@@ -177,15 +185,16 @@ class AddressGuard:
         """The checked addresses to dial for host:port. Every address must pass, or none is used:
         a name that answers one public and one private address is refused as a whole."""
         addr = parse_literal(host)
+        found: list[tuple[int, str]]
         if addr is not None:
-            found = [(socket.AF_INET6 if addr.version == 6 else socket.AF_INET, str(addr))]
+            found = [(int(socket.AF_INET6 if addr.version == 6 else socket.AF_INET), str(addr))]
         else:
             try:
                 found = self.lookup(host, port)
             except socket.gaierror as e:
-                raise self._no_such_host(dns_failure(url, e)) from None
+                raise self._no_such_host(dns_failure(url, e)) from e
             except UnicodeError as e:
-                raise FetchError(url, Status.ERROR, "invalid_url", str(e)) from None
+                raise FetchError(url, Status.ERROR, "invalid_url", str(e)) from e
             if not found:
                 raise self._no_such_host(FetchError(url, Status.DEAD, "nxdomain", f"{host} has no address"))
         if not self.allow_private:

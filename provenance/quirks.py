@@ -138,7 +138,7 @@ def looks_short(url: str | None) -> bool:
 
 
 def is_http(url: str | None) -> bool:
-    return bool(url) and bool(re.match(r"(?i)https?://[^/\s]", url))
+    return bool(url) and bool(re.match(r"(?i)https?://[^/\s]", url or ""))
 
 
 def absolute(href: str | None, base: str | None) -> str | None:

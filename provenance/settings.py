@@ -1,16 +1,19 @@
-"""Every setting, defined once: name, default and help.
+"""Every setting, defined once: name, default, help and the least value that makes sense.
 
-The CLI builds its options from these fields (`cli.option`), the library reads
-them from one `Settings` object, and the README's option table is generated from
-the same metadata, so the three never drift apart.
+The CLI builds its options from these fields (`cli.with_settings`), the library
+reads them from one `Settings` object, which refuses values that make no sense
+whoever builds it, and the README's option table is generated from the same
+metadata, so the three never drift apart.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from . import __version__
+from .errors import UsageError
 
 USER_AGENT = f"provenance/{__version__} (source-provenance and link-audit tool)"
 
@@ -21,58 +24,77 @@ DEFAULT_PER_HOST = 2
 DEFAULT_MIN_INTERVAL = 0.25
 
 
-def _s(default, help: str, **extra):
-    return field(default=default, metadata={"help": help, **extra})
+def _s(default: Any, help: str, *, least: float | None = None, flag: str | None = None, **extra: Any) -> Any:
+    """A setting: its default, its help, the smallest value it makes sense with (numbers), and
+    its spelling as a command-line option (`flag`; None when it is not one)."""
+    return field(default=default, metadata={"help": help, "least": least, "flag": flag, **extra})
 
 
 @dataclass(frozen=True)
 class Settings:
     """The knobs of one run. `None` for per_host/min_interval means "the per-host-kind default"."""
 
-    db: Path = _s(Path("provenance.db"), "SQLite database to record into.")
-    offline: bool = _s(False, "Make no network request at all; references are recorded as `offline`.")
+    db: Path = _s(Path("provenance.db"), "SQLite database to record into.", flag="--db")
+    offline: bool = _s(False, "Make no network request at all; references are recorded as `offline`.",
+                       flag="--offline")
     allow_private: bool = _s(
-        False, "Allow private, loopback and link-local addresses (for tests and benchmarks on 127.0.0.1).")
-    deadline: float = _s(30.0, "Total seconds for one attempt of one fetch, body included.")
-    connect_timeout: float = _s(10.0, "Seconds to wait for a TCP/TLS connection.")
-    read_timeout: float = _s(15.0, "Seconds to wait between bytes of a response.")
-    max_bytes: int = _s(10_000_000, "Largest response body to read, in bytes (raw and decoded each).")
-    max_hops: int = _s(10, "Most redirects to follow (HTTP 30x, meta refresh, script) before giving up.")
-    retries: int = _s(2, "Extra attempts for timeouts, connection errors, 408, 429 and 5xx (never 404/410).")
+        False, "Allow private, loopback and link-local addresses (for tests and benchmarks on 127.0.0.1).",
+        flag="--allow-private")
+    deadline: float = _s(30.0, "Total seconds for one attempt of one fetch, body included.",
+                         least=0.001, flag="--deadline")
+    connect_timeout: float = _s(10.0, "Seconds to wait for a TCP/TLS connection.",
+                                least=0.001, flag="--connect-timeout")
+    read_timeout: float = _s(15.0, "Seconds to wait between bytes of a response.",
+                             least=0.001, flag="--read-timeout")
+    max_bytes: int = _s(10_000_000, "Largest response body to read, in bytes (raw and decoded each).",
+                        least=1, flag="--max-bytes")
+    max_hops: int = _s(10, "Most redirects to follow (HTTP 30x, meta refresh, script) before giving up.",
+                       least=0, flag="--max-hops")
+    retries: int = _s(2, "Extra attempts for timeouts, connection errors, 408, 429 and 5xx (never 404/410).",
+                      least=0, flag="--retries")
     per_host: int | None = _s(
-        None, f"Requests in flight per host (default {DEFAULT_PER_HOST}; {SHORTENER_PER_HOST} for shorteners).")
+        None, f"Requests in flight per host (default {DEFAULT_PER_HOST}; {SHORTENER_PER_HOST} for shorteners).",
+        least=1, flag="--per-host")
     min_interval: float | None = _s(
-        None, f"Seconds between requests to one host (default {DEFAULT_MIN_INTERVAL}; 0 for shorteners).")
-    concurrency: int = _s(32, "Requests in flight in all.")
-    robots: str = _s("obey", "Obey robots.txt (`obey`) or not (`ignore`).", choices=("obey", "ignore"))
-    user_agent: str = _s(USER_AGENT, "User-Agent sent with every request.")
-    wayback: bool = _s(True, "Look up Wayback Machine snapshots (`--no-wayback` turns it off).")
-    save: bool = _s(False, "Submit pages to the Wayback Machine's Save Page Now (needs SPN keys in the env).")
-    archive_dir: Path | None = _s(None, "Where WARC files go (default: `archive/` beside the database).")
-    freshness_hours: float = _s(24.0, "A URL resolved this recently is not fetched again.")
-    warc_size: int = _s(1_000_000_000, "Start a new WARC file once the current one reaches this many bytes.")
-    wayback_interval: float = _s(1.0, "Seconds between requests to the Wayback Machine, across the whole run.")
-    max_retry_after: float = _s(30.0, "Longest Retry-After to wait for; longer ones are `deferred`.")
+        None, f"Seconds between requests to one host (default {DEFAULT_MIN_INTERVAL}; 0 for shorteners).",
+        least=0, flag="--min-interval")
+    concurrency: int = _s(32, "Requests in flight in all.", least=1, flag="--concurrency")
+    robots: str = _s("obey", "Obey robots.txt (`obey`) or not (`ignore`).", choices=("obey", "ignore"),
+                     flag="--robots")
+    user_agent: str = _s(USER_AGENT, "User-Agent sent with every request.", flag="--user-agent")
+    wayback: bool = _s(True, "Look up Wayback Machine snapshots (`--no-wayback` turns it off).",
+                       flag="--wayback/--no-wayback")
+    save: bool = _s(False, "Submit pages to the Wayback Machine's Save Page Now (needs SPN keys in the env).",
+                    flag="--save")
+    archive_dir: Path | None = _s(None, "Where WARC files go (default: `archive/` beside the database).",
+                                  flag="--archive-dir")
+    freshness_hours: float = _s(24.0, "A URL resolved this recently is not fetched again.",
+                                least=0, flag="--freshness-hours")
+    warc_size: int = _s(1_000_000_000, "Start a new WARC file once the current one reaches this many bytes.", least=1)
+    wayback_interval: float = _s(1.0, "Seconds between requests to the Wayback Machine, across the whole run.", least=0)
+    max_retry_after: float = _s(30.0, "Longest Retry-After to wait for; longer ones are `deferred`.", least=0)
 
     def warc_dir(self) -> Path:
         return self.archive_dir if self.archive_dir is not None else Path(self.db).parent / "archive"
 
-    def with_(self, **changes) -> Settings:
-        return replace(self, **changes)
+    def __post_init__(self) -> None:
+        """Refuse a value no run can work with, in the option's own words, whoever builds the settings."""
+        for f in fields(self):
+            value, least = getattr(self, f.name), f.metadata["least"]
+            if least is not None and value is not None and value < least:
+                raise UsageError(f"--{f.name.replace('_', '-')} takes a number of at least {least:g}")
+            choices = f.metadata.get("choices")
+            if choices and value not in choices:
+                raise UsageError(f"--{f.name.replace('_', '-')} takes {' or '.join(choices)}")
 
 
-def setting_help() -> dict[str, str]:
-    """{name: help} for every setting: the source of the CLI's and README's option texts."""
-    return {f.name: f.metadata["help"] for f in fields(Settings)}
-
-
-def options_markdown(flags: dict[str, str]) -> str:
-    """The README's option table, from the same metadata the CLI uses (`flags`: setting → spelling)."""
+def options_markdown() -> str:
+    """The README's option table, from the same metadata the CLI builds its options from."""
     rows = ["| option | default | what it does |", "| --- | --- | --- |"]
     for f in fields(Settings):
-        if f.name not in flags:
+        if f.metadata["flag"] is None:
             continue
         default = f.default
         shown = "" if default is None or isinstance(default, bool) else f"`{default}`"
-        rows.append(f"| `{flags[f.name]}` | {shown} | {f.metadata['help'].replace('|', '/')} |")
+        rows.append(f"| `{f.metadata['flag']}` | {shown} | {f.metadata['help'].replace('|', '/')} |")
     return "\n".join(rows)

@@ -46,6 +46,7 @@ original is elsewhere) is counted by reason in the caller's `skipped` counter.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import re
@@ -54,10 +55,10 @@ import sys
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader, DecompressingBufferedReader
@@ -397,7 +398,8 @@ def _from_zip(path: Path, wanted: Wanted, skipped: Counter[str]) -> Iterator[Ite
                 with zf.open(info) as member:
                     kind = _kind(member.read(_SNIFF))
                     if kind in _ARCHIVES:
-                        yield from _from_archive(key, lambda info=info: zf.open(info), kind, wanted, skipped)
+                        yield from _from_archive(key, functools.partial(_open_member, zf, info), kind, wanted,
+                                                 skipped)
                         continue
                     if kind == "zip":
                         yield Broken(key, "a zip inside a zip is not read")
@@ -405,7 +407,7 @@ def _from_zip(path: Path, wanted: Wanted, skipped: Counter[str]) -> Iterator[Ite
                     if not wanted(key):
                         continue
                     member.seek(0)
-                    data = _read_document(member, kind)
+                    data = _read_document(cast(BinaryIO, member), kind)
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as e:
                 yield Broken(key, f"unreadable zip member ({_unreadable(e, kind) if kind == 'gzip' else e})")
                 continue
@@ -523,7 +525,7 @@ def _from_archive(prefix: str, opener: Callable[[], BinaryIO], kind: str, wanted
     arc, gz = kind.startswith("arc"), kind.endswith(".gz")
     whole = yield from _records_of(prefix, opener, arc, gz, wanted, skipped)
     if whole:
-        yield from _records_of(prefix, lambda: _Unpacked(opener()), arc, False, wanted, skipped, done=0)
+        yield from _records_of(prefix, lambda: cast(BinaryIO, _Unpacked(opener())), arc, False, wanted, skipped, done=0)
 
 
 class _Unpacked(gzip.GzipFile):
@@ -541,7 +543,7 @@ class _Unpacked(gzip.GzipFile):
 
 
 def _records_of(prefix: str, opener: Callable[[], BinaryIO], arc: bool, gz: bool, wanted: Wanted,
-                skipped: Counter[str], done: int = -1) -> Iterator[Item]:
+                skipped: Counter[str], done: int = -1) -> Generator[Item, None, bool]:
     """The items of one archive (records at offsets up to `done` were read already). Returns True
     when the file turns out to be gzipped whole, for the caller to read it again unpacked."""
     try:
@@ -695,3 +697,8 @@ def _next_record_start(f: BinaryIO, after: int, gz: bool) -> int | None:
         if not chunk:
             return None
         base, buf = base + end, buf[end:]
+
+
+def _open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryIO:
+    """One member of a zip, opened afresh each time an archive reader asks for it."""
+    return cast(BinaryIO, zf.open(info))

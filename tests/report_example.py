@@ -20,6 +20,7 @@ from provenance.models import (
     ClaimLink,
     ClaimStatus,
     Extraction,
+    FoundBy,
     Hop,
     Kind,
     Resolution,
@@ -58,7 +59,7 @@ def hand_made() -> tuple[Article, Extraction]:
             post,
             handle="@United24media",
             date="2025-07-01",
-            where="text",
+            found_by=FoundBy.TWEET_RESIDUE,
             start=_at(text, post)[0],
             end=_at(text, "July 1, 2025")[1],
         ),
@@ -68,7 +69,7 @@ def hand_made() -> tuple[Article, Extraction]:
             TCO,
             url=TCO,
             parent=1,
-            where="text",
+            found_by=FoundBy.BARE_URL,
             start=_at(text, TCO)[0],
             end=_at(text, TCO)[1],
         ),
@@ -77,7 +78,7 @@ def hand_made() -> tuple[Article, Extraction]:
             Kind.OUTLET,
             "yournews.com",
             outlet="yournews.com",
-            where="paragraph end",
+            found_by=FoundBy.PARAGRAPH_OUTLET,
             start=yn1[0],
             end=yn1[1],
         ),
@@ -85,11 +86,12 @@ def hand_made() -> tuple[Article, Extraction]:
             4,
             Kind.VIDEO,
             "Watch a report: Putin, Macron resume talk after 3 years, discuss Ukraine, Iran",
-            where="text",
+            found_by=FoundBy.WATCH_LINE,
             start=_at(text, "Watch a report")[0],
         ),
         Citation(
-            5, Kind.OUTLET, "france24.com", outlet="france24.com", where="attribution", start=f1[0], end=f1[1]
+            5, Kind.OUTLET, "france24.com", outlet="france24.com", found_by=FoundBy.QUOTE_ATTRIBUTION,
+            start=f1[0], end=f1[1],
         ),
         Citation(
             6,
@@ -98,12 +100,13 @@ def hand_made() -> tuple[Article, Extraction]:
             speaker="French presidential office",
             outlet="france24.com",
             parent=5,
-            where="text",
+            found_by=FoundBy.QUOTATION,
             start=_at(text, quote1)[0],
             end=_at(text, quote1)[1],
         ),
         Citation(
-            7, Kind.OUTLET, "france24.com", outlet="france24.com", where="attribution", start=f2[0], end=f2[1]
+            7, Kind.OUTLET, "france24.com", outlet="france24.com", found_by=FoundBy.QUOTE_ATTRIBUTION,
+            start=f2[0], end=f2[1],
         ),
         Citation(
             8,
@@ -112,7 +115,7 @@ def hand_made() -> tuple[Article, Extraction]:
             speaker="French presidential office",
             outlet="france24.com",
             parent=7,
-            where="text",
+            found_by=FoundBy.QUOTATION,
             start=_at(text, quote2)[0],
             end=_at(text, quote2)[1],
         ),
@@ -121,7 +124,7 @@ def hand_made() -> tuple[Article, Extraction]:
             Kind.OUTLET,
             "yournews.com",
             outlet="yournews.com",
-            where="paragraph end",
+            found_by=FoundBy.PARAGRAPH_OUTLET,
             start=yn2[0],
             end=yn2[1],
         ),
@@ -306,8 +309,8 @@ def hostile(path) -> tuple[object, int]:
     text = f"{EVIL_CLAIM}\nSee <a href=x onclick=alert(2)>this</a> and {JS_URL}."
     start = text.index(EVIL_CLAIM)
     citations = [
-        Citation(1, Kind.LINK, "<b onclick=alert(3)>this</b>", url=EVIL_URL, where="a[href] <i>"),
-        Citation(2, Kind.LINK, JS_URL, url=JS_URL, where="text"),
+        Citation(1, Kind.LINK, "<b onclick=alert(3)>this</b>", url=EVIL_URL, found_by=FoundBy.LINK, element="a <i>"),
+        Citation(2, Kind.LINK, JS_URL, url=JS_URL, found_by=FoundBy.BARE_URL),
         Citation(3, Kind.OUTLET, "[red]outlet[/red]", outlet="\x1b[2J<svg onload=alert(4)>"),
     ]
     claims = [

@@ -15,7 +15,6 @@ from provenance import db as database
 from provenance import record
 from provenance.archive import Archiver, payload_digest
 from provenance.archive.verify import warc_files
-from provenance.fetch import Fetcher
 from provenance.models import Status
 from provenance.resolve import Resolver
 from provenance.settings import Settings
@@ -264,12 +263,18 @@ def test_peer_address_and_time_cut_are_written(tmp_path):
     assert rhttp.statusline == "/a?b=1 HTTP/1.1" and rhttp.get_header("Host") == "example.org"
 
 
-def test_archivers_of_one_run_share_the_wayback_gate(tmp_path):
+def test_archivers_of_one_run_share_the_wayback_gate_and_another_run_has_its_own(tmp_path):
+    """The run owns its gate: every archiver of it (a batch holds two) waits on it; a second run in
+    the same process (a library user's) is not slowed down or paused by the first one's 429."""
+    from provenance.run import RunContext
+
     settings = Settings(db=tmp_path / "p.db", archive_dir=tmp_path / "archive", wayback_interval=1.5)
-    db = database.connect(settings.db)
-    fetcher = Fetcher(settings)
-    one, two = Archiver(settings, db, None, fetcher), Archiver(settings, db, None, fetcher)
-    assert one.wayback.gate is two.wayback.gate and one.wayback.gate.interval == 1.5
+    with RunContext.open(settings, "archive", {}) as ctx, RunContext.open(settings, "archive", {}) as other:
+        two = ctx.archiver_on(ctx.connect())
+        assert ctx.archiver.wayback.gate is two.wayback.gate is ctx.gate and ctx.gate.interval == 1.5
+        assert two.store is ctx.archiver.store  # one run's records go into one run's files
+        ctx.gate.pause("rate_limited")
+        assert other.gate is not ctx.gate and other.gate.paused is None
 
 
 def test_non_ascii_headers_and_urls_are_written_as_on_the_wire(tmp_path):

@@ -3,18 +3,15 @@ Wayback snapshots, and chains that end at a capture."""
 
 from __future__ import annotations
 
-import pytest
 import vcr
 
-from provenance import db as database
-from provenance import record
+from provenance import audit, record
 from provenance.archive import verify as checks
+from provenance.run import RunContext
 from provenance.settings import Settings
 
 from .archive_server import Server
 from .wayback_replay import CASSETTES, replay_fetcher
-
-audit = pytest.importorskip("provenance.audit", reason="the audit needs the extraction stage")
 
 ARTICLE = """<!doctype html><html><head><title>Minister resigns over budget row</title>
 <meta property="article:published_time" content="2025-07-01T09:30:00Z"></head>
@@ -33,16 +30,16 @@ wayback = vcr.VCR(cassette_library_dir=str(CASSETTES), record_mode="none",
 
 def test_audit_of_a_url_archives_the_article_and_its_sources(tmp_path):
     settings = Settings(db=tmp_path / "p.db", allow_private=True, wayback_interval=0.0, min_interval=0.0)
-    db = database.connect(settings.db)
-    run_id = record.start_run(db, "audit", {})
+    ctx = RunContext.open(settings, "audit", {})
+    db = ctx.db
     with Server() as server, wayback.use_cassette("cdx_any.yaml", allow_playback_repeats=True):
         server.httpd.article_html = ARTICLE.format(base=server.url("")).encode()
-        auditor = audit.Auditor(settings, db, run_id)
-        auditor.archiver.wayback.fetcher = replay_fetcher(settings)  # see wayback_replay.replay_fetcher
+        auditor = audit.Auditor(ctx)
+        ctx.archiver.wayback.fetcher = replay_fetcher(settings)  # see wayback_replay.replay_fetcher
         try:
             result = auditor.audit(auditor.load(server.url("/article")))
         finally:
-            auditor.close()
+            ctx.close()
         page, article_url = server.url("/page"), server.url("/article")
 
     # WARC files: closed, readable, whole, and in step with the database.
@@ -79,18 +76,19 @@ def test_a_page_resolved_earlier_but_never_saved_is_fetched_again_for_its_eviden
     from provenance.models import Resolution, Status
 
     settings = Settings(db=tmp_path / "p.db", allow_private=True, wayback=False, min_interval=0.0)
-    db = database.connect(settings.db)
+    ctx = RunContext.open(settings, "audit", {})
+    db = ctx.db
     with Server() as server:
         server.httpd.article_html = ARTICLE.format(base=server.url("")).encode()
         gzip_url = server.url(GZIP)
         # What `provenance resolve` leaves: a fresh, conclusive resolution and no capture.
         record.record_resolution(db, None, Resolution(url=gzip_url, final_url=gzip_url, status=Status.ALIVE,
                                                       http_status=200))
-        auditor = audit.Auditor(settings, db, record.start_run(db, "audit", {}))
+        auditor = audit.Auditor(ctx)
         try:
             auditor.audit(auditor.load(server.url("/article")))
         finally:
-            auditor.close()
+            ctx.close()
     captured = {r["url"] for r in record.capture_rows(db) if r["record_type"] == "response"}
     assert gzip_url in captured
     assert db.execute("SELECT count(*) FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ?",

@@ -10,6 +10,7 @@ import io
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -242,6 +243,7 @@ def test_url_list_and_stdin_articles_are_fetched_then_audited(tmp_path):
     assert {s for (s,) in con.execute("SELECT source FROM articles")} == {f"{web.base}/p/1", stdin_key(page)}
 
 
+@pytest.mark.slow
 def test_extraction_in_worker_processes(tmp_path):
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=6)
@@ -253,7 +255,7 @@ def test_extraction_in_worker_processes(tmp_path):
 # --- the real command, killed and resumed ---------------------------------------------------------
 
 
-def cli(args: list[str], tmp_path: Path) -> subprocess.Popen:
+def cli(args: list[str], tmp_path: Path, new_group: bool = False) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return Run(
         [
@@ -276,6 +278,7 @@ def cli(args: list[str], tmp_path: Path) -> subprocess.Popen:
         ],
         tmp_path,
         env,
+        new_group,
     )
 
 
@@ -284,11 +287,11 @@ class Run(subprocess.Popen):
 
     count = 0
 
-    def __init__(self, argv, cwd: Path, env):
+    def __init__(self, argv, cwd: Path, env, new_group: bool = False):
         Run.count += 1
         self.out_path, self.err_path = cwd / f"out{Run.count}.txt", cwd / f"err{Run.count}.txt"
         with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
-            super().__init__(argv, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
+            super().__init__(argv, cwd=cwd, env=env, stdout=out, stderr=err, text=True, start_new_session=new_group)
 
     def communicate(self, timeout=None):
         self.wait(timeout=timeout)
@@ -449,17 +452,21 @@ def test_two_batches_on_one_database_at_once_both_succeed(tmp_path):
     assert_clean(tmp_path / "p.db")
 
 
+@pytest.mark.slow
 def test_warc_records_a_killed_run_wrote_but_never_recorded_are_cut_away(tmp_path):
     """Written to WARC, killed before the captures row: the resumed run would capture the page again."""
     from provenance import record
+    from provenance.archive import seal_killed_warcs
     from provenance.archive.warc import WarcStore
+    from provenance.batch import jobs
     from provenance.models import Exchange
+    from provenance.store import queue
 
     db = database.connect(tmp_path / "p.db")
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    run_id = record.start_run(db, "batch", {"sources": ["in"], "owner": f"{batch_mod.socket.gethostname()}:{gone.pid}"})
-    live_run = record.start_run(db, "batch", {"sources": ["other"], "owner": batch_mod._owner()})
+    run_id = record.start_run(db, "batch", {"sources": ["in"], "owner": f"{socket.gethostname()}:{gone.pid}"})
+    live_run = record.start_run(db, "batch", {"sources": ["other"], "owner": jobs.owner()})
     warcs = tmp_path / "archive"
 
     def exchange(n: int) -> Exchange:
@@ -483,7 +490,9 @@ def test_warc_records_a_killed_run_wrote_but_never_recorded_are_cut_away(tmp_pat
     other.write_exchange(exchange(3))  # a run still going: its file is not ours to touch
     other._fh.flush()
 
-    sealed = batch_mod.seal_killed_warcs(db, warcs)
+    killed = queue.killed_runs(db, "batch", jobs.is_gone)
+    assert killed == [run_id]
+    sealed = seal_killed_warcs(warcs, killed, lambda name: queue.recorded_end(db, name))
     assert sealed == [f"provenance-{run_id}-00001.warc.gz"]
     assert warc_responses_in(warcs / sealed[0]) == ["http://127.0.0.1:9/p/1"]
     assert (warcs / f"provenance-{live_run}-00001.warc.gz.open").exists()
@@ -498,6 +507,7 @@ def warc_responses_in(path: Path) -> list[str]:
         return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(f) if r.rec_type == "response"]
 
 
+@pytest.mark.slow
 def test_an_extraction_process_that_dies_takes_no_article_with_it(tmp_path, monkeypatch):
     """A worker killed mid-article (out of memory, a parser crash) breaks the pool: a new one takes over."""
     from provenance import extract as extraction
@@ -518,14 +528,14 @@ def test_an_extraction_process_that_dies_takes_no_article_with_it(tmp_path, monk
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=8)
         b = batch_mod.Batch(settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=1)
-        real_renew, renewed = b._renew_pool, []
+        real_renew, renewed = batch_mod.ExtractionPool.renew, []
 
-        def renew():  # the new pool's workers must not die too
+        def renew(pool):  # the new pool's workers must not die too
             os.environ["BATCH_TEST_FORKED"] = "0"
             renewed.append(1)
-            real_renew()
+            real_renew(pool)
 
-        b._renew_pool = renew
+        monkeypatch.setattr(batch_mod.ExtractionPool, "renew", renew)
         summary = b.run()
     assert renewed, "no worker died: the test proved nothing"
     assert summary.articles == 8 and summary.failed == 0, summary.failures
@@ -577,3 +587,112 @@ def test_wayback_lookups_run_beside_the_writer_once_per_url(tmp_path, monkeypatc
     con = sqlite3.connect(tmp_path / "p.db")
     assert con.execute("SELECT count(*) FROM snapshots").fetchone()[0] == len(urls)
     assert con.execute("SELECT status FROM runs").fetchone()[0] == "done"
+
+
+@pytest.mark.slow
+def test_sigterm_to_the_process_group_stops_cleanly_without_a_worker_traceback(tmp_path):
+    """`timeout`, `kill -TERM -PGID` and service managers signal the whole group: only the batch
+    process decides what stopping means; its extraction workers say nothing."""
+    with Web(latency=0.03) as web:
+        write_articles(tmp_path / "in", web.base, n=40)
+        proc = cli(["in", "--db", "p.db"], tmp_path, new_group=True)
+        wait_for_done(tmp_path / "p.db", 3, proc)
+        assert proc.poll() is None, "the run ended before it could be signalled: the test proved nothing"
+        os.killpg(proc.pid, signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "resume" in err
+
+
+def test_no_item_holds_a_batch_forever(tmp_path, monkeypatch):
+    """An article whose URL never gets an answer (as one citing user:pw@host did) is failed at its
+    deadline with the reason; the others are done and the run finishes."""
+    from provenance.resolve import Resolver
+
+    real, release = Resolver.resolve_many, threading.Event()
+
+    def one_never_answers(self, urls, on_result=None):
+        urls = list(urls)
+        answered = real(self, [u for u in urls if not u.endswith("/p/8")], on_result=on_result)
+        if len(answered) < len(urls):
+            release.wait()  # the hanging wave: released when the test ends
+        return answered
+
+    monkeypatch.setattr(Resolver, "resolve_many", one_never_answers)
+    out: dict = {}
+    with Web() as web:
+        write_articles(tmp_path / "in", web.base, n=3)
+        runner = threading.Thread(target=lambda: out.setdefault("summary", batch_mod.run_batch(
+            settings_for(tmp_path / "p.db"), [str(tmp_path / "in")], extract_workers=0, item_deadline=1.0)))
+        runner.start()
+        runner.join(timeout=120)
+        release.set()
+    assert not runner.is_alive(), "the batch waited forever on one item"
+    summary = out["summary"]
+    assert summary.articles == 2 and summary.failed == 1
+    failure = summary.failures[0]
+    assert failure["source"].endswith("a0001.html")  # its links are /p/7 … /p/11
+    assert failure["reason"].startswith("deadline:") and "/p/8" in failure["reason"]
+
+
+def test_a_resumed_job_retries_network_failures_and_with_retry_failed_every_failure(tmp_path):
+    import socket as sockets
+
+    with sockets.socket() as s:  # a port nobody listens on: the article URL is refused, a network failure
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    (tmp_path / "urls.txt").write_text(f"http://127.0.0.1:{closed}/story\n")
+    (tmp_path / "junk.html").write_bytes(bytes(range(256)) * 20)  # the input's own failure: binary
+    s = settings_for(tmp_path / "p.db")
+    sources = [str(tmp_path / "urls.txt"), str(tmp_path / "junk.html")]
+    def runs_of_failures() -> dict[str, int]:
+        con = sqlite3.connect(tmp_path / "p.db")
+        rows = dict(con.execute("SELECT source, run_id FROM batch_items WHERE state = 'failed'").fetchall())
+        con.execute("UPDATE batch_jobs SET finished_at = NULL")  # as a run killed at its end would leave it
+        con.commit()
+        con.close()
+        return rows
+
+    first = batch_mod.run_batch(s, sources, extract_workers=0)
+    assert first.failed == 2
+    before = runs_of_failures()
+    again = batch_mod.run_batch(s, sources, extract_workers=0)
+    after = runs_of_failures()
+    url, junk = f"http://127.0.0.1:{closed}/story", str(tmp_path / "junk.html")
+    assert again.resumed
+    assert after[url] == again.run_id != before[url]  # the network's failure was tried again
+    assert after[junk] == before[junk]  # the input's own failure was not
+    last = batch_mod.run_batch(s, sources, extract_workers=0, retry_failed=True)
+    assert runs_of_failures()[junk] == last.run_id  # --retry-failed takes every failure again
+
+
+def test_another_driver_can_feed_the_writer_the_same_events(tmp_path):
+    """The parts a distributed batch reuses: a run context, the extraction pool and the writer, fed
+    by hand here instead of by this process's driver. Nothing but events crosses between them."""
+    from provenance import sources
+    from provenance.batch import events, jobs
+    from provenance.batch.writer import Writer
+    from provenance.run import RunContext
+    from provenance.store import queue
+
+    write_articles(tmp_path / "in", "http://127.0.0.1:9", n=2)
+    settings = settings_for(tmp_path / "p.db", offline=True)
+    ctx = RunContext.open(settings, "batch", {"owner": jobs.owner()})
+    job_id, _ = queue.open_job(ctx.db, "elsewhere", ["in"], ctx.run_id, jobs.dead_owners)
+    pool = batch_mod.ExtractionPool(0)
+    writer = Writer(ctx, job_id, jobs.owner(), pool, window=4, item_deadline=60, on_progress=lambda p: None)
+    keys = []
+    for path in sorted((tmp_path / "in").iterdir()):
+        doc = sources.Document(key=path.name, data=path.read_bytes())
+        keys.append(doc.key)
+        writer.window.acquire()  # a taken item holds a slot of the window until it is done or failed
+        writer.post(events.Taken(doc.key))
+        pool.submit(doc, lambda key, future: writer.post(events.Extracted(key, future)))
+    writer.post(events.ReadingDone(frozenset(keys)))
+    writer.run()
+    pool.shutdown()
+    ctx.close()
+    assert writer.progress.articles == 2 and writer.progress.urls == 12
+    states = dict(ctx.db.execute("SELECT source, state FROM batch_items").fetchall())
+    assert states == {"a0000.html": "done", "a0001.html": "done"}

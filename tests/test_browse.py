@@ -222,9 +222,9 @@ def test_datasette_shows_words_for_codes_and_points_to_where_the_queries_are(tmp
 
     got = asyncio.run(pages())
     citations = got["/study/citations?_sort=id"]
-    assert '<span title="a[href]">link in the text</span>' in citations
-    assert '<span title="blockquote.twitter-tweet">embedded tweet</span>' in citations
-    assert "a[href]" in {row["found_in"] for row in got["json"]}, "programs still get the code"
+    assert '<span title="link">link in the text</span>' in citations
+    assert '<span title="embedded-tweet">embedded tweet</span>' in citations
+    assert "link" in {row["found_by"] for row in got["json"]}, "programs still get the code"
     first = next(row for row in got["json"] if row["url_id"])
     assert f'<a href="/study/urls/{first["url_id"]}" title="{first["url"]}">URL {first["url_id"]}</a>' in citations, (
         "the URL once per row: its own column, not again as the url_id label"

@@ -23,7 +23,7 @@ from provenance import __version__, record, report
 from provenance.cli import app
 from provenance.models import Snapshot
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, ROOT, needs
 from .headless import Browser, png_size
 from .report_example import TCO, X_URL, audited_offline, post_claim
 
@@ -31,7 +31,7 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh --test installs it)"),
+    needs(CHROMIUM is not None, "chromium is not installed (scripts/setup.sh --test installs it)"),
     pytest.mark.slow,
 ]
 WIDTHS = (1280, 800)

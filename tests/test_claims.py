@@ -122,13 +122,16 @@ def claim(*ids, rule="inline"):
         ((1,), None, ClaimStatus.SOURCED),
         ((1,), {}, ClaimStatus.SOURCED),
         ((1,), {"https://a.example/1": (Status.OFFLINE, False)}, ClaimStatus.SOURCED),
-        ((1,), {"https://a.example/1": (Status.TIMEOUT, False)}, ClaimStatus.VAGUE),
-        ((1, 5), {"https://a.example/1": (Status.SKIPPED, False)}, ClaimStatus.VAGUE),
+        # A page that could not be checked leaves the claim sourced: a failed network never
+        # downgrades it, and `vague` means only that no specific page was cited.
+        ((1,), {"https://a.example/1": (Status.TIMEOUT, False)}, ClaimStatus.SOURCED),
+        ((1, 5), {"https://a.example/1": (Status.SKIPPED, False)}, ClaimStatus.SOURCED),
         (
             (1, 2),
             {"https://a.example/1": (Status.ERROR, False), "https://b.example/2": (Status.DEAD, False)},
-            ClaimStatus.VAGUE,
+            ClaimStatus.SOURCED,
         ),
+        ((1, 2), {"https://a.example/1": (Status.DEAD, False)}, ClaimStatus.SOURCED),
         ((5,), None, ClaimStatus.VAGUE),
         ((6,), None, ClaimStatus.VAGUE),
         ((7,), None, ClaimStatus.VAGUE),

@@ -175,3 +175,69 @@ def test_two_articles_piped_in_are_two_articles(tmp_path):
     run("audit", "-", "--offline", "--db", dbp, input="A different story.\n\nThe mayor resigned, reuters.com\n")
     run("audit", "-", "--offline", "--db", dbp, input=text)
     assert database.connect(dbp)["articles"].count == 2
+
+
+def test_version_prints_the_version():
+    from provenance import __version__
+
+    result = run("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"provenance {__version__}"
+
+
+def test_settings_refuse_what_no_run_can_work_with_whoever_builds_them():
+    """The library checks its own settings; the CLI only turns the refusal into its one line."""
+    from provenance.errors import UsageError
+    from provenance.settings import Settings
+
+    for bad in ({"concurrency": 0}, {"per_host": 0}, {"retries": -1}, {"deadline": 0}, {"robots": "maybe"}):
+        with pytest.raises(UsageError):
+            Settings(**bad)
+    assert Settings(concurrency=1, per_host=None, retries=0).concurrency == 1
+
+
+def test_warnings_reach_stderr_and_tracebacks_only_with_verbose(tmp_path, monkeypatch):
+    """A warning the library logs (here: a WARC record that could not be written) is seen on stderr as
+    one line; -v adds its traceback; --log-file keeps it."""
+    import logging
+
+    from provenance import usecases
+
+    def warns(settings, sources, on_failure=None):
+        try:
+            raise OSError(28, "No space left on device")
+        except OSError:
+            logging.getLogger("provenance.archive").warning("could not write a WARC record for %s", "x",
+                                                            exc_info=True)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(usecases, "audit_sources", warns)
+    plain = run("audit", SEED, "--offline", "--db", tmp_path / "p.db")
+    assert "provenance: warning: could not write a WARC record for x" in plain.output
+    assert "Traceback" not in plain.output
+    log_file = tmp_path / "run.log"
+    loud = run("-v", "--log-file", log_file, "audit", SEED, "--offline", "--db", tmp_path / "p.db")
+    assert "Traceback" in loud.output and "No space left on device" in loud.output
+    assert "could not write a WARC record for x" in log_file.read_text()
+
+
+@pytest.mark.slow
+def test_an_unexpected_error_is_one_line_and_its_traceback_only_with_verbose(tmp_path):
+    """Run as a user runs it (python -m provenance), with a bug planted in the library."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    plant = tmp_path / "sitecustomize.py"  # loaded at start-up: breaks `extract` for this process only
+    plant.write_text("import provenance.usecases as u\n"
+                     "def broken(source):\n    raise RuntimeError('planted bug')\n"
+                     "u.extract_source = broken\n")
+    env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}")
+    plain = subprocess.run([sys.executable, "-m", "provenance", "extract", str(SEED)], env=env,
+                           capture_output=True, text=True)
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr
+    assert "provenance: unexpected error: RuntimeError: planted bug (run with -v" in plain.stderr
+    loud = subprocess.run([sys.executable, "-m", "provenance", "-v", "extract", str(SEED)], env=env,
+                          capture_output=True, text=True)
+    assert loud.returncode == 1 and "Traceback" in loud.stderr and "planted bug" in loud.stderr

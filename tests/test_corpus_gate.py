@@ -20,6 +20,8 @@ import pytest
 from provenance.extract import extract
 from provenance.ingest import article_from_bytes
 
+from .conftest import needs
+
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 # (precision, recall) floors per kind, pinned at what main measures on the grown 64-item corpus
@@ -35,10 +37,8 @@ FLOORS = {
 # Outlet citations with each page's cited and own outlets left out of the table (P 0.938, R 0.866).
 UNSEEN_OUTLET_FLOOR = (0.93, 0.86)
 
-pytestmark = pytest.mark.skipif(
-    not (CORPUS / "score.py").exists(),
-    reason=f"evaluation corpus not found at {CORPUS} (it lives beside the repository)",
-)
+pytestmark = needs((CORPUS / "score.py").exists(),
+                   f"evaluation corpus not found at {CORPUS} (it lives beside the repository)")
 
 
 def load_bench():

@@ -9,6 +9,8 @@ from provenance.extract import extract
 from provenance.ingest import article_from_bytes
 from provenance.sources import read_one
 
+from .conftest import missing
+
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "council-bridge.html"  # written as a sample page
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "pages"
 
@@ -202,7 +204,7 @@ def test_huge_page_is_cut_with_a_note(monkeypatch):
 def corpus_page(name):
     path = CORPUS / f"{name}.html.gz"
     if not path.exists():
-        pytest.skip(f"evaluation corpus not found at {CORPUS}")
+        missing(f"evaluation corpus not found at {CORPUS}")
     return extract(article_from_bytes(name, gzip.decompress(path.read_bytes())))
 
 

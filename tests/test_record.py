@@ -19,6 +19,7 @@ from provenance.models import (
     Snapshot,
     Status,
 )
+from provenance.regrade import regrade
 
 TCO = "https://t.co/Cnqgv5qgwV"
 FINAL = "https://twitter.com/United24media/status/1"
@@ -207,15 +208,15 @@ def test_regrade_follows_what_a_later_run_learned(db_path):
     post = "SELECT status FROM claims WHERE kind = 'post'"
     record.record_resolution(db, None, Resolution(url=TCO, final_url=FINAL, status=Status.DEAD, reason="http_404",
                                                   checked_at=record.now_iso()))
-    assert record.regrade(db, [TCO]) >= 1
+    assert regrade(db, [TCO]) >= 1
     assert db.execute(post).fetchone()[0] == "broken"
     rid = record.record_resolution(db, None, Resolution(url=TCO, final_url=FINAL, status=Status.ALIVE,
                                                         checked_at=record.now_iso()))
     record.record_capture(db, None, Capture(url=FINAL, warc_file="a.warc.gz", offset=0, length=1,
                                             record_type="response", payload_digest=None), rid)
-    record.regrade(db, [TCO])
+    regrade(db, [TCO])
     assert db.execute(post).fetchone()[0] == "archived"
-    assert record.regrade(db, [TCO]) == 0, "nothing new: nothing changes"
+    assert regrade(db, [TCO]) == 0, "nothing new: nothing changes"
 
 
 def test_a_citation_inherited_through_two_supporters_keeps_the_stronger_path(db_path):

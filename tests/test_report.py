@@ -215,14 +215,19 @@ def test_audit_json_gives_each_claim_its_database_id_and_strongest_chain(db_path
     )
 
 
-def test_urls_never_asked_count_neither_way_in_the_dead_link_rate(example):
+def test_urls_not_checked_definitively_count_neither_way_in_the_dead_link_rate(example):
+    """The dead-link rate is dead and soft-404 over URLs checked definitively (alive, dead, soft-404):
+    a URL that could not be checked (timeout, error, robots, …) or was not asked is neither."""
     db, article_id = example
-    for status in (Status.SKIPPED, Status.REFUSED, Status.DEFERRED, Status.OFFLINE):
+    db.execute("UPDATE captures SET resolution_id = NULL")  # forget what the example resolved
+    db.execute("DELETE FROM hops")
+    db.execute("DELETE FROM resolutions")
+    for status in (Status.SKIPPED, Status.REFUSED, Status.DEFERRED, Status.OFFLINE, Status.TIMEOUT, Status.ERROR):
         record.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=status, reason="x"))
         s = report.load(db, article_id).summary()
         assert s["urls_checked"] == 0 and s["dead_link_rate"] is None, status
-    record.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=Status.TIMEOUT))
-    assert report.load(db, article_id).summary()["dead_link_rate"] == 0.0
+    record.record_resolution(db, None, Resolution(url=TCO, final_url=TCO, status=Status.DEAD, http_status=404))
+    assert report.load(db, article_id).summary()["dead_link_rate"] == 1.0
 
 
 @pytest.mark.parametrize("width", [60, 80, 200])
@@ -313,14 +318,19 @@ def test_every_linking_rule_and_where_code_the_extractors_write_has_words():
     """A new rule or find in the extractors must not reach a reader as a bare code."""
     import pathlib
 
+    from provenance.models import CUE_WORDS, FOUND_WORDS, FoundBy, LinkRule
     from provenance.report.words import found_words, rule_words
 
     root = pathlib.Path(report.__file__).parents[1]
     claims_src = (root / "claims.py").read_text(encoding="utf-8")
-    rules = set(re.findall(r'ClaimLink\([^,]+,\s*"([a-z-]+)"', claims_src))
-    assert {"inline", "paragraph-outlet", "according-to"} <= rules
-    for rule in rules | {"supports", "contains", "attributed-to"}:
-        assert rule_words(rule) != rule.replace("-", " "), f"no words for the rule {rule}"
+    rules = set(re.findall(r"LinkRule\.([A-Z_]+)", claims_src))
+    assert {"INLINE", "PARAGRAPH_OUTLET", "ACCORDING_TO"} <= rules
+    for rule in LinkRule:  # every rule the vocabulary has, the extractors' and the chain's
+        assert rule_words(rule.value) != rule.value.replace("-", " "), f"no words for the rule {rule}"
     extract_src = "".join(p.read_text(encoding="utf-8") for p in (root / "extract").glob("*.py"))
-    for code in set(re.findall(r'where="([^"]+)"', extract_src)):
-        assert found_words(code) != code or code == "quotation", code
+    written = set(re.findall(r"FoundBy\.([A-Z_]+)", extract_src))
+    assert {"LINK", "EMBEDDED_TWEET", "ACCORDING_TO", "PARAGRAPH_OUTLET", "TWEET_RESIDUE"} <= written
+    for code in FoundBy:  # each code has its words in the one table, and that is what readers get
+        assert FOUND_WORDS.get(code) and found_words(code.value) == FOUND_WORDS[code], code
+    for cue in set(re.findall(r'return "([a-z-]+)"', (root / "extract" / "attribution.py").read_text())):
+        assert found_words("according-to", cue) == CUE_WORDS.get(cue, found_words("according-to")), cue

@@ -256,12 +256,12 @@ def test_where_found_and_why_read_as_words_with_the_codes_kept_for_programs(db_p
     text = CliRunner().invoke(app, args).output
     page = page_path.read_text(encoding="utf-8")
     db = database.connect(db_path)
-    codes = {row[0] for row in db.execute("SELECT DISTINCT found_in FROM citations")}
-    assert {"a[href]", "blockquote.twitter-tweet"} <= codes, "the database keeps the codes"
+    codes = {row[0] for row in db.execute("SELECT DISTINCT found_by FROM citations")}
+    assert {"link", "embedded-tweet"} <= codes, "the database keeps the codes"
     visible = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)>.*?</\1>", "", page, flags=re.S)))
     for shown in (visible, text):
         for jargon in ("a[href]", "blockquote.twitter-tweet", "according-to:", "text: tweet residue", "iframe"):
             assert jargon not in shown
         assert "link in the text" in shown and "embedded tweet" in shown
     assert "'according to …'" in visible and "paragraph-outlet" not in visible
-    assert 'title="a[href]"' in page, "the code is still there for whoever hovers or scripts"
+    assert 'title="link"' in page, "the code is still there for whoever hovers or scripts"

@@ -4,28 +4,33 @@
     wayback.py  Wayback: nearest snapshot (CDX) and Save Page Now 2; RateGate; target dates
     verify.py   checks written files and `captures` rows against each other
 
+`seal_killed_warcs` closes the files that a killed run left open.
+
 `Archiver` ties them to one run: it decides what to capture (alive and soft-404
 pages and the hops that led there, not captured within the freshness window),
 turns an identical earlier payload into a revisit, and records every capture and
-snapshot through `record`.
+snapshot through the store.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from pathlib import Path
 
 import sqlite_utils
 
-from .. import record
 from ..fetch import Fetcher
-from ..models import Capture, Resolution, Snapshot, Status
+from ..models import Capture, Resolution, Snapshot, SnapshotStatus, Status
 from ..settings import Settings
-from .warc import Original, WarcStore, payload_digest, warc_date
-from .wayback import RateGate, Target, Wayback, date_in_text, run_gate, target_date
+from ..store import queries, writes
+from .warc import OPEN_SUFFIX, Original, WarcStore, payload_digest, warc_date
+from .wayback import RateGate, Target, Wayback, date_in_text, target_date
 
 __all__ = ["Archiver", "RateGate", "Target", "Wayback", "WarcStore", "date_in_text", "payload_digest",
-           "target_date"]
+           "seal_killed_warcs", "target_date"]
 
 log = logging.getLogger("provenance.archive")
 
@@ -37,7 +42,9 @@ class Archiver:
     """Keeps the evidence of one run: WARC captures and Wayback snapshots, recorded as they are made."""
 
     def __init__(self, settings: Settings, db: sqlite_utils.Database, run_id: int | None, fetcher: Fetcher,
-                 *, wayback: Wayback | None = None, store: WarcStore | None = None):
+                 *, gate: RateGate | None = None, wayback: Wayback | None = None, store: WarcStore | None = None):
+        """`gate` is the run's Wayback gate: every archiver of one run shares it, so the Wayback Machine
+        sees one polite client and a 429 pauses them all (a new one when not given)."""
         self.settings = settings
         self.db = db
         self.run_id = run_id
@@ -45,7 +52,7 @@ class Archiver:
         self.store = store or WarcStore(
             settings.warc_dir(), run, max_size=settings.warc_size,
             info={"robots": settings.robots, "http-header-user-agent": settings.user_agent})
-        self.wayback = wayback or Wayback(fetcher, run_gate(settings.wayback_interval),
+        self.wayback = wayback or Wayback(fetcher, gate or RateGate(settings.wayback_interval),
                                           max_wait=settings.max_retry_after)
 
     def capture(self, res: Resolution) -> list[Capture]:
@@ -56,14 +63,14 @@ class Archiver:
         """
         if res.status not in CAPTURE_STATUSES or not res.exchanges or self.settings.offline:
             return []
-        resolution_id = record.latest_resolution_id(self.db, res.url)
+        resolution_id = queries.latest_resolution_id(self.db, res.url)
         out: list[Capture] = []
         for ex in res.exchanges:
-            if record.captured_recently(self.db, ex.url, self.settings.freshness_hours):
+            if queries.captured_recently(self.db, ex.url, self.settings.freshness_hours):
                 continue
             original = None
             if ex.body and not ex.truncated:
-                earlier = record.capture_with_payload(self.db, payload_digest(ex.body))
+                earlier = queries.capture_with_payload(self.db, payload_digest(ex.body))
                 if earlier:
                     original = Original(record_id=earlier[0], url=earlier[1], date=warc_date(earlier[2]))
             try:
@@ -71,7 +78,7 @@ class Archiver:
             except OSError as e:  # the evidence could not be kept; the audit goes on without it
                 log.warning("could not write a WARC record for %s: %s", ex.url, e)
                 break
-            record.record_captures(self.db, self.run_id, written, resolution_id)
+            writes.record_captures(self.db, self.run_id, written, resolution_id)
             out.extend(written)
         return out
 
@@ -79,17 +86,17 @@ class Archiver:
         """A live page known only from the cache, with no recent capture: its evidence was never kept."""
         if not res.from_cache or res.exchanges or res.status not in CAPTURE_STATUSES or self.settings.offline:
             return False
-        return not record.captured_recently(self.db, res.final_url or res.url, self.settings.freshness_hours)
+        return not queries.captured_recently(self.db, res.final_url or res.url, self.settings.freshness_hours)
 
     def snapshot(self, url: str, target: Target) -> Snapshot | None:
         """The Wayback snapshot of `url` nearest `target`, recorded; None when look-ups are off."""
         if not self.settings.wayback or self.settings.offline:
             return None
-        kept = record.recent_snapshot(self.db, url, target.label(), self.settings.freshness_hours)
+        kept = queries.recent_snapshot(self.db, url, target.label(), self.settings.freshness_hours)
         if kept is not None:
             return kept
         snap = self.wayback.nearest(url, target)
-        record.record_snapshot(self.db, self.run_id, snap)
+        writes.record_snapshot(self.db, self.run_id, snap)
         return snap
 
     def save(self, resolutions: list[Resolution]) -> dict[str, Snapshot]:
@@ -99,7 +106,7 @@ class Archiver:
             return {}
         saved = self.wayback.save_many(live)
         for snap in saved.values():
-            record.record_snapshot(self.db, self.run_id, snap)
+            writes.record_snapshot(self.db, self.run_id, snap)
         return saved
 
     def archive(self, resolutions: dict[str, Resolution], target: Target,
@@ -123,9 +130,42 @@ class Archiver:
         if article is not None and article.status is not Status.REFUSED:
             self.snapshot(article.url, target)
         for url, saved in self.save(public).items():
-            if saved.status == "saved" or url not in snapshots:
+            if saved.status == SnapshotStatus.SAVED or url not in snapshots:
                 snapshots[url] = saved
         return captures, snapshots
 
     def close(self) -> None:
         self.store.close()
+
+
+def seal_killed_warcs(warc_dir: Path | str, killed_runs: Iterable[int],
+                      recorded_end: Callable[[str], int | None]) -> list[str]:
+    """Close the WARC files that killed runs left open, cut after their last recorded record.
+
+    A record is written to the WARC file first and to `captures` just after; a run killed in
+    between leaves a record no row knows of, and the resumed run captures that page again. Cutting
+    each such file back to `recorded_end(file)` (the end of its last recorded record; a file with
+    none is dropped) means a page's evidence is in the archive once. Only files of the runs in
+    `killed_runs` are touched: another run may be writing its own file right now.
+    """
+    folder = Path(warc_dir)
+    killed = {str(r) for r in killed_runs}
+    if not folder.is_dir() or not killed:
+        return []
+    sealed = []
+    for path in sorted(folder.glob(f"provenance-*{OPEN_SUFFIX}")):
+        parts = path.name.split("-")
+        if len(parts) < 3 or parts[1] not in killed:
+            continue
+        final = path.name[: -len(OPEN_SUFFIX)]
+        end = recorded_end(final)
+        if end is None:
+            path.unlink()
+        else:
+            with open(path, "r+b") as f:
+                f.truncate(end)
+                f.flush()
+                os.fsync(f.fileno())
+            path.rename(folder / final)
+        sealed.append(final)
+    return sealed

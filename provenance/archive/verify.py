@@ -96,9 +96,9 @@ def revisit_problem(record: bytes) -> str | None:
     """The block digest of a revisit record, which warcio does not check (its block is the HTTP
     headers only): recomputed from the record's bytes."""
     head, _, rest = record.partition(b"\r\n\r\n")
-    fields = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:] if b":" in line)
+    raw = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:] if b":" in line)
     fields = {k.strip().lower().decode("utf-8", "replace"): v.strip().decode("utf-8", "replace")
-              for k, v in fields.items()}
+              for k, v in raw.items()}
     digest = fields.get("warc-block-digest")
     if not digest or not digest.lower().startswith("sha1:"):
         return None

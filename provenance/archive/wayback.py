@@ -2,9 +2,10 @@
 
 Every request goes through the project's one `Fetcher`, so the same limits and
 address policy apply as to any other request, and through one `RateGate` per
-run: at most one request a second to web.archive.org, and after a 429 the whole
-run slows down (and stops asking once the wait grows longer than the run will);
-three requests in a row with no answer at all stop the asking too.
+run (the run's context owns it and hands it to each of its archivers): at most
+one request a second to web.archive.org, and after a 429 the whole run slows
+down (and stops asking once the wait grows longer than the run will); three
+requests in a row with no answer at all stop the asking too.
 
 An empty answer is never proof that a page was not archived: the Wayback
 Machine's indexes answer empty when busy. It is recorded as `none` (the CDX
@@ -25,7 +26,7 @@ from urllib.parse import urlencode
 
 from ..errors import FetchError
 from ..fetch import Fetcher, decoded_body, header
-from ..models import Snapshot, Status
+from ..models import Snapshot, SnapshotStatus, Status
 from ..resolve import retry_after_seconds
 
 WAYBACK = "https://web.archive.org"
@@ -65,6 +66,11 @@ class RateGate:
         with self._lock:
             self.unreachable = 0
 
+    def pause(self, reason: str) -> None:
+        """Stop the run's asking for good (the Wayback Machine said to stop)."""
+        with self._lock:
+            self.paused = reason
+
     def wait(self) -> None:
         with self._lock:
             now = self.clock()
@@ -77,17 +83,6 @@ class RateGate:
         with self._lock:
             self.interval = max(self.interval * 2, 1.0)
             self._next = max(self._next, self.clock() + seconds)
-
-
-_GATES: dict[float, RateGate] = {}
-_GATES_LOCK = threading.Lock()
-
-
-def run_gate(interval: float) -> RateGate:
-    """The process's gate for this interval: every Archiver of a run (a batch may hold several)
-    shares it, so the Wayback Machine sees one polite client, and a 429 pauses them all."""
-    with _GATES_LOCK:
-        return _GATES.setdefault(interval, RateGate(interval))
 
 
 @dataclass(frozen=True)
@@ -191,7 +186,7 @@ class Wayback:
             wait = retry_after_seconds(header(ex, "retry-after"))
             if wait is None or wait > self.max_wait or attempt == 2:
                 self.gate.backoff(min(wait or 60.0, 3600.0))
-                self.gate.paused = "rate_limited"  # set once the Wayback Machine asked us to stop
+                self.gate.pause("rate_limited")  # once the Wayback Machine asked us to stop
                 raise FetchError(url, Status.DEFERRED, "rate_limited", "HTTP 429 from the Wayback Machine")
             self.gate.backoff(wait)
         raise AssertionError("unreachable")
@@ -204,16 +199,17 @@ class Wayback:
 
     def nearest(self, url: str, target: Target) -> Snapshot:
         """The snapshot of `url` nearest the target date, or why there is none."""
-        snap = Snapshot(url=url, status="unknown", target_date=target.label(), checked_at=_now())
+        snap = Snapshot(url=url, status=SnapshotStatus.UNKNOWN, target_date=target.label(), checked_at=_now())
         try:
             ex = self._get(self.cdx_url(url, target.day))
         except FetchError as e:
-            snap.status = "unknown" if e.status in (Status.DEFERRED, Status.TIMEOUT) else "error"
+            snap.status = (SnapshotStatus.UNKNOWN if e.status in (Status.DEFERRED, Status.TIMEOUT)
+                           else SnapshotStatus.ERROR)
             snap.reason = e.reason
             return snap
         snap.http_status = ex.http_status
         if ex.http_status != 200:
-            snap.status = "unknown" if ex.http_status >= 500 else "error"
+            snap.status = SnapshotStatus.UNKNOWN if ex.http_status >= 500 else SnapshotStatus.ERROR
             snap.reason = f"http_{ex.http_status}"
             return snap
         body = decoded_body(ex, MAX_ANSWER).strip()
@@ -223,19 +219,19 @@ class Wayback:
         try:
             rows = json.loads(body)
         except ValueError:
-            snap.status, snap.reason = "error", "bad_json"
+            snap.status, snap.reason = SnapshotStatus.ERROR, "bad_json"
             return snap
         if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
-            snap.status, snap.reason = "none", "no_snapshot_listed"
+            snap.status, snap.reason = SnapshotStatus.NONE, "no_snapshot_listed"
             return snap
         names = rows[0]  # the first row names the fields; a resume key or blank row is skipped
         found = [dict(zip(names, r, strict=True)) for r in rows[1:] if len(r) == len(names)]
         found = [r for r in found if _distance_days(r.get("timestamp", ""), target.day) is not None]
         if "timestamp" not in names or not found:
-            snap.status, snap.reason = "none", "no_snapshot_listed"
+            snap.status, snap.reason = SnapshotStatus.NONE, "no_snapshot_listed"
             return snap
-        best = min(found, key=lambda r: _distance_days(r["timestamp"], target.day))
-        snap.status = "found"
+        best = min(found, key=lambda r: _distance_days(r["timestamp"], target.day) or 0.0)
+        snap.status = SnapshotStatus.FOUND
         snap.timestamp = best["timestamp"]
         snap.snapshot_url = f"{self.base}/web/{best['timestamp']}/{best.get('original') or url}"
         snap.distance_days = _distance_days(best["timestamp"], target.day)
@@ -278,7 +274,7 @@ class Wayback:
         return (access, secret) if access and secret else None
 
     def _auth(self) -> dict:
-        access, secret = self.keys()
+        access, secret = self.keys() or ("", "")
         return {"Authorization": f"LOW {access}:{secret}", "Accept": "application/json"}
 
     def _json(self, ex) -> dict:
@@ -299,7 +295,7 @@ class Wayback:
         sent more than it may take; errors come in the JSON (`status: error`, `status_ext`) even
         with HTTP 200, both for a submission and for a job that fails later.
         """
-        out = {url: Snapshot(url=url, status="error", checked_at=_now()) for url in urls}
+        out = {url: Snapshot(url=url, status=SnapshotStatus.ERROR, checked_at=_now()) for url in urls}
         if self.keys() is None:
             for snap in out.values():
                 snap.reason = "no_spn_keys"
@@ -312,7 +308,7 @@ class Wayback:
             available = available if isinstance(available, int) else len(urls)
             for url in urls:
                 if available <= 0:
-                    out[url].status, out[url].reason = "unknown", "spn_user_limit"
+                    out[url].status, out[url].reason = SnapshotStatus.UNKNOWN, "spn_user_limit"
                     done.add(url)
                     continue
                 ex = self._get(f"{self.base}/save", method="POST", headers=self._auth(),
@@ -338,16 +334,17 @@ class Wayback:
                     self._finish(out[url], status)
         except FetchError as e:  # the Wayback Machine stopped answering: what is not settled is unknown
             for url in set(urls) - done:
-                out[url].status = "unknown" if e.status in (Status.DEFERRED, Status.TIMEOUT) else "error"
+                out[url].status = (SnapshotStatus.UNKNOWN if e.status in (Status.DEFERRED, Status.TIMEOUT)
+                                   else SnapshotStatus.ERROR)
                 out[url].reason = e.reason if url not in jobs else f"{e.reason}; spn_job:{jobs[url]}"
             jobs.clear()
         for url, job in jobs.items():  # still running when we stopped asking: a later look-up finds it
-            out[url].status, out[url].reason = "pending", f"spn_job:{job}"
+            out[url].status, out[url].reason = SnapshotStatus.PENDING, f"spn_job:{job}"
         return out
 
     def _finish(self, snap: Snapshot, status: dict) -> None:
         if status.get("status") == "success" and status.get("timestamp"):
-            snap.status, snap.timestamp, snap.reason = "saved", status["timestamp"], None
+            snap.status, snap.timestamp, snap.reason = SnapshotStatus.SAVED, status["timestamp"], None
             original = status.get("original_url") or snap.url
             snap.snapshot_url = f"{self.base}/web/{status['timestamp']}/{original}"
         else:

@@ -107,7 +107,7 @@ def check_drift(
     added, removed, changed, cosmetic = [], [], [], 0
     pairs: dict[int, int] = {}  # old sentence → the new sentence it became
     word_sets: dict[str, set[str]] = {}
-    common = 0
+    common = 0.0
     for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
             common += sum(len(k) for k in old[i1:i2])
@@ -154,9 +154,9 @@ def check_drift(
         check = Check("drift", "cosmetic", share, detail="only boilerplate, dates or spacing differ")
     check.counts = counts
     if check.verdict == "edited":  # what a report shows and highlights, roughly in the page's order
-        was = {i: before[slice(*old_spans[i])] for i in changed + removed}
+        old_text = {i: before[slice(*old_spans[i])] for i in changed + removed}
         check.differences = sorted(
-            [(was[i], after[slice(*new_spans[pairs[i]])] if i in pairs else "") for i in changed + removed]
+            [(old_text[i], after[slice(*new_spans[pairs[i]])] if i in pairs else "") for i in changed + removed]
             + [("", after[slice(*new_spans[j])]) for j in added],
             key=lambda d: before.find(d[0]) if d[0] else after.find(d[1]),
         )[:MAX_DIFFERENCES]

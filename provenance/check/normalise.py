@@ -149,7 +149,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     for Cyrillic and Greek, and for scripts without case); 。！？ always end one, and so does
     a line break. Abbreviations and initials do not end a sentence.
     """
-    spans = []
+    spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
         mark = m.group(0)

@@ -7,8 +7,9 @@
   table of claims does not repeat a long headline on every row; so is a
   citation's URL row, whose address the next column already shows.
 - Codes written for programs are shown in words: where a citation was found
-  (`a[href]` → "link in the text") and why a claim leans on it
-  (`paragraph-outlet` → "outlet at the paragraph's end"); the code stays in
+  (`found_in` holds the words beside their code, `found_by`: "link in the text"
+  for `link`) and why a claim leans on it (`paragraph-outlet` → "outlet at the
+  paragraph's end"); the code stays in
   the cell's title, in the JSON and CSV, and in filters.
 - A small stylesheet keeps facet values (article headlines) from breaking in
   the middle of a word.
@@ -39,10 +40,21 @@ def render_cell(row, value, column, table, database, datasette):
     if column == "url_id" and table == "citations":  # the next column shows the URL already
         return _short_link(value, "urls", "URL", database, datasette)
     if column == "found_in" and isinstance(value, str):
-        return _worded(found_words(value), value)
+        code = _cell(row, "found_by")  # the words are recorded beside their code; older rows hold a code
+        return _worded(value, code) if code else _worded(found_words(value), value)
+    if column in ("found_by", "cue") and isinstance(value, str):  # codes for programs: words for people
+        words = found_words(value, _cell(row, "cue")) if column == "found_by" else found_words("according-to", value)
+        return _worded(words, value)
     if column == "rule" and isinstance(value, str):
         return _worded(rule_words(value), value)
     return _claim_link(row, value, column, table, database, datasette)
+
+
+def _cell(row, column: str):
+    try:
+        return row[column]
+    except (KeyError, IndexError):
+        return None
 
 
 def _worded(words: str, code: str) -> Markup | None:

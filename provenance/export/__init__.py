@@ -16,7 +16,8 @@ from typing import TextIO
 import sqlite_utils
 
 from .. import __version__
-from ..db import schema_version
+from ..store import queries
+from ..store.schema import schema_version
 from .cells import spreadsheet_safe, xml_safe_row
 from .w3c import build_prov
 
@@ -55,7 +56,7 @@ def write_csv(db: sqlite_utils.Database, out: TextIO) -> None:
     """Every row of the `chains` view, one step a line, in order; no cell runs as a formula."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CHAIN_COLUMNS)
-    for row in db.execute(f"SELECT {', '.join(CHAIN_COLUMNS)} FROM chains"):
+    for row in queries.chain_rows(db, CHAIN_COLUMNS):
         writer.writerow([spreadsheet_safe(cell) for cell in row])
 
 
@@ -67,20 +68,11 @@ def write_json(db: sqlite_utils.Database, out: TextIO) -> None:
     """
     head = {"provenance": __version__, "schema": schema_version(db), "exported_at": _now()}
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "articles": [')
-    articles = map(xml_safe_row, db.query(
-        "SELECT id, source, url, canonical_url, title, published, outlet, author, audited_at "
-        "FROM articles ORDER BY id"
-    ))
-    steps = map(xml_safe_row, db.query(f"SELECT {', '.join(CHAIN_COLUMNS)} FROM chains WHERE step_kind != 'claim'"))
+    articles = map(xml_safe_row, queries.export_articles(db, with_canonical=True))
+    steps = map(xml_safe_row, queries.chain_steps(db, CHAIN_COLUMNS))
     pending = next(steps, None)
     for i, article in enumerate(articles):
-        claims = list(map(xml_safe_row,
-            db.query(
-                'SELECT id, seq, kind, text, start, "end", status FROM claims '
-                "WHERE article_id = ? ORDER BY seq",
-                [article["id"]],
-            )
-        ))
+        claims = list(map(xml_safe_row, queries.export_claims(db, article["id"], with_offsets=True)))
         by_claim: dict[int, list[dict]] = {}
         while pending is not None and pending["article_id"] <= article["id"]:
             if pending.pop("article_id") == article["id"]:
@@ -94,7 +86,7 @@ def write_json(db: sqlite_utils.Database, out: TextIO) -> None:
 
 
 def write_prov_json(db: sqlite_utils.Database, out: TextIO) -> None:
-    out.write(build_prov(db).serialize(format="json", indent=1))
+    out.write(build_prov(db).serialize(format="json", indent=1) or "")
     out.write("\n")
 
 

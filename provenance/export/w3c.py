@@ -15,7 +15,9 @@ URL ← capture or snapshot. What a run produced is `wasAttributedTo` that run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 import sqlite_utils
@@ -23,6 +25,8 @@ from prov.constants import PROV
 from prov.model import Namespace, ProvDocument
 
 from .. import __version__
+from ..models import SnapshotStatus
+from ..store import queries
 from .cells import xml_safe_row
 
 PV = Namespace("pv", "urn:x-provenance:")
@@ -60,17 +64,15 @@ class _Builder:
         self.agents: set[str] = set()
         self.tool = f"pv:tool/provenance-{__version__}"
 
-    def query(self, sql: str, params=()):
+    @staticmethod
+    def safe(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """Rows of the database with their text made safe for XML, so that the document converts to PROV-XML."""
-        return map(xml_safe_row, self.db.query(sql, params))
+        return map(xml_safe_row, rows)
 
     def build(self) -> ProvDocument:
         self.add_tool_and_runs()
         self.add_urls()
-        for article in self.query(
-            "SELECT id, source, url, title, published, outlet, author, audited_at, run_id "
-            "FROM articles ORDER BY id"
-        ):
+        for article in self.safe(queries.export_articles(self.db)):
             self.add_article(article)
         self.add_resolutions()
         self.add_captures()
@@ -89,7 +91,7 @@ class _Builder:
                 "pv:version": __version__,
             },
         )
-        for run in self.query("SELECT id, command, version, started_at, status FROM runs ORDER BY id"):
+        for run in self.safe(queries.export_runs(self.db)):
             doc.agent(
                 f"pv:run/{run['id']}",
                 {
@@ -123,7 +125,7 @@ class _Builder:
 
     def add_urls(self) -> None:
         self.url_ids = {}
-        for row in self.query("SELECT id, url, host, is_short FROM urls"):
+        for row in self.safe(queries.export_urls(self.db)):
             self.url_ids[row["url"]] = row["id"]
             self.doc.entity(
                 f"pv:url/{row['id']}",
@@ -155,11 +157,7 @@ class _Builder:
     def add_citations(self, a: dict, art: str, extraction: str) -> None:
         doc = self.doc
         citations = list(
-            self.query(
-                "SELECT id, kind, text, url, url_id, outlet, handle, speaker, date, parent_id "
-                "FROM citations WHERE article_id = ? ORDER BY seq",
-                [a["id"]],
-            )
+            self.safe(queries.export_citations(self.db, a["id"]))
         )
         for c in citations:
             ent = f"pv:citation/{c['id']}"
@@ -194,9 +192,7 @@ class _Builder:
 
     def add_claims(self, a: dict, extraction: str) -> None:
         doc = self.doc
-        for cl in self.query(
-            "SELECT id, seq, kind, text, status FROM claims WHERE article_id = ? ORDER BY seq", [a["id"]]
-        ):
+        for cl in self.safe(queries.export_claims(self.db, a["id"])):
             ent = f"pv:claim/{cl['id']}"
             doc.entity(
                 ent,
@@ -208,21 +204,13 @@ class _Builder:
             )
             doc.wasGeneratedBy(ent, extraction)
             doc.wasAttributedTo(ent, self.by(a["run_id"]))
-        for link in self.query(
-            "SELECT cc.claim_id, cc.citation_id, cc.rule, cc.confidence FROM claim_citations cc "
-            "JOIN claims cl ON cl.id = cc.claim_id WHERE cl.article_id = ?",
-            [a["id"]],
-        ):
+        for link in self.safe(queries.export_claim_links(self.db, a["id"])):
             doc.wasDerivedFrom(
                 f"pv:claim/{link['claim_id']}",
                 f"pv:citation/{link['citation_id']}",
                 other_attributes=_attrs(rule=link["rule"], confidence=link["confidence"]),
             )
-        for s in self.query(
-            "SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
-            "JOIN claims cl ON cl.id = s.claim_id WHERE cl.article_id = ?",
-            [a["id"]],
-        ):
+        for s in self.safe(queries.export_supports(self.db, a["id"])):
             doc.wasDerivedFrom(
                 f"pv:claim/{s['claim_id']}",
                 f"pv:claim/{s['supporting_claim_id']}",
@@ -233,16 +221,10 @@ class _Builder:
 
     def add_resolutions(self) -> None:
         doc = self.doc
-        for r in self.query(
-            "SELECT id, url_id, final_url, status, reason, http_status, checked_at, run_id "
-            "FROM resolutions ORDER BY id"
-        ):
+        for r in self.safe(queries.export_resolutions(self.db)):
             hops = [
                 f"{h['http_status'] or h['via']} {h['url']} -> {h['location']}"
-                for h in self.query(
-                    "SELECT url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq",
-                    [r["id"]],
-                )
+                for h in self.safe(queries.hops_of(self.db, r["id"]))
             ]
             act = f"pv:resolution/{r['id']}"
             doc.activity(
@@ -273,10 +255,7 @@ class _Builder:
 
     def add_captures(self) -> None:
         doc = self.doc
-        for cap in self.query(
-            'SELECT id, url_id, warc_file, "offset", length, record_type, record_id, payload_digest, '
-            "http_status, truncated, captured_at, run_id FROM captures ORDER BY id"
-        ):
+        for cap in self.safe(queries.export_captures(self.db)):
             act, ent = f"pv:archiving/{cap['id']}", f"pv:capture/{cap['id']}"
             doc.activity(act, _time(cap["captured_at"]), None, {"prov:type": PV["Archiving"]})
             doc.used(act, f"pv:url/{cap['url_id']}")
@@ -304,10 +283,7 @@ class _Builder:
 
     def add_snapshots(self) -> None:
         doc, wayback = self.doc, "pv:archive/wayback-machine"
-        for s in self.query(
-            "SELECT id, url_id, status, timestamp, snapshot_url, distance_days, reason, "
-            "checked_at, run_id FROM snapshots ORDER BY id"
-        ):
+        for s in self.safe(queries.export_snapshots(self.db)):
             act, ent = f"pv:wayback-lookup/{s['id']}", f"pv:snapshot/{s['id']}"
             doc.activity(
                 act,
@@ -317,7 +293,7 @@ class _Builder:
             )
             doc.used(act, f"pv:url/{s['url_id']}")
             doc.wasAssociatedWith(act, self.by(s["run_id"]))
-            if s["status"] not in ("found", "saved") or not s["snapshot_url"]:
+            if not SnapshotStatus(s["status"]).is_archived or not s["snapshot_url"]:
                 continue
             if wayback not in self.agents:
                 doc.agent(

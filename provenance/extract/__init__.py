@@ -11,6 +11,7 @@ logged and noted on the Extraction and the rest is still extracted.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from ..models import Article, Citation, Extraction
 from .document import Block, Document
@@ -85,13 +86,14 @@ def extract(article: Article, exclude_outlets: frozenset[str] = frozenset()) -> 
 
 
 def _claims(ex: Extraction, doc: Document, by_id: dict[int, Citation]) -> None:
-    from ..claims import build_claims, grade_all  # claims reads this package's block kinds
+    # claims reads this package's sentence rules (extract.sentences), so it is imported when used
+    from ..claims import build_claims, grade_all
 
     ex.claims = build_claims(ex.text, doc.blocks, ex.citations)
     grade_all(ex.claims, by_id, None)
 
 
-def in_text_order(citations: list[Citation], blocks: list[Block] = ()) -> list[Citation]:
+def in_text_order(citations: list[Citation], blocks: Sequence[Block] = ()) -> list[Citation]:
     """Citations renumbered 1…n in the order they appear, parents before the links inside them."""
     ordered = sorted(citations, key=lambda c: (c.start, c.parent is not None, c.id))
     new_id = {c.id: i for i, c in enumerate(ordered, 1)}

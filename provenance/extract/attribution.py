@@ -200,8 +200,8 @@ def before_rules(outlet_types: str) -> list[tuple[str, re.Pattern, bool, int, re
     for (name, p), gate in zip(BEFORE, GATES, strict=True):
         p = p.replace("OUTLET_TYPES", outlet_types)
         lower = name in CASE_FREE
-        gate_re = re.compile("|".join(map(re.escape, gate[1:])))
-        rules.append((name, re.compile(p.lower() if lower else p), lower, gate[0], gate_re))
+        gate_re = re.compile("|".join(re.escape(str(g)) for g in gate[1:]))
+        rules.append((name, re.compile(p.lower() if lower else p), lower, int(gate[0]), gate_re))
     return rules
 
 

@@ -26,7 +26,6 @@ NEGATIVE = re.compile(
     re.I,
 )
 
-_TEXT_BLOCKS = {"p", "pre", "li", "td", "blockquote", "h2", "h3"}
 _BLOCK_CHILDREN = {
     "p",
     "div",
@@ -360,7 +359,7 @@ def largest_text_block(root):
         n = len(_squash(el.text_content()))
         if n >= 60:
             lengths[parent] = lengths.get(parent, 0) + n
-    for el in sorted(lengths, key=lengths.get, reverse=True)[:10]:
+    for el in sorted(lengths, key=lambda e: lengths[e], reverse=True)[:10]:
         if not _skipped(el) and el.tag not in _SKIP:
             return el
     return None

@@ -10,44 +10,16 @@ be confused.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
-from ..models import Citation, Kind
+from ..models import Anchor, Block, BlockKind, Citation, Kind
 
 _WS = re.compile(r"\s+")
 
-# Block kinds. Headings and captions are structure: they carry links but are never claims.
-HEADLINE, DEK, HEADING, PARAGRAPH, BULLET, POST, QUOTE, CAPTION, BOILERPLATE = (
-    "headline",
-    "dek",
-    "heading",
-    "paragraph",
-    "bullet",
-    "post",
-    "quote",
-    "caption",
-    "boilerplate",
-)
+# Block kinds (the vocabulary lives in models, beside `Block`, so that `claims` needs nothing of extract's).
+HEADLINE, DEK, HEADING, PARAGRAPH, BULLET, POST, QUOTE, CAPTION, BOILERPLATE = BlockKind
 
-
-@dataclass
-class Anchor:
-    """A link inside a block, offsets relative to the document."""
-
-    start: int
-    end: int
-    url: str
-    text: str
-    where: str = "a[href]"
-
-
-@dataclass
-class Block:
-    kind: str
-    start: int
-    end: int
-    citation: int | None = None  # for a post: the tweet (or other embed) it belongs to
-    anchors: list[Anchor] = field(default_factory=list)
+__all__ = ["Anchor", "Block", "Document", "InlineBuffer"]
 
 
 class Document:
@@ -66,7 +38,7 @@ class Document:
         return self._parts[0] if self._parts else ""
 
     def add_block(
-        self, kind: str, text: str, anchors: list[tuple[int, int, str, str]] = (), citation: int | None = None
+        self, kind: str, text: str, anchors: Sequence[tuple[int, int, str, str]] = (), citation: int | None = None
     ) -> Block | None:
         """Append one block; `anchors` are (start, end, url, text) relative to `text`."""
         if not text.strip():
@@ -77,7 +49,7 @@ class Document:
         start = self.length
         self._parts.append(text)
         self.length += len(text)
-        block = Block(kind, start, self.length, citation)
+        block = Block(BlockKind(kind), start, self.length, citation)
         for a_start, a_end, url, a_text in anchors:
             block.anchors.append(Anchor(start + a_start, start + a_end, url, a_text))
         self.blocks.append(block)

@@ -13,7 +13,7 @@ import re
 from datetime import date
 
 from .. import quirks
-from ..models import Kind
+from ..models import FoundBy, Kind
 from .document import POST, InlineBuffer
 
 _MONTHS = {
@@ -178,7 +178,7 @@ def cite(kind: str, el, walker, base: str | None) -> None:
                 walker.doc.length,
                 walker.doc.length,
                 url=f"https://twitter.com/i/status/{m.group(1)}",
-                where="iframe",
+                found_by=FoundBy.IFRAME, element="iframe", attribute="src",
             )
         return
     if kind == "tweet":
@@ -189,7 +189,8 @@ def cite(kind: str, el, walker, base: str | None) -> None:
 
 def _cite_video(walker, url: str, title: str) -> None:
     doc = walker.doc
-    doc.cite(Kind.VIDEO, title.strip(), doc.length, doc.length, url=url, where="iframe")
+    doc.cite(Kind.VIDEO, title.strip(), doc.length, doc.length, url=url, found_by=FoundBy.IFRAME,
+             element="iframe", attribute="src")
 
 
 def _post_text(el, base) -> tuple[str, list[tuple[int, int, str, str]]]:
@@ -239,7 +240,7 @@ def _cite_tweet(el, walker, base) -> None:
     if status:
         last_a, last_u = status[-1]
         url = quirks.tweet_url(last_u)
-        handle = quirks.tweet_status(last_u)[0]
+        handle = (quirks.tweet_status(last_u) or (None, None))[0]
         when = parse_date(last_a.text_content())
     full = el.text_content()
     if handle is None:
@@ -263,7 +264,8 @@ def _cite_tweet(el, walker, base) -> None:
         url=url,
         handle=f"@{handle}" if handle else None,
         date=when,
-        where="blockquote.twitter-tweet",
+        found_by=FoundBy.EMBEDDED_TWEET,
+        element="blockquote",
     )
     if block is not None:
         block.citation = tweet.id
@@ -290,7 +292,8 @@ def _child(walker, parent: int, url: str, text: str, start: int, end: int, own: 
         return  # hashtags and @mentions: navigation inside the post
     cited.add(key)
     kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
-    walker.doc.cite(kind, text, start, end, url=url, parent=parent, where="embedded post")
+    walker.doc.cite(kind, text, start, end, url=url, parent=parent, found_by=FoundBy.POST_LINK,
+                    element="a", attribute="href")
 
 
 def _cite_post(kind: str, el, walker, base) -> None:
@@ -323,7 +326,8 @@ def _cite_post(kind: str, el, walker, base) -> None:
         end,
         url=url,
         handle=handle,
-        where=f"{el.tag}.{kind}",
+        found_by=FoundBy.EMBEDDED_POST,
+        element=el.tag,
     )
     if block is not None:
         block.citation = c.id

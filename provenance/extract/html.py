@@ -11,9 +11,10 @@ no citations.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .. import quirks
-from ..models import Kind
+from ..models import FoundBy, Kind
 from . import body as bodyfinder
 from . import embeds
 from .document import (
@@ -201,12 +202,13 @@ class BodyWalker:
         ):
             return None
         kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
-        return self.doc.cite(kind, text, start, end, url=url, parent=parent, where="a[href]")
+        return self.doc.cite(kind, text, start, end, url=url, parent=parent, found_by=FoundBy.LINK,
+                             element="a", attribute="href")
 
     # -- the walk ---------------------------------------------------------------------------
     def walk(self, top) -> None:
         ENTER, END, TEXT = 0, 1, 2
-        stack: list[tuple[int, object]] = [(ENTER, top)]
+        stack: list[tuple[int, Any]] = [(ENTER, top)]  # an element, or text for TEXT
         open_anchors = self.open_anchors
         base = self.md.base_url
         while stack:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .. import quirks
-from ..models import Kind
+from ..models import FoundBy, Kind
 from . import attribution, people
 from .attribution import ANAPHORA, DOMAIN_END, LIST_GAP, QUOTE_ATTRIBUTION_END, STRONG
 from .document import BULLET, DEK, HEADLINE, PARAGRAPH, QUOTE, Document
@@ -206,7 +206,8 @@ def _inside_bigger_name(text: str, start: int, end: int, allow_the: bool) -> boo
     if re.match(r"^\s+(?:News\s+|Press\s+)?(?:Agency|Service)\b", after):
         return False  # "Reuters News Agency reported": the outlet, named in full
     if re.match(r"^\s+(?!(?:The|A|An)\b)[A-Z][a-z]", after) and not re.match(r"^[’']", after):
-        nxt = re.match(r"^\s+(\w+)", after).group(1)
+        word = re.match(r"^\s+(\w+)", after)
+        nxt = word.group(1) if word else ""
         if nxt not in ("I", "In", "On", "At"):
             return True
     before = text[max(0, start - 40) : start]
@@ -291,7 +292,7 @@ def _unknown_mentions(
     t: OutletTable,
     block,
     found: list[Mention],
-    discovered: set[str] = frozenset(),
+    discovered: set[str] | frozenset[str] = frozenset(),
     lower_words: frozenset[str] = frozenset(),
     surnames: frozenset[str] = frozenset(),
     typed_words: frozenset[str] = frozenset(),
@@ -454,7 +455,7 @@ def find_outlets(
     headline_is_text: bool = True,
     exclude: frozenset[str] = frozenset(),
 ) -> None:
-    """Append an `outlet` citation for each attributed outlet mention (`where` names the rule).
+    """Append an `outlet` citation for each attributed outlet mention (`found_by` and `cue` say how).
 
     A page's headline and dek come from its metadata and restate the body; they are read for
     outlets only in pasted text, where the first line is the article's own. `exclude` leaves
@@ -485,11 +486,11 @@ def find_outlets(
     # Names written whole and by their last word alone ("Kaveh Waddell … Waddell said"): people, whatever
     # their given name; words read only alone or only in full tell nothing.
     alone, full_lasts, mid_sentence = set(), set(), set()
-    for m in CANDIDATE.finditer(text):
-        words = m.group(0).split()
+    for hit in CANDIDATE.finditer(text):
+        words = hit.group(0).split()
         if len(words) == 1:
             alone.add(words[0])
-            if not _opens_sentence(text, m.start()):
+            if not _opens_sentence(text, hit.start()):
                 mid_sentence.add(words[0])
         elif len(words) <= 3 and words[0] not in LEADING and words[-1] not in t.outlet_words:
             full_lasts.add(words[-1])
@@ -505,10 +506,10 @@ def find_outlets(
             continue
         bstart, bend = block.start, block.end
         known = list(t.pattern.finditer(text, bstart, bend))
-        for m in known:  # "The Washington Post … the Post said": a short form counts after the full name
-            sf = _short_form(t.names[m.group("name")])
-            if sf and m.group("name") != sf:
-                short_forms.setdefault(sf, t.names[m.group("name")])
+        for hit in known:  # "The Washington Post … the Post said": a short form counts after the full name
+            sf = _short_form(t.names[hit.group("name")])
+            if sf and hit.group("name") != sf:
+                short_forms.setdefault(sf, t.names[hit.group("name")])
         mentions = _mentions(doc, t, bstart, bend, short_forms, known)
         unknown = _unknown_mentions(
             doc, t, block, mentions, discovered, lower_words, surnames, typed_words, mid_sentence
@@ -556,8 +557,7 @@ def find_outlets(
             ):
                 deferred.append((m, cue))
         for m, cue in accepted:
-            rule = "according-to"
-            doc.cite(Kind.OUTLET, m.surface, m.start, m.end, outlet=m.outlet, where=f"{rule}:{cue}")
+            doc.cite(Kind.OUTLET, m.surface, m.start, m.end, outlet=m.outlet, found_by=FoundBy.ACCORDING_TO, cue=cue)
             recent.append((bi, m.outlet))
         cited_here = [(m.start, m.end) for m, _ in accepted]
         for am in ANAPHORA.finditer(text[bstart:bend]):
@@ -571,12 +571,14 @@ def find_outlets(
                     s,
                     bstart + am.end(),
                     outlet=recent[-1][1],
-                    where="according-to:anaphora",
+                    found_by=FoundBy.ACCORDING_TO,
+                    cue="anaphora",
                 )
         _domain_at_end(doc, block, own)
     for m, cue in deferred:
         if outlet_key(m.surface) in discovered and not people.is_organisation(m.surface):
-            doc.cite(Kind.OUTLET, m.surface, m.start, m.end, outlet=m.outlet, where=f"according-to:{cue}")
+            doc.cite(Kind.OUTLET, m.surface, m.start, m.end, outlet=m.outlet, found_by=FoundBy.ACCORDING_TO,
+                     cue=cue)
 
 
 def _domain_at_end(doc: Document, block, own: set[str]) -> None:
@@ -592,5 +594,6 @@ def _domain_at_end(doc: Document, block, own: set[str]) -> None:
     if len(chunk[: m.start()].strip()) < 20 or outlet_key(dom) in own:
         return
     s, e = block.start + m.start("dom"), block.start + m.end("dom")
-    where = "quote-attribution" if QUOTE_ATTRIBUTION_END.search(chunk[: m.start()]) else "paragraph-outlet"
-    doc.cite(Kind.OUTLET, dom, s, e, outlet=dom, where=where)
+    found = (FoundBy.QUOTE_ATTRIBUTION if QUOTE_ATTRIBUTION_END.search(chunk[: m.start()])
+             else FoundBy.PARAGRAPH_OUTLET)
+    doc.cite(Kind.OUTLET, dom, s, e, outlet=dom, found_by=found)

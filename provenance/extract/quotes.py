@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from ..models import Kind
+from ..models import FoundBy, Kind
 from . import people
 from .document import BULLET, PARAGRAPH, QUOTE, Document
 
@@ -98,5 +98,5 @@ def find_quotes(doc: Document) -> None:
                 speaker=speaker,
                 outlet=parent.outlet if parent is not None else None,
                 parent=parent.id if parent is not None else None,
-                where="quotation",
+                found_by=FoundBy.QUOTATION,
             )

@@ -99,7 +99,7 @@ def words(text: str) -> list[str]:
     character pairs, so that two texts saying the same thing share words in any script."""
     if not _UNSPACED.search(text):
         return WORD.findall(text)
-    out = []
+    out: list[str] = []
     for w in WORD.findall(text):
         if _UNSPACED.search(w):
             chars = [c for c in w if c.isalnum()]

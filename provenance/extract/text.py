@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 
 from .. import quirks
-from ..models import Kind
+from ..models import BlockKind, FoundBy, Kind
 from .document import BULLET, HEADING, HEADLINE, PARAGRAPH, POST, Block, Document
 from .embeds import parse_date
 
@@ -110,7 +110,7 @@ def read_text(content: str) -> Document:
             kinds.append(HEADING)
         else:
             kinds.append(PARAGRAPH)
-    blocks = [Block(k, s, e) for k, (s, e) in zip(kinds, spans, strict=True)]
+    blocks = [Block(BlockKind(k), s, e) for k, (s, e) in zip(kinds, spans, strict=True)]
 
     out: list[Block] = []
     for block in blocks:
@@ -134,7 +134,7 @@ def read_text(content: str) -> Document:
                 url=None,
                 handle=f"@{m.group('handle')}",
                 date=parse_date(m.group("date")),
-                where="text: tweet residue",
+                found_by=FoundBy.TWEET_RESIDUE,
             )
             if post is not None:
                 post.citation = tweet.id
@@ -143,8 +143,8 @@ def read_text(content: str) -> Document:
         if block.kind == PARAGRAPH and VIDEO_LINE.match(chunk):
             url_m = BARE_URL.search(chunk)
             url = quirks.video_url(url_m.group(0)) or url_m.group(0) if url_m else None
-            doc.cite(Kind.VIDEO, chunk, block.start, block.end, url=url, where="text: watch line")
-            block.kind = "caption"
+            doc.cite(Kind.VIDEO, chunk, block.start, block.end, url=url, found_by=FoundBy.WATCH_LINE)
+            block.kind = BlockKind.CAPTION
         out.append(block)
     doc.blocks = out
     cite_bare_urls(doc)
@@ -193,4 +193,4 @@ def cite_bare_urls(doc: Document, page_url: str | None = None) -> None:
         found.append((s, e, url, parent))
     for s, e, url, parent in found:
         kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
-        doc.cite(kind, text[s:e], s, e, url=url, parent=parent, where="text: bare URL")
+        doc.cite(kind, text[s:e], s, e, url=url, parent=parent, found_by=FoundBy.BARE_URL)

@@ -11,17 +11,23 @@ where it goes.
     terminal.py  the rich terminal report and `show`'s tree
     markdown.py  Markdown
     html.py      one self-contained HTML page per article
+    plain.py     the URL commands' lines (resolve, archive) and the batch summary
+
+Audit formats register here (`FORMATS`, by name, as export formats do), so the
+CLI offers whatever is registered and a library user renders the same way.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from ..models import ClaimStatus, Kind
+from ..models import ClaimStatus, Kind, LinkTally
 from .html import render_html
 from .markdown import render_markdown
 from .model import ArticleReport, article_of_claim, load
@@ -29,14 +35,17 @@ from .terminal import render_show, render_text
 from .words import clean, strongest_parts
 
 if TYPE_CHECKING:
-    from ..audit import AuditResult
+    from ..models import AuditResult
 
 __all__ = [
+    "FORMATS",
     "ArticleReport",
+    "Format",
     "clean",
     "load",
     "render_html",
     "render_json",
+    "render_audit",
     "render_markdown",
     "render_text",
     "show",
@@ -44,18 +53,24 @@ __all__ = [
 ]
 
 
-def summary(result: AuditResult) -> dict:
-    """Counts for the audit's JSON: claims by status, citations by kind, URLs by status, dead-link rate."""
+def summary(result: AuditResult, report: ArticleReport | None = None) -> dict:
+    """Counts for the audit's JSON: claims by status, citations by kind, this run's answers by status,
+    and the cited URLs as every other format counts them (from the report, when given)."""
     claims = Counter(ClaimStatus(c.status).value for c in result.doc.claims)
     kinds = Counter(Kind(c.kind).value for c in result.doc.citations)
     statuses = Counter(r.status.value for r in result.resolutions.values())
-    checked = sum(v for k, v in statuses.items() if k not in ("offline",))
-    dead = statuses.get("dead", 0) + statuses.get("soft404", 0)
+    links = report.links() if report is not None else LinkTally.of(
+        (r.status, r.reason) for r in result.resolutions.values())
     return {
         "claims": dict(claims),
         "citations": dict(kinds),
         "resolutions": dict(statuses),
-        "dead_link_rate": round(dead / checked, 3) if checked else None,
+        "urls": links.urls,
+        "urls_checked": links.checked,
+        "urls_unchecked": links.unchecked,
+        "urls_dead": links.broken,
+        "dead_link_rate": links.dead_link_rate,
+        "links": links.words(),
     }
 
 
@@ -70,7 +85,7 @@ def render_json(results: list[AuditResult], reports: list[ArticleReport] | None 
         d = r.doc.to_json()
         d["article_id"] = r.article_id
         d["resolutions"] = [res.to_json() for res in r.resolutions.values()]
-        d["summary"] = summary(r)
+        d["summary"] = summary(r, reports[i] if reports is not None else None)
         if reports is not None:
             recorded = {c.seq: c for c in reports[i].claims}
             by_id = {c.id: c for c in reports[i].claims}
@@ -93,3 +108,57 @@ def show(
         return render_show(load(db, ident), color=color, width=width)
     report = load(db, article_of_claim(db, ident))
     return render_show(report, ident, color=color, width=width)
+
+
+# --- audit formats, by name --------------------------------------------------------------------------
+
+Render = Callable[["list[AuditResult]", list[ArticleReport], bool, int], list[str]]
+
+
+@dataclass(frozen=True)
+class Format:
+    """An audit report format: `render(results, reports, color, width)` gives its pages. A format
+    `per_article` gives one page per article (written as files into a folder); others give one."""
+
+    name: str
+    render: Render
+    per_article: bool = False
+    terminal: bool = False  # drawn for a terminal: colour and width matter
+
+
+FORMATS: dict[str, Format] = {}
+
+
+def register(name: str, *, per_article: bool = False, terminal: bool = False) -> Callable[[Render], Render]:
+    def add(render: Render) -> Render:
+        FORMATS[name] = Format(name, render, per_article, terminal)
+        return render
+
+    return add
+
+
+@register("table", terminal=True)
+def _table(results, reports, color, width):
+    return ["\n\n".join(render_text(r, color=color, width=width) for r in reports)]
+
+
+@register("json")
+def _json(results, reports, color, width):
+    return [render_json(results, reports)]
+
+
+@register("markdown")
+def _markdown(results, reports, color, width):
+    return ["\n".join(render_markdown(r) for r in reports)]
+
+
+@register("html", per_article=True)
+def _html(results, reports, color, width):
+    return [render_html(r) for r in reports]
+
+
+def render_audit(fmt: str, db: sqlite_utils.Database, results: list[AuditResult], *,
+                 color: bool = False, width: int = 100) -> list[str]:
+    """An audit's report in the format named `fmt`: its pages, each article read back from `db`."""
+    reports = [load(db, r.article_id) for r in results]
+    return FORMATS[fmt].render(results, reports, color, width)

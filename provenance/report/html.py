@@ -17,6 +17,7 @@ import html
 import re
 
 from .. import __version__
+from ..models import SnapshotStatus
 from .model import ArticleReport, CitationView, ClaimView, Node
 from .words import (
     Part,
@@ -24,7 +25,6 @@ from .words import (
     capture_line,
     clean,
     distinct_snapshots,
-    found_words,
     hop_line,
     is_web_url,
     rule_words,
@@ -33,6 +33,7 @@ from .words import (
     snapshot_words,
     status_words,
     strongest_parts,
+    where_words,
 )
 
 STYLE = """
@@ -149,15 +150,15 @@ def _placed(
     adds cuts of the caller's own (where the headline ends)."""
     n = len(report.text)
     spans = [
-        c
+        (c.start, c.end, c)
         for c in report.claims
         if isinstance(c.start, int) and isinstance(c.end, int) and 0 <= c.start < c.end <= n
     ]
-    cuts = sorted({0, n, *(c.start for c in spans), *(c.end for c in spans), *(x for x in also_cut if 0 < x < n)})
+    cuts = sorted({0, n, *(s for s, _, _ in spans), *(e for _, e, _ in spans), *(x for x in also_cut if 0 < x < n)})
     runs: list[tuple[int, int, ClaimView | None]] = []
     for a, b in zip(cuts, cuts[1:], strict=False):
-        covering = [c for c in spans if c.start <= a and b <= c.end]
-        owner = min(covering, key=lambda c: (c.end - c.start, c.seq)) if covering else None
+        covering = [(s, e, c) for s, e, c in spans if s <= a and b <= e]
+        owner = min(covering, key=lambda x: (x[1] - x[0], x[2].seq))[2] if covering else None
         if runs and runs[-1][2] is owner and runs[-1][1] == a:
             runs[-1] = (runs[-1][0], b, owner)
         else:
@@ -200,7 +201,7 @@ def _evidence_html(c: CitationView) -> str:
     if ev is None or ev.status in (None, "offline"):  # never asked: no "resolved", no "checked" time
         items.append(f'<li class="r-{word.role}">{esc(word.text)}</li>')
     else:
-        when = f' <span class="rule">checked {esc(ev.checked_at)}</span>' if ev.checked_at else ""
+        when = f' <span class="rule">checked {esc(ev.checked_at)}</span>' if ev.checked_at and ev.definitive else ""
         items.append(f'<li>resolved: <span class="r-{word.role}">{esc(word.text)}</span>{when}</li>')
         items += [
             f'<li class="r-hop">hop {h["seq"]}: <span class="url">{esc(hop_line(h))}</span></li>'
@@ -213,7 +214,7 @@ def _evidence_html(c: CitationView) -> str:
             for cap in ev.captures
         ]
     for s in distinct_snapshots(ev.snapshots) if ev else []:
-        if s["status"] in ("found", "saved"):
+        if SnapshotStatus(s["status"]).is_archived:
             items.append(
                 f'<li class="r-archive">Wayback: {esc(snapshot_words(s))}: {url_html(s["snapshot_url"])}</li>'
             )
@@ -281,7 +282,7 @@ def _citations_html(report: ArticleReport) -> str:
         )
         rows.append(
             f"<tr><td>{c.id}</td><td>{esc(c.kind.replace('_', ' '))}</td>"
-            f'<td title="{esc(c.found_in)}">{esc(found_words(c.found_in))}</td>'
+            f'<td title="{esc(c.found_by or c.found_in)}">{esc(where_words(c))}</td>'
             f"<td>{ref}</td><td>{res}</td><td>{archive}</td></tr>"
         )
     return (
@@ -298,15 +299,7 @@ def _summary_html(report: ArticleReport) -> str:
         f'<span class="chip s-{status}{" none" if not n else ""}">{n} {status}</span>'
         for status, n in s["claims"].items()
     )
-    rate = (
-        (
-            f"; {s['urls_dead']} of {s['urls_checked']} checked URLs dead "
-            f"(dead-link rate {s['dead_link_rate']:.0%})"
-        )
-        if s["dead_link_rate"] is not None
-        else f"; {s['urls']} URLs, none checked yet"
-    )
-    return f'<p class="summary">{sum(s["claims"].values())} claims: {chips}{esc(rate)}</p>'
+    return f'<p class="summary">{sum(s["claims"].values())} claims: {chips}. {esc(s["links"])}.</p>'
 
 
 def render_html(report: ArticleReport) -> str:

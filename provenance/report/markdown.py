@@ -51,13 +51,8 @@ def render_markdown(report: ArticleReport) -> str:
         "",
     ]
     counts = ", ".join(f"{n} {status}" for status, n in s["claims"].items())
-    rate = (
-        f"; dead-link rate {s['dead_link_rate']:.0%} of {s['urls_checked']} checked URLs"
-        if s["dead_link_rate"] is not None
-        else ""
-    )
     out += [
-        f"**{sum(s['claims'].values())} claims:** {counts}{rate}.",
+        f"**{sum(s['claims'].values())} claims:** {counts}. {md(s['links'])}.",
         "",
         "## Claims",
         "",

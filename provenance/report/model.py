@@ -5,10 +5,10 @@ they cannot disagree. It is read from the database rather than from the audit
 in memory because the database is the record: `show` and `audit` then print the
 same thing, and a report can be made again later without re-running anything.
 
-The shape of a chain comes from the `chains` view (db.py): its rows say which
-citations a claim reaches and at what depth. The evidence for each cited URL —
-its latest resolution, hops, captures and snapshots — is read per URL, the
-same joins the view makes.
+The shape of a chain comes from the `chains` view (store/schema.py): its rows say
+which citations a claim reaches and at what depth. The evidence for each cited URL —
+what is known of it (`latest_resolutions`), its hops, its latest capture and best
+snapshot — is read per URL (store/queries.py), the same joins the view makes.
 """
 
 from __future__ import annotations
@@ -19,12 +19,15 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from ..errors import NotFound
-from ..models import BROKEN_STATUSES, ClaimStatus, Status
+from ..models import ClaimStatus, LinkTally, SnapshotStatus, Status
+from ..store import queries
+from ..store.schema import STEP_DEPTH
 
 
 @dataclass
 class Evidence:
-    """What became of one cited URL: its latest resolution and every saved copy."""
+    """What is known of one cited URL (its latest definitive resolution, else its latest attempt) and
+    its saved copies: the latest capture of the final URL, and the best archive look-up."""
 
     url: str
     status: str | None = None  # None: never resolved
@@ -39,7 +42,7 @@ class Evidence:
 
     @property
     def found_snapshots(self) -> list[dict]:
-        return [s for s in self.snapshots if s["status"] in ("found", "saved")]
+        return [s for s in self.snapshots if SnapshotStatus(s["status"]).is_archived]
 
     @property
     def archived(self) -> bool:
@@ -47,11 +50,16 @@ class Evidence:
 
     @property
     def broken(self) -> bool:
-        return self.status in {s.value for s in BROKEN_STATUSES}
+        return self.status is not None and Status(self.status).is_broken
 
     @property
     def alive(self) -> bool:
-        return self.status == Status.ALIVE.value
+        return self.status == Status.ALIVE
+
+    @property
+    def definitive(self) -> bool:
+        """The page answered (alive, dead, soft-404): a final URL and a check date mean something."""
+        return self.status is not None and Status(self.status).is_definitive
 
 
 @dataclass
@@ -66,9 +74,10 @@ class CitationView:
     speaker: str | None
     date: str | None
     parent_id: int | None
-    found_in: str | None
+    found_in: str | None   # how it was found, in words
     start: int | None
     end: int | None
+    found_by: str | None = None  # the same as a machine code (models.FoundBy)
     evidence: Evidence | None = None
 
     @property
@@ -93,12 +102,6 @@ class Node:
     depth: int
     children: list[Node] = field(default_factory=list)
 
-
-# Statuses that say something about the page itself; refused, skipped (robots), deferred and offline
-# URLs were never asked, so they count neither way in the dead-link rate.
-CHECKED = frozenset(
-    s.value for s in (Status.ALIVE, Status.DEAD, Status.SOFT404, Status.TIMEOUT, Status.ERROR)
-)
 
 # How strong a chain is, by what its last citation reached.
 STRENGTH = {"archived": 6, "alive": 5, "unchecked": 3, "no_url": 2, "broken": 1}
@@ -167,28 +170,31 @@ class ArticleReport:
     def claim(self, claim_id: int) -> ClaimView | None:
         return next((c for c in self.claims if c.id == claim_id), None)
 
-    def summary(self) -> dict:
-        """Claims by status, and how many distinct cited URLs are dead among those checked."""
-        statuses = Counter(c.status for c in self.claims)
+    def links(self) -> LinkTally:
+        """The distinct cited URLs by what is known of them (checked, could not be, not asked)."""
         evidence = {c.url: c.evidence for c in self.citations if c.url}
-        checked = [e for e in evidence.values() if e is not None and e.status in CHECKED]
-        dead = sum(1 for e in checked if e.broken)
+        return LinkTally.of((e.status, e.reason) if e else (None, None) for e in evidence.values())
+
+    def summary(self) -> dict:
+        """Claims by status, and the cited URLs: how many were checked, could not be, and are dead."""
+        statuses = Counter(c.status for c in self.claims)
+        links = self.links()
         return {
             "claims": {s.value: statuses.get(s.value, 0) for s in ClaimStatus},
             "citations": len(self.citations),
-            "urls": len(evidence),
-            "urls_checked": len(checked),
-            "urls_dead": dead,
-            "dead_link_rate": round(dead / len(checked), 3) if checked else None,
+            "urls": links.urls,
+            "urls_checked": links.checked,
+            "urls_unchecked": links.unchecked,
+            "urls_offline": links.offline,
+            "urls_dead": links.broken,
+            "dead_link_rate": links.dead_link_rate,
+            "links": links.words(),
         }
 
 
 def load(db: sqlite_utils.Database, article_id: int) -> ArticleReport:
     """Read one article's report from the database."""
-    row = db.execute(
-        "SELECT id, source, title, url, published, outlet, text, audited_at FROM articles WHERE id = ?",
-        [article_id],
-    ).fetchone()
+    row = queries.article_row(db, article_id)
     if not row:
         raise NotFound(f"no article {article_id}")
     citations = _citations(db, article_id)
@@ -208,82 +214,47 @@ def load(db: sqlite_utils.Database, article_id: int) -> ArticleReport:
 
 
 def article_of_claim(db: sqlite_utils.Database, claim_id: int) -> int:
-    row = db.execute("SELECT article_id FROM claims WHERE id = ?", [claim_id]).fetchone()
-    if not row:
+    found = queries.article_of_claim(db, claim_id)
+    if found is None:
         raise NotFound(f"no claim {claim_id}")
-    return row[0]
+    return found
 
 
 def _citations(db, article_id: int) -> list[CitationView]:
-    rows = db.execute(
-        "SELECT c.id, c.seq, c.kind, c.text, c.url, c.outlet, c.handle, c.speaker, c.date, c.parent_id, "
-        "c.found_in, "
-        'c.start, c."end", c.url_id FROM citations c WHERE c.article_id = ? ORDER BY c.seq',
-        [article_id],
-    ).fetchall()
+    rows = queries.citation_rows(db, article_id)
     cache: dict[int, Evidence | None] = {}
     out = []
     for r in rows:
-        url_id = r[13]
+        url_id = r[14]
         if url_id is not None and url_id not in cache:
             cache[url_id] = _evidence(db, url_id, r[4])
-        out.append(CitationView(*r[:13], evidence=cache.get(url_id) if url_id is not None else None))
+        view = CitationView(*r[:14])
+        view.evidence = cache.get(url_id) if url_id is not None else None
+        out.append(view)
     return out
 
 
 def _evidence(db, url_id: int, url: str) -> Evidence | None:
-    """The latest resolution of one URL with its hops, captures of its final URL, and its snapshots."""
+    """What is known of one URL with its hops, the latest capture of its final URL, and its best snapshot."""
     ev = Evidence(url=url)
-    res = db.execute(
-        "SELECT id, final_url, status, reason, http_status, checked_at, elapsed_ms FROM resolutions "
-        "WHERE url_id = ? ORDER BY id DESC LIMIT 1",
-        [url_id],
-    ).fetchone()
+    res = queries.known_resolution(db, url_id)
     if res:
         ev.final_url, ev.status, ev.reason, ev.http_status, ev.checked_at, ev.elapsed_ms = res[1:]
-        ev.hops = list(
-            db.query(
-                "SELECT seq, url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq",
-                [res[0]],
-            )
-        )
-        if ev.final_url:
-            ev.captures = list(
-                db.query(
-                    'SELECT cap.id, cap.warc_file, cap."offset", cap.length, cap.record_type, '
-                    "cap.payload_digest, "
-                    "cap.http_status, cap.size, cap.truncated, cap.captured_at, cap.record_id "
-                    "FROM captures cap JOIN urls u ON u.id = cap.url_id "
-                    "WHERE u.url = ? AND cap.record_type IN ('response', 'revisit') ORDER BY cap.id",
-                    [ev.final_url],
-                )
-            )
-    ev.snapshots = list(
-        db.query(
-            "SELECT id, status, timestamp, snapshot_url, distance_days, reason FROM snapshots "
-            "WHERE url_id = ? ORDER BY id",
-            [url_id],
-        )
-    )
+        ev.hops = queries.hops_of(db, res[0])
+        if ev.final_url and ev.definitive:
+            ev.captures = queries.latest_copies(db, ev.final_url)
+        else:
+            ev.final_url = None  # a URL that never resolved has no final page
+    ev.snapshots = queries.best_snapshots(db, url_id)
     if not res and not ev.snapshots:
         return None
     return ev
 
 
 def _claims(db, article_id: int, citations: dict[int, CitationView]) -> list[ClaimView]:
-    claims = [
-        ClaimView(*r)
-        for r in db.execute(
-            'SELECT id, seq, kind, text, start, "end", status FROM claims WHERE article_id = ? ORDER BY seq',
-            [article_id],
-        )
-    ]
+    claims = [ClaimView(*r) for r in queries.claim_rows(db, article_id)]
     by_id = {c.id: c for c in claims}
-    for cid, other, conf in db.execute(
-        "SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
-        "JOIN claims c ON c.id = s.claim_id WHERE c.article_id = ? ORDER BY s.claim_id, s.confidence DESC",
-        [article_id],
-    ):
+    for cid, other, conf in queries.support_rows(db, article_id):
         by_id[cid].supported_by.append((other, conf))
     _attach_chains(db, article_id, by_id, citations)
     return claims
@@ -298,11 +269,7 @@ def _attach_chains(
     citations' own parent links: below `contains` is a child of the step above, below
     `attributed-to` is the parent of the quote above.
     """
-    rows = db.execute(
-        "SELECT claim_id, chain, step, rule, confidence, citation_id FROM chains "
-        "WHERE article_id = ? AND step_kind = 'citation'",
-        [article_id],
-    ).fetchall()
+    rows = queries.chain_citation_steps(db, article_id)
     groups: dict[tuple[int, int], list[tuple]] = {}
     for r in rows:
         groups.setdefault((r[0], r[1]), []).append(r)
@@ -311,7 +278,7 @@ def _attach_chains(
         for _, _, step, rule, confidence, citation_id in sorted(steps, key=lambda s: s[2]):
             if citation_id not in citations:
                 continue
-            depth = step // 1000
+            depth = step // STEP_DEPTH
             node = Node(citation=citations[citation_id], rule=rule, confidence=confidence, depth=depth)
             by_depth.setdefault(depth, []).append(node)
             if depth == 1:

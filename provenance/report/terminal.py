@@ -25,13 +25,13 @@ from .words import (
     capture_line,
     clean,
     distinct_snapshots,
-    found_words,
     hop_line,
     rule_words,
     short_url,
     snapshot_line,
     status_words,
     strongest_parts,
+    where_words,
 )
 
 STATUS_STYLE = {
@@ -112,12 +112,8 @@ def summary_text(report: ArticleReport) -> Text:
     for i, (status, n) in enumerate(s["claims"].items()):
         text.append(", " if i else "")
         text.append(f"{n} {status}", style=STATUS_STYLE[status] if n else "dim")
-    text.append(
-        f". {plural(s['citations'], 'citation')}, {plural(s['urls'], 'URL')}, {s['urls_checked']} checked"
-    )
-    if s["dead_link_rate"] is not None:
-        text.append(f", {s['urls_dead']} dead: dead-link rate ")
-        text.append(f"{s['dead_link_rate']:.0%}", style="bold red" if s["urls_dead"] else "green")
+    text.append(f". {plural(s['citations'], 'citation')}. ")
+    text.append(s["links"], style="bold red" if s["urls_dead"] else "yellow" if s["urls_unchecked"] else "")
     text.append(".")
     return text
 
@@ -125,7 +121,7 @@ def summary_text(report: ArticleReport) -> Text:
 def where_found(c: CitationView, citations: dict[int, CitationView]) -> str:
     parent = citations.get(c.parent_id) if c.parent_id else None
     inside = f"in {parent.kind.replace('_', ' ')} {parent.id}" if parent else ""
-    return ", ".join(x for x in (found_words(c.found_in), inside) if x) or "text"
+    return ", ".join(x for x in (where_words(c), inside) if x) or "text"
 
 
 def resolution_text(c: CitationView, url_limit: int = 50) -> Text:
@@ -276,7 +272,7 @@ def _add_evidence(tree: Tree, c: CitationView) -> None:
     else:
         line = Text("resolved: ")
         line.append(word.text, style=ROLE_STYLE[word.role])
-        if ev.checked_at:
+        if ev.checked_at and ev.definitive:
             line.append(f"  checked {clean(ev.checked_at)}", style="dim")
         tree.add(line)
         for h in ev.hops:

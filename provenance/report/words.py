@@ -12,6 +12,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from ..models import FoundBy, SnapshotStatus, Status
 from .model import CitationView, ClaimView, Evidence, Node
 
 # C0/C1 controls (ESC among them) and the bidi overrides that can reorder what a reader sees.
@@ -49,32 +50,19 @@ def is_web_url(url: str | None) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-# How a citation was found (`citations.found_in`), a code for programs, in words for people.
-_FOUND = {
-    "a[href]": "link in the text",
-    "text: bare URL": "URL written in the text",
-    "text: tweet residue": "pasted tweet text",
-    "text: watch line": "'Watch …' line",
-    "blockquote.twitter-tweet": "embedded tweet",
-    "embedded post": "link in an embedded post",
-    "iframe": "embedded video",
-    "paragraph-outlet": "outlet named at the paragraph's end",
-    "quote-attribution": "outlet named after a quote",
-    "quotation": "quotation",
-}
-# The cue of an `according-to:CUE` find: the words around the outlet's name.
-_CUES = {
-    "according-to": "'according to …'",
-    "told": "'told …'",
-    "reported-by": "'reported by …'",
-    "reported": "'… reported'",
-    "inverted": "'“…,” … reported'",
-    "via": "'via …'",
-    "on-air": "'said on …'",
-    "possessive": "'…’s report'",
-    "report-of": "'a … report'",
-    "dateline": "outlet in the dateline",
-    "anaphora": "'the outlet' again",
+# How databases written before `found_by` named how a citation was found (`citations.found_in`):
+# the code each old string stands for. The words themselves are one table, `models.FOUND_WORDS`.
+_LEGACY_FOUND = {
+    "a[href]": FoundBy.LINK,
+    "text: bare URL": FoundBy.BARE_URL,
+    "text: tweet residue": FoundBy.TWEET_RESIDUE,
+    "text: watch line": FoundBy.WATCH_LINE,
+    "blockquote.twitter-tweet": FoundBy.EMBEDDED_TWEET,
+    "embedded post": FoundBy.POST_LINK,
+    "iframe": FoundBy.IFRAME,
+    "paragraph-outlet": FoundBy.PARAGRAPH_OUTLET,
+    "quote-attribution": FoundBy.QUOTE_ATTRIBUTION,
+    "quotation": FoundBy.QUOTATION,
 }
 # Why a claim leans on a citation (`rule`, a code for programs), in words for people.
 _RULES = {
@@ -90,17 +78,25 @@ _RULES = {
 }
 
 
-def found_words(code: str | None) -> str:
-    """`a[href]` → "link in the text": where a citation was found, as a reader would say it."""
+def found_words(code: str | None, cue: str | None = None) -> str:
+    """`link` (or an old `a[href]`) → "link in the text": where a citation was found, as a reader says it."""
     code = clean(code)
-    if code in _FOUND:
-        return _FOUND[code]
-    rule, _, cue = code.partition(":")
+    if code in FoundBy._value2member_map_:
+        return FoundBy(code).describe(cue)
+    if code in _LEGACY_FOUND:
+        return _LEGACY_FOUND[code].words
+    rule, _, old_cue = code.partition(":")
     if rule == "according-to":
-        return _CUES.get(cue, "outlet named as a source")
+        return FoundBy.ACCORDING_TO.describe(old_cue or None)
     if re.fullmatch(r"[a-z]+\.[\w-]+", code):  # blockquote.instagram-media, blockquote.tiktok-embed, …
-        return "embedded post"
+        return FoundBy.EMBEDDED_POST.words
     return code
+
+
+def where_words(c: CitationView) -> str:
+    """How one citation was found, in words: recorded as words (`found_in`) beside its code (`found_by`);
+    an older database holds only a code in `found_in`."""
+    return clean(c.found_in) if c.found_by else found_words(c.found_in)
 
 
 def rule_words(rule: str | None) -> str:
@@ -124,10 +120,12 @@ def status_words(ev: Evidence | None, url: str | None) -> Part:
         return Part("no specific page", "unchecked")
     if ev is None or ev.status is None:
         return Part("not checked yet", "unchecked")
-    if ev.status == "offline":
+    if ev.status == Status.OFFLINE:
         return Part("not checked yet (offline run)", "unchecked")
     code = f"{ev.http_status} " if ev.http_status else ""
     reason = f" ({ev.reason})" if ev.reason and ev.reason not in (f"http_{ev.http_status}", ev.status) else ""
+    if not ev.definitive:
+        return Part(f"could not be checked: {code}{ev.status}{reason}", "unchecked")
     role = "alive" if ev.alive else "broken" if ev.broken else "unchecked"
     return Part(f"{code}{ev.status}{reason}", role)
 
@@ -194,8 +192,9 @@ def strongest_parts(claim: ClaimView, claims: dict[int, ClaimView] | None = None
         return path_parts(path)
     for other_id, _conf in claim.supported_by:
         other = (claims or {}).get(other_id)
-        if other is not None and other.strongest():
-            return [Part(f"supported by claim {other.id}", "claim")] + path_parts(other.strongest())
+        best = other.strongest() if other is not None else None
+        if other is not None and best:
+            return [Part(f"supported by claim {other.id}", "claim")] + path_parts(best)
     return [Part("no source given", "note")]
 
 
@@ -218,7 +217,7 @@ def capture_line(cap: dict) -> str:
 
 
 def snapshot_line(s: dict) -> str:
-    if s["status"] in ("found", "saved"):
+    if SnapshotStatus(s["status"]).is_archived:
         return f"{snapshot_words(s)}: {clean(s['snapshot_url'])}"
     return f"{s['status']}" + (f" ({clean(s['reason'])})" if s.get("reason") else "")
 

@@ -68,7 +68,7 @@ CREATE TABLE citations (
             parent_id INTEGER REFERENCES citations(id),
             start INTEGER,
             "end" INTEGER,
-            found_in TEXT,
+            found_in TEXT, found_by TEXT, element TEXT, attribute TEXT, cue TEXT,
             UNIQUE (article_id, seq)
         );
 CREATE TABLE claim_citations (
@@ -220,6 +220,12 @@ CREATE INDEX idx_batch_items_state ON batch_items(job_id, state);
 CREATE INDEX idx_batch_items_article ON batch_items(article_id);
 CREATE INDEX idx_batch_items_run ON batch_items(run_id);
 CREATE INDEX idx_claim_citations_via ON claim_citations(via_claim_id);
+CREATE VIEW latest_resolutions AS
+SELECT r.* FROM resolutions r
+WHERE r.id = coalesce(
+    (SELECT max(d.id) FROM resolutions d WHERE d.url_id = r.url_id AND d.status IN ('alive', 'dead', 'soft404')),
+    (SELECT max(a.id) FROM resolutions a WHERE a.url_id = r.url_id));
+CREATE INDEX idx_resolutions_url_status ON resolutions(url_id, status);
 CREATE VIEW chains AS
 WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path) AS (
     SELECT cc.claim_id, cc.citation_id, cc.citation_id, 1, cc.rule, cc.confidence, ',' || cc.citation_id || ','
@@ -233,10 +239,6 @@ WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path)
     FROM walk w JOIN citations q ON q.id = w.citation_id AND q.kind = 'quote'
     JOIN citations p ON p.id = q.parent_id
     WHERE w.depth < 8 AND instr(w.path, ',' || p.id || ',') = 0
-),
-latest AS (
-    SELECT r.* FROM resolutions r
-    WHERE r.id = (SELECT max(r2.id) FROM resolutions r2 WHERE r2.url_id = r.url_id)
 ),
 steps AS (
     SELECT cl.id AS claim_id, NULL AS chain, 0 AS step, 'claim' AS step_kind, cl.kind AS kind,
@@ -259,33 +261,37 @@ steps AS (
     UNION ALL
     SELECT w.claim_id, w.chain, w.depth * 1000 + 1, 'resolution', NULL,
            coalesce(l.reason, '') , l.final_url, l.status, NULL, NULL, w.citation_id, l.id, NULL, NULL
-    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest l ON l.url_id = c.url_id
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest_resolutions l ON l.url_id = c.url_id
     UNION ALL
-    SELECT w.claim_id, w.chain, w.depth * 1000 + 10 + h.seq, 'hop', h.via,
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 10 + min(h.seq, 489), 'hop', h.via,
            coalesce(h.http_status, '') || ' → ' || coalesce(h.location, ''), h.url, NULL, NULL, NULL,
            w.citation_id, l.id, NULL, NULL
-    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest l ON l.url_id = c.url_id
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest_resolutions l ON l.url_id = c.url_id
     JOIN hops h ON h.resolution_id = l.id
     UNION ALL
     SELECT w.claim_id, w.chain, w.depth * 1000 + 500, 'final', NULL,
            coalesce(l.http_status, '') || ' ' || l.status, l.final_url, l.status, NULL, NULL,
            w.citation_id, l.id, NULL, NULL
-    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest l ON l.url_id = c.url_id
-    WHERE l.final_url IS NOT NULL
+    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN latest_resolutions l ON l.url_id = c.url_id
+    WHERE l.final_url IS NOT NULL AND l.status IN ('alive', 'dead', 'soft404')
     UNION ALL
-    SELECT w.claim_id, w.chain, w.depth * 1000 + 600 + (cap.id % 100), 'capture', cap.record_type,
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 600, 'capture', cap.record_type,
            cap.warc_file || '@' || cap."offset" || ' ' || coalesce(cap.payload_digest, ''), u.url,
            CASE WHEN cap.truncated IS NULL THEN 'captured' ELSE 'truncated' END, NULL, NULL,
            w.citation_id, NULL, cap.id, NULL
     FROM walk w JOIN citations c ON c.id = w.citation_id
-    JOIN latest l ON l.url_id = c.url_id
+    JOIN latest_resolutions l ON l.url_id = c.url_id
     JOIN urls u ON u.url = l.final_url
-    JOIN captures cap ON cap.url_id = u.id AND cap.record_type IN ('response', 'revisit')
+    JOIN captures cap ON cap.id = (SELECT max(c2.id) FROM captures c2
+                                   WHERE c2.url_id = u.id AND c2.record_type IN ('response', 'revisit'))
     UNION ALL
-    SELECT w.claim_id, w.chain, w.depth * 1000 + 800 + (s.id % 100), 'snapshot', s.status,
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 800, 'snapshot', s.status,
            coalesce(s.timestamp, s.reason, ''), s.snapshot_url, s.status, NULL, NULL,
            w.citation_id, NULL, NULL, s.id
-    FROM walk w JOIN citations c ON c.id = w.citation_id JOIN snapshots s ON s.url_id = c.url_id
+    FROM walk w JOIN citations c ON c.id = w.citation_id
+    JOIN snapshots s ON s.id = (SELECT s2.id FROM snapshots s2 WHERE s2.url_id = c.url_id
+                                ORDER BY s2.status IN ('found', 'saved') DESC, s2.status = 'none' DESC, s2.id DESC
+                                LIMIT 1)
 )
 SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail, s.url, s.status,
        s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id

@@ -1,0 +1,115 @@
+"""One run of a command: what its stages share from the run's start to its end.
+
+`RunContext` holds the settings, the database, the run's row, the resolver (and
+so its per-host limits and robots cache), the archiver and the Wayback gate. An
+audit of one article, a batch of thousands and `resolve`/`archive` of a few URLs
+each stand on one, so none of them reaches into another's parts, and the gate
+that spaces Wayback requests belongs to the run rather than to the process.
+
+The recent-answer cache is asked here, on the calling thread (it reads the
+database), before the resolver is: the resolver itself never holds a cache, so
+fetching afresh (an article, a page whose evidence was never kept) needs no
+swapping of its parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from . import store
+from .archive import Archiver, RateGate, WarcStore
+from .models import Resolution, Status
+from .regrade import regrade
+from .resolve import Resolver
+from .settings import Settings
+from .store import queries, writes
+
+
+@dataclass
+class RunContext:
+    """The parts one run's stages share. Build it with `RunContext.open`; `close` it at the end."""
+
+    settings: Settings
+    db: sqlite_utils.Database
+    run_id: int
+    resolver: Resolver
+    archiver: Archiver
+    gate: RateGate
+    resolved: dict[str, Resolution] = field(default_factory=dict)  # this run's answers: each URL once
+
+    @classmethod
+    def open(cls, settings: Settings, command: str, args: dict) -> RunContext:
+        """Open the database, start the run's row, and build the resolver, the gate and the archiver."""
+        db = store.connect(settings.db)
+        run_id = writes.start_run(db, command, args)
+        resolver = Resolver(settings)
+        gate = RateGate(settings.wayback_interval)
+        archiver = Archiver(settings, db, run_id, resolver.fetcher, gate=gate)
+        return cls(settings, db, run_id, resolver, archiver, gate)
+
+    def connect(self, *, readonly: bool = False) -> sqlite_utils.Database:
+        """Another connection to the run's database, for a thread of its own."""
+        return store.connect(self.settings.db, readonly=readonly)
+
+    def archiver_on(self, db: sqlite_utils.Database, store: WarcStore | None = None) -> Archiver:
+        """An archiver for another thread's connection that shares this run's gate, fetcher and WARC files."""
+        return Archiver(self.settings, db, self.run_id, self.resolver.fetcher, gate=self.gate,
+                        store=store or self.archiver.store)
+
+    def cached(self, url: str, *, live_only: bool = False) -> Resolution | None:
+        """A recent conclusive answer for `url` from the database (never a failure), or None;
+        `live_only` serves only a live page (what the resolver of one audit takes)."""
+        hit = queries.cached_resolution(self.db, url, self.settings.freshness_hours)
+        if hit is None or (live_only and hit.status is not Status.ALIVE):
+            return None
+        hit.from_cache = True
+        return hit
+
+    def resolve(self, urls: Iterable[str], *, fresh: bool = False,
+                on_result: Callable[[Resolution], None] | None = None) -> dict[str, Resolution]:
+        """Resolve and record each distinct URL; recent answers come from the database unless `fresh`.
+
+        `on_result` is called on this thread as each answer is recorded."""
+        unique = list(dict.fromkeys(urls))
+        out: dict[str, Resolution] = {}
+
+        def got(res: Resolution) -> None:
+            writes.record_resolution(self.db, self.run_id, res)
+            self.resolved[res.url] = res
+            if on_result is not None:
+                on_result(res)
+
+        todo = []
+        for url in unique:
+            hit = None if fresh or self.settings.offline else self.cached(url, live_only=True)
+            if hit is None:
+                todo.append(url)
+            else:
+                out[url] = hit
+                got(hit)
+        for url, res in zip(todo, self.resolver.resolve_many(todo, on_result=got), strict=True):
+            out[url] = res
+        return {u: out[u] for u in unique}
+
+    def record(self, res: Resolution) -> None:
+        writes.record_resolution(self.db, self.run_id, res)
+
+    def regrade(self, urls: list[str]) -> int:
+        """Grade again every recorded claim that cites one of `urls`."""
+        return regrade(self.db, urls)
+
+    def finish(self, status: str, counts: dict, failures: list) -> None:
+        writes.finish_run(self.db, self.run_id, status, counts, failures)
+
+    def close(self) -> None:
+        self.archiver.close()
+        self.resolver.close()
+
+    def __enter__(self) -> RunContext:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

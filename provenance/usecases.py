@@ -1,0 +1,184 @@
+"""What each command does, as functions a program can call; the CLI only adapts them.
+
+    extract_source   one article → its citations and claims (no network, no database)
+    audit_sources    articles → claims, citations and evidence chains, recorded   (audit.py)
+    run_batch        many articles in one resumable run                           (batch/)
+    resolve_urls     URLs → where each ends and whether it is alive, recorded
+    archive_urls     URLs → WARC captures and nearest snapshots, recorded
+    verify_archive   WARC files and `captures` rows checked against each other
+    show_chains      a claim's or an article's chains as a tree
+    export_database  the whole database as PROV-JSON, JSON or CSV
+
+A run-making use case opens a `RunContext`, resolves, records, regrades what it
+touched, finishes the run and returns an outcome that knows its exit code. None
+of them prints: progress goes to callbacks, text comes from `report`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from . import export, report, sources, store
+from .archive import target_date
+from .archive import verify as checks
+from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
+from .audit import AuditOutcome, audit_sources
+from .batch import Progress, Summary, run_batch
+from .errors import UsageError
+from .extract import extract
+from .models import Capture, Extraction, LinkTally, Resolution, RunStatus, Snapshot, exit_code
+from .resolve import strip_credentials
+from .run import RunContext
+from .settings import Settings
+from .store import queries
+
+__all__ = ["ArchiveOutcome", "AuditOutcome", "Progress", "ResolveOutcome", "Summary", "VerifyOutcome",
+           "archive_urls", "audit_sources", "export_database", "extract_source", "resolve_urls", "run_batch",
+           "parse_ident", "show_chains", "verify_archive"]
+
+
+def extract_source(source: str) -> Extraction:
+    """The citations and claims of one SOURCE: a file or `-` (no network: a URL is refused)."""
+    return extract(sources.read_one(source))
+
+
+@dataclass
+class ResolveOutcome:
+    """One resolution per URL given (in their order), and the URLs that were not http(s) URLs at all."""
+
+    run_id: int
+    results: list[Resolution]
+    not_urls: list[str]  # shown without their credentials
+    offline: bool = False
+
+    def links(self) -> LinkTally:
+        """The distinct URLs given that are URLs, by what this run found."""
+        answers = {r.url: r for r in self.results if r.url not in self.not_urls}
+        return LinkTally.of((r.status, r.reason) for r in answers.values())
+
+    def exit_code(self) -> int:
+        links = self.links()
+        return exit_code(readable=links.urls, unreadable=len(self.not_urls), broken=links.broken,
+                         unchecked=links.unchecked, offline=self.offline)
+
+
+def resolve_urls(settings: Settings, urls: list[str],
+                 on_progress: Callable[[int, int], None] | None = None) -> ResolveOutcome:
+    """Follow each URL through every redirect, record what is found, and grade again the claims that cite them."""
+    if not urls:
+        raise UsageError("no URLs given")
+    distinct = list(dict.fromkeys(urls))
+    ctx = RunContext.open(settings, "resolve", {"urls": len(distinct)})
+    done = [0]
+
+    def answered(res: Resolution) -> None:
+        res.exchanges = []  # this command reports verdicts only: let the bodies go
+        done[0] += 1
+        if on_progress is not None:
+            on_progress(done[0], len(distinct))
+
+    try:
+        found = ctx.resolve(distinct, on_result=answered)
+    finally:
+        ctx.close()
+    ctx.regrade(distinct)
+    ctx.finish(RunStatus.DONE, dict(Counter(r.status.value for r in found.values())), [])
+    not_urls = [strip_credentials(u) for u in distinct if found[u].reason == "invalid_url" and not found[u].hops]
+    return ResolveOutcome(ctx.run_id, [found[u] for u in urls], not_urls, settings.offline)
+
+
+@dataclass
+class ArchiveOutcome:
+    """Each URL's resolution, the WARC records written for it, and its nearest snapshot."""
+
+    run_id: int
+    results: list[Resolution]
+    captures: dict[str, list[Capture]]
+    snapshots: dict[str, Snapshot]
+    warc_dir: Path
+    warc_files: list[str] = field(default_factory=list)  # files closed by this run
+    freshness_hours: float = 24.0
+    offline: bool = False
+
+    def links(self) -> LinkTally:
+        return LinkTally.of((r.status, r.reason) for r in self.results)
+
+    def exit_code(self) -> int:
+        """1 when a URL is gone or could not be checked (so nothing was archived for it), unless --offline."""
+        links = self.links()
+        return exit_code(readable=len(self.results), broken=links.broken, unchecked=links.unchecked,
+                         offline=self.offline)
+
+
+def archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
+    """Resolve each URL afresh, save every response on the way into WARC files and look up its
+    nearest Wayback snapshot; all recorded, and the claims citing them graded again."""
+    if not urls:
+        raise UsageError("no URLs given")
+    if settings.save and not (os.environ.get(SPN_ACCESS_ENV) and os.environ.get(SPN_SECRET_ENV)):
+        raise UsageError(f"--save needs Save Page Now keys in {SPN_ACCESS_ENV} and {SPN_SECRET_ENV}")
+    ctx = RunContext.open(settings, "archive", {"urls": urls, "offline": settings.offline})
+    try:
+        found = ctx.resolve(urls, fresh=True)
+        results = list(found.values())
+        captures, snapshots = ctx.archiver.archive({r.url: r for r in results}, target_date(None, ""))
+    finally:
+        ctx.close()
+    ctx.regrade(list(found))
+    broken = LinkTally.of((r.status, r.reason) for r in results).broken
+    ctx.finish(RunStatus.DONE, {"urls": len(results), "broken": broken,
+                                "captures": sum(len(c) for c in captures.values())}, [])
+    return ArchiveOutcome(ctx.run_id, results, captures, snapshots, settings.warc_dir(),
+                          list(ctx.archiver.store.closed_files), settings.freshness_hours, settings.offline)
+
+
+@dataclass
+class VerifyOutcome:
+    report: checks.Report
+    db: Path | None  # the database whose `captures` rows were read back, if there was one
+
+    def exit_code(self) -> int:
+        return 1 if self.report.problems else 0
+
+
+def verify_archive(settings: Settings, warcs: list[Path] | None = None) -> VerifyOutcome:
+    """Check WARC files (by default every one in the archive folder) and the `captures` rows that
+    point into them (when the database exists)."""
+    directory = settings.warc_dir()
+    files = list(warcs) if warcs else checks.warc_files(directory)
+    if not files:
+        raise UsageError(f"no WARC files given, and none in {directory}")
+    rows = None
+    if Path(settings.db).exists():
+        names = [p.name.removesuffix(checks.OPEN_SUFFIX) for p in files] if warcs else None
+        rows = queries.capture_rows(store.connect(settings.db, readonly=True), names)
+    return VerifyOutcome(checks.verify(files, rows, directory), Path(settings.db) if rows is not None else None)
+
+
+def parse_ident(ident: str, article: bool = False) -> tuple[int, bool]:
+    """`7`, `claim:7` or `article:3` (with `article`: `7` is an article) → (number, is_article)."""
+    kind, _, number = ident.rpartition(":")
+    if kind not in ("", "claim", "article") or not number.isdigit():
+        raise UsageError(f"{ident!r} is not an id: give a number, claim:N or article:N")
+    if kind == "claim" and article:
+        raise UsageError("claim:N and --article contradict each other")
+    return int(number), article or kind == "article"
+
+
+def show_chains(settings: Settings, ident: str | int, *, article: bool = False, color: bool = False,
+                width: int = 120) -> str:
+    """A claim's chains (or every claim's of an article) step by step, from the database; `ident` is
+    a number, `claim:N` or `article:N`."""
+    number, is_article = parse_ident(str(ident), article)
+    return report.show(store.connect(settings.db, readonly=True), number, article=is_article, color=color,
+                       width=width)
+
+
+def export_database(settings: Settings, fmt: str, out: TextIO) -> None:
+    """Write the whole database in `fmt` (one of `export.FORMATS`) to `out`."""
+    export.write(store.connect(settings.db, readonly=True), fmt, out)
