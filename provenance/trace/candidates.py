@@ -15,6 +15,7 @@ stays vague says why, in one reason word.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -243,21 +244,21 @@ class Tracer:
         candidate.verdict, candidate.score, candidate.passage = best.verdict, round(best.score, 4), best.passage
 
     # -- the whole of it ---------------------------------------------------------------------
-    def trace_outlet(self, outlet: str | None, day: date, claim: str, *, quotes: list[str] = (),
+    def trace_outlet(self, outlet: str | None, day: date, claim: str, *, quotes: Sequence[str] = (),
                      title: str | None = None, text: str = "", domains: list[str] | None = None) -> Trace:
         """Find the page an outlet citation means. `claim` is the sentence naming the outlet,
         `quotes` what it quotes, `title`/`text` the citing article (for its key terms)."""
         domains = domains if domains is not None else outlet_domains(outlet, claim)
         if not domains:
             return Trace("vague", reason=NO_DOMAIN)
-        budget, errors = Budget(self.budget), []
+        budget, errors = Budget(self.budget), list[str]()
         found, covered = self.list_pages(domains, day, budget, errors)
         fetches = 0
         if self.use_sitemaps and covered and not self.wayback.gate.paused:
             fetches += self.add_sitemaps(domains, day, found, budget, errors)
         if not found:
             answered = budget.spent > len(errors)
-            reason = NO_CAPTURES if answered else (self.wayback.gate.paused or NO_ARCHIVE)
+            reason: str = NO_CAPTURES if answered else (self.wayback.gate.paused or NO_ARCHIVE)
             if answered and not covered:
                 reason = BUDGET_SPENT
             return Trace("vague", reason=reason, cdx_calls=budget.spent)
@@ -284,9 +285,9 @@ class Tracer:
             ranked.insert(0, best)
         for i, c in enumerate(ranked, 1):
             c.rank = i
-        reason = None if covered else BUDGET_SPENT
+        limited = None if covered else BUDGET_SPENT
         if best is None:
-            return Trace("candidates", candidates=ranked, reason=reason or NOT_VERIFIED,
+            return Trace("candidates", candidates=ranked, reason=limited or NOT_VERIFIED,
                          cdx_calls=budget.spent, fetches=fetches)
-        return Trace("traced", traced=best, candidates=ranked, reason=reason, cdx_calls=budget.spent,
+        return Trace("traced", traced=best, candidates=ranked, reason=limited, cdx_calls=budget.spent,
                      fetches=fetches)

@@ -76,7 +76,7 @@ def trace_tweet(wayback, residue: Residue, *, budget: int = 20, max_statuses: in
     """The archived status the residue was pasted from, with the CDX calls it took."""
     if not residue.handle:
         return Trace("vague", reason=NO_HANDLE)
-    spent, errors = Budget(budget), []
+    spent, errors = Budget(budget), list[str]()
     seen: dict[str, Candidate] = {}
     # A tweet's day is the author's local day: the UTC day before and after are asked too.
     start = (residue.day - timedelta(days=1)).strftime("%Y%m%d")
