@@ -128,8 +128,13 @@ def stamp(day: date, rng: random.Random) -> str:
     return day.strftime("%Y%m%d") + f"{rng.randrange(24):02d}{rng.randrange(60):02d}00"
 
 
-def seed_outlets(archive: Archive, cases: list[Case], corpus, decoys: int, rng: random.Random) -> dict:
-    """Stand-in targets and decoys; returns what each case's target capture was (inside the window or not)."""
+def seed_outlets(archive: Archive, cases: list[Case], corpus, decoys: int, rng: random.Random,
+                 topical: int = 0) -> dict:
+    """Stand-in targets and decoys; returns what each case's target capture was (inside the window or not).
+
+    `topical` decoys per case are the same story told elsewhere on the outlet: a slug and title from
+    the citing article's headline, a body of its other paragraphs (never the cited sentence).
+    """
     paras = [(name, p) for name, _, ps in corpus for p in ps]
     slugs = [c.url for _, ex, _ in corpus for c in ex.citations if c.kind == "link" and c.url and is_story(c.url)]
     placed: dict[str, str] = {}
@@ -145,6 +150,16 @@ def seed_outlets(archive: Archive, cases: list[Case], corpus, decoys: int, rng: 
         archive.add(case.url, stamp(day, rng), _html(_slug_title(case.url), [filler[0], sentence, *filler[1:]]))
         placed[url_key(case.url)] = "dated in window" if inside else "captured when cited"
         hosts.setdefault(urlsplit(case.url).hostname or "", (case.url, case.day))
+    own = {name: ps for name, _, ps in corpus}
+    for case in cases[: len(cases) if topical else 0]:
+        host = urlsplit(case.url).hostname or ""
+        words = re.findall(r"[a-z0-9]+", (case.title or "story").lower())[:8]
+        body = [p for p in own.get(case.page, []) if case.sentence[:40] not in p] or ["(no text)"]
+        for i in range(topical):
+            when = case.day + timedelta(days=rng.randint(-WINDOW_DAYS, WINDOW_DAYS))
+            slug = "-".join(words + [rng.choice(["update", "analysis", "live", "what-we-know", "explainer"])])
+            archive.add(f"https://{host}/{when:%Y/%m/%d}/{slug}-{i}", stamp(when, rng),
+                        _html(case.title or slug, rng.sample(body, min(4, len(body)))))
     hidden = {_last(c.url) for c in cases}  # a decoy never borrows a hidden page's own slug
     slugs = [u for u in slugs if _last(u) not in hidden]
     for host, (model, day) in hosts.items():
@@ -167,12 +182,12 @@ def run_outlets(base: str, archive: Archive, cases: list[Case]) -> dict:
         t = tracer.trace_outlet(case.outlet, case.day, case.sentence, title=case.title, text=case.text,
                                 domains=outlet_domains(case.outlet))
         order = [url_key(c.url) for c in t.candidates]
-        by_rank = sorted(t.candidates, key=lambda c: -c.rank_score)
         key = url_key(case.url)
-        rank_only = next((i for i, c in enumerate(by_rank, 1) if url_key(c.url) == key), None)
+        rank_only = next((c.listed_rank for c in t.candidates if url_key(c.url) == key), None)
         final = order.index(key) + 1 if key in order else None
         rows.append({"case": case, "final": final, "rank_only": rank_only, "status": t.status,
-                     "cdx": t.cdx_calls, "served_cdx": archive.cdx_calls - before, "reason": t.reason})
+                     "cdx": t.cdx_calls, "fetches": t.fetches, "served_cdx": archive.cdx_calls - before,
+                     "reason": t.reason})
     return {"rows": rows}
 
 
@@ -231,6 +246,8 @@ def main(argv=None) -> int:
     ap.add_argument("--pages", type=Path, default=CORPUS / "pages")
     ap.add_argument("--labels", type=Path, default=CORPUS / "labels")
     ap.add_argument("--decoys", type=int, default=40, help="decoy pages per outlet domain")
+    ap.add_argument("--topical", type=int, default=0,
+                    help="decoys per citation that retell the citing article's story on the outlet's domain")
     ap.add_argument("--tweet-decoys", type=int, default=8, help="decoy statuses per tweet")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
@@ -241,7 +258,7 @@ def main(argv=None) -> int:
     cases = outlet_cases(corpus)
     tweets = tweet_cases(corpus, args.labels)
     archive = Archive()
-    placed = seed_outlets(archive, cases, corpus, args.decoys, rng)
+    placed = seed_outlets(archive, cases, corpus, args.decoys, rng, args.topical)
     seed_tweets(archive, tweets, args.tweet_decoys, rng)
     base = archive.serve()
     try:
@@ -266,6 +283,9 @@ def main(argv=None) -> int:
     print(f"| traced to a wrong page (it verified too) | {wrong} of {len(out)} | |")
     print(f"| CDX calls per citation: median / max | {statistics.median(cdx) if cdx else 0} / {max(cdx, default=0)} "
           f"| ≤ {BUDGET} |")
+    fetched = [r["fetches"] for r in out]
+    print(f"| pages fetched per citation: median / max | {statistics.median(fetched) if fetched else 0} / "
+          f"{max(fetched, default=0)} | |")
     print(f"| calls counted by the server = calls reported | {all(r['cdx'] == r['served_cdx'] for r in out)} | |")
     tcdx = [r["cdx"] for r in tw]
     print(f"| tweet residue → right status ({len(tw)} tweets) | {sum(r['ok'] for r in tw) / (len(tw) or 1):.3f} "

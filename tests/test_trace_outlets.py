@@ -98,6 +98,20 @@ def test_a_quote_is_checked_at_the_candidate(archive):
     assert trace.traced.verdict in ("verbatim", "close")
 
 
+def test_checking_goes_on_down_the_ranking_while_none_verifies(archive):
+    target = seed_yournews(archive)
+    archive.add("https://yournews.com/2025/07/01/putin-macron-western-policies-peace-deal-territorial-realities/",
+                "20250701100000", STORY.format(title="Putin, Macron", body="Markets were calm on the news."))
+    base = archive.serve()
+    short = tracer(base, fetch_top=1, fetch_max=2).trace_outlet("yournews.com", date(2025, 7, 1), CLAIM)
+    listed = next(c.listed_rank for c in short.candidates if c.url == target)
+    assert listed == 3 and short.status == "candidates"  # the slug made to fit, and a word-sharing decoy, above
+    assert [c.verdict is not None for c in short.candidates] == [True, True, False, False, False]
+    further = tracer(base, fetch_top=1, fetch_max=3).trace_outlet("yournews.com", date(2025, 7, 1), CLAIM)
+    assert further.status == "traced" and further.traced.url == target
+    assert further.traced.listed_rank == 3 and further.traced.rank == 1 and further.fetches == 3
+
+
 def test_ranked_candidates_stay_when_none_verifies(archive):
     for slug, title, body in DECOYS:
         archive.add(f"https://yournews.com/{slug}/", slug[:10].replace("/", ""), STORY.format(title=title, body=body))

@@ -4,7 +4,8 @@ An article that says "according to Reuters" without a link leaves a reader to se
 outlet's site by hand. Here the archive does it: for each of the outlet's domains, one CDX
 query per day, nearest day first (HTML captures with status 200, collapsed by URL key), plus
 the outlet's archived news sitemaps; each candidate is ranked by its slug and title against
-the claim, the top ones are fetched raw (`id_`) and checked with the quote and passage checks.
+the claim, the top five are fetched raw (`id_`) and checked with the quote and passage checks (up to ten
+while none verifies).
 A candidate whose text verifies the claim is `traced`; the rest stay ranked.
 
 Every CDX query counts against a budget per citation (20 by default), and every request goes
@@ -31,6 +32,7 @@ from . import rank, sitemaps
 WINDOW_DAYS = 3
 BUDGET = 20          # CDX queries per citation
 FETCH_TOP = 5        # candidates fetched and checked
+FETCH_MAX = 10       # ... and on down the ranking, while none of the first verified
 ROWS_PER_QUERY = 2000
 VERIFIED = frozenset({"verbatim", "close", "matched"})
 ASSET = re.compile(r"\.(?:css|js|json|xml|jpe?g|png|gif|svg|webp|ico|mp4|mp3|pdf|woff2?|ttf)$", re.I)
@@ -68,6 +70,7 @@ class Candidate:
     title: str | None = None
     rank: int = 0
     rank_score: float = 0.0
+    listed_rank: int = 0  # its place by the ranking alone, before any check moved a verified page up
     verdict: str | None = None  # the best check verdict, once fetched and checked
     score: float | None = None  # that check's score
     passage: str | None = None
@@ -149,11 +152,12 @@ class Tracer:
     """Tracing through one archive; `wayback.base` names it in each candidate."""
 
     def __init__(self, wayback: Wayback, *, window: int = WINDOW_DAYS, budget: int = BUDGET,
-                 fetch_top: int = FETCH_TOP, use_sitemaps: bool = True):
+                 fetch_top: int = FETCH_TOP, fetch_max: int = FETCH_MAX, use_sitemaps: bool = True):
         self.wayback = wayback
         self.window = window
         self.budget = budget
         self.fetch_top = fetch_top
+        self.fetch_max = max(fetch_max, fetch_top)
         self.use_sitemaps = use_sitemaps
 
     # -- listing -----------------------------------------------------------------------------
@@ -267,10 +271,10 @@ class Tracer:
         ranked = sorted(found.values(), key=lambda c: (-rank.score(c.url, c.title, claim_terms, key),
                                                       abs(int(c.timestamp[:8]) - int(day.strftime("%Y%m%d"))),
                                                       c.url))
-        for c in ranked:
-            c.rank_score = rank.score(c.url, c.title, claim_terms, key)
-        for c in ranked[: self.fetch_top]:
-            if self.wayback.gate.paused:
+        for i, c in enumerate(ranked, 1):
+            c.rank_score, c.listed_rank = rank.score(c.url, c.title, claim_terms, key), i
+        for n, c in enumerate(ranked[: self.fetch_max]):
+            if self.wayback.gate.paused or (n >= self.fetch_top and any(x.verdict in VERIFIED for x in ranked[:n])):
                 break
             try:
                 self.check(c, claim, list(quotes))
