@@ -18,7 +18,6 @@ import-linter contracts hold it, tests/test_layers.py runs them).
     landing, politeness    what a landing page says; per-host limits and robots.txt
     fetch, netguard        the one HTTP seam; the address guard on every dial
     regrade                recorded claims graded again when what is known of their URLs changed
-    db, record             old names of the store's schema and writes/queries, kept while callers move
     store                  every SQL statement: schema and migrations, writes, queries, the batch queue
     extract, claims        citations and claims from an article (no network, no database)
     sources, ingest        inputs: files, folders, WARC, zip, URL lists, stdin → documents → Article
