@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from .extract.sentences import is_claim_text, is_unspaced, split_sentences, words
 from .models import (
@@ -198,9 +199,13 @@ def _link_inline(claim: Claim, inside: list[Citation], block: Block) -> None:
                 claim.citations.append(ClaimLink(c.id, LinkRule.ACCORDING_TO, conf))
 
 
+_POSSESSIVE = re.compile(r"'s$")
+
+
+@lru_cache(maxsize=16384)  # the same words recur across a page's sentences and summaries
 def _stem(word: str) -> str:
     w = word.lower().replace("’", "'")
-    w = re.sub(r"'s$", "", w)
+    w = _POSSESSIVE.sub("", w)
     for suffix in ("ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
             return w[: -len(suffix)]
