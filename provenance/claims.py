@@ -27,7 +27,6 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from .extract.sentences import is_claim_text, is_unspaced, split_sentences, words
 from .models import (
     WEAK_CUES,
     Block,
@@ -42,6 +41,7 @@ from .models import (
     LinkRule,
     Status,
 )
+from .sentences import is_claim_text, is_unspaced, split_sentences, words
 
 HEADLINE, DEK, PARAGRAPH, BULLET, POST, QUOTE = (
     BlockKind.HEADLINE, BlockKind.DEK, BlockKind.PARAGRAPH, BlockKind.BULLET, BlockKind.POST, BlockKind.QUOTE

@@ -31,7 +31,7 @@ class Metadata:
 
 
 def _meta(metas: list, *names: str) -> str | None:
-    """The first non-empty content among `metas` (the page's <meta> elements, gathered once), by name, then attribute."""
+    """The first non-empty content among `metas` (the page's <meta> elements, read once): by name, then attribute."""
     for name in names:
         for attr in ("property", "name", "itemprop"):
             for el in metas:

@@ -48,7 +48,7 @@ def _starts_sentence(text: str, j: int) -> bool:
     return ch.isdigit() or ch == "⚡" or (ch.isalpha() and not ch.islower()) or bool(_UNSPACED.match(ch))
 
 
-def _ends_here(text: str, m: re.Match, start: int) -> bool:
+def _ends_here(text: str, m: re.Match[str], start: int) -> bool:
     tok = m.group(0)
     after = m.end()
     if tok[0] in _WIDE or any(c in _WIDE for c in tok):
