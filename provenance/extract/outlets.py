@@ -72,7 +72,7 @@ def table(exclude: frozenset[str] = frozenset()) -> OutletTable:
     firsts = "".join(sorted({re.escape(f[0]) for f in forms} | {"T", "t"}))
     pattern = re.compile(
         rf"(?<![\w@#/.&-])(?=[{firsts}])(?:(?P<the>[Tt]he)\s+)?(?P<name>"
-        + "|".join(map(re.escape, forms))
+        + literal_alternation(forms)
         + r")(?![\w&]|[.-]\w)"
     )
     types = "|".join(sorted((re.escape(t) for t in raw["outlet_types"]), key=len, reverse=True))
@@ -85,6 +85,26 @@ def table(exclude: frozenset[str] = frozenset()) -> OutletTable:
         frozenset(raw["not_outlets"]),
         frozenset(raw.get("common_word_names", ())),
     )
+
+
+def literal_alternation(words) -> str:
+    """A regex matching any of `words`, written as a trie: the longest word that fits is tried first, then
+    shorter ones, exactly as an alternation sorted longest first, but without trying each word in turn."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
 
 
 @lru_cache(maxsize=8192)
@@ -117,13 +137,14 @@ class Mention:
 def _generic() -> re.Pattern:
     """A capitalised name that ends in a newspaper word, or follows an outlet-type noun."""
     t = table()
-    words = "|".join(sorted((re.escape(w) for w in t.outlet_words), key=len, reverse=True))
+    words = literal_alternation(t.outlet_words)
+    types = literal_alternation(re.sub(r"\\(.)", r"\1", ty) for ty in t.types_pattern.split("|"))
     return re.compile(
         rf"(?<![\w&-])(?:(?:[Tt]he)\s+)?(?P<name>(?:[A-Z][\w.&’'-]*\s+(?:de\s+)?){{0,4}}"
         rf"(?:[A-Z][\w.&’']*-)?(?:{words})(?:\s+(?:and|&)\s+(?:{words}))?)"
         rf"(?![\w&-])"
-        rf"|\b(?:{t.types_pattern})\s+(?P<typed>[A-Z][\w.&’'!-]*(?:\s+[A-Z][\w.&’'!-]*){{0,3}})"
-        rf"|(?<![\w&’'.-])(?P<typed_after>[A-Z][\w&’'!-]*(?:\s+[A-Z][\w&’'!-]*){{0,3}}?)\s+(?:{t.types_pattern})"
+        rf"|\b(?:{types})\s+(?P<typed>[A-Z][\w.&’'!-]*(?:\s+[A-Z][\w.&’'!-]*){{0,3}})"
+        rf"|(?<![\w&’'.-])(?P<typed_after>[A-Z][\w&’'!-]*(?:\s+[A-Z][\w&’'!-]*){{0,3}}?)\s+(?:{types})"
         rf"(?![\w-]|\s+[A-Z])"
     )
 
