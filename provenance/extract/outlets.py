@@ -602,11 +602,21 @@ def find_outlets(
                      cue=cue)
 
 
+def _may_end_in_domain(chunk: str) -> bool:
+    """What DOMAIN_END needs at the end ("….co.uk"), checked from the end: its search from every
+    position of the paragraph is the slow part, and most paragraphs end in a full stop."""
+    tail = chunk.rstrip()
+    i = len(tail)
+    while i and "a" <= tail[i - 1] <= "z":
+        i -= 1
+    return len(tail) - i >= 2 and i >= 2 and tail[i - 1] == "." and (tail[i - 2].isascii() and tail[i - 2].isalnum())
+
+
 def _domain_at_end(doc: Document, block, own: set[str]) -> None:
     """A paragraph that ends in a bare domain ("… realities. example.com") names its source."""
     text = doc.text
     chunk = text[block.start : block.end]
-    m = DOMAIN_END.search(chunk)
+    m = DOMAIN_END.search(chunk) if _may_end_in_domain(chunk) else None
     if not m:
         return
     dom = m.group("dom")
