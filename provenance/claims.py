@@ -212,8 +212,16 @@ def _stem(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=32768)
+def _content_stem(word: str) -> str | None:
+    """The stem of a word that carries content; None for a stopword or a short word of a spaced script."""
+    if word.lower() in STOPWORDS or not (len(word) > 2 or is_unspaced(word)):
+        return None
+    return _stem(word)
+
+
 def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in words(text) if w.lower() not in STOPWORDS and (len(w) > 2 or is_unspaced(w))}
+    return {stem for w in words(text) if (stem := _content_stem(w)) is not None}
 
 
 def link_supports(claims: list[Claim]) -> None:

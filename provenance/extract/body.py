@@ -305,6 +305,14 @@ def _parse(html: str):
         return lhtml.document_fromstring("<html><body></body></html>")
 
 
+_COUNT = {tag: etree.XPath(f"count(descendant-or-self::{tag})") for tag in ("a", "p")}
+
+
+def _count(root, tag: str) -> int:
+    """How many `tag` elements the tree holds, counted inside libxml2 (no Python object per element)."""
+    return int(_COUNT[tag](root))
+
+
 def parse(html: str, notes: list[str] | None = None):
     """Parse HTML leniently; a page nested deeper than libxml2 will follow is flattened and parsed again.
 
@@ -316,12 +324,12 @@ def parse(html: str, notes: list[str] | None = None):
     root = _parse(html)
     raw_links = len(_RAW_LINK.findall(html))
     raw_paragraphs = len(_RAW_PARAGRAPH.findall(html))
-    links = sum(1 for _ in root.iter("a")) if raw_links else 0
-    paragraphs = sum(1 for _ in root.iter("p")) if raw_paragraphs else 0
+    links = _count(root, "a") if raw_links else 0
+    paragraphs = _count(root, "p") if raw_paragraphs else 0
     if links < raw_links * 0.9 or paragraphs < raw_paragraphs * 0.9:
         flat = _parse(_CONTAINER_TAGS.sub(" ", html))
-        flat_links = sum(1 for _ in flat.iter("a"))
-        flat_paragraphs = sum(1 for _ in flat.iter("p"))
+        flat_links = _count(flat, "a")
+        flat_paragraphs = _count(flat, "p")
         if flat_links + flat_paragraphs > links + paragraphs:
             if notes is not None:
                 notes.append(
