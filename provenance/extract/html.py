@@ -167,6 +167,7 @@ class BodyWalker:
         self.kinds: list[str] = [PARAGRAPH]
         self.seen_paragraph = False
         self.open_anchors: dict[int, tuple[int, str | None, object]] = {}
+        self._canonical: tuple[str | None, str] | None = None
 
     # -- blocks ---------------------------------------------------------------------------
     def flush(self) -> None:
@@ -198,6 +199,12 @@ class BodyWalker:
         for a in block.anchors:
             self.cite_link(a.url, a.text, a.start, a.end)
 
+    def _canonical_key(self) -> str:
+        """The page's own URL as `quirks.dedup_key` writes it, computed once per page."""
+        if self._canonical is None or self._canonical[0] != self.md.canonical_url:
+            self._canonical = (self.md.canonical_url, quirks.dedup_key(self.md.canonical_url or ""))
+        return self._canonical[1]
+
     def cite_link(self, url: str, text: str, start: int, end: int, parent: int | None = None):
         if not quirks.is_http(url) or quirks.is_share_or_follow(url):
             return None
@@ -206,11 +213,7 @@ class BodyWalker:
             return None  # the site's own photo ("enlarge this image"); another site's chart may be a source
         if parent is None and (quirks.is_navigation(url, page) or quirks.is_recirculation(url, page)):
             return None
-        if (
-            parent is None
-            and self.md.canonical_url
-            and quirks.dedup_key(url) == quirks.dedup_key(self.md.canonical_url)
-        ):
+        if parent is None and self.md.canonical_url and quirks.dedup_key(url) == self._canonical_key():
             return None
         kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
         return self.doc.cite(kind, text, start, end, url=url, parent=parent, found_by=FoundBy.LINK,

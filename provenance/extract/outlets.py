@@ -149,6 +149,15 @@ def _generic() -> re.Pattern:
     )
 
 
+@lru_cache(maxsize=1)
+def _generic_gate() -> re.Pattern:
+    """A newspaper word or an outlet-type noun anywhere: what every `_generic` match holds, found by a
+    far cheaper scan, so that the blocks without one skip `_generic` altogether."""
+    t = table()
+    types = (re.sub(r"\\(.)", r"\1", ty) for ty in t.types_pattern.split("|"))
+    return re.compile(literal_alternation({*t.outlet_words, *types}))
+
+
 # Capitalised words that open a sentence or a clause, not a name: "When Fox News’ …", "Asked by …".
 LEADING = frozenset(
     "The A An And But Or Nor So Yet As At In On Of For From By To With When While After Before Since Until If "
@@ -264,7 +273,7 @@ def _mentions(
             e += agency.end()
             surface = text[s:e]
         found[(s, e)] = Mention(s, e, t.names[m.group("name")], surface, True, bool(m.group("the")))
-    for m in _generic().finditer(block):
+    for m in _generic().finditer(block) if _generic_gate().search(block) else ():
         g = next(k for k in ("name", "typed", "typed_after") if m.group(k))
         name = m.group(g)
         s, e = bstart + m.start(g), bstart + m.end(g)
