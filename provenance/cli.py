@@ -69,7 +69,7 @@ def with_settings(*names: str):
                 settings = Settings(**{n: v for n, v in given.items() if v is not None})
                 return fn(settings=settings, **kwargs)
             except ProvenanceError as e:
-                fail(str(e))
+                fail(str(e), getattr(e, "exit_code", 2))  # a full disk is 1: done in part, run it again
 
         wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         return wrapper
@@ -122,6 +122,12 @@ def check_output(output: Path | None) -> None:
         fail(f"cannot write {output}: no folder {output.parent}")
 
 
+def say_no_network(line: str | None) -> None:
+    """No network is said once, first, on its own line (the use case's outcome knows it)."""
+    if line:
+        typer.echo(f"provenance: no network: {line}", err=True)
+
+
 def _emit(text: str, output: Path | None) -> None:
     text = text if text.endswith("\n") else text + "\n"
     if not output:
@@ -131,6 +137,7 @@ def _emit(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as e:
         fail(f"cannot write {output}: {e.strerror or e}")
+    typer.echo(f"wrote {output}", err=True)
 
 
 def _urls(urls: list[str]) -> list[str]:
@@ -192,6 +199,7 @@ def resolve(
     """
     check_output(output)
     outcome = usecases.resolve_urls(settings, _urls(urls), on_progress=cli_output.count_on_terminal("resolved"))
+    say_no_network(outcome.no_network)
     for u in outcome.not_urls:
         typer.echo(f"provenance: not an http(s) URL: {u}", err=True)
     _emit(plain.render_resolutions(outcome, format.value), output)
@@ -225,9 +233,7 @@ def audit(
                                      on_failure=lambda source, e: typer.echo(f"provenance: {e}", err=True))
     if not outcome.results:
         raise typer.Exit(outcome.exit_code())
-    tried = outcome.tried()
-    if tried.no_network:
-        typer.echo(f"provenance: no network: {tried.words()}", err=True)
+    say_no_network(outcome.no_network)
     color, width = cli_output.terminal(output)
     pages = report.render_audit(format.value, outcome.db, outcome.results, color=color, width=width)
     if len(pages) == 1 and (output is None or not output.is_dir()):
@@ -277,6 +283,7 @@ def archive(
     with --offline), 2 on bad usage.
     """
     outcome = usecases.archive_urls(settings, _urls(urls))
+    say_no_network(outcome.no_network)
     _emit(plain.render_archive(outcome), None)
     raise typer.Exit(outcome.exit_code())
 
@@ -366,5 +373,10 @@ def batch(
         summary = usecases.run_batch(settings, sources, retry_failed=retry_failed)
     if summary.interrupted:
         typer.echo("provenance: interrupted; run the same command again to resume", err=True)
+    say_no_network(summary.no_network)
+    if not summary.articles and not summary.interrupted and summary.failures:  # nothing to sum up but why
+        for f in summary.failures:
+            typer.echo(f"provenance: {f['source']}: {f['reason']}", err=True)
+        raise typer.Exit(summary.exit_code())
     _emit(plain.render_batch_summary(summary), None)
     raise typer.Exit(summary.exit_code())

@@ -54,7 +54,8 @@ def batch_with_progress(settings: Settings, sources: list[str], **kwargs) -> Sum
 
         def update(p):
             elapsed = max(time.monotonic() - started, 1e-6)
-            bar.update(articles, completed=p.articles + p.failed, total=p.found if p.reading_done else None,
+            total = p.found if p.reading_done else p.total  # counted ahead of the reading: an ETA from the start
+            bar.update(articles, completed=p.articles + p.failed, total=total,
                        rate=f"{p.articles / elapsed:.1f}/s")
             bar.update(urls, completed=p.resolved, total=p.urls if p.reading_done else None,
                        rate=f"{p.resolved / elapsed:.1f}/s")

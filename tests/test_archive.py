@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
+import os
 import subprocess
 import sys
 import threading
@@ -298,23 +300,47 @@ def test_non_ascii_headers_and_urls_are_written_as_on_the_wire(tmp_path):
     assert resp[1].get_header("X-Title") == "café"  # which a reader decodes as the UTF-8 they were
 
 
-def test_a_failed_write_leaves_whole_records_and_the_audit_going(server, setup):
+def _failing_write(monkeypatch, err: int):
+    """The WARC file's next write puts half a record on disk, then fails with `err`."""
+    from provenance.archive import warc
+
+    real = warc._write
+    state = {"failed": False}
+
+    def write(fd, data):
+        if not state["failed"]:
+            state["failed"] = True
+            real(fd, bytes(data[: len(data) // 2]))
+            raise OSError(err, os.strerror(err))
+        return real(fd, data)
+
+    monkeypatch.setattr(warc, "_write", write)
+    return state
+
+
+def test_a_failed_write_leaves_whole_records_and_the_audit_going(server, setup, monkeypatch):
     from provenance.archive.verify import check_file
 
     settings, db, resolver, archiver = setup
     resolve_and_capture(resolver, db, archiver, server.url("/page"))
-    writer = archiver.store._writer
-    real = writer.write_record
-
-    def disk_full(record, params=None):
-        archiver.store._fh.write(b"\x1f\x8b half a record")
-        raise OSError(28, "No space left on device")
-
-    writer.write_record = disk_full
+    _failing_write(monkeypatch, errno.EIO)
     res, caps = resolve_and_capture(resolver, db, archiver, server.url("/gzip"))
     assert res.status is Status.ALIVE and caps == []
-    writer.write_record = real
     archiver.close()
+    [path] = warc_files(settings.warc_dir())
+    assert check_file(path).ok and db["captures"].count == 2
+
+
+def test_a_full_disk_stops_the_capture_with_whole_records_and_nothing_recorded(server, setup, monkeypatch):
+    from provenance.archive.verify import check_file
+    from provenance.errors import DiskFull
+
+    settings, db, resolver, archiver = setup
+    resolve_and_capture(resolver, db, archiver, server.url("/page"))
+    _failing_write(monkeypatch, errno.ENOSPC)
+    with pytest.raises(DiskFull, match="disk full: could not save .*/gzip.*free space and run the same command"):
+        resolve_and_capture(resolver, db, archiver, server.url("/gzip"))
+    archiver.close()  # closes without a second error
     [path] = warc_files(settings.warc_dir())
     assert check_file(path).ok and db["captures"].count == 2
 

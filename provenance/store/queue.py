@@ -17,8 +17,8 @@ import sqlite_utils
 from ..models import LinkTally, Status
 from .writes import Transaction, _insert, mark_runs, now_iso
 
-__all__ = ["claim_item", "fail_unseen", "finish_item", "finish_job", "item_is_open", "killed_runs", "open_job",
-           "recorded_end", "release_items", "reopen_failed", "job_counts"]
+__all__ = ["claim_item", "fail_unseen", "finish_item", "finish_job", "item_is_open", "item_is_runs", "killed_runs",
+           "open_job", "recorded_end", "release_items", "reopen_failed", "job_counts"]
 
 def open_job(db: sqlite_utils.Database, job: str, sources: list[str], run_id: int | None,
              dead_owners: Callable[[list[str]], list[str]]) -> tuple[int, bool]:
@@ -55,6 +55,15 @@ def item_is_open(db: sqlite_utils.Database, job_id: int, source: str) -> bool:
     row = db.execute("SELECT state FROM batch_items WHERE job_id = ? AND source = ?",
                      [job_id, source]).fetchone()
     return row is None or row[0] == "pending"
+
+
+def item_is_runs(db: sqlite_utils.Database, job_id: int, source: str, owner: str, run_id: int) -> bool:
+    """Whether an item is part of what run `run_id` (process `owner`) has to do: new, pending, being
+    worked on by it, or finished by it already (a count taken while the run goes). Only reads."""
+    row = db.execute("SELECT state, owner, run_id FROM batch_items WHERE job_id = ? AND source = ?",
+                     [job_id, source]).fetchone()
+    return (row is None or row[0] == "pending" or (row[0] == "working" and row[1] == owner)
+            or (row[0] in ("done", "failed") and row[2] == run_id))
 
 
 def claim_item(db: sqlite_utils.Database, job_id: int, source: str, run_id: int | None, owner: str) -> bool:
@@ -160,21 +169,23 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict[str,
     """What a job found over all its runs, read back from the database: done items, failures (in
     order), claims by status and citations by kind of the done articles, their distinct cited URLs
     by what is known of them (`latest_resolutions`), the dead-link rate over URLs checked definitively,
-    and the WARC records this run wrote."""
+    and the saved copies (WARC response and revisit records) of those URLs; then what this run
+    added (`added`), and this run's own attempts (`tried`: (status, reason) per URL it resolved)."""
     q = db.execute
     job = [job_id]
     done = "SELECT article_id FROM batch_items WHERE job_id = ? AND state = 'done'"
+    cited = f"SELECT DISTINCT url_id FROM citations WHERE article_id IN ({done}) AND url_id IS NOT NULL"
+    copies = "c.record_type IN ('response', 'revisit')"
     failures = [{"source": src, "reason": why} for src, why in q(
         "SELECT source, reason FROM batch_items WHERE job_id = ? AND state = 'failed' ORDER BY id", job)]
     resolutions = dict(q(
-        "SELECT r.status, count(*) FROM (SELECT DISTINCT url_id FROM citations "
-        f"WHERE article_id IN ({done}) AND url_id IS NOT NULL) u "
+        f"SELECT r.status, count(*) FROM ({cited}) u "
         "JOIN latest_resolutions r ON r.url_id = u.url_id "
         "GROUP BY r.status ORDER BY count(*) DESC", job).fetchall())
+    tried = q("SELECT status, reason FROM resolutions WHERE run_id = ?", [run_id]).fetchall()
     definitive = ", ".join("?" * len(Status.definitive()))
     unchecked = dict(q(
-        "SELECT coalesce(r.reason, r.status), count(*) FROM (SELECT DISTINCT url_id FROM citations "
-        f"WHERE article_id IN ({done}) AND url_id IS NOT NULL) u "
+        f"SELECT coalesce(r.reason, r.status), count(*) FROM ({cited}) u "
         "JOIN latest_resolutions r ON r.url_id = u.url_id "
         f"WHERE r.status NOT IN ({definitive}, ?) GROUP BY 1 ORDER BY count(*) DESC",
         [*job, *Status.definitive(), Status.OFFLINE.value]).fetchall())
@@ -188,5 +199,13 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict[str,
         "resolutions": resolutions,
         "unchecked": unchecked,
         "dead_link_rate": LinkTally.of_counts(resolutions).dead_link_rate,
-        "captures": q("SELECT count(*) FROM captures WHERE run_id = ?", [run_id]).fetchone()[0],
+        "captures": q(f"SELECT count(*) FROM captures c JOIN resolutions r ON r.id = c.resolution_id "
+                      f"WHERE {copies} AND r.url_id IN ({cited})", job).fetchone()[0],
+        "added": {
+            "articles": q("SELECT count(*) FROM batch_items WHERE job_id = ? AND state = 'done' AND run_id = ?",
+                          [job_id, run_id]).fetchone()[0],
+            "resolutions": len(tried),
+            "captures": q(f"SELECT count(*) FROM captures c WHERE {copies} AND c.run_id = ?", [run_id]).fetchone()[0],
+        },
+        "tried": tried,
     }
