@@ -10,6 +10,7 @@ import-linter contracts hold it, tests/test_layers.py runs them).
     batch                  many articles in one resumable run (driver, writer, pool, feeds, jobs)
     audit                  one article, stage after stage, on a run's context
     run                    RunContext: settings, database, run row, resolver, archiver, Wayback gate
+    trace                  a vague citation → the archived page it means; a pasted tweet → its status URL
     check                  quote, passage and drift verdicts from a page's text (no network, no store)
     archive                WARC captures, Wayback snapshots, sealing files a killed run left open
     resolve                a URL → its hops and its final status (landing: soft-404s)
