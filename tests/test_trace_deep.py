@@ -8,6 +8,7 @@ import pytest
 
 from provenance.trace.deep import (
     BUDGET_SPENT,
+    CITES_SEEN,
     DOCUMENT,
     GOVERNMENT,
     NO_CITATION,
@@ -118,7 +119,7 @@ def test_a_cycle_is_never_revisited(archive):
         CLAIM, "https://a-com.test/x", page("A", cite("https://b-org.test/y")))
     assert calls == ["https://b-org.test/y"] and t.revisits == 1
     assert len({normalise_url(s.url) for s in t.steps}) == len(t.steps)
-    assert t.primary is None
+    assert t.primary is None and t.steps[-1].stop == CITES_SEEN  # a cycle is no primary source
 
 
 def test_the_fetch_budget_is_a_hard_cap(archive):

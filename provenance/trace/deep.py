@@ -43,6 +43,7 @@ NO_CITATION = "no_citation"  # the page cites nothing near the passage
 NOT_SUPPORTED = "not_supported"  # the page does not say it: the branch ends here
 UNREACHABLE = "unreachable"  # neither the page nor an archived copy could be fetched
 DEPTH = "depth"  # the depth asked for was reached
+CITES_SEEN = "cites_seen"  # every citation near the passage leads to a page reached already (a cycle)
 BUDGET_SPENT = "budget"  # the fetch budget ran out before this page
 SOURCE_FOUND = "source_found"  # fetched, not read: another branch reached the primary source first
 PRIMARY = frozenset({GOVERNMENT, DOCUMENT, OWN_SITE, OWN_POST, NO_CITATION})
@@ -233,6 +234,8 @@ class DeepTracer:
                     seen.add(key)
                     step.followed.append(link)
                     following.append((step, link))
+                if links and not step.followed:
+                    step.stop = CITES_SEEN
             level = []
             for parent, link in following:
                 child = Step(link, parent.depth + 1, parent=parent.url)
@@ -241,12 +244,12 @@ class DeepTracer:
                     result.steps.append(child)
                     continue
                 result.fetches += 1
-                page = self.fetch(link)
-                if page is None:
+                fetched = self.fetch(link)
+                if fetched is None:
                     child.stop = UNREACHABLE
                     result.steps.append(child)
                     continue
-                level.append((child, page))
+                level.append((child, fetched))
             if result.primary:  # the claim reached its source: the rest of this level is not needed
                 for step, _ in level:
                     step.stop = step.stop or SOURCE_FOUND
