@@ -6,14 +6,19 @@ import urllib.request
 
 import pytest
 
+from provenance.archive.wayback import RateGate, Wayback
+from provenance.fetch import Fetcher
+from provenance.settings import Settings
 from provenance.trace.deep import (
     BUDGET_SPENT,
     CITES_SEEN,
     DOCUMENT,
     GOVERNMENT,
     NO_CITATION,
+    OWN_POST,
     DeepTracer,
     Page,
+    fetch_page,
     is_government,
     normalise_url,
 )
@@ -152,3 +157,22 @@ def test_a_wire_copy_is_marked_as_a_copy(archive):
     assert one.wire == "AP" and one.copy_of is None
     assert two.copy_of == one.url and two.verdict == "matched"
     assert two not in t.independent and one in t.independent
+
+
+def test_a_post_by_the_quoted_handle_is_the_primary(archive):
+    archive.add("https://twitter.com/StateDOT/status/1801", "20250101", page("StateDOT", CLAIM))
+    t = DeepTracer(fetcher(archive, []), depth=2).trace(
+        CLAIM, "https://start-com.test/a", page("Start", cite("https://twitter.com/StateDOT/status/1801", "a post")),
+        handle="@statedot")
+    assert t.primary is not None and t.primary.stop == OWN_POST and t.primary.depth == 1
+
+
+def test_fetch_page_falls_back_to_the_archived_copy_when_the_live_page_is_gone(archive):
+    # Both the "live" site and the archive are the loopback server (allow_private): the live path answers 404.
+    gone = f"{archive.base}/gone/report"
+    archive.add(gone, "20250101", page("Report", CLAIM))
+    fetcher_ = Fetcher(Settings(allow_private=True, retries=0, deadline=5.0, connect_timeout=2.0))
+    fetch = fetch_page(fetcher_, Wayback(fetcher_, RateGate(0.0), base=archive.base))
+    got = fetch(gone)
+    assert got is not None and got.url == gone and CLAIM in got.body
+    assert fetch(f"{archive.base}/never/archived") is None
