@@ -16,6 +16,7 @@ from provenance.trace.deep import (
     GOVERNMENT,
     NO_CITATION,
     OWN_POST,
+    OWN_SITE,
     DeepTracer,
     Page,
     fetch_page,
@@ -176,3 +177,20 @@ def test_fetch_page_falls_back_to_the_archived_copy_when_the_live_page_is_gone(a
     got = fetch(gone)
     assert got is not None and got.url == gone and CLAIM in got.body
     assert fetch(f"{archive.base}/never/archived") is None
+
+
+def test_a_wire_named_in_the_story_is_no_credit(archive):
+    mention = f"{CLAIM} The figure was first reported by Reuters and the Associated Press."
+    archive.add("https://paper-one-com.test/s", "20250101", page("One", mention))
+    t = DeepTracer(fetcher(archive, []), depth=1).trace(
+        CLAIM, "https://start-com.test/a", page("Start", cite("https://paper-one-com.test/s")))
+    assert t.steps[1].verdict == "matched" and t.steps[1].wire is None
+
+
+def test_the_organisations_own_site_is_the_primary(archive):
+    archive.add("https://www.bridgecouncil.org/news/report", "20250101",
+                page("Council", cite("https://www.contractor-com.test/x")))
+    t = DeepTracer(fetcher(archive, []), depth=3).trace(
+        CLAIM, "https://start-com.test/a", page("Start", cite("https://www.bridgecouncil.org/news/report")),
+        own_domains=["bridgecouncil.org"])
+    assert t.primary is not None and t.primary.stop == OWN_SITE and t.fetches == 1

@@ -63,7 +63,14 @@ COURT_HOSTS = (
     "uscourts.gov", "supremecourt.gov", "supremecourt.uk", "judiciary.uk", "bailii.org", "courtlistener.com",
     "echr.coe.int", "icj-cij.org", "icc-cpi.int", "curia.europa.eu", "bverfg.de", "conseil-constitutionnel.fr",
 )
-WIRE_CREDIT = re.compile(r"\((AP|Reuters|AFP)\)|\b(Associated Press|Reuters|Agence France-Presse)\b")
+# A wire's credit, not a mention: the dateline's "(AP) —", a byline or footer line that is the wire's
+# name alone, or its copyright line ("according to Reuters" in a story is no credit).
+WIRE_CREDIT = re.compile(
+    r"\((AP|Reuters|AFP)\)|^\s*(?:By\s+)?(Associated Press|Reuters|AFP|Agence France-Presse)\s*$"
+    r"|(?:©|Copyright)\s*(?:\d{4}\s+)?(?:The\s+)?(Associated Press|Reuters|AFP|Agence France-Presse)",
+    re.MULTILINE | re.IGNORECASE,
+)
+WIRES = {"ap": "AP", "associated press": "AP", "reuters": "Reuters", "afp": "AFP", "agence france-presse": "AFP"}
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|ocid$)")
 
 
@@ -272,7 +279,7 @@ class DeepTracer:
             step.stop = NOT_SUPPORTED
             return []
         credit = WIRE_CREDIT.search(text)
-        step.wire = next((g for g in credit.groups() if g), None) if credit else None
+        step.wire = WIRES[next(g for g in credit.groups() if g).lower()] if credit else None
         step.around = text[max(0, best.start - COPY_CONTEXT) : best.end + COPY_CONTEXT]
         owner = _tweet_handle(page.url)
         if is_government(page.url):
