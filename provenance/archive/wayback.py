@@ -35,6 +35,9 @@ CDX_FIELDS = "timestamp,original,statuscode,mimetype,digest"
 MAX_ANSWER = 1_000_000
 SPN_ACCESS_ENV = "PROVENANCE_SPN_ACCESS_KEY"
 SPN_SECRET_ENV = "PROVENANCE_SPN_SECRET_KEY"
+# Save Page Now's own job states (its API's words, not our snapshot statuses).
+SPN_ERROR = "error"
+SPN_PENDING = "pending"
 
 
 class RateGate:
@@ -315,7 +318,7 @@ class Wayback:
                                data={"url": url, "skip_first_archive": "1"})
                 answer = self._json(ex)
                 out[url].http_status = ex.http_status
-                if answer.get("status") == "error" or not answer.get("job_id"):
+                if answer.get("status") == SPN_ERROR or not answer.get("job_id"):
                     out[url].reason = answer.get("status_ext") or f"http_{ex.http_status}"
                     done.add(url)
                     continue
@@ -327,7 +330,7 @@ class Wayback:
                 self.sleep(self.poll_interval)
                 for url, job in list(jobs.items()):
                     status = self._json(self._get(f"{self.base}/save/status/{job}", headers=self._auth()))
-                    if status.get("status") == "pending":
+                    if status.get("status") == SPN_PENDING:
                         continue
                     del jobs[url]
                     done.add(url)
