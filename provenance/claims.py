@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
-from .extract.sentences import is_claim_text, is_unspaced, split_sentences, words
 from .models import (
     WEAK_CUES,
     Block,
@@ -44,6 +44,7 @@ from .models import (
     Status,
     Verdict,
 )
+from .sentences import is_claim_text, is_unspaced, split_sentences, words
 
 HEADLINE, DEK, PARAGRAPH, BULLET, POST, QUOTE = (
     BlockKind.HEADLINE, BlockKind.DEK, BlockKind.PARAGRAPH, BlockKind.BULLET, BlockKind.POST, BlockKind.QUOTE
@@ -201,17 +202,29 @@ def _link_inline(claim: Claim, inside: list[Citation], block: Block) -> None:
                 claim.citations.append(ClaimLink(c.id, LinkRule.ACCORDING_TO, conf))
 
 
+_POSSESSIVE = re.compile(r"'s$")
+
+
+@lru_cache(maxsize=16384)  # the same words recur across a page's sentences and summaries
 def _stem(word: str) -> str:
     w = word.lower().replace("’", "'")
-    w = re.sub(r"'s$", "", w)
+    w = _POSSESSIVE.sub("", w)
     for suffix in ("ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
             return w[: -len(suffix)]
     return w
 
 
+@lru_cache(maxsize=32768)
+def _content_stem(word: str) -> str | None:
+    """The stem of a word that carries content; None for a stopword or a short word of a spaced script."""
+    if word.lower() in STOPWORDS or not (len(word) > 2 or is_unspaced(word)):
+        return None
+    return _stem(word)
+
+
 def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in words(text) if w.lower() not in STOPWORDS and (len(w) > 2 or is_unspaced(w))}
+    return {stem for w in words(text) if (stem := _content_stem(w)) is not None}
 
 
 def link_supports(claims: list[Claim]) -> None:

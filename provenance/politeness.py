@@ -50,7 +50,7 @@ Origin = tuple[str, str, int]
 log = logging.getLogger("provenance")
 
 # Failures worth another attempt (DESIGN.md: timeouts, connection errors, 408, 429, 5xx). A failed
-# name lookup is not one: it is judged once per run (fetch.py).
+# name lookup is not one: it is judged once per run (fetch.lookups).
 RETRY_REASONS = frozenset({"connection_error", "connection_refused", "incomplete_body"})
 
 

@@ -13,13 +13,13 @@ import zlib
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from provenance import db as database
-from provenance import record
 from provenance.archive import Archiver, payload_digest
 from provenance.archive.verify import warc_files
 from provenance.models import Status
 from provenance.resolve import Resolver
 from provenance.settings import Settings
+from provenance.store import queries, writes
+from provenance.store import schema as database
 
 from .archive_server import BIG, CHUNKS, GZIP_HTML, PAGE, SAME, Server
 
@@ -42,7 +42,7 @@ LOCAL = {"allow_private": True, "wayback": False, "min_interval": 0.0, "retries"
 def setup(tmp_path):
     settings = Settings(db=tmp_path / "p.db", max_bytes=50_000, archive_dir=tmp_path / "archive", **LOCAL)
     db = database.connect(settings.db)
-    run_id = record.start_run(db, "archive", {})
+    run_id = writes.start_run(db, "archive", {})
     resolver = Resolver(settings)
     archiver = Archiver(settings, db, run_id, resolver.fetcher)
     yield settings, db, resolver, archiver
@@ -52,7 +52,7 @@ def setup(tmp_path):
 
 def resolve_and_capture(resolver, db, archiver, url):
     res = resolver.resolve(url)
-    record.record_resolution(db, archiver.run_id, res)
+    writes.record_resolution(db, archiver.run_id, res)
     return res, archiver.capture(res)
 
 
@@ -119,7 +119,7 @@ def test_captures_rows_point_at_the_records(server, setup):
         (server.url("/page"), "response", 200), (server.url("/page"), "request", None)]
     page = rows[2]
     assert page["size"] == len(PAGE) and page["content_type"].startswith("text/html")
-    assert page["resolution_id"] == record.latest_resolution_id(db, server.url("/redirect"))
+    assert page["resolution_id"] == queries.latest_resolution_id(db, server.url("/redirect"))
     with open(settings.warc_dir() / page["warc_file"], "rb") as fh:
         fh.seek(page["offset"])
         blob = fh.read(page["length"])
@@ -162,7 +162,7 @@ def test_files_rotate_at_the_size_setting(server, tmp_path):
                         archive_dir=tmp_path / "archive", **LOCAL)
     db = database.connect(settings.db)
     resolver = Resolver(settings)
-    run_id = record.start_run(db, "archive", {})
+    run_id = writes.start_run(db, "archive", {})
     archiver = Archiver(settings, db, run_id, resolver.fetcher)
     for path in ("/page", "/gzip", "/chunked"):
         resolve_and_capture(resolver, db, archiver, server.url(path))

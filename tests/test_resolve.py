@@ -11,12 +11,12 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from provenance import db as database
 from provenance.cli import app
 from provenance.models import Resolution, Status
 from provenance.politeness import limits_for, origin_of
 from provenance.resolve import Resolver, retry_after_seconds, strip_credentials
 from provenance.settings import Settings
+from provenance.store import schema as database
 from tests.faultserver import FaultServer, guard_loopback
 
 FAST = dict(allow_private=True, retries=0, deadline=2, read_timeout=1.5, connect_timeout=1,

@@ -137,7 +137,7 @@ class Archiver:
         try:
             archive = next((a for a in self.archives if a.source.replay and snapshot_url.startswith(a.source.replay)),
                            self.wayback)
-            ex = archive.raw(snapshot_url, self.settings.max_bytes)
+            ex = archive.raw_snapshot(snapshot_url, self.settings.max_bytes)
         except FetchError as e:
             log.info("could not fetch the snapshot %s: %s", raw, e.reason)
             return None

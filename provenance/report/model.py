@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
 
 import sqlite_utils
 
 from ..errors import NotFound
-from ..models import ClaimStatus, LinkTally, SnapshotStatus, Status, Verdict
+from ..models import ClaimStatus, Kind, LinkTally, SnapshotStatus, Status, Verdict
 from ..store import queries
 from ..store.schema import STEP_DEPTH
 
@@ -86,11 +87,11 @@ class CitationView:
     @property
     def label(self) -> str:
         """The words a reader knows this citation by: a handle, an outlet, a speaker, or its text."""
-        if self.kind == "tweet" and self.handle:
+        if self.kind == Kind.TWEET and self.handle:
             return self.handle
-        if self.kind == "quote" and self.speaker:
+        if self.kind == Kind.QUOTE and self.speaker:
             return self.speaker
-        if self.kind == "outlet" and self.outlet:
+        if self.kind == Kind.OUTLET and self.outlet:
             return self.outlet
         return self.url or self.text or self.outlet or ""
 
@@ -107,21 +108,46 @@ class Node:
     checks: list[dict] = field(default_factory=list)  # the claim's quote or passage checks against this page
 
 
-# How strong a chain is, by what its last citation reached.
-STRENGTH = {"verified": 7, "archived": 6, "alive": 5, "unchecked": 3, "no_url": 2, "broken": 1}
+class Strength(IntEnum):
+    """How strong a chain is, by what its last citation reached."""
+
+    VERIFIED = 7  # a quote or passage check found the claim's words on the page
+    ARCHIVED = 6
+    ALIVE = 5
+    UNCHECKED = 3
+    NO_URL = 2
+    BROKEN = 1
+
+
+class Role(StrEnum):
+    """What a chain step is, for a renderer to colour or mark it (the HTML report's `r-<role>` classes)."""
+
+    CITATION = "citation"
+    URL = "url"
+    FINAL = "final"
+    HOP = "hop"
+    ALIVE = "alive"
+    BROKEN = "broken"
+    UNCHECKED = "unchecked"
+    ARCHIVE = "archive"
+    NOTE = "note"
+    CLAIM = "claim"
+    FOUND = "found"      # a check found the article's words at the source (or the page unchanged)
+    FLAGGED = "flagged"  # a check a reader must look at: words altered or missing, a page that drifted
+    CHECK = "check"      # any other check verdict
 
 
 def strength(c: CitationView, checks: list[dict] | None = None) -> int:
     if any(Verdict(k["verdict"]).is_found for k in checks or []):
-        return STRENGTH["verified"]
+        return int(Strength.VERIFIED)
     ev = c.evidence
     if ev is None:
-        return STRENGTH["unchecked"] if c.url else STRENGTH["no_url"]
+        return int(Strength.UNCHECKED if c.url else Strength.NO_URL)
     if ev.broken:
-        return STRENGTH["broken"]
+        return int(Strength.BROKEN)
     if ev.alive:
-        return STRENGTH["archived"] if ev.archived else STRENGTH["alive"]
-    return STRENGTH["unchecked"]
+        return int(Strength.ARCHIVED if ev.archived else Strength.ALIVE)
+    return int(Strength.UNCHECKED)
 
 
 @dataclass
