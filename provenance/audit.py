@@ -23,6 +23,9 @@ from .models import Article, AuditResult, Extraction, LinkTally, Resolution, Run
 from .run import RunContext
 from .settings import Settings
 from .store import queries, writes
+from .trace_stage import TraceStage
+
+AUDIT_DEPTH = 1  # audit traces vague citations by default; batch (depth 0) does not
 
 
 @dataclass
@@ -55,20 +58,32 @@ def fetch_article(ctx: RunContext, url: str) -> FetchedArticle:
     return FetchedArticle(decoded_body(final, ctx.settings.max_bytes), res.final_url, charset, res.checked_at, res)
 
 
-def grade_article(ctx: RunContext, article_id: int, doc: Extraction) -> None:
-    """Check what the cited pages say (the check stage, unless --no-check), then grade every claim
-    against what resolution, archiving and checking recorded, and store the grades.
+def grade_article(ctx: RunContext, article_id: int, doc: Extraction, depth: int = 0) -> None:
+    """Check what the cited pages say (the check stage, unless --no-check), trace the vague citations
+    (the trace stage, when `--depth`, else `depth`, is 1 or more, with archive look-ups on), then grade
+    every claim against what resolution, archiving, checking and tracing recorded, and store the grades.
 
     The whole article is graded in one pass (`grade_all` indexes its citation tree once): graded
     claim by claim, a page of 40,000 claims took minutes, the tree rebuilt for each."""
     if ctx.settings.check:
         Checker(ctx).check_article(article_id)
+    if tracing(ctx.settings, depth):
+        TraceStage(ctx).trace_article(article_id)
     urls = [c.url for c in doc.citations if c.url]
     states = None if not urls else queries.url_states(ctx.db, urls)
     by_seq = queries.check_verdicts(ctx.db, article_id, by_seq=True)
     checks = {claim.id: by_seq[seq] for seq, claim in enumerate(doc.claims, 1) if seq in by_seq}
-    grade_all(doc.claims, {c.id: c for c in doc.citations}, states, checks)
+    traced_seqs = queries.traced_citations(ctx.db, article_id, by_seq=True)
+    traced = {c.id for seq, c in enumerate(doc.citations, 1) if seq in traced_seqs}
+    grade_all(doc.claims, {c.id: c for c in doc.citations}, states, checks, traced)
     writes.update_claim_statuses(ctx.db, article_id, doc)
+
+
+def tracing(settings: Settings, depth: int = 0) -> bool:
+    """Whether the trace stage runs: a depth of 1 or more (`--depth`, else the command's own) and
+    archive look-ups allowed (not --no-wayback, not --offline)."""
+    wanted = settings.depth if settings.depth is not None else depth
+    return wanted >= 1 and settings.wayback and not settings.offline
 
 
 class Auditor:
@@ -96,7 +111,7 @@ class Auditor:
         self.archive(result)
         for res in result.resolutions.values():
             res.exchanges = []  # the bodies are in the WARC files now; a long run must not hold them all
-        grade_article(self.ctx, article_id, doc)
+        grade_article(self.ctx, article_id, doc, depth=AUDIT_DEPTH)
         return result
 
     def resolve(self, urls: list[str]) -> dict[str, Resolution]:

@@ -264,6 +264,7 @@ def link_supports(claims: list[Claim]) -> None:
 
 _RANK = [
     ClaimStatus.VERIFIED,
+    ClaimStatus.TRACED,
     ClaimStatus.ARCHIVED,
     ClaimStatus.SOURCED,
     ClaimStatus.VAGUE,
@@ -274,7 +275,7 @@ _RANK = [
 
 
 def best(statuses: Iterable[ClaimStatus | str]) -> ClaimStatus:
-    """The best of several statuses (verified > archived > sourced > vague > broken > disputed > unsourced)."""
+    """The best of several statuses (verified > traced > archived > sourced > vague > broken > disputed > unsourced)."""
     found = [ClaimStatus(s) for s in statuses]
     return min(found, key=_RANK.index) if found else ClaimStatus.UNSOURCED
 
@@ -346,14 +347,31 @@ def grade_all(
     citations_by_id: Mapping[int, Citation],
     url_state: Mapping[str, tuple[Status, bool]] | None,
     checks: Mapping[int, list[str]] | None = None,
+    traced: set[int] | None = None,
 ) -> None:
     """Set every claim's status; the citation tree is indexed once for the whole article.
 
-    `checks` maps a claim id to the verdicts of its quote and passage checks (see `with_checks`)."""
+    `checks` maps a claim id to the verdicts of its quote and passage checks (see `with_checks`);
+    `traced` holds the citations tracing traced (a candidate page verified the claim)."""
     children = children_index(citations_by_id)
     for claim in claims:
-        claim.status = with_checks(_grade(claim, citations_by_id, url_state, children),
-                                   (checks or {}).get(claim.id, []))
+        status = with_checks(_grade(claim, citations_by_id, url_state, children), (checks or {}).get(claim.id, []))
+        claim.status = with_tracing(status, claim, citations_by_id, children, traced or set())
+
+
+def with_tracing(status: ClaimStatus, claim: Claim, citations_by_id: Mapping[int, Citation],
+                 children: dict[int, list[Citation]], traced: set[int]) -> ClaimStatus:
+    """What tracing adds: a claim that was vague (or sourced only through the status URL tracing found
+    for a pasted tweet) is `traced` when a citation it rests on was traced to a page that verified it."""
+    if not traced or status not in (ClaimStatus.VAGUE, ClaimStatus.SOURCED):
+        return status
+    direct = [link.citation for link in claim.citations if link.rule != LinkRule.SUPPORTS]
+    reached = _reach(direct or [link.citation for link in claim.citations], citations_by_id, children)
+    if not any(c.id in traced for c in reached):
+        return status
+    if status is ClaimStatus.SOURCED and any(c.url and Kind(c.kind).is_page and c.id not in traced for c in reached):
+        return status  # a page of its own cited it: tracing adds nothing to its grade
+    return ClaimStatus.TRACED
 
 
 def with_checks(status: ClaimStatus, verdicts: Iterable[str]) -> ClaimStatus:

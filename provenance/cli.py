@@ -140,7 +140,7 @@ def resolve(
 
 
 @app.command()
-@with_settings("db", *NETWORK, "check", db=RECORDS + " Every claim's chain is recorded into it.")
+@with_settings("db", *NETWORK, "check", "depth", db=RECORDS + " Every claim's chain is recorded into it.")
 def audit(
     sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Files (HTML or text), http(s) URLs, "
                                         "or - for stdin."),
@@ -232,6 +232,35 @@ def archive(
     outcome = usecases.archive_urls(settings, read_urls(urls))
     say_no_network(outcome.no_network)
     _emit(plain.render_archive(outcome), None)
+    raise typer.Exit(outcome.exit_code())
+
+
+@app.command()
+@with_settings("db", *NETWORK, "depth", db=RECORDS + " Its vague citations' candidates are replaced.")
+def trace(
+    claim: int | None = typer.Argument(None, metavar="CLAIM", help="Trace the vague citations of one claim."),
+    article: int | None = typer.Option(None, "--article", metavar="N", help="Trace one article (by its id)."),
+    settings: Settings = INJECTED,
+):
+    """Trace vague citations, from what is recorded: an outlet named without a link → its archived pages
+    around the article's date, ranked and checked; a pasted tweet → its status URL.
+
+    \b
+    Examples:
+      provenance trace 7
+      provenance trace --article 1 --archive-source http://127.0.0.1:8080/coll
+
+    A candidate page whose text verifies the claim is the citation's traced page (the claim becomes
+    `traced`); the rest stay ranked in `candidates`. Only the first level is recorded.
+
+    Exit 0 when every vague citation was traced, 1 when some stay vague (each says why) or only ranked,
+    2 on bad usage.
+    """
+    try:
+        outcome = usecases.trace_claims(settings, article=article, claim=claim)
+    except NotFound as e:
+        fail(str(e), 1)
+    _emit(plain.render_traces(outcome), None)
     raise typer.Exit(outcome.exit_code())
 
 

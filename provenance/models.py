@@ -47,6 +47,7 @@ class ClaimStatus(StrEnum):
     """How well a claim is sourced, best first (DESIGN.md, "Claims")."""
 
     VERIFIED = "verified"    # a quote or passage check found the claim's words at a cited source
+    TRACED = "traced"        # it was vague, and a candidate page found by tracing verified it
     ARCHIVED = "archived"    # a chain reaches a live page and a saved copy exists
     SOURCED = "sourced"      # a chain reaches a specific page: live, or not (yet) checkable
     VAGUE = "vague"          # only an outlet or a name: no specific page was cited
@@ -248,6 +249,14 @@ class CaptureKind(StrEnum):
     def is_copy(self) -> bool:
         """A record that keeps the page itself (a revisit points at an identical earlier payload)."""
         return self in (CaptureKind.RESPONSE, CaptureKind.REVISIT)
+
+
+class CandidateSource(StrEnum):
+    """Where tracing found a candidate page for a vague citation (`candidates.source`)."""
+
+    CDX = "cdx"          # the archive's list of the outlet's captures around the article's date
+    SITEMAP = "sitemap"  # the outlet's archived news sitemap
+    TWEET = "tweet"      # a status under the pasted tweet's handle, on its day
 
 
 class CheckKind(StrEnum):

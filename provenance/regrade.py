@@ -27,7 +27,7 @@ def regrade_articles(db: sqlite_utils.Database, article_ids: list[int]) -> int:
         before = {cid: c.status for cid, c in claims.items()}
         grade_all(list(claims.values()), citations,
                   queries.url_states(db, [c.url for c in citations.values() if c.url]),
-                  queries.check_verdicts(db, article_id))
+                  queries.check_verdicts(db, article_id), queries.traced_citations(db, article_id))
         updates = [(c.status, cid) for cid, c in claims.items() if c.status != before[cid]]
         writes.set_claim_statuses(db, updates)
         changed += len(updates)

@@ -83,6 +83,10 @@ class Settings:
         "the nearest copy wins): the Wayback Machine, a pywb collection (`http://host/coll`), or "
         "`CDX_URL|REPLAY_PREFIX` for another (`CDX_URL|` for an index with no replay, such as OutbackCDX).",
         flag="--archive-source", metavar="URL", panel=ARCHIVE, shown="https://web.archive.org", multiple=True)
+    depth: int | None = _s(
+        None, "Trace each vague citation (an outlet named without a link, a pasted tweet) to candidate pages in the "
+        "first archive, around the article's date, and check them (0: no tracing; only the first level is recorded).",
+        least=0, flag="--depth", metavar="N", panel=ARCHIVE, shown="1 for audit, 0 for batch")
     save: bool = _s(False, "Submit pages to the Wayback Machine's Save Page Now (needs SPN keys in the env).",
                     flag="--save", panel=ARCHIVE)
     archive_dir: Path | None = _s(None, "Where WARC files go.", flag="--archive-dir", metavar="DIR", panel=ARCHIVE,

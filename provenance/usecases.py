@@ -7,6 +7,7 @@
     archive_urls     URLs → WARC captures and nearest snapshots, recorded
     verify_archive   WARC files and `captures` rows checked against each other
     check_recorded   recorded articles' quotes, claims and cited pages checked again from the WARC files
+    trace_claims     recorded vague citations traced to candidate pages in the archive, recorded
     show_chains      a claim's or an article's chains as a tree
     export_database  the whole database as PROV-JSON, JSON or CSV
 
@@ -39,9 +40,10 @@ from .resolve import strip_credentials
 from .run import RunContext
 from .settings import Settings
 from .store import queries
+from .trace_stage import TracedCitation, TraceStage
 
 __all__ = ["ArchiveOutcome", "AuditOutcome", "CheckOutcome", "Progress", "ResolveOutcome", "Summary",
-           "VerifyOutcome", "archive_urls", "audit_sources", "check_recorded",
+           "TraceOutcome", "VerifyOutcome", "archive_urls", "audit_sources", "check_recorded", "trace_claims",
            "export_database", "extract_source", "resolve_urls", "run_batch",
            "parse_ident", "show_chains", "verify_archive"]
 
@@ -233,6 +235,57 @@ def check_recorded(settings: Settings, *, article: int | None = None, claim: int
     outcome = CheckOutcome(ctx.run_id, done, changed)
     ctx.finish(RunStatus.DONE, {"articles": len(articles), "checks": sum(len(r) for r in done.values()),
                                 "flagged": len(outcome.flagged()), "regraded": changed}, [])
+    return outcome
+
+
+@dataclass
+class TraceOutcome:
+    """What tracing found for each vague citation, article by article, and how many claims changed status."""
+
+    run_id: int
+    traces: dict[int, list[TracedCitation]]  # article id → its vague citations' traces
+    regraded: int = 0
+    depth: int = 1
+
+    def traced(self) -> list[TracedCitation]:
+        return [t for found in self.traces.values() for t in found if t.trace.status == "traced"]
+
+    def exit_code(self) -> int:
+        """0 when every vague citation was traced; 1 when some stay vague or only ranked."""
+        return 0 if all(t.trace.status == "traced" for found in self.traces.values() for t in found) else 1
+
+
+def trace_claims(settings: Settings, *, article: int | None = None, claim: int | None = None) -> TraceOutcome:
+    """Run the trace stage alone on what is recorded: the vague citations of one claim, of one article,
+    or of every article, traced in the first archive (`--archive-source`) and recorded as candidates;
+    the claims graded again. Only the first level is recorded (`--depth` above 1 traces no deeper yet)."""
+    if article is not None and claim is not None:
+        raise UsageError("give a CLAIM or --article, not both")
+    if settings.depth == 0:
+        raise UsageError("--depth 0 traces nothing: give 1 or more")
+    db = store.connect(settings.db, readonly=True)
+    if claim is not None:
+        found = queries.article_of_claim(db, claim)
+        if found is None:
+            raise NotFound(f"no claim {claim}")
+        articles = [found]
+    elif article is not None:
+        if queries.article_row(db, article) is None:
+            raise NotFound(f"no article {article}")
+        articles = [article]
+    else:
+        articles = queries.article_ids(db)
+    ctx = RunContext.open(settings, "trace", {"article": article, "claim": claim, "depth": settings.depth,
+                                              "offline": settings.offline})
+    try:
+        stage = TraceStage(ctx)
+        done = {a: stage.trace_article(a, claim) for a in articles}
+    finally:
+        ctx.close()
+    changed = regrade_articles(ctx.db, articles)
+    outcome = TraceOutcome(ctx.run_id, done, changed, settings.depth or 1)
+    ctx.finish(RunStatus.DONE, {"articles": len(articles), "citations": sum(len(t) for t in done.values()),
+                                "traced": len(outcome.traced()), "regraded": changed}, [])
     return outcome
 
 

@@ -25,7 +25,7 @@ import sqlite_utils
 
 from ..errors import DiskFull, FetchError, UsageError, is_disk_full
 from ..fetch import Fetcher
-from ..models import Capture, Resolution, Snapshot, SnapshotStatus, Status
+from ..models import Capture, Exchange, Resolution, Snapshot, SnapshotStatus, Status
 from ..settings import Settings
 from ..store import queries, writes
 from .warc import OPEN_SUFFIX, Original, WarcStore, payload_digest, warc_date
@@ -144,15 +144,23 @@ class Archiver:
         if ex.http_status != 200:
             return None
         ex.url = raw  # kept under the address asked for, however the archive redirected
+        kept = self.keep_exchange(ex)
+        return kept[0] if kept else None
+
+    def keep_exchange(self, ex: Exchange) -> tuple[Capture, int] | None:
+        """One exchange fetched from an archive (a raw snapshot, a candidate page tracing read) written
+        into the WARC files and recorded as a capture of its URL: the response record and its row id,
+        or None when it could not be written."""
         try:
             written = self.store.write_exchange(ex)
         except OSError as e:
             if is_disk_full(e):  # as for a capture: the run stops rather than go on without its evidence
-                raise DiskFull(f"could not save {raw} into {self.store.directory}") from e
-            log.warning("could not write a WARC record for %s: %s", raw, e)
+                raise DiskFull(f"could not save {ex.url} into {self.store.directory}") from e
+            log.warning("could not write a WARC record for %s: %s", ex.url, e)
             return None
-        writes.record_captures(self.db, self.run_id, written)
-        return written[0]
+        ids = writes.record_captures(self.db, self.run_id, written)
+        return next(((c, i) for c, i in zip(written, ids, strict=True) if c.record_type != "request"),
+                    (written[0], ids[0]))
 
     def save(self, resolutions: list[Resolution]) -> dict[str, Snapshot]:
         """Submit live cited pages to Save Page Now (only with `--save`), recorded as snapshots."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..models import Resolution, Snapshot, Status
 
 if TYPE_CHECKING:
-    from ..usecases import ArchiveOutcome, CheckOutcome, ResolveOutcome, VerifyOutcome
+    from ..usecases import ArchiveOutcome, CheckOutcome, ResolveOutcome, TraceOutcome, VerifyOutcome
 
 
 def resolution_line(r: Resolution, *, arrow_always: bool = True) -> str:
@@ -108,4 +108,16 @@ def render_checks(outcome: CheckOutcome) -> str:
     flagged = len(outcome.flagged())
     lines.append(f"{flagged} to look at (altered or absent words, drifted sources); "
                  f"{outcome.regraded} claims changed status. Follow one: provenance show CLAIM_ID")
+    return "\n".join(lines)
+
+
+def render_traces(outcome: TraceOutcome) -> str:
+    """`trace`'s output: one line per vague citation (what it names, what tracing found), article by article."""
+    lines = []
+    for article_id, found in outcome.traces.items():
+        lines.append(f"article {article_id}: {len(found)} vague citations")
+        for t in found:
+            lines.append(f"  citation {t.citation_id:<5} {t.kind:7} {t.outlet or '':22} {t.line()}")
+    lines.append(f"{len(outcome.traced())} traced; {outcome.regraded} claims changed status."
+                 " Follow one: provenance show CLAIM_ID")
     return "\n".join(lines)

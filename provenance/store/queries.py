@@ -30,6 +30,7 @@ from ..models import (
     Snapshot,
     SnapshotStatus,
     Status,
+    Verdict,
 )
 
 Row = dict[str, Any]          # one row by column name
@@ -191,7 +192,8 @@ def article_claims(db: sqlite_utils.Database, article_id: int) -> tuple[dict[int
     """One article's citations and claims (with their links) as recorded, keyed by row id, to grade again."""
     citations = {
         r["id"]: Citation(id=r["id"], kind=Kind(r["kind"]), text=r["text"] or "", url=r["url"],
-                          outlet=r["outlet"], handle=r["handle"], speaker=r["speaker"], parent=r["parent_id"])
+                          outlet=r["outlet"], handle=r["handle"], speaker=r["speaker"], parent=r["parent_id"],
+                          date=r["date"], start=r["start"] or 0, end=r["end"] or 0)
         for r in db.query("SELECT * FROM citations WHERE article_id = ?", [article_id])
     }
     claims = {r["id"]: Claim(id=r["id"], kind=ClaimKind(r["kind"]), text=r["text"], status=ClaimStatus(r["status"]))
@@ -412,3 +414,21 @@ def check_rows(db: sqlite_utils.Database, article_id: int) -> list[Row]:
     for r in rows:
         r["evidence"] = json.loads(r["evidence"]) if r["evidence"] else {}
     return rows
+
+
+def traced_citations(db: sqlite_utils.Database, article_id: int, *, by_seq: bool = False) -> set[int]:
+    """The citations of one article that tracing traced (a candidate of theirs verified the claim), by
+    id (or by seq)."""
+    found = ", ".join(f"'{v.value}'" for v in Verdict if v.is_found)
+    return {r for (r,) in db.execute(
+        f"SELECT DISTINCT c.{'seq' if by_seq else 'id'} FROM candidates k JOIN citations c ON c.id = k.citation_id "
+        f"WHERE c.article_id = ? AND k.verdict IN ({found})", [article_id])}
+
+
+def candidate_rows(db: sqlite_utils.Database, article_id: int) -> list[Row]:
+    """Every candidate page tracing found for one article's vague citations, best first per citation."""
+    return list(db.query(
+        "SELECT k.id, k.citation_id, u.url, k.source, k.archive, k.timestamp, k.rank, k.score, k.verdict, "
+        "k.passage, k.capture_id, k.run_id FROM candidates k JOIN urls u ON u.id = k.url_id "
+        "JOIN citations c ON c.id = k.citation_id WHERE c.article_id = ? ORDER BY k.citation_id, k.rank",
+        [article_id]))

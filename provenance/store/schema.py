@@ -19,6 +19,7 @@ Tables
     batch_jobs       one row per batch (the same SOURCEs make the same job): resumable work
     batch_items      a batch's work queue: one row per article to audit, with its state
     checks           what reading a cited page found: quote, passage and drift verdicts (the latest of each)
+    candidates       archived pages a vague citation may mean, ranked by tracing, the verified one `traced`
 Views
     latest_resolutions  what is known of each URL: its latest definitive resolution, else its latest
     chains              one row per step from each claim to its evidence, in order
@@ -403,6 +404,39 @@ def m0006_checks(db: sqlite_utils.Database) -> None:
     )
     db.execute("DROP VIEW IF EXISTS chains")
     db.execute(CHAINS_VIEW)
+
+
+@migrations(name="0007_candidates")
+def m0007_candidates(db: sqlite_utils.Database) -> None:
+    """`candidates`: the archived pages a vague citation (an outlet named without a link, a pasted
+    tweet) may mean, found by tracing and ranked; a candidate whose text verified the claim has its
+    check `verdict`. Tracing a citation again replaces its rows. `citations.trace_result` says what
+    tracing found in one line, the reason included when it stays vague."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS candidates (
+            id INTEGER PRIMARY KEY,
+            citation_id INTEGER NOT NULL REFERENCES citations(id),
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            source TEXT NOT NULL,
+            archive TEXT,
+            timestamp TEXT,
+            rank INTEGER,
+            score REAL,
+            verdict TEXT,
+            passage TEXT,
+            capture_id INTEGER REFERENCES captures(id),
+            run_id INTEGER REFERENCES runs(id)
+        );
+        CREATE INDEX IF NOT EXISTS idx_candidates_citation ON candidates(citation_id, rank);
+        CREATE INDEX IF NOT EXISTS idx_candidates_url ON candidates(url_id);
+        CREATE INDEX IF NOT EXISTS idx_candidates_verdict ON candidates(verdict);
+        CREATE INDEX IF NOT EXISTS idx_candidates_capture ON candidates(capture_id);
+        CREATE INDEX IF NOT EXISTS idx_candidates_run ON candidates(run_id);
+        """
+    )
+    if "trace_result" not in db.table("citations").columns_dict:
+        db.execute("ALTER TABLE citations ADD COLUMN trace_result TEXT")
 
 
 _DEFINITIVE = ", ".join(f"'{s.value}'" for s in Status.definitive())

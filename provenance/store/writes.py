@@ -310,3 +310,20 @@ def replace_checks(db: sqlite_utils.Database, run_id: int | None, claim_ids: lis
             row = dict(row)
             row["url_id"] = url_id(db, row.pop("url"))
             _insert(db, "checks", {**row, "run_id": run_id, "checked_at": when})
+
+
+def replace_candidates(db: sqlite_utils.Database, run_id: int | None, citation_id: int,
+                       rows: list[dict[str, Any]], result: str, traced_url: str | None = None) -> None:
+    """Tracing's candidates for one citation, replacing the earlier ones. Each row holds the
+    `candidates` columns with `url` for `url_id`; `result` is the trace in one line. `traced_url`:
+    a pasted tweet's status URL, found by tracing, recorded as the citation's URL."""
+    with Transaction(db):
+        db.execute("DELETE FROM candidates WHERE citation_id = ?", [citation_id])
+        for row in rows:
+            row = dict(row)
+            row["url_id"] = url_id(db, row.pop("url"))
+            _insert(db, "candidates", {**row, "citation_id": citation_id, "run_id": run_id})
+        db.execute("UPDATE citations SET trace_result = ? WHERE id = ?", [result, citation_id])
+        if traced_url is not None:
+            db.execute("UPDATE citations SET url = ?, url_id = ? WHERE id = ?",
+                       [traced_url, url_id(db, traced_url), citation_id])
