@@ -248,11 +248,11 @@ class TraceOutcome:
     depth: int = 1
 
     def traced(self) -> list[TracedCitation]:
-        return [t for found in self.traces.values() for t in found if t.trace.status == "traced"]
+        return [t for found in self.traces.values() for t in found if t.trace.traced is not None]
 
     def exit_code(self) -> int:
         """0 when every vague citation was traced; 1 when some stay vague or only ranked."""
-        return 0 if all(t.trace.status == "traced" for found in self.traces.values() for t in found) else 1
+        return 0 if all(t.trace.traced is not None for found in self.traces.values() for t in found) else 1
 
 
 def trace_claims(settings: Settings, *, article: int | None = None, claim: int | None = None) -> TraceOutcome:

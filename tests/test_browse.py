@@ -77,8 +77,11 @@ def test_canned_queries_answer_the_questions_they_name(db_path, meta):
         "altered_or_absent_quotes",
         "drifted_sources",
         "verified_claims",
+        "vague_citations_best_candidate",
     }
     assert len(run_query(db, q["unsourced_claims"])) == 3
+    vague = run_query(db, q["vague_citations_best_candidate"])  # recorded offline: nothing traced yet
+    assert vague and all(r["best_candidate"] is None and r["kind"] in ("outlet", "tweet") for r in vague)
     chain = run_query(db, q["claim_chain"], claim_id=claim_id(db, article_id, 6))
     assert [r["step_kind"] for r in chain][:5] == ["claim", "article", "citation", "citation", "resolution"]
     assert any(r["url"] == TCO and r["step_kind"] == "hop" and r["detail"].startswith("301 →") for r in chain)

@@ -68,7 +68,7 @@ CREATE TABLE citations (
             parent_id INTEGER REFERENCES citations(id),
             start INTEGER,
             "end" INTEGER,
-            found_in TEXT, found_by TEXT, element TEXT, attribute TEXT, cue TEXT,
+            found_in TEXT, found_by TEXT, element TEXT, attribute TEXT, cue TEXT, trace_result TEXT,
             UNIQUE (article_id, seq)
         );
 CREATE TABLE claim_citations (
@@ -337,3 +337,22 @@ SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail
        s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id
 FROM steps s JOIN claims cl ON cl.id = s.claim_id
 ORDER BY cl.article_id, s.claim_id, s.chain IS NOT NULL, s.chain, s.step;
+CREATE TABLE candidates (
+            id INTEGER PRIMARY KEY,
+            citation_id INTEGER NOT NULL REFERENCES citations(id),
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            source TEXT NOT NULL,
+            archive TEXT,
+            timestamp TEXT,
+            rank INTEGER,
+            score REAL,
+            verdict TEXT,
+            passage TEXT,
+            capture_id INTEGER REFERENCES captures(id),
+            run_id INTEGER REFERENCES runs(id)
+        );
+CREATE INDEX idx_candidates_citation ON candidates(citation_id, rank);
+CREATE INDEX idx_candidates_url ON candidates(url_id);
+CREATE INDEX idx_candidates_verdict ON candidates(verdict);
+CREATE INDEX idx_candidates_capture ON candidates(capture_id);
+CREATE INDEX idx_candidates_run ON candidates(run_id);
