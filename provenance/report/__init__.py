@@ -106,6 +106,13 @@ def render_json(results: list[AuditResult], reports: list[ArticleReport] | None 
                         {"text": p.text, "role": p.role, "url": p.href} for p in strongest_parts(view, by_id)
                     ]
                     claim["checks"] = [check_json(k) for k in view.checks()]
+            traced = {c.seq: c for c in reports[i].citations}
+            for seq, citation in enumerate(d["citations"], 1):
+                view = traced.get(seq)
+                if view is not None and view.trace_result:
+                    citation["trace"] = {"result": view.trace_result, "candidates": [
+                        {k: row[k] for k in ("url", "source", "archive", "timestamp", "rank", "score", "verdict")}
+                        for row in view.candidates]}
         docs.append(d)
     return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2)
 

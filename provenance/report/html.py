@@ -35,6 +35,7 @@ from .words import (
     snapshot_words,
     status_words,
     strongest_parts,
+    trace_lines,
     where_words,
 )
 
@@ -53,6 +54,7 @@ header h1{font-size:1.5rem;margin:1.2rem 0 .3rem}
 a.claim{color:inherit;text-decoration:none;border-bottom:2px solid;border-radius:2px;padding:0 1px}
 a.claim:hover,a.claim:focus,a.claim.selected{outline:2px solid #0969da;outline-offset:1px}
 .s-verified{background:var(--bg-verified);border-color:var(--verified)}
+.s-traced{background:var(--bg-verified);border-color:var(--verified);border-style:dashed}
 .s-disputed{background:var(--bg-disputed);border-color:var(--disputed);border-bottom-style:double}
 .s-archived{background:var(--bg-archived);border-color:var(--archived)}
 .s-sourced{background:var(--bg-sourced);border-color:var(--sourced)}
@@ -272,7 +274,12 @@ def _node_html(node: Node) -> str:
     body = _evidence_html(c)
     if node.checks:
         body += '<ul class="evidence">' + "".join(check_html(k) for k in node.checks) + "</ul>"
-    if not c.url and not node.children:
+    traced = trace_lines(c)
+    if traced:
+        body += '<ul class="evidence">' + "".join(
+            f'<li class="r-{"found" if line.startswith("traced") else "unchecked"}">{esc(line)}</li>'
+            for line in traced) + "</ul>"
+    if not c.url and not node.children and not traced:
         body = '<ul class="evidence"><li class="r-unchecked">no specific page to check</li></ul>'
     kids = "<ol>" + "".join(_node_html(k) for k in node.children) + "</ol>" if node.children else ""
     return f"<li>{head}{body}{kids}</li>"
@@ -316,7 +323,13 @@ def _citations_html(report: ArticleReport) -> str:
             ]
             if c.evidence.final_url and c.evidence.final_url != c.url:
                 steps.append(url_html(c.evidence.final_url, short_url(c.evidence.final_url, 60)))
-        steps.append(f'<span class="r-{word.role}">{esc(word.text)}</span>')
+        if not c.url and c.traced is not None:
+            steps.append(f'traced → {url_html(c.traced["url"], short_url(c.traced["url"], 60))} '
+                         f'<span class="r-found">{esc(c.traced["verdict"])} {c.traced["score"] or 0:.2f}</span>')
+        elif not c.url and c.trace_result:
+            steps.append(f'<span class="r-unchecked">{esc(c.trace_result)}</span>')
+        else:
+            steps.append(f'<span class="r-{word.role}">{esc(word.text)}</span>')
         res = " → ".join(steps)
         archive = ", ".join(
             url_html(p.href, p.text) if p.href else esc(p.text) for p in archive_parts(c.evidence)
@@ -396,7 +409,8 @@ def render_html(report: ArticleReport) -> str:
 <div class="layout">
 <article class="text" id="text">{text}</article>
 <aside class="panel"><div class="placeholder"><p class="hint">Each claim in the text is marked by how well
-it is sourced: <span class="chip s-verified">verified</span> <span class="chip s-archived">archived</span>
+it is sourced: <span class="chip s-verified">verified</span> <span class="chip s-traced">traced</span>
+<span class="chip s-archived">archived</span>
 <span class="chip s-sourced">sourced</span> <span class="chip s-vague">vague</span>
 <span class="chip s-broken">broken</span> <span class="chip s-disputed">disputed</span>
 <span class="chip s-unsourced">unsourced</span>.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .model import ArticleReport
-from .words import Part, archive_parts, clean, is_web_url, short_url, status_words, strongest_parts
+from .words import Part, archive_parts, clean, is_web_url, short_url, status_words, strongest_parts, trace_lines
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()|#!~&])")
 
@@ -80,6 +80,8 @@ def render_markdown(report: ArticleReport) -> str:
             if c.evidence and c.evidence.final_url and c.evidence.final_url != c.url:
                 hops = "".join(f" → {h['http_status'] or md(h['via'])}" for h in c.evidence.hops)
                 res += f"{hops} → {link(short_url(c.evidence.final_url), c.evidence.final_url)}"
+        elif c.trace_result:
+            res = "<br>".join(md(line, 240) for line in trace_lines(c))
         archive = ", ".join(link(p.text, p.href) if p.href else md(p.text) for p in archive_parts(c.evidence))
         out.append(f"| {c.id} | {md(c.kind)} | {ref} | {res} | {archive} |")
     return "\n".join(out) + "\n"

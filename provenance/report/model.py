@@ -83,6 +83,13 @@ class CitationView:
     end: int | None
     found_by: str | None = None  # the same as a machine code (models.FoundBy)
     evidence: Evidence | None = None
+    trace_result: str | None = None  # a vague citation: what tracing found, in one line
+    candidates: list[dict] = field(default_factory=list)  # the pages tracing found for it, best first
+
+    @property
+    def traced(self) -> dict | None:
+        """The candidate page that verified the claim (found by tracing), if any."""
+        return next((k for k in self.candidates if k["verdict"] and Verdict(k["verdict"]).is_found), None)
 
     @property
     def label(self) -> str:
@@ -114,6 +121,7 @@ class Strength(IntEnum):
     VERIFIED = 7  # a quote or passage check found the claim's words on the page
     ARCHIVED = 6
     ALIVE = 5
+    TRACED = 4  # no page cited, but tracing found one whose text verifies the claim
     UNCHECKED = 3
     NO_URL = 2
     BROKEN = 1
@@ -141,6 +149,8 @@ def strength(c: CitationView, checks: list[dict] | None = None) -> int:
     if any(Verdict(k["verdict"]).is_found for k in checks or []):
         return int(Strength.VERIFIED)
     ev = c.evidence
+    if not c.url and c.traced is not None:
+        return int(Strength.TRACED)
     if ev is None:
         return int(Strength.UNCHECKED if c.url else Strength.NO_URL)
     if ev.broken:
@@ -242,6 +252,10 @@ def load(db: sqlite_utils.Database, article_id: int) -> ArticleReport:
         raise NotFound(f"no article {article_id}")
     checks = queries.check_rows(db, article_id)
     citations = _citations(db, article_id, {k["url_id"]: k for k in checks if k["claim_id"] is None})
+    results, candidates = queries.trace_results(db, article_id), queries.candidate_rows(db, article_id)
+    for c in citations:
+        c.trace_result = results.get(c.id)
+        c.candidates = [k for k in candidates if k["citation_id"] == c.id]
     claims = _claims(db, article_id, {c.id: c for c in citations}, checks)
     return ArticleReport(
         id=row[0],

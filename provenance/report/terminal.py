@@ -35,11 +35,13 @@ from .words import (
     snapshot_line,
     status_words,
     strongest_parts,
+    trace_lines,
     where_words,
 )
 
 STATUS_STYLE: dict[str, str] = {  # a claim's status (as read back, a string) → its style
     ClaimStatus.VERIFIED: "bold green",
+    ClaimStatus.TRACED: "green",
     ClaimStatus.DISPUTED: "bold red",
     ClaimStatus.ARCHIVED: "bold green",
     ClaimStatus.SOURCED: "green",
@@ -134,8 +136,11 @@ def where_found(c: CitationView, citations: dict[int, CitationView]) -> str:
 
 
 def resolution_text(c: CitationView, url_limit: int = 50) -> Text:
+    if not c.url and c.traced is not None:
+        return Text(f"traced → {short_url(c.traced['url'], url_limit)} ({c.traced['verdict']} "
+                    f"{c.traced['score'] or 0:.2f})", style="green")
     if not c.url:
-        return Text("no URL", style="dim")
+        return Text(c.trace_result or "no URL", style="dim")
     ev = c.evidence
     word = status_words(ev, c.url)
     text = Text()
@@ -318,7 +323,10 @@ def _add_node(tree: Tree, node: Node) -> None:
     _add_evidence(branch, node.citation)
     for k in node.checks:
         _add_check(branch, k)
-    if not node.citation.url and not node.children:  # an outlet, a quote: say why the chain stops here
+    traced = trace_lines(node.citation)
+    for line in traced:
+        branch.add(Text(line, style="green" if line.startswith("traced") else "yellow"))
+    if not node.citation.url and not node.children and not traced:  # say why the chain stops here
         branch.add(Text("no specific page to check", style="dim"))
     for child in node.children:
         _add_node(branch, child)

@@ -174,9 +174,34 @@ def path_parts(path: list[Node]) -> list[Part]:
         parts += [check_part(k) for k in path[-1].checks]
         if last.evidence is not None and last.evidence.drift is not None:
             parts.append(check_part(last.evidence.drift))
+    elif last.traced is not None:
+        parts += traced_parts(last.traced)
     else:
         parts.append(status_words(None, None))
     return parts
+
+
+def traced_parts(k: dict) -> list[Part]:
+    """A page tracing found for a vague citation: its address, then its check verdict and score."""
+    return [Part(f"traced: {short_url(k['url'])}", Role.URL, k["url"]),
+            Part(f"{k['verdict']} {k['score'] or 0:.2f}", check_role(k["verdict"]))]
+
+
+def candidate_line(k: dict, total: int) -> str:
+    """One candidate page of a vague citation: how tracing found it (source, archive date, rank and score)
+    and what checking it found."""
+    verdict = f"{k['verdict']} {k['score'] or 0:.2f}" if k["verdict"] else f"ranked {k['score'] or 0:.2f}, not read"
+    head = "traced page" if k["verdict"] and Verdict(k["verdict"]).is_found else f"candidate {k['rank']}"
+    passage = f": “{clean(k['passage'], 160)}”" if k.get("passage") and k["verdict"] else ""
+    return (f"{head}: {clean(k['url'])} ({verdict}; rank {k['rank']} of {total}, found by tracing: {k['source']}, "
+            f"archived {wayback_date(k['timestamp'])}){passage}")
+
+
+def trace_lines(c: CitationView, limit: int = 3) -> list[str]:
+    """What tracing found for a citation: its traced page and the best other candidates, else why it stays vague."""
+    if not c.candidates:
+        return [c.trace_result] if c.trace_result else []
+    return [candidate_line(k, len(c.candidates)) for k in c.candidates[:limit]]
 
 
 def check_role(verdict: str) -> Role:

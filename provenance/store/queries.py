@@ -432,3 +432,9 @@ def candidate_rows(db: sqlite_utils.Database, article_id: int) -> list[Row]:
         "k.passage, k.capture_id, k.run_id FROM candidates k JOIN urls u ON u.id = k.url_id "
         "JOIN citations c ON c.id = k.citation_id WHERE c.article_id = ? ORDER BY k.citation_id, k.rank",
         [article_id]))
+
+
+def trace_results(db: sqlite_utils.Database, article_id: int) -> dict[int, str]:
+    """What tracing found for each traced citation of one article, in one line, by citation id."""
+    return dict(db.execute("SELECT id, trace_result FROM citations WHERE article_id = ? AND trace_result IS NOT NULL",
+                           [article_id]).fetchall())
