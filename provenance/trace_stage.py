@@ -17,13 +17,13 @@ The grade (`traced`) comes from the recorded candidates (`queries.traced_citatio
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .models import Extraction, Kind
 from .run import RunContext
 from .store import queries, writes
-from .trace import Trace, Tracer, trace_citation
+from .trace import NO_CAPTURES, NO_DOMAIN, NO_STATUSES, NOT_VAGUE, Trace, Tracer, trace_citation
 
 log = logging.getLogger("provenance.trace")
 
@@ -36,8 +36,11 @@ class TracedCitation:
     kind: str
     outlet: str | None
     trace: Trace
+    kept: bool = False  # the archive gave no answer this time: the earlier trace stands
 
     def line(self) -> str:
+        if self.kept:
+            return f"the earlier trace kept: no answer this time ({self.trace.reason})"
         return self.trace.line()
 
 
@@ -47,6 +50,10 @@ def recorded_extraction(ctx: RunContext, article_id: int) -> Extraction:
     citations, claims = queries.article_claims(ctx.db, article_id)
     return Extraction(source=source, text=text or "", title=title, published=published,
                       citations=list(citations.values()), claims=list(claims.values()))
+
+
+# Why a citation stays vague, when that is what the archive answered (else it could not be asked).
+ANSWERED = frozenset({NO_DOMAIN, NO_CAPTURES, NO_STATUSES, NOT_VAGUE})
 
 
 def is_vague(kind: str, url: str | None) -> bool:
@@ -70,16 +77,22 @@ class TraceStage:
             claim = next((c for c in ex.claims if c.id == claim_id), None)
             wanted = {link.citation for link in claim.citations} if claim else set()
             wanted |= {c.parent for c in ex.citations if c.id in wanted and c.parent is not None}
+        found_before = queries.traced_by_tracing(self.ctx.db, article_id)  # citation id → its URL from tracing
         out: list[TracedCitation] = []
         for citation in ex.citations:
+            if citation.url and found_before.get(citation.id) == citation.url:
+                citation = replace(citation, url=None)  # a tweet's status URL tracing found: trace it again
             if not is_vague(citation.kind, citation.url) or (wanted is not None and citation.id not in wanted):
                 continue
             if self.ctx.settings.offline:
                 trace = Trace("vague", reason="offline")
             else:
                 trace = trace_citation(self.tracer, ex, citation, self.today)
-            self._record(citation.id, Kind(citation.kind), trace)
-            out.append(TracedCitation(citation.id, Kind(citation.kind).value, citation.outlet, trace))
+            kept = not trace.candidates and trace.reason not in ANSWERED and queries.has_candidates(
+                self.ctx.db, citation.id)
+            if not kept:  # no answer this time never replaces an earlier answer
+                self._record(citation.id, Kind(citation.kind), trace)
+            out.append(TracedCitation(citation.id, Kind(citation.kind).value, citation.outlet, trace, kept))
         return out
 
     def _record(self, citation_id: int, kind: Kind, trace: Trace) -> None:

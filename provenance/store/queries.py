@@ -438,3 +438,15 @@ def trace_results(db: sqlite_utils.Database, article_id: int) -> dict[int, str]:
     """What tracing found for each traced citation of one article, in one line, by citation id."""
     return dict(db.execute("SELECT id, trace_result FROM citations WHERE article_id = ? AND trace_result IS NOT NULL",
                            [article_id]).fetchall())
+
+
+def traced_by_tracing(db: sqlite_utils.Database, article_id: int) -> dict[int, str]:
+    """Citations whose URL tracing found (a pasted tweet's status), by citation id: that URL."""
+    return dict(db.execute(
+        "SELECT c.id, c.url FROM citations c WHERE c.article_id = ? AND c.url IS NOT NULL AND EXISTS "
+        "(SELECT 1 FROM candidates k JOIN urls u ON u.id = k.url_id WHERE k.citation_id = c.id AND u.url = c.url "
+        "AND k.rank = 1)", [article_id]).fetchall())
+
+
+def has_candidates(db: sqlite_utils.Database, citation_id: int) -> bool:
+    return db.execute("SELECT 1 FROM candidates WHERE citation_id = ? LIMIT 1", [citation_id]).fetchone() is not None
