@@ -242,16 +242,17 @@ def trace(
     article: int | None = typer.Option(None, "--article", metavar="N", help="Trace one article (by its id)."),
     settings: Settings = INJECTED,
 ):
-    """Trace vague citations, from what is recorded: an outlet named without a link → its archived pages
-    around the article's date, ranked and checked; a pasted tweet → its status URL.
+    """Trace vague citations from what is recorded: an outlet named without a link, a pasted tweet.
 
     \b
     Examples:
       provenance trace 7
       provenance trace --article 1 --archive-source http://127.0.0.1:8080/coll
 
-    A candidate page whose text verifies the claim is the citation's traced page (the claim becomes
-    `traced`); the rest stay ranked in `candidates`. Only the first level is recorded.
+    An outlet's archived pages around the article's date are ranked and checked; a pasted tweet's status
+    is looked for under its handle on its day. A candidate page whose text verifies the claim is the
+    citation's traced page (the claim becomes `traced`); the rest stay ranked in `candidates`. Only the
+    first level is recorded; an archive that gives no answer leaves an earlier trace as it was.
 
     Exit 0 when every vague citation was traced, 1 when some stay vague (each says why) or only ranked,
     2 on bad usage.
