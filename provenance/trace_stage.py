@@ -20,7 +20,8 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .models import Extraction, Kind
+from .errors import NotFound
+from .models import Exchange, Extraction, Kind
 from .run import RunContext
 from .store import queries, writes
 from .trace import NO_CAPTURES, NO_DOMAIN, NO_STATUSES, NOT_VAGUE, Trace, Tracer, trace_citation
@@ -46,7 +47,10 @@ class TracedCitation:
 
 def recorded_extraction(ctx: RunContext, article_id: int) -> Extraction:
     """The recorded article as tracing reads it: its text, date, citations and claims."""
-    _, source, title, _, published, _, text, _ = queries.article_row(ctx.db, article_id)
+    row = queries.article_row(ctx.db, article_id)
+    if row is None:
+        raise NotFound(f"no article {article_id}")
+    _, source, title, _, published, _, text, _ = row
     citations, claims = queries.article_claims(ctx.db, article_id)
     return Extraction(source=source, text=text or "", title=title, published=published,
                       citations=list(citations.values()), claims=list(claims.values()))
@@ -101,7 +105,7 @@ class TraceStage:
             row = c.row()
             row["passage"] = c.passage
             row["capture_id"] = None
-            if c.exchange is not None and getattr(c.exchange, "http_status", 0) == 200:
+            if isinstance(c.exchange, Exchange) and c.exchange.http_status == 200:
                 kept = self.ctx.archiver.keep_exchange(c.exchange)
                 row["capture_id"] = kept[1] if kept else None
                 c.exchange = None  # kept: let the body go

@@ -108,11 +108,11 @@ def render_json(results: list[AuditResult], reports: list[ArticleReport] | None 
                     claim["checks"] = [check_json(k) for k in view.checks()]
             traced = {c.seq: c for c in reports[i].citations}
             for seq, citation in enumerate(d["citations"], 1):
-                view = traced.get(seq)
-                if view is not None and view.trace_result:
-                    citation["trace"] = {"result": view.trace_result, "candidates": [
+                cited = traced.get(seq)
+                if cited is not None and cited.trace_result:
+                    citation["trace"] = {"result": cited.trace_result, "candidates": [
                         {k: row[k] for k in ("url", "source", "archive", "timestamp", "rank", "score", "verdict")}
-                        for row in view.candidates]}
+                        for row in cited.candidates]}
         docs.append(d)
     return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2)
 
