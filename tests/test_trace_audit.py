@@ -213,3 +213,17 @@ def test_tracing_again_with_no_answer_keeps_the_earlier_trace(audited, tmp_path)
     recorded = store.connect(db)
     assert recorded.execute("SELECT count(*) FROM claims WHERE status = 'traced'").fetchone()[0] == \
         audited["db"].execute("SELECT count(*) FROM claims WHERE status = 'traced'").fetchone()[0] > 0
+
+
+def test_the_chains_view_continues_through_the_traced_page(audited):
+    db = audited["db"]
+    steps = list(db.query("SELECT c.claim_id, c.step, c.kind, c.url, c.status, c.rule, c.confidence, c.detail "
+                          "FROM chains c JOIN claims cl ON cl.id = c.claim_id WHERE c.step_kind = 'traced' "
+                          "AND cl.text LIKE 'Conversely, Putin pointed fingers%'"))
+    assert len(steps) == 1
+    (step,) = steps
+    assert step["url"] == "https://yournews.com/2025/07/01/putin-blames-west-ukraine-crisis/"
+    assert (step["kind"], step["status"], step["rule"]) == ("cdx", "matched", "tracing")
+    assert step["confidence"] > 0.5 and step["detail"].startswith("found by tracing (cdx, archived 2025070")
+    tweet = [r for (r,) in db.execute("SELECT url FROM chains WHERE step_kind = 'traced' AND kind = 'tweet'")]
+    assert tweet and set(tweet) == {STATUS}

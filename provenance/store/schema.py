@@ -35,7 +35,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from ..errors import DatabaseError
-from ..models import CaptureKind, CheckKind, SnapshotStatus, Status
+from ..models import CaptureKind, CheckKind, SnapshotStatus, Status, Verdict
 
 SCHEMA_VERSION_NAME = "provenance"
 migrations = Migrations(SCHEMA_VERSION_NAME)
@@ -411,7 +411,8 @@ def m0007_candidates(db: sqlite_utils.Database) -> None:
     """`candidates`: the archived pages a vague citation (an outlet named without a link, a pasted
     tweet) may mean, found by tracing and ranked; a candidate whose text verified the claim has its
     check `verdict`. Tracing a citation again replaces its rows. `citations.trace_result` says what
-    tracing found in one line, the reason included when it stays vague."""
+    tracing found in one line, the reason included when it stays vague. `chains` gains a `traced` step:
+    the page tracing found for a vague citation, when it verified the claim."""
     db.executescript(
         """
         CREATE TABLE IF NOT EXISTS candidates (
@@ -437,6 +438,8 @@ def m0007_candidates(db: sqlite_utils.Database) -> None:
     )
     if "trace_result" not in db.table("citations").columns_dict:
         db.execute("ALTER TABLE citations ADD COLUMN trace_result TEXT")
+    db.execute("DROP VIEW IF EXISTS chains")
+    db.execute(CHAINS_VIEW_TRACED)
 
 
 _DEFINITIVE = ", ".join(f"'{s.value}'" for s in Status.definitive())
@@ -636,6 +639,25 @@ FROM steps s JOIN claims cl ON cl.id = s.claim_id
 ORDER BY cl.article_id, s.claim_id, s.chain IS NOT NULL, s.chain, s.step
 """
 
+
+
+STEP_TRACED = 970  # the page tracing found for this (vague) citation, when it verified the claim
+
+# `chains` from migration 0007 on: 0006's, with a `traced` step after a vague citation: the candidate
+# page that verified the claim (`kind` how it was found: cdx, sitemap, tweet; `status` the check's
+# verdict; `rule` 'tracing'; `confidence` the check's score; `capture_id` the copy fetched from the archive).
+_FOUND = ", ".join(f"'{v.value}'" for v in Verdict if v.is_found)
+CHAINS_VIEW_TRACED = CHAINS_VIEW.replace("\n)\nSELECT cl.article_id", f"""
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_TRACED}, 'traced', k.source,
+           'found by tracing (' || k.source || ', archived ' || coalesce(k.timestamp, '?') || ', rank ' || k.rank
+               || ')' || coalesce(': ' || k.passage, ''),
+           u.url, k.verdict, 'tracing', k.score, w.citation_id, NULL, k.capture_id, NULL
+    FROM walk w JOIN candidates k ON k.citation_id = w.citation_id AND k.verdict IN ({_FOUND})
+    JOIN urls u ON u.id = k.url_id
+    WHERE k.rank = 1
+)
+SELECT cl.article_id""", 1)
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:

@@ -252,6 +252,25 @@ CREATE INDEX idx_checks_verdict ON checks(verdict);
 CREATE INDEX idx_checks_capture ON checks(capture_id);
 CREATE INDEX idx_checks_snapshot ON checks(snapshot_id);
 CREATE INDEX idx_checks_run ON checks(run_id);
+CREATE TABLE candidates (
+            id INTEGER PRIMARY KEY,
+            citation_id INTEGER NOT NULL REFERENCES citations(id),
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            source TEXT NOT NULL,
+            archive TEXT,
+            timestamp TEXT,
+            rank INTEGER,
+            score REAL,
+            verdict TEXT,
+            passage TEXT,
+            capture_id INTEGER REFERENCES captures(id),
+            run_id INTEGER REFERENCES runs(id)
+        );
+CREATE INDEX idx_candidates_citation ON candidates(citation_id, rank);
+CREATE INDEX idx_candidates_url ON candidates(url_id);
+CREATE INDEX idx_candidates_verdict ON candidates(verdict);
+CREATE INDEX idx_candidates_capture ON candidates(capture_id);
+CREATE INDEX idx_candidates_run ON candidates(run_id);
 CREATE VIEW chains AS
 WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path) AS (
     SELECT cc.claim_id, cc.citation_id, cc.citation_id, 1, cc.rule, cc.confidence, ',' || cc.citation_id || ','
@@ -332,27 +351,16 @@ steps AS (
     FROM walk w JOIN citations c ON c.id = w.citation_id
     JOIN checks k ON k.url_id = c.url_id AND k.kind = 'drift'
     JOIN urls u ON u.id = k.url_id
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 970, 'traced', k.source,
+           'found by tracing (' || k.source || ', archived ' || coalesce(k.timestamp, '?') || ', rank ' || k.rank
+               || ')' || coalesce(': ' || k.passage, ''),
+           u.url, k.verdict, 'tracing', k.score, w.citation_id, NULL, k.capture_id, NULL
+    FROM walk w JOIN candidates k ON k.citation_id = w.citation_id AND k.verdict IN ('verbatim', 'close', 'matched')
+    JOIN urls u ON u.id = k.url_id
+    WHERE k.rank = 1
 )
 SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail, s.url, s.status,
        s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id
 FROM steps s JOIN claims cl ON cl.id = s.claim_id
 ORDER BY cl.article_id, s.claim_id, s.chain IS NOT NULL, s.chain, s.step;
-CREATE TABLE candidates (
-            id INTEGER PRIMARY KEY,
-            citation_id INTEGER NOT NULL REFERENCES citations(id),
-            url_id INTEGER NOT NULL REFERENCES urls(id),
-            source TEXT NOT NULL,
-            archive TEXT,
-            timestamp TEXT,
-            rank INTEGER,
-            score REAL,
-            verdict TEXT,
-            passage TEXT,
-            capture_id INTEGER REFERENCES captures(id),
-            run_id INTEGER REFERENCES runs(id)
-        );
-CREATE INDEX idx_candidates_citation ON candidates(citation_id, rank);
-CREATE INDEX idx_candidates_url ON candidates(url_id);
-CREATE INDEX idx_candidates_verdict ON candidates(verdict);
-CREATE INDEX idx_candidates_capture ON candidates(capture_id);
-CREATE INDEX idx_candidates_run ON candidates(run_id);
