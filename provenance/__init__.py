@@ -4,6 +4,7 @@ The map, top to bottom: a module imports only from below it (pyproject.toml's
 import-linter contracts hold it, tests/test_layers.py runs them).
 
     cli, cli_output        options → Settings, one use case, its outcome rendered; log lines, progress
+    cli_render             the URL commands', check's and trace's outcomes as lines (use cases' types)
     cli_help               how options are declared and --help reads (metavars, panels, defaults)
     usecases               what each command does: audit, batch, resolve, archive, verify, show, export
     datasette_plugins      Datasette's rendering of chain links, in the report's words (loaded by Datasette)

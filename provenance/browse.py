@@ -98,6 +98,15 @@ def listen_problem(host: str, port: int) -> str | None:
     return None
 
 
+def serve_problem(db_path: Path | str, host: str, port: int) -> str | None:
+    """Why `browse` cannot serve `db_path` on `host:port`, checked before anything starts; None when it can."""
+    if not available():
+        return "browse needs Datasette: pip install 'provenance-audit[browse]'"
+    if not Path(db_path).exists():
+        return f"{db_path}: no such database (run provenance audit first, or give --db)"
+    return listen_problem(host, port)
+
+
 def concrete_port(host: str, port: int) -> int:
     """`--port 0` means any free port: pick it here, so that the address announced is the one served."""
     if port:

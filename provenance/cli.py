@@ -9,20 +9,17 @@ readable; 130 interrupted. Warnings the library logs go to stderr
 
 from __future__ import annotations
 
-import logging
-import sys
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from . import __version__, cli_output, report, usecases
+from . import __version__, cli_output, cli_render, report, usecases
 from .cli_help import INJECTED, App, format_option, output_option, with_settings
-from .cli_output import check_output, fail, read_urls, say_no_network
+from .cli_output import check_output, fail, failing, finish, read_urls, say_no_network
 from .cli_output import emit as _emit
 from .errors import NotFound, ProvenanceError
 from .export import FORMATS as EXPORT_FORMATS
-from .report import plain
 from .settings import Settings, options_markdown
 
 NETWORK = ("offline", "allow_private", "deadline", "connect_timeout", "read_timeout", "max_bytes", "max_hops",
@@ -32,9 +29,7 @@ RECORDS = "SQLite database to record into (created if missing)."
 READS = "SQLite database to read from (written by audit, batch, resolve or archive)."
 
 
-def readme_options() -> str:
-    """The option table README.md carries, in the CLI's own spelling."""
-    return options_markdown()
+readme_options = options_markdown  # the option table README.md carries, in the CLI's own spelling
 
 
 app = App(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -56,24 +51,12 @@ def root(
 ):
     """Find what a news article leans on, resolve and archive every source, and record a
     provenance chain for every claim in SQLite."""
-    try:
-        cli_output.configure_logging(verbose, log_file)
-    except OSError as e:
-        fail(f"cannot write {log_file}: {e.strerror or e}")
+    cli_output.configure_logging(verbose, log_file)
 
 
 def main() -> None:
-    """The `provenance` command. A bug is one line and exit 1; its traceback only under -v (and in
-    --log-file)."""
-    try:
-        app()
-    except Exception as e:  # noqa: BLE001 - the one place where unexpected errors become an exit code
-        logging.getLogger("provenance").debug("unexpected error", exc_info=True)
-        if cli_output.VERBOSE[0]:
-            raise
-        typer.echo(f"provenance: unexpected error: {type(e).__name__}: {e} (run with -v for the traceback)",
-                   err=True)
-        sys.exit(1)
+    """The `provenance` command (cli_output.run turns a bug into one line and exit 1)."""
+    cli_output.run(app)
 
 
 class ExtractFormat(str, Enum):
@@ -98,10 +81,8 @@ def extract(
     import json
 
     check_output(output)
-    try:
+    with failing(ProvenanceError):
         doc = usecases.extract_source(source)
-    except ProvenanceError as e:
-        fail(str(e))
     _emit(json.dumps(doc.to_json(), ensure_ascii=False, indent=2), output)
 
 
@@ -135,8 +116,7 @@ def resolve(
     say_no_network(outcome.no_network)
     for u in outcome.not_urls:
         typer.echo(f"provenance: not an http(s) URL: {u}", err=True)
-    _emit(plain.render_resolutions(outcome, format.value), output)
-    raise typer.Exit(outcome.exit_code())
+    finish(cli_render.render_resolutions(outcome, format.value), outcome, output)
 
 
 @app.command()
@@ -160,26 +140,14 @@ def audit(
     Exit 0 when nothing cited is broken, 1 when some citations are dead, could not be checked (no
     network, timeouts; not with --offline) or some inputs were unreadable, 2 when nothing could be read.
     """
-    pages_per_article = report.FORMATS[format.value].per_article and len(sources) > 1
-    if pages_per_article and output is None:
-        fail(f"--format {format.value} writes one page per article: give -o FOLDER for several sources")
-    if pages_per_article and output is not None and output.exists() and not output.is_dir():
-        fail(f"--format {format.value} writes one page per article: {output} is a file, not a folder")
-    if not pages_per_article:
-        check_output(output)
+    cli_output.check_report_output(format.value, report.FORMATS[format.value].per_article and len(sources) > 1,
+                                   output)
     outcome = usecases.audit_sources(settings, sources,
                                      on_failure=lambda source, e: typer.echo(f"provenance: {e}", err=True))
     if not outcome.results:
         raise typer.Exit(outcome.exit_code())
     say_no_network(outcome.no_network)
-    color, width = cli_output.terminal(output)
-    pages = report.render_audit(format.value, outcome.db, outcome.results, color=color, width=width)
-    if len(pages) == 1 and (output is None or not output.is_dir()):
-        _emit(pages[0], output)
-    else:
-        assert output is not None  # several pages go to a folder, checked above
-        cli_output.write_pages(output, {f"article-{r.article_id}.{format.value}": page
-                                        for r, page in zip(outcome.results, pages, strict=True)})
+    cli_output.emit_report(format.value, outcome, output)
     raise typer.Exit(outcome.exit_code())
 
 
@@ -203,10 +171,8 @@ def show(
     Exit 1 when there is no such claim or article.
     """
     color, width = cli_output.terminal(output, 120)
-    try:
+    with failing(NotFound, code=1):
         text = usecases.show_chains(settings, ident, article=article, color=color, width=width)
-    except NotFound as e:
-        fail(str(e), 1)
     _emit(text, output)
 
 
@@ -231,8 +197,7 @@ def archive(
     """
     outcome = usecases.archive_urls(settings, read_urls(urls))
     say_no_network(outcome.no_network)
-    _emit(plain.render_archive(outcome), None)
-    raise typer.Exit(outcome.exit_code())
+    finish(cli_render.render_archive(outcome), outcome)
 
 
 @app.command()
@@ -257,12 +222,9 @@ def trace(
     Exit 0 when every vague citation was traced, 1 when some stay vague (each says why) or only ranked,
     2 on bad usage.
     """
-    try:
+    with failing(NotFound, code=1):
         outcome = usecases.trace_claims(settings, article=article, claim=claim)
-    except NotFound as e:
-        fail(str(e), 1)
-    _emit(plain.render_traces(outcome), None)
-    raise typer.Exit(outcome.exit_code())
+    finish(cli_render.render_traces(outcome), outcome)
 
 
 @app.command()
@@ -286,12 +248,9 @@ def check(
     Exit 0 when nothing needs a look, 1 when a quote is altered or absent, a claim's words are not found,
     or a source drifted, 2 on bad usage.
     """
-    try:
+    with failing(NotFound, code=1):
         outcome = usecases.check_recorded(settings, article=article, claim=claim)
-    except NotFound as e:
-        fail(str(e), 1)
-    _emit(plain.render_checks(outcome), None)
-    raise typer.Exit(outcome.exit_code())
+    finish(cli_render.render_checks(outcome), outcome)
 
 
 @app.command()
@@ -314,8 +273,7 @@ def verify(
     Exit 0 when all is whole, 1 when a file or row is damaged or missing, 2 when there is nothing to check.
     """
     outcome = usecases.verify_archive(settings, warcs)
-    _emit(plain.render_verify(outcome, settings.db), None)
-    raise typer.Exit(outcome.exit_code())
+    finish(cli_render.render_verify(outcome, settings.db), outcome)
 
 
 @app.command()
@@ -336,14 +294,7 @@ def export(
     Exit 0 when written, 2 when the database or FILE cannot be used.
     """
     check_output(output)
-    if output is None:
-        usecases.export_database(settings, format.value, sys.stdout)
-        return
-    try:
-        with output.open("w", encoding="utf-8", newline="") as out:
-            usecases.export_database(settings, format.value, out)
-    except OSError as e:
-        fail(f"cannot write {output}: {e.strerror or e}")
+    cli_output.write_to(output, lambda out: usecases.export_database(settings, format.value, out))
 
 
 @app.command()
@@ -365,11 +316,7 @@ def browse(
     """
     from . import browse as browsing
 
-    if not browsing.available():
-        fail("browse needs Datasette: pip install 'provenance-audit[browse]'")
-    if not Path(settings.db).exists():
-        fail(f"{settings.db}: no such database (run provenance audit first, or give --db)")
-    if problem := browsing.listen_problem(host, port):
+    if problem := browsing.serve_problem(settings.db, host, port):
         fail(problem)
     port = browsing.concrete_port(host, port)
     typer.echo(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
@@ -399,18 +346,4 @@ def batch(
     (not with --offline) or some inputs were unreadable, 2 when nothing could be read, 130 when
     interrupted (run it again to resume).
     """
-    cli_output.stop_on_sigterm()
-    cli_output.fewer_malloc_arenas()
-    if not quiet and sys.stderr.isatty():
-        summary = cli_output.batch_with_progress(settings, sources, retry_failed=retry_failed)
-    else:
-        summary = usecases.run_batch(settings, sources, retry_failed=retry_failed)
-    if summary.interrupted:
-        typer.echo("provenance: interrupted; run the same command again to resume", err=True)
-    say_no_network(summary.no_network)
-    if not summary.articles and not summary.interrupted and summary.failures:  # nothing to sum up but why
-        for f in summary.failures:
-            typer.echo(f"provenance: {f['source']}: {f['reason']}", err=True)
-        raise typer.Exit(summary.exit_code())
-    _emit(plain.render_batch_summary(summary), None)
-    raise typer.Exit(summary.exit_code())
+    cli_output.finish_batch(cli_output.run_batch_here(settings, sources, quiet=quiet, retry_failed=retry_failed))

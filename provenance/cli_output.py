@@ -13,21 +13,47 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, Protocol, TextIO
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from . import report
 from .batch import Summary, run_batch
+from .report import plain
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .usecases import AuditOutcome
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """One clear line on stderr, then exit."""
     typer.echo(f"provenance: {message}", err=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def failing(*errors: type[Exception], code: int = 2) -> Iterator[None]:
+    """An error the library raises on purpose (bad input, no such claim) becomes its one line and `code`."""
+    try:
+        yield
+    except errors as e:
+        fail(str(e), code)
+
+
+class Outcome(Protocol):
+    def exit_code(self) -> int: ...
+
+
+def finish(text: str, outcome: Outcome, output: Path | None = None) -> NoReturn:
+    """A use case's rendered outcome written, then its exit code."""
+    emit(text, output)
+    raise typer.Exit(outcome.exit_code())
 
 
 def check_output(output: Path | None) -> None:
@@ -66,6 +92,39 @@ def write_pages(folder: Path, pages: dict[str, str]) -> None:
     typer.echo(f"wrote {len(pages)} pages to {folder}/", err=True)
 
 
+def check_report_output(fmt: str, per_article: bool, output: Path | None) -> None:
+    """A report of one page per article for several sources needs -o FOLDER; any other needs -o FILE's folder."""
+    if not per_article:
+        check_output(output)
+    elif output is None:
+        fail(f"--format {fmt} writes one page per article: give -o FOLDER for several sources")
+    elif output.exists() and not output.is_dir():
+        fail(f"--format {fmt} writes one page per article: {output} is a file, not a folder")
+
+
+def emit_report(fmt: str, outcome: AuditOutcome, output: Path | None) -> None:
+    """An audit's report: one page to stdout or -o FILE, several (one per article) into -o FOLDER."""
+    color, width = terminal(output)
+    pages = report.render_audit(fmt, outcome.db, outcome.results, color=color, width=width)
+    if len(pages) == 1 and (output is None or not output.is_dir()):
+        emit(pages[0], output)
+        return
+    assert output is not None  # several pages go to a folder, checked by check_report_output
+    write_pages(output, {f"article-{r.article_id}.{fmt}": page for r, page in zip(outcome.results, pages, strict=True)})
+
+
+def write_to(output: Path | None, write: Callable[[TextIO], None]) -> None:
+    """Let `write` fill stdout, or -o FILE (a file that cannot be written is one line)."""
+    if output is None:
+        write(sys.stdout)
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as out:
+            write(out)
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror or e}")
+
+
 def read_urls(urls: list[str]) -> list[str]:
     """The URLs given, or with `-` the lines of stdin."""
     return [line.strip() for line in sys.stdin if line.strip()] if urls == ["-"] else urls
@@ -90,6 +149,15 @@ def count_on_terminal(what: str):
             sys.stderr.flush()
 
     return progress
+
+
+def run_batch_here(settings: Settings, sources: list[str], *, quiet: bool, **kwargs) -> Summary:
+    """The batch in this process: SIGTERM stops it as Ctrl-C does, and bars show on a terminal unless --quiet."""
+    stop_on_sigterm()
+    fewer_malloc_arenas()
+    if not quiet and sys.stderr.isatty():
+        return batch_with_progress(settings, sources, **kwargs)
+    return run_batch(settings, sources, **kwargs)
 
 
 def batch_with_progress(settings: Settings, sources: list[str], **kwargs) -> Summary:
@@ -143,6 +211,19 @@ class _Stderr(logging.StreamHandler):
 VERBOSE = [0]  # what -v asked for in this process: the crash handler reads it
 
 
+def run(app: typer.Typer) -> None:
+    """Run the command line. A bug is one line and exit 1; its traceback only under -v (and in --log-file)."""
+    try:
+        app()
+    except Exception as e:  # noqa: BLE001 - the one place where unexpected errors become an exit code
+        logging.getLogger("provenance").debug("unexpected error", exc_info=True)
+        if VERBOSE[0]:
+            raise
+        typer.echo(f"provenance: unexpected error: {type(e).__name__}: {e} (run with -v for the traceback)",
+                   err=True)
+        sys.exit(1)
+
+
 def configure_logging(verbose: int, log_file: Path | None) -> None:
     """Warnings to stderr by default, info and tracebacks with -v, everything to --log-file."""
     VERBOSE[0] = verbose
@@ -156,9 +237,24 @@ def configure_logging(verbose: int, log_file: Path | None) -> None:
     err.setFormatter(_Line(tracebacks=verbose > 0))
     log.addHandler(err)
     if log_file is not None:
-        keep = logging.FileHandler(log_file, encoding="utf-8")  # an OSError is the caller's one line
+        try:
+            keep = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as e:
+            fail(f"cannot write {log_file}: {e.strerror or e}")
         keep.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         log.addHandler(keep)
+
+
+def finish_batch(summary: Summary) -> NoReturn:
+    """The batch's summary, or when it read nothing, why: one line per input that failed; then its exit code."""
+    if summary.interrupted:
+        typer.echo("provenance: interrupted; run the same command again to resume", err=True)
+    say_no_network(summary.no_network)
+    if not summary.articles and not summary.interrupted and summary.failures:  # nothing to sum up but why
+        for f in summary.failures:
+            typer.echo(f"provenance: {f['source']}: {f['reason']}", err=True)
+        raise typer.Exit(summary.exit_code())
+    finish(plain.render_batch_summary(summary), summary)
 
 
 def stop_on_sigterm() -> None:

@@ -11,7 +11,7 @@ where it goes.
     terminal.py  the rich terminal report and `show`'s tree
     markdown.py  Markdown
     html.py      one self-contained HTML page per article
-    plain.py     the URL commands' lines (resolve, archive) and the batch summary
+    plain.py     one line per URL or snapshot, and the batch summary (cli_render.py builds on them)
 
 Audit formats register here (`FORMATS`, by name, as export formats do), so the
 CLI offers whatever is registered and a library user renders the same way.
