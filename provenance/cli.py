@@ -1,6 +1,6 @@
 """The command line: options become Settings, one use case is called, its outcome is rendered.
 
-Only this module prints, and errors become exit codes here alone (`models.exit_code`):
+Only the command line prints (with cli_output), and errors become exit codes here alone:
 0 done and nothing broken; 1 done with broken references, references that could not
 be checked (not under --offline) or unreadable inputs; 2 bad usage or nothing
 readable; 130 interrupted. Warnings the library logs go to stderr
@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 
 from . import __version__, cli_output, cli_render, report, usecases
-from .cli_help import INJECTED, App, format_option, output_option, with_settings
+from .cli_help import INJECTED, App, format_option, output_option, version_option, with_settings
 from .cli_output import check_output, fail, failing, finish, read_urls, say_no_network
 from .cli_output import emit as _emit
 from .errors import NotFound, ProvenanceError
@@ -27,24 +27,14 @@ NETWORK = ("offline", "allow_private", "deadline", "connect_timeout", "read_time
            "archive_sources", "archive_dir", "freshness_hours", "save")
 RECORDS = "SQLite database to record into (created if missing)."
 READS = "SQLite database to read from (written by audit, batch, resolve or archive)."
-
-
 readme_options = options_markdown  # the option table README.md carries, in the CLI's own spelling
-
 
 app = App(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"provenance {__version__}")
-        raise typer.Exit(0)
-
-
 @app.callback()
 def root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True,
-                                 callback=_version),
+    version: bool = version_option(__version__),
     verbose: int = typer.Option(0, "-v", "--verbose", count=True, show_default=False,
                                 help="Say more: info, and tracebacks with warnings (-vv: debug)."),
     log_file: Path | None = typer.Option(None, "--log-file", metavar="FILE", help="Also write every log line to FILE."),
@@ -59,14 +49,16 @@ def main() -> None:
     cli_output.run(app)
 
 
-class ExtractFormat(str, Enum):
-    json = "json"
+ResolveFormat = Enum("ResolveFormat", {"table": "table", "json": "json"}, type=str)
+ExtractFormat = Enum("ExtractFormat", {"json": "json"}, type=str)
+AuditFormat = Enum("AuditFormat", {name: name for name in report.FORMATS}, type=str)  # type: ignore[misc]
+ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
 
 
 @app.command()
 def extract(
     source: str = typer.Argument(..., metavar="SOURCE", help="A file (HTML or text), an http(s) URL, or - for stdin."),
-    format: ExtractFormat = format_option(ExtractFormat.json, "The citations and claims as JSON."),
+    format: ExtractFormat = format_option("json", "The citations and claims as JSON."),
     output: Path | None = output_option(),
 ):
     """Print the citations and claims of one article as JSON. No network, no database.
@@ -78,17 +70,10 @@ def extract(
 
     Exit 0 when the article was read, 2 when it could not be.
     """
-    import json
-
     check_output(output)
     with failing(ProvenanceError):
         doc = usecases.extract_source(source)
-    _emit(json.dumps(doc.to_json(), ensure_ascii=False, indent=2), output)
-
-
-ResolveFormat = Enum("ResolveFormat", {"table": "table", "json": "json"}, type=str)
-AuditFormat = Enum("AuditFormat", {name: name for name in report.FORMATS}, type=str)  # type: ignore[misc]
-ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
+    _emit(cli_render.render_extraction(doc), output)
 
 
 @app.command()
@@ -114,8 +99,7 @@ def resolve(
     check_output(output)
     outcome = usecases.resolve_urls(settings, read_urls(urls), on_progress=cli_output.count_on_terminal("resolved"))
     say_no_network(outcome.no_network)
-    for u in outcome.not_urls:
-        typer.echo(f"provenance: not an http(s) URL: {u}", err=True)
+    cli_output.say_not_urls(outcome.not_urls)
     finish(cli_render.render_resolutions(outcome, format.value), outcome, output)
 
 
@@ -140,15 +124,9 @@ def audit(
     Exit 0 when nothing cited is broken, 1 when some citations are dead, could not be checked (no
     network, timeouts; not with --offline) or some inputs were unreadable, 2 when nothing could be read.
     """
-    cli_output.check_report_output(format.value, report.FORMATS[format.value].per_article and len(sources) > 1,
-                                   output)
-    outcome = usecases.audit_sources(settings, sources,
-                                     on_failure=lambda source, e: typer.echo(f"provenance: {e}", err=True))
-    if not outcome.results:
-        raise typer.Exit(outcome.exit_code())
-    say_no_network(outcome.no_network)
-    cli_output.emit_report(format.value, outcome, output)
-    raise typer.Exit(outcome.exit_code())
+    cli_output.check_report_output(format.value, len(sources), output)
+    outcome = usecases.audit_sources(settings, sources, on_failure=cli_output.say_unreadable)
+    cli_output.finish_audit(format.value, outcome, output)
 
 
 @app.command()

@@ -111,6 +111,16 @@ class App(typer.Typer):
         return super().command(*args, cls=cls, **kwargs)
 
 
+def version_option(version: str) -> Any:
+    """`--version`: the version printed before anything else is parsed, then exit 0."""
+    def show(value: bool) -> None:
+        if value:
+            typer.echo(f"provenance {version}")
+            raise typer.Exit(0)
+
+    return typer.Option(False, "--version", help="Print the version and exit.", is_eager=True, callback=show)
+
+
 def output_option(help: str = "Write to FILE instead of stdout.") -> Any:
     return typer.Option(None, "-o", "--output", metavar="FILE", help=help, rich_help_panel=OUTPUT_PANEL)
 

@@ -81,6 +81,12 @@ def say_no_network(line: str | None) -> None:
         typer.echo(f"provenance: no network: {line}", err=True)
 
 
+def say_not_urls(given: list[str]) -> None:
+    """What was given as a URL and is not one: a line each, and the others still resolved."""
+    for u in given:
+        typer.echo(f"provenance: not an http(s) URL: {u}", err=True)
+
+
 def write_pages(folder: Path, pages: dict[str, str]) -> None:
     """One file per page (name → text) into -o FOLDER, and where they went on stderr."""
     try:
@@ -92,14 +98,27 @@ def write_pages(folder: Path, pages: dict[str, str]) -> None:
     typer.echo(f"wrote {len(pages)} pages to {folder}/", err=True)
 
 
-def check_report_output(fmt: str, per_article: bool, output: Path | None) -> None:
+def check_report_output(fmt: str, sources: int, output: Path | None) -> None:
     """A report of one page per article for several sources needs -o FOLDER; any other needs -o FILE's folder."""
-    if not per_article:
+    if not (report.FORMATS[fmt].per_article and sources > 1):
         check_output(output)
     elif output is None:
         fail(f"--format {fmt} writes one page per article: give -o FOLDER for several sources")
     elif output.exists() and not output.is_dir():
         fail(f"--format {fmt} writes one page per article: {output} is a file, not a folder")
+
+
+def say_unreadable(source: str, error: Exception) -> None:
+    """An input the audit could not read, one line as it happens (the others are still audited)."""
+    typer.echo(f"provenance: {error}", err=True)
+
+
+def finish_audit(fmt: str, outcome: AuditOutcome, output: Path | None) -> NoReturn:
+    """The audit's report, when anything was read, then its exit code."""
+    if outcome.results:
+        say_no_network(outcome.no_network)
+        emit_report(fmt, outcome, output)
+    raise typer.Exit(outcome.exit_code())
 
 
 def emit_report(fmt: str, outcome: AuditOutcome, output: Path | None) -> None:

@@ -1,4 +1,4 @@
-"""What `resolve`, `archive`, `verify`, `check` and `trace` print: their use case's outcome as text.
+"""What `extract`, `resolve`, `archive`, `verify`, `check` and `trace` print: their use case's outcome as text.
 
 Part of the command line, above the use cases whose outcomes it reads (the report package sits
 below them, so it cannot name their types). The lines per URL and snapshot come from report.plain.
@@ -9,11 +9,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from .models import Status
+from .models import Extraction, Status
 from .report.plain import resolution_line, snapshot_line
 
 if TYPE_CHECKING:
     from .usecases import ArchiveOutcome, CheckOutcome, ResolveOutcome, TraceOutcome, VerifyOutcome
+
+
+def render_extraction(doc: Extraction) -> str:
+    """`extract`'s output: the citations and claims as JSON (the DESIGN.md contract)."""
+    return json.dumps(doc.to_json(), ensure_ascii=False, indent=2)
 
 
 def render_resolutions(outcome: ResolveOutcome, fmt: str) -> str:
