@@ -1,5 +1,8 @@
 """What the command line writes: its one-line errors, its output (stdout, -o FILE or a folder),
-log lines, the batch's progress bars.
+log lines, the batch's progress bars, and how a command ends (its output, then its exit code).
+
+A command in cli.py parses its options, calls one use case and hands the outcome here; the
+library's expected errors become one line (`failing`), anything else one line in `run`.
 
 Part of the command line (the library never configures logging or draws): warnings
 the library logs come out as one line each, with their traceback only under `-v`.
