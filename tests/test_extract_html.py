@@ -505,7 +505,7 @@ def test_huge_pasted_text_is_cut_with_a_note(monkeypatch):
 
 
 def test_the_fast_boilerplate_check_gives_the_pattern_s_answer():
-    from provenance.extract.html import BOILERPLATE_LINES, is_boilerplate_line
+    from provenance.extract.boilerplate import BOILERPLATE_LINES, is_boilerplate_line
 
     lines = ["Related: the vote", "— See also: our guide", "Photo: Jane Doe", "Photos by AP", "Sign up",
              "Get our newsletter — subscribe now", "We may earn a commission from links", "Follow him on Twitter",

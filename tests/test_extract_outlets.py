@@ -7,7 +7,7 @@ the table must find them. Names here are made up or common, never copied from th
 
 import pytest
 
-from provenance.extract import extract, outlets
+from provenance.extract import extract, outlet_names
 from provenance.ingest import article_from_bytes
 
 
@@ -22,8 +22,8 @@ def cited(paragraphs, exclude=frozenset(), site="The Example Times", url="https:
 
 
 def test_excluded_outlets_leave_the_table():
-    assert "Reuters" in outlets.table().names
-    smaller = outlets.table(frozenset({"Reuters", "nytimes.com"}))
+    assert "Reuters" in outlet_names.table().names
+    smaller = outlet_names.table(frozenset({"Reuters", "nytimes.com"}))
     assert "Reuters" not in smaller.names and "New York Times" not in smaller.names
     assert "Bloomberg" in smaller.names
     # a weak cue on a name the table no longer knows finds nothing; the table finds it otherwise
