@@ -116,7 +116,7 @@ def inline_label(el) -> str | None:
     """The visible label of an inline widget inside running text (a name under a hover card).
 
     The widget's links and pop-up are dropped, but the words it shows in the sentence stay,
-    so "threatened to kill Rep. Ilhan Omar (D-Minn.)" does not lose the name.
+    so "praised Rep. Jane Roe (D-Ore.)" does not lose the name.
     """
     if el.tag not in _INLINE or _UNSEEN.search(class_names(el)) or _hidden(el):
         return None

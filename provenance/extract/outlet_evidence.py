@@ -69,7 +69,7 @@ def _typed(types: str) -> tuple[re.Pattern, re.Pattern, re.Pattern, frozenset[st
 
 
 def host_names(host: str, name: str, key: str) -> bool:
-    """A site's host that spells the name: 'Chortle' ↔ chortle.co.uk, 'Wall Street Journal' ↔ wsj.com."""
+    """A site's host that spells the name: 'Quillfeather' ↔ quillfeather.co.uk, 'Wall Street Journal' ↔ wsj.com."""
     dom = quirks.registrable_domain(host.lower()) or ""
     label = re.sub(r"[^a-z0-9]", "", dom.split(".")[0]) if dom else ""
     if len(label) < 2 or len(key) < 2:

@@ -1,7 +1,7 @@
 """Where outlets are named in a block: table names, newspaper-like names, short forms, unknown names.
 
 A mention is only a name that may be an outlet; whether it is cited is decided in `outlets`
-from the words around it. A name inside a longer proper name ("Vice President", "Michael J.
+from the words around it. A name inside a longer proper name ("Vice President", "Daniel J.
 Fox") is no mention, and the capitalised words that only open a sentence are cut off.
 """
 
@@ -53,7 +53,7 @@ def _generic_gate() -> re.Pattern:
     return re.compile(literal_alternation({*t.outlet_words, *types}))
 
 
-# Capitalised words that open a sentence or a clause, not a name: "When Fox News’ …", "Asked by …".
+# Capitalised words that open a sentence or a clause, not a name: "When Sky News’ …", "Asked by …".
 LEADING = frozenset(
     "The A An And But Or Nor So Yet As At In On Of For From By To With When While After Before Since Until If "
     "Although Though Because Also Then Now Meanwhile According Asked This That These Those It He She They We I "
@@ -74,7 +74,7 @@ PLURAL_LEADING = frozenset(
     "Officials Police Critics Experts Researchers Scientists Analysts Reporters Journalists Others People Users "
     "Fans Readers Viewers Residents Witnesses Authorities Lawmakers Democrats Republicans Sources Insiders".split()
 )
-# A run of capitalised words (initials, "E!", "NBC 4 New York"): a name the table may not know.
+# A run of capitalised words (initials, "E!", "NBC 12 Riverside"): a name the table may not know.
 CANDIDATE = re.compile(
     r"(?<![\w@#/.&’'!-])(?:(?:[A-Z]\.){2,}|[A-Z][\w&!+-]*)"
     r"(?:[ \t]+(?:(?:[A-Z]\.){2,}|[A-Z][\w&!+-]*|\d{1,3}(?=[ \t]+[A-Z])))*"
@@ -98,7 +98,7 @@ def opens_sentence(text: str, pos: int) -> bool:
 
 
 def _strip_leading(name: str, start: int) -> tuple[str, int]:
-    """'When Fox News' → 'Fox News': drop the capitalised words that only open a sentence."""
+    """'When Sky News' → 'Sky News': drop the capitalised words that only open a sentence."""
     if " " not in name:
         return ("", start) if name in LEADING else (name, start)
     if "." in name or "!" in name or "?" in name or "-based" in name:
@@ -119,12 +119,12 @@ def _strip_leading(name: str, start: int) -> tuple[str, int]:
 
 
 def _inside_bigger_name(text: str, start: int, end: int, allow_the: bool) -> bool:
-    """'Vice President', 'Michael J. Fox', 'Time Warner': the outlet word is part of another proper name."""
+    """'Vice President', 'Daniel J. Fox', 'Time Lattice': the outlet word is part of another proper name."""
     after = text[end : end + 40]
     if re.match(r"^\s+\d{1,3}\s+[A-Z]", after):
-        return True  # "NBC 4 New York"
+        return True  # "NBC 12 Riverside"
     if re.match(r"^\s+(?:News\s+|Press\s+)?(?:Agency|Service)\b", after):
-        return False  # "Reuters News Agency reported": the outlet, named in full
+        return False  # "Reuters News Service reported": the outlet, named in full
     if re.match(r"^\s+(?!(?:The|A|An)\b)[A-Z][a-z]", after) and not re.match(r"^[’']", after):
         word = re.match(r"^\s+(\w+)", after)
         nxt = word.group(1) if word else ""
@@ -157,9 +157,9 @@ def named_mentions(
         if _inside_bigger_name(text, s, e, allow_the=bool(m.group("the"))):
             continue
         if not m.group("the") and re.match(rf"^\s+(?:{t.types_pattern})\s+[A-Z]", text[e : e + 40]):
-            continue  # "Australian magazine Stellar": an adjective before the outlet named next
+            continue  # "Canadian magazine Lakeview": an adjective before the outlet named next
         agency = re.match(r"^\s+(?:News\s+|Press\s+)?(?:Agency|Service)\b", text[e : e + 30])
-        if agency:  # "Reuters News Agency reported": the outlet, named in full
+        if agency:  # "Reuters News Service reported": the outlet, named in full
             e += agency.end()
             surface = text[s:e]
         found[(s, e)] = Mention(s, e, t.names[m.group("name")], surface, True, bool(m.group("the")))
@@ -184,10 +184,10 @@ def named_mentions(
         if _inside_bigger_name(text, s, e, allow_the=True):
             continue
         if re.match(r"^\s+of\s+(?:the\s+)?[A-Z]", text[e : e + 40]):
-            continue  # "New England Journal of Medicine": a longer title, a journal rather than a newsroom
+            continue  # "Northern Journal of Marine Biology": a longer title, a journal rather than a newsroom
         show = re.match(r"^(.+?)\s+(?:TV|Radio)$", name)
         if show and re.match(r"^\s+(?:show|programme|program)\b", text[e : e + 20]):
-            name, e = show.group(1), s + len(show.group(1))  # "the Victoria Derbyshire TV show": the show's name
+            name, e = show.group(1), s + len(show.group(1))  # "the Jane Doe TV show": the show's name
         evidence = "newspaper-word" if g == "name" else "typed"
         found[(s, e)] = Mention(s, e, re.sub(r"^The\s+", "", name), name, False, evidence=evidence)
     if short_forms:
@@ -235,13 +235,13 @@ def unknown_mentions(
         e = s + len(name)
         longer = JOINED.match(text, e, block.end) if discovered else None
         if longer and outlet_key(name + longer.group(0)) in discovered:
-            name, e = name + longer.group(0), e + longer.end()  # "Women’s Health", named before as an outlet
+            name, e = name + longer.group(0), e + longer.end()  # "Walker’s Digest", named before as an outlet
         if not name or any(a < e and s < b for a, b in taken) or len(name.split()) > 6:
             continue
         if name in t.not_outlets or name.split()[0] in t.not_outlets:
             continue
         if name.split()[-1] in t.outlet_words and OF_TITLE.match(text, e, e + 30):
-            continue  # "New England Journal of Medicine": a title the newspaper-word rule left out
+            continue  # "Northern Journal of Marine Biology": a title the newspaper-word rule left out
         if " " not in name and name.lower() in lower_words and not block.anchors and not ACRONYM.fullmatch(name):
             if name not in typed_words and not typed_name(t, text, block, s, e):
                 continue  # an ordinary word opening a sentence ("Officials reported"), with no evidence

@@ -1,11 +1,11 @@
 """Outlets named as sources: "according to Reuters", "told the Post", "(Via CNN)", a closing domain.
 
 A name is an outlet when the outlet table (data/outlets.json) knows it, when it
-ends in a newspaper word ("… Argus Leader", "… Times"), or when the text calls it
-one ("Indonesian newspaper Kompas"). A mention is a citation only when the words
+ends in a newspaper word ("… Riverside Courier", "… Times"), or when the text calls it
+one ("the Norwegian newspaper Fjordposten"). A mention is a citation only when the words
 around it attribute something to it (a cue before, a reporting verb after, a
 possessive reporter); a mention inside a longer proper name ("Vice President",
-"Michael J. Fox") is not one. Short forms ("the Post") count after the full name.
+"Daniel J. Fox") is not one. Short forms ("the Post") count after the full name.
 The page's own outlet is never a citation of itself.
 """
 
@@ -45,13 +45,13 @@ def _accept(m: Mention, cue: str | None, before: str, surnames: frozenset[str], 
     if cue is None:
         return False
     if MODIFIER_BEFORE.search(before) and cue not in ("report-of", "possessive-report"):
-        return False  # "told an NBC executive", "according to a Fox source": the name only qualifies a person
+        return False  # "told an ABC executive", "according to a Sky source": the name only qualifies a person
     if m.evidence in ("table", "newspaper-word", "typed", "domain"):
         return True
     if m.evidence == "link":  # a company's own site is linked on its name too: the cue must be a newsroom's
         return cue not in ("noun-by", "said", "possessive", "via-inline")
     if re.search(r"[’']s?\s+$", before):
-        return False  # "Axios' Kaveh Waddell reports": someone of a named body
+        return False  # "Acme’s Jane Roe reports": someone of a named body
     if (m.evidence != "acronym" or " " in m.surface) and (
         people.is_person(m.surface, before, surnames) or people.is_organisation(m.surface)
     ):
@@ -66,7 +66,7 @@ def _accept(m: Mention, cue: str | None, before: str, surnames: frozenset[str], 
 
 
 def _share_cues_in_lists(text: str, mentions: list[Mention], cues: list[str | None]) -> None:
-    """A list shares its cue: "according to The Wrap and Deadline", "CNN, ABC and NBC reported"."""
+    """A list shares its cue: "according to the Riverside Courier and the Daily Ledger", "CNN, ABC and NBC reported"."""
     pairs = zip(mentions, mentions[1:], strict=False)
     joined = [LIST_GAP.match(text[a.end : b.start]) is not None for a, b in pairs]
     for i in range(1, len(mentions)):  # forward: the cue came before the list
@@ -112,7 +112,7 @@ def find_outlets(
     recent: list[tuple[int, str]] = []  # (block index, outlet) of cited outlets, for "the report says"
     surnames = people.surnames(text)
     lower_words = frozenset(re.findall(r"\b[a-z][a-z’'-]+\b", text))
-    # Names written whole and by their last word alone ("Kaveh Waddell … Waddell said"): people, whatever
+    # Names written whole and by their last word alone ("Jane Roe … Roe said"): people, whatever
     # their given name; words read only alone or only in full tell nothing.
     alone, full_lasts, mid_sentence = set(), set(), set()
     for hit in CANDIDATE.finditer(text):
