@@ -3,7 +3,7 @@
 "according to X", "told X", "X reported", "X’s Jane Doe", "an X report details", "(Via X)",
 "09.15 X - …": each pattern is named, and the name travels with the citation (`where`), so a
 reader can see which words made a mention a citation. Outlet names themselves live in
-outlets.py and data/outlets.json; this module only reads the words around them.
+outlet_names.py and data/outlets.json; this module only reads the words around them.
 """
 
 from __future__ import annotations
