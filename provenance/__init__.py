@@ -10,6 +10,7 @@ import-linter contracts hold it, tests/test_layers.py runs them).
     report | export | browse    reading recorded runs back: terminal, JSON, Markdown, HTML; PROV; Datasette
     batch                  many articles in one resumable run (driver, writer, pool, feeds, jobs)
     audit                  one article, stage after stage, on a run's context
+    check_stage            the check stage: cited pages read back from the WARC files, verdicts recorded
     run                    RunContext: settings, database, run row, resolver, archiver, Wayback gate
     trace                  a vague citation → the archived page it means; a pasted tweet → its status URL
     check                  quote, passage and drift verdicts from a page's text (no network, no store)
