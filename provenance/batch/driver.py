@@ -49,9 +49,8 @@ class Batch:
 
     def run(self) -> Summary:
         """Audit every item; returns the summary. KeyboardInterrupt stops cleanly (summary.interrupted)."""
-        self.pool = ExtractionPool(self.extract_workers)  # before any thread starts: workers fork from a quiet process
-        ctx = RunContext.open(self.settings, "batch",
-                              {"sources": self.sources, "offline": self.settings.offline, "owner": self.owner})
+        self.pool = self._extraction()  # before any thread starts: workers fork from a quiet process
+        ctx = self._context(RunContext.open(self.settings, "batch", self._run_args()))
         seal_killed_warcs(self.settings.warc_dir(), work.killed_runs(ctx.db, "batch", jobs.is_gone),
                           lambda name: work.recorded_end(ctx.db, name))
         job_id, resumed = work.open_job(ctx.db, jobs.job_key(self.sources), self.sources, ctx.run_id,
@@ -92,6 +91,19 @@ class Batch:
                    "done" if complete else "partial", summary.counts(), summary.failures)
         self.on_progress(writer.progress)
         return summary
+
+    # -- what another driver (batch/cluster.py) replaces -------------------------------------------
+
+    def _extraction(self) -> ExtractionPool:
+        """Where documents are extracted: this machine's process pool."""
+        return ExtractionPool(self.extract_workers)
+
+    def _context(self, ctx: RunContext) -> RunContext:
+        """The run context the writer and the reader use; this process's resolver resolves."""
+        return ctx
+
+    def _run_args(self) -> dict:
+        return {"sources": self.sources, "offline": self.settings.offline, "owner": self.owner}
 
     # -- reading the sources (its own thread and connection) -------------------------------------
 
@@ -149,6 +161,12 @@ class Batch:
         self.writer.post(Extracted(key, future))
 
 
-def run_batch(settings: Settings, sources_, **kwargs) -> Summary:
-    """Run a batch over `sources_`: the library entry point behind `provenance batch`."""
+def run_batch(settings: Settings, sources_, *, cluster: str | None = None, **kwargs) -> Summary:
+    """Run a batch over `sources_`: the library entry point behind `provenance batch`.
+
+    `cluster` ("local", or a Dask scheduler's address) runs extraction and resolution on a Dask cluster."""
+    if cluster:
+        from .cluster import ClusterBatch  # Dask is an optional extra: imported only when asked for
+
+        return ClusterBatch(settings, list(sources_), cluster=cluster, **kwargs).run()
     return Batch(settings, list(sources_), **kwargs).run()
