@@ -166,10 +166,10 @@ def test_per_host_limits_hold_across_workers(tmp_path, cluster):
         for web in webs:
             web.__exit__()
     assert summary.articles == 10 and summary.failed == 0
-    assert set(job.resolver._origin_owner.values()) == set(workers)  # both workers resolved
     assert all(max(w.hits.values()) == 1 for w in webs)  # each page once across the cluster
     # 30 pages an origin, 64 allowed in flight per worker: only the per-host limit holds them back
     assert [w.peak for w in webs] == [per_host] * len(webs)
+    assert set(job.resolver._origin_owner.values()) == set(workers)  # both workers resolved
 
 
 # --- faults ---------------------------------------------------------------------------------------
