@@ -6,9 +6,11 @@ import-linter contracts hold it, tests/test_layers.py runs them).
     cli, cli_output        options → Settings, one use case, its outcome rendered; log lines, progress
     usecases               what each command does: audit, batch, resolve, archive, verify, show, export
     report | export | browse    reading recorded runs back: terminal, JSON, Markdown, HTML; PROV; Datasette
+    datasette_plugins      Datasette's rendering of chain links (loaded by Datasette, not by us)
     batch                  many articles in one resumable run (driver, writer, pool, feeds, jobs)
     audit                  one article, stage after stage, on a run's context
     run                    RunContext: settings, database, run row, resolver, archiver, Wayback gate
+    check                  quote, passage and drift verdicts from a page's text (no network, no store)
     archive                WARC captures, Wayback snapshots, sealing files a killed run left open
     resolve                a URL → its hops and its final status (landing: soft-404s)
     landing, politeness    what a landing page says; per-host limits and robots.txt

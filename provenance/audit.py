@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from . import ingest
+from . import ingest, sources
 from .archive import target_date
 from .claims import grade
 from .errors import InputError, ProvenanceError
@@ -26,9 +26,10 @@ from .store import queries, writes
 
 @dataclass
 class FetchedArticle:
-    """An article fetched from a URL: its decoded text and the resolution that fetched it (its evidence)."""
+    """An article fetched from a URL: its body (content-encoding undone, to be decoded by `ingest` with
+    `charset`) and the resolution that fetched it (its evidence)."""
 
-    text: str
+    text: bytes
     final_url: str | None
     charset: str | None
     fetched_at: str | None
@@ -64,7 +65,7 @@ class Auditor:
 
     def load(self, source: str) -> Article:
         """Read one SOURCE; URLs are fetched through the same seam and limits as every citation."""
-        return ingest.load(source, None if self.ctx.settings.offline else self._fetch)
+        return sources.read_one(source, None if self.ctx.settings.offline else self._fetch)
 
     def _fetch(self, url: str):
         got = fetch_article(self.ctx, url)

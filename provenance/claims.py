@@ -11,6 +11,8 @@ Linking rules (the `rule` of each ClaimLink), with their confidence:
 - `paragraph-outlet`  a paragraph that ends in a bare outlet domain sources each of its sentences
 - `quote-attribution` a quotation (with its named speaker) inside the claim
 - `embedded-post`     the text of an embedded post cites the post
+- `announced-video`   a video right after the sentence that announces it ("Watch …", "in the video below:"),
+                      or a "Watch …" line under a sentence, is cited by that sentence
 - `supports`          claim → claim by word overlap (a summary bullet and the body sentences saying the
                       same); the supporters' citations are inherited with `via` naming the supporter
 
@@ -22,8 +24,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+from .extract.sentences import is_claim_text, is_unspaced, split_sentences, words
 from .models import (
     WEAK_CUES,
     Block,
@@ -59,20 +62,16 @@ CONFIDENCE = {
     LinkRule.QUOTE_ATTRIBUTION: 0.85,
     LinkRule.ACCORDING_TO: 0.8,
     LinkRule.PARAGRAPH_OUTLET: 0.7,
+    LinkRule.ANNOUNCED_VIDEO: 0.8,
 }
+# A sentence that points at a video placed after it.
+_ANNOUNCES = re.compile(r"(?i)\b(?:watch|watching|video|footage|clip|below)\b|:\s*$")
 SUPPORT_THRESHOLD = 0.45  # share of a summary claim's content words found in a body sentence
 MAX_SUPPORTERS = 3
 MAX_SUMMARIES = 200  # summary claims looked at, and body sentences they are compared with:
 MAX_BODY_FOR_SUPPORT = 5000  # caps that keep a pathological page linear
 
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc co corp ltd vs no "
-    "jan feb mar apr jun jul aug sep sept oct nov dec maj adm pres ft mt fig approx dept univ ave blvd "
-    "rev hon est e.g i.e u.s u.k u.n d.c l.a n.y ph.d al".split()
-)
-_BOUNDARY = re.compile(r"[.!?…]+[”\"’')\]]*(?=\s+[“\"‘(\[]?[A-Z0-9¿¡⚡])|\n+")
 _BULLET_MARK = re.compile(r"^\s*(?:[-•*·▪‣◦–]|\d{1,2}[.)])\s+")
-_WORD = re.compile(r"[A-Za-zÀ-ÿ0-9][\w’'-]*")
 STOPWORDS = frozenset(
     """a an the and or but if of in on at to for from by with as is are was were be been being it its
 this that these those he she they we you i his her their our your them him us not no nor
@@ -81,41 +80,6 @@ has have had do does did will would can could should may might must shall into o
 also more most such very just up out all any each other some what which who whom whose when where why how
 said says say after while during between against through""".split()
 )
-
-
-def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of `text`, shifted by `offset`.
-
-    Abbreviations do not end a sentence, nor does a full stop inside a short quotation
-    (“Meth. We’re on it.” is one thing said).
-    """
-    spans = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        end = m.end() if m.group(0)[0] != "\n" else m.start()
-        if m.group(0)[0] != "\n":
-            before = text[start : m.end()]
-            if before.count("“") > before.count("”") and "”" in text[m.end() : m.end() + 300]:
-                continue
-        if m.group(0)[0] == ".":
-            word = re.search(r"([\w.]+)\.$", text[start : m.start() + 1])
-            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
-                continue
-        piece = text[start:end]
-        if piece.strip():
-            lead = len(piece) - len(piece.lstrip())
-            spans.append((offset + start + lead, offset + start + len(piece.rstrip())))
-        start = m.end()
-    piece = text[start:]
-    if piece.strip():
-        lead = len(piece) - len(piece.lstrip())
-        spans.append((offset + start + lead, offset + start + len(piece.rstrip())))
-    return spans
-
-
-def _is_claim_text(text: str) -> bool:
-    words = _WORD.findall(re.sub(r"https?://\S+", "", text))
-    return len(words) >= 3
 
 
 def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> list[Claim]:
@@ -130,7 +94,7 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
         return ordered[bisect_left(starts, lo) : bisect_left(starts, hi)]
 
     def add(kind: ClaimKind, s: int, e: int) -> Claim | None:
-        if not _is_claim_text(text[s:e]):
+        if not is_claim_text(text[s:e]):
             return None
         c = Claim(id=len(claims) + 1, kind=kind, text=text[s:e], start=s, end=e)
         claims.append(c)
@@ -192,8 +156,25 @@ def build_claims(text: str, blocks: list[Block], citations: list[Citation]) -> l
                     claim.citations.append(
                         ClaimLink(o.id, LinkRule.PARAGRAPH_OUTLET, CONFIDENCE[LinkRule.PARAGRAPH_OUTLET])
                     )
+    _link_announced_videos(text, claims, ordered)
     link_supports(claims)
     return claims
+
+
+def _link_announced_videos(text: str, claims: list[Claim], citations: list[Citation]) -> None:
+    """A video no claim contains, placed right after a sentence: that sentence cites it when it
+    announces a video, or when the video is a "Watch …" line's (which announces itself)."""
+    linked = {link.citation for c in claims for link in c.citations}
+    ends = [c.end for c in claims]
+    for v in citations:
+        if v.kind != Kind.VIDEO or v.parent is not None or v.id in linked:
+            continue
+        i = bisect_left(ends, v.start + 1) - 1
+        if i < 0 or text[claims[i].end : v.start].strip():
+            continue
+        claim = claims[i]
+        if v.found_by == FoundBy.WATCH_LINE or _ANNOUNCES.search(claim.text):
+            claim.citations.append(ClaimLink(v.id, LinkRule.ANNOUNCED_VIDEO, CONFIDENCE[LinkRule.ANNOUNCED_VIDEO]))
 
 
 def _link_inline(claim: Claim, inside: list[Citation], block: Block) -> None:
@@ -227,7 +208,7 @@ def _stem(word: str) -> str:
 
 
 def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 2}
+    return {_stem(w) for w in words(text) if w.lower() not in STOPWORDS and (len(w) > 2 or is_unspaced(w))}
 
 
 def link_supports(claims: list[Claim]) -> None:
@@ -274,7 +255,7 @@ _RANK = [
 ]
 
 
-def best(statuses) -> ClaimStatus:
+def best(statuses: Iterable[ClaimStatus | str]) -> ClaimStatus:
     """The best of several statuses (archived > sourced > vague > broken > unsourced)."""
     found = [ClaimStatus(s) for s in statuses]
     return min(found, key=_RANK.index) if found else ClaimStatus.UNSOURCED
@@ -289,7 +270,8 @@ def children_index(citations_by_id: Mapping[int, Citation]) -> dict[int, list[Ci
     return children
 
 
-def _reach(cited: list[int], citations_by_id: Mapping[int, Citation], children) -> list[Citation]:
+def _reach(cited: list[int], citations_by_id: Mapping[int, Citation],
+           children: Mapping[int, list[Citation]]) -> list[Citation]:
     """The cited citations, their descendants (a tweet's t.co links) and a quote's parent outlet."""
     seen: dict[int, Citation] = {}
     stack = [cid for cid in cited if cid in citations_by_id]
@@ -352,7 +334,9 @@ def grade_all(
         claim.status = _grade(claim, citations_by_id, url_state, children)
 
 
-def _grade(claim, citations_by_id, url_state, children) -> ClaimStatus:
+def _grade(claim: Claim, citations_by_id: Mapping[int, Citation],
+           url_state: Mapping[str, tuple[Status, bool]] | None,
+           children: dict[int, list[Citation]]) -> ClaimStatus:
     direct = [link.citation for link in claim.citations if link.rule != LinkRule.SUPPORTS]
     if direct:
         return _grade_citations(direct, citations_by_id, url_state, children)

@@ -18,11 +18,13 @@ import typing
 from dataclasses import fields
 from enum import Enum
 from pathlib import Path
+from typing import NoReturn, cast
 
 import typer
 
-from . import __version__, cli_output, export, report, usecases
+from . import __version__, cli_output, report, usecases
 from .errors import NotFound, ProvenanceError
+from .export import FORMATS as EXPORT_FORMATS
 from .report import plain
 from .settings import Settings, options_markdown
 
@@ -53,6 +55,7 @@ def with_settings(*names: str):
             flags = (meta[name].metadata["flag"],)
             default, help_text = meta[name].default, meta[name].metadata["help"]
             panel = None if name in ("db", "offline") else "Network and limits"
+            annotation: object
             if typ is bool:
                 opt, annotation = typer.Option(default, *flags, help=help_text, rich_help_panel=panel), bool
             else:
@@ -69,7 +72,7 @@ def with_settings(*names: str):
             except ProvenanceError as e:
                 fail(str(e))
 
-        wrapper.__signature__ = sig.replace(parameters=params)
+        wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
@@ -104,7 +107,11 @@ def root(
         fail(f"cannot write {log_file}: {e.strerror or e}")
 
 
-def fail(message: str, code: int = 2) -> None:
+# The default of every command's `settings` parameter: `with_settings` always passes one.
+INJECTED = cast(Settings, None)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
     """One clear line on stderr, then exit."""
     typer.echo(f"provenance: {message}", err=True)
     raise typer.Exit(code)
@@ -125,18 +132,6 @@ def _emit(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as e:
         fail(f"cannot write {output}: {e.strerror or e}")
-
-
-def _terminal(output: Path | None = None, width: int = 100) -> tuple[bool, int]:
-    """Colour only for a terminal that has not asked for none (NO_COLOR); the terminal's width, or a
-    fixed width when the output is piped or written to a file, so that what a script reads does not vary."""
-    import os
-    import shutil
-
-    if output is not None or not sys.stdout.isatty():
-        return False, width
-    color = not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    return color, max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
 
 
 def _urls(urls: list[str]) -> list[str]:
@@ -179,8 +174,8 @@ def extract(
 
 
 ResolveFormat = Enum("ResolveFormat", {"table": "table", "json": "json"}, type=str)
-AuditFormat = Enum("AuditFormat", {name: name for name in report.FORMATS}, type=str)
-ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in export.FORMATS}, type=str)
+AuditFormat = Enum("AuditFormat", {name: name for name in report.FORMATS}, type=str)  # type: ignore[misc]
+ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
 
 
 @app.command()
@@ -189,7 +184,7 @@ def resolve(
     urls: list[str] = typer.Argument(..., help="URLs to resolve, or - to read them from stdin, one a line."),
     format: ResolveFormat = typer.Option("table", "--format", help="table or json."),
     output: Path | None = OUTPUT,
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Follow each URL through every redirect and say where it ends and whether it is alive.
 
@@ -197,14 +192,7 @@ def resolve(
     cite these URLs are graded again.
     """
     check_output(output)
-    tty = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if tty:
-            sys.stderr.write(f"\rresolved {done}/{total}" + ("\n" if done == total else ""))
-            sys.stderr.flush()
-
-    outcome = usecases.resolve_urls(settings, _urls(urls), on_progress=progress)
+    outcome = usecases.resolve_urls(settings, _urls(urls), on_progress=cli_output.count_on_terminal("resolved"))
     for u in outcome.not_urls:
         typer.echo(f"provenance: not an http(s) URL: {u}", err=True)
     _emit(plain.render_resolutions(outcome, format.value), output)
@@ -220,7 +208,7 @@ def audit(
     output: Path | None = typer.Option(
         None, "-o", "--output",
         help="Write the report to FILE instead of stdout (with html and several sources: a folder)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Audit articles: extract every reference, resolve it, record claim → citation → evidence chains.
 
@@ -230,7 +218,7 @@ def audit(
     pages_per_article = report.FORMATS[format.value].per_article and len(sources) > 1
     if pages_per_article and output is None:
         fail(f"--format {format.value} writes one page per article: give -o FOLDER for several sources")
-    if pages_per_article and output.exists() and not output.is_dir():
+    if pages_per_article and output is not None and output.exists() and not output.is_dir():
         fail(f"--format {format.value} writes one page per article: {output} is a file, not a folder")
     if not pages_per_article:
         check_output(output)
@@ -241,11 +229,12 @@ def audit(
     tried = outcome.tried()
     if tried.no_network:
         typer.echo(f"provenance: no network: {tried.words()}", err=True)
-    color, width = _terminal(output)
+    color, width = cli_output.terminal(output)
     pages = report.render_audit(format.value, outcome.db, outcome.results, color=color, width=width)
     if len(pages) == 1 and (output is None or not output.is_dir()):
         _emit(pages[0], output)
     else:
+        assert output is not None  # several pages go to a folder, checked above
         try:
             output.mkdir(parents=True, exist_ok=True)
             for result, page in zip(outcome.results, pages, strict=True):
@@ -256,16 +245,6 @@ def audit(
     raise typer.Exit(outcome.exit_code())
 
 
-def _parse_ident(ident: str, article: bool) -> tuple[int, bool]:
-    """`7`, `claim:7` or `article:3` → (number, is_article)."""
-    kind, _, number = ident.rpartition(":")
-    if kind not in ("", "claim", "article") or not number.isdigit():
-        fail(f"{ident!r} is not an id: give a number, claim:N or article:N")
-    if kind == "claim" and article:
-        fail("claim:N and --article contradict each other")
-    return int(number), article or kind == "article"
-
-
 @app.command()
 @with_settings("db")
 def show(
@@ -274,13 +253,12 @@ def show(
     ),
     article: bool = typer.Option(False, "--article", help="ID is an article: show every claim's chain."),
     output: Path | None = OUTPUT,
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Print a claim's provenance chain step by step: claim → citation → URL → hops → final → saved copies."""
-    number, is_article = _parse_ident(ident, article)
-    color, width = _terminal(output, 120)
+    color, width = cli_output.terminal(output, 120)
     try:
-        text = usecases.show_chains(settings, number, article=is_article, color=color, width=width)
+        text = usecases.show_chains(settings, ident, article=article, color=color, width=width)
     except NotFound as e:
         fail(str(e), 1)
     _emit(text, output)
@@ -291,7 +269,7 @@ def show(
 def archive(
     urls: list[str] = typer.Argument(
         ..., help="URLs to resolve and archive, or - to read them from stdin, one a line."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Resolve each URL, save every response on the way into WARC files, and find its nearest
     Wayback Machine snapshot; all recorded into the database.
@@ -309,7 +287,7 @@ def archive(
 def verify(
     warcs: list[Path] = typer.Argument(
         None, metavar="WARC", help="WARC files to check (default: every file in the archive directory)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Check WARC files written by provenance: gzip integrity, every record's digests, and every
     `captures` row read back from its file (offset, length, record id, digests).
@@ -328,7 +306,7 @@ def export(
         ..., "--format", help="prov-json (W3C PROV), json (every claim's chain) or csv (the chains view)."
     ),
     output: Path | None = OUTPUT,
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Export the whole database: W3C PROV-JSON, every claim's chain as JSON, or the chains view as CSV."""
     check_output(output)
@@ -347,7 +325,7 @@ def export(
 def browse(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine)."),
     port: int = typer.Option(8001, "--port", help="Port to listen on (0: any free port)."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Browse the database in Datasette, every table and column described, with canned queries."""
     from . import browse as browsing
@@ -369,10 +347,10 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar (there is none when not on a terminal)."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="On resume, take every failed item again "
                                       "(failures of the network, not of the input, are retried anyway)."),
-    cluster: str = typer.Option(None, "--cluster", help="Extract and resolve on a Dask cluster: 'local' starts "
+    cluster: str | None = typer.Option(None, "--cluster", help="Extract and resolve on a Dask cluster: 'local' starts "
                                 "one on this machine, tcp://HOST:8786 joins a running scheduler "
                                 "(needs pip install 'provenance[cluster]')."),
-    settings: Settings = None,
+    settings: Settings = INJECTED,
 ):
     """Audit many articles in one resumable run: each distinct URL is resolved once.
 

@@ -7,6 +7,8 @@ the library logs come out as one line each, with their traceback only under `-v`
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import signal
 import sys
 import time
@@ -17,6 +19,27 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .batch import Summary, run_batch
 from .settings import Settings
+
+
+def terminal(output: Path | None = None, width: int = 100) -> tuple[bool, int]:
+    """Colour only for a terminal that has not asked for none (NO_COLOR); the terminal's width, or a
+    fixed width when the output is piped or written to a file, so that what a script reads does not vary."""
+    if output is not None or not sys.stdout.isatty():
+        return False, width
+    color = not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    return color, max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
+
+
+def count_on_terminal(what: str):
+    """A progress callback `(done, total)` that counts on stderr's line, when stderr is a terminal."""
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if tty:
+            sys.stderr.write(f"\r{what} {done}/{total}" + ("\n" if done == total else ""))
+            sys.stderr.flush()
+
+    return progress
 
 
 def batch_with_progress(settings: Settings, sources: list[str], **kwargs) -> Summary:

@@ -31,6 +31,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 import requests
@@ -110,7 +111,7 @@ def _current() -> _Attempt | None:
 class Watchdog:
     """One thread that expires fetches whose deadline has passed (a heap of deadlines)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._heap: list[tuple[float, int, _Attempt]] = []
         self._cond = threading.Condition()
         self._seq = itertools.count()
@@ -141,7 +142,13 @@ class Watchdog:
             self._cond.notify()
 
 
-class _GuardedMixin:
+if TYPE_CHECKING:  # the mixin stands in front of urllib3's connection classes
+    _ConnectionBase = HTTPConnection
+else:
+    _ConnectionBase = object
+
+
+class _GuardedMixin(_ConnectionBase):
     """Connection behaviour shared by http and https: dial only addresses the guard allows."""
 
     guard: AddressGuard  # set on the per-Fetcher subclass
@@ -183,7 +190,7 @@ class _GuardedMixin:
             return sock
         raise _connect_failure(url, last)
 
-    def request(self, *args, **kwargs):
+    def request(self, *args: Any, **kwargs: Any) -> None:
         attempt = _current()
         if attempt is not None and self.sock is not None:
             attempt.attach(self.sock)
@@ -209,7 +216,7 @@ class _GuardedAdapter(HTTPAdapter):
     """An HTTPAdapter whose pools make guarded connections: they dial only the addresses the
     guard checked for the current fetch (or check the host themselves outside a fetch)."""
 
-    def __init__(self, guard: AddressGuard, **kwargs):
+    def __init__(self, guard: AddressGuard, **kwargs: Any) -> None:
         http_conn = type("GuardedHTTPConnection", (_GuardedMixin, HTTPConnection), {"guard": guard})
         https_conn = type("GuardedHTTPSConnection", (_GuardedMixin, HTTPSConnection), {"guard": guard})
         self._pool_classes = {
@@ -218,11 +225,12 @@ class _GuardedAdapter(HTTPAdapter):
         }
         super().__init__(**kwargs)
 
-    def init_poolmanager(self, *args, **kwargs):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = dict(self._pool_classes)
 
-    def proxy_manager_for(self, *args, **kwargs):  # trust_env is off; a proxy would bypass the guard
+    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> NoReturn:
+        # trust_env is off; a proxy would bypass the guard
         raise FetchError("proxy", Status.REFUSED, "proxy_not_allowed")
 
 
@@ -231,7 +239,7 @@ class _Session(requests.Session):
     prepares the next request of a 30x answer, and to do so reads that answer's whole body
     (`resp.content`), with no cap; the resolver follows redirects itself, hop by hop."""
 
-    def get_redirect_target(self, resp):
+    def get_redirect_target(self, resp: requests.Response) -> None:
         return None
 
 
@@ -246,7 +254,7 @@ def build_session(settings: Settings, guard: AddressGuard | None = None) -> requ
     session.headers["User-Agent"] = settings.user_agent
     session.headers["Accept-Encoding"] = "gzip, deflate"
     size = max(16, settings.concurrency)
-    pools = dict(pool_connections=256, pool_maxsize=size, max_retries=0, pool_block=False)
+    pools: dict[str, Any] = dict(pool_connections=256, pool_maxsize=size, max_retries=0, pool_block=False)
     adapter = _GuardedAdapter(guard, **pools) if guard is not None else HTTPAdapter(**pools)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -297,7 +305,7 @@ class Fetcher:
             self._dns[key] = (now + DNS_TTL, addrs)
         return addrs
 
-    def fetch(self, url: str, *, method: str = "GET", headers: dict | None = None, data=None,
+    def fetch(self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None, data: Any = None,
               max_bytes: int | None = None) -> Exchange:
         s = self.settings
         if s.offline:
@@ -331,7 +339,7 @@ class Fetcher:
                 raise FetchError(url, Status.TIMEOUT, "deadline")
             body, truncated = self._read(url, resp, cap, attempt)
             version = {10: "HTTP/1.0", 11: "HTTP/1.1"}.get(getattr(resp.raw, "version", 11), "HTTP/1.1")
-            sent = list(resp.request.headers.items())
+            sent = [(k, v if isinstance(v, str) else v.decode("latin-1")) for k, v in resp.request.headers.items()]
             if not any(k.lower() == "host" for k, _ in sent):  # http.client adds it on the wire
                 sent.insert(0, ("Host", parts.netloc.rsplit("@", 1)[-1]))
             return Exchange(
@@ -350,7 +358,8 @@ class Fetcher:
     def _read(self, url: str, resp: requests.Response, cap: int,
               attempt: _Attempt) -> tuple[bytes, str | None]:
         """The raw (still content-encoded) body, cut at `cap` bytes or at the deadline."""
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         raw = resp.raw
         raw.decode_content = False  # the body as on the wire (requests asks for this already)
         while size < cap:
@@ -387,9 +396,9 @@ def _translate(url: str, e: BaseException, attempt: _Attempt) -> FetchError:
     if attempt.expired:
         return FetchError(url, Status.TIMEOUT, "deadline")
     text = str(e)[:200]
-    inner = e
+    inner: BaseException | None = e
     while getattr(inner, "__context__", None) is not None and not isinstance(inner, ssl.SSLError):
-        inner = inner.__context__
+        inner = inner.__context__ if inner is not None else None
     if isinstance(e, requests.exceptions.SSLError) or isinstance(inner, ssl.SSLError) \
             or "CERTIFICATE_VERIFY_FAILED" in text:
         return FetchError(url, Status.ERROR, "tls_error", text)

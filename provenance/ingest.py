@@ -1,7 +1,8 @@
-"""Sources in, `Article`s out: files, stdin and URLs, decoded once at this boundary.
+"""Bytes in, `Article`s out: a document decoded once, at this boundary.
 
-Whether a document is HTML or plain text is decided by its content, never its
-name. Bytes are decoded by the declared charset (BOM, HTTP header, `<meta>`),
+The bytes come from `sources`, the one input path of every command (files, archives, stdin, URLs
+through the fetch seam), already unpacked and capped. Whether a document is HTML or plain text is
+decided by its content, never its name. Bytes are decoded by the declared charset (BOM, HTTP header, `<meta>`),
 then UTF-8, then detection, then UTF-8 with replacement, so nothing later in
 the pipeline ever sees bytes.
 """
@@ -10,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
-from pathlib import Path
 
 from .errors import InputError
 from .models import Article
@@ -103,51 +102,9 @@ def article_from_bytes(source: str, data: bytes, *, url: str | None = None, decl
                    encoding=encoding, sha256=digest, notes=notes)
 
 
-def read_path(path: Path) -> Article:
-    if not path.exists():
-        raise InputError(str(path), "no such file")
-    if path.is_dir():
-        raise InputError(str(path), "is a folder: use `provenance batch` for folders")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(str(path), e.strerror or str(e)) from e
-    if path.suffix == ".gz" and data[:2] == b"\x1f\x8b":
-        import gzip
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as e:
-            raise InputError(str(path), f"broken gzip file ({e})") from e
-    return article_from_bytes(str(path), data)
-
-
-def read_stdin() -> Article:
-    """Standard input has no name: its key is its content's digest, so two different articles piped
-    in one after the other are two articles, and the same one piped twice is one."""
-    data = sys.stdin.buffer.read()
-    return article_from_bytes(stdin_key(data), data)
-
-
 def stdin_key(data: bytes) -> str:
     return f"stdin:{hashlib.sha256(data).hexdigest()[:16]}"
 
 
 def is_url(source: str) -> bool:
     return bool(re.match(r"(?i)https?://", source))
-
-
-def load(source: str, fetch_document=None) -> Article:
-    """One SOURCE of the CLI: a path, `-` for stdin, or an http(s) URL.
-
-    `fetch_document(url) -> (bytes, final_url, charset, fetched_at)` is supplied by the caller for
-    URLs, so that ingestion goes through the one HTTP seam and its limits.
-    """
-    if source == "-":
-        return read_stdin()
-    if is_url(source):
-        if fetch_document is None:
-            raise InputError(source, "a URL needs the network, and this command is offline")
-        data, final_url, charset, fetched_at = fetch_document(source)
-        return article_from_bytes(source, data, url=final_url or source, declared=charset,
-                                  fetched_at=fetched_at)
-    return read_path(Path(source))

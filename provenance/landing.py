@@ -63,7 +63,10 @@ def meta_refresh(body: bytes, base: str) -> str | None:
         if not c:
             continue
         value = html.unescape((c.group(1) or c.group(2) or c.group(3) or b"").decode("utf-8", "replace"))
-        delay, target = _REFRESH_VALUE.match(value).groups()
+        refresh = _REFRESH_VALUE.match(value)
+        if refresh is None:
+            continue
+        delay, target = refresh.groups()
         target = target.strip().strip("'\"").strip()
         try:
             late = float(delay or 0) > MAX_REFRESH_DELAY

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -156,6 +157,7 @@ class LinkRule(StrEnum):
     PARAGRAPH_OUTLET = "paragraph-outlet"
     QUOTE_ATTRIBUTION = "quote-attribution"
     EMBEDDED_POST = "embedded-post"
+    ANNOUNCED_VIDEO = "announced-video"  # a video right after the sentence that announces it
     SUPPORTS = "supports"
     CONTAINS = "contains"            # chain step: a citation inside the one above (a tweet's t.co link)
     ATTRIBUTED_TO = "attributed-to"  # chain step: the outlet a quotation is attributed to
@@ -382,7 +384,7 @@ class Citation:
         """How it was found, in words a reader knows."""
         return FoundBy(self.found_by).words if self.found_by else ""
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "kind": Kind(self.kind).value, "url": self.url, "text": self.text,
             "outlet": self.outlet, "handle": self.handle, "speaker": self.speaker, "date": self.date,
@@ -400,8 +402,8 @@ class ClaimLink:
     confidence: float
     via: int | None = None         # for `supports`: the supporting claim whose citation this is
 
-    def to_json(self) -> dict:
-        out: dict = {"citation": self.citation, "rule": LinkRule(self.rule).value,
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"citation": self.citation, "rule": LinkRule(self.rule).value,
                      "confidence": round(self.confidence, 3)}
         if self.via is not None:
             out["via"] = self.via
@@ -421,7 +423,7 @@ class Claim:
     supported_by: list[tuple[int, float]] = field(default_factory=list)  # (claim id, confidence): `supports`
     status: ClaimStatus = ClaimStatus.UNSOURCED
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "kind": ClaimKind(self.kind).value, "text": self.text,
             "start": self.start, "end": self.end, "status": ClaimStatus(self.status).value,
@@ -450,12 +452,13 @@ class Extraction:
     def citation(self, cid: int) -> Citation:
         return next(c for c in self.citations if c.id == cid)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source, "title": self.title, "published": self.published,
             "canonical_url": self.canonical_url, "outlet": self.outlet, "author": self.author,
             "citations": [c.to_json() for c in self.citations],
             "claims": [c.to_json() for c in self.claims],
+            "notes": list(self.notes),
         }
 
 
@@ -468,7 +471,7 @@ class Hop:
     location: str | None
     via: HopKind = HopKind.HTTP
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"url": self.url, "http_status": self.http_status, "location": self.location,
                 "via": HopKind(self.via).value}
 
@@ -511,7 +514,7 @@ class Resolution:
     # The final response (and each hop's), for archiving; not serialised.
     exchanges: list[Exchange] = field(default_factory=list, repr=False)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "url": self.url, "final_url": self.final_url, "status": Status(self.status).value,
             "reason": self.reason, "http_status": self.http_status, "elapsed_ms": self.elapsed_ms,

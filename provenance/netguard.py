@@ -53,12 +53,13 @@ class BlockedAddress(FetchError):
 def system_lookup(host: str, port: int) -> list[tuple[int, str]]:
     """Every address the system resolver gives for `host`, IPv6 and IPv4, duplicates dropped."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    seen, out = set(), []
+    seen: set[str] = set()
+    out: list[tuple[int, str]] = []
     for family, _, _, _, sockaddr in infos:
-        ip = sockaddr[0]
+        ip = str(sockaddr[0])
         if ip not in seen:
             seen.add(ip)
-            out.append((family, ip))
+            out.append((int(family), ip))
     return out
 
 
@@ -87,7 +88,7 @@ def _embedded(addr: IPAddress) -> list[IPAddress]:
     """The IPv4 addresses an IPv6 address carries (mapped, 6to4, Teredo, NAT64)."""
     if not isinstance(addr, ipaddress.IPv6Address):
         return []
-    out = []
+    out: list[IPAddress] = []
     if addr.ipv4_mapped is not None:
         out.append(addr.ipv4_mapped)
     if addr.sixtofour is not None:
@@ -177,8 +178,9 @@ class AddressGuard:
         """The checked addresses to dial for host:port. Every address must pass, or none is used:
         a name that answers one public and one private address is refused as a whole."""
         addr = parse_literal(host)
+        found: list[tuple[int, str]]
         if addr is not None:
-            found = [(socket.AF_INET6 if addr.version == 6 else socket.AF_INET, str(addr))]
+            found = [(int(socket.AF_INET6 if addr.version == 6 else socket.AF_INET), str(addr))]
         else:
             try:
                 found = self.lookup(host, port)

@@ -23,11 +23,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
 from .errors import FetchError
+from .models import Status
 from .quirks import shortener_hosts
 from .settings import (
     DEFAULT_MIN_INTERVAL,
@@ -96,7 +98,7 @@ class Scheduler:
         self._threads: list[threading.Thread] = []
         self._closed = False
 
-    def submit(self, origin: Origin, task: Callable[[], None], delay: float = 0.0) -> None:
+    def submit(self, origin: Origin, task: Callable[[], Callable[[], None] | None], delay: float = 0.0) -> None:
         with self._cond:
             if not self._threads:
                 self._start()
@@ -207,7 +209,7 @@ class Robots:
         self.agent = user_agent.split("/", 1)[0].split()[0] if user_agent else "*"
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
-        self._rules: dict[Origin, object] = {}
+        self._rules: dict[Origin, Any] = {}  # a parsed robots.txt, or ALLOW_ALL / DISALLOW_ALL
         self._waiting: dict[Origin, list[Callable]] = {}
 
     def allowed(self, origin: Origin, url: str) -> bool | None:
@@ -259,7 +261,7 @@ class Robots:
                 # A timeout reads as "unreachable": disallow all (RFC 9309). Any failure that the
                 # page's own request will meet too (no such name, refused address, no network,
                 # TLS, connection refused) lets that request run and report the real reason.
-                return DISALLOW_ALL if e.status == "timeout" else ALLOW_ALL
+                return DISALLOW_ALL if e.status is Status.TIMEOUT else ALLOW_ALL
             code = ex.http_status
             if code in (301, 302, 303, 307, 308) and header(ex, "location"):
                 url = urljoin(url, header(ex, "location"))

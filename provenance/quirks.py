@@ -42,8 +42,10 @@ def _link_rules() -> dict:
     return {
         "navigation": [re.compile(p, re.I) for p in raw["navigation_paths"]],
         "site": [re.compile(p, re.I) for p in raw["site_paths"]],
+        "player": [re.compile(p, re.I) for p in raw["site_player_paths"]],
         "share": tuple(s.lower() for s in raw["share_hosts"]),
         "follow": [re.compile(p, re.I) for p in raw["follow_paths"]],
+        "widget": frozenset(raw["widget_hosts"]),
     }
 
 
@@ -89,12 +91,54 @@ def same_site(a: str | None, b: str | None) -> bool:
 
 
 def is_short_link(url: str | None) -> bool:
-    """A link on a shortener host (or a `pic.twitter.com` media link, which t.co stands behind)."""
-    return host(url) in shortener_hosts()
+    """A link on a shortener host (or a `pic.twitter.com` media link, which t.co stands behind),
+    or one shaped like a short link on a host the table does not know yet."""
+    return host(url) in shortener_hosts() or looks_short(url)
+
+
+# Generic top-level domains that sites, not shorteners, live on: a short path there is a page.
+_SITE_SUFFIXES = frozenset("com org net edu gov mil int info biz".split())
+_OPAQUE_PATH = re.compile(r"^/(?:[a-z]/)?([A-Za-z0-9_-]{4,12})/?$")
+_SLUG_WORDS = re.compile(r"[a-z]{3,}[-_][a-z0-9]{2,}|[a-z0-9]{2,}[-_][a-z]{3,}")
+
+
+# Sub-domains a site keeps for its own short links (on.ft.com, go.nature.com).
+_SHORT_SUBDOMAINS = frozenset("on go link links lnk share trk click".split())
+
+
+@lru_cache(maxsize=4096)
+def _short_host(hostname: str) -> bool:
+    parts = _tld()(hostname)
+    if not parts.domain or not parts.suffix:
+        return False
+    if parts.subdomain in _SHORT_SUBDOMAINS:
+        return True
+    if "." in parts.suffix or parts.suffix in _SITE_SUFFIXES:
+        return False
+    return parts.subdomain in ("", "www") and len(parts.domain) <= 8
+
+
+def looks_short(url: str | None) -> bool:
+    """Shaped like a short link: a short name on a country-code domain hack (`ctt.ec`, `nyti.ms`) or a
+    site's short-link sub-domain (`on.example.com`), and one opaque code for a path (`/rWu67`:
+    letters mixed with digits or capitals, no slug)."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    m = _OPAQUE_PATH.match(parts.path)
+    if not m or parts.scheme.lower() not in ("http", "https") or parts.fragment:
+        return False
+    code = m.group(1)
+    if not (re.search(r"[A-Za-z]", code) and re.search(r"[A-Z0-9]", code)) or _SLUG_WORDS.search(code):
+        return False  # digits only (an id), lower-case words only, or words joined like a slug
+    return _short_host((parts.hostname or "").lower())
 
 
 def is_http(url: str | None) -> bool:
-    return bool(url) and bool(re.match(r"(?i)https?://[^/\s]", url))
+    return bool(url) and bool(re.match(r"(?i)https?://[^/\s]", url or ""))
 
 
 def absolute(href: str | None, base: str | None) -> str | None:
@@ -227,9 +271,12 @@ def video_url(src: str | None) -> str | None:
 
 
 def is_share_or_follow(url: str) -> bool:
-    """Share buttons, follow buttons and channel-subscribe links: chrome, never a source."""
+    """Share buttons, follow buttons, channel-subscribe links and recommendation widgets' own links:
+    chrome, never a source."""
     low = url.lower()
     rules = _link_rules()
+    if registrable_domain(host(url)) in rules["widget"] or host(url) in rules["widget"]:
+        return True
     if any(s in low for s in rules["share"]):
         return True
     return any(p.search(url) for p in rules["follow"])
@@ -250,8 +297,41 @@ def is_navigation(url: str, page_url: str | None = None) -> bool:
     if any(p.search(path) for p in rules["navigation"]):
         return True
     if page_url and same_site(url, page_url):
-        return any(p.search(path) for p in rules["site"]) or is_section_path(path)
+        if any(p.search(path) for p in rules["player"]):
+            return True
+        for p in rules["site"]:
+            m = p.search(path)
+            if m and not _ARTICLE_ID.search(path[m.end() :]):
+                return True
+        return is_section_path(path)
     return False
+
+
+# A date (`/2016/12/05/`) or a long numeric id in a path: the page of one story, not a listing.
+_ARTICLE_ID = re.compile(r"/(?:19|20)\d\d/\d{1,2}/|(?<![\w])\d{6,}(?![\w])")
+
+
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)$", re.I)
+
+
+def is_image_file(url: str) -> bool:
+    """A link straight to an image file (an "enlarge" button, a photo), not to a page."""
+    try:
+        return bool(_IMAGE_FILE.search(urlsplit(url).path))
+    except ValueError:
+        return False
+
+
+def is_recirculation(url: str, page_url: str | None) -> bool:
+    """A link to the page's own site carrying campaign tracking (`?utm_source=…`, `?itm_campaign=…`):
+    a related-stories module's link; a writer citing the site's own story pastes its plain URL."""
+    if not page_url or not same_site(url, page_url):
+        return False
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return False
+    return any(k.lower().startswith(("utm_", "itm_")) for k, _ in parse_qsl(query, keep_blank_values=True))
 
 
 def is_section_path(path: str) -> bool:

@@ -18,6 +18,7 @@ Successes may come from the caller's cache; failures never do.
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import queue
 import random
@@ -85,7 +86,7 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 def backoff(attempt: int) -> float:
     """Jittered exponential backoff before retry number `attempt + 1`."""
-    return min(8.0, 0.5 * 2 ** attempt) * random.uniform(0.5, 1.5)
+    return float(min(8.0, 0.5 * 2 ** attempt) * random.uniform(0.5, 1.5))
 
 
 class _Outcome:
@@ -270,14 +271,15 @@ class _Chain:
 
     def advance(self, target: str) -> None:
         """Fetch `target` and keep going for as long as outcomes are already known."""
-        while target is not None:
-            self.seen.add(target)
-            if not self.r._may_fetch(self, target):
+        current: str | None = target
+        while current is not None:
+            self.seen.add(current)
+            if not self.r._may_fetch(self, current):
                 return
-            out = self.r.fetches.get(target, lambda o, t=target: self.resume(t, o))
+            out = self.r.fetches.get(current, functools.partial(self.resume, current))
             if out is None:
                 return
-            target = self.step(target, out)
+            current = self.step(current, out)
 
     def resume(self, target: str, out: _Outcome) -> None:
         """Go on from a fetch that settled on another thread. A bug here must finish this
@@ -313,7 +315,7 @@ class _Chain:
             home = self.hops and landing.redirected_to_home(self.hops[-1].url, current)
             if status is Status.ALIVE and home:
                 status, reason = Status.SOFT404, "redirect_to_home"
-            self.finish(status, reason, current, out.code, header(out.exchange, "content-type")
+            self.finish(status or Status.ERROR, reason, current, out.code, header(out.exchange, "content-type")
                         if out.exchange is not None else None)
             return None
         target = request_target(out.target)
@@ -400,7 +402,7 @@ class Resolver:
             if res is not None:
                 finished.put((i, res))
             else:
-                _Chain(self, url, lambda r, i=i: finished.put((i, r))).start()
+                _Chain(self, url, functools.partial(_put_at, finished, i)).start()
         for _ in range(len(unique)):
             i, res = finished.get()
             results[i] = res
@@ -411,3 +413,8 @@ class Resolver:
     def close(self) -> None:
         self.scheduler.close()
         self.fetcher.close()
+
+
+def _put_at(finished: queue.SimpleQueue[tuple[int, Resolution]], i: int, res: Resolution) -> None:
+    """Hand the `i`th URL's resolution back to `resolve_many`'s thread."""
+    finished.put((i, res))

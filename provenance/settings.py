@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import UsageError
@@ -23,7 +24,7 @@ DEFAULT_PER_HOST = 2
 DEFAULT_MIN_INTERVAL = 0.25
 
 
-def _s(default, help: str, *, least: float | None = None, flag: str | None = None, **extra):
+def _s(default: Any, help: str, *, least: float | None = None, flag: str | None = None, **extra: Any) -> Any:
     """A setting: its default, its help, the smallest value it makes sense with (numbers), and
     its spelling as a command-line option (`flag`; None when it is not one)."""
     return field(default=default, metadata={"help": help, "least": least, "flag": flag, **extra})

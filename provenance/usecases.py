@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import export, ingest, report, store
+from . import export, report, sources, store
 from .archive import target_date
 from .archive import verify as checks
 from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
@@ -39,12 +39,12 @@ from .store import queries
 
 __all__ = ["ArchiveOutcome", "AuditOutcome", "Progress", "ResolveOutcome", "Summary", "VerifyOutcome",
            "archive_urls", "audit_sources", "export_database", "extract_source", "resolve_urls", "run_batch",
-           "show_chains", "verify_archive"]
+           "parse_ident", "show_chains", "verify_archive"]
 
 
 def extract_source(source: str) -> Extraction:
     """The citations and claims of one SOURCE: a file or `-` (no network: a URL is refused)."""
-    return extract(ingest.load(source))
+    return extract(sources.read_one(source))
 
 
 @dataclass
@@ -160,10 +160,22 @@ def verify_archive(settings: Settings, warcs: list[Path] | None = None) -> Verif
     return VerifyOutcome(checks.verify(files, rows, directory), Path(settings.db) if rows is not None else None)
 
 
-def show_chains(settings: Settings, ident: int, *, article: bool = False, color: bool = False,
+def parse_ident(ident: str, article: bool = False) -> tuple[int, bool]:
+    """`7`, `claim:7` or `article:3` (with `article`: `7` is an article) → (number, is_article)."""
+    kind, _, number = ident.rpartition(":")
+    if kind not in ("", "claim", "article") or not number.isdigit():
+        raise UsageError(f"{ident!r} is not an id: give a number, claim:N or article:N")
+    if kind == "claim" and article:
+        raise UsageError("claim:N and --article contradict each other")
+    return int(number), article or kind == "article"
+
+
+def show_chains(settings: Settings, ident: str | int, *, article: bool = False, color: bool = False,
                 width: int = 120) -> str:
-    """A claim's chains (or every claim's of an article) step by step, from the database."""
-    return report.show(store.connect(settings.db, readonly=True), ident, article=article, color=color,
+    """A claim's chains (or every claim's of an article) step by step, from the database; `ident` is
+    a number, `claim:N` or `article:N`."""
+    number, is_article = parse_ident(str(ident), article)
+    return report.show(store.connect(settings.db, readonly=True), number, article=is_article, color=color,
                        width=width)
 
 

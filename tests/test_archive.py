@@ -331,5 +331,55 @@ def test_a_body_cut_by_the_deadline_is_marked_truncated_time(server, tmp_path):
         resolver.close()
     assert res.status is Status.ALIVE
     assert caps[0].truncated == "time" and 0 < caps[0].size < len(BIG)
-    [(h, _, raw, _)] = [r for r in records(settings.warc_dir()) if r[0].get_header("WARC-Type") == "response"]
+    [(h, http, raw, _)] = [r for r in records(settings.warc_dir()) if r[0].get_header("WARC-Type") == "response"]
     assert h.get_header("WARC-Truncated") == "time" and BIG.startswith(raw)
+    assert http.get_header("Content-Length") == str(len(raw))  # a replay promises what is stored
+    assert http.get_header("X-Archive-Orig-Content-Length") == str(len(BIG))
+
+
+def replay(status_and_headers, payload: bytes) -> bytes:
+    """Serve a stored response on 127.0.0.1 as a replay tool does (its headers, then its payload, then
+    close), and fetch it with a client that trusts Content-Length: what the client received."""
+    import socket
+
+    import requests
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(status_and_headers.to_bytes() + payload)
+        listener.close()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        return requests.get(f"http://127.0.0.1:{listener.getsockname()[1]}/", timeout=30).content
+    finally:
+        t.join(30)
+
+
+def test_a_truncated_capture_says_its_true_length_and_replays_whole(server, setup):
+    """A body cut at the size cap kept the server's Content-Length, over the bytes stored: a replay
+    promised bytes it did not have, and its clients stalled. The stored length is now the true one."""
+    settings, db, resolver, archiver = setup
+    resolve_and_capture(resolver, db, archiver, server.url("/big"))
+    archiver.close()
+    [(h, http, raw, _)] = [r for r in records(settings.warc_dir()) if r[0].get_header("WARC-Type") == "response"]
+    assert h.get_header("WARC-Truncated") == "length" and len(raw) == 50_000
+    assert http.get_header("Content-Length") == str(len(raw))
+    assert http.get_header("X-Archive-Orig-Content-Length") == str(len(BIG))
+    assert replay(http, raw) == raw
+
+
+def test_a_whole_capture_keeps_its_content_length_as_sent(server, setup):
+    settings, db, resolver, archiver = setup
+    resolve_and_capture(resolver, db, archiver, server.url("/gzip"))
+    archiver.close()
+    [(h, http, raw, _)] = [r for r in records(settings.warc_dir()) if r[0].get_header("WARC-Type") == "response"]
+    assert http.get_header("Content-Length") == str(len(raw))
+    assert http.get_header("X-Archive-Orig-Content-Length") is None

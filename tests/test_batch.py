@@ -665,3 +665,34 @@ def test_a_resumed_job_retries_network_failures_and_with_retry_failed_every_fail
     assert after[junk] == before[junk]  # the input's own failure was not
     last = batch_mod.run_batch(s, sources, extract_workers=0, retry_failed=True)
     assert runs_of_failures()[junk] == last.run_id  # --retry-failed takes every failure again
+
+
+def test_another_driver_can_feed_the_writer_the_same_events(tmp_path):
+    """The parts a distributed batch reuses: a run context, the extraction pool and the writer, fed
+    by hand here instead of by this process's driver. Nothing but events crosses between them."""
+    from provenance import sources
+    from provenance.batch import events, jobs
+    from provenance.batch.writer import Writer
+    from provenance.run import RunContext
+    from provenance.store import queue
+
+    write_articles(tmp_path / "in", "http://127.0.0.1:9", n=2)
+    settings = settings_for(tmp_path / "p.db", offline=True)
+    ctx = RunContext.open(settings, "batch", {"owner": jobs.owner()})
+    job_id, _ = queue.open_job(ctx.db, "elsewhere", ["in"], ctx.run_id, jobs.dead_owners)
+    pool = batch_mod.ExtractionPool(0)
+    writer = Writer(ctx, job_id, jobs.owner(), pool, window=4, item_deadline=60, on_progress=lambda p: None)
+    keys = []
+    for path in sorted((tmp_path / "in").iterdir()):
+        doc = sources.Document(key=path.name, data=path.read_bytes())
+        keys.append(doc.key)
+        writer.window.acquire()  # a taken item holds a slot of the window until it is done or failed
+        writer.post(events.Taken(doc.key))
+        pool.submit(doc, lambda key, future: writer.post(events.Extracted(key, future)))
+    writer.post(events.ReadingDone(frozenset(keys)))
+    writer.run()
+    pool.shutdown()
+    ctx.close()
+    assert writer.progress.articles == 2 and writer.progress.urls == 12
+    states = dict(ctx.db.execute("SELECT source, state FROM batch_items").fetchall())
+    assert states == {"a0000.html": "done", "a0001.html": "done"}

@@ -122,3 +122,43 @@ def test_export_command_writes_to_stdout_or_a_file(example, db_path, tmp_path, f
 def test_export_of_a_missing_database_is_one_clear_line(tmp_path):
     result = CliRunner().invoke(app, ["export", "--db", str(tmp_path / "nope.db"), "--format", "json"])
     assert result.exit_code == 2 and "no such database" in result.output
+
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,1)",
+           "\tTabbed", "\rReturned"]
+
+
+def test_csv_cells_never_run_as_formulas(example):
+    """OWASP CSV injection: a cell that starts like a formula gets a leading quote; the rest is as it was."""
+    db, article_id = example
+    claim_ids = [r[0] for r in db.execute("SELECT id FROM claims WHERE article_id = ? ORDER BY seq", [article_id])]
+    for cid, text in zip(claim_ids, HOSTILE, strict=False):
+        db.execute("UPDATE claims SET text = ? WHERE id = ?", [text, cid])
+    db.execute("UPDATE citations SET text = '=1+2' WHERE id = (SELECT min(id) FROM citations)")
+    db.conn.commit()
+    rows = list(csv.reader(io.StringIO(exported(db, "csv"), newline="")))
+    assert all(len(row) == len(export.CHAIN_COLUMNS) for row in rows)
+    cells = [cell for row in rows for cell in row]
+    for text in HOSTILE[: len(claim_ids)]:
+        assert "'" + text.replace("\r", "\n") in cells and text not in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert any(c.startswith("'=1+2") or c.endswith(": =1+2") for c in cells)
+    assert "claim" in cells and "https://t.co/Cnqgv5qgwV" in cells  # ordinary cells untouched
+
+
+def test_text_that_xml_forbids_never_reaches_an_export(example):
+    """A control character from a page made PROV-XML conversion fail; every export replaces it."""
+    db, article_id = example
+    db.execute("UPDATE claims SET text = ? WHERE id = (SELECT min(id) FROM claims)", ["Before\x10after\x00."])
+    db.execute("UPDATE articles SET title = ? WHERE id = ?", ["Title\x1b", article_id])
+    db.conn.commit()
+    doc = ProvDocument.deserialize(content=exported(db, "prov-json"), format="json")
+    xml = doc.serialize(format="xml")  # what `prov-convert -f xml` does; it failed on the control character
+    assert "Before&#65533;after&#65533;." in xml and "Title&#65533;" in xml
+    assert ProvDocument.deserialize(content=xml, format="xml") == doc
+    claim_text = json.loads(exported(db, "json"))["articles"][0]["claims"][0]["text"]
+    assert claim_text == "Before\ufffdafter\ufffd."
+    assert "Before\ufffdafter\ufffd." in exported(db, "csv")
+    for fmt in export.FORMATS:
+        text = exported(db, fmt)
+        assert not any(ch in text for ch in "\x00\x10\x1b") and "\\u0010" not in text

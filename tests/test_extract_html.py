@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from provenance.extract import extract
-from provenance.ingest import article_from_bytes, read_path
+from provenance.ingest import article_from_bytes
+from provenance.sources import read_one
 
 from .conftest import missing
 
@@ -21,7 +22,7 @@ def page(html: str | bytes, url: str | None = None):
 
 @pytest.fixture(scope="module")
 def ex():
-    return extract(read_path(SAMPLE))
+    return extract(read_one(str(SAMPLE)))
 
 
 def urls(ex, kind):
@@ -272,7 +273,7 @@ def test_extraction_never_touches_the_network(monkeypatch):
 
     quirks._tld.cache_clear()
     quirks.registrable_domain.cache_clear()
-    extract(read_path(SAMPLE))
+    extract(read_one(str(SAMPLE)))
     # no date in the markup: the htmldate fallback runs, on the tree only
     ex = page(
         "<html><body><article><p>Undated page, posted by someone, with a line of text that "
@@ -386,7 +387,7 @@ def test_a_failing_stage_is_noted_and_the_rest_extracted(monkeypatch):
         raise RuntimeError("quotation reader broke")
 
     monkeypatch.setattr(extract_package, "find_quotes", broken)
-    ex = extract(read_path(SAMPLE))
+    ex = extract(read_one(str(SAMPLE)))
     assert any("quotations skipped" in n for n in ex.notes)
     assert urls(ex, "tweet") and urls(ex, "video") and ex.claims
 

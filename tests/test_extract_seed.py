@@ -5,14 +5,14 @@ from pathlib import Path
 import pytest
 
 from provenance.extract import extract
-from provenance.ingest import read_path
+from provenance.sources import read_one
 
 SEED = Path(__file__).resolve().parents[1] / "examples" / "macron-putin-call.txt"
 
 
 @pytest.fixture(scope="module")
 def ex():
-    return extract(read_path(SEED))
+    return extract(read_one(str(SEED)))
 
 
 def kind(ex, k):

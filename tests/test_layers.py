@@ -34,3 +34,16 @@ def test_the_map_names_every_module_the_contracts_order():
     named = {m.strip().removeprefix("provenance.") for layer in layers for m in layer.replace("|", ":").split(":")}
     missing = {m for m in named if m not in provenance.__doc__}
     assert not missing, f"provenance/__init__.py's map leaves out {missing}"
+
+
+def test_every_module_of_the_package_sits_in_a_layer():
+    """A new module or package outside the layers would be outside every contract."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = next(c for c in config["contracts"] if c["type"] == "layers")["layers"]
+    named = {m.strip() for layer in layers for m in layer.replace("|", ":").split(":")}
+    package = ROOT / "provenance"
+    modules = {f"provenance.{p.stem}" for p in package.iterdir()
+               if (p.suffix == ".py" and p.stem not in ("__init__", "__main__")) or (p / "__init__.py").exists()}
+    assert modules - named == set()

@@ -108,3 +108,49 @@ def test_registrable_domain_is_offline():
     assert quirks.registrable_domain("news.bbc.co.uk") == "bbc.co.uk"
     assert quirks.has_public_suffix("yournews.com")
     assert not quirks.has_public_suffix("node.js")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://ctt.ec/rWu67", "https://flic.kr/p/2aBc9", "https://shrt.io/Xy12?t=5", "https://go.example.com/2xYz9Q"],
+)
+def test_short_links_by_shape_on_hosts_the_table_lacks(url):
+    assert quirks.host(url) not in quirks.shortener_hosts()
+    assert quirks.is_short_link(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/a1B2c3",  # a site's gTLD: a short path there is a page
+        "https://news.bbc.co.uk/abc12",  # a second-level suffix and a subdomain
+        "https://t.me/durov",  # a word, not a code
+        "https://spiegel.de/politik/a1B2c3",  # two segments
+        "https://ctt.ec/12345",  # digits only: an id, not a code
+        "https://ctt.ec/rWu67/some-article-slug",
+        "https://www.example.se/gift-voucher",  # words joined like a slug
+        "https://www.example.in/zero1-awards/",
+    ],
+)
+def test_not_short_by_shape(url):
+    assert not quirks.looks_short(url)
+
+
+def test_site_paths_spare_stories_filed_under_a_section_and_other_sites_about_pages():
+    page = "https://www.example.com/2024/05/01/story-slug.html"
+    assert quirks.is_navigation("https://www.example.com/tag_person/jane-doe_123/", page)
+    assert quirks.is_navigation("https://www.example.com/about/", page)
+    # a story under a section keyword, and another organisation's membership or staff page
+    assert not quirks.is_navigation(
+        "https://www.example.com/sections/desk/2016/12/05/504414334/a-story-slug", page
+    )
+    assert not quirks.is_navigation("https://cbc.example.gov/membership", page)
+    assert not quirks.is_navigation("https://www.example.org/en/about/who-we-are/staff-profiles/a-b", page)
+
+
+def test_own_links_with_campaign_tracking_are_recirculation():
+    page = "https://www.example.com/2024/05/01/story-slug.html"
+    assert quirks.is_recirculation("https://www.example.com/story/other/?itm_campaign=BottomRelated", page)
+    assert quirks.is_recirculation("https://example.com/2019/x.html?utm_source=moreat", page)
+    assert not quirks.is_recirculation("https://www.example.com/story/other/", page)
+    assert not quirks.is_recirculation("https://other.example.org/x?utm_source=feed", page)

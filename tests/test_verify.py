@@ -122,3 +122,55 @@ def test_a_forged_revisit_fails_its_block_digest(tmp_path):
     result = run_verify(db, arch)
     assert result.exit_code == 1
     assert "block digest failed" in result.output
+
+
+@pytest.mark.parametrize("size", [3_000_000, 10_000_000])
+def test_a_capture_over_a_mebibyte_is_checked_to_the_end(tmp_path, size):
+    """A record that unpacks to more than one read chunk ends its gzip member like any other
+    (the member loop once kept asking a finished decompressor for more, forever)."""
+    from provenance.archive.verify import check_file
+    from provenance.archive.warc import WarcStore
+    from provenance.models import Exchange
+
+    store = WarcStore(tmp_path, "big")
+    body = bytes(range(256)) * (size // 256)
+    store.write_exchange(Exchange("http://news.example/big", "GET", [], 200, "OK",
+                                  [("Content-Type", "text/html"), ("Content-Length", str(size + 1000))],
+                                  body, truncated="length"))
+    store.close()
+    [path] = warc_files(tmp_path)
+    members, problem = gzip_members(path)
+    assert problem is None
+    assert len(members) == 3 and sum(length for _, length in members) == path.stat().st_size
+    check = check_file(path)
+    assert check.ok, check.problems
+    assert check.records == 3
+
+
+def test_a_revisit_record_that_unpacks_to_a_bomb_is_reported_not_read_whole(tmp_path):
+    """A revisit holds headers only; one that unpacks to 64 MiB is a problem, checked in bounded memory."""
+    import tracemalloc
+
+    from provenance.archive.verify import _revisit_problem, check_file
+
+    from .test_hostile_inputs import MIB, deflate_bomb
+
+    store_dir = tmp_path / "a"
+    store_dir.mkdir()
+    path = store_dir / "x.warc.gz"
+    info = (b"WARC/1.0\r\nWARC-Type: warcinfo\r\nWARC-Record-ID: <urn:uuid:i>\r\n"
+            b"WARC-Date: 2024-01-01T00:00:00Z\r\nContent-Length: 0\r\n\r\n\r\n\r\n")
+    size = 64 * MIB
+    head = (b"WARC/1.0\r\nWARC-Type: revisit\r\nWARC-Record-ID: <urn:uuid:r>\r\n"
+            b"WARC-Target-URI: http://news.example/r\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
+            b"WARC-Block-Digest: sha1:AAAA\r\n" + f"Content-Length: {size}\r\n\r\n".encode())
+    path.write_bytes(gzip.compress(info) + deflate_bomb(head, b"a" * MIB, 64, b"\r\n\r\n"))
+    tracemalloc.start()
+    try:
+        check = check_file(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert any("header line over" in p for p in check.problems), check.problems
+    assert peak < 32 * MIB
+    assert _revisit_problem(path.read_bytes()[len(gzip.compress(info)):]).startswith("revisit record over")

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from ..sources import CappedArchiveIterator, MalformedRecord
 from .warc import OPEN_SUFFIX, WARC_SUFFIX, payload_digest, target_uri
 
 _CHUNK = 1 << 20
@@ -50,36 +50,41 @@ def warc_files(directory: Path) -> list[Path]:
 
 
 def gzip_members(path: Path) -> tuple[list[tuple[int, int]], str | None]:
-    """The (offset, length) of each complete gzip member, and what is wrong if the file is not whole."""
+    """The (offset, length) of each complete gzip member, and what is wrong if the file is not whole.
+
+    Output is discarded in bounded pieces (only the framing and CRCs matter here), so a member that
+    unpacks to many megabytes costs one chunk of memory. A member ends when the decompressor says
+    so: asking it for more after its end would never run out of input.
+    """
     members: list[tuple[int, int]] = []
     with open(path, "rb") as fh:
-        data_offset = 0  # file offset of the start of `pending`
-        pending = b""
+        buf_offset = 0  # file offset of the start of `buf`
+        buf = b""
         start = 0
         d = None
         while True:
-            if not pending:
-                pending = fh.read(_CHUNK)
-                if not pending:
+            if not buf:
+                buf = fh.read(_CHUNK)
+                if not buf:
                     break
             if d is None:
                 d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                start = data_offset
-            try:  # output is discarded, in bounded pieces: only the framing and CRCs matter here
-                d.decompress(pending, _CHUNK)
-                while d.unconsumed_tail:
+                start = buf_offset
+            try:
+                d.decompress(buf, _CHUNK)
+                while d.unconsumed_tail and not d.eof:
                     d.decompress(d.unconsumed_tail, _CHUNK)
             except zlib.error as e:
                 return members, f"gzip member at offset {start} is corrupt ({e})"
-            if d.eof:
-                used = len(pending) - len(d.unused_data)
-                members.append((start, data_offset + used - start))
-                data_offset += used
-                pending = d.unused_data
+            if d.eof:  # what follows the member is a suffix of `buf`: the next member's start
+                used = len(buf) - len(d.unused_data)
+                members.append((start, buf_offset + used - start))
+                buf_offset += used
+                buf = d.unused_data
                 d = None
             else:
-                data_offset += len(pending)
-                pending = b""
+                buf_offset += len(buf)
+                buf = b""
         if d is not None:
             return members, f"file ends inside the gzip member at offset {start}: truncated"
         if not members:
@@ -91,9 +96,9 @@ def revisit_problem(record: bytes) -> str | None:
     """The block digest of a revisit record, which warcio does not check (its block is the HTTP
     headers only): recomputed from the record's bytes."""
     head, _, rest = record.partition(b"\r\n\r\n")
-    fields = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:] if b":" in line)
+    raw = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:] if b":" in line)
     fields = {k.strip().lower().decode("utf-8", "replace"): v.strip().decode("utf-8", "replace")
-              for k, v in fields.items()}
+              for k, v in raw.items()}
     digest = fields.get("warc-block-digest")
     if not digest or not digest.lower().startswith("sha1:"):
         return None
@@ -106,17 +111,35 @@ def revisit_problem(record: bytes) -> str | None:
     return None
 
 
-def _member(path: Path, offset: int, length: int) -> bytes:
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        return zlib.decompress(fh.read(length), 16 + zlib.MAX_WBITS)
+# A revisit record holds WARC and HTTP headers only: more than this unpacked is not one to check.
+_MAX_REVISIT = 4 << 20
+
+
+def _revisit(blob: bytes) -> bytes | None:
+    """A revisit record's bytes from its gzip member, or None when it unpacks to more than a revisit holds."""
+    record = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(blob, _MAX_REVISIT + 1)
+    return None if len(record) > _MAX_REVISIT else record
+
+
+def _revisit_problem(blob: bytes) -> str | None:
+    record = _revisit(blob)
+    return f"revisit record over {_MAX_REVISIT} bytes unpacked" if record is None else revisit_problem(record)
+
+
+def _frames_one_member(blob: bytes) -> bool:
+    """Whether `blob` is exactly one whole gzip member, unpacked in bounded pieces and thrown away."""
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    d.decompress(blob, _CHUNK)
+    while d.unconsumed_tail and not d.eof:
+        d.decompress(d.unconsumed_tail, _CHUNK)
+    return d.eof and not d.unused_data
 
 
 def _digest_problems(stream, where: str) -> tuple[int, list[str], list]:
     """Parse every record of `stream` with digests checked; returns (records, problems, records' headers)."""
     problems, headers, count = [], [], 0
     try:
-        it = ArchiveIterator(stream, check_digests=True)
+        it = CappedArchiveIterator(stream, check_digests=True)  # a hostile header line is a problem, not a read
         for rec in it:
             offset = it.get_record_offset()
             while rec.raw_stream.read(_CHUNK):  # reading to the end is what checks the digests
@@ -125,7 +148,7 @@ def _digest_problems(stream, where: str) -> tuple[int, list[str], list]:
             headers.append(rec.rec_headers)
             if rec.digest_checker.passed is False:
                 problems += [f"{where}record at offset {offset}: {p}" for p in rec.digest_checker.problems]
-    except (ArchiveLoadFailed, ValueError, EOFError, OSError, zlib.error) as e:
+    except (ArchiveLoadFailed, MalformedRecord, ValueError, EOFError, OSError, zlib.error) as e:
         problems.append(f"{where}cannot be read as WARC: {str(e).strip()}")
     return count, problems, headers
 
@@ -143,7 +166,9 @@ def check_file(path: Path) -> FileCheck:
     result.problems += problems
     for (offset, length), h in zip(members, headers, strict=False):
         if h.get_header("WARC-Type") == "revisit":
-            problem = revisit_problem(_member(path, offset, length))
+            with open(path, "rb") as fh:
+                fh.seek(offset)
+                problem = _revisit_problem(fh.read(length))
             if problem:
                 result.problems.append(f"record at offset {offset}: {problem}")
     if headers and headers[0].get_header("WARC-Type") != "warcinfo":
@@ -164,16 +189,15 @@ def check_row(row: dict, path: Path) -> list[str]:
         blob = fh.read(row["length"])
     if len(blob) != row["length"]:
         return [where + f"file ends before offset + length ({row['offset']} + {row['length']})"]
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        d.decompress(blob)
+        whole = _frames_one_member(blob)
     except zlib.error as e:
         return [where + f"not a gzip member there ({e})"]
-    if not d.eof or d.unused_data:
+    if not whole:
         return [where + "offset and length do not frame exactly one gzip member"]
     count, problems, headers = _digest_problems(BytesIO(blob), where)
     if not problems and headers and headers[0].get_header("WARC-Type") == "revisit":
-        problem = revisit_problem(zlib.decompress(blob, 16 + zlib.MAX_WBITS))
+        problem = _revisit_problem(blob)
         problems = [where + problem] if problem else []
     if problems:
         return problems

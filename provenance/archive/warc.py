@@ -5,8 +5,12 @@ warcio's `WARCWriter` — never by patching `http.client`, which would collide
 with cassette replay and with the fetcher's own connection handling. Each
 response gets a request record (`WARC-Concurrent-To`), a payload digest, the
 peer's address when known, and `WARC-Truncated` when a cap or the deadline cut
-the body. A payload already stored earlier is written as a `revisit` record
-that points at the original.
+the body. A stored response always tells the truth about its own length: when
+the body was cut (or the server's `Content-Length` is otherwise not the length
+of the body kept), the server's value is kept as `X-Archive-Orig-Content-Length`
+and `Content-Length` is the stored length, so that a replay (pywb, say) never
+promises bytes it does not have. A payload already stored earlier is written as
+a `revisit` record that points at the original.
 
 Files are named by run and sequence only (nothing from a URL or a header ever
 reaches the file system), written as `NAME.warc.gz.open`, renamed to
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from requests.utils import requote_uri
@@ -92,6 +97,12 @@ class _WireHeaders(StatusAndHeaders):
 def _response_headers(ex: Exchange) -> StatusAndHeaders:
     headers = [(f"X-Archive-Orig-{k}" if k.lower() in _FRAMING_HEADERS else k, v)
                for k, v in ex.response_headers]
+    stored = str(len(ex.body or b""))
+    lengths = [v.strip() for k, v in headers if k.lower() == "content-length"]
+    if lengths and ex.method != "HEAD" and lengths != [stored]:  # cut at a cap, or a server that lied
+        at = next(i for i, (k, _) in enumerate(headers) if k.lower() == "content-length")
+        headers = [(f"X-Archive-Orig-{k}", v) if k.lower() == "content-length" else (k, v) for k, v in headers]
+        headers.insert(at, ("Content-Length", stored))
     return _WireHeaders(f"{ex.http_status} {ex.reason}".rstrip(), headers, protocol=ex.http_version)
 
 
@@ -114,7 +125,7 @@ class WarcStore:
         self.max_size = max_size
         self.info = info or {}
         self._lock = threading.Lock()
-        self._fh = None
+        self._fh: BinaryIO | None = None
         self._writer: WARCWriter | None = None
         self._name: str | None = None
         self._seq = 0
@@ -134,16 +145,16 @@ class WarcStore:
             except FileExistsError:
                 continue
             break
-        self._fh = os.fdopen(fd, "wb")
-        self._writer = WARCWriter(self._fh, gzip=True)
-        self._name = name
+        fh = os.fdopen(fd, "wb")
+        writer = WARCWriter(fh, gzip=True)
+        self._fh, self._writer, self._name = fh, writer, name
         info = {"software": f"provenance/{__version__} (warcio)", "format": "WARC File Format 1.0",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.0/",
                 "isPartOf": f"provenance-{self.run}", **self.info}
-        self._writer.write_record(self._writer.create_warcinfo_record(name, info))
+        writer.write_record(writer.create_warcinfo_record(name, info))
 
     def _close_file(self) -> None:
-        if self._fh is None:
+        if self._fh is None or self._name is None:
             return
         self._fh.flush()
         os.fsync(self._fh.fileno())
@@ -158,10 +169,18 @@ class WarcStore:
             self._close_file()
 
     # -- records -----------------------------------------------------------------------------
+    def _current(self) -> tuple[BinaryIO, WARCWriter, str]:
+        """The file being written, its writer and its name (a new file when none is open)."""
+        if self._fh is None:
+            self._open()
+        assert self._fh is not None and self._writer is not None and self._name is not None
+        return self._fh, self._writer, self._name
+
     def _write(self, record) -> tuple[int, int]:
-        start = self._fh.tell()
-        self._writer.write_record(record)
-        return start, self._fh.tell() - start
+        fh, writer, _ = self._current()
+        start = fh.tell()
+        writer.write_record(record)
+        return start, fh.tell() - start
 
     def write_exchange(self, ex: Exchange, original: Original | None = None) -> list[Capture]:
         """Write one exchange as response (or revisit) + request records; returns both as Captures.
@@ -175,9 +194,7 @@ class WarcStore:
         uri = target_uri(ex.url)
         ctype = next((v for k, v in ex.response_headers if k.lower() == "content-type"), None)
         with self._lock:
-            if self._fh is None:
-                self._open()
-            writer = self._writer
+            fh, writer, name = self._current()
             warc_headers = {"WARC-Date": date}
             if ex.peer_ip:
                 warc_headers["WARC-IP-Address"] = ex.peer_ip
@@ -199,17 +216,16 @@ class WarcStore:
                 uri, "request", payload=BytesIO(b""), length=0, http_headers=_request_headers(ex),
                 warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id,
                                    **({"WARC-IP-Address": ex.peer_ip} if ex.peer_ip else {})})
-            name = self._name
-            start = self._fh.tell()
+            start = fh.tell()
             try:
                 resp_at = self._write(resp)
                 req_at = self._write(req)
-                self._fh.flush()
+                fh.flush()
             except OSError:  # disk full, say: leave the file ending at the last whole record
-                self._fh.seek(start)
-                self._fh.truncate()
+                fh.seek(start)
+                fh.truncate()
                 raise
-            if self._fh.tell() >= self.max_size:
+            if fh.tell() >= self.max_size:
                 self._close_file()
         when = _iso_seconds(ex.started_at)
         return [
@@ -217,7 +233,8 @@ class WarcStore:
                     payload_digest=digest, block_digest=resp.rec_headers.get_header("WARC-Block-Digest"),
                     http_status=ex.http_status, content_type=ctype, size=len(body), truncated=ex.truncated,
                     captured_at=when, record_id=resp_id,
-                    refers_to=original.record_id if kind is CaptureKind.REVISIT else None),
+                    refers_to=original.record_id if original is not None and kind is CaptureKind.REVISIT
+                    else None),
             Capture(url=ex.url, warc_file=name, offset=req_at[0], length=req_at[1], record_type=CaptureKind.REQUEST,
                     payload_digest=req.rec_headers.get_header("WARC-Payload-Digest"),
                     block_digest=req.rec_headers.get_header("WARC-Block-Digest"), captured_at=when,

@@ -230,7 +230,7 @@ class Wayback:
         if "timestamp" not in names or not found:
             snap.status, snap.reason = SnapshotStatus.NONE, "no_snapshot_listed"
             return snap
-        best = min(found, key=lambda r: _distance_days(r["timestamp"], target.day))
+        best = min(found, key=lambda r: _distance_days(r["timestamp"], target.day) or 0.0)
         snap.status = SnapshotStatus.FOUND
         snap.timestamp = best["timestamp"]
         snap.snapshot_url = f"{self.base}/web/{best['timestamp']}/{best.get('original') or url}"
@@ -245,7 +245,7 @@ class Wayback:
         return (access, secret) if access and secret else None
 
     def _auth(self) -> dict:
-        access, secret = self.keys()
+        access, secret = self.keys() or ("", "")
         return {"Authorization": f"LOW {access}:{secret}", "Accept": "application/json"}
 
     def _json(self, ex) -> dict:

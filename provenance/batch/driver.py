@@ -14,6 +14,7 @@ from .. import sources
 from ..archive import seal_killed_warcs
 from ..audit import fetch_article
 from ..errors import ProvenanceError
+from ..models import RunStatus
 from ..run import RunContext
 from ..settings import Settings
 from ..store import queue as work
@@ -87,8 +88,8 @@ class Batch:
         for name, value in counts.items():
             setattr(summary, name, value)
         summary.failed = len(summary.failures)
-        ctx.finish("interrupted" if interrupted else "failed" if not summary.articles else
-                   "done" if complete else "partial", summary.counts(), summary.failures)
+        ctx.finish(RunStatus.INTERRUPTED if interrupted else RunStatus.FAILED if not summary.articles else
+                   RunStatus.DONE if complete else RunStatus.PARTIAL, summary.counts(), summary.failures)
         self.on_progress(writer.progress)
         return summary
 
@@ -147,6 +148,7 @@ class Batch:
             post(ReadingDone(frozenset(seen) if complete else None))
 
     def _fetch_then_extract(self, item: sources.Document) -> None:
+        assert item.url is not None  # only documents named by a URL are fetched
         try:
             got = fetch_article(self.ctx, item.url)
         except ProvenanceError as e:

@@ -13,7 +13,8 @@ from ..models import Resolution
 
 @dataclass(frozen=True, slots=True)
 class Taken:
-    """The reader handed an item on (it holds a slot of the window until done or failed)."""
+    """The reader handed an item on. The sender first takes a slot of `Writer.window`, which the
+    writer gives back once the item is done or failed: at most `window` items are in flight."""
 
     key: str
 

@@ -106,7 +106,8 @@ class ExtractionPool:
             future.set_exception(e)
         except RuntimeError:  # shut down: the run is stopping
             return
-        future.add_done_callback(lambda f, key=doc.key: done(key, f))
+        key = doc.key
+        future.add_done_callback(lambda f: done(key, f))
 
     def settle(self, key: str, future: Future) -> Outcome | None:
         """The outcome of `key`'s extraction; None when its worker died and a new pool has it."""

@@ -2,7 +2,8 @@
 
 JSON and CSV are the `chains` view as it is (here); PROV is the same provenance
 in the W3C model, for tools that know nothing of this one (`w3c.py`). Writers
-take an open text stream; nothing prints.
+take an open text stream; nothing prints. Every export holds only text XML
+accepts, and no CSV cell can run as a spreadsheet formula (`cells.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sqlite_utils
 from .. import __version__
 from ..store import queries
 from ..store.schema import schema_version
+from .cells import spreadsheet_safe, xml_safe_row
 from .w3c import build_prov
 
 __all__ = ["FORMATS", "build_prov", "write", "write_csv", "write_json", "write_prov_json"]
@@ -51,11 +53,11 @@ CHAIN_COLUMNS = (
 
 
 def write_csv(db: sqlite_utils.Database, out: TextIO) -> None:
-    """Every row of the `chains` view, one step a line, in order."""
+    """Every row of the `chains` view, one step a line, in order; no cell runs as a formula."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CHAIN_COLUMNS)
     for row in queries.chain_rows(db, CHAIN_COLUMNS):
-        writer.writerow(row)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
 
 
 def write_json(db: sqlite_utils.Database, out: TextIO) -> None:
@@ -66,11 +68,11 @@ def write_json(db: sqlite_utils.Database, out: TextIO) -> None:
     """
     head = {"provenance": __version__, "schema": schema_version(db), "exported_at": _now()}
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "articles": [')
-    articles = queries.export_articles(db, with_canonical=True)
-    steps = queries.chain_steps(db, CHAIN_COLUMNS)
+    articles = map(xml_safe_row, queries.export_articles(db, with_canonical=True))
+    steps = map(xml_safe_row, queries.chain_steps(db, CHAIN_COLUMNS))
     pending = next(steps, None)
     for i, article in enumerate(articles):
-        claims = queries.export_claims(db, article["id"], with_offsets=True)
+        claims = list(map(xml_safe_row, queries.export_claims(db, article["id"], with_offsets=True)))
         by_claim: dict[int, list[dict]] = {}
         while pending is not None and pending["article_id"] <= article["id"]:
             if pending.pop("article_id") == article["id"]:
@@ -84,7 +86,7 @@ def write_json(db: sqlite_utils.Database, out: TextIO) -> None:
 
 
 def write_prov_json(db: sqlite_utils.Database, out: TextIO) -> None:
-    out.write(build_prov(db).serialize(format="json", indent=1))
+    out.write(build_prov(db).serialize(format="json", indent=1) or "")
     out.write("\n")
 
 

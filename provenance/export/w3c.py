@@ -15,7 +15,9 @@ URL ← capture or snapshot. What a run produced is `wasAttributedTo` that run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 import sqlite_utils
@@ -23,7 +25,9 @@ from prov.constants import PROV
 from prov.model import Namespace, ProvDocument
 
 from .. import __version__
+from ..models import SnapshotStatus
 from ..store import queries
+from .cells import xml_safe_row
 
 PV = Namespace("pv", "urn:x-provenance:")
 
@@ -60,10 +64,15 @@ class _Builder:
         self.agents: set[str] = set()
         self.tool = f"pv:tool/provenance-{__version__}"
 
+    @staticmethod
+    def safe(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Rows of the database with their text made safe for XML, so that the document converts to PROV-XML."""
+        return map(xml_safe_row, rows)
+
     def build(self) -> ProvDocument:
         self.add_tool_and_runs()
         self.add_urls()
-        for article in queries.export_articles(self.db):
+        for article in self.safe(queries.export_articles(self.db)):
             self.add_article(article)
         self.add_resolutions()
         self.add_captures()
@@ -82,7 +91,7 @@ class _Builder:
                 "pv:version": __version__,
             },
         )
-        for run in queries.export_runs(self.db):
+        for run in self.safe(queries.export_runs(self.db)):
             doc.agent(
                 f"pv:run/{run['id']}",
                 {
@@ -116,7 +125,7 @@ class _Builder:
 
     def add_urls(self) -> None:
         self.url_ids = {}
-        for row in queries.export_urls(self.db):
+        for row in self.safe(queries.export_urls(self.db)):
             self.url_ids[row["url"]] = row["id"]
             self.doc.entity(
                 f"pv:url/{row['id']}",
@@ -148,7 +157,7 @@ class _Builder:
     def add_citations(self, a: dict, art: str, extraction: str) -> None:
         doc = self.doc
         citations = list(
-            queries.export_citations(self.db, a["id"])
+            self.safe(queries.export_citations(self.db, a["id"]))
         )
         for c in citations:
             ent = f"pv:citation/{c['id']}"
@@ -183,7 +192,7 @@ class _Builder:
 
     def add_claims(self, a: dict, extraction: str) -> None:
         doc = self.doc
-        for cl in queries.export_claims(self.db, a["id"]):
+        for cl in self.safe(queries.export_claims(self.db, a["id"])):
             ent = f"pv:claim/{cl['id']}"
             doc.entity(
                 ent,
@@ -195,13 +204,13 @@ class _Builder:
             )
             doc.wasGeneratedBy(ent, extraction)
             doc.wasAttributedTo(ent, self.by(a["run_id"]))
-        for link in queries.export_claim_links(self.db, a["id"]):
+        for link in self.safe(queries.export_claim_links(self.db, a["id"])):
             doc.wasDerivedFrom(
                 f"pv:claim/{link['claim_id']}",
                 f"pv:citation/{link['citation_id']}",
                 other_attributes=_attrs(rule=link["rule"], confidence=link["confidence"]),
             )
-        for s in queries.export_supports(self.db, a["id"]):
+        for s in self.safe(queries.export_supports(self.db, a["id"])):
             doc.wasDerivedFrom(
                 f"pv:claim/{s['claim_id']}",
                 f"pv:claim/{s['supporting_claim_id']}",
@@ -212,10 +221,10 @@ class _Builder:
 
     def add_resolutions(self) -> None:
         doc = self.doc
-        for r in queries.export_resolutions(self.db):
+        for r in self.safe(queries.export_resolutions(self.db)):
             hops = [
                 f"{h['http_status'] or h['via']} {h['url']} -> {h['location']}"
-                for h in queries.hops_of(self.db, r["id"])
+                for h in self.safe(queries.hops_of(self.db, r["id"]))
             ]
             act = f"pv:resolution/{r['id']}"
             doc.activity(
@@ -246,7 +255,7 @@ class _Builder:
 
     def add_captures(self) -> None:
         doc = self.doc
-        for cap in queries.export_captures(self.db):
+        for cap in self.safe(queries.export_captures(self.db)):
             act, ent = f"pv:archiving/{cap['id']}", f"pv:capture/{cap['id']}"
             doc.activity(act, _time(cap["captured_at"]), None, {"prov:type": PV["Archiving"]})
             doc.used(act, f"pv:url/{cap['url_id']}")
@@ -274,7 +283,7 @@ class _Builder:
 
     def add_snapshots(self) -> None:
         doc, wayback = self.doc, "pv:archive/wayback-machine"
-        for s in queries.export_snapshots(self.db):
+        for s in self.safe(queries.export_snapshots(self.db)):
             act, ent = f"pv:wayback-lookup/{s['id']}", f"pv:snapshot/{s['id']}"
             doc.activity(
                 act,
@@ -284,7 +293,7 @@ class _Builder:
             )
             doc.used(act, f"pv:url/{s['url_id']}")
             doc.wasAssociatedWith(act, self.by(s["run_id"]))
-            if s["status"] not in ("found", "saved") or not s["snapshot_url"]:
+            if not SnapshotStatus(s["status"]).is_archived or not s["snapshot_url"]:
                 continue
             if wayback not in self.agents:
                 doc.agent(

@@ -11,8 +11,8 @@ logged and noted on the Extraction and the rest is still extracted.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from ..claims import build_claims, grade_all
 from ..models import Article, Citation, Extraction
 from .document import Block, Document
 from .html import read_html
@@ -44,8 +44,8 @@ def extract(article: Article) -> Extraction:
     if article.is_html:
         doc, md, html_notes = read_html(article.content, article.url)
         notes += html_notes
-        _guarded(notes, "bare URLs", cite_bare_urls, doc)
         own_url = md.canonical_url or article.url
+        _guarded(notes, "bare URLs", cite_bare_urls, doc, own_url)
         _guarded(notes, "outlets", find_outlets, doc, md.outlet, own_url, headline_is_text=False)
         title = (
             doc.text[doc.blocks[0].start : doc.blocks[0].end]
@@ -80,11 +80,14 @@ def extract(article: Article) -> Extraction:
 
 
 def _claims(ex: Extraction, doc: Document, by_id: dict[int, Citation]) -> None:
+    # claims reads this package's sentence rules (extract.sentences), so it is imported when used
+    from ..claims import build_claims, grade_all
+
     ex.claims = build_claims(ex.text, doc.blocks, ex.citations)
     grade_all(ex.claims, by_id, None)
 
 
-def in_text_order(citations: list[Citation], blocks: list[Block] = ()) -> list[Citation]:
+def in_text_order(citations: list[Citation], blocks: Sequence[Block] = ()) -> list[Citation]:
     """Citations renumbered 1…n in the order they appear, parents before the links inside them."""
     ordered = sorted(citations, key=lambda c: (c.start, c.parent is not None, c.id))
     new_id = {c.id: i for i, c in enumerate(ordered, 1)}

@@ -21,7 +21,8 @@ POSITIVE = re.compile(
 )
 NEGATIVE = re.compile(
     r"comment|sidebar|related|footer|header|nav|menu|widget|promo|newsletter|share|social|advert|sponsor"
-    r"|recirc|outbrain|taboola|popular|trending|author|byline|breadcrumb|masthead|subscribe|disclaimer",
+    r"|recirc|outbrain|taboola|popular|trending|author|byline|breadcrumb|masthead|subscribe|disclaimer"
+    r"|next-?(?:post|stor|article)|up-?next|read-?next|more-?stories",
     re.I,
 )
 
@@ -151,11 +152,19 @@ def _by_json_ld(root, article_body: str) -> object | None:
     return None
 
 
-def find_body(root, article_body: str | None = None) -> list:
+def _opens_with(el, lead: str) -> float:
+    """1.5 when the element's text opens with the page's description (a dateline may come first)."""
+    text = _squash(" ".join(t for _, t in zip(range(60), el.itertext(), strict=False)))
+    return 1.5 if lead in text[:400] else 1.0
+
+
+def find_body(root, article_body: str | None = None, description: str | None = None) -> list:
     """The element(s) holding the article text, in document order; [] when nothing looks like one.
 
     Trust order: itemprop=articleBody; the element spanning JSON-LD's articleBody text; the best
-    paragraph-density candidate, widened to a content-named ancestor or split siblings.
+    paragraph-density candidate (one that holds the page's own description ranks higher: a list of
+    other stories' teasers can outscore a short article), widened to a content-named ancestor or
+    split siblings.
     """
     marked = [
         el
@@ -180,6 +189,11 @@ def find_body(root, article_body: str | None = None) -> list:
         body = root.find(".//body")
         return [body if body is not None else root]
     ranked = sorted(scores.items(), key=lambda kv: kv[1] * _hint(kv[0]), reverse=True)
+    lead = _squash(description or "")[:50]
+    if len(lead) >= 30 and _opens_with(ranked[0][0], lead) == 1.0:
+        top, rest = ranked[:5], ranked[5:]
+        ranked = sorted(top, key=lambda kv: kv[1] * _hint(kv[0]) * _opens_with(kv[0], lead), reverse=True)
+        ranked += rest
     best = None
     for el, _ in ranked[:10]:
         if not _skipped(el) and isinstance(el.tag, str):
@@ -231,6 +245,13 @@ def _parallel_columns(best, paragraphs: dict) -> list | None:
     return None
 
 
+def _interleaved(anc, parts: list) -> bool:
+    """Text blocks of one class alternating with other blocks of the story (a shopping gallery's items,
+    a slideshow's slides): the column holding them all is the body, not the text blocks alone."""
+    own = sum(_text_len(p) for p in parts)
+    return own * 1.2 < _text_len(anc) < own * 2.5
+
+
 def _with_split_siblings(best, scores: dict | None = None) -> list:
     """A text split over containers of one kind (siblings or cousins): take them all.
 
@@ -255,13 +276,21 @@ def _with_split_siblings(best, scores: dict | None = None) -> list:
             break
         same = [el for el in anc.iter(best.tag) if same_kind(el) or el is best]
         same = [el for el in same if not any(a in same for a in el.iterancestors()) and not _skipped(el)]
+        if len(same) > 2 and not tokens and _interleaved(anc, same):
+            return [anc]
         if len(same) > 1:
             return same
     return [best]
 
 
 _RAW_LINK = re.compile(r"<a\s[^>]*href", re.I)
-_CONTAINER_TAGS = re.compile(r"</?(?:div|span|section|font|center|table|tbody|tr|td)\b[^>]*>", re.I)
+_RAW_PARAGRAPH = re.compile(r"<p[\s>]", re.I)
+# Tags that nest without meaning when left unclosed; removing them keeps every word and link.
+_CONTAINER_TAGS = re.compile(
+    r"</?(?:div|span|section|article|main|font|center|table|tbody|thead|tr|td|th|ul|ol|li|dl|dd|dt|"
+    r"b|i|em|strong|u|s|small|big|sup|sub|mark|abbr|cite|label|nobr|a(?=\s+name=)|a(?=>))\b[^>]*>",
+    re.I,
+)
 
 
 def _parse(html: str):
@@ -277,16 +306,84 @@ def _parse(html: str):
 def parse(html: str, notes: list[str] | None = None):
     """Parse HTML leniently; a page nested deeper than libxml2 will follow is flattened and parsed again.
 
-    libxml2 drops everything below depth 256 (2048 with huge_tree); when the tree holds clearly
-    fewer links than the source, container tags are removed so the text and links survive.
+    libxml2 drops everything below depth 256 (2048 with huge_tree): thousands of unclosed tags lose
+    the whole article after them. When the tree holds clearly fewer links or paragraphs than the
+    source, container tags are removed so the text and links survive, and a note says so.
     """
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
     root = _parse(html)
     raw_links = len(_RAW_LINK.findall(html))
-    if raw_links and sum(1 for _ in root.iter("a")) < raw_links * 0.9:
+    raw_paragraphs = len(_RAW_PARAGRAPH.findall(html))
+    links = sum(1 for _ in root.iter("a")) if raw_links else 0
+    paragraphs = sum(1 for _ in root.iter("p")) if raw_paragraphs else 0
+    if links < raw_links * 0.9 or paragraphs < raw_paragraphs * 0.9:
         flat = _parse(_CONTAINER_TAGS.sub(" ", html))
-        if sum(1 for _ in flat.iter("a")) > sum(1 for _ in root.iter("a")):
+        flat_links = sum(1 for _ in flat.iter("a"))
+        flat_paragraphs = sum(1 for _ in flat.iter("p"))
+        if flat_links + flat_paragraphs > links + paragraphs:
             if notes is not None:
-                notes.append("nesting too deep to parse: container tags were flattened")
+                notes.append(
+                    f"nesting too deep to parse: container tags were flattened ({links} of {raw_links} links"
+                    f" and {paragraphs} of {raw_paragraphs} paragraphs were reachable)"
+                )
             return flat
     return root
+
+
+_SOURCE_LINE = re.compile(r"^\s*(?:sources?|via|references?)\b\s*[:\-–—]", re.I)
+
+
+def with_source_line(bodies: list) -> list:
+    """A "Sources: …" line kept right after the body's container (an aggregator's credits) is body text."""
+    if not bodies:
+        return bodies
+    sib = bodies[-1].getnext()
+    for _ in range(2):
+        if sib is None:
+            break
+        if isinstance(sib.tag, str) and sib.find(".//a") is not None:
+            text = sib.text_content()
+            if len(text) < 600 and _SOURCE_LINE.match(text):
+                return [*bodies, sib]
+        sib = sib.getnext()
+    return bodies
+
+
+def largest_text_block(root):
+    """The element whose own paragraphs hold the most text on the page: a fallback body."""
+    lengths: dict = {}
+    for el in root.iter("p", "pre", "li", "td"):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        n = len(_squash(el.text_content()))
+        if n >= 60:
+            lengths[parent] = lengths.get(parent, 0) + n
+    for el in sorted(lengths, key=lambda e: lengths[e], reverse=True)[:10]:
+        if not _skipped(el) and el.tag not in _SKIP:
+            return el
+    return None
+
+
+def is_declared(bodies: list, article_body: str | None) -> bool:
+    """The page itself says where its body is (itemprop=articleBody, or JSON-LD's articleBody text)."""
+    if not bodies:
+        return False
+    first = bodies[0]
+    if "articlebody" in " ".join(first.get(a) or "" for a in ("itemprop", "property", "name")).lower():
+        return True
+    head = _squash(article_body or "")[:40]
+    return len(head) >= 20 and head in _squash(first.text_content())
+
+
+def first_story(bodies: list) -> list:
+    """A body holding several whole stories (each an `<article>` with its own `<h1>`: infinite scroll
+    appends the next ones below the first) is cut to the first story."""
+    stories = [
+        el
+        for body in bodies
+        for el in body.iter("article")
+        if el.find(".//h1") is not None and _text_len(el) > 300
+    ]
+    stories = [el for el in stories if not any(a in stories for a in el.iterancestors())]
+    return [stories[0]] if len(stories) > 1 else bodies

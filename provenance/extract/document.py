@@ -10,6 +10,7 @@ be confused.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..models import Anchor, Block, BlockKind, Citation, Kind
 
@@ -37,7 +38,7 @@ class Document:
         return self._parts[0] if self._parts else ""
 
     def add_block(
-        self, kind: str, text: str, anchors: list[tuple[int, int, str, str]] = (), citation: int | None = None
+        self, kind: str, text: str, anchors: Sequence[tuple[int, int, str, str]] = (), citation: int | None = None
     ) -> Block | None:
         """Append one block; `anchors` are (start, end, url, text) relative to `text`."""
         if not text.strip():
@@ -48,7 +49,7 @@ class Document:
         start = self.length
         self._parts.append(text)
         self.length += len(text)
-        block = Block(kind, start, self.length, citation)
+        block = Block(BlockKind(kind), start, self.length, citation)
         for a_start, a_end, url, a_text in anchors:
             block.anchors.append(Anchor(start + a_start, start + a_end, url, a_text))
         self.blocks.append(block)

@@ -92,6 +92,9 @@ def match(el) -> str | None:
             kind = _POST_CLASSES.get(c)
             if kind:
                 return kind
+    if tag in ("div", "span", "figure") and _lazy_player(el):
+        return "iframe"
+    if tag in ("blockquote", "div"):
         return None
     if tag in (
         "iframe",
@@ -107,7 +110,17 @@ def match(el) -> str | None:
     return None
 
 
-def _src(el) -> str | None:
+def _lazy_player(el) -> bool:
+    """A placeholder a lazy loader turns into a player (`<div class="rll-youtube-player"
+    data-src="…/embed/<id>">`): a data attribute holding a known player's URL."""
+    for name, value in el.attrib.items():
+        if name.startswith("data-") and ("youtu" in value or "vimeo" in value) and quirks.video_url(value):
+            return True
+    return False
+
+
+def source(el) -> str | None:
+    """The src of an embed, wherever its lazy loader put it."""
     rendered = el.get("data-tweet-id")
     if rendered and rendered.isdigit():
         return f"https://platform.twitter.com/embed/Tweet.html?id={rendered}"
@@ -123,16 +136,37 @@ def _src(el) -> str | None:
     tweet_id = el.get("data-tweetid") or el.get("data-tweet-id")
     if tweet_id and tweet_id.isdigit():  # amp-twitter, or a tweet already rendered into an iframe
         return f"https://platform.twitter.com/embed/Tweet.html?id={tweet_id}"
+    for name, value in el.attrib.items():  # another lazy loader's attribute (data-lazy, data-rocket-src, …)
+        if name.startswith("data-") and "//" in value and quirks.video_url(value):
+            return value.strip()
+    return None
+
+
+# A site's own wrapper iframe around a third-party player names the provider and the id in its src
+# or attributes (`…/embed/inset/iframe?id=youtube-video-<id>`, `data-recommend-id="youtube://<id>"`).
+_WRAPPED = (
+    (re.compile(r"(?i)\byoutube(?:[-_]video)?(?:://|[-_:=/])([\w-]{11})(?![\w-])"), "https://www.youtube.com/watch?v={}"),
+    (re.compile(r"(?i)\bvimeo(?:[-_]video)?(?:://|[-_:=/])(\d{5,})\b"), "https://vimeo.com/{}"),
+)
+
+
+def wrapped_video(el, src: str | None) -> str | None:
+    """The third-party video a site's own player iframe wraps, read from its src and attributes."""
+    for value in [src or "", *el.attrib.values()]:
+        for pattern, form in _WRAPPED:
+            m = pattern.search(value)
+            if m:
+                return form.format(m.group(1))
     return None
 
 
 def cite(kind: str, el, walker, base: str | None) -> None:
     """Cite one embed met during the body walk (the walker has flushed its running text)."""
     if kind == "iframe":
-        src = quirks.absolute(_src(el), base) if _src(el) else None
+        src = quirks.absolute(source(el), base) if source(el) else None
         if not src:
             return
-        url = quirks.video_url(src)
+        url = quirks.video_url(src) or wrapped_video(el, src)
         if url:
             _cite_video(walker, url, el.get("title") or "")
             return
@@ -206,7 +240,7 @@ def _cite_tweet(el, walker, base) -> None:
     if status:
         last_a, last_u = status[-1]
         url = quirks.tweet_url(last_u)
-        handle = quirks.tweet_status(last_u)[0]
+        handle = (quirks.tweet_status(last_u) or (None, None))[0]
         when = parse_date(last_a.text_content())
     full = el.text_content()
     if handle is None:
@@ -320,7 +354,7 @@ def lead_videos(bodies: list, walker, base: str | None) -> None:
         if not _outside(header, bodies):
             continue
         for el in header.iter("iframe", "amp-youtube", "lite-youtube"):
-            src = _src(el)
+            src = source(el)
             url = quirks.video_url(quirks.absolute(src, base)) if src else None
             if url:
                 _cite_video(walker, url, el.get("title") or "")
@@ -344,7 +378,7 @@ def stray_embeds(bodies: list, walker, base: str | None, is_boilerplate) -> None
         kind = match(el)
         if kind is None or not _outside(el, bodies):
             continue
-        if kind == "iframe" and not _TWEET_IFRAME.search(_src(el) or ""):
+        if kind == "iframe" and not _TWEET_IFRAME.search(source(el) or ""):
             continue
         chain = []
         for anc in el.iterancestors():

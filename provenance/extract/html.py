@@ -11,6 +11,7 @@ no citations.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .. import quirks
 from ..models import FoundBy, Kind
@@ -24,6 +25,7 @@ from .document import (
     HEADING,
     HEADLINE,
     PARAGRAPH,
+    POST,
     QUOTE,
     Document,
     InlineBuffer,
@@ -52,7 +54,18 @@ BOILERPLATE_NAMES = re.compile(
     r"sponsored|disclaimer|tags?|tag-list|topics|breadcrumbs?|sidebar|rollover|hovercard|recirc|outbrain|"
     r"taboola|paywall|donate|contribute|contribution|interlude|more-stories|read-more|also-read|"
     r"screen-reader|sr-only|visually-hidden|print-only|caption|credit|credits|copyright|"
-    r"trust|trusted|trusted-source|follow-us|footer|google-news|rating|toc)(?:$|[\s_-])",
+    r"trust|trusted|trusted-source|follow-us|footer|google-news|rating|toc|"
+    # recirculation: related and trending lists, stories appended below the article
+    r"trending|recommended|recommendations|next-?(?:story|stories|article|articles|post|posts)|up-?next|"
+    r"read-?next|most-?(?:read|popular|viewed|shared)|more-?(?:in|from|stories|news|articles|posts)\w*)"
+    r"(?:$|[\s_-])",
+    re.I,
+)
+# The site's own video player and its playlist: chrome around the article (a third-party player
+# inside one is still looked for, see `_embeds_inside`).
+PLAYER_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:video-?(?:player|playlist|ct|container|wrapper|rail|carousel|thumbs)|featured-video|"
+    r"instream|native-video|jw-?player|media-player|player-?(?:wrapper|container)|playlist)(?:$|[\s_-])",
     re.I,
 )
 
@@ -73,15 +86,28 @@ BOILERPLATE_LINES = re.compile(
 )
 
 
+# A post's own taxonomy classes (WordPress post_class: "hentry type-post tag-twitter category-news")
+# describe the post, not a widget; they are read past on the element that carries them.
+_POST_CLASS = re.compile(r"(?:^|\s)(?:hentry|type-post|post-\d+)(?:\s|$)")
+_TAXONOMY = re.compile(r"(?:^|\s)(?:tag|category|format|status)-[\w-]+")
+
+
 def _names(el) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
+    classes = el.get("class") or ""
+    if ("post" in classes or "hentry" in classes) and _POST_CLASS.search(classes):
+        classes = _TAXONOMY.sub(" ", classes)
+    return f"{classes} {el.get('id') or ''}"
 
 
 def _hidden(el) -> bool:
     if el.get("hidden") is not None:
         return True
     style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style
+    # off-screen positioning hides text from readers (injected link spam, not the article)
+    return "display:none" in style or "visibility:hidden" in style or bool(_OFF_SCREEN.search(style))
+
+
+_OFF_SCREEN = re.compile(r"(?:^|;)(?:left|top|text-indent):-\d{4,}(?:px|em)")
 
 
 def is_boilerplate_element(el) -> bool:
@@ -92,7 +118,9 @@ def is_boilerplate_element(el) -> bool:
         return True
     names = _names(el)
     # A wrapper named for an embed ("social-media-embed") holds the embed, not a share bar.
-    return bool(BOILERPLATE_NAMES.search(names)) and "embed" not in names.lower()
+    if "embed" in names.lower():
+        return False
+    return bool(BOILERPLATE_NAMES.search(names) or PLAYER_NAMES.search(names))
 
 
 BULLET_MARK = re.compile(r"^(?:[•·▪‣◦]|[-–*](?=\s))\s*\S")
@@ -162,7 +190,10 @@ class BodyWalker:
     def cite_link(self, url: str, text: str, start: int, end: int, parent: int | None = None):
         if not quirks.is_http(url) or quirks.is_share_or_follow(url):
             return None
-        if parent is None and quirks.is_navigation(url, self.md.canonical_url or self.md.base_url):
+        page = self.md.canonical_url or self.md.base_url
+        if quirks.is_image_file(url) and (not page or quirks.same_site(url, page)):
+            return None  # the site's own photo ("enlarge this image"); another site's chart may be a source
+        if parent is None and (quirks.is_navigation(url, page) or quirks.is_recirculation(url, page)):
             return None
         if (
             parent is None
@@ -177,7 +208,7 @@ class BodyWalker:
     # -- the walk ---------------------------------------------------------------------------
     def walk(self, top) -> None:
         ENTER, END, TEXT = 0, 1, 2
-        stack: list[tuple[int, object]] = [(ENTER, top)]
+        stack: list[tuple[int, Any]] = [(ENTER, top)]  # an element, or text for TEXT
         open_anchors = self.open_anchors
         base = self.md.base_url
         while stack:
@@ -236,8 +267,16 @@ class BodyWalker:
         self.flush()
 
     def _tweets_inside(self, el, base: str | None) -> None:
-        """An embedded tweet in an aside or a social wrapper inside the body is still the article's."""
+        """An embedded tweet in an aside or a social wrapper inside the body is still the article's,
+        and so is a third-party video inside a player box named like the site's own."""
         names = _names(el).lower()
+        if PLAYER_NAMES.search(names) and el.tag not in _SKIP_TAGS:
+            for frame in el.iter("iframe", "amp-youtube", "lite-youtube", "amp-vimeo"):
+                src = embeds.source(frame)
+                if src and (quirks.video_url(src) or embeds.wrapped_video(frame, src)):
+                    self.flush()
+                    embeds.cite("iframe", frame, self, base)
+            return
         if "comment" in names or not (el.tag == "aside" or re.search(r"tweet|twitter|social|embed", names)):
             return
         for quote in el.iter("blockquote"):
@@ -258,6 +297,40 @@ class BodyWalker:
         return parent_kind if parent_kind in (CAPTION, QUOTE, HEADING, BULLET) else PARAGRAPH
 
 
+_DATE_WORDS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|\b(?:ago|min|mins|hours?|days?)\b|[\W\d_]+",
+    re.I,
+)
+
+
+def drop_link_lists(doc: Document, page_url: str | None) -> None:
+    """Runs of blocks that are each one link to the site's own pages (and a date at most): a list of
+    other stories (related, latest, recent posts), not the article; their links are not citations."""
+    if not page_url:
+        return
+    listed = []
+    text = doc.text
+    for b in doc.blocks:
+        if not b.anchors or b.kind not in (PARAGRAPH, BULLET, HEADING) or b.end - b.start > 300:
+            listed.append(False)
+            continue
+        rest = text[b.start : b.end]
+        for a in b.anchors:
+            rest = rest.replace(a.text, " ")
+        listed.append(
+            len(_DATE_WORDS.sub("", rest)) <= 2 and all(quirks.same_site(a.url, page_url) for a in b.anchors)
+        )
+    drop: set[tuple[int, str]] = set()
+    for i, b in enumerate(doc.blocks):
+        if listed[i] and ((i and listed[i - 1]) or (i + 1 < len(listed) and listed[i + 1])):
+            b.kind = BOILERPLATE
+            drop.update((a.start, a.url) for a in b.anchors)
+    if drop:
+        doc.citations = [
+            c for c in doc.citations if not (c.parent is None and c.url and (c.start, c.url) in drop)
+        ]
+
+
 def _headline(md: Metadata) -> str | None:
     """The title without a trailing " | Site name" (only when that part names the site)."""
     title = md.title
@@ -273,8 +346,20 @@ def _headline(md: Metadata) -> str | None:
     return title.strip() or None
 
 
+# Characters of body text below which the body found is doubted, and a rescue is tried.
+SMALL_BODY_CHARS = 400
+_TEXT_KINDS = (PARAGRAPH, BULLET, QUOTE, POST)
+_MARKUP_ONLY = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.I | re.S)
+_KEEP_TAGS = re.compile(r"</?(?!(?:a|p|br|iframe|head|title|meta|link|html|body)\b)[a-z][\w:-]*\b[^>]*>", re.I)
+
+
 def read_html(content: str, page_url: str | None = None) -> tuple[Document, Metadata, list[str]]:
-    """The Document (text, blocks, citations) and metadata of one HTML page."""
+    """The Document (text, blocks, citations) and metadata of one HTML page.
+
+    A body that comes out implausibly small is not taken silently: the block holding most of the
+    page's paragraphs is read instead, or, when the parser lost the text itself, the page with its
+    markup reduced to paragraphs and links; either way a note says so.
+    """
     notes: list[str] = []
     if "\x00" in content:
         content = content.replace("\x00", "")
@@ -283,11 +368,54 @@ def read_html(content: str, page_url: str | None = None) -> tuple[Document, Meta
         notes.append(f"HTML cut at {MAX_HTML_CHARS} characters")
     root = bodyfinder.parse(content, notes)
     md = read_metadata(root, page_url)
+    bodies = bodyfinder.first_story(bodyfinder.find_body(root, md.article_body, md.description))
+    bodies = bodyfinder.with_source_line(bodies)
+    doc = _read_bodies(bodies, md)
+    if _body_chars(doc) < SMALL_BODY_CHARS:
+        declared = bodyfinder.is_declared(bodies, md.article_body)
+        doc = _rescue(content, root, md, [] if declared else bodies, doc, notes)
+    elif not any(c.kind in (Kind.LINK, Kind.SHORT_LINK) for c in doc.citations):
+        if not bodyfinder.is_declared(bodies, md.article_body):
+            doc = _links_elsewhere(root, md, bodies, doc, notes)
+    return doc, md, notes
+
+
+def _links(doc: Document) -> int:
+    return sum(1 for c in doc.citations if c.kind in (Kind.LINK, Kind.SHORT_LINK) and c.parent is None)
+
+
+def _links_elsewhere(root, md: Metadata, bodies: list, doc: Document, notes: list[str]) -> Document:
+    """A body with no link at all, when the block holding most of the page's paragraphs cites several
+    other sites: that block is read instead, and a note says so."""
+    block = bodyfinder.largest_text_block(root)
+    if block is None or any(block is b or block in b.iterancestors() for b in bodies):
+        return doc
+    page = md.canonical_url or md.base_url
+    off_site = {
+        url
+        for p in block.iter("p")
+        for a in p.iter("a")
+        if (url := quirks.absolute(a.get("href"), md.base_url))
+        and quirks.is_http(url)
+        and not quirks.same_site(url, page)
+    }
+    if len(off_site) < 3:
+        return doc
+    other = _read_bodies([block], md)
+    if _links(other) >= 3 and _body_chars(other) >= _body_chars(doc) / 2:
+        notes.append(
+            f"body held no links while the block holding most of the page's paragraphs cites {len(off_site)}"
+            " other sites: that block was read instead"
+        )
+        return other
+    return doc
+
+
+def _read_bodies(bodies: list, md: Metadata) -> Document:
     doc = Document()
     headline = _headline(md)
     if headline:
         doc.add_block(HEADLINE, headline)
-    bodies = bodyfinder.find_body(root, md.article_body)
     first_text = ""
     for b in bodies:
         first_text = re.sub(r"\s+", " ", b.text_content()[:600]).strip()
@@ -300,4 +428,42 @@ def read_html(content: str, page_url: str | None = None) -> tuple[Document, Meta
         walker.kinds = [PARAGRAPH]
         walker.walk(b)
     embeds.stray_embeds(bodies, walker, md.base_url, is_boilerplate_element)
-    return doc, md, notes
+    drop_link_lists(doc, md.canonical_url or md.base_url)
+    return doc
+
+
+def _body_chars(doc: Document) -> int:
+    return sum(b.end - b.start for b in doc.blocks if b.kind in _TEXT_KINDS)
+
+
+def _rescue(content: str, root, md: Metadata, bodies: list, doc: Document, notes: list[str]) -> Document:
+    """A second reading for a body that came out too small; the original when neither does better.
+
+    `bodies` is empty when the page declared its body: then only a parser's loss is looked for.
+    """
+    found = _body_chars(doc)
+    block = bodyfinder.largest_text_block(root) if bodies else None
+    if block is not None and not any(block is b for b in bodies):
+        other = _read_bodies([block], md)
+        if _body_chars(other) >= max(2 * found, SMALL_BODY_CHARS):
+            notes.append(
+                f"body looked too small ({found} characters of text): read the block holding most of the"
+                f" page's paragraphs instead ({_body_chars(other)} characters)"
+            )
+            return other
+    visible = len(" ".join(_MARKUP_ONLY.sub(" ", content).split()))
+    parsed = len(" ".join(root.text_content().split()))
+    if parsed >= visible / 2 or visible < max(2 * found, SMALL_BODY_CHARS):
+        notes.append(f"body is small ({found} characters of text) and no other reading found more")
+        return doc  # the parser kept the page's text: the page is short, or its body is elsewhere
+    plain_root = bodyfinder.parse(_KEEP_TAGS.sub(" ", content))
+    plain = bodyfinder.find_body(plain_root, None, md.description)
+    other = _read_bodies(plain, md)
+    if _body_chars(other) >= max(2 * found, SMALL_BODY_CHARS):
+        notes.append(
+            f"body looked too small ({found} characters of text) beside the page's text: read the page with"
+            f" its markup reduced to paragraphs and links ({_body_chars(other)} characters)"
+        )
+        return other
+    notes.append(f"body is small ({found} characters of text) and no other reading found more")
+    return doc

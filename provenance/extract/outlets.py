@@ -110,7 +110,8 @@ def _inside_bigger_name(text: str, start: int, end: int, allow_the: bool) -> boo
     """'Vice President', 'Michael J. Fox', 'Time Warner': the outlet word is part of another proper name."""
     after = text[end : end + 40]
     if re.match(r"^\s+(?!(?:The|A|An)\b)[A-Z][a-z]", after) and not re.match(r"^[’']", after):
-        nxt = re.match(r"^\s+(\w+)", after).group(1)
+        word = re.match(r"^\s+(\w+)", after)
+        nxt = word.group(1) if word else ""
         if nxt not in ("I", "In", "On", "At"):
             return True
     before = text[max(0, start - 40) : start]
@@ -242,14 +243,15 @@ def find_outlets(
         ]
         _share_cues_in_lists(text, mentions, cues)
         accepted: list[tuple[Mention, str]] = []
-        for m, cue in zip(mentions, cues, strict=True):
-            if cue is None or is_own(outlet_key(m.outlet)) or is_own(outlet_key(m.surface)):
+        for mention, cue in zip(mentions, cues, strict=True):
+            if cue is None or is_own(outlet_key(mention.outlet)) or is_own(outlet_key(mention.surface)):
                 continue
-            accepted.append((m, cue))
-        for m, cue in accepted:
-            doc.cite(Kind.OUTLET, m.surface, m.start, m.end, outlet=m.outlet, found_by=FoundBy.ACCORDING_TO, cue=cue)
-            recent.append((bi, m.outlet))
-        cited_here = [(m.start, m.end) for m, _ in accepted]
+            accepted.append((mention, cue))
+        for mention, cue in accepted:
+            doc.cite(Kind.OUTLET, mention.surface, mention.start, mention.end, outlet=mention.outlet,
+                     found_by=FoundBy.ACCORDING_TO, cue=cue)
+            recent.append((bi, mention.outlet))
+        cited_here = [(mention.start, mention.end) for mention, _ in accepted]
         for am in ANAPHORA.finditer(text[bstart:bend]):
             if recent and bi - recent[-1][0] <= 3:
                 s = bstart + am.start()

@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 
 from .. import quirks
-from ..models import FoundBy, Kind
+from ..models import BlockKind, FoundBy, Kind
 from .document import BULLET, HEADING, HEADLINE, PARAGRAPH, POST, Block, Document
 from .embeds import parse_date
 
@@ -110,7 +110,7 @@ def read_text(content: str) -> Document:
             kinds.append(HEADING)
         else:
             kinds.append(PARAGRAPH)
-    blocks = [Block(k, s, e) for k, (s, e) in zip(kinds, spans, strict=True)]
+    blocks = [Block(BlockKind(k), s, e) for k, (s, e) in zip(kinds, spans, strict=True)]
 
     out: list[Block] = []
     for block in blocks:
@@ -144,7 +144,7 @@ def read_text(content: str) -> Document:
             url_m = BARE_URL.search(chunk)
             url = quirks.video_url(url_m.group(0)) or url_m.group(0) if url_m else None
             doc.cite(Kind.VIDEO, chunk, block.start, block.end, url=url, found_by=FoundBy.WATCH_LINE)
-            block.kind = "caption"
+            block.kind = BlockKind.CAPTION
         out.append(block)
     doc.blocks = out
     cite_bare_urls(doc)
@@ -163,8 +163,11 @@ def clean_url(raw: str) -> str:
     return url
 
 
-def cite_bare_urls(doc: Document) -> None:
-    """URLs written out as text (glued to a word or not): links or short links, unless a link covers them."""
+def cite_bare_urls(doc: Document, page_url: str | None = None) -> None:
+    """URLs written out as text (glued to a word or not): links or short links, unless a link covers them.
+
+    With the page's URL known, the site's own navigation and player URLs (an "embed this" code box)
+    and share links are left out, as they are for anchors."""
     text = doc.text
     links = (Kind.LINK, Kind.SHORT_LINK)
     taken = sorted((c.start, c.end) for c in doc.citations if c.url and c.kind in links)
@@ -182,6 +185,8 @@ def cite_bare_urls(doc: Document) -> None:
         s, e = m.start(), m.start() + len(raw.rstrip(_TRAILING)) if raw[-1] in _TRAILING else m.end()
         i = bisect_right(taken_starts, e)
         if any(s < b for _, b in taken[max(0, i - 4) : i]) or not quirks.is_http(url):
+            continue
+        if page_url and (quirks.is_navigation(url, page_url) or quirks.is_share_or_follow(url)):
             continue
         i = bisect_right(owner_starts, s)
         parent = next((cid for a, b, cid in reversed(owners[max(0, i - 3) : i]) if a <= s < b), None)

@@ -17,6 +17,7 @@ import html
 import re
 
 from .. import __version__
+from ..models import SnapshotStatus
 from .model import ArticleReport, CitationView, ClaimView, Node
 from .words import (
     Part,
@@ -143,15 +144,15 @@ def _placed(report: ArticleReport) -> tuple[list[tuple[int, int, ClaimView | Non
     claims got a run. Claims may overlap (a quotation inside a sentence); links may not nest."""
     n = len(report.text)
     spans = [
-        c
+        (c.start, c.end, c)
         for c in report.claims
         if isinstance(c.start, int) and isinstance(c.end, int) and 0 <= c.start < c.end <= n
     ]
-    cuts = sorted({0, n, *(c.start for c in spans), *(c.end for c in spans)})
+    cuts = sorted({0, n, *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     runs: list[tuple[int, int, ClaimView | None]] = []
     for a, b in zip(cuts, cuts[1:], strict=False):
-        covering = [c for c in spans if c.start <= a and b <= c.end]
-        owner = min(covering, key=lambda c: (c.end - c.start, c.seq)) if covering else None
+        covering = [(s, e, c) for s, e, c in spans if s <= a and b <= e]
+        owner = min(covering, key=lambda x: (x[1] - x[0], x[2].seq))[2] if covering else None
         if runs and runs[-1][2] is owner and runs[-1][1] == a:
             runs[-1] = (runs[-1][0], b, owner)
         else:
@@ -198,7 +199,7 @@ def _evidence_html(c: CitationView) -> str:
             for cap in ev.captures
         ]
     for s in ev.snapshots if ev else []:
-        if s["status"] in ("found", "saved"):
+        if SnapshotStatus(s["status"]).is_archived:
             items.append(
                 f'<li class="r-archive">Wayback: {esc(snapshot_words(s))}: {url_html(s["snapshot_url"])}</li>'
             )

@@ -228,7 +228,9 @@ def _citations(db, article_id: int) -> list[CitationView]:
         url_id = r[14]
         if url_id is not None and url_id not in cache:
             cache[url_id] = _evidence(db, url_id, r[4])
-        out.append(CitationView(*r[:14], evidence=cache.get(url_id) if url_id is not None else None))
+        view = CitationView(*r[:14])
+        view.evidence = cache.get(url_id) if url_id is not None else None
+        out.append(view)
     return out
 
 

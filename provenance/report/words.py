@@ -12,7 +12,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from ..models import Status
+from ..models import SnapshotStatus, Status
 from .model import CitationView, ClaimView, Evidence, Node
 
 # C0/C1 controls (ESC among them) and the bidi overrides that can reorder what a reader sees.
@@ -138,8 +138,9 @@ def strongest_parts(claim: ClaimView, claims: dict[int, ClaimView] | None = None
         return path_parts(path)
     for other_id, _conf in claim.supported_by:
         other = (claims or {}).get(other_id)
-        if other is not None and other.strongest():
-            return [Part(f"supported by claim {other.id}", "claim")] + path_parts(other.strongest())
+        best = other.strongest() if other is not None else None
+        if other is not None and best:
+            return [Part(f"supported by claim {other.id}", "claim")] + path_parts(best)
     return [Part("no source given", "note")]
 
 
@@ -162,7 +163,7 @@ def capture_line(cap: dict) -> str:
 
 
 def snapshot_line(s: dict) -> str:
-    if s["status"] in ("found", "saved"):
+    if SnapshotStatus(s["status"]).is_archived:
         return f"{snapshot_words(s)}: {clean(s['snapshot_url'])}"
     return f"{s['status']}" + (f" ({clean(s['reason'])})" if s.get("reason") else "")
 

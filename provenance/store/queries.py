@@ -7,7 +7,10 @@ that could not check never hides an earlier answer. Nothing here writes.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from typing import Any, cast
 
 import sqlite_utils
 
@@ -26,6 +29,9 @@ from ..models import (
     SnapshotStatus,
     Status,
 )
+
+Row = dict[str, Any]          # one row by column name
+Record = tuple[Any, ...]       # one row by position
 
 __all__ = [
     "article_claims",
@@ -150,11 +156,11 @@ def recent_snapshot(db: sqlite_utils.Database, url: str, target_date: str,
                     distance_days=row[4], target_date=row[5], checked_at=row[6], reason=row[7])
 
 
-def capture_rows(db: sqlite_utils.Database, warc_files: list[str] | None = None) -> list[dict]:
+def capture_rows(db: sqlite_utils.Database, warc_files: list[str] | None = None) -> list[Row]:
     """Every `captures` row (or those of some files), for checking them against the WARC files."""
     sql = ("SELECT c.id, u.url, c.warc_file, c.\"offset\", c.length, c.record_type, c.record_id, "
            "c.payload_digest, c.block_digest FROM captures c JOIN urls u ON u.id = c.url_id")
-    args: list = []
+    args: list[Any] = []
     if warc_files is not None:
         if not warc_files:
             return []
@@ -192,11 +198,11 @@ def article_claims(db: sqlite_utils.Database, article_id: int) -> tuple[dict[int
 # --- one article's report (report/model.py) ------------------------------------------------------
 
 
-def article_row(db: sqlite_utils.Database, article_id: int) -> tuple | None:
-    return db.execute(
+def article_row(db: sqlite_utils.Database, article_id: int) -> Record | None:
+    return cast("Record | None", db.execute(
         "SELECT id, source, title, url, published, outlet, text, audited_at FROM articles WHERE id = ?",
         [article_id],
-    ).fetchone()
+    ).fetchone())
 
 
 def article_of_claim(db: sqlite_utils.Database, claim_id: int) -> int | None:
@@ -204,7 +210,7 @@ def article_of_claim(db: sqlite_utils.Database, claim_id: int) -> int | None:
     return row[0] if row else None
 
 
-def citation_rows(db: sqlite_utils.Database, article_id: int) -> list[tuple]:
+def citation_rows(db: sqlite_utils.Database, article_id: int) -> list[Record]:
     """id, seq, kind, text, url, outlet, handle, speaker, date, parent_id, found_in, start, end, found_by,
     url_id of each citation, in article order."""
     return db.execute(
@@ -215,23 +221,24 @@ def citation_rows(db: sqlite_utils.Database, article_id: int) -> list[tuple]:
     ).fetchall()
 
 
-def known_resolution(db: sqlite_utils.Database, url_id: int) -> tuple | None:
+def known_resolution(db: sqlite_utils.Database, url_id: int) -> Record | None:
     """What is known of one URL: id, final_url, status, reason, http_status, checked_at, elapsed_ms."""
-    return db.execute(
+    row: Record | None = db.execute(
         "SELECT id, final_url, status, reason, http_status, checked_at, elapsed_ms FROM latest_resolutions "
         "WHERE url_id = ?",
         [url_id],
     ).fetchone()
+    return row
 
 
-def hops_of(db: sqlite_utils.Database, resolution_id: int) -> list[dict]:
+def hops_of(db: sqlite_utils.Database, resolution_id: int) -> list[Row]:
     return list(db.query(
         "SELECT seq, url, http_status, location, via FROM hops WHERE resolution_id = ? ORDER BY seq",
         [resolution_id],
     ))
 
 
-def latest_copies(db: sqlite_utils.Database, url: str) -> list[dict]:
+def latest_copies(db: sqlite_utils.Database, url: str) -> list[Row]:
     """The latest WARC record that keeps `url`'s page (a response or revisit), as a list of at most one."""
     return list(db.query(
         'SELECT cap.id, cap.warc_file, cap."offset", cap.length, cap.record_type, cap.payload_digest, '
@@ -242,7 +249,7 @@ def latest_copies(db: sqlite_utils.Database, url: str) -> list[dict]:
     ))
 
 
-def best_snapshots(db: sqlite_utils.Database, url_id: int) -> list[dict]:
+def best_snapshots(db: sqlite_utils.Database, url_id: int) -> list[Row]:
     """The archive look-up that says most (a copy found, else 'none', else the latest), as a list of at
     most one: look-ups repeated by every audit are history, not evidence to list again."""
     archived = ", ".join("?" * len(SnapshotStatus.archived()))
@@ -253,14 +260,14 @@ def best_snapshots(db: sqlite_utils.Database, url_id: int) -> list[dict]:
     ))
 
 
-def claim_rows(db: sqlite_utils.Database, article_id: int) -> list[tuple]:
+def claim_rows(db: sqlite_utils.Database, article_id: int) -> list[Record]:
     return db.execute(
         'SELECT id, seq, kind, text, start, "end", status FROM claims WHERE article_id = ? ORDER BY seq',
         [article_id],
     ).fetchall()
 
 
-def support_rows(db: sqlite_utils.Database, article_id: int) -> list[tuple]:
+def support_rows(db: sqlite_utils.Database, article_id: int) -> list[Record]:
     """(claim, supporting claim, confidence) of one article, strongest first per claim."""
     return db.execute(
         "SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
@@ -269,7 +276,7 @@ def support_rows(db: sqlite_utils.Database, article_id: int) -> list[tuple]:
     ).fetchall()
 
 
-def chain_citation_steps(db: sqlite_utils.Database, article_id: int) -> list[tuple]:
+def chain_citation_steps(db: sqlite_utils.Database, article_id: int) -> list[Record]:
     """(claim_id, chain, step, rule, confidence, citation_id) of every citation step of one article's chains."""
     return db.execute(
         "SELECT claim_id, chain, step, rule, confidence, citation_id FROM chains "
@@ -281,63 +288,63 @@ def chain_citation_steps(db: sqlite_utils.Database, article_id: int) -> list[tup
 # --- exports (export/) -----------------------------------------------------------------------------
 
 
-def export_articles(db: sqlite_utils.Database, with_canonical: bool = False):
+def export_articles(db: sqlite_utils.Database, with_canonical: bool = False) -> Iterator[Row]:
     extra = "canonical_url, " if with_canonical else ""
     run = "" if with_canonical else ", run_id"
     return db.query(f"SELECT id, source, url, {extra}title, published, outlet, author, audited_at{run} "
                     "FROM articles ORDER BY id")
 
 
-def export_runs(db: sqlite_utils.Database):
+def export_runs(db: sqlite_utils.Database) -> Iterator[Row]:
     return db.query("SELECT id, command, version, started_at, status FROM runs ORDER BY id")
 
 
-def export_urls(db: sqlite_utils.Database):
+def export_urls(db: sqlite_utils.Database) -> Iterator[Row]:
     return db.query("SELECT id, url, host, is_short FROM urls")
 
 
-def export_citations(db: sqlite_utils.Database, article_id: int):
+def export_citations(db: sqlite_utils.Database, article_id: int) -> Iterator[Row]:
     return db.query("SELECT id, kind, text, url, url_id, outlet, handle, speaker, date, parent_id "
                     "FROM citations WHERE article_id = ? ORDER BY seq", [article_id])
 
 
-def export_claims(db: sqlite_utils.Database, article_id: int, with_offsets: bool = False) -> list[dict]:
+def export_claims(db: sqlite_utils.Database, article_id: int, with_offsets: bool = False) -> list[Row]:
     cols = 'id, seq, kind, text, start, "end", status' if with_offsets else "id, seq, kind, text, status"
     return list(db.query(f"SELECT {cols} FROM claims WHERE article_id = ? ORDER BY seq", [article_id]))
 
 
-def export_claim_links(db: sqlite_utils.Database, article_id: int):
+def export_claim_links(db: sqlite_utils.Database, article_id: int) -> Iterator[Row]:
     return db.query("SELECT cc.claim_id, cc.citation_id, cc.rule, cc.confidence FROM claim_citations cc "
                     "JOIN claims cl ON cl.id = cc.claim_id WHERE cl.article_id = ?", [article_id])
 
 
-def export_supports(db: sqlite_utils.Database, article_id: int):
+def export_supports(db: sqlite_utils.Database, article_id: int) -> Iterator[Row]:
     return db.query("SELECT s.claim_id, s.supporting_claim_id, s.confidence FROM claim_supports s "
                     "JOIN claims cl ON cl.id = s.claim_id WHERE cl.article_id = ?", [article_id])
 
 
-def export_resolutions(db: sqlite_utils.Database):
+def export_resolutions(db: sqlite_utils.Database) -> Iterator[Row]:
     """Every resolution, history included: PROV records each attempt as an activity."""
     return db.query("SELECT id, url_id, final_url, status, reason, http_status, checked_at, run_id "
                     "FROM resolutions ORDER BY id")
 
 
-def export_captures(db: sqlite_utils.Database):
+def export_captures(db: sqlite_utils.Database) -> Iterator[Row]:
     return db.query('SELECT id, url_id, warc_file, "offset", length, record_type, record_id, payload_digest, '
                     "http_status, truncated, captured_at, run_id FROM captures ORDER BY id")
 
 
-def export_snapshots(db: sqlite_utils.Database):
+def export_snapshots(db: sqlite_utils.Database) -> Iterator[Row]:
     return db.query("SELECT id, url_id, status, timestamp, snapshot_url, distance_days, reason, "
                     "checked_at, run_id FROM snapshots ORDER BY id")
 
 
-def chain_rows(db: sqlite_utils.Database, columns: tuple[str, ...]):
+def chain_rows(db: sqlite_utils.Database, columns: tuple[str, ...]) -> sqlite3.Cursor:
     """Every row of the `chains` view, in its order, as tuples of `columns`."""
     return db.execute(f"SELECT {', '.join(columns)} FROM chains")
 
 
-def chain_steps(db: sqlite_utils.Database, columns: tuple[str, ...]):
+def chain_steps(db: sqlite_utils.Database, columns: tuple[str, ...]) -> Iterator[Row]:
     """Every step of the `chains` view below the claim's own row, in its order, as dicts."""
     return db.query(f"SELECT {', '.join(columns)} FROM chains WHERE step_kind != 'claim'")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import sqlite_utils
 
@@ -66,7 +67,7 @@ def claim_item(db: sqlite_utils.Database, job_id: int, source: str, run_id: int 
         row = db.execute("SELECT id, state FROM batch_items WHERE job_id = ? AND source = ?",
                          [job_id, source]).fetchone()
         if row is None:
-            db["batch_items"].insert({"job_id": job_id, "source": source, "state": "working", "attempts": 1,
+            db.table("batch_items").insert({"job_id": job_id, "source": source, "state": "working", "attempts": 1,
                                       "owner": owner, "run_id": run_id, "updated_at": now_iso()})
             return True
         if row[1] != "pending":
@@ -87,7 +88,7 @@ def finish_item(db: sqlite_utils.Database, job_id: int, source: str, run_id: int
                          "updated_at = ? WHERE job_id = ? AND source = ?",
                          [state, failure, article_id, run_id, now_iso(), job_id, source])
         if cur.rowcount == 0:
-            db["batch_items"].insert({"job_id": job_id, "source": source, "state": state, "reason": failure,
+            db.table("batch_items").insert({"job_id": job_id, "source": source, "state": state, "reason": failure,
                                       "attempts": 1, "article_id": article_id, "run_id": run_id,
                                       "updated_at": now_iso()})
 
@@ -150,10 +151,12 @@ def killed_runs(db: sqlite_utils.Database, command: str, is_gone: Callable[[str]
 
 def recorded_end(db: sqlite_utils.Database, warc_file: str) -> int | None:
     """Where the last record of `warc_file` that a `captures` row knows of ends; None when none does."""
-    return db.execute('SELECT max("offset" + length) FROM captures WHERE warc_file = ?', [warc_file]).fetchone()[0]
+    end: int | None = db.execute('SELECT max("offset" + length) FROM captures WHERE warc_file = ?',
+                                 [warc_file]).fetchone()[0]
+    return end
 
 
-def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict:
+def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict[str, Any]:
     """What a job found over all its runs, read back from the database: done items, failures (in
     order), claims by status and citations by kind of the done articles, their distinct cited URLs
     by what is known of them (`latest_resolutions`), the dead-link rate over URLs checked definitively,

@@ -197,8 +197,8 @@ def m0001_initial(db: sqlite_utils.Database) -> None:
         CREATE INDEX IF NOT EXISTS idx_snapshots_run ON snapshots(run_id);
         """
     )
-    db["claims"].enable_fts(["text"], create_triggers=True, replace=True)
-    db["articles"].enable_fts(["title", "text"], create_triggers=True, replace=True)
+    db.table("claims").enable_fts(["text"], create_triggers=True, replace=True)
+    db.table("articles").enable_fts(["title", "text"], create_triggers=True, replace=True)
     db.execute(CHAINS_VIEW_0003)
 
 
@@ -247,7 +247,7 @@ def m0003_supports_via_and_article_step(db: sqlite_utils.Database) -> None:
 
     The view holds no data, so it is replaced by the definition of its time.
     """
-    if "via_claim_id" not in db["claim_citations"].columns_dict:
+    if "via_claim_id" not in db.table("claim_citations").columns_dict:
         db.execute("ALTER TABLE claim_citations ADD COLUMN via_claim_id INTEGER REFERENCES claims(id)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_claim_citations_via ON claim_citations(via_claim_id)")
     db.execute("DROP VIEW IF EXISTS chains")
@@ -356,7 +356,7 @@ def m0005_citation_found_by(db: sqlite_utils.Database) -> None:
     """How a citation was found, as data: the rule (`found_by`), the element and attribute it came
     from, and an attribution's cue; `found_in` holds the same in words for people."""
     for column in ("found_by", "element", "attribute", "cue"):
-        if column not in db["citations"].columns_dict:
+        if column not in db.table("citations").columns_dict:
             db.execute(f"ALTER TABLE citations ADD COLUMN {column} TEXT")
 
 

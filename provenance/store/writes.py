@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from types import TracebackType
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import sqlite_utils
@@ -20,14 +22,17 @@ from .. import __version__
 from ..models import (
     Article,
     Capture,
+    CaptureKind,
     ClaimKind,
     ClaimLink,
     ClaimStatus,
     Extraction,
+    HopKind,
     Kind,
     Resolution,
     RunStatus,
     Snapshot,
+    SnapshotStatus,
     Status,
 )
 from .queries import latest_resolution_id
@@ -53,16 +58,18 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _insert(db: sqlite_utils.Database, table: str, row: dict, replace: bool = False) -> int:
+def _insert(db: sqlite_utils.Database, table: str, row: dict[str, Any], replace: bool = False) -> int:
     """One plain INSERT. sqlite-utils' `insert` checks the table's shape on every call, which
     costs more than the write itself when an article brings a hundred rows."""
     cols = ", ".join(f'"{c}"' for c in row)
     verb = "INSERT OR REPLACE" if replace else "INSERT"
-    return db.execute(f'{verb} INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(row))})',
-                      list(row.values())).lastrowid
+    rowid = db.execute(f'{verb} INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(row))})',
+                       list(row.values())).lastrowid
+    assert rowid is not None
+    return rowid
 
 
-def _update(db: sqlite_utils.Database, table: str, rid: int, row: dict) -> None:
+def _update(db: sqlite_utils.Database, table: str, rid: int, row: dict[str, Any]) -> None:
     sets = ", ".join(f'"{c}" = ?' for c in row)
     db.execute(f'UPDATE "{table}" SET {sets} WHERE id = ?', [*row.values(), rid])
 
@@ -73,21 +80,22 @@ class Transaction:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
 
-    def __enter__(self):
+    def __enter__(self) -> sqlite_utils.Database:
         self.db.execute("BEGIN IMMEDIATE")
         return self.db
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> Literal[False]:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
         return False
 
 
-def start_run(db: sqlite_utils.Database, command: str, args: dict) -> int:
+def start_run(db: sqlite_utils.Database, command: str, args: dict[str, Any]) -> int:
     with Transaction(db):
-        return db["runs"].insert({
+        return _insert(db, "runs", {
             "command": command, "args": json.dumps(args, default=str), "version": __version__,
             "started_at": now_iso(), "status": RunStatus.RUNNING.value,
-        }).last_pk
+        })
 
 
 def mark_runs(db: sqlite_utils.Database, run_ids: list[int], status: str) -> None:
@@ -98,9 +106,10 @@ def mark_runs(db: sqlite_utils.Database, run_ids: list[int], status: str) -> Non
                        [status, *run_ids])
 
 
-def finish_run(db: sqlite_utils.Database, run_id: int, status: str, counts: dict, failures: list) -> None:
+def finish_run(db: sqlite_utils.Database, run_id: int, status: str, counts: dict[str, Any],
+               failures: list[dict[str, Any]]) -> None:
     with Transaction(db):
-        db["runs"].update(run_id, {"finished_at": now_iso(), "status": status,
+        db.table("runs").update(run_id, {"finished_at": now_iso(), "status": status,
                                    "counts": json.dumps(counts), "failures": json.dumps(failures)})
 
 
@@ -110,7 +119,7 @@ def url_id(db: sqlite_utils.Database, url: str, is_short: bool = False) -> int:
     if row:
         if is_short:
             db.execute("UPDATE urls SET is_short = 1 WHERE id = ? AND is_short = 0", [row[0]])
-        return row[0]
+        return int(row[0])
     return _insert(db, "urls", {"url": url, "host": (urlsplit(url).hostname or "").lower(),
                                 "is_short": int(is_short), "first_seen": now_iso()})
 
@@ -127,7 +136,7 @@ def record_article(db: sqlite_utils.Database, run_id: int | None, article: Artic
             "fetched_at": article.fetched_at, "audited_at": now_iso(), "run_id": run_id,
         }
         if existing:
-            article_id = existing[0]
+            article_id = int(existing[0])
             _update(db, "articles", article_id, row)
         else:
             article_id = _insert(db, "articles", row)
@@ -136,7 +145,7 @@ def record_article(db: sqlite_utils.Database, run_id: int | None, article: Artic
     return article_id
 
 
-def _write_citations(db, article_id: int, doc: Extraction) -> dict[int, int]:
+def _write_citations(db: sqlite_utils.Database, article_id: int, doc: Extraction) -> dict[int, int]:
     ids = _seq_ids(db, "citations", article_id)
     out: dict[int, int] = {}
     for seq, c in enumerate(doc.citations, 1):
@@ -158,7 +167,7 @@ def _write_citations(db, article_id: int, doc: Extraction) -> dict[int, int]:
     return out
 
 
-def _write_claims(db, article_id: int, doc: Extraction, cit_ids: dict[int, int]) -> None:
+def _write_claims(db: sqlite_utils.Database, article_id: int, doc: Extraction, cit_ids: dict[int, int]) -> None:
     ids = _seq_ids(db, "claims", article_id)
     claim_ids: dict[int, int] = {}
     for seq, cl in enumerate(doc.claims, 1):
@@ -186,7 +195,8 @@ def _write_claims(db, article_id: int, doc: Extraction, cit_ids: dict[int, int])
                 _insert(db, "claim_citations",
                         {"claim_id": claim_ids[cl.id], "citation_id": cit_ids[link.citation],
                          "rule": link.rule, "confidence": round(link.confidence, 3),
-                         "via_claim_id": claim_ids.get(link.via)}, replace=True)
+                         "via_claim_id": claim_ids.get(link.via) if link.via is not None else None},
+                        replace=True)
         for other, confidence in cl.supported_by:
             if other in claim_ids:
                 _insert(db, "claim_supports",
@@ -195,11 +205,11 @@ def _write_claims(db, article_id: int, doc: Extraction, cit_ids: dict[int, int])
     _drop_extra(db, "claims", article_id, len(doc.claims))
 
 
-def _seq_ids(db, table: str, article_id: int) -> dict[int, int]:
+def _seq_ids(db: sqlite_utils.Database, table: str, article_id: int) -> dict[int, int]:
     return {seq: rid for rid, seq in db.execute(f"SELECT id, seq FROM {table} WHERE article_id = ?", [article_id])}
 
 
-def _drop_extra(db, table: str, article_id: int, keep: int) -> None:
+def _drop_extra(db: sqlite_utils.Database, table: str, article_id: int, keep: int) -> None:
     """Rows past the article's current length belong to an older extraction: remove them and their links."""
     stale = [r for (r,) in db.execute(f"SELECT id FROM {table} WHERE article_id = ? AND seq > ?", [article_id, keep])]
     if not stale:
@@ -240,14 +250,14 @@ def record_resolution(db: sqlite_utils.Database, run_id: int | None, res: Resolu
         uid = url_id(db, res.url)
         if res.final_url:
             url_id(db, res.final_url)
-        rid = db["resolutions"].insert({
+        rid = _insert(db, "resolutions", {
             "url_id": uid, "final_url": res.final_url, "status": Status(res.status).value, "reason": res.reason,
             "http_status": res.http_status, "elapsed_ms": res.elapsed_ms, "content_type": res.content_type,
             "checked_at": res.checked_at or now_iso(), "run_id": run_id,
-        }).last_pk
+        })
         for seq, hop in enumerate(res.hops, 1):
             _insert(db, "hops", {"resolution_id": rid, "seq": seq, "url": hop.url, "http_status": hop.http_status,
-                                 "location": hop.location, "via": hop.via})
+                                 "location": hop.location, "via": HopKind(hop.via).value})
     return rid
 
 
@@ -256,13 +266,14 @@ def record_captures(db: sqlite_utils.Database, run_id: int | None, caps: list[Ca
     """The WARC records of one exchange (request and response) in one transaction: a run killed
     between them must not leave one recorded and the other not."""
     with Transaction(db):
-        return [db["captures"].insert({
+        return [_insert(db, "captures", {
             "url_id": url_id(db, cap.url), "resolution_id": resolution_id, "warc_file": cap.warc_file,
-            "offset": cap.offset, "length": cap.length, "record_type": cap.record_type, "record_id": cap.record_id,
+            "offset": cap.offset, "length": cap.length, "record_type": CaptureKind(cap.record_type).value,
+            "record_id": cap.record_id,
             "refers_to": cap.refers_to, "payload_digest": cap.payload_digest, "block_digest": cap.block_digest,
             "http_status": cap.http_status, "content_type": cap.content_type, "size": cap.size,
             "truncated": cap.truncated, "captured_at": cap.captured_at or now_iso(), "run_id": run_id,
-        }, replace=True).last_pk for cap in caps]
+        }, replace=True) for cap in caps]
 
 
 def record_capture(db: sqlite_utils.Database, run_id: int | None, cap: Capture,
@@ -272,9 +283,9 @@ def record_capture(db: sqlite_utils.Database, run_id: int | None, cap: Capture,
 
 def record_snapshot(db: sqlite_utils.Database, run_id: int | None, snap: Snapshot) -> int:
     with Transaction(db):
-        return db["snapshots"].insert({
-            "url_id": url_id(db, snap.url), "status": snap.status, "timestamp": snap.timestamp,
+        return _insert(db, "snapshots", {
+            "url_id": url_id(db, snap.url), "status": SnapshotStatus(snap.status).value, "timestamp": snap.timestamp,
             "snapshot_url": snap.snapshot_url, "http_status": snap.http_status, "target_date": snap.target_date,
             "distance_days": snap.distance_days, "reason": snap.reason, "checked_at": snap.checked_at or now_iso(),
             "run_id": run_id,
-        }).last_pk
+        })

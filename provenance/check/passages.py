@@ -1,0 +1,117 @@
+"""Passage check: which sentence of a page best supports a claim that quotes nothing.
+
+The sentences of the page are ranked by BM25 against the claim's words, and the best one
+(with a neighbour when that covers more of the claim) is kept. The score is the share of
+the claim's words, weighted by how rare they are on the page (their IDF), that the passage
+contains. This is a lexical match: it says the page uses the claim's words in one place,
+not that the page proves the claim.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..claims import STOPWORDS
+from .normalise import UNSPACED, fold, sentences
+from .quotes import context
+from .verdict import Check
+
+MATCHED = 0.6  # share of the claim's weighted words in the passage for `matched`
+WEAK = 0.3  # ... and for `weak`; below it the claim's words are `absent`
+K1, B = 1.5, 0.75  # the usual BM25 constants
+_HIRAGANA = re.compile(r"[\u3040-\u309f]")
+NOTE = "lexical match (BM25 over the page's sentences), not a proof"
+
+
+def stem(word: str) -> str:
+    """A light English suffix strip, so "protests" finds "protest"; other languages pass unchanged."""
+    if not word.isascii() or len(word) <= 4:
+        return word
+    for suffix, keep in (("'s", ""), ("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """The words BM25 counts: folded, stemmed, no stop words; character pairs in scripts without spaces."""
+    out = []
+    for piece in fold(text).text.split(" "):
+        if not piece or piece in STOPWORDS:
+            continue
+        if UNSPACED.search(piece):
+            pairs = [piece[i : i + 2] for i in range(max(1, len(piece) - 1))]
+            # Kana mostly carry grammar (particles, endings); pairs of kanji or katakana carry the content.
+            content = [p for p in pairs if not _HIRAGANA.search(p)]
+            out += content or pairs
+        else:
+            out.append(stem(piece))
+    return out
+
+
+@dataclass
+class Sentences:
+    """A page cut into sentences and counted for BM25 once, for all the claims that cite it."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    docs: list[Counter]
+    df: Counter
+    lengths: list[int]
+    average: float
+
+    @classmethod
+    def of(cls, text: str) -> Sentences:
+        spans = sentences(text)
+        docs = [Counter(terms(text[s:e])) for s, e in spans]
+        lengths = [sum(d.values()) for d in docs]
+        return cls(text, spans, docs, Counter(t for d in docs for t in d), lengths, sum(lengths) / (len(docs) or 1))
+
+
+def check_passage(claim: str, page: str | Sentences | None) -> Check:
+    """The verdict on one claim against the main text of the page it cites (or that text as `Sentences`)."""
+    if page is None:
+        return Check("passage", "unavailable", detail="no text of the page to read")
+    index = page if isinstance(page, Sentences) else Sentences.of(page)
+    page, spans, docs = index.text, index.spans, index.docs
+    if not spans:
+        return Check("passage", "unavailable", detail="the page has no readable text")
+    wanted = Counter(terms(claim))
+    if not wanted:
+        return Check("passage", "absent", detail="the claim has no words to look for")
+    n, df, lengths, avg = len(docs), index.df, index.lengths, index.average or 1
+    idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
+    best, best_score = 0, -1.0
+    for i, d in enumerate(docs):
+        score = sum(
+            idf[t] * d[t] * (K1 + 1) / (d[t] + K1 * (1 - B + B * lengths[i] / avg)) for t in wanted if t in d
+        )
+        if score > best_score:
+            best, best_score = i, score
+    total = sum(idf.values()) or 1.0
+
+    def cover(first: int, last: int) -> float:
+        have = set().union(*docs[first : last + 1])
+        return sum(w for t, w in idf.items() if t in have) / total
+
+    window = max(
+        ((best, best), (best - 1, best), (best, best + 1)),
+        key=lambda w: (cover(*w) - 0.05 * (w[1] - w[0])) if 0 <= w[0] and w[1] < n else -1,
+    )
+    coverage = round(cover(*window), 3)
+    verdict = "matched" if coverage >= MATCHED else "weak" if coverage >= WEAK else "absent"
+    start, end = spans[window[0]][0], spans[window[1]][1]
+    shared = sorted(t for t in wanted if any(t in docs[i] for i in range(window[0], window[1] + 1)))
+    check = Check(
+        "passage",
+        verdict,
+        coverage,
+        detail=f"{NOTE}: {len(shared)} of {len(wanted)} claim words ({', '.join(shared[:12])}); bm25 {best_score:.2f}",
+    )
+    if verdict != "absent":
+        check.passage, check.start, check.end = page[start:end], start, end
+        check.before, check.after = context(page, start, end)
+    return check
