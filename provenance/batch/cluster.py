@@ -37,7 +37,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from datetime import datetime, timezone
+from typing import Any, cast
 
+import dask
 from distributed import Client, LocalCluster
 from distributed.client import FutureCancelledError
 
@@ -109,8 +111,8 @@ class ClusterResolver:
         self.client, self.settings, self.local = client, settings, local
         self.fetcher = local.fetcher
         self._lock = threading.Lock()
-        self._owners: dict[str, object] = {}  # worker address → its OriginOwner actor
-        self._held: dict[str, object] = {}  # the actors' futures: an actor lives as long as its future is held
+        self._owners: dict[str, Any] = {}  # worker address → its OriginOwner actor
+        self._held: dict[str, Any] = {}  # the actors' futures: an actor lives as long as its future is held
         self._origin_owner: dict[str, str] = {}  # origin → worker address (origins, not URLs: few)
         self._refresh()
 
@@ -252,7 +254,8 @@ class ClusterExtraction:
             out = future.result()
         except Exception as e:
             name = type(e).__name__
-            out = (f"the extraction process died {3} times while it had this article" if name == "KilledWorker"
+            deaths = dask.config.get("distributed.scheduler.allowed-failures", 3) + 1
+            out = (f"the extraction worker died {deaths} times while it had this article" if name == "KilledWorker"
                    else f"extraction failed ({name}: {str(e)[:200]})")
         self._room.release()
         return out
@@ -282,12 +285,15 @@ class ClusterBatch(Batch):
                 self.local_cluster.close()
 
     def _extraction(self) -> ClusterExtraction:
+        assert self.client is not None
         workers = len(self.client.scheduler_info(n_workers=-1)["workers"])
         return ClusterExtraction(self.client, workers)
 
     def _context(self, ctx: RunContext) -> RunContext:
+        assert self.client is not None
         self.resolver = ClusterResolver(self.client, self.settings, ctx.resolver)
-        return replace(ctx, resolver=self.resolver)
+        # The run's stages call only resolve_many, resolve, fetcher and close of their resolver.
+        return replace(ctx, resolver=cast(Resolver, self.resolver))
 
     def _run_args(self) -> dict:
         return {**super()._run_args(), "cluster": self.address}

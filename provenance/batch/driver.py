@@ -20,7 +20,7 @@ from ..settings import Settings
 from ..store import queue as work
 from . import jobs
 from .events import Extracted, Failed, Fetched, ReadingDone, Skipped, Taken
-from .extraction import ExtractionPool
+from .extraction import ExtractionPool, Extractor
 from .feeds import Daemons
 from .progress import Progress, Summary
 from .writer import Writer
@@ -95,7 +95,7 @@ class Batch:
 
     # -- what another driver (batch/cluster.py) replaces -------------------------------------------
 
-    def _extraction(self) -> ExtractionPool:
+    def _extraction(self) -> Extractor:
         """Where documents are extracted: this machine's process pool."""
         return ExtractionPool(self.extract_workers)
 
