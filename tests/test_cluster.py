@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import distributed
@@ -132,12 +133,43 @@ class CountingWeb(Web):
         self.server.RequestHandlerClass = Counting
 
 
-def write_mixed(folder: Path, bases: list[str], n: int) -> None:
-    """`n` articles, each citing three pages on every origin."""
+class Redirector:
+    """Another origin, a shortener: /r/I/N answers 301 to page N of origin I."""
+
+    def __init__(self, bases: list[str]):
+        self.hits = 0
+        web = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                web.hits += 1
+                _, _, i, n = self.path.split("/")
+                self.send_response(301)
+                self.send_header("Location", f"{bases[int(i)]}/p/{n}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def write_mixed(folder: Path, bases: list[str], n: int, short: str) -> None:
+    """`n` articles, each citing three pages on every origin, and three more of them through a shortener."""
     folder.mkdir(parents=True, exist_ok=True)
     for a in range(n):
         links = "".join(f'<p>Claim {i}-{k}, <a href="{b}/p/{a * 3 + k + 1}">source</a>.</p>'
                         for i, b in enumerate(bases) for k in range(3))
+        links += "".join(f'<p>Claim s{i}-{k}, <a href="{short}/r/{i}/{500 + a * 3 + k}">source</a>.</p>'
+                         for i in range(len(bases)) for k in range(3))
         (folder / f"a{a:03d}.html").write_text(f"<html><body><article><h1>Story {a}</h1>{links}"
                                                "</article></body></html>")
 
@@ -147,6 +179,7 @@ def test_per_host_limits_hold_across_workers(tmp_path, cluster):
     workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
     per_host = 2
     webs: list[CountingWeb] = []
+    short: Redirector | None = None
     try:
         # origins until each worker owns at least two (owners are chosen by rendezvous hashing)
         while True:
@@ -158,16 +191,21 @@ def test_per_host_limits_hold_across_workers(tmp_path, cluster):
             if len(webs) >= 4 and all(owners.count(w) >= 2 for w in workers):
                 break
             assert port and len(webs) < 40
-        write_mixed(tmp_path / "in", [w.base for w in webs], n=10)
+        short = Redirector([w.base for w in webs])
+        write_mixed(tmp_path / "in", [w.base for w in webs], n=10, short=short.base)
         job = ClusterBatch(settings_for(tmp_path / "p.db", per_host=per_host, concurrency=64),
                            [str(tmp_path / "in")], cluster=lc.scheduler_address)
         summary = job.run()
     finally:
         for web in webs:
             web.__exit__()
+        if short is not None:
+            short.close()
     assert summary.articles == 10 and summary.failed == 0
+    assert short is not None and short.hits == 10 * 3 * len(webs)
     assert all(max(w.hits.values()) == 1 for w in webs)  # each page once across the cluster
-    # 30 pages an origin, 64 allowed in flight per worker: only the per-host limit holds them back
+    # 60 pages an origin, half of them reached through another origin's redirects, 64 allowed in flight per
+    # worker: only the per-host limit holds them back, and it holds whichever worker's chain reached the page
     assert [w.peak for w in webs] == [per_host] * len(webs)
     assert set(job.resolver._origin_owner.values()) == set(workers)  # both workers resolved
 

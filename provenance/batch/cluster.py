@@ -14,10 +14,10 @@ do there, and one writer records everything into the one database.
 Politeness across the cluster: every origin (scheme, host, port) of a cited URL is owned by
 one worker at a time, an `OriginOwner` actor with a resolver of its own: its per-host limit,
 interval, robots.txt and Retry-After hold for that origin across the whole cluster, without a
-global lock. An origin is given to an owner when first seen (rendezvous hashing over the live
-workers) and stays there; when its worker is lost, its origins go to the workers left and the
-URLs it had in hand are asked again. A redirect to another origin is followed by the owner
-of the first origin (one chain, one worker): such hops are polite per worker, not per cluster.
+global lock. Which worker owns an origin follows from the live workers (rendezvous hashing),
+computed alike here and on every worker; when a worker is lost only its origins move, and the
+URLs it had in hand are asked again. A chain that redirects to another origin asks that hop of
+its origin's owner, so every request to an origin, a first URL or a hop, leaves from one worker.
 
 The Wayback gate stays in this process: the snapshot look-ups run here, so its rate is
 the whole cluster's. A worker killed mid-run loses nothing: Dask runs its extractions
@@ -40,7 +40,7 @@ from datetime import datetime, timezone
 from typing import Any, cast
 
 import dask
-from distributed import Client, LocalCluster
+from distributed import Actor, Client, LocalCluster, get_worker
 from distributed.client import FutureCancelledError
 
 from ..models import Resolution, Status
@@ -77,6 +77,21 @@ class OriginOwner:
 
     def __init__(self, settings: Settings):
         self.resolver = Resolver(settings)
+        self.worker = get_worker()
+        self.fetches = _Forwarding(self.resolver.fetches, self.worker.address)
+        self.resolver.fetches = self.fetches  # type: ignore[assignment]
+
+    def set_peers(self, peers: dict[str, Any]) -> None:
+        """Every worker's owner, by address: who owns which origin follows from it. The handles are
+        bound to this worker, so that the resolver's own threads can call them."""
+        self.fetches.peers = {addr: Actor(OriginOwner, addr, a.key, worker=self.worker) for addr, a in peers.items()}
+
+    async def fetch(self, url: str) -> Any:
+        """One request target of an origin this worker owns, asked by another owner's chain."""
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future = loop.create_future()
+        known = self.fetches.inner.get(url, lambda out: loop.call_soon_threadsafe(answer.set_result, out))
+        return known if known is not None else await answer
 
     async def resolve(self, urls: list[str]) -> list[Resolution]:
         loop = asyncio.get_running_loop()
@@ -101,6 +116,49 @@ def _weight(origin: str, worker: str) -> int:
     return zlib.crc32(f"{origin} {worker}".encode())
 
 
+def origin_key(url: str) -> str:
+    scheme, host, port = origin_of(url)
+    return f"{scheme}://{host}:{port}"
+
+
+def owner_among(workers: Iterable[str], url: str) -> str | None:
+    """The worker that owns `url`'s origin among `workers` (rendezvous hashing: when one leaves,
+    only its origins move). The batch process and every worker compute the same answer."""
+    origin = origin_key(url)
+    return max(workers, key=lambda w: _weight(origin, w), default=None)
+
+
+class _Forwarding:
+    """An owner's fetches: a request target on an origin another worker owns (a redirect hop) is
+    asked of that worker's owner, so every request to an origin leaves from its one owner."""
+
+    def __init__(self, fetches, me: str):
+        self.inner, self.me = fetches, me
+        self.peers: dict[str, Any] = {}
+
+    @property
+    def requests(self) -> int:
+        return self.inner.requests
+
+    def get(self, url: str, callback: Callable) -> Any:
+        owner = owner_among(self.peers, url)
+        if owner is None or owner == self.me:
+            return self.inner.get(url, callback)
+        peer = self.peers[owner]
+
+        def ask() -> None:
+            try:
+                out = peer.fetch(url).result()
+            except Exception:  # the owner is gone: fetch it here rather than lose the chain
+                out = self.inner.get(url, callback)
+                if out is None:
+                    return
+            callback(out)
+
+        threading.Thread(target=ask, name="forward-hop", daemon=True).start()
+        return None
+
+
 class ClusterResolver:
     """`resolve_many` as the writer's feed calls it, answered by the owners of the URLs' origins.
 
@@ -113,7 +171,7 @@ class ClusterResolver:
         self._lock = threading.Lock()
         self._owners: dict[str, Any] = {}  # worker address → its OriginOwner actor
         self._held: dict[str, Any] = {}  # the actors' futures: an actor lives as long as its future is held
-        self._origin_owner: dict[str, str] = {}  # origin → worker address (origins, not URLs: few)
+        self._origin_owner: dict[str, str] = {}  # origin → the owner it was last sent to (origins: few)
         self._refresh()
 
     # -- owners ----------------------------------------------------------------------------------
@@ -133,20 +191,20 @@ class ClusterResolver:
                 except Exception:
                     continue  # it left while we asked: the next refresh will know
                 self._held[addr] = future
-            for origin, addr in list(self._origin_owner.items()):
-                if addr not in self._owners:
-                    del self._origin_owner[origin]
             if not self._owners:
                 raise RuntimeError("no Dask worker is left to resolve URLs")
+            peers = dict(self._owners)
+        for actor in peers.values():
+            try:
+                actor.set_peers(peers).result(timeout=60)
+            except Exception:
+                continue  # a worker lost meanwhile: the next refresh tells the rest
 
     def owner_of(self, url: str) -> str:
-        scheme, host, port = origin_of(url)
-        origin = f"{scheme}://{host}:{port}"
         with self._lock:
-            addr = self._origin_owner.get(origin)
-            if addr is None:
-                addr = max(self._owners, key=lambda a: _weight(origin, a))
-                self._origin_owner[origin] = addr
+            addr = owner_among(self._owners, url)
+            assert addr is not None  # _refresh leaves at least one owner
+            self._origin_owner[origin_key(url)] = addr
             return addr
 
     def _alive(self, addr: str) -> bool:
