@@ -28,6 +28,9 @@ class InputError(ProvenanceError):
         self.source = source
         self.why = why
 
+    def __reduce__(self):
+        return (InputError, (self.source, self.why))
+
 
 class DatabaseError(ProvenanceError):
     pass
@@ -46,3 +49,8 @@ class FetchError(ProvenanceError):
         self.status = Status(status)
         self.reason = reason
         self.detail = detail
+
+    def __reduce__(self):
+        """Pickled with its own arguments (Exception's default passes only the message): a fetch's
+        outcome crosses processes in the cluster batch."""
+        return (FetchError, (self.url, self.status, self.reason, self.detail))

@@ -278,3 +278,16 @@ def test_a_client_killed_mid_run_resumes_with_the_same_command(tmp_path, cluster
     statuses = [s for (s,) in sqlite3.connect(tmp_path / "p.db").execute("SELECT status FROM runs ORDER BY id")]
     assert statuses[-1] == "done" and "running" not in statuses
     assert re.search(r"\d+ articles audited", out)
+
+
+def test_a_failed_fetch_crosses_processes_whole():
+    """A hop forwarded to another origin's owner comes back pickled; a failure must come back as itself."""
+    import pickle
+
+    from provenance.errors import FetchError, InputError
+    from provenance.models import Status
+
+    back = pickle.loads(pickle.dumps(FetchError("http://127.0.0.1:9/x", Status.TIMEOUT, "read_timeout", "3 s")))
+    assert (back.url, back.status, back.reason, back.detail) == ("http://127.0.0.1:9/x", Status.TIMEOUT,
+                                                                "read_timeout", "3 s")
+    assert pickle.loads(pickle.dumps(InputError("a.html", "empty"))).why == "empty"

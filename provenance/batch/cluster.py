@@ -53,6 +53,8 @@ from .extraction import Outcome, extract_document
 
 # How often a wait on an owner checks that its worker is still there (seconds).
 OWNER_CHECK = 1.0
+# How long a hop asked of another origin's owner may take before it is fetched here instead (seconds).
+FORWARD_WAIT = 600.0
 # How many owners a URL may lose before it is answered with an error.
 OWNER_LOSSES = 3
 
@@ -148,8 +150,8 @@ class _Forwarding:
 
         def ask() -> None:
             try:
-                out = peer.fetch(url).result()
-            except Exception:  # the owner is gone: fetch it here rather than lose the chain
+                out = peer.fetch(url).result(timeout=FORWARD_WAIT)
+            except Exception:  # the owner is gone (or never answers): fetch it here rather than lose the chain
                 out = self.inner.get(url, callback)
                 if out is None:
                     return
