@@ -5,8 +5,8 @@ import-linter contracts hold it, tests/test_layers.py runs them).
 
     cli, cli_output        options → Settings, one use case, its outcome rendered; log lines, progress
     usecases               what each command does: audit, batch, resolve, archive, verify, show, export
+    datasette_plugins      Datasette's rendering of chain links, in the report's words (loaded by Datasette)
     report | export | browse    reading recorded runs back: terminal, JSON, Markdown, HTML; PROV; Datasette
-    datasette_plugins      Datasette's rendering of chain links (loaded by Datasette, not by us)
     batch                  many articles in one resumable run (driver, writer, pool, feeds, jobs)
     audit                  one article, stage after stage, on a run's context
     run                    RunContext: settings, database, run row, resolver, archiver, Wayback gate

@@ -4,14 +4,17 @@ Datasette keys metadata by database name, which it takes from the file's name
 (`study.db` is `study`), while the shipped `metadata.yml` describes a database
 called `provenance`. So the metadata is rewritten for the file actually served,
 and written beside nothing the user owns: into a folder the caller provides.
-Datasette is an optional extra (`pip install provenance[browse]`).
+Datasette is an optional extra (`pip install 'provenance-audit[browse]'`: the distribution's name; the
+package and the command are `provenance`).
 """
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -67,6 +70,42 @@ def datasette_command(
         "--port",
         str(port),
     ]
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why Datasette could not listen on `host:port`, in one line naming the option to change; None when it can.
+
+    Binding a socket first, the way uvicorn will (SO_REUSEADDR), turns a busy port into a plain message
+    instead of a server that announces itself and then dies with a traceback.
+    """
+    if port == 0:
+        return None
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as e:
+        return f"cannot listen on {host!r}: {getattr(e, 'strerror', None) or e} (give another --host)"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except PermissionError:
+            return f"port {port} needs special rights on this machine: pick another with --port (0: any free port)"
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                return f"port {port} on {host} is in use: pick another with --port (0: any free port)"
+            return f"cannot listen on {host}:{port}: {e.strerror or e} (check --host and --port)"
+    return None
+
+
+def concrete_port(host: str, port: int) -> int:
+    """`--port 0` means any free port: pick it here, so that the address announced is the one served."""
+    if port:
+        return port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
 
 def _interrupt(signum, frame):

@@ -331,9 +331,12 @@ def browse(
     from . import browse as browsing
 
     if not browsing.available():
-        fail("browse needs Datasette: pip install 'provenance[browse]'")
+        fail("browse needs Datasette: pip install 'provenance-audit[browse]'")
     if not Path(settings.db).exists():
         fail(f"{settings.db}: no such database (run provenance audit first, or give --db)")
+    if problem := browsing.listen_problem(host, port):
+        fail(problem)
+    port = browsing.concrete_port(host, port)
     typer.echo(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     raise typer.Exit(browsing.serve(settings.db, host, port))
 

@@ -9,6 +9,7 @@ the pipeline ever sees bytes.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 
@@ -108,3 +109,21 @@ def stdin_key(data: bytes) -> str:
 
 def is_url(source: str) -> bool:
     return bool(re.match(r"(?i)https?://", source))
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+):/")
+
+
+def unknown_scheme(source: str) -> str | None:
+    """Why `source`, written like a URL with a scheme we do not read (`htp://…`), is not one; None otherwise.
+
+    Without this, `htp://example.com/story` is taken for a path and reported as a missing file.
+    A file that really has such a name is still read: callers ask only when no such path exists.
+    """
+    m = _SCHEME.match(source)
+    if not m or is_url(source):
+        return None
+    scheme = m.group(1)
+    near = difflib.get_close_matches(scheme.lower(), ["http", "https"], n=1, cutoff=0.75)
+    hint = f" (did you mean {near[0]}?)" if near else ": only http and https URLs are read"
+    return f"unknown URL scheme {scheme!r}{hint}"

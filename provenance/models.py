@@ -183,21 +183,43 @@ class FoundBy(StrEnum):
     def words(self) -> str:
         return FOUND_WORDS[self]
 
+    def describe(self, cue: str | None = None) -> str:
+        """The words for this way of finding a citation; for `according-to`, the cue's own words."""
+        if self is FoundBy.ACCORDING_TO and cue in CUE_WORDS:
+            return CUE_WORDS[cue]
+        return self.words
+
 
 # What a reader is shown for each way of finding a citation (one table for every format).
 FOUND_WORDS: dict[FoundBy, str] = {
     FoundBy.LINK: "link in the text",
-    FoundBy.BARE_URL: "URL in the text",
+    FoundBy.BARE_URL: "URL written in the text",
     FoundBy.EMBEDDED_TWEET: "embedded tweet",
     FoundBy.EMBEDDED_POST: "embedded post",
     FoundBy.POST_LINK: "link in an embedded post",
     FoundBy.IFRAME: "embedded video",
     FoundBy.TWEET_RESIDUE: "pasted tweet text",
-    FoundBy.WATCH_LINE: "'Watch: …' line",
+    FoundBy.WATCH_LINE: "'Watch …' line",
     FoundBy.ACCORDING_TO: "'according to …'",
     FoundBy.PARAGRAPH_OUTLET: "outlet named at the paragraph's end",
-    FoundBy.QUOTE_ATTRIBUTION: "outlet named after a quotation",
+    FoundBy.QUOTE_ATTRIBUTION: "outlet named after a quote",
     FoundBy.QUOTATION: "quotation",
+}
+
+# The cue of an `according-to` citation (`cue`): the words around the outlet's name.
+CUE_WORDS: dict[str, str] = {
+    "according-to": "'according to …'",
+    "told": "'told …'",
+    "reported-by": "'reported by …'",
+    "reported": "'… reported'",
+    "inverted": "'“…,” … reported'",
+    "via": "'via …'",
+    "on-air": "'said on …'",
+    "possessive": "'…’s report'",
+    "report-of": "'a … report'",
+    "dateline": "outlet in the dateline",
+    "anaphora": "'the outlet' again",
+    "list": "outlet named as a source",
 }
 
 # Cues of an `according-to` citation that is less certain: named in a list with a cued
@@ -281,9 +303,13 @@ class LinkTally:
         return t
 
     @classmethod
-    def of_counts(cls, counts: Mapping[str, int]) -> LinkTally:
-        """From URLs counted by status (a batch summary's `resolutions`)."""
-        return cls.of((status, None) for status, n in counts.items() for _ in range(n))
+    def of_counts(cls, counts: Mapping[str, int], reasons: Mapping[str, int] | None = None) -> LinkTally:
+        """From URLs counted by status (a batch summary's `resolutions`), and the URLs that could not
+        be checked counted by reason, when known."""
+        t = cls.of((status, None) for status, n in counts.items() for _ in range(n))
+        if reasons and sum(reasons.values()) == t.unchecked:
+            t.reasons = Counter(reasons)
+        return t
 
     @property
     def dead_link_rate(self) -> float | None:
@@ -382,7 +408,7 @@ class Citation:
     @property
     def found_words(self) -> str:
         """How it was found, in words a reader knows."""
-        return FoundBy(self.found_by).words if self.found_by else ""
+        return FoundBy(self.found_by).describe(self.cue) if self.found_by else ""
 
     def to_json(self) -> dict[str, Any]:
         return {

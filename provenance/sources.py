@@ -65,7 +65,7 @@ from warcio.bufferedreaders import ChunkedDataReader, DecompressingBufferedReade
 from warcio.exceptions import ArchiveLoadFailed
 
 from .errors import InputError
-from .ingest import MAX_DOCUMENT_BYTES, article_from_bytes, charset_of, is_url, stdin_key
+from .ingest import MAX_DOCUMENT_BYTES, article_from_bytes, charset_of, is_url, stdin_key, unknown_scheme
 from .models import Article
 
 # A header line longer than this, or a record's headers all together, make the record malformed:
@@ -126,6 +126,8 @@ def iter_sources(sources: list[str], wanted: Wanted = _always, stdin=None,
         elif is_url(source):
             if wanted(source):
                 yield Document(key=source, url=source)
+        elif (reason := unknown_scheme(source)) and not Path(source).exists():
+            yield Broken(source, reason)
         else:
             yield from _from_path(Path(source), wanted, skipped, top=True)
 
@@ -149,6 +151,8 @@ def read_one(source: str, fetch_document=None, stdin=None) -> Article:
         data, final_url, charset, fetched_at = fetch_document(source)
         return article_from_bytes(source, data, url=final_url or source, declared=charset, fetched_at=fetched_at)
     path = Path(source)
+    if (reason := unknown_scheme(source)) and not path.exists():
+        raise InputError(source, reason)
     if path.is_dir():
         raise InputError(source, "is a folder: use `provenance batch` for folders")
     skipped: Counter[str] = Counter()

@@ -202,7 +202,7 @@ def test_concurrent_writers_leave_whole_records(server, setup):
     assert len(offsets) == 40  # no two records share a place
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # warcio and cdxj-indexer in subprocesses
 def test_standard_indexers_accept_the_files(server, setup):
     settings, db, resolver, archiver = setup
     for path in ("/redirect", "/gzip", "/chunked", "/big", "/same-a", "/same-b"):

@@ -368,7 +368,7 @@ def table_counts(db: Path) -> dict:
     return out
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # the real CLI in a subprocess
 def test_sigkill_at_any_moment_then_rerun_finishes_with_nothing_lost_or_duplicated(tmp_path):
     n = 60
     with Web(latency=0.03) as web:
@@ -413,7 +413,7 @@ def test_sigkill_at_any_moment_then_rerun_finishes_with_nothing_lost_or_duplicat
     assert unanswered == 0
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # the real CLI in a subprocess
 def test_ctrl_c_stops_cleanly_with_130_and_the_next_run_resumes(tmp_path):
     with Web(latency=0.03) as web:
         write_articles(tmp_path / "in", web.base, n=30)
@@ -436,7 +436,7 @@ def test_ctrl_c_stops_cleanly_with_130_and_the_next_run_resumes(tmp_path):
     assert_clean(tmp_path / "p.db")
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # the real CLI in a subprocess
 def test_two_batches_on_one_database_at_once_both_succeed(tmp_path):
     # the database does not exist yet: both processes create and migrate it at the same moment
     with Web(latency=0.01) as web:

@@ -146,8 +146,8 @@ def test_datasette_serves_descriptions_labels_and_the_claim_chain_query(tmp_path
     chain, claims_page, claim_row, hidden = asyncio.run(pages())
     assert any(step["url"] == TCO and step["step_kind"] == "hop" for step in chain)
     assert "The assertions of each article" in claims_page
-    assert '<a href="/study/articles/1">Macron and Putin’s rare two-hour call</a>' in claim_row, (
-        "the article shows by its title, not only its id"
+    assert '<a href="/study/articles/1" title="Macron and Putin’s rare two-hour call">article 1</a>' in claim_row, (
+        "the article shows by its id, its headline as the link's title: not a long headline on every row"
     )
     assert "_sqlite_migrations" in {t["name"] for t in hidden["tables"] if t["hidden"]}
     # a claim's text is one click from its chain
@@ -164,4 +164,86 @@ def test_browse_says_in_one_line_what_is_missing(tmp_path, monkeypatch):
     monkeypatch.setattr(browse, "available", lambda: False)
     result = runner.invoke(app, ["browse", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2
-    assert result.output.strip() == "provenance: browse needs Datasette: pip install 'provenance[browse]'"
+    assert result.output.strip() == "provenance: browse needs Datasette: pip install 'provenance-audit[browse]'"
+
+
+def test_every_install_hint_names_the_distribution_not_the_import_package():
+    """`provenance` on the package index is an unrelated project: a hint must install this one."""
+    import tomllib
+
+    from .conftest import ROOT
+
+    name = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"]
+    assert name != "provenance"
+    files = [ROOT / "README.md", ROOT / "scripts" / "setup.sh", *sorted((ROOT / "provenance").rglob("*.py"))]
+    hints = []
+    for path in files:
+        for m in re.finditer(r"pip install (?:-e )?'?([\w.\-]+)\[", path.read_text(encoding="utf-8")):
+            hints.append((path.name, m.group(1)))
+    assert hints, "the README names how to install the browse extra"
+    assert all(dist in (name, ".") for _, dist in hints), hints
+
+
+def test_browse_on_a_busy_port_says_so_in_one_line_and_starts_nothing(db_path):
+    """A loopback socket holds the port (127.0.0.1 only); browse must refuse before it announces a server."""
+    import socket
+
+    recorded(db_path)
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(app, ["browse", "--db", str(db_path), "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (
+        f"provenance: port {port} on 127.0.0.1 is in use: pick another with --port (0: any free port)"
+    )
+    assert browse.listen_problem("127.0.0.1", port) is None, "free again once the holder is closed"
+
+
+def test_datasette_shows_words_for_codes_and_points_to_where_the_queries_are(tmp_path):
+    from datasette.app import Datasette
+
+    from .conftest import EXAMPLES
+
+    path = tmp_path / "study.db"
+    args = ["audit", str(EXAMPLES / "council-bridge.html"), "--offline", "--db", str(path)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    ds = Datasette([str(path)], metadata=browse.metadata_for(path), plugins_dir=str(browse.PLUGINS_DIR))
+
+    async def pages():
+        out = {}
+        for url in ("/", "/study", "/study/citations?_sort=id", "/study/claim_citations", "/-/provenance.css"):
+            response = await ds.client.get(url)
+            assert response.status_code == 200, url
+            out[url] = response.text
+        out["json"] = (await ds.client.get("/study/citations.json?_shape=array")).json()
+        return out
+
+    got = asyncio.run(pages())
+    citations = got["/study/citations?_sort=id"]
+    assert '<span title="link">link in the text</span>' in citations
+    assert '<span title="embedded-tweet">embedded tweet</span>' in citations
+    assert "link" in {row["found_by"] for row in got["json"]}, "programs still get the code"
+    first = next(row for row in got["json"] if row["url_id"])
+    assert f'<a href="/study/urls/{first["url_id"]}" title="{first["url"]}">URL {first["url_id"]}</a>' in citations, (
+        "the URL once per row: its own column, not again as the url_id label"
+    )
+    assert "<span title=\"embedded-post\">the embedded post&#39;s text</span>" in got["/study/claim_citations"]
+    # facet values (headlines) wrap between words, not inside them
+    assert "word-break: normal" in got["/-/provenance.css"]
+    assert 'href="/-/provenance.css"' in citations
+    index, database_page = got["/"], got["/study"]
+    assert "canned query below" not in index and "canned queries below" not in index
+    assert "its page starts with the" in index
+    assert database_page.index("Unsourced claims") < database_page.index('id="tables">Tables<'), "as the index says"
+
+
+def test_browse_on_any_free_port_announces_the_port_it_serves(db_path, monkeypatch):
+    recorded(db_path)
+    served = []
+    monkeypatch.setattr(browse, "serve", lambda db, host, port: served.append(port) or 0)
+    result = CliRunner().invoke(app, ["browse", "--db", str(db_path), "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert served and served[0] > 0
+    assert f"on http://127.0.0.1:{served[0]}/ (Ctrl-C to stop)" in result.output

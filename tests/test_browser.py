@@ -17,16 +17,46 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from provenance import report
+from provenance import __version__, record, report
+from provenance.cli import app
+from provenance.models import Snapshot
 
-from .conftest import ROOT, needs
+from .conftest import EXAMPLES, ROOT, needs
+from .headless import Browser, png_size
 from .report_example import TCO, X_URL, audited_offline, post_claim
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = [pytest.mark.slow, needs(CHROMIUM is not None, "chromium is not installed (scripts/setup.sh installs it)")]
+pytestmark = [
+    needs(CHROMIUM is not None, "chromium is not installed (scripts/setup.sh --test installs it)"),
+    pytest.mark.slow,
+]
+WIDTHS = (1280, 800)
+# Codes written for programs that a reader must never be shown.
+JARGON = ("a[href]", "blockquote.twitter-tweet", "paragraph-outlet", "according-to:", "text: tweet residue",
+          "embedded-post", "quote-attribution")
+# Each facet word whose letters sit on more than one line: a word broken in the middle.
+BROKEN_WORDS_JS = """
+(() => {
+  const broken = [];
+  for (const item of document.querySelectorAll('.facet-info li')) {
+    const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/[^\\s-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+})()
+"""
 
 
 def chromium(tmp_path: Path, url: str, *extra: str) -> str:
@@ -78,11 +108,34 @@ def answering(url: str) -> bool:
         return False
 
 
+def add_the_html_article(path: Path, db) -> int:
+    """The sample HTML page audited offline into the same database, and a URL of it that four past runs
+    looked up in the Wayback Machine without finding anything. Returns the article's id."""
+    source = EXAMPLES / "council-bridge.html"
+    result = CliRunner().invoke(app, ["audit", str(source), "--offline", "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    article = db.execute("SELECT id FROM articles WHERE source = ?", [str(source)]).fetchone()[0]
+    url = db.execute(
+        "SELECT url FROM citations WHERE article_id = ? AND kind = 'short_link'", [article]
+    ).fetchone()[0]
+    for hour in range(4):
+        record.record_snapshot(
+            db, None, Snapshot(url=url, status="unknown", reason="cdx_error", checked_at=f"2026-11-30T0{hour}:00")
+        )
+    return article
+
+
+def visible_once(text: str, line_start: str) -> None:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip().startswith(line_start)]
+    assert lines and len(lines) == len(set(lines)), lines
+
+
 @pytest.fixture
 def datasette(tmp_path):
     """`provenance browse` serving the example on 127.0.0.1; yields (base URL, db, article id)."""
     path = tmp_path / "study.db"
     db, article_id = audited_offline(path)
+    add_the_html_article(path, db)
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "provenance", "browse", "--db", str(path), "--port", str(port)],
@@ -150,3 +203,75 @@ def test_the_html_report_renders_its_claims_and_opens_a_chain(tmp_path, db_path)
     assert 'class="chain open"' in section[:80], "the chain named in the address is open"
     assert TCO in section and "hop 1:" in section
     screenshot(tmp_path, url, "html-report.png")
+
+
+def test_the_html_report_reads_as_a_person_sees_it_at_1280_and_800(tmp_path, db_path):
+    db, seed_id = audited_offline(db_path)
+    bridge_id = add_the_html_article(db_path, db)
+    version = f"provenance {__version__}"  # what `provenance --version` prints
+    with Browser(tmp_path / "profile") as browser:
+        for article_id in (seed_id, bridge_id):
+            r = report.load(db, article_id)
+            page_path = tmp_path / f"article-{article_id}.html"
+            page_path.write_text(report.render_html(r), encoding="utf-8")
+            # the chain that runs through the short link: its evidence panel is open
+            claim = db.execute(
+                "SELECT cc.claim_id FROM claim_citations cc JOIN citations c ON c.id = cc.citation_id "
+                "WHERE c.article_id = ? AND c.kind = 'short_link' ORDER BY cc.claim_id LIMIT 1",
+                [article_id],
+            ).fetchone()
+            claim = claim[0] if claim else post_claim(db, article_id)
+            for width in WIDTHS:
+                page = browser.open(f"{page_path.as_uri()}#claim-{claim}", width)
+                assert page.eval("document.body.dataset.ready") == "1"
+                seen = page.text()
+                for code in JARGON:
+                    assert code not in seen, (article_id, width, code)
+                assert seen.count(r.title) == 1, "the headline once, as the page's heading"
+                assert "\n\n\n" not in page.text("#text"), "one blank line between paragraphs"
+                panel = page.text(".chain.open")
+                assert "Wayback:" in panel or "no specific page" in panel
+                if "Wayback:" in panel:
+                    visible_once(panel, "Wayback:")
+                assert version in seen, "the footer names the version"
+                assert page.fits_width(), "no sideways scrolling"
+                columns = page.eval(
+                    "getComputedStyle(document.querySelector('.layout')).gridTemplateColumns.split(' ').length"
+                )
+                assert columns == (2 if width > 900 else 1), "text and panel side by side only when there is room"
+                shot = page.screenshot(ARTIFACTS / f"html-report-{article_id}-{width}.png")
+                assert png_size(shot)[0] == width
+
+
+def test_datasette_reads_as_a_person_sees_it_at_1280_and_800(datasette, tmp_path):
+    base, db, article_id = datasette
+    post = post_claim(db, article_id)
+    headline = db.execute("SELECT title FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+    with Browser(tmp_path / "profile") as browser:
+        for width in WIDTHS:
+            index = browser.open(f"{base}/", width).text()
+            assert "canned queries below" not in index and "canned query below" not in index
+            database = browser.open(f"{base}/study", width).text()
+            assert database.index("Unsourced claims") < database.index("Tables"), "the queries head the page"
+
+            claims = browser.open(f"{base}/study/claims?_sort=id", width)
+            cells = claims.eval("Array.from(document.querySelectorAll('td.col-article_id')).map(td => td.innerText)")
+            assert cells and set(cells) <= {f"article {n}" for n in range(1, 10)}, "an id, not a headline per row"
+            assert headline in claims.text(), "the headline is still shown once, in the facet"
+            assert claims.eval(BROKEN_WORDS_JS) == [], "facet values wrap between words"
+            claims.screenshot(ARTIFACTS / f"datasette-claims-{width}.png")
+
+            citations = browser.open(f"{base}/study/citations?_sort=id", width)
+            seen = citations.text()
+            for code in JARGON:
+                assert code not in seen, (width, code)
+            assert "link in the text" in seen and "embedded tweet" in seen
+            citations.screenshot(ARTIFACTS / f"datasette-citations-{width}.png")
+
+            chain = browser.open(f"{base}/study/claim_chain?claim_id={post}", width)
+            seen = chain.text()
+            for code in JARGON:
+                assert code not in seen, (width, code)
+            assert TCO in seen and "the embedded post's text" in seen
+            shot = chain.screenshot(ARTIFACTS / f"datasette-claim-chain-{width}.png")
+            assert png_size(shot)[0] == width

@@ -182,7 +182,8 @@ def test_quotes_with_speakers_are_linked_to_the_claims_holding_them():
     assert quotes == [
         ("The mayor", "This is the best day for the city in years."),
         ("Ann Morrow", "We will appeal the decision in court"),
-    ]  # "he" names no one
+        ("Ann Morrow", "It is a sad day for everyone"),
+    ]  # "he" stands for the person named last before it
     holding = next(c for c in ex.claims if "best day" in c.text)
     assert [link.rule for link in holding.citations] == ["quote-attribution"]
     standing = next(c for c in ex.claims if "appeal the decision" in c.text)

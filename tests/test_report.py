@@ -125,7 +125,9 @@ def test_show_draws_a_claim_as_a_tree_with_every_piece_of_evidence(example):
         "snapshot: found 2025-07-01, within a day of the article: https://web.archive.org/web/20250701120000/"
         in text
     )
-    assert "(embedded-post, 0.95)" in text and "(contains)" in text
+    # the linking rule in words; its code is for programs (JSON, the database)
+    assert "(the embedded post's text, 0.95)" in text and "(inside it)" in text
+    assert "embedded-post" not in text
 
 
 def test_show_of_an_article_lists_every_claim_and_unknown_ids_are_not_found(example):
@@ -226,3 +228,109 @@ def test_urls_not_checked_definitively_count_neither_way_in_the_dead_link_rate(e
         assert s["urls_checked"] == 0 and s["dead_link_rate"] is None, status
     record.record_resolution(db, None, Resolution(url=TCO, final_url=TCO, status=Status.DEAD, http_status=404))
     assert report.load(db, article_id).summary()["dead_link_rate"] == 1.0
+
+
+@pytest.mark.parametrize("width", [60, 80, 200])
+def test_urls_are_never_chopped_into_pieces_at_any_width(example, width):
+    """A URL is on one line whole, or cut once after its host with an ellipsis; `show` has it whole."""
+    db, article_id = example
+    for color in (False, True):
+        text = ANSI.sub("", report.render_text(report.load(db, article_id), color=color, width=width))
+        lines = text.splitlines()
+        assert max(len(line) for line in lines) <= width
+        assert not [line for line in lines if line != line.rstrip()], "no padding at the ends of lines"
+        for whole in ("t.co/Cnqgv5qgwV", FINAL.split("://")[1]):
+            host = whole.split("/")[0]
+            assert any(whole in line for line in lines), f"{whole} whole on one line"
+            for token in re.findall(re.escape(host) + r"/\S*", text):
+                assert token == whole or (token.endswith("…") and whole.startswith(token[:-1])), token
+            for line in lines:  # no line starts with the tail of a URL cut off on the line above
+                assert not re.match(r"\s*[\w/]*\d{6,}\b", line), line
+
+
+def test_piped_and_written_text_has_no_trailing_spaces(db_path, tmp_path):
+    out = tmp_path / "audit.txt"
+    runner = CliRunner()
+    piped = runner.invoke(app, ["audit", str(SEED), "--offline", "--db", str(db_path)])
+    written = runner.invoke(app, ["audit", str(SEED), "--offline", "--db", str(db_path), "-o", str(out)])
+    assert piped.exit_code == 0 and written.exit_code == 0, piped.output + written.output
+    for text in (piped.output, out.read_text(encoding="utf-8")):
+        assert "Citations" in text
+        assert [line for line in text.splitlines() if line != line.rstrip()] == []
+    shown = runner.invoke(app, ["show", "1", "--article", "--db", str(db_path)])
+    assert shown.exit_code == 0 and [ln for ln in shown.output.splitlines() if ln != ln.rstrip()] == []
+
+
+def test_show_keeps_every_url_whole_at_80_columns(example):
+    db, article_id = example
+    text = report.show(db, claim_id(db, article_id, 6), width=80)
+    lines = text.splitlines()
+    for url in (TCO, X_URL, FINAL):
+        assert any(url in line for line in lines), url
+    assert not [line for line in lines if line != line.rstrip()]
+
+
+def test_each_snapshot_outcome_shows_once_however_many_audits_looked_it_up(example):
+    """Four audits that found no Wayback copy, and two that found the same one: one line each."""
+    from provenance.models import Snapshot
+
+    from .report_example import WAYBACK
+
+    db, article_id = example
+    for i in range(4):
+        record.record_snapshot(
+            db, None, Snapshot(url=TCO, status="unknown", reason="cdx_error", checked_at=f"2026-11-30T0{i}:00:00")
+        )
+    record.record_snapshot(
+        db, None,
+        Snapshot(url=TCO, status="found", timestamp="20250701120000", snapshot_url=WAYBACK, http_status=200,
+                 distance_days=0.5, target_date="2025-07-01", checked_at="2026-11-30T05:00:00+00:00"),
+    )
+    assert db.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 6, "the table keeps the history"
+    shown = report.show(db, claim_id(db, article_id, 6), width=300)
+    assert shown.count("snapshot: unknown (cdx_error)") == 1
+    assert shown.count("snapshot: found 2025-07-01") == 1
+    page = report.render_html(report.load(db, article_id))
+    chain = page[page.index(f'id="claim-{claim_id(db, article_id, 6)}"') :]
+    chain = chain[: chain.index("</section>")]
+    assert chain.count("Wayback: unknown (cdx_error)") == 1 and chain.count("Wayback: found 2025-07-01") == 1
+
+
+def test_a_url_never_asked_says_so_without_a_checked_time_and_no_url_shows_twice(db_path):
+    from .conftest import EXAMPLES
+
+    source = str(EXAMPLES / "council-bridge.html")
+    result = CliRunner().invoke(app, ["audit", source, "--offline", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    db = database.connect(db_path)
+    article_id = db.execute("SELECT id FROM articles").fetchone()[0]
+    shown = report.show(db, article_id, article=True, width=200)
+    assert "not checked yet (offline run)" in shown
+    assert "resolved: not checked" not in shown and "checked 20" not in shown, "not 'not checked … checked <time>'"
+    page = report.render_html(report.load(db, article_id))
+    assert "checked 20" not in page
+    for text in (result.output, re.sub(r"<[^>]+>", " ", page)):
+        rows = [line for line in text.splitlines() if "youtube.com/watch" in line]
+        assert rows and all(line.count("youtube.com/watch") == 1 for line in rows), rows
+
+
+def test_every_linking_rule_and_where_code_the_extractors_write_has_words():
+    """A new rule or find in the extractors must not reach a reader as a bare code."""
+    import pathlib
+
+    from provenance.models import CUE_WORDS, FOUND_WORDS, FoundBy, LinkRule
+    from provenance.report.words import found_words, rule_words
+
+    root = pathlib.Path(report.__file__).parents[1]
+    claims_src = (root / "claims.py").read_text(encoding="utf-8")
+    rules = set(re.findall(r"LinkRule\.([A-Z_]+)", claims_src))
+    assert {"INLINE", "PARAGRAPH_OUTLET", "ACCORDING_TO"} <= rules
+    for rule in LinkRule:  # every rule the vocabulary has, the extractors' and the chain's
+        assert rule_words(rule.value) != rule.value.replace("-", " "), f"no words for the rule {rule}"
+    extract_src = "".join(p.read_text(encoding="utf-8") for p in (root / "extract").glob("*.py"))
+    written = set(re.findall(r"FoundBy\.([A-Z_]+)", extract_src))
+    assert {"LINK", "EMBEDDED_TWEET", "ACCORDING_TO", "PARAGRAPH_OUTLET", "TWEET_RESIDUE"} <= written
+    for code in FoundBy:  # each code has its words in the one table, and that is what readers get
+        assert FOUND_WORDS.get(code) and found_words(code.value) == FOUND_WORDS[code], code
+    for cue in set(re.findall(r'return "([a-z-]+)"', (root / "extract" / "attribution.py").read_text())):
+        assert found_words("according-to", cue) == CUE_WORDS.get(cue, found_words("according-to")), cue

@@ -209,3 +209,59 @@ def test_audit_writes_one_page_per_article_into_a_folder(db_path, tmp_path):
 def test_audit_refuses_html_for_several_sources_without_a_folder(db_path):
     result = CliRunner().invoke(app, ["audit", "a.html", "b.html", "--format", "html", "--db", str(db_path)])
     assert result.exit_code == 2 and "-o FOLDER" in result.output
+
+
+def test_an_html_article_reads_with_one_blank_line_between_paragraphs_and_its_headline_once(db_path, tmp_path):
+    import html
+
+    from .conftest import EXAMPLES
+
+    page_path = tmp_path / "bridge.html"
+    source = EXAMPLES / "council-bridge.html"
+    result = CliRunner().invoke(
+        app, ["audit", str(source), "--offline", "--db", str(db_path), "--format", "html", "-o", str(page_path)]
+    )
+    assert result.exit_code == 0, result.output
+    page = page_path.read_text(encoding="utf-8")
+    db = database.connect(db_path)
+    article = db.execute("SELECT id, title FROM articles").fetchone()
+    r = report.load(db, article[0])
+    assert r.text.startswith(article[1] + "\n\n"), "the case: an HTML article's text begins with its headline"
+
+    body = page[page.index("<body>") :]
+    # what shows before any claim is opened: chains are hidden panels, scripts are not text
+    shown_first = re.sub(r'<section class="chain".*?</section>|<script>.*?</script>', "", body, flags=re.S)
+    visible = html.unescape(re.sub(r"<[^>]+>", "", shown_first))
+    assert visible.count(article[1]) == 1, "the headline once, as the page's heading"
+    heading = body[body.index("<h1>") : body.index("</h1>")]
+    headline_claim = next(c for c in r.claims if c.kind == "headline")
+    assert f'data-claim="{headline_claim.id}"' in heading, "the headline is still a claim one can open"
+
+    text_html = page[page.index('<article class="text"') : page.index("</article>")]
+    text = html.unescape(re.sub(r"<[^>]+>", "", text_html))
+    assert "\n\n\n" not in text, "one blank line between paragraphs, not three"
+    assert text.count("\n\n") >= 4, "paragraphs are still apart"
+    shown = html.unescape(re.sub(r"<[^>]+>", "", heading)) + " " + text
+    assert " ".join(shown.split()) == " ".join(r.text.split()), "nothing of the text is lost"
+
+
+def test_where_found_and_why_read_as_words_with_the_codes_kept_for_programs(db_path, tmp_path):
+    import html
+
+    from .conftest import EXAMPLES
+
+    page_path = tmp_path / "bridge.html"
+    args = ["audit", str(EXAMPLES / "council-bridge.html"), "--offline", "--db", str(db_path)]
+    assert CliRunner().invoke(app, [*args, "--format", "html", "-o", str(page_path)]).exit_code == 0
+    text = CliRunner().invoke(app, args).output
+    page = page_path.read_text(encoding="utf-8")
+    db = database.connect(db_path)
+    codes = {row[0] for row in db.execute("SELECT DISTINCT found_by FROM citations")}
+    assert {"link", "embedded-tweet"} <= codes, "the database keeps the codes"
+    visible = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)>.*?</\1>", "", page, flags=re.S)))
+    for shown in (visible, text):
+        for jargon in ("a[href]", "blockquote.twitter-tweet", "according-to:", "text: tweet residue", "iframe"):
+            assert jargon not in shown
+        assert "link in the text" in shown and "embedded tweet" in shown
+    assert "'according to …'" in visible and "paragraph-outlet" not in visible
+    assert 'title="link"' in page, "the code is still there for whoever hovers or scripts"

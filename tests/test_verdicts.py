@@ -243,7 +243,8 @@ def test_chains_show_the_latest_capture_and_best_snapshot_once_in_order_past_id_
         assert next(s["capture_id"] for s in steps if s["step_kind"] == "capture") == latest_capture
         assert next(s["snapshot_id"] for s in steps if s["step_kind"] == "snapshot") == found
     text = report.show(db, article_id, article=True, width=200)
-    assert text.count("snapshot:") == len({c.id for c in report.load(db, article_id).citations if c.url == TCO})
+    citing = len({c.id for c in report.load(db, article_id).citations if c.url == TCO})
+    assert text.count("snapshot: unknown") == citing and text.count("snapshot: found") == citing
 
 
 def test_show_says_nothing_checked_and_no_final_page_for_a_url_that_never_resolved(tmp_path):
@@ -258,3 +259,14 @@ def test_show_says_nothing_checked_and_no_final_page_for_a_url_that_never_resolv
     assert "checked 2026" not in line
     assert "final:" not in text
     assert not list(db.query("SELECT 1 FROM chains WHERE step_kind = 'final'"))
+
+
+def test_a_batch_with_no_network_says_so_and_exits_1_but_offline_exits_0(tmp_path, no_network):
+    article = str(EXAMPLES / "council-bridge.html")
+    cut = batch_mod.run_batch(Settings(db=tmp_path / "cut.db", wayback=False, retries=0,
+                                       archive_dir=tmp_path / "w"), [article], extract_workers=0)
+    assert cut.links.words() == "8 URLs: 0 checked, 8 could not be checked (no network: DNS unavailable)"
+    assert cut.dead_link_rate is None and cut.exit_code() == 1
+    asked = batch_mod.run_batch(Settings(db=tmp_path / "off.db", offline=True), [article], extract_workers=0)
+    assert asked.links.words() == "8 URLs: 0 checked, 8 not checked (offline run)" and asked.exit_code() == 0
+    assert cut.claims == asked.claims, "a failed network grades no claim lower than not asking"

@@ -34,6 +34,7 @@ class Summary:
     claims: dict[str, int] = field(default_factory=dict)  # by status
     citations: dict[str, int] = field(default_factory=dict)  # by kind
     resolutions: dict[str, int] = field(default_factory=dict)  # distinct cited URLs, by what is known
+    unchecked: dict[str, int] = field(default_factory=dict)  # those that could not be checked, by reason
     dead_link_rate: float | None = None  # dead + soft-404 over URLs checked definitively
     captures: int = 0
     failures: list[dict] = field(default_factory=list)  # {"source", "reason"}
@@ -41,7 +42,7 @@ class Summary:
 
     @property
     def links(self) -> LinkTally:
-        return LinkTally.of_counts(self.resolutions)
+        return LinkTally.of_counts(self.resolutions, self.unchecked)
 
     @property
     def broken(self) -> int:

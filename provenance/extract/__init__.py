@@ -37,8 +37,12 @@ def _guarded(notes: list[str], stage: str, fn, *args, **kwargs) -> None:
         notes.append(f"{stage} skipped after an error: {type(e).__name__}: {e}"[:300])
 
 
-def extract(article: Article) -> Extraction:
-    """Every citation and claim of one article, claims graded as if nothing had been resolved yet."""
+def extract(article: Article, exclude_outlets: frozenset[str] = frozenset()) -> Extraction:
+    """Every citation and claim of one article, claims graded as if nothing had been resolved yet.
+
+    `exclude_outlets` leaves those outlets out of the outlet name table, to measure what the
+    rules find on outlets the table does not know (bench/corpus.py --unseen).
+    """
     notes = list(article.notes)
     md = Metadata()
     if article.is_html:
@@ -46,7 +50,9 @@ def extract(article: Article) -> Extraction:
         notes += html_notes
         own_url = md.canonical_url or article.url
         _guarded(notes, "bare URLs", cite_bare_urls, doc, own_url)
-        _guarded(notes, "outlets", find_outlets, doc, md.outlet, own_url, headline_is_text=False)
+        _guarded(
+            notes, "outlets", find_outlets, doc, md.outlet, own_url, headline_is_text=False, exclude=exclude_outlets
+        )
         title = (
             doc.text[doc.blocks[0].start : doc.blocks[0].end]
             if doc.blocks and doc.blocks[0].kind == "headline"
@@ -58,7 +64,7 @@ def extract(article: Article) -> Extraction:
             content = content[:MAX_TEXT_CHARS]
             notes.append(f"text cut at {MAX_TEXT_CHARS} characters")
         doc = read_text(content)
-        _guarded(notes, "outlets", find_outlets, doc, None, article.url)
+        _guarded(notes, "outlets", find_outlets, doc, None, article.url, exclude=exclude_outlets)
         first = doc.blocks[0] if doc.blocks else None
         title = doc.text[first.start : first.end] if first else None
     _guarded(notes, "quotations", find_quotes, doc)

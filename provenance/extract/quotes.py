@@ -1,9 +1,11 @@
 """Quotations with their speaker: “…” – Speaker outlet, “…,” said X, X said: “…”.
 
-A quotation becomes a `quote` citation only when a speaker is named (a pronoun
-names no one). When the attribution also names an outlet ("told The New York
-Times", "– French presidential office france24.com"), that outlet citation is the
-quote's parent, so a claim resting on the quote reaches the outlet.
+A quotation becomes a `quote` citation only when a speaker is named. A pronoun
+("he said", "she told reporters") stands for the person named last before the
+quotation (see people.py), and names no one when no person was named. When the
+attribution also names an outlet ("told The New York Times", "– French
+presidential office france24.com"), that outlet citation is the quote's parent,
+so a claim resting on the quote reaches the outlet.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from bisect import bisect_left
 
 from ..models import FoundBy, Kind
+from . import people
 from .document import BULLET, PARAGRAPH, QUOTE, Document
 
 ELIGIBLE = {PARAGRAPH, BULLET, QUOTE}
@@ -25,10 +28,12 @@ NAME = (r"(?:(?:[Tt]he|[Aa]n?) [a-z][\w’'-]*(?: [\w’'-]+){0,5}?|[A-Z][\w.’
         r"(?: (?:[A-Z][\w.’'-]*|of|de|van|von|al|bin))*")
 # “…” – Speaker [outlet]   (the speaker runs to the end of the block)
 DASH_AFTER = re.compile(r"^\s*[–—-]\s*(?P<who>[^\n“”\"]{2,120}?)\s*$")
-# “…,” said Speaker / “…,” Speaker said
-SAID_AFTER = re.compile(rf"^[\s,]*(?:(?:{SPEECH})\s+(?P<who1>{NAME})|(?P<who2>{NAME})\s+(?:{SPEECH})\b)")
+# “…,” said Speaker / “…,” Speaker said   (a pronoun speaker: "he said", "she told reporters")
+WHO = rf"(?:{NAME}|[Hh]e|[Ss]he)"
+SAID_AFTER = re.compile(rf"^[\s,]*(?:(?:{SPEECH})\s+(?P<who1>{WHO})|(?P<who2>{WHO})\s+(?:{SPEECH})\b)")
 # Speaker said: “…”   /   Speaker said, “…”
-SAID_BEFORE = re.compile(rf"(?P<who>{NAME})\s+(?:{SPEECH})(?:\s+[\w’' ]{{0,40}}?)?[,:]\s*$")
+SAID_BEFORE = re.compile(rf"(?P<who>{WHO})\s+(?:{SPEECH})(?:\s+[\w’' ]{{0,40}}?)?[,:]\s*$")
+SINGULAR_PRONOUNS = {"he", "she"}
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "who", "which", "that", "this", "one"}
 
 
@@ -81,6 +86,8 @@ def find_quotes(doc: Document) -> None:
                 who = text[q_end : parent.start].strip()
                 who = re.sub(r"^[–—-]\s*", "", who)
             speaker = _speaker(who)
+            if speaker is None and who and who.strip().lower() in SINGULAR_PRONOUNS:
+                speaker = people.last_person_before(text, q_start)
             if speaker is None:
                 continue
             doc.cite(

@@ -24,13 +24,16 @@ from .words import (
     archive_parts,
     capture_line,
     clean,
+    distinct_snapshots,
     hop_line,
     is_web_url,
+    rule_words,
     short_url,
     snapshot_line,
     snapshot_words,
     status_words,
     strongest_parts,
+    where_words,
 )
 
 STYLE = """
@@ -139,16 +142,19 @@ def parts_html(parts: list[Part]) -> str:
     return '<span class="sep"> → </span>'.join(out)
 
 
-def _placed(report: ArticleReport) -> tuple[list[tuple[int, int, ClaimView | None]], set[int]]:
+def _placed(
+    report: ArticleReport, also_cut: tuple[int, ...] = ()
+) -> tuple[list[tuple[int, int, ClaimView | None]], set[int]]:
     """Cut the article text into runs, each covered by at most one claim (the innermost), and say which
-    claims got a run. Claims may overlap (a quotation inside a sentence); links may not nest."""
+    claims got a run. Claims may overlap (a quotation inside a sentence); links may not nest. `also_cut`
+    adds cuts of the caller's own (where the headline ends)."""
     n = len(report.text)
     spans = [
         (c.start, c.end, c)
         for c in report.claims
         if isinstance(c.start, int) and isinstance(c.end, int) and 0 <= c.start < c.end <= n
     ]
-    cuts = sorted({0, n, *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    cuts = sorted({0, n, *(s for s, _, _ in spans), *(e for _, e, _ in spans), *(x for x in also_cut if 0 < x < n)})
     runs: list[tuple[int, int, ClaimView | None]] = []
     for a, b in zip(cuts, cuts[1:], strict=False):
         covering = [(s, e, c) for s, e, c in spans if s <= a and b <= e]
@@ -160,12 +166,21 @@ def _placed(report: ArticleReport) -> tuple[list[tuple[int, int, ClaimView | Non
     return runs, {c.id for _, _, c in runs if c is not None}
 
 
-def _text_html(report: ArticleReport, runs) -> str:
-    out, seen = [], set()
+def _headline_end(report: ArticleReport, title: str) -> int:
+    """Where the headline ends when the article's first line is the headline (HTML articles), else 0."""
+    lead = len(report.text) - len(report.text.lstrip())
+    first = report.text[lead:].split("\n", 1)[0]
+    return lead + len(first) if title and clean(first) == title else 0
+
+
+def _text_html(report: ArticleReport, runs, seen: set[int]) -> str:
+    """The text of `runs`, each claim a link to its chain. Paragraphs are one blank line apart, however
+    many line breaks the source put between them (a pasted text one, an HTML page's text two)."""
+    out = []
     for a, b, claim in runs:
         chunk = html.escape(_CONTROL_KEEP_NEWLINES.sub("", report.text[a:b]), quote=True)
         if claim is None:
-            out.append(chunk.replace("\n", "\n\n"))
+            out.append(re.sub(r"[ \t]*\n\s*", "\n\n", chunk))
             continue
         anchor = "" if claim.id in seen else f' id="t-{claim.id}"'
         seen.add(claim.id)
@@ -183,7 +198,7 @@ def _evidence_html(c: CitationView) -> str:
         return ""
     word = status_words(ev, c.url)
     items = []
-    if ev is None or ev.status is None:
+    if ev is None or ev.status in (None, "offline"):  # never asked: no "resolved", no "checked" time
         items.append(f'<li class="r-{word.role}">{esc(word.text)}</li>')
     else:
         when = f' <span class="rule">checked {esc(ev.checked_at)}</span>' if ev.checked_at and ev.definitive else ""
@@ -198,7 +213,7 @@ def _evidence_html(c: CitationView) -> str:
             f'<li class="r-archive">saved copy: <code>{esc(capture_line(cap))}</code></li>'
             for cap in ev.captures
         ]
-    for s in ev.snapshots if ev else []:
+    for s in distinct_snapshots(ev.snapshots) if ev else []:
         if SnapshotStatus(s["status"]).is_archived:
             items.append(
                 f'<li class="r-archive">Wayback: {esc(snapshot_words(s))}: {url_html(s["snapshot_url"])}</li>'
@@ -214,7 +229,7 @@ def _node_html(node: Node) -> str:
     head = f"<strong>{esc(c.kind.replace('_', ' '))} {c.id}</strong> {esc(c.label, 120)}"
     if c.url and c.label != c.url:
         head += f" {url_html(c.url)}"
-    head += f' <span class="rule">({esc(node.rule)}{esc(conf)})</span>'
+    head += f' <span class="rule" title="rule: {esc(node.rule)}">({esc(rule_words(node.rule))}{esc(conf)})</span>'
     body = _evidence_html(c)
     if not c.url and not node.children:
         body = '<ul class="evidence"><li class="r-unchecked">no specific page to check</li></ul>'
@@ -249,7 +264,7 @@ def _citations_html(report: ArticleReport) -> str:
     rows = []
     for c in report.citations:
         ref = url_html(c.url, short_url(c.url, 70)) if c.url else esc(c.label, 90)
-        if c.url and c.kind not in ("link", "short_link"):
+        if c.url and c.kind not in ("link", "short_link") and clean(c.label) != clean(c.url):
             ref = f"{esc(c.label, 40)} {ref}"
         word = status_words(c.evidence, c.url)
         steps = []
@@ -266,7 +281,8 @@ def _citations_html(report: ArticleReport) -> str:
             url_html(p.href, p.text) if p.href else esc(p.text) for p in archive_parts(c.evidence)
         )
         rows.append(
-            f"<tr><td>{c.id}</td><td>{esc(c.kind.replace('_', ' '))}</td><td>{esc(c.found_in or c.found_by)}</td>"
+            f"<tr><td>{c.id}</td><td>{esc(c.kind.replace('_', ' '))}</td>"
+            f'<td title="{esc(c.found_by or c.found_in)}">{esc(where_words(c))}</td>'
             f"<td>{ref}</td><td>{res}</td><td>{archive}</td></tr>"
         )
     return (
@@ -289,8 +305,13 @@ def _summary_html(report: ArticleReport) -> str:
 def render_html(report: ArticleReport) -> str:
     """One article's audit as a complete, self-contained, offline HTML page."""
     claims = {c.id: c for c in report.claims}
-    runs, placed = _placed(report)
     title = clean(report.title) or clean(report.source)
+    # The headline is shown once, as the page's heading, marked like any claim: not again atop the text.
+    head_end = _headline_end(report, title)
+    runs, placed = _placed(report, (head_end,))
+    seen: set[int] = set()
+    heading = _text_html(report, [r for r in runs if r[1] <= head_end], seen) if head_end else esc(title)
+    text = _text_html(report, [r for r in runs if r[0] >= head_end], seen).lstrip("\n")
     meta = " · ".join(
         x
         for x in (
@@ -327,12 +348,12 @@ def render_html(report: ArticleReport) -> str:
 </head>
 <body>
 <header>
-<h1>{esc(title)}</h1>
+<h1>{heading}</h1>
 <p class="meta">{meta}</p>
 {_summary_html(report)}
 </header>
 <div class="layout">
-<article class="text" id="text">{_text_html(report, runs)}</article>
+<article class="text" id="text">{text}</article>
 <aside class="panel"><div class="placeholder"><p class="hint">Each claim in the text is marked by how well
 it is sourced: <span class="chip s-archived">archived</span> <span class="chip s-sourced">sourced</span>
 <span class="chip s-vague">vague</span> <span class="chip s-broken">broken</span>

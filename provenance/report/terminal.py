@@ -10,6 +10,7 @@ plain otherwise.
 from __future__ import annotations
 
 import io
+import re
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -23,11 +24,14 @@ from .words import (
     archive_parts,
     capture_line,
     clean,
+    distinct_snapshots,
     hop_line,
+    rule_words,
     short_url,
     snapshot_line,
     status_words,
     strongest_parts,
+    where_words,
 )
 
 STATUS_STYLE = {
@@ -51,8 +55,24 @@ ROLE_STYLE = {
 }
 
 
+# The end of a line made only of spaces and style codes: rich pads every line to the width.
+_TRAILING = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$", re.M)
+_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _unpad(match: re.Match) -> str:
+    """The style codes of a line's end without its spaces, so a colour still gets reset."""
+    return "".join(_STYLE.findall(match.group(0)))
+# Below this width the citations are a list, one block each, rather than a six-column table.
+TABLE_WIDTH = 160
+
+
 def to_string(renderable: RenderableType, *, color: bool = False, width: int = 100) -> str:
-    """Render to text; with `color` the ANSI styles a terminal shows, without it plain characters."""
+    """Render to text; with `color` the ANSI styles a terminal shows, without it plain characters.
+
+    Lines end where their text ends: no padding to the width, so piped text and `-o` files carry no
+    trailing spaces.
+    """
     buf = io.StringIO()
     console = Console(
         file=buf,
@@ -66,7 +86,7 @@ def to_string(renderable: RenderableType, *, color: bool = False, width: int = 1
         legacy_windows=False,
     )
     console.print(renderable)
-    return buf.getvalue()
+    return _TRAILING.sub(_unpad, buf.getvalue())
 
 
 def parts_text(parts: list[Part]) -> Text:
@@ -101,10 +121,10 @@ def summary_text(report: ArticleReport) -> Text:
 def where_found(c: CitationView, citations: dict[int, CitationView]) -> str:
     parent = citations.get(c.parent_id) if c.parent_id else None
     inside = f"in {parent.kind.replace('_', ' ')} {parent.id}" if parent else ""
-    return ", ".join(x for x in (inside, clean(c.found_in or c.found_by)) if x) or "text"
+    return ", ".join(x for x in (where_words(c), inside) if x) or "text"
 
 
-def resolution_text(c: CitationView) -> Text:
+def resolution_text(c: CitationView, url_limit: int = 50) -> Text:
     if not c.url:
         return Text("no URL", style="dim")
     ev = c.evidence
@@ -114,36 +134,66 @@ def resolution_text(c: CitationView) -> Text:
         for h in ev.hops:
             text.append(f"{h['http_status'] or h['via']} → ", style="magenta")
         if ev.final_url and ev.final_url != c.url:
-            text.append(f"{short_url(ev.final_url, 50)} → ", style="blue")
+            text.append(f"{short_url(ev.final_url, url_limit)} → ", style="blue")
     text.append(word.text, style=ROLE_STYLE[word.role])
     return text
 
 
+def reference_text(c: CitationView, url_limit: int = 60) -> str:
+    """What the article cited: a URL as a reader scans it, or the name or words of what has no URL."""
+    ref = short_url(c.url, url_limit) if c.url else clean(c.label, 60)
+    if c.url and c.kind not in ("link", "short_link") and clean(c.label) != clean(c.url):  # no URL twice
+        ref = f"{clean(c.label, 30)} {ref}"
+    return ref
+
+
 def citations_table(report: ArticleReport) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, title_justify="left")
+    """Wide terminals: one row a citation. Text wraps between words; a URL too long for its cell ends in …"""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True, title_justify="left")
     for name, kw in (
         ("id", {"justify": "right"}),
         ("kind", {}),
-        ("where found", {"max_width": 22}),
-        ("reference", {"ratio": 3}),
-        ("resolution", {"ratio": 3}),
+        ("where found", {}),
+        ("reference", {"overflow": "ellipsis", "ratio": 2}),
+        ("resolution", {"overflow": "ellipsis", "ratio": 3}),
         ("archive", {}),
     ):
-        table.add_column(name, overflow="fold", **kw)
+        table.add_column(name, **kw)
     by_id = {c.id: c for c in report.citations}
     for c in report.citations:
-        ref = short_url(c.url, 60) if c.url else clean(c.label, 60)
-        if c.url and c.kind not in ("link", "short_link"):
-            ref = f"{clean(c.label, 30)} {ref}"
         archive = ", ".join(p.text for p in archive_parts(c.evidence))
         table.add_row(
             str(c.id),
             c.kind.replace("_", " "),
             Text(where_found(c, by_id)),
-            Text(ref),
-            resolution_text(c),
+            Text(reference_text(c)),
+            resolution_text(c, 70),
             Text(archive or "-", style="cyan" if archive else "dim"),
         )
+    return table
+
+
+def citations_list(report: ArticleReport, width: int) -> Table:
+    """Narrow terminals: one block a citation, its reference and its resolution each on a line of their
+    own, so a URL keeps the whole width instead of being chopped into a narrow column; one too long for
+    the line is cut after its host with an ellipsis (`show` gives it whole)."""
+    room = max(20, width - 6)
+    table = Table(box=None, show_header=False, pad_edge=False, expand=False)
+    table.add_column("id", justify="right", style="dim")
+    table.add_column("citation", overflow="ellipsis")
+    by_id = {c.id: c for c in report.citations}
+    for c in report.citations:
+        body = Text(c.kind.replace("_", " "), style="bold")
+        body.append(f" · {where_found(c, by_id)}", style="dim")
+        body.append("\n")
+        body.append(reference_text(c, room))
+        if c.url:
+            body.append("\n")
+            body.append_text(resolution_text(c, room))
+        archive = ", ".join(p.text for p in archive_parts(c.evidence))
+        if archive:
+            body.append(f"\nsaved: {archive}", style="cyan")
+        table.add_row(str(c.id), body)
     return table
 
 
@@ -151,7 +201,7 @@ def claims_table(report: ArticleReport) -> Table:
     table = Table(box=None, show_header=True, pad_edge=False, expand=False)
     table.add_column("id", justify="right", style="dim")
     table.add_column("status", no_wrap=True)
-    table.add_column("claim, and its strongest chain", overflow="fold")
+    table.add_column("claim, and its strongest chain", overflow="ellipsis")
     claims = {c.id: c for c in report.claims}
     for cl in report.claims:
         body = Text(clean(cl.text, 160))
@@ -185,7 +235,10 @@ def render_text(report: ArticleReport, *, color: bool = False, width: int = 100)
         Text(""),
         Text("Citations", style="bold underline"),
     ]
-    parts.append(citations_table(report) if report.citations else Text("  (none found)", style="dim"))
+    if not report.citations:
+        parts.append(Text("  (none found)", style="dim"))
+    else:
+        parts.append(citations_table(report) if width >= TABLE_WIDTH else citations_list(report, width))
     parts += [
         Text(""),
         summary_text(report),
@@ -205,7 +258,7 @@ def _node_label(node: Node) -> Text:
     if c.url and c.label != c.url:
         text.append(f" {clean(c.url)}", style="blue")
     conf = f", {node.confidence:.2f}" if node.confidence is not None else ""
-    text.append(f"  ({node.rule}{conf})", style="dim")
+    text.append(f"  ({rule_words(node.rule)}{conf})", style="dim")
     return text
 
 
@@ -214,7 +267,7 @@ def _add_evidence(tree: Tree, c: CitationView) -> None:
     if not c.url:
         return
     word = status_words(ev, c.url)
-    if ev is None or ev.status is None:
+    if ev is None or ev.status in (None, "offline"):  # never asked: no "resolved", no "checked" time
         tree.add(Text(word.text, style=ROLE_STYLE[word.role]))
     else:
         line = Text("resolved: ")
@@ -228,7 +281,7 @@ def _add_evidence(tree: Tree, c: CitationView) -> None:
             tree.add(Text(f"final: {clean(ev.final_url)}", style="blue"))
         for cap in ev.captures:
             tree.add(Text(f"capture: {capture_line(cap)}", style="cyan"))
-    for snap in ev.snapshots if ev else []:
+    for snap in distinct_snapshots(ev.snapshots) if ev else []:
         tree.add(Text(f"snapshot: {snapshot_line(snap)}", style="cyan"))
 
 

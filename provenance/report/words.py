@@ -12,7 +12,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from ..models import SnapshotStatus, Status
+from ..models import FoundBy, SnapshotStatus, Status
 from .model import CitationView, ClaimView, Evidence, Node
 
 # C0/C1 controls (ESC among them) and the bidi overrides that can reorder what a reader sees.
@@ -48,6 +48,60 @@ def is_web_url(url: str | None) -> bool:
         return False
     parts = urlsplit(clean(url))
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+# How databases written before `found_by` named how a citation was found (`citations.found_in`):
+# the code each old string stands for. The words themselves are one table, `models.FOUND_WORDS`.
+_LEGACY_FOUND = {
+    "a[href]": FoundBy.LINK,
+    "text: bare URL": FoundBy.BARE_URL,
+    "text: tweet residue": FoundBy.TWEET_RESIDUE,
+    "text: watch line": FoundBy.WATCH_LINE,
+    "blockquote.twitter-tweet": FoundBy.EMBEDDED_TWEET,
+    "embedded post": FoundBy.POST_LINK,
+    "iframe": FoundBy.IFRAME,
+    "paragraph-outlet": FoundBy.PARAGRAPH_OUTLET,
+    "quote-attribution": FoundBy.QUOTE_ATTRIBUTION,
+    "quotation": FoundBy.QUOTATION,
+}
+# Why a claim leans on a citation (`rule`, a code for programs), in words for people.
+_RULES = {
+    "inline": "in the claim's text",
+    "paragraph-outlet": "outlet at the paragraph's end",
+    "quote-attribution": "the quote's attribution",
+    "embedded-post": "the embedded post's text",
+    "according-to": "'according to …'",
+    "announced-video": "the video it announces",
+    "supports": "through a claim that says the same",
+    "contains": "inside it",
+    "attributed-to": "the quote's outlet",
+}
+
+
+def found_words(code: str | None, cue: str | None = None) -> str:
+    """`link` (or an old `a[href]`) → "link in the text": where a citation was found, as a reader says it."""
+    code = clean(code)
+    if code in FoundBy._value2member_map_:
+        return FoundBy(code).describe(cue)
+    if code in _LEGACY_FOUND:
+        return _LEGACY_FOUND[code].words
+    rule, _, old_cue = code.partition(":")
+    if rule == "according-to":
+        return FoundBy.ACCORDING_TO.describe(old_cue or None)
+    if re.fullmatch(r"[a-z]+\.[\w-]+", code):  # blockquote.instagram-media, blockquote.tiktok-embed, …
+        return FoundBy.EMBEDDED_POST.words
+    return code
+
+
+def where_words(c: CitationView) -> str:
+    """How one citation was found, in words: recorded as words (`found_in`) beside its code (`found_by`);
+    an older database holds only a code in `found_in`."""
+    return clean(c.found_in) if c.found_by else found_words(c.found_in)
+
+
+def rule_words(rule: str | None) -> str:
+    """`paragraph-outlet` → "outlet at the paragraph's end": why a claim leans on a citation."""
+    return _RULES.get(clean(rule), clean(rule).replace("-", " "))
 
 
 class Part(NamedTuple):
@@ -166,6 +220,20 @@ def snapshot_line(s: dict) -> str:
     if SnapshotStatus(s["status"]).is_archived:
         return f"{snapshot_words(s)}: {clean(s['snapshot_url'])}"
     return f"{s['status']}" + (f" ({clean(s['reason'])})" if s.get("reason") else "")
+
+
+def distinct_snapshots(snapshots: list[dict]) -> list[dict]:
+    """Each look-up outcome once: four past audits that each found no Wayback copy are one line, not four.
+
+    The first of equal ones is kept; the snapshots table keeps the whole history.
+    """
+    seen, out = set(), []
+    for s in snapshots:
+        key = snapshot_line(s)
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
 
 
 def snapshot_words(s: dict) -> str:

@@ -250,12 +250,14 @@ def latest_copies(db: sqlite_utils.Database, url: str) -> list[Row]:
 
 
 def best_snapshots(db: sqlite_utils.Database, url_id: int) -> list[Row]:
-    """The archive look-up that says most (a copy found, else 'none', else the latest), as a list of at
-    most one: look-ups repeated by every audit are history, not evidence to list again."""
+    """The latest archive look-up of each outcome (found, none, unknown, …), the one that says most
+    first (a copy found, then 'none'): look-ups repeated by every audit are history, not new evidence."""
     archived = ", ".join("?" * len(SnapshotStatus.archived()))
     return list(db.query(
-        "SELECT id, status, timestamp, snapshot_url, distance_days, reason FROM snapshots "
-        f"WHERE url_id = ? ORDER BY status IN ({archived}) DESC, status = ? DESC, id DESC LIMIT 1",
+        "SELECT id, status, timestamp, snapshot_url, distance_days, reason FROM snapshots s "
+        "WHERE url_id = ? AND id = (SELECT max(id) FROM snapshots s2 WHERE s2.url_id = s.url_id "
+        "AND s2.status = s.status) "
+        f"ORDER BY status IN ({archived}) DESC, status = ? DESC, id DESC",
         [url_id, *SnapshotStatus.archived(), SnapshotStatus.NONE.value],
     ))
 

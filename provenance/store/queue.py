@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ..models import LinkTally
+from ..models import LinkTally, Status
 from .writes import Transaction, _insert, mark_runs, now_iso
 
 __all__ = ["claim_item", "fail_unseen", "finish_item", "finish_job", "item_is_open", "killed_runs", "open_job",
@@ -171,6 +171,13 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict[str,
         f"WHERE article_id IN ({done}) AND url_id IS NOT NULL) u "
         "JOIN latest_resolutions r ON r.url_id = u.url_id "
         "GROUP BY r.status ORDER BY count(*) DESC", job).fetchall())
+    definitive = ", ".join("?" * len(Status.definitive()))
+    unchecked = dict(q(
+        "SELECT coalesce(r.reason, r.status), count(*) FROM (SELECT DISTINCT url_id FROM citations "
+        f"WHERE article_id IN ({done}) AND url_id IS NOT NULL) u "
+        "JOIN latest_resolutions r ON r.url_id = u.url_id "
+        f"WHERE r.status NOT IN ({definitive}, ?) GROUP BY 1 ORDER BY count(*) DESC",
+        [*job, *Status.definitive(), Status.OFFLINE.value]).fetchall())
     return {
         "articles": q(f"SELECT count(*) FROM ({done})", job).fetchone()[0],
         "failures": failures,
@@ -179,6 +186,7 @@ def job_counts(db: sqlite_utils.Database, job_id: int, run_id: int) -> dict[str,
         "citations": dict(q(f"SELECT kind, count(*) FROM citations WHERE article_id IN ({done}) GROUP BY kind "
                             "ORDER BY count(*) DESC", job).fetchall()),
         "resolutions": resolutions,
+        "unchecked": unchecked,
         "dead_link_rate": LinkTally.of_counts(resolutions).dead_link_rate,
         "captures": q("SELECT count(*) FROM captures WHERE run_id = ?", [run_id]).fetchone()[0],
     }
