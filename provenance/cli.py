@@ -352,7 +352,7 @@ def batch(
                                       "(failures of the network, not of the input, are retried anyway)."),
     cluster: str | None = typer.Option(None, "--cluster", help="Extract and resolve on a Dask cluster: 'local' starts "
                                 "one on this machine, tcp://HOST:8786 joins a running scheduler "
-                                "(needs pip install 'provenance[cluster]')."),
+                                "(needs pip install 'provenance-audit[cluster]')."),
     settings: Settings = INJECTED,
 ):
     """Audit many articles in one resumable run: each distinct URL is resolved once.
@@ -365,7 +365,7 @@ def batch(
     cli_output.stop_on_sigterm()
     cli_output.fewer_malloc_arenas()
     if cluster and importlib.util.find_spec("distributed") is None:
-        fail("--cluster needs Dask distributed: pip install 'provenance[cluster]'")
+        fail("--cluster needs Dask distributed: pip install 'provenance-audit[cluster]'")
     if not quiet and sys.stderr.isatty():
         summary = cli_output.batch_with_progress(settings, sources, retry_failed=retry_failed, cluster=cluster)
     else:
