@@ -4,19 +4,20 @@ The map, top to bottom: a module imports only from below it (pyproject.toml's
 import-linter contracts hold it, tests/test_layers.py runs them).
 
     cli, cli_output        options → Settings, one use case, its outcome rendered; log lines, progress
+    cli_help               how options are declared and --help reads (metavars, panels, defaults)
     usecases               what each command does: audit, batch, resolve, archive, verify, show, export
     datasette_plugins      Datasette's rendering of chain links, in the report's words (loaded by Datasette)
     report | export | browse    reading recorded runs back: terminal, JSON, Markdown, HTML; PROV; Datasette
     batch                  many articles in one resumable run (driver, writer, pool, feeds, jobs)
     audit                  one article, stage after stage, on a run's context
     run                    RunContext: settings, database, run row, resolver, archiver, Wayback gate
+    trace                  a vague citation → the archived page it means; a pasted tweet → its status URL
     check                  quote, passage and drift verdicts from a page's text (no network, no store)
     archive                WARC captures, Wayback snapshots, sealing files a killed run left open
     resolve                a URL → its hops and its final status (landing: soft-404s)
     landing, politeness    what a landing page says; per-host limits and robots.txt
     fetch, netguard        the one HTTP seam; the address guard on every dial
     regrade                recorded claims graded again when what is known of their URLs changed
-    db, record             old names of the store's schema and writes/queries, kept while callers move
     store                  every SQL statement: schema and migrations, writes, queries, the batch queue
     extract, claims        citations and claims from an article (no network, no database)
     sources, ingest        inputs: files, folders, WARC, zip, URL lists, stdin → documents → Article

@@ -9,20 +9,18 @@ readable; 130 interrupted. Warnings the library logs go to stderr
 
 from __future__ import annotations
 
-import functools
 import importlib.util
-import inspect
 import logging
 import sys
-import typing
-from dataclasses import fields
 from enum import Enum
 from pathlib import Path
-from typing import NoReturn, cast
 
 import typer
 
 from . import __version__, cli_output, report, usecases
+from .cli_help import INJECTED, App, format_option, output_option, with_settings
+from .cli_output import check_output, fail, read_urls, say_no_network
+from .cli_output import emit as _emit
 from .errors import NotFound, ProvenanceError
 from .export import FORMATS as EXPORT_FORMATS
 from .report import plain
@@ -31,7 +29,8 @@ from .settings import Settings, options_markdown
 NETWORK = ("offline", "allow_private", "deadline", "connect_timeout", "read_timeout", "max_bytes", "max_hops",
            "retries", "per_host", "min_interval", "concurrency", "robots", "user_agent", "wayback",
            "archive_dir", "freshness_hours", "save")
-OUTPUT = typer.Option(None, "-o", "--output", help="Write to FILE instead of stdout.")
+RECORDS = "SQLite database to record into (created if missing)."
+READS = "SQLite database to read from (written by audit, batch, resolve or archive)."
 
 
 def readme_options() -> str:
@@ -39,50 +38,7 @@ def readme_options() -> str:
     return options_markdown()
 
 
-def with_settings(*names: str):
-    """Add one CLI option per named setting to a command, and hand it a `Settings` (which checks itself).
-
-    Their spelling, help, defaults and types come from settings.py, so every command that
-    touches the network takes the same limits with the same words.
-    """
-    meta, hints = {f.name: f for f in fields(Settings)}, typing.get_type_hints(Settings)
-
-    def decorate(fn):
-        sig = inspect.signature(fn)
-        params = [p for p in sig.parameters.values() if p.name != "settings"]
-        for name in names:
-            typ = next((a for a in typing.get_args(hints[name]) if a is not type(None)), hints[name])
-            flags = (meta[name].metadata["flag"],)
-            default, help_text = meta[name].default, meta[name].metadata["help"]
-            panel = None if name in ("db", "offline") else "Network and limits"
-            annotation: object
-            if typ is bool:
-                opt, annotation = typer.Option(default, *flags, help=help_text, rich_help_panel=panel), bool
-            else:
-                shown = "" if default is None else f" (default: {default})"
-                opt, annotation = typer.Option(None, *flags, help=help_text + shown, rich_help_panel=panel), typ | None
-            params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=annotation))
-
-        @functools.wraps(fn)
-        def wrapper(**kwargs):
-            given = {n: kwargs.pop(n) for n in names}
-            try:
-                settings = Settings(**{n: v for n, v in given.items() if v is not None})
-                return fn(settings=settings, **kwargs)
-            except ProvenanceError as e:
-                fail(str(e))
-
-        wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorate
-
-
-app = typer.Typer(
-    help="Find what a news article leans on, resolve and archive every source, and record a "
-         "provenance chain for every claim in SQLite.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-)
+app = App(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 
 def _version(value: bool) -> None:
@@ -95,9 +51,9 @@ def _version(value: bool) -> None:
 def root(
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True,
                                  callback=_version),
-    verbose: int = typer.Option(0, "-v", "--verbose", count=True, help="Say more: info, and tracebacks with "
-                                "warnings (-vv: debug)."),
-    log_file: Path | None = typer.Option(None, "--log-file", help="Also write every log line to FILE."),
+    verbose: int = typer.Option(0, "-v", "--verbose", count=True, show_default=False,
+                                help="Say more: info, and tracebacks with warnings (-vv: debug)."),
+    log_file: Path | None = typer.Option(None, "--log-file", metavar="FILE", help="Also write every log line to FILE."),
 ):
     """Find what a news article leans on, resolve and archive every source, and record a
     provenance chain for every claim in SQLite."""
@@ -105,37 +61,6 @@ def root(
         cli_output.configure_logging(verbose, log_file)
     except OSError as e:
         fail(f"cannot write {log_file}: {e.strerror or e}")
-
-
-# The default of every command's `settings` parameter: `with_settings` always passes one.
-INJECTED = cast(Settings, None)
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """One clear line on stderr, then exit."""
-    typer.echo(f"provenance: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def check_output(output: Path | None) -> None:
-    """Refuse an -o whose folder does not exist before any work is done, not after."""
-    if output is not None and not output.parent.is_dir():
-        fail(f"cannot write {output}: no folder {output.parent}")
-
-
-def _emit(text: str, output: Path | None) -> None:
-    text = text if text.endswith("\n") else text + "\n"
-    if not output:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as e:
-        fail(f"cannot write {output}: {e.strerror or e}")
-
-
-def _urls(urls: list[str]) -> list[str]:
-    return [line.strip() for line in sys.stdin if line.strip()] if urls == ["-"] else urls
 
 
 def main() -> None:
@@ -158,11 +83,19 @@ class ExtractFormat(str, Enum):
 
 @app.command()
 def extract(
-    source: str = typer.Argument(..., help="A file (HTML or text), an http(s) URL, or - for stdin."),
-    format: ExtractFormat = typer.Option(ExtractFormat.json, "--format", help="Output format."),
-    output: Path | None = OUTPUT,
+    source: str = typer.Argument(..., metavar="SOURCE", help="A file (HTML or text), an http(s) URL, or - for stdin."),
+    format: ExtractFormat = format_option(ExtractFormat.json, "The citations and claims as JSON."),
+    output: Path | None = output_option(),
 ):
-    """Print the citations and claims of one article as JSON. No network, no database."""
+    """Print the citations and claims of one article as JSON. No network, no database.
+
+    \b
+    Examples:
+      provenance extract story.html
+      curl -s https://example.com/story | provenance extract - -o story.json
+
+    Exit 0 when the article was read, 2 when it could not be.
+    """
     import json
 
     check_output(output)
@@ -179,20 +112,28 @@ ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in EX
 
 
 @app.command()
-@with_settings("db", *NETWORK)
+@with_settings("db", *NETWORK, db=RECORDS + " Later audits reuse what it finds.")
 def resolve(
-    urls: list[str] = typer.Argument(..., help="URLs to resolve, or - to read them from stdin, one a line."),
-    format: ResolveFormat = typer.Option("table", "--format", help="table or json."),
-    output: Path | None = OUTPUT,
+    urls: list[str] = typer.Argument(..., metavar="URL...", help="URLs to resolve, or - to read them from stdin, "
+                                     "one a line."),
+    format: ResolveFormat = format_option("table", "A table, or every hop as JSON."),
+    output: Path | None = output_option(),
     settings: Settings = INJECTED,
 ):
     """Follow each URL through every redirect and say where it ends and whether it is alive.
 
+    \b
+    Examples:
+      provenance resolve https://t.co/abc
+      provenance resolve --format json - < urls.txt
+
     What it finds is recorded in the database (--db), so later audits reuse it and the claims that
-    cite these URLs are graded again.
+    cite these URLs are graded again. Exit 0 when nothing is dead, 1 when some URLs are dead or
+    could not be checked (not with --offline), 2 on bad usage.
     """
     check_output(output)
-    outcome = usecases.resolve_urls(settings, _urls(urls), on_progress=cli_output.count_on_terminal("resolved"))
+    outcome = usecases.resolve_urls(settings, read_urls(urls), on_progress=cli_output.count_on_terminal("resolved"))
+    say_no_network(outcome.no_network)
     for u in outcome.not_urls:
         typer.echo(f"provenance: not an http(s) URL: {u}", err=True)
     _emit(plain.render_resolutions(outcome, format.value), output)
@@ -200,17 +141,22 @@ def resolve(
 
 
 @app.command()
-@with_settings("db", *NETWORK)
+@with_settings("db", *NETWORK, db=RECORDS + " Every claim's chain is recorded into it.")
 def audit(
-    sources: list[str] = typer.Argument(..., help="Files (HTML or text), http(s) URLs, or - for stdin."),
-    format: AuditFormat = typer.Option("table", "--format", help=f"{', '.join(report.FORMATS)} "
-                                       "(html: one page per article)."),
-    output: Path | None = typer.Option(
-        None, "-o", "--output",
-        help="Write the report to FILE instead of stdout (with html and several sources: a folder)."),
+    sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Files (HTML or text), http(s) URLs, "
+                                        "or - for stdin."),
+    format: AuditFormat = format_option("table", "The report's format (html: one page per article)."),
+    output: Path | None = output_option("Write the report to FILE instead of stdout (with html and several "
+                                        "sources: a folder)."),
     settings: Settings = INJECTED,
 ):
     """Audit articles: extract every reference, resolve it, record claim → citation → evidence chains.
+
+    \b
+    Examples:
+      provenance audit story.html
+      provenance audit https://example.com/story --format html -o story.html
+      provenance audit story.html --offline          # no network: extraction and claims only
 
     Exit 0 when nothing cited is broken, 1 when some citations are dead, could not be checked (no
     network, timeouts; not with --offline) or some inputs were unreadable, 2 when nothing could be read.
@@ -226,36 +172,37 @@ def audit(
                                      on_failure=lambda source, e: typer.echo(f"provenance: {e}", err=True))
     if not outcome.results:
         raise typer.Exit(outcome.exit_code())
-    tried = outcome.tried()
-    if tried.no_network:
-        typer.echo(f"provenance: no network: {tried.words()}", err=True)
+    say_no_network(outcome.no_network)
     color, width = cli_output.terminal(output)
     pages = report.render_audit(format.value, outcome.db, outcome.results, color=color, width=width)
     if len(pages) == 1 and (output is None or not output.is_dir()):
         _emit(pages[0], output)
     else:
         assert output is not None  # several pages go to a folder, checked above
-        try:
-            output.mkdir(parents=True, exist_ok=True)
-            for result, page in zip(outcome.results, pages, strict=True):
-                (output / f"article-{result.article_id}.{format.value}").write_text(page, encoding="utf-8")
-        except OSError as e:
-            fail(f"cannot write into {output}: {e.strerror or e}")
-        typer.echo(f"wrote {len(pages)} pages to {output}/", err=True)
+        cli_output.write_pages(output, {f"article-{r.article_id}.{format.value}": page
+                                        for r, page in zip(outcome.results, pages, strict=True)})
     raise typer.Exit(outcome.exit_code())
 
 
 @app.command()
-@with_settings("db")
+@with_settings("db", db=READS)
 def show(
     ident: str = typer.Argument(
         ..., metavar="ID", help="A claim id, or an article id with --article; claim:N and article:N work too."
     ),
     article: bool = typer.Option(False, "--article", help="ID is an article: show every claim's chain."),
-    output: Path | None = OUTPUT,
+    output: Path | None = output_option(),
     settings: Settings = INJECTED,
 ):
-    """Print a claim's provenance chain step by step: claim → citation → URL → hops → final → saved copies."""
+    """Print a claim's provenance chain step by step: claim → citation → URL → hops → saved copies.
+
+    \b
+    Examples:
+      provenance show 7                  # claim 7 (also: show claim:7)
+      provenance show 1 --article        # every claim of article 1 (also: show article:1)
+
+    Exit 1 when there is no such claim or article.
+    """
     color, width = cli_output.terminal(output, 120)
     try:
         text = usecases.show_chains(settings, ident, article=article, color=color, width=width)
@@ -265,32 +212,46 @@ def show(
 
 
 @app.command()
-@with_settings("db", *NETWORK)
+@with_settings("db", *NETWORK, db=RECORDS + " Each capture's file and offset are recorded into it.")
 def archive(
     urls: list[str] = typer.Argument(
-        ..., help="URLs to resolve and archive, or - to read them from stdin, one a line."),
+        ..., metavar="URL...", help="URLs to resolve and archive, or - to read them from stdin, one a line."),
     settings: Settings = INJECTED,
 ):
-    """Resolve each URL, save every response on the way into WARC files, and find its nearest
-    Wayback Machine snapshot; all recorded into the database.
+    """Resolve each URL, save every response into WARC files, and find its nearest Wayback snapshot.
+
+    \b
+    Examples:
+      provenance archive https://t.co/abc
+      provenance archive --archive-dir warcs/ - < urls.txt
+
+    Every response on the way is saved, and all is recorded into the database.
 
     Exit 0 when nothing is dead, 1 when some URLs are dead or soft-404 or could not be checked (not
     with --offline), 2 on bad usage.
     """
-    outcome = usecases.archive_urls(settings, _urls(urls))
+    outcome = usecases.archive_urls(settings, read_urls(urls))
+    say_no_network(outcome.no_network)
     _emit(plain.render_archive(outcome), None)
     raise typer.Exit(outcome.exit_code())
 
 
 @app.command()
-@with_settings("db", "archive_dir")
+@with_settings("db", "archive_dir", db="SQLite database whose `captures` rows are read back from their files.")
 def verify(
     warcs: list[Path] = typer.Argument(
-        None, metavar="WARC", help="WARC files to check (default: every file in the archive directory)."),
+        None, metavar="WARC...", show_default="every file in the archive directory", help="WARC files to check."),
     settings: Settings = INJECTED,
 ):
-    """Check WARC files written by provenance: gzip integrity, every record's digests, and every
-    `captures` row read back from its file (offset, length, record id, digests).
+    """Check WARC files written by provenance against themselves and against the database.
+
+    \b
+    Examples:
+      provenance verify
+      provenance verify archive/provenance-0001.warc.gz
+
+    It checks gzip integrity, every record's digests, and every `captures` row read back from its
+    file (offset, length, record id, digests).
 
     Exit 0 when all is whole, 1 when a file or row is damaged or missing, 2 when there is nothing to check.
     """
@@ -300,15 +261,22 @@ def verify(
 
 
 @app.command()
-@with_settings("db")
+@with_settings("db", db=READS)
 def export(
-    format: ExportFormat = typer.Option(
-        ..., "--format", help="prov-json (W3C PROV), json (every claim's chain) or csv (the chains view)."
-    ),
-    output: Path | None = OUTPUT,
+    format: ExportFormat = format_option(..., "prov-json (W3C PROV), json (every claim's chain) or csv (the "
+                                         "chains view)."),
+    output: Path | None = output_option(),
     settings: Settings = INJECTED,
 ):
-    """Export the whole database: W3C PROV-JSON, every claim's chain as JSON, or the chains view as CSV."""
+    """Export the whole database: W3C PROV-JSON, every claim's chain as JSON, or the chains view as CSV.
+
+    \b
+    Examples:
+      provenance export --format prov-json -o prov.json
+      provenance export --format csv --db newsroom.db > chains.csv
+
+    Exit 0 when written, 2 when the database or FILE cannot be used.
+    """
     check_output(output)
     if output is None:
         usecases.export_database(settings, format.value, sys.stdout)
@@ -321,13 +289,22 @@ def export(
 
 
 @app.command()
-@with_settings("db")
+@with_settings("db", db="SQLite database to serve, read-only.")
 def browse(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine)."),
-    port: int = typer.Option(8001, "--port", help="Port to listen on (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS",
+                             help="Address to listen on (127.0.0.1: this machine)."),
+    port: int = typer.Option(8001, "--port", metavar="N", help="Port to listen on (0: any free port)."),
     settings: Settings = INJECTED,
 ):
-    """Browse the database in Datasette, every table and column described, with canned queries."""
+    """Browse the database in Datasette, every table and column described, with canned queries.
+
+    \b
+    Examples:
+      provenance browse
+      provenance browse --db newsroom.db --port 8080
+
+    Runs until Ctrl-C; exit 2 when Datasette is missing, the database does not exist or the port is taken.
+    """
     from . import browse as browsing
 
     if not browsing.available():
@@ -342,20 +319,26 @@ def browse(
 
 
 @app.command()
-@with_settings("db", *NETWORK)
+@with_settings("db", *NETWORK, db=RECORDS + " It also holds the work queue a resumed run reads.")
 def batch(
     sources: list[str] = typer.Argument(
-        ..., help="Folders (recursive), .warc/.warc.gz files, .zip files, files of URLs (one a line), "
-                  "article files or URLs, or - for stdin. What each file is comes from its content."),
+        ..., metavar="SOURCE...", help="Folders (recursive), .warc/.warc.gz files, .zip files, files of URLs "
+        "(one a line), article files or URLs, or - for stdin. What each file is comes from its content."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar (there is none when not on a terminal)."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="On resume, take every failed item again "
                                       "(failures of the network, not of the input, are retried anyway)."),
-    cluster: str | None = typer.Option(None, "--cluster", help="Extract and resolve on a Dask cluster: 'local' starts "
-                                "one on this machine, tcp://HOST:8786 joins a running scheduler "
-                                "(needs pip install 'provenance-audit[cluster]')."),
+    cluster: str | None = typer.Option(None, "--cluster", metavar="local|ADDRESS",
+                                       help="Extract and resolve on a Dask cluster: 'local' starts one on this "
+                                       "machine, tcp://HOST:8786 joins a running scheduler (needs the cluster "
+                                       "extra: pip install 'provenance-audit\\[cluster]')."),
     settings: Settings = INJECTED,
 ):
     """Audit many articles in one resumable run: each distinct URL is resolved once.
+
+    \b
+    Examples:
+      provenance batch saved-pages/ --db newsroom.db
+      provenance batch crawl.warc.gz urls.txt --concurrency 64
 
     The work queue lives in the database: if the run is killed, the same command picks up where it
     stopped. Exit 0 when nothing cited is broken, 1 when some citations are dead, could not be checked
@@ -372,5 +355,10 @@ def batch(
         summary = usecases.run_batch(settings, sources, retry_failed=retry_failed, cluster=cluster)
     if summary.interrupted:
         typer.echo("provenance: interrupted; run the same command again to resume", err=True)
+    say_no_network(summary.no_network)
+    if not summary.articles and not summary.interrupted and summary.failures:  # nothing to sum up but why
+        for f in summary.failures:
+            typer.echo(f"provenance: {f['source']}: {f['reason']}", err=True)
+        raise typer.Exit(summary.exit_code())
     _emit(plain.render_batch_summary(summary), None)
     raise typer.Exit(summary.exit_code())

@@ -1,4 +1,5 @@
-"""What the command line says on stderr besides its one-line errors: log lines, the batch's progress bars.
+"""What the command line writes: its one-line errors, its output (stdout, -o FILE or a folder),
+log lines, the batch's progress bars.
 
 Part of the command line (the library never configures logging or draws): warnings
 the library logs come out as one line each, with their traceback only under `-v`.
@@ -13,12 +14,61 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .batch import Summary, run_batch
 from .settings import Settings
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One clear line on stderr, then exit."""
+    typer.echo(f"provenance: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def check_output(output: Path | None) -> None:
+    """Refuse an -o whose folder does not exist before any work is done, not after."""
+    if output is not None and not output.parent.is_dir():
+        fail(f"cannot write {output}: no folder {output.parent}")
+
+
+def emit(text: str, output: Path | None) -> None:
+    """The command's result, ending in one newline, on stdout or into -o FILE."""
+    text = text if text.endswith("\n") else text + "\n"
+    if not output:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror or e}")
+    typer.echo(f"wrote {output}", err=True)
+
+
+def say_no_network(line: str | None) -> None:
+    """No network is said once, first, on its own line (the use case's outcome knows it)."""
+    if line:
+        typer.echo(f"provenance: no network: {line}", err=True)
+
+
+def write_pages(folder: Path, pages: dict[str, str]) -> None:
+    """One file per page (name → text) into -o FOLDER, and where they went on stderr."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, page in pages.items():
+            (folder / name).write_text(page, encoding="utf-8")
+    except OSError as e:
+        fail(f"cannot write into {folder}: {e.strerror or e}")
+    typer.echo(f"wrote {len(pages)} pages to {folder}/", err=True)
+
+
+def read_urls(urls: list[str]) -> list[str]:
+    """The URLs given, or with `-` the lines of stdin."""
+    return [line.strip() for line in sys.stdin if line.strip()] if urls == ["-"] else urls
 
 
 def terminal(output: Path | None = None, width: int = 100) -> tuple[bool, int]:
@@ -54,7 +104,8 @@ def batch_with_progress(settings: Settings, sources: list[str], **kwargs) -> Sum
 
         def update(p):
             elapsed = max(time.monotonic() - started, 1e-6)
-            bar.update(articles, completed=p.articles + p.failed, total=p.found if p.reading_done else None,
+            total = p.found if p.reading_done else p.total  # counted ahead of the reading: an ETA from the start
+            bar.update(articles, completed=p.articles + p.failed, total=total,
                        rate=f"{p.articles / elapsed:.1f}/s")
             bar.update(urls, completed=p.resolved, total=p.urls if p.reading_done else None,
                        rate=f"{p.resolved / elapsed:.1f}/s")

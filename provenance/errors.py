@@ -6,10 +6,15 @@ these are for input and usage problems that stop a command.
     ├── InputError        a source cannot be read (missing, empty, binary, bad URL)
     ├── DatabaseError     the database cannot be opened or is not ours
     ├── NotFound          `show` was asked for an id that is not there
+    ├── DiskFull          the disk filled while writing the database or a WARC file: the run stops (exit 1)
     └── FetchError        one request got no usable answer (status + reason, recorded, never fatal)
 """
 
 from __future__ import annotations
+
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from .models import Status
 
@@ -38,6 +43,41 @@ class DatabaseError(ProvenanceError):
 
 class NotFound(ProvenanceError):
     pass
+
+
+class DiskFull(ProvenanceError):
+    """No space left while writing: the run stops at once, with what it recorded whole. Nothing that
+    could not be written is marked done, so the same command, run again once space is freed, ends
+    where a run with space would have."""
+
+    exit_code = 1
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"disk full: {what}; free space and run the same command again")
+        self.what = what
+
+
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+SQLITE_FULL = 13  # sqlite3.SQLITE_FULL, named here so that the stages below the store never import sqlite3
+
+
+def is_disk_full(e: BaseException) -> bool:
+    """An OSError of a full disk or quota, or SQLite's 'database or disk is full' (SQLITE_FULL)."""
+    if isinstance(e, OSError):
+        return e.errno in _FULL_ERRNOS
+    return getattr(e, "sqlite_errorcode", None) == SQLITE_FULL or (
+        type(e).__module__ == "sqlite3" and "database or disk is full" in str(e))
+
+
+@contextmanager
+def stop_when_disk_full(what: str) -> Iterator[None]:
+    """Turn a full disk met inside the block into one `DiskFull` naming `what`; other errors pass."""
+    try:
+        yield
+    except Exception as e:  # noqa: BLE001 - only a full disk is translated; the rest is raised as it was
+        if not is_disk_full(e):
+            raise
+        raise DiskFull(what) from e
 
 
 class FetchError(ProvenanceError):

@@ -1,8 +1,14 @@
 """What a landing page says about itself: a redirect in disguise, or a missing page.
 
-Some redirects are not HTTP 30x: `<meta http-equiv="refresh">` (anywhere in the
-page, not only in <head>) and the page t.co serves to browsers, which calls
-`location.replace("https:\\/\\/…")`. And some 200 answers are really "not found"
+Some redirects are not HTTP 30x: `<meta http-equiv="refresh">` and the page t.co
+serves to browsers, which calls `location.replace("https:\\/\\/…")`. A meta refresh
+counts only where a browser would act on it: an element of the parsed document (in
+<head> or <body>, as browsers honour both), never text inside a comment (old IE's
+`<!--[if lte IE 9]><meta http-equiv=refresh …><![endif]-->` sends only IE 9 away), a
+script or a <template>. One inside <noscript> is followed on a small redirect stub
+only: a browser with scripts ignores it, and on a real page it points to a "your
+browser is not supported" page, while on a stub the script sends the browser to the
+same place. And some 200 answers are really "not found"
 (soft 404s): the title or first heading says so, or the deep link was sent to
 the site's front page. Each rule is a small function, testable alone.
 """
@@ -14,14 +20,19 @@ import json
 import re
 from urllib.parse import urljoin, urlsplit
 
+import lxml.html
+from lxml import etree
+
 from .politeness import is_shortener
 
 SCAN_BYTES = 262_144      # how much of a decoded page the rules look at
 JS_PAGE_BYTES = 16_384    # `location.replace` is followed only on small pages (redirect stubs)
 
-_META_TAG = re.compile(rb"<meta\b[^>]*>", re.I)
+_META_TAG = re.compile(rb"<meta\b[^>]*>", re.I)  # a quick look first: most pages have no refresh to parse for
 _HTTP_EQUIV_REFRESH = re.compile(rb"""http-equiv\s*=\s*["']?\s*refresh\b""", re.I)
 _CONTENT = re.compile(rb"""\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml\b[^>]*>")
+_INERT = frozenset({"template", "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"})
 _REFRESH_VALUE = re.compile(r"""^\s*([\d.]*)\s*[;,]?\s*(?:url\s*=\s*)?(.*?)\s*$""", re.I | re.S)
 # A refresh later than this is a page reloading itself now and then (news front pages
 # often do, to a `?refresh` variant of themselves), not a redirect.
@@ -54,27 +65,54 @@ def _text(fragment: bytes) -> str:
 
 
 def meta_refresh(body: bytes, base: str) -> str | None:
-    """The absolute target of the first `<meta http-equiv=refresh content="N; url=…">`, if any."""
-    for m in _META_TAG.finditer(body, 0, SCAN_BYTES):
+    """The absolute target of the first `<meta http-equiv=refresh content="N; url=…">` a browser
+    would follow, if any (see the module docstring for where one counts)."""
+    head = body[:SCAN_BYTES]
+    if not _refresh_tag_with_target(head, base):
+        return None  # most pages, and those that only reload themselves: no parse needed
+    text = _XML_DECLARATION.sub("", head.decode("utf-8", "replace"), count=1)  # lxml refuses it in a str
+    try:
+        doc = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None
+    stub = len(body) <= JS_PAGE_BYTES
+    for meta in doc.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
+        around = {a.tag for a in meta.iterancestors() if isinstance(a.tag, str)}
+        if around & _INERT or ("noscript" in around and not stub):
+            continue
+        target = refresh_target(meta.get("content") or "", base)
+        if target:
+            return target
+    return None
+
+
+def _refresh_tag_with_target(head: bytes, base: str) -> bool:
+    """Whether any `<meta>` tag in the raw bytes (comments included) is a refresh that would redirect."""
+    for m in _META_TAG.finditer(head):
         tag = m.group(0)
         if not _HTTP_EQUIV_REFRESH.search(tag):
             continue
         c = _CONTENT.search(tag)
-        if not c:
-            continue
-        value = html.unescape((c.group(1) or c.group(2) or c.group(3) or b"").decode("utf-8", "replace"))
-        refresh = _REFRESH_VALUE.match(value)
-        if refresh is None:
-            continue
-        delay, target = refresh.groups()
-        target = target.strip().strip("'\"").strip()
-        try:
-            late = float(delay or 0) > MAX_REFRESH_DELAY
-        except ValueError:
-            late = False
-        if target and not late:
-            return urljoin(base, target)
-    return None
+        value = (c.group(1) or c.group(2) or c.group(3) or b"") if c else b""
+        if refresh_target(html.unescape(value.decode("utf-8", "replace")), base):
+            return True
+    return False
+
+
+def refresh_target(content: str, base: str) -> str | None:
+    """The absolute URL a refresh's `content` ("N; url=…") sends to now, or None (a reload, or a late one)."""
+    refresh = _REFRESH_VALUE.match(content)
+    if refresh is None:
+        return None
+    delay, target = refresh.groups()
+    target = target.strip().strip("'\"").strip()
+    try:
+        late = float(delay or 0) > MAX_REFRESH_DELAY
+    except ValueError:
+        late = False
+    return urljoin(base, target) if target and not late else None
 
 
 def script_redirect(body: bytes, base: str) -> str | None:

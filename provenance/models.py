@@ -341,12 +341,12 @@ class LinkTally:
 
 
 # Reasons that say the machine has no network, not that the page is unreachable.
-NO_NETWORK_REASONS = frozenset({"dns_unavailable", "dns_error", "network_unreachable", "no_network"})
+NO_NETWORK_REASONS = frozenset({"dns_unavailable", "network_unreachable", "no_network"})
 REASON_WORDS = {
     "dns_unavailable": "DNS unavailable",
-    "dns_error": "DNS unavailable",
+    "dns_error": "DNS error",
     "network_unreachable": "network unreachable",
-    "no_network": "no network",
+    "no_network": "DNS unavailable",  # the canary found no name resolving; this name was not asked
     "robots": "robots.txt",
     "blocked_address": "private address",
 }

@@ -40,6 +40,12 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 CANARY_NAMES = ("example.com", "iana.org")
 CANARY_TTL = 60.0
 
+# Reasons of a failed name lookup: nothing was sent to the host, so it is no host to be polite to.
+LOOKUP_FAILURES = frozenset({"nxdomain", "dns_error", "dns_timeout", "dns_unavailable", "no_network"})
+# Reasons that say the network, not the link, failed: the canary found no name resolving
+# (`dns_unavailable`), or the run already knew that and did not try (`no_network`).
+NETWORK_MISSING = frozenset({"dns_unavailable", "no_network"})
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -160,8 +166,9 @@ class AddressGuard:
             return ok
 
     def _no_such_host(self, failure: FetchError) -> FetchError:
-        """NXDOMAIN is only a verdict when DNS answers for names that exist."""
-        if failure.reason == "nxdomain" and not self.dns_works():
+        """NXDOMAIN is only a verdict, and a temporary failure only this name's, when DNS answers
+        for names that exist."""
+        if failure.reason in ("nxdomain", "dns_error") and not self.dns_works():
             return FetchError(failure.url, Status.ERROR, "dns_unavailable",
                               "no name resolves, not even " + CANARY_NAMES[0])
         return failure

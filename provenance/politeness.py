@@ -7,11 +7,16 @@ interval has passed; a task that must wait (interval, retry backoff,
 Retry-After) waits in a queue, not on a worker. So one slow or hanging host
 holds only its own slots and never blocks the others (no head-of-line blocking).
 
+A name that does not resolve is no host to be polite to: a task that sent nothing
+(it returns `NoRequest`) does not spend the origin's interval.
+
 `Robots` fetches robots.txt once per origin per run, parses it with Protego and
-reads failures as RFC 9309 says: 4xx allow all, 5xx or unreachable (timeout) disallow
-all. When robots.txt cannot be fetched for a reason the page itself would meet (the
-name does not exist, no network, a refused address, TLS), the page's own request
-runs and records that reason instead of a misleading `robots`.
+reads failures as RFC 9309 says: 4xx allow all, 5xx or unreachable disallow all.
+The verdict a page gets says which: `skipped`/`robots` only when robots.txt was read
+and disallows it; `skipped`/`robots_unavailable` when it answered 5xx (or its
+redirects failed); and when no answer came at all (no such name, no network, refused,
+timeout, TLS), the page is not requested either and gets that network status and
+reason, the one its own request would have met, never a misleading `robots`.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import random
 import threading
 import time
 from collections import deque
@@ -30,6 +36,7 @@ from protego import Protego
 
 from .errors import FetchError
 from .models import Status
+from .netguard import LOOKUP_FAILURES
 from .quirks import shortener_hosts
 from .settings import (
     DEFAULT_MIN_INTERVAL,
@@ -41,6 +48,35 @@ from .settings import (
 
 Origin = tuple[str, str, int]
 log = logging.getLogger("provenance")
+
+# Failures worth another attempt (DESIGN.md: timeouts, connection errors, 408, 429, 5xx). A failed
+# name lookup is not one: it is judged once per run (fetch.lookups).
+RETRY_REASONS = frozenset({"connection_error", "connection_refused", "incomplete_body"})
+
+
+def worth_retrying(e: FetchError) -> bool:
+    if e.reason in LOOKUP_FAILURES:
+        return False
+    return e.status == Status.TIMEOUT or e.reason in RETRY_REASONS
+
+
+def backoff(attempt: int) -> float:
+    """Jittered exponential backoff before retry number `attempt + 1`."""
+    return min(8.0, 0.5 * 2 ** attempt) * random.uniform(0.5, 1.5)
+
+
+Task = Callable[[], "Callable[[], None] | NoRequest | None"]  # what a task returns runs once its slot is free
+
+
+class NoRequest:
+    """What a task returns when it sent nothing to the host (its name did not resolve): the
+    origin's interval is not spent on it. `then` runs after it, as a task's own return value does."""
+
+    __slots__ = ("then",)
+
+    def __init__(self, then: Callable[[], None] | None = None):
+        self.then = then
+
 
 def origin_of(url: str) -> Origin:
     parts = urlsplit(url)
@@ -67,7 +103,7 @@ def limits_for(settings: Settings, origin: Origin) -> tuple[int, float]:
 
 
 class _OriginState:
-    __slots__ = ("per_host", "interval", "queue", "in_flight", "next_start", "queued")
+    __slots__ = ("per_host", "interval", "queue", "in_flight", "next_start", "queued", "starts", "last_sent")
 
     def __init__(self, per_host: int, interval: float):
         self.per_host = per_host
@@ -76,6 +112,18 @@ class _OriginState:
         self.in_flight = 0
         self.next_start = 0.0
         self.queued = False  # already in the ready heap
+        self.starts: dict[int, float] = {}  # when each task in flight started (for `NoRequest`)
+        self.last_sent = float("-inf")      # when the last finished task that did send started
+
+    def finished(self, ticket: int, sent: bool) -> None:
+        """A task is done; one that sent nothing gives back the interval it was charged."""
+        started = self.starts.pop(ticket, None)
+        if started is None or self.interval <= 0:
+            return
+        if sent:
+            self.last_sent = max(self.last_sent, started)
+        else:
+            self.next_start = max([self.last_sent, *self.starts.values()]) + self.interval
 
 
 class Scheduler:
@@ -98,7 +146,7 @@ class Scheduler:
         self._threads: list[threading.Thread] = []
         self._closed = False
 
-    def submit(self, origin: Origin, task: Callable[[], Callable[[], None] | None], delay: float = 0.0) -> None:
+    def submit(self, origin: Origin, task: Task, delay: float = 0.0) -> None:
         with self._cond:
             if not self._threads:
                 self._start()
@@ -133,7 +181,7 @@ class Scheduler:
             heapq.heappush(self._ready, (-len(st.queue), next(self._seq), st))
             self._cond.notify()
 
-    def _next(self) -> tuple[_OriginState, Callable] | None:
+    def _next(self) -> tuple[_OriginState, Callable, int] | None:
         with self._cond:
             while True:
                 if self._closed:
@@ -156,11 +204,14 @@ class Scheduler:
                     task = st.queue.popleft()
                     st.in_flight += 1
                     st.next_start = now + st.interval
+                    ticket = next(self._seq)
+                    if st.interval > 0:
+                        st.starts[ticket] = now
                     if st.interval > 0 and st.queue:
                         heapq.heappush(self._timed, (st.next_start, next(self._seq), st))
                     else:
                         self._mark_ready(st)
-                    return st, task
+                    return st, task, ticket
                 wake = [h[0][0] for h in (self._delayed, self._timed) if h]
                 self._cond.wait(max(0.0, min(wake) - now) if wake else None)
 
@@ -169,15 +220,19 @@ class Scheduler:
             item = self._next()
             if item is None:
                 return
-            st, task = item
+            st, task, ticket = item
             then = None
             try:
                 then = task()
             except Exception:  # noqa: BLE001 - a worker must outlive any one task
                 log.exception("a scheduled request failed unexpectedly")
             finally:
+                sent = not isinstance(then, NoRequest)
+                if isinstance(then, NoRequest):
+                    then = then.then
                 with self._cond:
                     st.in_flight -= 1
+                    st.finished(ticket, sent)
                     self._mark_ready(st)
             if then is not None:  # what follows the request runs after its slot is free again
                 try:
@@ -192,7 +247,10 @@ class Scheduler:
 
 
 ALLOW_ALL = "allow"
-DISALLOW_ALL = "disallow"
+DISALLOW_ALL = "disallow"  # robots.txt answered 5xx, or its redirects failed: unavailable
+Refusal = tuple[Status, str]  # the status and reason a page gets instead of a request
+READ_DISALLOWS: Refusal = (Status.SKIPPED, "robots")
+UNAVAILABLE: Refusal = (Status.SKIPPED, "robots_unavailable")
 
 
 class Robots:
@@ -200,28 +258,34 @@ class Robots:
 
     `when_ready(origin, callback)` calls back with the verdict maker once it is known:
     immediately if it is, otherwise after the one fetch (which runs as a task on the
-    scheduler, under the origin's own limits).
+    scheduler, under the origin's own limits; a timeout or connection error is retried
+    as a page's would be, `retries` times).
     """
 
-    def __init__(self, fetcher, scheduler: Scheduler, user_agent: str, max_bytes: int = 500_000):
+    def __init__(self, fetcher, scheduler: Scheduler, user_agent: str, max_bytes: int = 500_000,
+                 retries: int = 0):
         self.fetcher = fetcher
         self.scheduler = scheduler
         self.agent = user_agent.split("/", 1)[0].split()[0] if user_agent else "*"
         self.max_bytes = max_bytes
+        self.retries = retries
         self._lock = threading.Lock()
         self._rules: dict[Origin, Any] = {}  # a parsed robots.txt, or ALLOW_ALL / DISALLOW_ALL
         self._waiting: dict[Origin, list[Callable]] = {}
 
-    def allowed(self, origin: Origin, url: str) -> bool | None:
-        """True/False when the rules for `origin` are known, None when they are not yet."""
+    def verdict(self, origin: Origin, url: str) -> bool | Refusal | None:
+        """True when `url` may be fetched, the status and reason to record instead when it may not,
+        None while robots.txt for `origin` is not known yet."""
         rules = self._rules.get(origin)
         if rules is None:
             return None
         if rules is ALLOW_ALL:
             return True
         if rules is DISALLOW_ALL:
-            return False
-        return rules.can_fetch(url, self.agent)
+            return UNAVAILABLE
+        if isinstance(rules, FetchError):
+            return Status(rules.status), rules.reason
+        return True if rules.can_fetch(url, self.agent) else READ_DISALLOWS
 
     def when_ready(self, origin: Origin, callback: Callable[[], None]) -> None:
         with self._lock:
@@ -236,7 +300,7 @@ class Robots:
         elif first:
             self.scheduler.submit(origin, lambda: self._load(origin))
 
-    def _load(self, origin: Origin) -> None:
+    def _load(self, origin: Origin, attempt: int = 0) -> NoRequest | None:
         scheme, host, port = origin
         default = 443 if scheme == "https" else 80
         url = f"{scheme}://{host}{'' if port == default else f':{port}'}/robots.txt"
@@ -245,26 +309,30 @@ class Robots:
         except Exception:  # noqa: BLE001 - the chains waiting here must go on whatever happens
             log.exception("reading %s failed unexpectedly", url)
             rules = ALLOW_ALL
+        if isinstance(rules, FetchError) and attempt < self.retries and worth_retrying(rules):
+            self.scheduler.submit(origin, lambda: self._load(origin, attempt + 1), backoff(attempt))
+            return None
         with self._lock:
             self._rules[origin] = rules
             waiting = self._waiting.pop(origin, [])
         for cb in waiting:
             cb()
+        return NoRequest() if isinstance(rules, FetchError) and rules.reason in LOOKUP_FAILURES else None
 
     def _fetch_rules(self, url: str):
-        from .fetch import decoded_body, header
+        """Protego rules, ALLOW_ALL, DISALLOW_ALL, or the FetchError of a robots.txt that gave no answer."""
+        from .fetch import decoded_body, header, location_text, wire_url
 
-        for _ in range(5):  # RFC 9309: follow at least five redirects
+        for hop in range(5):  # RFC 9309: follow at least five redirects
             try:
                 ex = self.fetcher.fetch(url, max_bytes=self.max_bytes)
             except FetchError as e:
-                # A timeout reads as "unreachable": disallow all (RFC 9309). Any failure that the
-                # page's own request will meet too (no such name, refused address, no network,
-                # TLS, connection refused) lets that request run and report the real reason.
-                return DISALLOW_ALL if e.status is Status.TIMEOUT else ALLOW_ALL
+                # Unreachable: disallow all (RFC 9309). The page is not requested either, and records
+                # what stopped it: its own origin's failure, or robots.txt unavailable after a redirect.
+                return e if hop == 0 else DISALLOW_ALL
             code = ex.http_status
             if code in (301, 302, 303, 307, 308) and header(ex, "location"):
-                url = urljoin(url, header(ex, "location"))
+                url = wire_url(urljoin(url, location_text((header(ex, "location") or "").strip())))
                 if urlsplit(url).scheme not in ("http", "https"):
                     return ALLOW_ALL
                 continue

@@ -21,7 +21,6 @@ import email.utils
 import functools
 import logging
 import queue
-import random
 import threading
 import time
 from collections import deque
@@ -31,18 +30,16 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from . import landing
 from .errors import FetchError
-from .fetch import Fetcher, decoded_body, header
+from .fetch import Fetcher, decoded_body, header, location_text, wire_url
 from .models import Exchange, Hop, HopKind, Resolution, Status
-from .netguard import Lookup
-from .politeness import Robots, Scheduler, limits_for, origin_of
+from .netguard import LOOKUP_FAILURES, Lookup
+from .politeness import NoRequest, Robots, Scheduler, backoff, limits_for, origin_of, worth_retrying
 from .settings import Settings
 
 Cache = Callable[[str], "Resolution | None"]
 log = logging.getLogger("provenance")
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-# Failures worth another attempt (DESIGN.md: timeouts, connection errors, 408, 429, 5xx).
-_RETRY_REASONS = frozenset({"connection_error", "connection_refused", "incomplete_body", "dns_error"})
 MEMO_BODY_BYTES = 32_000_000  # bodies kept for chains that reach an already-fetched URL later
 _BAD_HOST_CHARS = frozenset('<>"{}|\\^`/?#@')  # never part of a host name: a malformed URL
 
@@ -64,8 +61,9 @@ def strip_credentials(url: str) -> str:
 
 
 def request_target(url: str) -> str:
-    """What is actually requested: no credentials, no fragment."""
-    return strip_credentials(url).split("#", 1)[0]
+    """What is actually requested: no credentials, no fragment, an IDN host in ASCII and other
+    non-ASCII text percent-encoded (`fetch.wire_url`)."""
+    return wire_url(strip_credentials(url).split("#", 1)[0])
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -82,11 +80,6 @@ def retry_after_seconds(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
-def backoff(attempt: int) -> float:
-    """Jittered exponential backoff before retry number `attempt + 1`."""
-    return float(min(8.0, 0.5 * 2 ** attempt) * random.uniform(0.5, 1.5))
 
 
 class _Outcome:
@@ -111,7 +104,7 @@ class _Outcome:
         location = header(ex, "location")
         if code in REDIRECT_CODES and location:
             try:
-                out.target = urljoin(url, location.strip())
+                out.target = urljoin(url, location_text(location.strip()))
                 urlsplit(out.target).port  # noqa: B018 - raises on a malformed authority
             except ValueError:
                 out.target = None
@@ -172,24 +165,30 @@ class _Fetches:
     def _submit(self, url: str, attempt: int, waited: int, delay: float = 0.0) -> None:
         self.scheduler.submit(origin_of(url), lambda: self._run(url, attempt, waited), delay)
 
-    def _run(self, url: str, attempt: int, waited: int) -> Callable[[], None] | None:
+    def _run(self, url: str, attempt: int, waited: int) -> Callable[[], None] | NoRequest | None:
         """One request for `url`. Returns what to do with the answer (run after the slot is
-        free), or None when a retry was scheduled instead."""
+        free), or None when a retry was scheduled instead. A name that did not resolve (now or
+        earlier in the run: the fetch fails at once) sent nothing (`NoRequest`): it is failed
+        once, never retried, and costs no interval."""
         s = self.settings
-        with self._lock:
-            self.requests += 1
         try:
             ex = self.fetcher.fetch(url)
         except FetchError as e:
-            if attempt < s.retries and (e.status is Status.TIMEOUT or e.reason in _RETRY_REASONS):
+            failed = _Outcome(error=e)
+            if e.reason in LOOKUP_FAILURES:
+                return NoRequest(lambda: self._settle(url, failed))
+            with self._lock:
+                self.requests += 1
+            if attempt < s.retries and worth_retrying(e):
                 self._submit(url, attempt + 1, waited, backoff(attempt))
                 return None
-            failed = _Outcome(error=e)
             return lambda: self._settle(url, failed)
         except Exception as e:  # noqa: BLE001 - a bug must cost one URL, never hang the run
             log.exception("fetching %s failed unexpectedly", url)
             failed = _Outcome(error=FetchError(url, Status.ERROR, "internal_error", repr(e)))
             return lambda: self._settle(url, failed)
+        with self._lock:
+            self.requests += 1
         code = ex.http_status
         if code in (429, 503):
             wait = retry_after_seconds(header(ex, "retry-after"))
@@ -345,7 +344,7 @@ class Resolver:
         self.fetcher = fetcher or Fetcher(settings, lookup=lookup)
         self.scheduler = Scheduler(settings.concurrency, lambda o: limits_for(settings, o))
         self.fetches = _Fetches(settings, self.fetcher, self.scheduler)
-        self.robots = Robots(self.fetcher, self.scheduler, settings.user_agent) \
+        self.robots = Robots(self.fetcher, self.scheduler, settings.user_agent, retries=settings.retries) \
             if settings.robots == "obey" else None
 
     @property
@@ -353,24 +352,35 @@ class Resolver:
         """Requests sent for pages and hops (robots.txt not counted), for tests and benchmarks."""
         return self.fetches.requests
 
+    @property
+    def network_missing(self) -> bool:
+        """True once this run found no network (the DNS canary resolves nothing): URLs from then on
+        are recorded `error`/`no_network` or `dns_unavailable` without a request. For the one
+        "no network" line an output prints above its tables."""
+        return self.fetcher.network_missing
+
     def _may_fetch(self, chain: _Chain, target: str) -> bool:
-        """Policy checks before a request: literal addresses, robots.txt. False when the chain
-        is finished or parked until robots.txt is known."""
+        """Policy checks before a request: literal addresses, names already known not to resolve
+        (or no network), robots.txt. False when the chain is finished or parked until robots.txt
+        is known."""
         parts = urlsplit(target)
         try:
             self.fetcher.guard.check_literal(target, parts.hostname or "")
         except FetchError as e:
             chain.finish(Status(e.status), e.reason, target)
             return False
-        if self.robots is None:
-            return True
-        origin = origin_of(target)
-        verdict = self.robots.allowed(origin, target)
-        if verdict is None:
-            self.robots.when_ready(origin, lambda: chain.continue_at(target))
+        robots, origin = self.robots, origin_of(target)
+        verdict = True if robots is None else robots.verdict(origin, target)
+        if isinstance(verdict, tuple):  # robots.txt's own failure says it best
+            status, reason = verdict
+            chain.finish(status, reason, target)
             return False
-        if not verdict:
-            chain.finish(Status.SKIPPED, "robots", target)
+        known = self.fetcher.known_failure(target)
+        if known is not None:
+            chain.finish(Status(known.status), known.reason, target)
+            return False
+        if verdict is None and robots is not None:
+            robots.when_ready(origin, lambda: chain.continue_at(target))
             return False
         return True
 

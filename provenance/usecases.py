@@ -29,7 +29,7 @@ from .archive import verify as checks
 from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
 from .audit import AuditOutcome, audit_sources
 from .batch import Progress, Summary, run_batch
-from .errors import UsageError
+from .errors import UsageError, stop_when_disk_full
 from .extract import extract
 from .models import Capture, Extraction, LinkTally, Resolution, RunStatus, Snapshot, exit_code
 from .resolve import strip_credentials
@@ -55,11 +55,18 @@ class ResolveOutcome:
     results: list[Resolution]
     not_urls: list[str]  # shown without their credentials
     offline: bool = False
+    network_missing: bool = False  # the resolver found no network (its DNS canary resolved nothing)
 
     def links(self) -> LinkTally:
         """The distinct URLs given that are URLs, by what this run found."""
         answers = {r.url: r for r in self.results if r.url not in self.not_urls}
         return LinkTally.of((r.status, r.reason) for r in answers.values())
+
+    @property
+    def no_network(self) -> str | None:
+        """The one line to say first when the run found no network, or every URL tried failed for want of one."""
+        links = self.links()
+        return links.words() if self.network_missing or links.no_network else None
 
     def exit_code(self) -> int:
         links = self.links()
@@ -72,6 +79,11 @@ def resolve_urls(settings: Settings, urls: list[str],
     """Follow each URL through every redirect, record what is found, and grade again the claims that cite them."""
     if not urls:
         raise UsageError("no URLs given")
+    with stop_when_disk_full(f"could not write the database {settings.db}"):
+        return _resolve_urls(settings, urls, on_progress)
+
+
+def _resolve_urls(settings: Settings, urls: list[str], on_progress) -> ResolveOutcome:
     distinct = list(dict.fromkeys(urls))
     ctx = RunContext.open(settings, "resolve", {"urls": len(distinct)})
     done = [0]
@@ -89,7 +101,8 @@ def resolve_urls(settings: Settings, urls: list[str],
     ctx.regrade(distinct)
     ctx.finish(RunStatus.DONE, dict(Counter(r.status.value for r in found.values())), [])
     not_urls = [strip_credentials(u) for u in distinct if found[u].reason == "invalid_url" and not found[u].hops]
-    return ResolveOutcome(ctx.run_id, [found[u] for u in urls], not_urls, settings.offline)
+    return ResolveOutcome(ctx.run_id, [found[u] for u in urls], not_urls, settings.offline,
+                          ctx.resolver.network_missing)
 
 
 @dataclass
@@ -104,9 +117,16 @@ class ArchiveOutcome:
     warc_files: list[str] = field(default_factory=list)  # files closed by this run
     freshness_hours: float = 24.0
     offline: bool = False
+    network_missing: bool = False  # the resolver found no network (its DNS canary resolved nothing)
 
     def links(self) -> LinkTally:
         return LinkTally.of((r.status, r.reason) for r in self.results)
+
+    @property
+    def no_network(self) -> str | None:
+        """The one line to say first when the run found no network, or every URL tried failed for want of one."""
+        links = self.links()
+        return links.words() if self.network_missing or links.no_network else None
 
     def exit_code(self) -> int:
         """1 when a URL is gone or could not be checked (so nothing was archived for it), unless --offline."""
@@ -122,6 +142,11 @@ def archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
         raise UsageError("no URLs given")
     if settings.save and not (os.environ.get(SPN_ACCESS_ENV) and os.environ.get(SPN_SECRET_ENV)):
         raise UsageError(f"--save needs Save Page Now keys in {SPN_ACCESS_ENV} and {SPN_SECRET_ENV}")
+    with stop_when_disk_full(f"could not write the database {settings.db}"):
+        return _archive_urls(settings, urls)
+
+
+def _archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
     ctx = RunContext.open(settings, "archive", {"urls": urls, "offline": settings.offline})
     try:
         found = ctx.resolve(urls, fresh=True)
@@ -134,7 +159,8 @@ def archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
     ctx.finish(RunStatus.DONE, {"urls": len(results), "broken": broken,
                                 "captures": sum(len(c) for c in captures.values())}, [])
     return ArchiveOutcome(ctx.run_id, results, captures, snapshots, settings.warc_dir(),
-                          list(ctx.archiver.store.closed_files), settings.freshness_hours, settings.offline)
+                          list(ctx.archiver.store.closed_files), settings.freshness_hours, settings.offline,
+                          ctx.resolver.network_missing)
 
 
 @dataclass

@@ -11,10 +11,11 @@ Paths (see `_Handler.route`): /ok /final /page/N / (a front page) /drip (a body 
 bytes a second) /drip-headers /silence /loop/a /loop/b /hops/N /big /gzip-bomb /short-body
 /retry-after/short /retry-after/long /503 /404 /slow /slow/N /to-file /to-private /soft404
 /bad-location /big-redirect /deep/article (301 to /) /meta /js /chain/a and /chain/b (both
-through /chain/hub to /final)
-and /robots.txt. Unknown paths answer 404. Robots variants: "allow", "disallow" (everything
-under /private), "404", "500", "all" (Disallow: /). `FaultServer(tls=make_tls(...)[0])` serves
-HTTPS with a certificate from a throwaway CA.
+through /chain/hub to /final) /ie-only (a live page whose meta refresh to a 404 sits in an IE
+conditional comment) /to-cafe and /to-idn (a Location header in raw UTF-8: /page/café, and a host
+café.test on this port) and /robots.txt. Unknown paths answer 404. Robots variants: "allow", "disallow" (everything
+under /private), "404", "500", "all" (Disallow: /), "silence" (robots.txt never answers).
+`FaultServer(tls=make_tls(...)[0])` serves HTTPS with a certificate from a throwaway CA.
 
 `guard_loopback(monkeypatch)` is the body of a `loopback_only` fixture that fails a test on
 any connect to anything but 127.0.0.1 and on any DNS query.
@@ -84,6 +85,9 @@ class _Handler(BaseHTTPRequestHandler):
         srv = self.server
         if path == "/robots.txt":
             mode = srv.robots
+            if mode == "silence":
+                srv.stopping.wait(60)
+                return
             if mode in ("404", "500"):
                 return self._send(int(mode), b"no robots here")
             rules = {"allow": b"User-agent: *\nAllow: /\n",
@@ -168,6 +172,15 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(302, _BIG, [("Location", "/ok")])
         if path == "/bad-location":
             return self._redirect("http://[::1/broken")
+        if path == "/ie-only":
+            return self._send(200, b'<!DOCTYPE html><html><head><title>A real article</title>'
+                                   b'<!--[if lte IE 9]><meta http-equiv="refresh" content="1;url=/unsupp.html">'
+                                   b'<![endif]--></head><body>' + _PAGE + b"</body></html>")
+        if path == "/to-cafe":  # header values go out as Latin-1: these are the UTF-8 bytes of "café"
+            return self._redirect("/page/café".encode().decode("latin-1"))
+        if path == "/to-idn":
+            port = self.server.server_address[1]
+            return self._redirect(f"http://café.test:{port}/page/idn".encode().decode("latin-1"))
         if path == "/to-private":
             return self._redirect("http://10.0.0.1/secret")
         return self._send(404, b"<html><title>404</title>nothing</html>")
@@ -176,6 +189,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops SYNs when 8 clients connect at once on a busy machine;
+    # the retransmitted SYN comes a second later, past a test's 1 s connect timeout
+    request_queue_size = 128
 
     def __init__(self, robots: str, tls: ssl.SSLContext | None = None):
         super().__init__(("127.0.0.1", 0), _Handler)

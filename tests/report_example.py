@@ -9,8 +9,6 @@ snapshot.
 
 from __future__ import annotations
 
-from provenance import db as database
-from provenance import record
 from provenance.models import (
     Article,
     Capture,
@@ -27,6 +25,8 @@ from provenance.models import (
     Snapshot,
     Status,
 )
+from provenance.store import schema as database
+from provenance.store import writes
 
 from .conftest import SEED
 
@@ -214,7 +214,7 @@ def hand_made() -> tuple[Article, Extraction]:
 
 def add_tco_evidence(db, run_id=None) -> int:
     """What an online run finds for the t.co link: two redirects, a live page, a capture, a snapshot."""
-    rid = record.record_resolution(
+    rid = writes.record_resolution(
         db,
         run_id,
         Resolution(
@@ -227,7 +227,7 @@ def add_tco_evidence(db, run_id=None) -> int:
             hops=[Hop(TCO, 301, X_URL, "http"), Hop(X_URL, 302, FINAL, "http")],
         ),
     )
-    record.record_capture(
+    writes.record_capture(
         db,
         run_id,
         Capture(
@@ -244,7 +244,7 @@ def add_tco_evidence(db, run_id=None) -> int:
         ),
         rid,
     )
-    record.record_snapshot(
+    writes.record_snapshot(
         db,
         run_id,
         Snapshot(
@@ -267,10 +267,10 @@ def recorded(path) -> tuple[object, int]:
     Returns the open database and the article's id.
     """
     db = database.connect(path)
-    run_id = record.start_run(db, "audit", {"sources": [str(SEED)], "offline": True})
+    run_id = writes.start_run(db, "audit", {"sources": [str(SEED)], "offline": True})
     article, doc = hand_made()
-    article_id = record.record_article(db, run_id, article, doc)
-    record.record_resolution(
+    article_id = writes.record_article(db, run_id, article, doc)
+    writes.record_resolution(
         db,
         run_id,
         Resolution(
@@ -281,10 +281,10 @@ def recorded(path) -> tuple[object, int]:
             checked_at="2026-11-30T00:00:00+00:00",
         ),
     )
-    record.finish_run(db, run_id, "done", {"articles": 1}, [])
-    later = record.start_run(db, "resolve", {"urls": [TCO]})
+    writes.finish_run(db, run_id, "done", {"articles": 1}, [])
+    later = writes.start_run(db, "resolve", {"urls": [TCO]})
     add_tco_evidence(db, later)
-    record.finish_run(db, later, "done", {"urls": 1}, [])
+    writes.finish_run(db, later, "done", {"urls": 1}, [])
     return db, article_id
 
 
@@ -336,10 +336,10 @@ def hostile(path) -> tuple[object, int]:
     doc = Extraction(
         source="evil<script>.html", text=text, title=EVIL_TITLE, citations=citations, claims=claims
     )
-    article_id = record.record_article(
+    article_id = writes.record_article(
         db, None, Article(source="evil<script>.html", content=text, is_html=True), doc
     )
-    record.record_resolution(
+    writes.record_resolution(
         db,
         None,
         Resolution(
@@ -352,7 +352,7 @@ def hostile(path) -> tuple[object, int]:
             checked_at="2026-11-30T00:00:00+00:00",
         ),
     )
-    record.record_snapshot(
+    writes.record_snapshot(
         db, None, Snapshot(url=EVIL_URL, status="found", timestamp="20250101000000", snapshot_url=JS_URL)
     )
     return db, article_id

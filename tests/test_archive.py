@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
+import os
 import subprocess
 import sys
 import threading
@@ -11,13 +13,13 @@ import zlib
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from provenance import db as database
-from provenance import record
 from provenance.archive import Archiver, payload_digest
 from provenance.archive.verify import warc_files
 from provenance.models import Status
 from provenance.resolve import Resolver
 from provenance.settings import Settings
+from provenance.store import queries, writes
+from provenance.store import schema as database
 
 from .archive_server import BIG, CHUNKS, GZIP_HTML, PAGE, SAME, Server
 
@@ -40,7 +42,7 @@ LOCAL = {"allow_private": True, "wayback": False, "min_interval": 0.0, "retries"
 def setup(tmp_path):
     settings = Settings(db=tmp_path / "p.db", max_bytes=50_000, archive_dir=tmp_path / "archive", **LOCAL)
     db = database.connect(settings.db)
-    run_id = record.start_run(db, "archive", {})
+    run_id = writes.start_run(db, "archive", {})
     resolver = Resolver(settings)
     archiver = Archiver(settings, db, run_id, resolver.fetcher)
     yield settings, db, resolver, archiver
@@ -50,7 +52,7 @@ def setup(tmp_path):
 
 def resolve_and_capture(resolver, db, archiver, url):
     res = resolver.resolve(url)
-    record.record_resolution(db, archiver.run_id, res)
+    writes.record_resolution(db, archiver.run_id, res)
     return res, archiver.capture(res)
 
 
@@ -117,7 +119,7 @@ def test_captures_rows_point_at_the_records(server, setup):
         (server.url("/page"), "response", 200), (server.url("/page"), "request", None)]
     page = rows[2]
     assert page["size"] == len(PAGE) and page["content_type"].startswith("text/html")
-    assert page["resolution_id"] == record.latest_resolution_id(db, server.url("/redirect"))
+    assert page["resolution_id"] == queries.latest_resolution_id(db, server.url("/redirect"))
     with open(settings.warc_dir() / page["warc_file"], "rb") as fh:
         fh.seek(page["offset"])
         blob = fh.read(page["length"])
@@ -160,7 +162,7 @@ def test_files_rotate_at_the_size_setting(server, tmp_path):
                         archive_dir=tmp_path / "archive", **LOCAL)
     db = database.connect(settings.db)
     resolver = Resolver(settings)
-    run_id = record.start_run(db, "archive", {})
+    run_id = writes.start_run(db, "archive", {})
     archiver = Archiver(settings, db, run_id, resolver.fetcher)
     for path in ("/page", "/gzip", "/chunked"):
         resolve_and_capture(resolver, db, archiver, server.url(path))
@@ -298,23 +300,47 @@ def test_non_ascii_headers_and_urls_are_written_as_on_the_wire(tmp_path):
     assert resp[1].get_header("X-Title") == "café"  # which a reader decodes as the UTF-8 they were
 
 
-def test_a_failed_write_leaves_whole_records_and_the_audit_going(server, setup):
+def _failing_write(monkeypatch, err: int):
+    """The WARC file's next write puts half a record on disk, then fails with `err`."""
+    from provenance.archive import warc
+
+    real = warc._write
+    state = {"failed": False}
+
+    def write(fd, data):
+        if not state["failed"]:
+            state["failed"] = True
+            real(fd, bytes(data[: len(data) // 2]))
+            raise OSError(err, os.strerror(err))
+        return real(fd, data)
+
+    monkeypatch.setattr(warc, "_write", write)
+    return state
+
+
+def test_a_failed_write_leaves_whole_records_and_the_audit_going(server, setup, monkeypatch):
     from provenance.archive.verify import check_file
 
     settings, db, resolver, archiver = setup
     resolve_and_capture(resolver, db, archiver, server.url("/page"))
-    writer = archiver.store._writer
-    real = writer.write_record
-
-    def disk_full(record, params=None):
-        archiver.store._fh.write(b"\x1f\x8b half a record")
-        raise OSError(28, "No space left on device")
-
-    writer.write_record = disk_full
+    _failing_write(monkeypatch, errno.EIO)
     res, caps = resolve_and_capture(resolver, db, archiver, server.url("/gzip"))
     assert res.status is Status.ALIVE and caps == []
-    writer.write_record = real
     archiver.close()
+    [path] = warc_files(settings.warc_dir())
+    assert check_file(path).ok and db["captures"].count == 2
+
+
+def test_a_full_disk_stops_the_capture_with_whole_records_and_nothing_recorded(server, setup, monkeypatch):
+    from provenance.archive.verify import check_file
+    from provenance.errors import DiskFull
+
+    settings, db, resolver, archiver = setup
+    resolve_and_capture(resolver, db, archiver, server.url("/page"))
+    _failing_write(monkeypatch, errno.ENOSPC)
+    with pytest.raises(DiskFull, match="disk full: could not save .*/gzip.*free space and run the same command"):
+        resolve_and_capture(resolver, db, archiver, server.url("/gzip"))
+    archiver.close()  # closes without a second error
     [path] = warc_files(settings.warc_dir())
     assert check_file(path).ok and db["captures"].count == 2
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import vcr
 
-from provenance import audit, record
+from provenance import audit
 from provenance.archive import verify as checks
 from provenance.run import RunContext
 from provenance.settings import Settings
+from provenance.store import queries, writes
 
 from .archive_server import Server
 from .wayback_replay import CASSETTES, replay_fetcher
@@ -45,7 +46,7 @@ def test_audit_of_a_url_archives_the_article_and_its_sources(tmp_path):
     # WARC files: closed, readable, whole, and in step with the database.
     files = checks.warc_files(settings.warc_dir())
     assert files and all(p.name.endswith(".warc.gz") for p in files)
-    rows = record.capture_rows(db)
+    rows = queries.capture_rows(db)
     report = checks.verify(files, rows, settings.warc_dir())
     assert report.problems == 0, [f.problems for f in report.files] + report.row_problems
 
@@ -82,14 +83,14 @@ def test_a_page_resolved_earlier_but_never_saved_is_fetched_again_for_its_eviden
         server.httpd.article_html = ARTICLE.format(base=server.url("")).encode()
         gzip_url = server.url(GZIP)
         # What `provenance resolve` leaves: a fresh, conclusive resolution and no capture.
-        record.record_resolution(db, None, Resolution(url=gzip_url, final_url=gzip_url, status=Status.ALIVE,
+        writes.record_resolution(db, None, Resolution(url=gzip_url, final_url=gzip_url, status=Status.ALIVE,
                                                       http_status=200))
         auditor = audit.Auditor(ctx)
         try:
             auditor.audit(auditor.load(server.url("/article")))
         finally:
             ctx.close()
-    captured = {r["url"] for r in record.capture_rows(db) if r["record_type"] == "response"}
+    captured = {r["url"] for r in queries.capture_rows(db) if r["record_type"] == "response"}
     assert gzip_url in captured
     assert db.execute("SELECT count(*) FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ?",
                       [gzip_url]).fetchone()[0] == 2  # the new observation is recorded too

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from provenance import batch as batch_mod
-from provenance import db as database
 from provenance.ingest import stdin_key
 from provenance.settings import Settings
+from provenance.store import schema as database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -455,18 +455,17 @@ def test_two_batches_on_one_database_at_once_both_succeed(tmp_path):
 @pytest.mark.slow
 def test_warc_records_a_killed_run_wrote_but_never_recorded_are_cut_away(tmp_path):
     """Written to WARC, killed before the captures row: the resumed run would capture the page again."""
-    from provenance import record
     from provenance.archive import seal_killed_warcs
     from provenance.archive.warc import WarcStore
     from provenance.batch import jobs
     from provenance.models import Exchange
-    from provenance.store import queue
+    from provenance.store import queue, writes
 
     db = database.connect(tmp_path / "p.db")
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    run_id = record.start_run(db, "batch", {"sources": ["in"], "owner": f"{socket.gethostname()}:{gone.pid}"})
-    live_run = record.start_run(db, "batch", {"sources": ["other"], "owner": jobs.owner()})
+    run_id = writes.start_run(db, "batch", {"sources": ["in"], "owner": f"{socket.gethostname()}:{gone.pid}"})
+    live_run = writes.start_run(db, "batch", {"sources": ["other"], "owner": jobs.owner()})
     warcs = tmp_path / "archive"
 
     def exchange(n: int) -> Exchange:
@@ -483,12 +482,10 @@ def test_warc_records_a_killed_run_wrote_but_never_recorded_are_cut_away(tmp_pat
 
     store = WarcStore(warcs, str(run_id))
     for cap in store.write_exchange(exchange(1)):
-        record.record_capture(db, run_id, cap)
-    store.write_exchange(exchange(2))  # killed here: no row
-    store._fh.flush()
+        writes.record_capture(db, run_id, cap)
+    store.write_exchange(exchange(2))  # killed here: no row (records reach the file unbuffered)
     other = WarcStore(warcs, str(live_run))
     other.write_exchange(exchange(3))  # a run still going: its file is not ours to touch
-    other._fh.flush()
 
     killed = queue.killed_runs(db, "batch", jobs.is_gone)
     assert killed == [run_id]
@@ -562,17 +559,17 @@ def test_a_resumed_job_whose_sources_lost_a_file_still_finishes(tmp_path):
 
 def test_wayback_lookups_run_beside_the_writer_once_per_url(tmp_path, monkeypatch):
     """Look-ups wait on their own gate on a thread of their own; each URL once; articles wait for them."""
-    from provenance import record
     from provenance.archive import Archiver
     from provenance.models import Snapshot
+    from provenance.store import writes
 
     asked = []
 
     def snapshot(self, url, target):  # stands in for the CDX look-up: no request leaves the machine
         asked.append((url, threading.current_thread().name))
         time.sleep(0.005)
-        snap = Snapshot(url=url, status="none", target_date=target.label(), checked_at=record.now_iso())
-        record.record_snapshot(self.db, self.run_id, snap)
+        snap = Snapshot(url=url, status="none", target_date=target.label(), checked_at=writes.now_iso())
+        writes.record_snapshot(self.db, self.run_id, snap)
         return snap
 
     monkeypatch.setattr(Archiver, "snapshot", snapshot)

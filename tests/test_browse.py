@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from provenance import browse
-from provenance import db as database
 from provenance.cli import app
+from provenance.store import schema as database
 
 from .report_example import TCO, claim_id, recorded
 
@@ -89,18 +89,18 @@ def test_canned_queries_answer_the_questions_they_name(db_path, meta):
         {"host": "t.co", "urls_checked": 1, "dead": 0, "dead_rate": 0.0}
     ]
     # a dead link shows up where it should
-    from provenance import record
     from provenance.models import Article as Art
     from provenance.models import Citation, Extraction, Kind, Resolution, Status
+    from provenance.store import writes
 
     gone = "https://gone.example/story"
-    record.record_article(
+    writes.record_article(
         db,
         None,
         Art(source="b.txt", content="x", is_html=False),
         Extraction(source="b.txt", text="x", citations=[Citation(1, Kind.LINK, gone, url=gone)]),
     )
-    record.record_resolution(
+    writes.record_resolution(
         db, None, Resolution(url=gone, final_url=gone, status=Status.DEAD, http_status=404, reason="http_404")
     )
     [dead] = run_query(db, q["dead_citations"])

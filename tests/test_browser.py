@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from provenance import __version__, record, report
+from provenance import __version__, report
 from provenance.cli import app
 from provenance.models import Snapshot
+from provenance.store import writes
 
 from .conftest import EXAMPLES, ROOT, needs
 from .headless import Browser, png_size
@@ -119,7 +120,7 @@ def add_the_html_article(path: Path, db) -> int:
         "SELECT url FROM citations WHERE article_id = ? AND kind = 'short_link'", [article]
     ).fetchone()[0]
     for hour in range(4):
-        record.record_snapshot(
+        writes.record_snapshot(
             db, None, Snapshot(url=url, status="unknown", reason="cdx_error", checked_at=f"2026-11-30T0{hour}:00")
         )
     return article

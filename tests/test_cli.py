@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from provenance import db as database
 from provenance.cli import app
+from provenance.store import schema as database
 
 from .conftest import SEED
 from .faultserver import FaultServer, guard_loopback

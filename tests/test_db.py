@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from provenance import db as database
+from provenance.store import schema as database
 
 SNAPSHOT = os.path.join(os.path.dirname(__file__), "snapshots", "schema.sql")
 TABLES = ["runs", "articles", "urls", "claims", "citations", "claim_citations", "claim_supports",

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from provenance import __version__, export
 from provenance.cli import app
-from provenance.db import schema_version
+from provenance.store.schema import schema_version
 
 from .report_example import FINAL, TCO, claim_id, recorded
 

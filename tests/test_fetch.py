@@ -209,3 +209,15 @@ def test_a_dripped_tls_handshake_is_cut_at_the_deadline(loopback_only):
         t.join(5)
         listener.close()
     assert (e.value.status, e.value.reason) == (Status.TIMEOUT, "deadline")
+
+
+def test_a_location_is_read_as_utf8_when_it_is_utf8_and_sent_percent_encoded():
+    from provenance.fetch import location_text, wire_url
+
+    as_received = "/page/café".encode().decode("latin-1")          # what http.client hands over
+    assert location_text(as_received) == "/page/café"
+    assert location_text("/page/caf\xe9") == "/page/caf\xe9"        # a Latin-1 byte alone: kept as Latin-1
+    assert location_text("/plain?a=1") == "/plain?a=1"
+    assert wire_url("https://café.example/page/é?q=ü") == "https://xn--caf-dma.example/page/%C3%A9?q=%C3%BC"
+    assert wire_url("https://news.example/a%20b?x=%C3%A9") == "https://news.example/a%20b?x=%C3%A9"
+    assert wire_url("https://u:p@Bücher.example:8443/") == "https://u:p@xn--bcher-kva.example:8443/"

@@ -377,7 +377,8 @@ def test_a_batch_over_a_crawl_audits_its_pages_and_nothing_else(tmp_path):
 
 
 def test_a_url_list_over_the_cap_says_where_it_stopped(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "MAX_DOCUMENT_BYTES", 1000)
+    for reader in (sources.sniff, sources.urllists):  # the file is read up to the cap, the list judged up to it
+        monkeypatch.setattr(reader, "MAX_DOCUMENT_BYTES", 1000)
     lst = tmp_path / "long.txt"
     lst.write_text("".join(f"https://news.example/{n:04d}\n" for n in range(100)))  # 26 bytes a line
     got = items([lst])

@@ -102,15 +102,17 @@ def test_robots_does_not_mask_a_refused_address(loopback_only):
 
 
 def test_nxdomain_is_dead_but_a_temporary_dns_failure_is_error(loopback_only):
-    def again(host, port):
-        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+    def again_for_news(host, port):
+        if host == "news.example":
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return stub({"example.com": ["93.184.215.14"]})(host, port)
 
     r = Resolver(Settings(retries=0), lookup=stub({"example.com": ["93.184.215.14"]}))
     try:
         gone = r.resolve("https://no-such-host.example/page")
     finally:
         r.close()
-    r = Resolver(Settings(retries=0), lookup=again)
+    r = Resolver(Settings(retries=0), lookup=again_for_news)
     try:
         offline = r.resolve("https://news.example/page")
     finally:
@@ -119,16 +121,23 @@ def test_nxdomain_is_dead_but_a_temporary_dns_failure_is_error(loopback_only):
     assert (offline.status, offline.reason) == (Status.ERROR, "dns_error")
 
 
-def test_when_no_name_resolves_at_all_unknown_names_are_errors_not_dead(loopback_only):
-    """A resolver that says "unknown" for every name (a cut-off sandbox) must not make links dead."""
+@pytest.mark.parametrize("errno", [socket.EAI_NONAME, socket.EAI_AGAIN])
+def test_when_no_name_resolves_at_all_unknown_names_are_errors_not_dead(loopback_only, errno):
+    """A resolver that fails every name (a cut-off sandbox) must not make links dead."""
     calls: list[str] = []
-    r = Resolver(Settings(retries=0), lookup=stub({}, calls))
+
+    def nothing(host, port):
+        calls.append(host)
+        raise socket.gaierror(errno, "no")
+
+    r = Resolver(Settings(retries=0), lookup=nothing)
     try:
         results = r.resolve_many(["https://a.example/1", "https://b.example/2"])
     finally:
         r.close()
-    assert [(x.status, x.reason) for x in results] == [(Status.ERROR, "dns_unavailable")] * 2
+    assert {(x.status, x.reason) for x in results} <= {(Status.ERROR, "dns_unavailable"), (Status.ERROR, "no_network")}
     assert calls.count("example.com") == 1, "the canary is asked once, then remembered"
+    assert r.network_missing
 
 
 def test_the_checked_address_is_dialled_and_the_host_name_kept(loopback_only):
@@ -216,6 +225,8 @@ def test_a_hanging_name_lookup_is_a_timeout(loopback_only):
     release = threading.Event()
 
     def stuck(host, port):
+        if host in netguard.CANARY_NAMES:
+            return [(V4, "93.184.215.14")]
         release.wait(10)
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
@@ -227,3 +238,4 @@ def test_a_hanging_name_lookup_is_a_timeout(loopback_only):
         release.set()
         f.close()
     assert (e.value.status, e.value.reason) == (Status.TIMEOUT, "dns_timeout")
+    assert not f.network_missing

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from provenance import db as database
-from provenance import record
 from provenance.models import (
     Article,
     Capture,
@@ -20,6 +18,8 @@ from provenance.models import (
     Status,
 )
 from provenance.regrade import regrade
+from provenance.store import queries, writes
+from provenance.store import schema as database
 
 TCO = "https://t.co/Cnqgv5qgwV"
 FINAL = "https://twitter.com/United24media/status/1"
@@ -73,10 +73,10 @@ def counts(db) -> dict:
 def test_recording_the_same_article_twice_changes_nothing(db_path):
     db = database.connect(db_path)
     article, doc = sample()
-    first = record.record_article(db, None, article, doc)
+    first = writes.record_article(db, None, article, doc)
     before = counts(db)
     rows_before = list(db.query("SELECT * FROM citations ORDER BY id"))
-    second = record.record_article(db, None, *sample())
+    second = writes.record_article(db, None, *sample())
     assert first == second
     assert (
         counts(db)
@@ -89,16 +89,16 @@ def test_recording_the_same_article_twice_changes_nothing(db_path):
 def test_a_shorter_extraction_removes_stale_rows(db_path):
     db = database.connect(db_path)
     article, doc = sample()
-    record.record_article(db, None, article, doc)
+    writes.record_article(db, None, article, doc)
     doc.claims = doc.claims[:1]
     doc.citations = doc.citations[:2]
-    record.record_article(db, None, article, doc)
+    writes.record_article(db, None, article, doc)
     assert db["claims"].count == 1 and db["citations"].count == 2 and db["claim_supports"].count == 0
 
 
 def test_parent_links_survive_into_the_database(db_path):
     db = database.connect(db_path)
-    record.record_article(db, None, *sample())
+    writes.record_article(db, None, *sample())
     rows = {r["kind"]: r for r in db.query("SELECT * FROM citations")}
     assert rows["short_link"]["parent_id"] == rows["tweet"]["id"]
     assert rows["quote"]["parent_id"] == rows["outlet"]["id"]
@@ -107,7 +107,7 @@ def test_parent_links_survive_into_the_database(db_path):
 
 def test_chains_view_walks_from_post_claim_through_tweet_to_tco_and_evidence(db_path):
     db = database.connect(db_path)
-    record.record_article(db, None, *sample())
+    writes.record_article(db, None, *sample())
     res = Resolution(
         url=TCO,
         final_url=FINAL,
@@ -116,8 +116,8 @@ def test_chains_view_walks_from_post_claim_through_tweet_to_tco_and_evidence(db_
         hops=[Hop(url=TCO, http_status=301, location=FINAL, via="http")],
         checked_at="2026-01-01T00:00:00+00:00",
     )
-    rid = record.record_resolution(db, None, res)
-    record.record_capture(
+    rid = writes.record_resolution(db, None, res)
+    writes.record_capture(
         db,
         None,
         Capture(
@@ -125,7 +125,7 @@ def test_chains_view_walks_from_post_claim_through_tweet_to_tco_and_evidence(db_
         ),
         rid,
     )
-    record.record_snapshot(
+    writes.record_snapshot(
         db,
         None,
         Snapshot(
@@ -146,7 +146,7 @@ def test_chains_view_walks_from_post_claim_through_tweet_to_tco_and_evidence(db_
 
 def test_chains_view_goes_from_a_quote_to_the_outlet_it_is_attributed_to(db_path):
     db = database.connect(db_path)
-    record.record_article(db, None, *sample())
+    writes.record_article(db, None, *sample())
     claim_id = db.execute("SELECT id FROM claims WHERE kind = 'quote'").fetchone()[0]
     kinds = [
         r["kind"]
@@ -157,8 +157,8 @@ def test_chains_view_goes_from_a_quote_to_the_outlet_it_is_attributed_to(db_path
 
 def test_cache_serves_recent_successes_and_never_failures(db_path):
     db = database.connect(db_path)
-    now = record.now_iso()
-    record.record_resolution(
+    now = writes.now_iso()
+    writes.record_resolution(
         db,
         None,
         Resolution(
@@ -169,50 +169,50 @@ def test_cache_serves_recent_successes_and_never_failures(db_path):
             checked_at=now,
         ),
     )
-    record.record_resolution(
+    writes.record_resolution(
         db,
         None,
         Resolution(
             url="https://b.example/", final_url=None, status=Status.TIMEOUT, reason="read_timeout", checked_at=now
         ),
     )
-    hit = record.cached_resolution(db, "https://a.example/", 24)
+    hit = queries.cached_resolution(db, "https://a.example/", 24)
     assert hit is not None and hit.status is Status.ALIVE and hit.from_cache
-    assert record.cached_resolution(db, "https://b.example/", 24) is None
-    assert record.cached_resolution(db, "https://a.example/", 0) is None
+    assert queries.cached_resolution(db, "https://b.example/", 24) is None
+    assert queries.cached_resolution(db, "https://a.example/", 0) is None
     # a cache hit is not written again
-    record.record_resolution(db, None, hit)
+    writes.record_resolution(db, None, hit)
     assert db["resolutions"].count == 2
 
 
 def test_url_states_know_about_archived_copies(db_path):
     db = database.connect(db_path)
-    now = record.now_iso()
-    rid = record.record_resolution(
+    now = writes.now_iso()
+    rid = writes.record_resolution(
         db, None, Resolution(url=TCO, final_url=FINAL, status=Status.ALIVE, checked_at=now)
     )
-    assert record.url_states(db, [TCO]) == {TCO: (Status.ALIVE, False)}
-    record.record_capture(
+    assert queries.url_states(db, [TCO]) == {TCO: (Status.ALIVE, False)}
+    writes.record_capture(
         db,
         None,
         Capture(url=FINAL, warc_file="a.warc.gz", offset=0, length=1, record_type="response", payload_digest=None),
         rid,
     )
-    assert record.url_states(db, [TCO, "https://never.example/"]) == {TCO: (Status.ALIVE, True)}
+    assert queries.url_states(db, [TCO, "https://never.example/"]) == {TCO: (Status.ALIVE, True)}
 
 
 def test_regrade_follows_what_a_later_run_learned(db_path):
     """A claim recorded while its page was unchecked is graded again when a resolution and a capture arrive."""
     db = database.connect(db_path)
-    record.record_article(db, None, *sample())
+    writes.record_article(db, None, *sample())
     post = "SELECT status FROM claims WHERE kind = 'post'"
-    record.record_resolution(db, None, Resolution(url=TCO, final_url=FINAL, status=Status.DEAD, reason="http_404",
-                                                  checked_at=record.now_iso()))
+    writes.record_resolution(db, None, Resolution(url=TCO, final_url=FINAL, status=Status.DEAD, reason="http_404",
+                                                  checked_at=writes.now_iso()))
     assert regrade(db, [TCO]) >= 1
     assert db.execute(post).fetchone()[0] == "broken"
-    rid = record.record_resolution(db, None, Resolution(url=TCO, final_url=FINAL, status=Status.ALIVE,
-                                                        checked_at=record.now_iso()))
-    record.record_capture(db, None, Capture(url=FINAL, warc_file="a.warc.gz", offset=0, length=1,
+    rid = writes.record_resolution(db, None, Resolution(url=TCO, final_url=FINAL, status=Status.ALIVE,
+                                                        checked_at=writes.now_iso()))
+    writes.record_capture(db, None, Capture(url=FINAL, warc_file="a.warc.gz", offset=0, length=1,
                                             record_type="response", payload_digest=None), rid)
     regrade(db, [TCO])
     assert db.execute(post).fetchone()[0] == "archived"
@@ -224,7 +224,7 @@ def test_a_citation_inherited_through_two_supporters_keeps_the_stronger_path(db_
     article, doc = sample()
     bullet = doc.claims[3]
     bullet.citations = [ClaimLink(3, "supports", 0.7, via=1), ClaimLink(3, "supports", 0.6, via=2)]
-    record.record_article(db, None, article, doc)
+    writes.record_article(db, None, article, doc)
     rows = db.execute("SELECT confidence, via_claim_id FROM claim_citations WHERE rule = 'supports'").fetchall()
     first_claim = db.execute("SELECT id FROM claims WHERE seq = 1").fetchone()[0]
     assert rows == [(0.7, first_claim)]

@@ -8,11 +8,12 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from provenance import db as database
-from provenance import record, report
+from provenance import report
 from provenance.cli import app
 from provenance.errors import NotFound
 from provenance.models import Resolution, Status
+from provenance.store import schema as database
+from provenance.store import writes
 
 from .conftest import SEED
 from .report_example import EVIL_CLAIM, FINAL, TCO, X_URL, claim_id, hostile, recorded
@@ -56,7 +57,7 @@ def test_summary_counts_statuses_and_the_dead_link_rate(example):
     r = report.load(db, article_id)
     assert r.summary()["claims"] == {"archived": 1, "sourced": 0, "vague": 8, "broken": 0, "unsourced": 3}
     assert r.summary()["dead_link_rate"] == 0.0
-    record.record_resolution(
+    writes.record_resolution(
         db, None, Resolution(url=TCO, final_url=None, status=Status.DEAD, http_status=404, reason="http_404")
     )
     r = report.load(db, article_id)
@@ -223,10 +224,10 @@ def test_urls_not_checked_definitively_count_neither_way_in_the_dead_link_rate(e
     db.execute("DELETE FROM hops")
     db.execute("DELETE FROM resolutions")
     for status in (Status.SKIPPED, Status.REFUSED, Status.DEFERRED, Status.OFFLINE, Status.TIMEOUT, Status.ERROR):
-        record.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=status, reason="x"))
+        writes.record_resolution(db, None, Resolution(url=TCO, final_url=None, status=status, reason="x"))
         s = report.load(db, article_id).summary()
         assert s["urls_checked"] == 0 and s["dead_link_rate"] is None, status
-    record.record_resolution(db, None, Resolution(url=TCO, final_url=TCO, status=Status.DEAD, http_status=404))
+    writes.record_resolution(db, None, Resolution(url=TCO, final_url=TCO, status=Status.DEAD, http_status=404))
     assert report.load(db, article_id).summary()["dead_link_rate"] == 1.0
 
 
@@ -278,10 +279,10 @@ def test_each_snapshot_outcome_shows_once_however_many_audits_looked_it_up(examp
 
     db, article_id = example
     for i in range(4):
-        record.record_snapshot(
+        writes.record_snapshot(
             db, None, Snapshot(url=TCO, status="unknown", reason="cdx_error", checked_at=f"2026-11-30T0{i}:00:00")
         )
-    record.record_snapshot(
+    writes.record_snapshot(
         db, None,
         Snapshot(url=TCO, status="found", timestamp="20250701120000", snapshot_url=WAYBACK, http_status=200,
                  distance_days=0.5, target_date="2025-07-01", checked_at="2026-11-30T05:00:00+00:00"),

@@ -10,10 +10,10 @@ from html.parser import HTMLParser
 import pytest
 from typer.testing import CliRunner
 
-from provenance import db as database
 from provenance import report
 from provenance.cli import app
 from provenance.report.model import ArticleReport, ClaimView
+from provenance.store import schema as database
 
 from .conftest import SEED
 from .report_example import EVIL_FINAL, EVIL_URL, TCO, hostile, recorded

@@ -11,12 +11,12 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from provenance import db as database
 from provenance.cli import app
 from provenance.models import Resolution, Status
 from provenance.politeness import limits_for, origin_of
 from provenance.resolve import Resolver, retry_after_seconds, strip_credentials
 from provenance.settings import Settings
+from provenance.store import schema as database
 from tests.faultserver import FaultServer, guard_loopback
 
 FAST = dict(allow_private=True, retries=0, deadline=2, read_timeout=1.5, connect_timeout=1,
@@ -200,7 +200,8 @@ def test_robots(loopback_only, mode, path, status):
         [res], _ = resolve_all([s.url(path)], robots="obey")
         assert res.status is status
         if status is Status.SKIPPED:
-            assert res.reason == "robots" and s.hits(path) == 0
+            # `robots` only when robots.txt was read and disallows; a 5xx is robots.txt unavailable
+            assert res.reason == ("robots_unavailable" if mode == "500" else "robots") and s.hits(path) == 0
 
 
 def test_robots_is_fetched_once_per_origin_under_concurrency(loopback_only):
@@ -302,3 +303,58 @@ def test_a_bug_costs_one_url_and_never_hangs_the_run(srv, monkeypatch):
     results, _ = resolve_all([srv.url("/ok"), srv.url("/404")])
     assert [(r.status, r.reason) for r in results] == [
         (Status.ERROR, "internal_error"), (Status.DEAD, "http_404")]
+
+
+def test_a_refresh_inside_a_comment_does_not_make_a_live_page_dead(srv):
+    """Real pages carry `<!--[if lte IE 9]><meta http-equiv="refresh" …><![endif]-->`: browsers skip it."""
+    [res], _ = resolve_all([srv.url("/ie-only")])
+    assert (res.status, res.reason, res.final_url, res.hops) == (Status.ALIVE, None, srv.url("/ie-only"), [])
+    assert srv.hits("/unsupp.html") == 0
+
+
+def test_a_location_in_raw_utf8_is_followed_where_a_browser_goes(srv):
+    [res], _ = resolve_all([srv.url("/to-cafe")])
+    assert res.status is Status.ALIVE
+    assert res.hops[0].location == res.final_url == srv.url("/page/caf%C3%A9")
+    assert [path for _, path in srv.log if path.startswith("/page/")] == ["/page/caf%C3%A9"]
+
+
+def test_an_idn_host_in_a_location_is_looked_up_and_sent_in_ascii(srv):
+    """The name is given to the (stub) resolver and the Host header in IDNA form, once."""
+    import socket
+
+    asked = []
+
+    def lookup(host, port):
+        asked.append(host)
+        if host == "xn--caf-dma.test":
+            return [(socket.AF_INET, "127.0.0.1")]
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    r = Resolver(Settings(**FAST), lookup=lookup)
+    try:
+        [res] = r.resolve_many([srv.url("/to-idn")])
+    finally:
+        r.close()
+    assert res.status is Status.ALIVE and res.final_url == f"http://xn--caf-dma.test:{srv.port}/page/idn"
+    assert asked == ["xn--caf-dma.test"]
+    assert srv.headers[-1]["Host"] == f"xn--caf-dma.test:{srv.port}"
+
+
+def test_a_url_with_an_idn_host_given_directly_is_looked_up_once_in_ascii(srv):
+    import socket
+
+    asked = []
+
+    def lookup(host, port):
+        asked.append(host)
+        return [(socket.AF_INET, "127.0.0.1")]
+
+    r = Resolver(Settings(**FAST), lookup=lookup)
+    try:
+        [res] = r.resolve_many([f"http://café.test:{srv.port}/page/é"])
+    finally:
+        r.close()
+    assert res.url == f"http://café.test:{srv.port}/page/é"
+    assert res.status is Status.ALIVE and res.final_url == f"http://xn--caf-dma.test:{srv.port}/page/%C3%A9"
+    assert asked == ["xn--caf-dma.test"]

@@ -8,9 +8,9 @@ import zlib
 import pytest
 from typer.testing import CliRunner
 
-from provenance import db as database
 from provenance.archive.verify import gzip_members, warc_files
 from provenance.cli import app
+from provenance.store import schema as database
 
 from .archive_server import Server
 

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from provenance import db as database
-from provenance import record
 from provenance.archive import Archiver, RateGate, Target, Wayback, date_in_text, target_date
 from provenance.models import Resolution, Status
 from provenance.settings import Settings
+from provenance.store import queries, writes
+from provenance.store import schema as database
 
 from .wayback_replay import replay, replay_fetcher
 
@@ -153,7 +153,7 @@ def test_publication_date_falls_back_to_the_text_then_the_audit_date():
 def test_archiver_records_snapshots_and_reuses_fresh_ones(tmp_path, wayback):
     settings = Settings(db=tmp_path / "p.db", archive_dir=tmp_path / "archive")
     db = database.connect(settings.db)
-    run_id = record.start_run(db, "audit", {})
+    run_id = writes.start_run(db, "audit", {})
     archiver = Archiver(settings, db, run_id, wayback.fetcher, wayback=wayback)
     with replay.use_cassette("cdx_hit.yaml") as cassette:
         first = archiver.snapshot(F24, JULY_1)
@@ -162,10 +162,10 @@ def test_archiver_records_snapshots_and_reuses_fresh_ones(tmp_path, wayback):
     row = db.execute("SELECT status, timestamp, snapshot_url, target_date, distance_days, run_id "
                      "FROM snapshots").fetchall()
     assert row == [("found", "20250701193044", first.snapshot_url, "2025-07-01 (published)", 0.31, run_id)]
-    assert record.url_states(db, [F24]) == {}  # no resolution yet: grading has nothing to go on
+    assert queries.url_states(db, [F24]) == {}  # no resolution yet: grading has nothing to go on
     dead = Resolution(url=F24, final_url=F24, status=Status.DEAD, reason="http_404")
-    record.record_resolution(db, run_id, dead)
-    assert record.url_states(db, [F24]) == {F24: (Status.DEAD, True)}  # dead, but a copy is kept
+    writes.record_resolution(db, run_id, dead)
+    assert queries.url_states(db, [F24]) == {F24: (Status.DEAD, True)}  # dead, but a copy is kept
 
 
 def test_no_wayback_and_offline_make_no_lookup(tmp_path, wayback):

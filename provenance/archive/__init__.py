@@ -22,6 +22,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..errors import DiskFull, is_disk_full
 from ..fetch import Fetcher
 from ..models import Capture, Resolution, Snapshot, SnapshotStatus, Status
 from ..settings import Settings
@@ -75,8 +76,10 @@ class Archiver:
                     original = Original(record_id=earlier[0], url=earlier[1], date=warc_date(earlier[2]))
             try:
                 written = self.store.write_exchange(ex, original)
-            except OSError as e:  # the evidence could not be kept; the audit goes on without it
-                log.warning("could not write a WARC record for %s: %s", ex.url, e)
+            except OSError as e:
+                if is_disk_full(e):  # stop the run: nothing citing this page may be marked done without it
+                    raise DiskFull(f"could not save {ex.url} into {self.store.directory}") from e
+                log.warning("could not write a WARC record for %s: %s", ex.url, e)  # the audit goes on
                 break
             writes.record_captures(self.db, self.run_id, written, resolution_id)
             out.extend(written)

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from requests.utils import requote_uri
@@ -37,6 +37,10 @@ from warcio.warcwriter import WARCWriter
 
 from .. import __version__
 from ..models import Capture, CaptureKind, Exchange
+
+log = logging.getLogger("provenance.archive")
+
+_write = os.write  # the one call that puts WARC bytes on disk (a test makes the disk full here)
 
 OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"
@@ -125,8 +129,8 @@ class WarcStore:
         self.max_size = max_size
         self.info = info or {}
         self._lock = threading.Lock()
-        self._fh: BinaryIO | None = None
-        self._writer: WARCWriter | None = None
+        self._fd: int | None = None  # the open file, written with os.write: no buffer to lose or to flush late
+        self._end = 0  # where its last whole record ends
         self._name: str | None = None
         self._seq = 0
         self.closed_files: list[str] = []
@@ -145,42 +149,64 @@ class WarcStore:
             except FileExistsError:
                 continue
             break
-        fh = os.fdopen(fd, "wb")
-        writer = WARCWriter(fh, gzip=True)
-        self._fh, self._writer, self._name = fh, writer, name
+        self._fd, self._end, self._name = fd, 0, name
         info = {"software": f"provenance/{__version__} (warcio)", "format": "WARC File Format 1.0",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.0/",
                 "isPartOf": f"provenance-{self.run}", **self.info}
-        writer.write_record(writer.create_warcinfo_record(name, info))
+        try:
+            self._append(self._encode(WARCWriter(BytesIO(), gzip=True).create_warcinfo_record(name, info)))
+        except OSError:  # not even the header fits: leave no empty file behind
+            os.close(fd)
+            self._fd, self._name = None, None
+            partial.unlink(missing_ok=True)
+            raise
 
     def _close_file(self) -> None:
-        if self._fh is None or self._name is None:
+        """Sync, close and rename the current file. A sync that fails (a full disk on some file
+        systems) is logged: every record was written whole already, and the file is closed anyway."""
+        fd, name = self._fd, self._name
+        if fd is None or name is None:
             return
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
-        os.replace(self.directory / (self._name + OPEN_SUFFIX), self.directory / self._name)
-        self.closed_files.append(self._name)
-        self._fh = self._writer = self._name = None
+        try:
+            os.fsync(fd)
+        except OSError as e:
+            log.warning("could not sync %s: %s", name, e)
+        finally:
+            os.close(fd)
+        os.replace(self.directory / (name + OPEN_SUFFIX), self.directory / name)
+        self.closed_files.append(name)
+        self._fd = self._name = None
 
     def close(self) -> None:
-        """Finish the current file: flushed, synced, and renamed without `.open`."""
+        """Finish the current file: synced, and renamed without `.open`."""
         with self._lock:
             self._close_file()
 
     # -- records -----------------------------------------------------------------------------
-    def _current(self) -> tuple[BinaryIO, WARCWriter, str]:
-        """The file being written, its writer and its name (a new file when none is open)."""
-        if self._fh is None:
-            self._open()
-        assert self._fh is not None and self._writer is not None and self._name is not None
-        return self._fh, self._writer, self._name
+    @staticmethod
+    def _encode(record) -> bytes:
+        """One record as its gzip member, built in memory so that it reaches the file whole or not at all."""
+        out = BytesIO()
+        WARCWriter(out, gzip=True).write_record(record)
+        return out.getvalue()
 
-    def _write(self, record) -> tuple[int, int]:
-        fh, writer, _ = self._current()
-        start = fh.tell()
-        writer.write_record(record)
-        return start, fh.tell() - start
+    def _append(self, data: bytes) -> None:
+        """Write `data` at the end of the current file. On failure (a full disk) the file is cut back to
+        its last whole record and the error raised: nothing half-written stays behind."""
+        fd = self._fd
+        assert fd is not None, "a file is open: _open came first"
+        view, written = memoryview(data), 0
+        try:
+            while written < len(data):
+                written += _write(fd, view[written:])
+        except OSError:
+            try:
+                os.ftruncate(fd, self._end)
+                os.lseek(fd, self._end, os.SEEK_SET)
+            except OSError:
+                pass
+            raise
+        self._end += len(data)
 
     def write_exchange(self, ex: Exchange, original: Original | None = None) -> list[Capture]:
         """Write one exchange as response (or revisit) + request records; returns both as Captures.
@@ -193,8 +219,10 @@ class WarcStore:
         date = warc_date(ex.started_at)
         uri = target_uri(ex.url)
         ctype = next((v for k, v in ex.response_headers if k.lower() == "content-type"), None)
+        writer = WARCWriter(BytesIO(), gzip=True)  # builds the records; they are encoded one by one below
         with self._lock:
-            fh, writer, name = self._current()
+            if self._fd is None:
+                self._open()
             warc_headers = {"WARC-Date": date}
             if ex.peer_ip:
                 warc_headers["WARC-IP-Address"] = ex.peer_ip
@@ -216,16 +244,12 @@ class WarcStore:
                 uri, "request", payload=BytesIO(b""), length=0, http_headers=_request_headers(ex),
                 warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id,
                                    **({"WARC-IP-Address": ex.peer_ip} if ex.peer_ip else {})})
-            start = fh.tell()
-            try:
-                resp_at = self._write(resp)
-                req_at = self._write(req)
-                fh.flush()
-            except OSError:  # disk full, say: leave the file ending at the last whole record
-                fh.seek(start)
-                fh.truncate()
-                raise
-            if fh.tell() >= self.max_size:
+            name, start = self._name, self._end
+            assert name is not None
+            resp_bytes, req_bytes = self._encode(resp), self._encode(req)
+            self._append(resp_bytes + req_bytes)  # both records of the exchange, or neither
+            resp_at, req_at = (start, len(resp_bytes)), (start + len(resp_bytes), len(req_bytes))
+            if self._end >= self.max_size:
                 self._close_file()
         when = _iso_seconds(ex.started_at)
         return [

@@ -35,6 +35,9 @@ CDX_FIELDS = "timestamp,original,statuscode,mimetype,digest"
 MAX_ANSWER = 1_000_000
 SPN_ACCESS_ENV = "PROVENANCE_SPN_ACCESS_KEY"
 SPN_SECRET_ENV = "PROVENANCE_SPN_SECRET_KEY"
+# Save Page Now's own job states (its API's words, not our snapshot statuses).
+SPN_ERROR = "error"
+SPN_PENDING = "pending"
 
 
 class RateGate:
@@ -239,6 +242,35 @@ class Wayback:
         snap.reason = None if code == "200" else f"wayback_status_{code}"  # e.g. the snapshot is a redirect
         return snap
 
+    def rows(self, params: dict) -> tuple[list[dict], str | None]:
+        """One CDX query (JSON output) as rows keyed by field name, or why there are none.
+
+        The tracing stage lists an outlet's captures with it; the gate and the 429 handling are
+        the same as for `nearest`. The reason is None when the index answered (even with no row).
+        """
+        query = urlencode({"output": "json", "fl": CDX_FIELDS, **params}, doseq=True)
+        try:
+            ex = self._get(f"{self.base}/cdx/search/cdx?{query}")
+        except FetchError as e:
+            return [], e.reason
+        if ex.http_status != 200:
+            return [], f"http_{ex.http_status}"
+        body = decoded_body(ex, MAX_ANSWER).strip()
+        if not body:
+            return [], "empty_answer"
+        try:
+            rows = json.loads(body)
+        except ValueError:
+            return [], "bad_json"
+        if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
+            return [], None
+        names = rows[0]
+        return [dict(zip(names, r, strict=True)) for r in rows[1:] if len(r) == len(names)], None
+
+    def raw(self, timestamp: str, url: str):
+        """The archived payload itself (the `id_` replay form, without the archive's banner)."""
+        return self._get(f"{self.base}/web/{timestamp}id_/{url}")
+
     # -- Save Page Now 2 ---------------------------------------------------------------------
     def keys(self) -> tuple[str, str] | None:
         access, secret = self.environ.get(SPN_ACCESS_ENV), self.environ.get(SPN_SECRET_ENV)
@@ -286,7 +318,7 @@ class Wayback:
                                data={"url": url, "skip_first_archive": "1"})
                 answer = self._json(ex)
                 out[url].http_status = ex.http_status
-                if answer.get("status") == "error" or not answer.get("job_id"):
+                if answer.get("status") == SPN_ERROR or not answer.get("job_id"):
                     out[url].reason = answer.get("status_ext") or f"http_{ex.http_status}"
                     done.add(url)
                     continue
@@ -298,7 +330,7 @@ class Wayback:
                 self.sleep(self.poll_interval)
                 for url, job in list(jobs.items()):
                     status = self._json(self._get(f"{self.base}/save/status/{job}", headers=self._auth()))
-                    if status.get("status") == "pending":
+                    if status.get("status") == SPN_PENDING:
                         continue
                     del jobs[url]
                     done.add(url)

@@ -6,20 +6,22 @@ events from elsewhere, and reuses the extraction pool, the feeds and the jobs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable
 
 from .. import sources
 from ..archive import seal_killed_warcs
-from ..audit import fetch_article
-from ..errors import ProvenanceError
-from ..models import RunStatus
+from ..audit import ArticleUnreachable, fetch_article
+from ..errors import ProvenanceError, stop_when_disk_full
+from ..models import LinkTally, RunStatus, Status
 from ..run import RunContext
 from ..settings import Settings
 from ..store import queue as work
 from . import jobs
-from .events import Extracted, Failed, Fetched, ReadingDone, Skipped, Taken
+from .events import Counted, Extracted, Failed, Fetched, ReadingDone, Skipped, Taken
 from .extraction import ExtractionPool, Extractor
 from .feeds import Daemons
 from .progress import Progress, Summary
@@ -46,6 +48,8 @@ class Batch:
         self.retry_failed = retry_failed
         self.item_deadline = item_deadline
         self.owner = jobs.owner()
+        self.skipped: Counter[str] = Counter()  # read but no article (a redirect, an image, …), by reason
+        self.article_tries: list[tuple[Status, str | None]] = []  # articles given as URLs that could not be fetched
         self._stop = threading.Event()
 
     def run(self) -> Summary:
@@ -67,10 +71,14 @@ class Batch:
             writer.look_up_snapshots(lookups.snapshot)
         fetcher = Daemons(4, "fetch-article")
         reader = threading.Thread(target=self._read, args=(fetcher,), name="read-sources", daemon=True)
-        interrupted = False
+        counter = threading.Thread(target=self._count, name="count-sources", daemon=True)
+        interrupted = ended = False
         try:
             reader.start()
+            if "-" not in self.sources:  # stdin can be read once only: its total is known when it is read
+                counter.start()
             writer.run()
+            ended = True
         except KeyboardInterrupt:
             interrupted = True
         finally:
@@ -78,16 +86,20 @@ class Batch:
             writer.stop()
             fetcher.shutdown()
             self.pool.shutdown()
-            if interrupted:
-                work.release_items(ctx.db, job_id, self.owner)
+            if not ended:  # Ctrl-C, or a full disk: what was in flight is to do again
+                with contextlib.suppress(Exception):  # a full disk may refuse this too: a rerun reopens them
+                    work.release_items(ctx.db, job_id, self.owner)
             ctx.close()
         complete = work.finish_job(ctx.db, job_id) if not interrupted else False
         summary = Summary(run_id=ctx.run_id, job_id=job_id, resumed=resumed, interrupted=interrupted,
                           offline=self.settings.offline)
         counts = work.job_counts(ctx.db, job_id, ctx.run_id)
+        summary.tried = LinkTally.of([*counts.pop("tried"), *self.article_tries])
+        summary.network_missing = ctx.resolver.network_missing
         for name, value in counts.items():
             setattr(summary, name, value)
         summary.failed = len(summary.failures)
+        summary.skipped = dict(self.skipped.most_common())
         ctx.finish(RunStatus.INTERRUPTED if interrupted else RunStatus.FAILED if not summary.articles else
                    RunStatus.DONE if complete else RunStatus.PARTIAL, summary.counts(), summary.failures)
         self.on_progress(writer.progress)
@@ -125,7 +137,7 @@ class Batch:
                 post(Skipped(key))
                 return False
 
-            for item in sources.iter_sources(self.sources, wanted, stdin=self.stdin):
+            for item in sources.iter_sources(self.sources, wanted, stdin=self.stdin, skipped=self.skipped):
                 if self._stop.is_set():
                     break
                 if isinstance(item, sources.Broken):
@@ -147,11 +159,35 @@ class Batch:
             peek_db.conn.close()
             post(ReadingDone(frozenset(seen) if complete else None))
 
+    def _count(self) -> None:
+        """Count the items still to do ahead of the reader (which waits for slots as it goes), so that
+        progress has a total, and so a time left, from the start rather than near the end."""
+        peek_db = self.ctx.connect(readonly=True)
+        try:
+            keys: set[str] = set()
+            total = 0
+            for item in sources.iter_sources(self.sources):
+                if self._stop.is_set():
+                    return
+                if isinstance(item, sources.Broken):
+                    total += 1
+                elif item.key not in keys and work.item_is_runs(peek_db, self.job_id, item.key, self.owner,
+                                                                 self.ctx.run_id):
+                    keys.add(item.key)
+                    total += 1
+            self.writer.post(Counted(total))
+        except Exception:  # noqa: BLE001 - a count is a nicety: the reader reports what is wrong with a source
+            return
+        finally:
+            peek_db.conn.close()
+
     def _fetch_then_extract(self, item: sources.Document) -> None:
         assert item.url is not None  # only documents named by a URL are fetched
         try:
             got = fetch_article(self.ctx, item.url)
         except ProvenanceError as e:
+            if isinstance(e, ArticleUnreachable):  # a try of this run too: no network shows here first
+                self.article_tries.append((e.page.status, e.page.reason))
             self.writer.post(Failed(item.key, getattr(e, "why", str(e)), True))
             return
         self.writer.post(Fetched(item.key, got.page))
@@ -164,11 +200,13 @@ class Batch:
 
 
 def run_batch(settings: Settings, sources_, *, cluster: str | None = None, **kwargs) -> Summary:
-    """Run a batch over `sources_`: the library entry point behind `provenance batch`.
+    """Run a batch over `sources_`: the library entry point behind `provenance batch`. A full disk
+    stops it (`DiskFull`) with every item not finished left to do: the same command resumes it.
 
     `cluster` ("local", or a Dask scheduler's address) runs extraction and resolution on a Dask cluster."""
-    if cluster:
-        from .cluster import ClusterBatch  # Dask is an optional extra: imported only when asked for
+    with stop_when_disk_full(f"could not write the database {settings.db}"):
+        if cluster:
+            from .cluster import ClusterBatch  # Dask is an optional extra: imported only when asked for
 
-        return ClusterBatch(settings, list(sources_), cluster=cluster, **kwargs).run()
-    return Batch(settings, list(sources_), **kwargs).run()
+            return ClusterBatch(settings, list(sources_), cluster=cluster, **kwargs).run()
+        return Batch(settings, list(sources_), **kwargs).run()

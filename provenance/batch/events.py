@@ -66,10 +66,17 @@ class Snapshotted:
 
 
 @dataclass(frozen=True, slots=True)
+class Counted:
+    """The sources were counted ahead of the reading: `total` items are to do in this run."""
+
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReadingDone:
     """The reader is done; `seen` holds every key when each source was read to its end (else None)."""
 
     seen: frozenset[str] | None
 
 
-Event = Taken | Skipped | Failed | Fetched | Extracted | Resolved | Snapshotted | ReadingDone
+Event = Taken | Skipped | Failed | Fetched | Extracted | Resolved | Snapshotted | Counted | ReadingDone

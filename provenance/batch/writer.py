@@ -24,7 +24,7 @@ from ..models import Article, CaptureKind, Extraction, Resolution
 from ..run import RunContext
 from ..store import queue as work
 from ..store import writes
-from .events import Event, Extracted, Failed, Fetched, ReadingDone, Resolved, Skipped, Snapshotted, Taken
+from .events import Counted, Event, Extracted, Failed, Fetched, ReadingDone, Resolved, Skipped, Snapshotted, Taken
 from .extraction import Extractor
 from .feeds import Snapshots, UrlFeed
 from .progress import Progress
@@ -85,6 +85,8 @@ class Writer:
                     self.progress.reading_done = True
                     if seen is not None:  # every source read to its end
                         work.fail_unseen(self.ctx.db, self.job_id, set(seen), self.ctx.run_id)
+                case Counted(total):
+                    self.progress.total = total
                 case Taken(key):
                     self._take(key)
                 case Skipped():

@@ -25,7 +25,7 @@ from prov.constants import PROV
 from prov.model import Namespace, ProvDocument
 
 from .. import __version__
-from ..models import SnapshotStatus
+from ..models import Kind, SnapshotStatus
 from ..store import queries
 from .cells import xml_safe_row
 
@@ -170,9 +170,9 @@ class _Builder:
                 },
             )
             doc.wasGeneratedBy(ent, extraction)
-            quotation = {"prov:type": PROV["Quotation"]} if c["kind"] == "quote" else None
+            quotation = {"prov:type": PROV["Quotation"]} if c["kind"] == Kind.QUOTE else None
             doc.wasDerivedFrom(ent, art, extraction, other_attributes=quotation)
-            if c["kind"] == "tweet":
+            if c["kind"] == Kind.TWEET:
                 self.credit(ent, "handle", c["handle"], PROV["Person"])
             elif c["kind"] == "quote":
                 self.credit(ent, "speaker", c["speaker"], PROV["Person"])

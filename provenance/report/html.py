@@ -17,7 +17,7 @@ import html
 import re
 
 from .. import __version__
-from ..models import SnapshotStatus
+from ..models import Kind, SnapshotStatus, Status
 from .model import ArticleReport, CitationView, ClaimView, Node
 from .words import (
     Part,
@@ -198,7 +198,7 @@ def _evidence_html(c: CitationView) -> str:
         return ""
     word = status_words(ev, c.url)
     items = []
-    if ev is None or ev.status in (None, "offline"):  # never asked: no "resolved", no "checked" time
+    if ev is None or ev.status in (None, Status.OFFLINE):  # never asked: no "resolved", no "checked" time
         items.append(f'<li class="r-{word.role}">{esc(word.text)}</li>')
     else:
         when = f' <span class="rule">checked {esc(ev.checked_at)}</span>' if ev.checked_at and ev.definitive else ""
@@ -264,7 +264,7 @@ def _citations_html(report: ArticleReport) -> str:
     rows = []
     for c in report.citations:
         ref = url_html(c.url, short_url(c.url, 70)) if c.url else esc(c.label, 90)
-        if c.url and c.kind not in ("link", "short_link") and clean(c.label) != clean(c.url):
+        if c.url and c.kind not in (Kind.LINK, Kind.SHORT_LINK) and clean(c.label) != clean(c.url):
             ref = f"{esc(c.label, 40)} {ref}"
         word = status_words(c.evidence, c.url)
         steps = []

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
 
 import sqlite_utils
 
 from ..errors import NotFound
-from ..models import ClaimStatus, LinkTally, SnapshotStatus, Status
+from ..models import ClaimStatus, Kind, LinkTally, SnapshotStatus, Status
 from ..store import queries
 from ..store.schema import STEP_DEPTH
 
@@ -83,11 +84,11 @@ class CitationView:
     @property
     def label(self) -> str:
         """The words a reader knows this citation by: a handle, an outlet, a speaker, or its text."""
-        if self.kind == "tweet" and self.handle:
+        if self.kind == Kind.TWEET and self.handle:
             return self.handle
-        if self.kind == "quote" and self.speaker:
+        if self.kind == Kind.QUOTE and self.speaker:
             return self.speaker
-        if self.kind == "outlet" and self.outlet:
+        if self.kind == Kind.OUTLET and self.outlet:
             return self.outlet
         return self.url or self.text or self.outlet or ""
 
@@ -103,19 +104,40 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
-# How strong a chain is, by what its last citation reached.
-STRENGTH = {"archived": 6, "alive": 5, "unchecked": 3, "no_url": 2, "broken": 1}
+class Strength(IntEnum):
+    """How strong a chain is, by what its last citation reached."""
+
+    ARCHIVED = 6
+    ALIVE = 5
+    UNCHECKED = 3
+    NO_URL = 2
+    BROKEN = 1
+
+
+class Role(StrEnum):
+    """What a chain step is, for a renderer to colour or mark it (the HTML report's `r-<role>` classes)."""
+
+    CITATION = "citation"
+    URL = "url"
+    FINAL = "final"
+    HOP = "hop"
+    ALIVE = "alive"
+    BROKEN = "broken"
+    UNCHECKED = "unchecked"
+    ARCHIVE = "archive"
+    NOTE = "note"
+    CLAIM = "claim"
 
 
 def strength(c: CitationView) -> int:
     ev = c.evidence
     if ev is None:
-        return STRENGTH["unchecked"] if c.url else STRENGTH["no_url"]
+        return int(Strength.UNCHECKED if c.url else Strength.NO_URL)
     if ev.broken:
-        return STRENGTH["broken"]
+        return int(Strength.BROKEN)
     if ev.alive:
-        return STRENGTH["archived"] if ev.archived else STRENGTH["alive"]
-    return STRENGTH["unchecked"]
+        return int(Strength.ARCHIVED if ev.archived else Strength.ALIVE)
+    return int(Strength.UNCHECKED)
 
 
 @dataclass

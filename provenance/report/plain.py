@@ -66,6 +66,12 @@ def render_batch_summary(summary, *, most_failures: int = 20) -> str:
            f"  resolutions  {line(summary.resolutions)}",
            f"  links        {summary.links.words()}",
            f"  captures     {summary.captures}"]
+    if summary.skipped:
+        out.append(f"  not articles {sum(summary.skipped.values())} skipped: {line(summary.skipped)}")
+    if summary.resumed and summary.added:
+        added = summary.added
+        out.append(f"  this run     {added.get('articles', 0)} articles, {added.get('resolutions', 0)} URLs "
+                   f"resolved, {added.get('captures', 0)} captures")
     out += [f"  unreadable   {f['source']}: {f['reason']}" for f in summary.failures[:most_failures]]
     if len(summary.failures) > most_failures:
         out.append(f"  … and {len(summary.failures) - most_failures} more (runs.failures has them all)")

@@ -18,7 +18,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from .model import ArticleReport, CitationView, ClaimView, Node
+from ..models import ClaimStatus, Kind, Status
+from .model import ArticleReport, CitationView, ClaimView, Node, Role
 from .words import (
     Part,
     archive_parts,
@@ -34,24 +35,24 @@ from .words import (
     where_words,
 )
 
-STATUS_STYLE = {
-    "archived": "bold green",
-    "sourced": "green",
-    "vague": "yellow",
-    "broken": "bold red",
-    "unsourced": "magenta",
+STATUS_STYLE: dict[str, str] = {  # a claim's status (as read back, a string) → its style
+    ClaimStatus.ARCHIVED: "bold green",
+    ClaimStatus.SOURCED: "green",
+    ClaimStatus.VAGUE: "yellow",
+    ClaimStatus.BROKEN: "bold red",
+    ClaimStatus.UNSOURCED: "magenta",
 }
 ROLE_STYLE = {
-    "citation": "bold",
-    "url": "blue",
-    "final": "blue",
-    "hop": "magenta",
-    "alive": "green",
-    "broken": "bold red",
-    "unchecked": "yellow",
-    "archive": "cyan",
-    "note": "dim",
-    "claim": "italic",
+    Role.CITATION: "bold",
+    Role.URL: "blue",
+    Role.FINAL: "blue",
+    Role.HOP: "magenta",
+    Role.ALIVE: "green",
+    Role.BROKEN: "bold red",
+    Role.UNCHECKED: "yellow",
+    Role.ARCHIVE: "cyan",
+    Role.NOTE: "dim",
+    Role.CLAIM: "italic",
 }
 
 
@@ -142,7 +143,7 @@ def resolution_text(c: CitationView, url_limit: int = 50) -> Text:
 def reference_text(c: CitationView, url_limit: int = 60) -> str:
     """What the article cited: a URL as a reader scans it, or the name or words of what has no URL."""
     ref = short_url(c.url, url_limit) if c.url else clean(c.label, 60)
-    if c.url and c.kind not in ("link", "short_link") and clean(c.label) != clean(c.url):  # no URL twice
+    if c.url and c.kind not in (Kind.LINK, Kind.SHORT_LINK) and clean(c.label) != clean(c.url):  # no URL twice
         ref = f"{clean(c.label, 30)} {ref}"
     return ref
 
@@ -267,7 +268,7 @@ def _add_evidence(tree: Tree, c: CitationView) -> None:
     if not c.url:
         return
     word = status_words(ev, c.url)
-    if ev is None or ev.status in (None, "offline"):  # never asked: no "resolved", no "checked" time
+    if ev is None or ev.status in (None, Status.OFFLINE):  # never asked: no "resolved", no "checked" time
         tree.add(Text(word.text, style=ROLE_STYLE[word.role]))
     else:
         line = Text("resolved: ")

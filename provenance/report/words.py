@@ -12,8 +12,8 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from ..models import FoundBy, SnapshotStatus, Status
-from .model import CitationView, ClaimView, Evidence, Node
+from ..models import FoundBy, Kind, SnapshotStatus, Status
+from .model import CitationView, ClaimView, Evidence, Node, Role
 
 # C0/C1 controls (ESC among them) and the bidi overrides that can reorder what a reader sees.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069]")
@@ -106,7 +106,7 @@ def rule_words(rule: str | None) -> str:
 
 class Part(NamedTuple):
     text: str
-    role: str  # citation | url | hop | final | alive | broken | unchecked | archive | note | claim
+    role: Role
     href: str | None = None  # the full URL a `url`/`final`/`archive` part stands for
 
 
@@ -117,16 +117,16 @@ def wayback_date(ts: str | None) -> str:
 def status_words(ev: Evidence | None, url: str | None) -> Part:
     """How one URL fared, in a few words."""
     if not url:
-        return Part("no specific page", "unchecked")
+        return Part("no specific page", Role.UNCHECKED)
     if ev is None or ev.status is None:
-        return Part("not checked yet", "unchecked")
+        return Part("not checked yet", Role.UNCHECKED)
     if ev.status == Status.OFFLINE:
-        return Part("not checked yet (offline run)", "unchecked")
+        return Part("not checked yet (offline run)", Role.UNCHECKED)
     code = f"{ev.http_status} " if ev.http_status else ""
     reason = f" ({ev.reason})" if ev.reason and ev.reason not in (f"http_{ev.http_status}", ev.status) else ""
     if not ev.definitive:
-        return Part(f"could not be checked: {code}{ev.status}{reason}", "unchecked")
-    role = "alive" if ev.alive else "broken" if ev.broken else "unchecked"
+        return Part(f"could not be checked: {code}{ev.status}{reason}", Role.UNCHECKED)
+    role = Role.ALIVE if ev.alive else Role.BROKEN if ev.broken else Role.UNCHECKED
     return Part(f"{code}{ev.status}{reason}", role)
 
 
@@ -135,31 +135,31 @@ def archive_parts(ev: Evidence | None) -> list[Part]:
         return []
     out = []
     if ev.captures:
-        out.append(Part("captured", "archive"))
+        out.append(Part("captured", Role.ARCHIVE))
     snap = next(iter(ev.found_snapshots), None)
     if snap:
-        out.append(Part(f"Wayback {wayback_date(snap['timestamp'])}", "archive", snap["snapshot_url"]))
+        out.append(Part(f"Wayback {wayback_date(snap['timestamp'])}", Role.ARCHIVE, snap["snapshot_url"]))
     return out
 
 
 def citation_part(c: CitationView) -> Part:
     """A citation in a chain: links by their URL, everything else by kind and name."""
-    if c.kind in ("link", "short_link") and c.url:
-        return Part(short_url(c.url), "url", c.url)
+    if c.kind in (Kind.LINK, Kind.SHORT_LINK) and c.url:
+        return Part(short_url(c.url), Role.URL, c.url)
     label = clean(c.label, 60)
-    return Part(f"{c.kind.replace('_', ' ')} {label}".strip(), "citation", c.url)
+    return Part(f"{c.kind.replace('_', ' ')} {label}".strip(), Role.CITATION, c.url)
 
 
 def url_parts(c: CitationView) -> list[Part]:
     """Where a cited URL went: each hop's code, the final URL when it differs, its status, its copies."""
     ev = c.evidence
     out: list[Part] = []
-    if c.kind not in ("link", "short_link"):
-        out.append(Part(short_url(c.url), "url", c.url))
+    if c.kind not in (Kind.LINK, Kind.SHORT_LINK):
+        out.append(Part(short_url(c.url), Role.URL, c.url))
     if ev is not None:
-        out += [Part(str(h["http_status"] or h["via"]), "hop") for h in ev.hops]
+        out += [Part(str(h["http_status"] or h["via"]), Role.HOP) for h in ev.hops]
         if ev.final_url and ev.final_url != c.url:
-            out.append(Part(short_url(ev.final_url), "final", ev.final_url))
+            out.append(Part(short_url(ev.final_url), Role.FINAL, ev.final_url))
     out.append(status_words(ev, c.url))
     out += archive_parts(ev)
     return out
@@ -186,7 +186,7 @@ def strongest_parts(claim: ClaimView, claims: dict[int, ClaimView] | None = None
             (o for o in others if o and any(n.citation.id == path[0].citation.id for n in o.chains)), None
         )
         return [
-            Part(f"supported by claim {via.id}" if via else "supported by another claim", "claim")
+            Part(f"supported by claim {via.id}" if via else "supported by another claim", Role.CLAIM)
         ] + path_parts(path)
     if path:
         return path_parts(path)
@@ -194,8 +194,8 @@ def strongest_parts(claim: ClaimView, claims: dict[int, ClaimView] | None = None
         other = (claims or {}).get(other_id)
         best = other.strongest() if other is not None else None
         if other is not None and best:
-            return [Part(f"supported by claim {other.id}", "claim")] + path_parts(best)
-    return [Part("no source given", "note")]
+            return [Part(f"supported by claim {other.id}", Role.CLAIM)] + path_parts(best)
+    return [Part("no source given", Role.NOTE)]
 
 
 def hop_line(h: dict) -> str:

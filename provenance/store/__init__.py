@@ -6,8 +6,7 @@
     queue.py    the batch work queue (`batch_jobs`, `batch_items`) and what a batch reads back
 
 "What is known of a URL" has one definition, the `latest_resolutions` view: the latest
-definitive resolution (alive, dead, soft-404), else the latest attempt. `provenance.db` and
-`provenance.record` stay as thin aliases while callers move here.
+definitive resolution (alive, dead, soft-404), else the latest attempt.
 """
 
 from __future__ import annotations

@@ -1,0 +1,79 @@
+"""A path given as a SOURCE: a file judged by its content, or a folder walked depth first."""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from .archives import from_archive
+from .items import Broken, Document, Item, Wanted
+from .sniff import ARCHIVES, SNIFF, kind_of, read_document, unreadable
+from .urllists import list_items, split_url_list
+from .zips import from_zip
+
+
+def from_path(path: Path, wanted: Wanted, skipped: Counter[str], top: bool = False,
+               walked: set | None = None) -> Iterator[Item]:
+    key = str(path)
+    try:
+        if path.is_dir():
+            yield from _walk(path, wanted, skipped, set() if walked is None else walked)
+            return
+        with open(path, "rb") as f:
+            head = f.read(SNIFF)
+    except FileNotFoundError:
+        yield Broken(key, "no such file")
+        return
+    except OSError as e:
+        yield Broken(key, e.strerror or str(e))
+        return
+    kind = kind_of(head)
+    if kind in ARCHIVES:
+        yield from from_archive(key, lambda: open(path, "rb"), kind, wanted, skipped)
+    elif kind == "zip":
+        yield from from_zip(path, wanted, skipped)
+    elif wanted(key):
+        try:
+            with open(path, "rb") as f:
+                data = read_document(f, kind)
+        except (OSError, EOFError, zlib.error) as e:
+            yield Broken(key, unreadable(e, kind))
+            return
+        listed = split_url_list(data, key) if top else None
+        if listed is not None:
+            yield from list_items(listed, wanted)
+        else:
+            yield Document(key=key, data=data)
+
+
+def _walk(folder: Path, wanted: Wanted, skipped: Counter[str], walked: set) -> Iterator[Item]:
+    """Files under `folder`, depth first in name order; hidden ones (`.git`, `.DS_Store`) skipped.
+
+    A folder reached twice (a symbolic link to a folder above, or to one walked already) is walked
+    once: `walked` holds the identity of each folder read."""
+    try:
+        st = folder.stat()
+        if (st.st_dev, st.st_ino) in walked:
+            skipped["folder reached twice"] += 1
+            return
+        walked.add((st.st_dev, st.st_ino))
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as e:
+        yield Broken(str(folder), e.strerror or str(e))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            skipped["hidden file"] += 1
+            continue
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from _walk(Path(entry.path), wanted, skipped, walked)
+        else:
+            yield from from_path(Path(entry.path), wanted, skipped, walked=walked)

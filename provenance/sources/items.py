@@ -1,0 +1,33 @@
+"""What a SOURCE yields: a document to audit, or a broken input with its reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Document:
+    """An article's raw bytes (or a URL to fetch them from), not yet decoded."""
+
+    key: str
+    data: bytes | None = None  # None for a URL that is still to be fetched
+    url: str | None = None  # where it lives on the web, when known
+    fetched_at: str | None = None  # from a WARC record's date
+    charset: str | None = None  # declared by the WARC record's HTTP headers
+
+
+@dataclass
+class Broken:
+    """An input that could not be read: recorded with its reason, counted, and skipped."""
+
+    key: str
+    reason: str
+
+
+Item = Document | Broken
+Wanted = Callable[[str], bool]
+
+
+def always(_key: str) -> bool:
+    return True

@@ -1,0 +1,53 @@
+"""Trace: from a vague citation ("according to Reuters", a pasted tweet) to the archived page itself.
+
+No database here: the stage that records candidates wires these in, through
+`trace_citation(tracer, extraction, citation)` → `Trace` for each vague citation.
+
+- `Tracer(wayback).trace_outlet(outlet, day, claim, quotes=…, title=…, text=…)` → `Trace`:
+  the outlet's archived pages around the day, ranked by slug and title, the top ones checked;
+- `find_residue(text)` and `trace_tweet(wayback, residue)` → `Trace`: the status a pasted tweet came from;
+- `outlet_domains(outlet, text)`: the domains an outlet name (or the text) points to.
+
+A `Trace` is `traced` (a candidate verified the claim), `candidates` (ranked, none verified) or
+`vague`, with a one-word `reason`; `Trace.line()` is its one line for a report.
+"""
+
+from __future__ import annotations
+
+from .candidates import (
+    BUDGET,
+    BUDGET_SPENT,
+    NO_ARCHIVE,
+    NO_CAPTURES,
+    NO_DOMAIN,
+    NOT_VERIFIED,
+    WINDOW_DAYS,
+    Budget,
+    Candidate,
+    Trace,
+    Tracer,
+    outlet_domains,
+)
+from .citations import NOT_VAGUE, trace_citation
+from .tweets import NO_STATUSES, Residue, find_residue, trace_tweet
+
+__all__ = [
+    "BUDGET",
+    "BUDGET_SPENT",
+    "NO_ARCHIVE",
+    "NO_CAPTURES",
+    "NO_DOMAIN",
+    "NOT_VAGUE",
+    "NOT_VERIFIED",
+    "NO_STATUSES",
+    "WINDOW_DAYS",
+    "Budget",
+    "Candidate",
+    "Residue",
+    "Trace",
+    "Tracer",
+    "find_residue",
+    "outlet_domains",
+    "trace_citation",
+    "trace_tweet",
+]
