@@ -113,6 +113,9 @@ class OriginOwner:
     def requests_made(self) -> int:
         return self.resolver.requests_made
 
+    def network_missing(self) -> bool:
+        return self.resolver.network_missing
+
 
 def _weight(origin: str, worker: str) -> int:
     return zlib.crc32(f"{origin} {worker}".encode())
@@ -277,6 +280,19 @@ class ClusterResolver:
         with self._lock:
             owners = list(self._owners.values())
         return sum(o.requests_made().result() for o in owners)
+
+    @property
+    def network_missing(self) -> bool:
+        """Whether this process or any owner found no network (the resolver's DNS canary)."""
+        with self._lock:
+            owners = list(self._owners.values())
+        missing = self.local.network_missing
+        for owner in owners:
+            try:
+                missing = missing or owner.network_missing().result(timeout=60)
+            except Exception:
+                continue  # a worker lost at the end: it can't say
+        return missing
 
     def close(self) -> None:
         self.local.close()
