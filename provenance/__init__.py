@@ -10,6 +10,7 @@ import-linter contracts hold it, tests/test_layers.py runs them).
     report | export | browse    reading recorded runs back: terminal, JSON, Markdown, HTML; PROV; Datasette
     batch                  many articles in one resumable run (driver, writer, pool, feeds, jobs)
     audit                  one article, stage after stage, on a run's context
+    check_stage            the check stage: cited pages read back from the WARC files, verdicts recorded
     run                    RunContext: settings, database, run row, resolver, archiver, Wayback gate
     trace                  a vague citation → the archived page it means; a pasted tweet → its status URL
     check                  quote, passage and drift verdicts from a page's text (no network, no store)
@@ -19,7 +20,9 @@ import-linter contracts hold it, tests/test_layers.py runs them).
     fetch, netguard        the one HTTP seam; the address guard on every dial
     regrade                recorded claims graded again when what is known of their URLs changed
     store                  every SQL statement: schema and migrations, writes, queries, the batch queue
-    extract, claims        citations and claims from an article (no network, no database)
+    extract                citations from an article, then its claims (no network, no database)
+    claims                 sentences cut into claims, linked to citations and graded
+    sentences              where a sentence ends and what a word is, in any script
     sources, ingest        inputs: files, folders, WARC, zip, URL lists, stdin → documents → Article
     quirks                 shortener hosts and URL rules, as data
     settings, errors       every setting once; the exception tree

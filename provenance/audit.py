@@ -1,4 +1,4 @@
-"""The audit of one article, stage after stage: ingest → extract → resolve → archive → grade → record.
+"""The audit of one article, stage after stage: ingest → extract → resolve → archive → check → grade → record.
 
 `Auditor` stands on a run's `RunContext` — the settings, the resolver (and so its
 per-host limits and robots cache), the archiver, the database and the run — so
@@ -14,6 +14,7 @@ import sqlite_utils
 
 from . import ingest, sources
 from .archive import target_date
+from .check_stage import Checker
 from .claims import grade_all
 from .errors import InputError, ProvenanceError, stop_when_disk_full
 from .extract import extract
@@ -55,13 +56,18 @@ def fetch_article(ctx: RunContext, url: str) -> FetchedArticle:
 
 
 def grade_article(ctx: RunContext, article_id: int, doc: Extraction) -> None:
-    """Grade every claim against what resolution and archiving recorded, and store the grades.
+    """Check what the cited pages say (the check stage, unless --no-check), then grade every claim
+    against what resolution, archiving and checking recorded, and store the grades.
 
     The whole article is graded in one pass (`grade_all` indexes its citation tree once): graded
     claim by claim, a page of 40,000 claims took minutes, the tree rebuilt for each."""
+    if ctx.settings.check:
+        Checker(ctx).check_article(article_id)
     urls = [c.url for c in doc.citations if c.url]
     states = None if not urls else queries.url_states(ctx.db, urls)
-    grade_all(doc.claims, {c.id: c for c in doc.citations}, states)
+    by_seq = queries.check_verdicts(ctx.db, article_id, by_seq=True)
+    checks = {claim.id: by_seq[seq] for seq, claim in enumerate(doc.claims, 1) if seq in by_seq}
+    grade_all(doc.claims, {c.id: c for c in doc.citations}, states, checks)
     writes.update_claim_statuses(ctx.db, article_id, doc)
 
 

@@ -17,7 +17,9 @@ Linking rules (the `rule` of each ClaimLink), with their confidence:
                       same); the supporters' citations are inherited with `via` naming the supporter
 
 `grade` turns links plus what the resolver learned about each URL into a ClaimStatus;
-`grade_all` does it for a whole article with the citation tree indexed once.
+`grade_all` does it for a whole article with the citation tree indexed once, and with the
+verdicts of the check stage (`with_checks`): words found at the source make a claim `verified`,
+words found altered make it `disputed`.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
-from .extract.sentences import is_claim_text, is_unspaced, split_sentences, words
 from .models import (
     WEAK_CUES,
     Block,
@@ -40,7 +42,9 @@ from .models import (
     Kind,
     LinkRule,
     Status,
+    Verdict,
 )
+from .sentences import is_claim_text, is_unspaced, split_sentences, words
 
 HEADLINE, DEK, PARAGRAPH, BULLET, POST, QUOTE = (
     BlockKind.HEADLINE, BlockKind.DEK, BlockKind.PARAGRAPH, BlockKind.BULLET, BlockKind.POST, BlockKind.QUOTE
@@ -198,17 +202,29 @@ def _link_inline(claim: Claim, inside: list[Citation], block: Block) -> None:
                 claim.citations.append(ClaimLink(c.id, LinkRule.ACCORDING_TO, conf))
 
 
+_POSSESSIVE = re.compile(r"'s$")
+
+
+@lru_cache(maxsize=16384)  # the same words recur across a page's sentences and summaries
 def _stem(word: str) -> str:
     w = word.lower().replace("’", "'")
-    w = re.sub(r"'s$", "", w)
+    w = _POSSESSIVE.sub("", w)
     for suffix in ("ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
             return w[: -len(suffix)]
     return w
 
 
+@lru_cache(maxsize=32768)
+def _content_stem(word: str) -> str | None:
+    """The stem of a word that carries content; None for a stopword or a short word of a spaced script."""
+    if word.lower() in STOPWORDS or not (len(word) > 2 or is_unspaced(word)):
+        return None
+    return _stem(word)
+
+
 def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in words(text) if w.lower() not in STOPWORDS and (len(w) > 2 or is_unspaced(w))}
+    return {stem for w in words(text) if (stem := _content_stem(w)) is not None}
 
 
 def link_supports(claims: list[Claim]) -> None:
@@ -247,16 +263,18 @@ def link_supports(claims: list[Claim]) -> None:
 # --- grading --------------------------------------------------------------------------------
 
 _RANK = [
+    ClaimStatus.VERIFIED,
     ClaimStatus.ARCHIVED,
     ClaimStatus.SOURCED,
     ClaimStatus.VAGUE,
     ClaimStatus.BROKEN,
+    ClaimStatus.DISPUTED,
     ClaimStatus.UNSOURCED,
 ]
 
 
 def best(statuses: Iterable[ClaimStatus | str]) -> ClaimStatus:
-    """The best of several statuses (archived > sourced > vague > broken > unsourced)."""
+    """The best of several statuses (verified > archived > sourced > vague > broken > disputed > unsourced)."""
     found = [ClaimStatus(s) for s in statuses]
     return min(found, key=_RANK.index) if found else ClaimStatus.UNSOURCED
 
@@ -327,11 +345,26 @@ def grade_all(
     claims: list[Claim],
     citations_by_id: Mapping[int, Citation],
     url_state: Mapping[str, tuple[Status, bool]] | None,
+    checks: Mapping[int, list[str]] | None = None,
 ) -> None:
-    """Set every claim's status; the citation tree is indexed once for the whole article."""
+    """Set every claim's status; the citation tree is indexed once for the whole article.
+
+    `checks` maps a claim id to the verdicts of its quote and passage checks (see `with_checks`)."""
     children = children_index(citations_by_id)
     for claim in claims:
-        claim.status = _grade(claim, citations_by_id, url_state, children)
+        claim.status = with_checks(_grade(claim, citations_by_id, url_state, children),
+                                   (checks or {}).get(claim.id, []))
+
+
+def with_checks(status: ClaimStatus, verdicts: Iterable[str]) -> ClaimStatus:
+    """What reading the cited page adds: `verified` when a quote or passage check found the words at a
+    cited source, else `disputed` when a quote check found them altered; otherwise the links decide."""
+    found = {Verdict(v) for v in verdicts}
+    if any(v.is_found for v in found):
+        return ClaimStatus.VERIFIED
+    if Verdict.ALTERED in found:
+        return ClaimStatus.DISPUTED
+    return status
 
 
 def _grade(claim: Claim, citations_by_id: Mapping[int, Citation],

@@ -28,7 +28,7 @@ from .settings import Settings, options_markdown
 
 NETWORK = ("offline", "allow_private", "deadline", "connect_timeout", "read_timeout", "max_bytes", "max_hops",
            "retries", "per_host", "min_interval", "concurrency", "robots", "user_agent", "wayback",
-           "archive_dir", "freshness_hours", "save")
+           "archive_sources", "archive_dir", "freshness_hours", "save")
 RECORDS = "SQLite database to record into (created if missing)."
 READS = "SQLite database to read from (written by audit, batch, resolve or archive)."
 
@@ -141,7 +141,7 @@ def resolve(
 
 
 @app.command()
-@with_settings("db", *NETWORK, db=RECORDS + " Every claim's chain is recorded into it.")
+@with_settings("db", *NETWORK, "check", db=RECORDS + " Every claim's chain is recorded into it.")
 def audit(
     sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Files (HTML or text), http(s) URLs, "
                                         "or - for stdin."),
@@ -237,6 +237,35 @@ def archive(
 
 
 @app.command()
+@with_settings("db", *NETWORK, db=RECORDS + " Its articles are checked again and their verdicts replaced.")
+def check(
+    article: int | None = typer.Option(None, "--article", metavar="N", help="Check one article (by its id)."),
+    claim: int | None = typer.Option(None, "--claim", metavar="N", help="Check one claim (by its id)."),
+    settings: Settings = INJECTED,
+):
+    """Check again, from what is recorded, whether each cited page says what the article says.
+
+    \b
+    Examples:
+      provenance check --article 1
+      provenance check --claim 7 --offline
+
+    Quote and passage checks read each cited page's text back from the WARC files; drift checks compare
+    the snapshot near the article's date with the live capture. No network is needed once the pages are
+    there (a snapshot never saved is fetched once, not with --offline).
+
+    Exit 0 when nothing needs a look, 1 when a quote is altered or absent, a claim's words are not found,
+    or a source drifted, 2 on bad usage.
+    """
+    try:
+        outcome = usecases.check_recorded(settings, article=article, claim=claim)
+    except NotFound as e:
+        fail(str(e), 1)
+    _emit(plain.render_checks(outcome), None)
+    raise typer.Exit(outcome.exit_code())
+
+
+@app.command()
 @with_settings("db", "archive_dir", db="SQLite database whose `captures` rows are read back from their files.")
 def verify(
     warcs: list[Path] = typer.Argument(
@@ -319,7 +348,7 @@ def browse(
 
 
 @app.command()
-@with_settings("db", *NETWORK, db=RECORDS + " It also holds the work queue a resumed run reads.")
+@with_settings("db", *NETWORK, "check", db=RECORDS + " It also holds the work queue a resumed run reads.")
 def batch(
     sources: list[str] = typer.Argument(
         ..., metavar="SOURCE...", help="Folders (recursive), .warc/.warc.gz files, .zip files, files of URLs "

@@ -142,16 +142,18 @@ def with_settings(*names: str, **help: str):
             typ = next((a for a in typing.get_args(hints[name]) if a is not type(None)), hints[name])
             spelled, shown = option_words(f)
             metavar = spelled.partition(" ")[2] or None
+            multiple = bool(f.metadata.get("multiple"))  # repeatable: a tuple setting, a list option
             opt = typer.Option(
-                f.default, f.metadata["flag"], help=help.get(name, f.metadata["help"]),
+                None if multiple else f.default, f.metadata["flag"], help=help.get(name, f.metadata["help"]),
                 metavar=metavar, rich_help_panel=f.metadata["panel"],
                 show_default=f.metadata["shown"] or (typ is not bool and f.default is not None))
-            params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt,
-                                            annotation=typ if f.default is not None else typ | None))
+            annotation: object = list[str] | None if multiple else typ if f.default is not None else typ | None
+            params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=annotation))
 
         @functools.wraps(fn)
         def wrapper(**kwargs):
             given = {n: kwargs.pop(n) for n in names}
+            given = {n: tuple(v) if isinstance(v, list) else v for n, v in given.items()}  # repeated options
             try:
                 return fn(settings=Settings(**{n: v for n, v in given.items() if v is not None}), **kwargs)
             except ProvenanceError as e:

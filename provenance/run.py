@@ -39,6 +39,7 @@ class RunContext:
     archiver: Archiver
     gate: RateGate
     resolved: dict[str, Resolution] = field(default_factory=dict)  # this run's answers: each URL once
+    gates: dict[str, RateGate] = field(default_factory=dict)  # one per archive asked (`gate`: the first's)
 
     @classmethod
     def open(cls, settings: Settings, command: str, args: dict) -> RunContext:
@@ -46,9 +47,9 @@ class RunContext:
         db = store.connect(settings.db)
         run_id = writes.start_run(db, command, args)
         resolver = Resolver(settings)
-        gate = RateGate(settings.wayback_interval)
-        archiver = Archiver(settings, db, run_id, resolver.fetcher, gate=gate)
-        return cls(settings, db, run_id, resolver, archiver, gate)
+        gate, gates = RateGate(settings.wayback_interval), dict[str, RateGate]()
+        archiver = Archiver(settings, db, run_id, resolver.fetcher, gate=gate, gates=gates)
+        return cls(settings, db, run_id, resolver, archiver, gate, gates=gates)
 
     def connect(self, *, readonly: bool = False) -> sqlite_utils.Database:
         """Another connection to the run's database, for a thread of its own."""
@@ -56,7 +57,7 @@ class RunContext:
 
     def archiver_on(self, db: sqlite_utils.Database, store: WarcStore | None = None) -> Archiver:
         """An archiver for another thread's connection that shares this run's gate, fetcher and WARC files."""
-        return Archiver(self.settings, db, self.run_id, self.resolver.fetcher, gate=self.gate,
+        return Archiver(self.settings, db, self.run_id, self.resolver.fetcher, gate=self.gate, gates=self.gates,
                         store=store or self.archiver.store)
 
     def cached(self, url: str, *, live_only: bool = False) -> Resolution | None:

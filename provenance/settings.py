@@ -74,6 +74,15 @@ class Settings:
                          panel=POLITENESS)
     wayback: bool = _s(True, "Look up Wayback Machine snapshots (`--no-wayback` turns it off).",
                        flag="--wayback/--no-wayback", panel=ARCHIVE)
+    check: bool = _s(True, "Check each quote and claim against the text of the page it cites, and each cited page "
+                     "against its snapshot near the article's date (`--no-check` turns it off).",
+                     flag="--check/--no-check", panel=ARCHIVE)
+    archive_sources: tuple[str, ...] = _s(
+        ("https://web.archive.org",),
+        "An archive to look snapshots up in, by its CDX API, each with its own rate limit (repeat it for several; "
+        "the nearest copy wins): the Wayback Machine, a pywb collection (`http://host/coll`), or "
+        "`CDX_URL|REPLAY_PREFIX` for another (`CDX_URL|` for an index with no replay, such as OutbackCDX).",
+        flag="--archive-source", metavar="URL", panel=ARCHIVE, shown="https://web.archive.org", multiple=True)
     save: bool = _s(False, "Submit pages to the Wayback Machine's Save Page Now (needs SPN keys in the env).",
                     flag="--save", panel=ARCHIVE)
     archive_dir: Path | None = _s(None, "Where WARC files go.", flag="--archive-dir", metavar="DIR", panel=ARCHIVE,
@@ -93,6 +102,8 @@ class Settings:
             value, least = getattr(self, f.name), f.metadata["least"]
             if least is not None and value is not None and value < least:
                 raise UsageError(f"--{f.name.replace('_', '-')} takes a number of at least {least:g}")
+            if f.metadata.get("multiple") and not value:
+                raise UsageError(f"{f.metadata['flag']} needs at least one value")
             choices = f.metadata.get("choices")
             if choices and value not in choices:
                 raise UsageError(f"--{f.name.replace('_', '-')} takes {' or '.join(choices)}")
@@ -117,5 +128,6 @@ def options_markdown() -> str:
             continue
         spelled, default = option_words(f)
         shown, cell = (f"`{default}`" if default else ""), spelled.replace("|", "\\|")  # a pipe inside a table
-        rows.append(f"| `{cell}` | {shown} | {f.metadata['help'].replace('|', '/')} |")
+        help_text = f.metadata["help"].replace("|", "\\|")  # a pipe inside a table cell, escaped
+        rows.append(f"| `{cell}` | {shown} | {help_text} |")
     return "\n".join(rows)

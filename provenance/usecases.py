@@ -6,6 +6,7 @@
     resolve_urls     URLs → where each ends and whether it is alive, recorded
     archive_urls     URLs → WARC captures and nearest snapshots, recorded
     verify_archive   WARC files and `captures` rows checked against each other
+    check_recorded   recorded articles' quotes, claims and cited pages checked again from the WARC files
     show_chains      a claim's or an article's chains as a tree
     export_database  the whole database as PROV-JSON, JSON or CSV
 
@@ -29,16 +30,19 @@ from .archive import verify as checks
 from .archive.wayback import SPN_ACCESS_ENV, SPN_SECRET_ENV
 from .audit import AuditOutcome, audit_sources
 from .batch import Progress, Summary, run_batch
-from .errors import UsageError, stop_when_disk_full
+from .check_stage import Checker
+from .errors import NotFound, UsageError, stop_when_disk_full
 from .extract import extract
-from .models import Capture, Extraction, LinkTally, Resolution, RunStatus, Snapshot, exit_code
+from .models import Capture, Extraction, LinkTally, Resolution, RunStatus, Snapshot, Verdict, exit_code
+from .regrade import regrade_articles
 from .resolve import strip_credentials
 from .run import RunContext
 from .settings import Settings
 from .store import queries
 
-__all__ = ["ArchiveOutcome", "AuditOutcome", "Progress", "ResolveOutcome", "Summary", "VerifyOutcome",
-           "archive_urls", "audit_sources", "export_database", "extract_source", "resolve_urls", "run_batch",
+__all__ = ["ArchiveOutcome", "AuditOutcome", "CheckOutcome", "Progress", "ResolveOutcome", "Summary",
+           "VerifyOutcome", "archive_urls", "audit_sources", "check_recorded",
+           "export_database", "extract_source", "resolve_urls", "run_batch",
            "parse_ident", "show_chains", "verify_archive"]
 
 
@@ -184,6 +188,52 @@ def verify_archive(settings: Settings, warcs: list[Path] | None = None) -> Verif
         names = [p.name.removesuffix(checks.OPEN_SUFFIX) for p in files] if warcs else None
         rows = queries.capture_rows(store.connect(settings.db, readonly=True), names)
     return VerifyOutcome(checks.verify(files, rows, directory), Path(settings.db) if rows is not None else None)
+
+
+@dataclass
+class CheckOutcome:
+    """The verdicts a `check` run reached, article by article, and how many claims changed status."""
+
+    run_id: int
+    checks: dict[int, list[dict]]  # article id → its `checks` rows (with `url` for `url_id`)
+    regraded: int = 0
+
+    def flagged(self) -> list[dict]:
+        """Quotes altered or absent, claims not found, sources that drifted: what a reader must look at."""
+        return [k for rows in self.checks.values() for k in rows if Verdict(k["verdict"]).is_flagged]
+
+    def exit_code(self) -> int:
+        return 1 if self.flagged() else 0
+
+
+def check_recorded(settings: Settings, *, article: int | None = None, claim: int | None = None) -> CheckOutcome:
+    """Run the check stage again on what is recorded: one article, one claim, or every article. Pages
+    are read back from the WARC files; only a snapshot never saved is fetched (not with --offline)."""
+    if article is not None and claim is not None:
+        raise UsageError("give --article or --claim, not both")
+    db = store.connect(settings.db, readonly=True)
+    if claim is not None:
+        found = queries.article_of_claim(db, claim)
+        if found is None:
+            raise NotFound(f"no claim {claim}")
+        articles = [found]
+    elif article is not None:
+        if queries.article_row(db, article) is None:
+            raise NotFound(f"no article {article}")
+        articles = [article]
+    else:
+        articles = queries.article_ids(db)
+    ctx = RunContext.open(settings, "check", {"article": article, "claim": claim, "offline": settings.offline})
+    try:
+        checker = Checker(ctx)
+        done = {a: checker.check_article(a, claim) for a in articles}
+    finally:
+        ctx.close()
+    changed = regrade_articles(ctx.db, articles)
+    outcome = CheckOutcome(ctx.run_id, done, changed)
+    ctx.finish(RunStatus.DONE, {"articles": len(articles), "checks": sum(len(r) for r in done.values()),
+                                "flagged": len(outcome.flagged()), "regraded": changed}, [])
+    return outcome
 
 
 def parse_ident(ident: str, article: bool = False) -> tuple[int, bool]:

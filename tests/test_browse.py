@@ -74,6 +74,9 @@ def test_canned_queries_answer_the_questions_they_name(db_path, meta):
         "domains_by_dead_links",
         "citations_without_archive",
         "article_chains",
+        "altered_or_absent_quotes",
+        "drifted_sources",
+        "verified_claims",
     }
     assert len(run_query(db, q["unsourced_claims"])) == 3
     chain = run_query(db, q["claim_chain"], claim_id=claim_id(db, article_id, 6))

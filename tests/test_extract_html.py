@@ -502,3 +502,15 @@ def test_huge_pasted_text_is_cut_with_a_note(monkeypatch):
     ex = extract(article_from_bytes("t.txt", text.encode()))
     assert len(ex.text) == 200 and not [c for c in ex.citations if c.url]
     assert any("cut" in n for n in ex.notes)
+
+
+def test_the_fast_boilerplate_check_gives_the_pattern_s_answer():
+    from provenance.extract.html import BOILERPLATE_LINES, is_boilerplate_line
+
+    lines = ["Related: the vote", "— See also: our guide", "Photo: Jane Doe", "Photos by AP", "Sign up",
+             "Get our newsletter — subscribe now", "We may earn a commission from links", "Follow him on Twitter",
+             "Jane Doe is a staff writer at the paper", "The mayor said the vote would be held in May.",
+             "Subscribe to our newsletter", "He read more than 40 reports.", "A related story ran."]
+    answers = [is_boilerplate_line(s) for s in lines]
+    assert answers == [bool(BOILERPLATE_LINES.search(s)) for s in lines]
+    assert answers[:9] == [True] * 9 and answers[9] is False

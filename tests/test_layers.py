@@ -47,3 +47,17 @@ def test_every_module_of_the_package_sits_in_a_layer():
     modules = {f"provenance.{p.stem}" for p in package.iterdir()
                if (p.suffix == ".py" and p.stem not in ("__init__", "__main__")) or (p / "__init__.py").exists()}
     assert modules - named == set()
+
+
+def test_claims_sit_below_extraction_so_the_two_cannot_import_each_other():
+    """Extraction builds claims; claims and extraction share only the sentence rules, which sit below both."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = next(c for c in config["contracts"] if c["type"] == "layers")["layers"]
+
+    def layer_of(module: str) -> int:
+        return next(i for i, layer in enumerate(layers)
+                    if module in {m.strip() for m in layer.replace("|", ":").split(":")})
+
+    assert layer_of("provenance.extract") < layer_of("provenance.claims") < layer_of("provenance.sentences")

@@ -55,7 +55,8 @@ def test_claims_come_in_article_order_each_with_status_and_strongest_chain(examp
 def test_summary_counts_statuses_and_the_dead_link_rate(example):
     db, article_id = example
     r = report.load(db, article_id)
-    assert r.summary()["claims"] == {"archived": 1, "sourced": 0, "vague": 8, "broken": 0, "unsourced": 3}
+    assert r.summary()["claims"] == {"verified": 0, "archived": 1, "sourced": 0, "vague": 8, "broken": 0,
+                                     "disputed": 0, "unsourced": 3}
     assert r.summary()["dead_link_rate"] == 0.0
     writes.record_resolution(
         db, None, Resolution(url=TCO, final_url=None, status=Status.DEAD, http_status=404, reason="http_404")
@@ -63,7 +64,7 @@ def test_summary_counts_statuses_and_the_dead_link_rate(example):
     r = report.load(db, article_id)
     assert r.summary()["urls_dead"] == 1 and r.summary()["dead_link_rate"] == 1.0
     text = report.render_text(r, width=200)
-    assert "12 claims: 1 archived, 0 sourced, 8 vague, 0 broken, 3 unsourced" in text
+    assert "12 claims: 0 verified, 1 archived, 0 sourced, 8 vague, 0 broken, 0 disputed, 3 unsourced" in text
     assert "dead-link rate 100%" in text
     assert "404 dead" in text  # the latest resolution counts
 
@@ -191,7 +192,8 @@ def test_audit_prints_the_report_plain_when_not_a_terminal(db_path):
     assert "\x1b" not in result.output
     assert "tweet @United24media → t.co/Cnqgv5qgwV → not checked yet (offline run)" in result.output
     assert re.search(
-        r"\d+ claims: 0 archived, \d+ sourced, \d+ vague, 0 broken, \d+ unsourced", result.output
+        r"\d+ claims: 0 verified, 0 archived, \d+ sourced, \d+ vague, 0 broken, 0 disputed, \d+ unsourced",
+        result.output
     )
 
 

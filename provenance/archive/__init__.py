@@ -9,7 +9,8 @@
 `Archiver` ties them to one run: it decides what to capture (alive and soft-404
 pages and the hops that led there, not captured within the freshness window),
 turns an identical earlier payload into a revisit, and records every capture and
-snapshot through the store.
+snapshot through the store. With the check stage on, a snapshot found is also kept in
+its raw form (`keep_snapshot`), so the check can read the page as the article's author saw it.
 """
 
 from __future__ import annotations
@@ -22,16 +23,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..errors import DiskFull, is_disk_full
+from ..errors import DiskFull, FetchError, UsageError, is_disk_full
 from ..fetch import Fetcher
 from ..models import Capture, Resolution, Snapshot, SnapshotStatus, Status
 from ..settings import Settings
 from ..store import queries, writes
 from .warc import OPEN_SUFFIX, Original, WarcStore, payload_digest, warc_date
-from .wayback import RateGate, Target, Wayback, date_in_text, target_date
+from .wayback import RateGate, Target, Wayback, date_in_text, raw_form, target_date
 
 __all__ = ["Archiver", "RateGate", "Target", "Wayback", "WarcStore", "date_in_text", "payload_digest",
-           "seal_killed_warcs", "target_date"]
+           "raw_form", "seal_killed_warcs", "target_date"]
 
 log = logging.getLogger("provenance.archive")
 
@@ -43,9 +44,12 @@ class Archiver:
     """Keeps the evidence of one run: WARC captures and Wayback snapshots, recorded as they are made."""
 
     def __init__(self, settings: Settings, db: sqlite_utils.Database, run_id: int | None, fetcher: Fetcher,
-                 *, gate: RateGate | None = None, wayback: Wayback | None = None, store: WarcStore | None = None):
+                 *, gate: RateGate | None = None, wayback: Wayback | None = None, store: WarcStore | None = None,
+                 gates: dict[str, RateGate] | None = None):
         """`gate` is the run's Wayback gate: every archiver of one run shares it, so the Wayback Machine
-        sees one polite client and a 429 pauses them all (a new one when not given)."""
+        sees one polite client and a 429 pauses them all (a new one when not given). `gates` holds the
+        run's gate of each other archive (`--archive-source`), filled here as they are first met: one
+        rate limit per archive, so one archive's 429 never stops the others."""
         self.settings = settings
         self.db = db
         self.run_id = run_id
@@ -53,8 +57,17 @@ class Archiver:
         self.store = store or WarcStore(
             settings.warc_dir(), run, max_size=settings.warc_size,
             info={"robots": settings.robots, "http-header-user-agent": settings.user_agent})
-        self.wayback = wayback or Wayback(fetcher, gate or RateGate(settings.wayback_interval),
-                                          max_wait=settings.max_retry_after)
+        gates = {} if gates is None else gates
+        if gate is not None:
+            gates.setdefault(settings.archive_sources[0], gate)
+        try:
+            self.archives = [wayback] if wayback is not None else [
+                Wayback(fetcher, gates.setdefault(source, RateGate(settings.wayback_interval)), base=source,
+                        max_wait=settings.max_retry_after)
+                for source in dict.fromkeys(settings.archive_sources)]
+        except ValueError as e:
+            raise UsageError(f"--archive-source: {e}") from None
+        self.wayback = self.archives[0]  # the first archive: Save Page Now and raw copies by default
 
     def capture(self, res: Resolution) -> list[Capture]:
         """Write the final page of `res` and every hop to it into WARC files; returns what was written.
@@ -98,9 +111,48 @@ class Archiver:
         kept = queries.recent_snapshot(self.db, url, target.label(), self.settings.freshness_hours)
         if kept is not None:
             return kept
-        snap = self.wayback.nearest(url, target)
-        writes.record_snapshot(self.db, self.run_id, snap)
+        snap = self._nearest(url, target)
+        if self.settings.check and snap.status is SnapshotStatus.FOUND and snap.snapshot_url:
+            self.keep_snapshot(snap.snapshot_url)  # the check stage reads it: keep it beside our own captures
         return snap
+
+    def _nearest(self, url: str, target: Target) -> Snapshot:
+        """Ask each archive, each on its own gate; every answer is recorded, the nearest copy last (so it is
+        the one `best_snapshots` shows) and returned."""
+        answers = [archive.nearest(url, target) for archive in self.archives]
+        found = [s for s in answers if s.status is SnapshotStatus.FOUND]
+        best = min(found, key=lambda s: s.distance_days if s.distance_days is not None else float("inf")) \
+            if found else answers[0]
+        for snap in [s for s in answers if s is not best] + [best]:
+            writes.record_snapshot(self.db, self.run_id, snap)
+        return best
+
+    def keep_snapshot(self, snapshot_url: str) -> Capture | None:
+        """The snapshot as archived (its raw `id_` form), fetched through the gate once, written into the
+        WARC files and recorded as a capture of the raw URL; the response record, or None when the
+        archive would not give it (or we may not ask: --offline)."""
+        raw = raw_form(snapshot_url)
+        if queries.copy_of(self.db, raw) is not None or self.settings.offline:
+            return None
+        try:
+            archive = next((a for a in self.archives if a.source.replay and snapshot_url.startswith(a.source.replay)),
+                           self.wayback)
+            ex = archive.raw_snapshot(snapshot_url, self.settings.max_bytes)
+        except FetchError as e:
+            log.info("could not fetch the snapshot %s: %s", raw, e.reason)
+            return None
+        if ex.http_status != 200:
+            return None
+        ex.url = raw  # kept under the address asked for, however the archive redirected
+        try:
+            written = self.store.write_exchange(ex)
+        except OSError as e:
+            if is_disk_full(e):  # as for a capture: the run stops rather than go on without its evidence
+                raise DiskFull(f"could not save {raw} into {self.store.directory}") from e
+            log.warning("could not write a WARC record for %s: %s", raw, e)
+            return None
+        writes.record_captures(self.db, self.run_id, written)
+        return written[0]
 
     def save(self, resolutions: list[Resolution]) -> dict[str, Snapshot]:
         """Submit live cited pages to Save Page Now (only with `--save`), recorded as snapshots."""

@@ -22,17 +22,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from ..errors import FetchError
 from ..fetch import Fetcher, decoded_body, header
-from ..models import Snapshot, SnapshotStatus, Status
+from ..models import Exchange, Snapshot, SnapshotStatus, Status
 from ..resolve import retry_after_seconds
 
 WAYBACK = "https://web.archive.org"
 CDX_FIELDS = "timestamp,original,statuscode,mimetype,digest"
 # Answers bigger than this are not CDX lines for one URL.
 MAX_ANSWER = 1_000_000
+RAW_TIMESTAMP = re.compile(r"/(\d{14})(?:[a-z]{2}_)?/")
 SPN_ACCESS_ENV = "PROVENANCE_SPN_ACCESS_KEY"
 SPN_SECRET_ENV = "PROVENANCE_SPN_SECRET_KEY"
 # Save Page Now's own job states (its API's words, not our snapshot statuses).
@@ -139,6 +140,39 @@ def target_date(published: str | None, text: str, today: date | None = None) -> 
     return Target(today or datetime.now(timezone.utc).date(), "audit date")
 
 
+def raw_form(snapshot_url: str) -> str:
+    """`…/web/20250701120000/https://x` → `…/web/20250701120000id_/https://x`: the archived bytes
+    (the same in a pywb collection's replay, `…/coll/20250701120000id_/https://x`)."""
+    return RAW_TIMESTAMP.sub(r"/\1id_/", snapshot_url, count=1)
+
+
+@dataclass(frozen=True)
+class ArchiveSource:
+    """Where one CDX-API archive answers look-ups (`cdx`) and replays its copies (`replay` + timestamp/URL)."""
+
+    name: str
+    cdx: str
+    replay: str | None  # None: an index with no replay of its own (OutbackCDX alone)
+
+    @classmethod
+    def parse(cls, spec: str) -> ArchiveSource:
+        """`https://web.archive.org` (the Wayback Machine's layout: /cdx/search/cdx, /web/), a pywb
+        collection (`http://host/coll`, or its `…/coll/cdx`), or `CDX_URL|REPLAY_PREFIX` for any other
+        (`CDX_URL|` for an index with no replay, such as OutbackCDX)."""
+        if "|" in spec:
+            cdx, _, replay = spec.partition("|")
+            return cls(cdx.rstrip("/"), cdx, replay or None)
+        base = spec.rstrip("/")
+        path = urlsplit(base).path
+        if not urlsplit(base).scheme or not urlsplit(base).netloc:
+            raise ValueError(f"{spec!r} is not an archive's http(s) address")
+        if not path:
+            return cls(base, f"{base}/cdx/search/cdx", f"{base}/web/")
+        if path.endswith("/cdx"):
+            base = base[: -len("/cdx")]
+        return cls(base, f"{base}/cdx", f"{base}/")
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -161,9 +195,11 @@ class Wayback:
     def __init__(self, fetcher: Fetcher, gate: RateGate | None = None, *, base: str = WAYBACK,
                  max_wait: float = 30.0, poll_interval: float = 5.0, max_polls: int = 24,
                  sleep: Callable[[float], None] = time.sleep, environ: dict | None = None):
+        """`base` is the archive (see `ArchiveSource.parse`); Save Page Now is the Wayback Machine's alone."""
         self.fetcher = fetcher
         self.gate = gate or RateGate()
-        self.base = base.rstrip("/")
+        self.source = ArchiveSource.parse(base)
+        self.base = self.source.name
         self.max_wait = max_wait
         self.poll_interval = poll_interval
         self.max_polls = max_polls
@@ -198,7 +234,7 @@ class Wayback:
     def cdx_url(self, url: str, day: date) -> str:
         query = urlencode({"url": url, "output": "json", "closest": day.strftime("%Y%m%d") + "120000",
                            "sort": "closest", "limit": "5", "fl": CDX_FIELDS, "filter": "statuscode:[23].."})
-        return f"{self.base}/cdx/search/cdx?{query}"
+        return f"{self.source.cdx}?{query}"
 
     def nearest(self, url: str, target: Target) -> Snapshot:
         """The snapshot of `url` nearest the target date, or why there is none."""
@@ -236,7 +272,8 @@ class Wayback:
         best = min(found, key=lambda r: _distance_days(r["timestamp"], target.day) or 0.0)
         snap.status = SnapshotStatus.FOUND
         snap.timestamp = best["timestamp"]
-        snap.snapshot_url = f"{self.base}/web/{best['timestamp']}/{best.get('original') or url}"
+        if self.source.replay:
+            snap.snapshot_url = f"{self.source.replay}{best['timestamp']}/{best.get('original') or url}"
         snap.distance_days = _distance_days(best["timestamp"], target.day)
         code = best.get("statuscode", "200")
         snap.reason = None if code == "200" else f"wayback_status_{code}"  # e.g. the snapshot is a redirect
@@ -250,7 +287,7 @@ class Wayback:
         """
         query = urlencode({"output": "json", "fl": CDX_FIELDS, **params}, doseq=True)
         try:
-            ex = self._get(f"{self.base}/cdx/search/cdx?{query}")
+            ex = self._get(f"{self.source.cdx}?{query}")
         except FetchError as e:
             return [], e.reason
         if ex.http_status != 200:
@@ -270,6 +307,20 @@ class Wayback:
     def raw(self, timestamp: str, url: str):
         """The archived payload itself (the `id_` replay form, without the archive's banner)."""
         return self._get(f"{self.base}/web/{timestamp}id_/{url}")
+
+    # -- replay ------------------------------------------------------------------------------
+    def raw_snapshot(self, snapshot_url: str, max_bytes: int, max_hops: int = 5) -> Exchange:
+        """A snapshot as it was archived (the `id_` form: no banner, links not rewritten), through the
+        gate; the archive's redirects to the copy it really holds are followed."""
+        url = raw_form(snapshot_url)
+        for _ in range(max_hops + 1):
+            self.gate.wait()
+            ex = self.fetcher.fetch(url, max_bytes=max_bytes)
+            location = header(ex, "location")
+            if ex.http_status not in (301, 302, 303, 307, 308) or not location:
+                return ex
+            url = raw_form(urljoin(url, location))
+        raise FetchError(snapshot_url, Status.ERROR, "too_many_redirects")
 
     # -- Save Page Now 2 ---------------------------------------------------------------------
     def keys(self) -> tuple[str, str] | None:

@@ -77,6 +77,7 @@ class _Builder:
         self.add_resolutions()
         self.add_captures()
         self.add_snapshots()
+        self.add_checks()
         return self.doc
 
     # --- agents ---------------------------------------------------------------------------------------
@@ -316,3 +317,28 @@ class _Builder:
             doc.wasGeneratedBy(ent, act)
             doc.wasDerivedFrom(ent, f"pv:url/{s['url_id']}", act)
             doc.wasAttributedTo(ent, wayback)
+
+    def add_checks(self) -> None:
+        """A check is an activity that used the capture (and, for a drift, the snapshot) and generated
+        its verdict; a quote or passage verdict bears on the claim it checked."""
+        doc = self.doc
+        for k in queries.export_checks(self.db):
+            act, ent = f"pv:check/{k['id']}", f"pv:verdict/{k['id']}"
+            doc.activity(act, _time(k["checked_at"]), None,
+                         {"prov:type": PV["Check"], **_attrs(kind=k["kind"], against=k["against"])})
+            doc.wasAssociatedWith(act, self.by(k["run_id"]))
+            if k["capture_id"] is not None:
+                doc.used(act, f"pv:capture/{k['capture_id']}")
+            if k["snapshot_id"] is not None:
+                doc.used(act, f"pv:snapshot/{k['snapshot_id']}")
+            if k["claim_id"] is not None:
+                doc.used(act, f"pv:claim/{k['claim_id']}")
+            doc.entity(ent, {
+                "prov:type": PV["Verdict"],
+                "prov:label": f"{k['kind']} {k['verdict']}",
+                **_attrs(kind=k["kind"], verdict=k["verdict"], score=k["score"], passage=k["passage"],
+                         start=k["start"], end=k["end"], detail=k["detail"]),
+            })
+            doc.wasGeneratedBy(ent, act, _time(k["checked_at"]))
+            doc.wasAttributedTo(ent, self.by(k["run_id"]))
+            doc.wasDerivedFrom(ent, f"pv:url/{k['url_id']}", act)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from ..claims import build_claims, grade_all
 from ..models import Article, Citation, Extraction
 from .document import Block, Document
 from .html import read_html
@@ -86,9 +87,6 @@ def extract(article: Article, exclude_outlets: frozenset[str] = frozenset()) -> 
 
 
 def _claims(ex: Extraction, doc: Document, by_id: dict[int, Citation]) -> None:
-    # claims reads this package's sentence rules (extract.sentences), so it is imported when used
-    from ..claims import build_claims, grade_all
-
     ex.claims = build_claims(ex.text, doc.blocks, ex.citations)
     grade_all(ex.claims, by_id, None)
 

@@ -206,8 +206,11 @@ def before_rules(outlet_types: str) -> list[tuple[str, re.Pattern, bool, int, re
 
 
 def is_sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip()
-    return not before or before[-1] in '.!?:;\n“"(—–-'
+    """Whether the word at `pos` opens the text, a sentence or a clause (read back past spaces, no copy)."""
+    i = pos
+    while i and text[i - 1].isspace():
+        i -= 1
+    return not i or text[i - 1] in '.!?:;\n“"(—–-'
 
 
 # "X's report", "X's Stadia review": a possessive that owns a piece of reporting.

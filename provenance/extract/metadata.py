@@ -30,13 +30,15 @@ class Metadata:
     article_body: str | None = None
 
 
-def _meta(root, *names: str) -> str | None:
+def _meta(metas: list, *names: str) -> str | None:
+    """The first non-empty content among `metas` (the page's <meta> elements, read once): by name, then attribute."""
     for name in names:
         for attr in ("property", "name", "itemprop"):
-            for el in root.iterfind(f".//meta[@{attr}='{name}']"):
-                content = (el.get("content") or "").strip()
-                if content:
-                    return content
+            for el in metas:
+                if el.get(attr) == name:
+                    content = (el.get("content") or "").strip()
+                    if content:
+                        return content
     return None
 
 
@@ -118,7 +120,8 @@ def read(root, page_url: str | None = None) -> Metadata:
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             canonical = link.get("href").strip()
             break
-    og_url = _meta(root, "og:url")
+    metas = list(root.iter("meta"))
+    og_url = _meta(metas, "og:url")
     base_el = root.find(".//base[@href]")
     base_href = base_el.get("href").strip() if base_el is not None else None
     anchor = page_url or canonical or og_url
@@ -133,7 +136,7 @@ def read(root, page_url: str | None = None) -> Metadata:
 
     title_el = root.find(".//title")
     md.title = (
-        _meta(root, "og:title", "twitter:title")
+        _meta(metas, "og:title", "twitter:title")
         or _name_of(ld.get("headline"))
         or (title_el.text_content().strip() if title_el is not None else None)
     )
@@ -144,7 +147,7 @@ def read(root, page_url: str | None = None) -> Metadata:
         ld.get("datePublished") if isinstance(ld.get("datePublished"), str) else None
     ) or iso_date(
         _meta(
-            root,
+            metas,
             "article:published_time",
             "datePublished",
             "pubdate",
@@ -168,16 +171,16 @@ def read(root, page_url: str | None = None) -> Metadata:
 
     publisher = ld.get("publisher")
     md.outlet = _outlet_name(
-        _meta(root, "og:site_name", "application-name"), _name_of(publisher), md.canonical_url
+        _meta(metas, "og:site_name", "application-name"), _name_of(publisher), md.canonical_url
     )
     md.author = _clean_author(
-        _name_of(ld.get("author")) or _meta(root, "author", "article:author", "parsely-author")
+        _name_of(ld.get("author")) or _meta(metas, "author", "article:author", "parsely-author")
     )
-    md.description = _meta(root, "og:description", "description", "twitter:description")
+    md.description = _meta(metas, "og:description", "description", "twitter:description")
     body = ld.get("articleBody")
     md.article_body = body if isinstance(body, str) else None
     html_el = root if root.tag == "html" else root.find(".//html")
-    md.language = (html_el.get("lang") if html_el is not None else None) or _meta(root, "og:locale")
+    md.language = (html_el.get("lang") if html_el is not None else None) or _meta(metas, "og:locale")
     return md
 
 

@@ -63,13 +63,17 @@ def surnames(text: str) -> frozenset[str]:
     return frozenset(m.group("last") for m in FULL_NAME.finditer(text) if m.group("first") in names)
 
 
+_POSSESSIVE_END = re.compile(r"[’']s?$")
+_LEADING_THE = re.compile(r"^(?:[Tt]he)\s+")
+
+
 def _bare(word: str) -> str:
-    return re.sub(r"[’']s?$", "", word)
+    return _POSSESSIVE_END.sub("", word)
 
 
 def is_person(name: str, before: str = "", known_surnames: frozenset[str] = frozenset()) -> bool:
     """A person's name: 'Jane Doe', 'Sen. Smith', or a surname the text already gave with a first name."""
-    words = re.sub(r"^(?:[Tt]he)\s+", "", name).split()
+    words = _LEADING_THE.sub("", name).split()
     if not words:
         return False
     last = before[-30:].split()[-1:]

@@ -74,11 +74,20 @@ def summary(result: AuditResult, report: ArticleReport | None = None) -> dict:
     }
 
 
+def check_json(k: dict) -> dict:
+    """One check as the JSON reports carry it: the `checks` row's columns, its evidence spelled out."""
+    out = {name: k[name] for name in ("id", "kind", "url", "against", "verdict", "score", "passage", "start", "end",
+                                      "detail", "capture_id", "snapshot_id", "checked_at")}
+    out.update(k.get("evidence") or {})
+    return out
+
+
 def render_json(results: list[AuditResult], reports: list[ArticleReport] | None = None) -> str:
     """The extraction's JSON (the `extract` contract) with each article's id, resolutions and summary.
 
-    Given the articles' reports too, each claim also gets its database id (what `show` takes) and
-    its strongest chain as steps: `{"text", "role", "url"}`.
+    Given the articles' reports too, each claim also gets its database id (what `show` takes), its
+    strongest chain as steps: `{"text", "role", "url"}`, and its checks (quote, passage, and the
+    drift of the pages it cites).
     """
     docs = []
     for i, r in enumerate(results):
@@ -96,6 +105,7 @@ def render_json(results: list[AuditResult], reports: list[ArticleReport] | None 
                     claim["chain"] = [
                         {"text": p.text, "role": p.role, "url": p.href} for p in strongest_parts(view, by_id)
                     ]
+                    claim["checks"] = [check_json(k) for k in view.checks()]
         docs.append(d)
     return json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2)
 

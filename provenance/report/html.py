@@ -23,7 +23,9 @@ from .words import (
     Part,
     archive_parts,
     capture_line,
+    check_role,
     clean,
+    differences,
     distinct_snapshots,
     hop_line,
     is_web_url,
@@ -38,7 +40,8 @@ from .words import (
 
 STYLE = """
 :root{--archived:#1a7f37;--sourced:#2da44e;--vague:#bf8700;--broken:#cf222e;--unsourced:#8250df;
---bg-archived:#dafbe1;--bg-sourced:#e6f6ea;--bg-vague:#fff3c4;--bg-broken:#ffe0e0;--bg-unsourced:#f1e8ff}
+--bg-archived:#dafbe1;--bg-sourced:#e6f6ea;--bg-vague:#fff3c4;--bg-broken:#ffe0e0;--bg-unsourced:#f1e8ff;
+--verified:#116329;--bg-verified:#aceebb;--disputed:#a40e26;--bg-disputed:#ffc1c0}
 *{box-sizing:border-box}
 body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1f2328;background:#fff}
 header,footer,.citations,.unplaced{padding:0 2rem}
@@ -49,6 +52,8 @@ header h1{font-size:1.5rem;margin:1.2rem 0 .3rem}
 .text{white-space:pre-wrap;font-family:Georgia,serif;font-size:1.05rem}
 a.claim{color:inherit;text-decoration:none;border-bottom:2px solid;border-radius:2px;padding:0 1px}
 a.claim:hover,a.claim:focus,a.claim.selected{outline:2px solid #0969da;outline-offset:1px}
+.s-verified{background:var(--bg-verified);border-color:var(--verified)}
+.s-disputed{background:var(--bg-disputed);border-color:var(--disputed);border-bottom-style:double}
 .s-archived{background:var(--bg-archived);border-color:var(--archived)}
 .s-sourced{background:var(--bg-sourced);border-color:var(--sourced)}
 .s-vague{background:var(--bg-vague);border-color:var(--vague)}
@@ -71,6 +76,9 @@ ol.tree li{margin:.25rem 0;border-left:2px solid #d1d9e0;padding-left:.6rem}
 ul.evidence{margin:.2rem 0 .2rem 1rem;padding:0;font-size:.88rem;color:#333;list-style:square}
 .r-alive{color:var(--archived)}.r-broken{color:var(--broken);font-weight:600}.r-unchecked{color:var(--vague)}
 .r-hop{color:#8250df}.r-archive{color:#0a6a78}
+.r-found{color:var(--verified);font-weight:600}.r-flagged{color:var(--disputed);font-weight:600}.r-check{color:var(--vague)}
+.check q{font-family:Georgia,serif}.check mark{background:var(--bg-disputed)}
+.check del{background:var(--bg-disputed)}.check ins{background:var(--bg-verified);text-decoration:none}
 code,.url{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
 table{border-collapse:collapse;font-size:.9rem;width:100%}
 th,td{border-bottom:1px solid #d1d9e0;text-align:left;padding:.3rem .5rem;vertical-align:top}
@@ -220,7 +228,38 @@ def _evidence_html(c: CitationView) -> str:
             )
         else:
             items.append(f'<li class="r-archive">Wayback: {esc(snapshot_line(s))}</li>')
+    if ev is not None and ev.drift is not None:
+        items.append(check_html(ev.drift))
     return '<ul class="evidence">' + "".join(items) + "</ul>"
+
+
+def _marked(passage: str, words: list[str]) -> str:
+    """The passage escaped, with the page's words that differ from the article's marked."""
+    out = esc(passage)
+    for w in sorted({w for w in words if w}, key=len, reverse=True):
+        out = re.sub(rf"(?<![\w>]){re.escape(esc(w))}(?![\w<])", lambda m: f"<mark>{m.group(0)}</mark>", out)
+    return out
+
+
+def check_html(k: dict) -> str:
+    """A check as a list item: verdict, score and what was read; the passage with what differs marked;
+    for a drift, the sentences removed and added."""
+    role = check_role(k["verdict"])
+    pairs = differences(k, 5)
+    if k["kind"] == "drift":
+        head = (f'drift: <span class="r-{role}">{esc(k["verdict"])}</span> ({k["score"] or 0:.2f}), '
+                "the snapshot near the article's date against now")
+        body = "".join(f"<li>{f'<del>{esc(a)}</del> ' if a else ''}{f'<ins>{esc(b)}</ins>' if b else ''}</li>"
+                       for a, b in pairs)
+    else:
+        head = (f'{esc(k["kind"])} check: <span class="r-{role}">{esc(k["verdict"])}</span> '
+                f'({k["score"] or 0:.2f}) in the {esc(k["against"])}')
+        if k.get("passage"):
+            head += f' at {k["start"]}–{k["end"]}: <q>{_marked(k["passage"], [b for _, b in pairs])}</q>'
+        body = "".join(f"<li>the article says <del>{esc(a) or '∅'}</del>, the page <ins>{esc(b) or '∅'}</ins></li>"
+                       for a, b in pairs)
+    detail = f' <span class="rule">{esc(k["detail"])}</span>' if k.get("detail") else ""
+    return f'<li class="check">{head}{detail}' + (f"<ul>{body}</ul>" if body else "") + "</li>"
 
 
 def _node_html(node: Node) -> str:
@@ -231,6 +270,8 @@ def _node_html(node: Node) -> str:
         head += f" {url_html(c.url)}"
     head += f' <span class="rule" title="rule: {esc(node.rule)}">({esc(rule_words(node.rule))}{esc(conf)})</span>'
     body = _evidence_html(c)
+    if node.checks:
+        body += '<ul class="evidence">' + "".join(check_html(k) for k in node.checks) + "</ul>"
     if not c.url and not node.children:
         body = '<ul class="evidence"><li class="r-unchecked">no specific page to check</li></ul>'
     kids = "<ol>" + "".join(_node_html(k) for k in node.children) + "</ol>" if node.children else ""
@@ -355,9 +396,11 @@ def render_html(report: ArticleReport) -> str:
 <div class="layout">
 <article class="text" id="text">{text}</article>
 <aside class="panel"><div class="placeholder"><p class="hint">Each claim in the text is marked by how well
-it is sourced: <span class="chip s-archived">archived</span> <span class="chip s-sourced">sourced</span>
-<span class="chip s-vague">vague</span> <span class="chip s-broken">broken</span>
-<span class="chip s-unsourced">unsourced</span>. Click a claim to follow it to its evidence.</p></div>
+it is sourced: <span class="chip s-verified">verified</span> <span class="chip s-archived">archived</span>
+<span class="chip s-sourced">sourced</span> <span class="chip s-vague">vague</span>
+<span class="chip s-broken">broken</span> <span class="chip s-disputed">disputed</span>
+<span class="chip s-unsourced">unsourced</span>.
+Click a claim to follow it to its evidence.</p></div>
 {sections}</aside>
 </div>
 {unplaced_html}

@@ -60,8 +60,10 @@ def render_markdown(report: ArticleReport) -> str:
         "|---:|---|---|---|",
     ]
     for cl in report.claims:
+        read = "".join(f"<br>{md(k['kind'])} {md(k['verdict'])} {k['score'] or 0:.2f}: “{md(k['passage'], 200)}”"
+                       for k in cl.checks() if k.get("passage") and k["kind"] != "drift")
         out.append(
-            f"| {cl.id} | {md(cl.status)} | {md(cl.text, 300)} | {parts_md(strongest_parts(cl, claims))} |"
+            f"| {cl.id} | {md(cl.status)} | {md(cl.text, 300)} | {parts_md(strongest_parts(cl, claims))}{read} |"
         )
     out += [
         "",

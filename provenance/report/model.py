@@ -5,10 +5,12 @@ they cannot disagree. It is read from the database rather than from the audit
 in memory because the database is the record: `show` and `audit` then print the
 same thing, and a report can be made again later without re-running anything.
 
-The shape of a chain comes from the `chains` view (store/schema.py): its rows say
+The shape of a chain comes from the `chains` view (store/views.py): its rows say
 which citations a claim reaches and at what depth. The evidence for each cited URL —
 what is known of it (`latest_resolutions`), its hops, its latest capture and best
-snapshot — is read per URL (store/queries.py), the same joins the view makes.
+snapshot — is read per URL (store/queries.py), the same joins the view makes. The check stage's
+verdicts hang where the `chains` view puts them: a quote or passage check on the claim's node for
+the page it read, a drift check on the URL's evidence.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from enum import IntEnum, StrEnum
 import sqlite_utils
 
 from ..errors import NotFound
-from ..models import ClaimStatus, Kind, LinkTally, SnapshotStatus, Status
+from ..models import ClaimStatus, Kind, LinkTally, SnapshotStatus, Status, Verdict
 from ..store import queries
-from ..store.schema import STEP_DEPTH
+from ..store.views import STEP_DEPTH
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Evidence:
     hops: list[dict] = field(default_factory=list)  # seq, url, http_status, location, via
     captures: list[dict] = field(default_factory=list)  # response/revisit records of the final URL
     snapshots: list[dict] = field(default_factory=list)  # Wayback look-ups for the cited URL
+    drift: dict | None = None  # the drift check: the page near the article's date against the page now
 
     @property
     def found_snapshots(self) -> list[dict]:
@@ -102,11 +105,13 @@ class Node:
     confidence: float | None
     depth: int
     children: list[Node] = field(default_factory=list)
+    checks: list[dict] = field(default_factory=list)  # the claim's quote or passage checks against this page
 
 
 class Strength(IntEnum):
     """How strong a chain is, by what its last citation reached."""
 
+    VERIFIED = 7  # a quote or passage check found the claim's words on the page
     ARCHIVED = 6
     ALIVE = 5
     UNCHECKED = 3
@@ -127,9 +132,14 @@ class Role(StrEnum):
     ARCHIVE = "archive"
     NOTE = "note"
     CLAIM = "claim"
+    FOUND = "found"      # a check found the article's words at the source (or the page unchanged)
+    FLAGGED = "flagged"  # a check a reader must look at: words altered or missing, a page that drifted
+    CHECK = "check"      # any other check verdict
 
 
-def strength(c: CitationView) -> int:
+def strength(c: CitationView, checks: list[dict] | None = None) -> int:
+    if any(Verdict(k["verdict"]).is_found for k in checks or []):
+        return int(Strength.VERIFIED)
     ev = c.evidence
     if ev is None:
         return int(Strength.UNCHECKED if c.url else Strength.NO_URL)
@@ -166,11 +176,22 @@ class ClaimView:
             walk(root, [])
         return out
 
+    def checks(self) -> list[dict]:
+        """Every check bearing on this claim: its quote and passage checks, and its pages' drift checks."""
+        out: list[dict] = []
+        for path in self.paths():
+            node = path[-1]
+            out += node.checks
+            ev = node.citation.evidence
+            if ev is not None and ev.drift is not None and ev.drift not in out:
+                out.append(ev.drift)
+        return out
+
     def strongest(self) -> list[Node] | None:
         """The path a reader should see first: best evidence at its end, then the most detail."""
         best, key = None, None
         for i, path in enumerate(self.paths()):
-            k = (strength(path[-1].citation), len(path), -i)
+            k = (strength(path[-1].citation, path[-1].checks), len(path), -i)
             if key is None or k > key:
                 best, key = path, k
         return best
@@ -219,8 +240,9 @@ def load(db: sqlite_utils.Database, article_id: int) -> ArticleReport:
     row = queries.article_row(db, article_id)
     if not row:
         raise NotFound(f"no article {article_id}")
-    citations = _citations(db, article_id)
-    claims = _claims(db, article_id, {c.id: c for c in citations})
+    checks = queries.check_rows(db, article_id)
+    citations = _citations(db, article_id, {k["url_id"]: k for k in checks if k["claim_id"] is None})
+    claims = _claims(db, article_id, {c.id: c for c in citations}, checks)
     return ArticleReport(
         id=row[0],
         source=row[1],
@@ -242,7 +264,7 @@ def article_of_claim(db: sqlite_utils.Database, claim_id: int) -> int:
     return found
 
 
-def _citations(db, article_id: int) -> list[CitationView]:
+def _citations(db, article_id: int, drifts: dict[int, dict]) -> list[CitationView]:
     rows = queries.citation_rows(db, article_id)
     cache: dict[int, Evidence | None] = {}
     out = []
@@ -250,6 +272,9 @@ def _citations(db, article_id: int) -> list[CitationView]:
         url_id = r[14]
         if url_id is not None and url_id not in cache:
             cache[url_id] = _evidence(db, url_id, r[4])
+            known = cache[url_id]
+            if known is not None:
+                known.drift = drifts.get(url_id)
         view = CitationView(*r[:14])
         view.evidence = cache.get(url_id) if url_id is not None else None
         out.append(view)
@@ -273,17 +298,22 @@ def _evidence(db, url_id: int, url: str) -> Evidence | None:
     return ev
 
 
-def _claims(db, article_id: int, citations: dict[int, CitationView]) -> list[ClaimView]:
+def _claims(db, article_id: int, citations: dict[int, CitationView], checks: list[dict]) -> list[ClaimView]:
     claims = [ClaimView(*r) for r in queries.claim_rows(db, article_id)]
     by_id = {c.id: c for c in claims}
     for cid, other, conf in queries.support_rows(db, article_id):
         by_id[cid].supported_by.append((other, conf))
-    _attach_chains(db, article_id, by_id, citations)
+    checked: dict[tuple[int, int], list[dict]] = {}
+    for k in checks:
+        if k["claim_id"] is not None:
+            checked.setdefault((k["claim_id"], k["citation_id"]), []).append(k)
+    _attach_chains(db, article_id, by_id, citations, checked)
     return claims
 
 
 def _attach_chains(
-    db, article_id: int, claims: dict[int, ClaimView], citations: dict[int, CitationView]
+    db, article_id: int, claims: dict[int, ClaimView], citations: dict[int, CitationView],
+    checked: dict[tuple[int, int], list[dict]],
 ) -> None:
     """Rebuild each claim's tree from the `chains` view's citation steps.
 
@@ -301,7 +331,8 @@ def _attach_chains(
             if citation_id not in citations:
                 continue
             depth = step // STEP_DEPTH
-            node = Node(citation=citations[citation_id], rule=rule, confidence=confidence, depth=depth)
+            node = Node(citation=citations[citation_id], rule=rule, confidence=confidence, depth=depth,
+                        checks=checked.get((claim_id, citation_id), []))
             by_depth.setdefault(depth, []).append(node)
             if depth == 1:
                 claims[claim_id].chains.append(node)

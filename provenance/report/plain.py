@@ -1,6 +1,6 @@
-"""Plain lines for the URL commands and the batch: one line per URL, and the batch's summary.
+"""Plain lines for the URL commands, `check` and the batch: one line per URL or check, and the batch's summary.
 
-These are what `resolve`, `archive` and `batch` print; they take the library's
+These are what `resolve`, `archive`, `check` and `batch` print; they take the library's
 results and return text, so a program gets the same words the terminal shows.
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..models import Resolution, Snapshot, Status
 
 if TYPE_CHECKING:
-    from ..usecases import ArchiveOutcome, ResolveOutcome, VerifyOutcome
+    from ..usecases import ArchiveOutcome, CheckOutcome, ResolveOutcome, VerifyOutcome
 
 
 def resolution_line(r: Resolution, *, arrow_always: bool = True) -> str:
@@ -91,4 +91,21 @@ def render_verify(outcome: VerifyOutcome, db) -> str:
         lines.append(f"{'ok' if not result.row_problems else 'DAMAGED':8} {db}  "
                      f"{result.rows_checked} captures rows read back")
         lines += [f"         {problem}" for problem in result.row_problems]
+    return "\n".join(lines)
+
+
+def render_checks(outcome: CheckOutcome) -> str:
+    """`check`'s output: one line per verdict (claim, kind, verdict, score, URL, passage), article by article."""
+    lines = []
+    for article_id, rows in outcome.checks.items():
+        lines.append(f"article {article_id}: {len(rows)} checks")
+        for k in rows:
+            who = f"claim {k['claim_id']}" if k["claim_id"] is not None else "url"
+            passage = f"  \u201c{k['passage'][:120]}\u201d" if k.get("passage") and k["kind"] != "drift" else ""
+            detail = f"  ({k['detail'][:120]})" if k.get("detail") else ""
+            lines.append(f"  {who:10} {k['kind']:8} {k['verdict']:11} {k['score'] or 0:.2f}  {k['url']}"
+                         f"{passage}{detail}")
+    flagged = len(outcome.flagged())
+    lines.append(f"{flagged} to look at (altered or absent words, drifted sources); "
+                 f"{outcome.regraded} claims changed status. Follow one: provenance show CLAIM_ID")
     return "\n".join(lines)

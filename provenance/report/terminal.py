@@ -24,7 +24,10 @@ from .words import (
     Part,
     archive_parts,
     capture_line,
+    check_line,
+    check_role,
     clean,
+    differences,
     distinct_snapshots,
     hop_line,
     rule_words,
@@ -36,6 +39,8 @@ from .words import (
 )
 
 STATUS_STYLE: dict[str, str] = {  # a claim's status (as read back, a string) → its style
+    ClaimStatus.VERIFIED: "bold green",
+    ClaimStatus.DISPUTED: "bold red",
     ClaimStatus.ARCHIVED: "bold green",
     ClaimStatus.SOURCED: "green",
     ClaimStatus.VAGUE: "yellow",
@@ -53,6 +58,9 @@ ROLE_STYLE = {
     Role.ARCHIVE: "cyan",
     Role.NOTE: "dim",
     Role.CLAIM: "italic",
+    Role.FOUND: "bold green",
+    Role.FLAGGED: "bold red",
+    Role.CHECK: "yellow",
 }
 
 
@@ -208,6 +216,11 @@ def claims_table(report: ArticleReport) -> Table:
         body = Text(clean(cl.text, 160))
         body.append("\n")
         body.append_text(parts_text(strongest_parts(cl, claims)))
+        for k in cl.checks():
+            if k.get("passage") and k["kind"] != "drift":
+                style = ROLE_STYLE[check_role(k["verdict"])]
+                body.append(f"\n{k['kind']} {k['verdict']} {k['score'] or 0:.2f}: ", style=style)
+                body.append(f"“{clean(k['passage'], 160)}”", style="italic")
         table.add_row(str(cl.id), status_text(cl.status), body)
     return table
 
@@ -284,11 +297,27 @@ def _add_evidence(tree: Tree, c: CitationView) -> None:
             tree.add(Text(f"capture: {capture_line(cap)}", style="cyan"))
     for snap in distinct_snapshots(ev.snapshots) if ev else []:
         tree.add(Text(f"snapshot: {snapshot_line(snap)}", style="cyan"))
+    if ev is not None and ev.drift is not None:
+        _add_check(tree, ev.drift)
+
+
+def _add_check(tree: Tree, k: dict) -> None:
+    """A check's verdict, passage and score, and what differs (− the article's or earlier words, + the page's)."""
+    branch = tree.add(Text(check_line(k), style=ROLE_STYLE[check_role(k["verdict"])]))
+    for was, now in differences(k):
+        line = Text()
+        if was:
+            line.append(f"− {was}", style="red")
+        if now:
+            line.append(("  " if was else "") + f"+ {now}", style="green")
+        branch.add(line)
 
 
 def _add_node(tree: Tree, node: Node) -> None:
     branch = tree.add(_node_label(node))
     _add_evidence(branch, node.citation)
+    for k in node.checks:
+        _add_check(branch, k)
     if not node.citation.url and not node.children:  # an outlet, a quote: say why the chain stops here
         branch.add(Text("no specific page to check", style="dim"))
     for child in node.children:

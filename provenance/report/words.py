@@ -12,7 +12,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from ..models import FoundBy, Kind, SnapshotStatus, Status
+from ..models import CheckKind, FoundBy, Kind, SnapshotStatus, Status, Verdict
 from .model import CitationView, ClaimView, Evidence, Node, Role
 
 # C0/C1 controls (ESC among them) and the bidi overrides that can reorder what a reader sees.
@@ -166,14 +166,45 @@ def url_parts(c: CitationView) -> list[Part]:
 
 
 def path_parts(path: list[Node]) -> list[Part]:
-    """One chain as a line of steps: each citation, then what its last URL led to."""
+    """One chain as a line of steps: each citation, then what its last URL led to and what reading it found."""
     parts = [citation_part(n.citation) for n in path]
     last = path[-1].citation
     if last.url:
         parts += url_parts(last)
+        parts += [check_part(k) for k in path[-1].checks]
+        if last.evidence is not None and last.evidence.drift is not None:
+            parts.append(check_part(last.evidence.drift))
     else:
         parts.append(status_words(None, None))
     return parts
+
+
+def check_role(verdict: str) -> Role:
+    """How to mark a verdict: words found at the source, something to look at, or neither."""
+    v = Verdict(verdict)
+    return Role.FOUND if v.is_found or v is Verdict.SAME else Role.FLAGGED if v.is_flagged else Role.CHECK
+
+
+def check_part(k: dict) -> Part:
+    """`quote verbatim 1.00`, `drift edited 0.76`: a check's kind, verdict and score as one step."""
+    return Part(f"{k['kind']} {k['verdict']} {k['score'] or 0:.2f}", check_role(k["verdict"]))
+
+
+def check_line(k: dict) -> str:
+    """One check in words: verdict, score, what it read, the passage it found and why."""
+    if k["kind"] == CheckKind.DRIFT:
+        head = f"drift: {k['verdict']} ({k['score'] or 0:.2f}), the snapshot near the article's date against now"
+    else:
+        head = f"{k['kind']} check: {k['verdict']} ({k['score'] or 0:.2f}) in the {k['against']}"
+        if k.get("passage"):
+            head += f" at {k['start']}–{k['end']}: “{clean(k['passage'], 200)}”"
+    return head + (f" — {clean(k['detail'], 200)}" if k.get("detail") else "")
+
+
+def differences(k: dict, limit: int = 3) -> list[tuple[str, str]]:
+    """What differs, as (the article's or earlier words, the page's or later words), cleaned."""
+    pairs = (k.get("evidence") or {}).get("differences") or []
+    return [(clean(a, 160), clean(b, 160)) for a, b in pairs[:limit]]
 
 
 def strongest_parts(claim: ClaimView, claims: dict[int, ClaimView] | None = None) -> list[Part]:

@@ -7,6 +7,7 @@ that could not check never hides an earlier answer. Nothing here writes.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,7 @@ import sqlite_utils
 
 from ..models import (
     CaptureKind,
+    CheckKind,
     Citation,
     Claim,
     ClaimKind,
@@ -34,6 +36,12 @@ Row = dict[str, Any]          # one row by column name
 Record = tuple[Any, ...]       # one row by position
 
 __all__ = [
+    "export_checks",
+    "article_ids",
+    "capture_by_record_id",
+    "check_rows",
+    "check_verdicts",
+    "copy_of",
     "article_claims",
     "article_of_claim",
     "article_row",
@@ -341,6 +349,11 @@ def export_snapshots(db: sqlite_utils.Database) -> Iterator[Row]:
                     "checked_at, run_id FROM snapshots ORDER BY id")
 
 
+def export_checks(db: sqlite_utils.Database) -> Iterator[Row]:
+    return db.query('SELECT id, claim_id, citation_id, url_id, kind, against, capture_id, snapshot_id, verdict, score, '
+                    'passage, start, "end", detail, run_id, checked_at FROM checks ORDER BY id')
+
+
 def chain_rows(db: sqlite_utils.Database, columns: tuple[str, ...]) -> sqlite3.Cursor:
     """Every row of the `chains` view, in its order, as tuples of `columns`."""
     return db.execute(f"SELECT {', '.join(columns)} FROM chains")
@@ -350,3 +363,52 @@ def chain_steps(db: sqlite_utils.Database, columns: tuple[str, ...]) -> Iterator
     """Every step of the `chains` view below the claim's own row, in its order, as dicts."""
     return db.query(f"SELECT {', '.join(columns)} FROM chains WHERE step_kind != 'claim'")
 
+
+
+# --- the check stage (check_stage.py) ---------------------------------------------------------------
+
+
+def copy_of(db: sqlite_utils.Database, url: str) -> Row | None:
+    """The latest WARC record that keeps `url`'s page (response or revisit), with where it lies."""
+    rows = db.query(
+        'SELECT cap.id, cap.warc_file, cap."offset", cap.length, cap.record_type, cap.refers_to, cap.truncated '
+        "FROM captures cap JOIN urls u ON u.id = cap.url_id "
+        "WHERE u.url = ? AND cap.record_type IN (?, ?) ORDER BY cap.id DESC LIMIT 1",
+        [url, CaptureKind.RESPONSE.value, CaptureKind.REVISIT.value])
+    return next(iter(rows), None)
+
+
+def capture_by_record_id(db: sqlite_utils.Database, record_id: str) -> Row | None:
+    """The response record a revisit refers to."""
+    rows = db.query('SELECT id, warc_file, "offset", length, record_type, refers_to, truncated FROM captures '
+                    "WHERE record_id = ? AND record_type = ? LIMIT 1", [record_id, CaptureKind.RESPONSE.value])
+    return next(iter(rows), None)
+
+
+def article_ids(db: sqlite_utils.Database) -> list[int]:
+    return [r for (r,) in db.execute("SELECT id FROM articles ORDER BY id")]
+
+
+def check_verdicts(db: sqlite_utils.Database, article_id: int, *, by_seq: bool = False) -> dict[int, list[str]]:
+    """The quote and passage verdicts of one article's claims, keyed by claim id (or by seq), to grade."""
+    out: dict[int, list[str]] = {}
+    for key, verdict in db.execute(
+        f"SELECT cl.{'seq' if by_seq else 'id'}, k.verdict FROM checks k JOIN claims cl ON cl.id = k.claim_id "
+        "WHERE cl.article_id = ? AND k.kind != ?", [article_id, CheckKind.DRIFT.value]):
+        out.setdefault(key, []).append(verdict)
+    return out
+
+
+def check_rows(db: sqlite_utils.Database, article_id: int) -> list[Row]:
+    """Every check that bears on one article: its claims' quote and passage checks, and the drift
+    checks of the URLs it cites (`claim_id` None), each with its URL and evidence (JSON) decoded."""
+    rows = list(db.query(
+        'SELECT k.id, k.claim_id, k.citation_id, k.url_id, u.url, k.kind, k.against, k.capture_id, k.snapshot_id, '
+        'k.verdict, k.score, k.passage, k.start, k."end", k.detail, k.evidence, k.run_id, k.checked_at '
+        "FROM checks k JOIN urls u ON u.id = k.url_id "
+        "WHERE k.claim_id IN (SELECT id FROM claims WHERE article_id = ?) "
+        "OR (k.kind = ? AND k.url_id IN (SELECT url_id FROM citations WHERE article_id = ?)) ORDER BY k.id",
+        [article_id, CheckKind.DRIFT.value, article_id]))
+    for r in rows:
+        r["evidence"] = json.loads(r["evidence"]) if r["evidence"] else {}
+    return rows

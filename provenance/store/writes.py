@@ -23,6 +23,7 @@ from ..models import (
     Article,
     Capture,
     CaptureKind,
+    CheckKind,
     ClaimKind,
     ClaimLink,
     ClaimStatus,
@@ -38,6 +39,7 @@ from ..models import (
 from .queries import latest_resolution_id
 
 __all__ = [
+    "replace_checks",
     "Transaction",
     "finish_run",
     "mark_runs",
@@ -216,10 +218,12 @@ def _drop_extra(db: sqlite_utils.Database, table: str, article_id: int, keep: in
         return
     marks = ",".join("?" * len(stale))
     if table == "claims":
+        db.execute(f"DELETE FROM checks WHERE claim_id IN ({marks})", stale)
         db.execute(f"DELETE FROM claim_citations WHERE claim_id IN ({marks})", stale)
         db.execute(f"DELETE FROM claim_supports WHERE claim_id IN ({marks}) OR supporting_claim_id IN ({marks})",
                    stale + stale)
     else:
+        db.execute(f"DELETE FROM checks WHERE citation_id IN ({marks})", stale)
         db.execute(f"DELETE FROM claim_citations WHERE citation_id IN ({marks})", stale)
         db.execute(f"UPDATE citations SET parent_id = NULL WHERE parent_id IN ({marks})", stale)
     db.execute(f"DELETE FROM {table} WHERE id IN ({marks})", stale)
@@ -289,3 +293,20 @@ def record_snapshot(db: sqlite_utils.Database, run_id: int | None, snap: Snapsho
             "distance_days": snap.distance_days, "reason": snap.reason, "checked_at": snap.checked_at or now_iso(),
             "run_id": run_id,
         })
+
+
+def replace_checks(db: sqlite_utils.Database, run_id: int | None, claim_ids: list[int], rows: list[dict[str, Any]],
+                   drift_urls: list[str]) -> None:
+    """The check stage's verdicts, replacing the earlier ones: the quote and passage checks of
+    `claim_ids`, and the drift checks of `drift_urls` (a drift check belongs to the URL, so every
+    article citing it sees the same). Each row holds the `checks` columns, with `url` for `url_id`."""
+    with Transaction(db):
+        for claim_id in claim_ids:
+            db.execute("DELETE FROM checks WHERE claim_id = ?", [claim_id])
+        for url in drift_urls:
+            db.execute("DELETE FROM checks WHERE kind = ? AND url_id = ?", [CheckKind.DRIFT.value, url_id(db, url)])
+        when = now_iso()
+        for row in rows:
+            row = dict(row)
+            row["url_id"] = url_id(db, row.pop("url"))
+            _insert(db, "checks", {**row, "run_id": run_id, "checked_at": when})

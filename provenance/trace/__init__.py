@@ -8,6 +8,10 @@ No database here: the stage that records candidates wires these in, through
 - `find_residue(text)` and `trace_tweet(wayback, residue)` → `Trace`: the status a pasted tweet came from;
 - `outlet_domains(outlet, text)`: the domains an outlet name (or the text) points to.
 
+- `DeepTracer(fetch, depth=N).trace(claim, url, html, quotes=…, own_domains=…, handle=…)` → `DeepTrace`:
+  from the page a claim's passage sits in, down the citations near it to the primary source
+  (`fetch_page(fetcher, wayback)` makes the `fetch`: the live page, else the archive's raw copy).
+
 A `Trace` is `traced` (a candidate verified the claim), `candidates` (ranked, none verified) or
 `vague`, with a one-word `reason`; `Trace.line()` is its one line for a report.
 """
@@ -29,6 +33,7 @@ from .candidates import (
     outlet_domains,
 )
 from .citations import NOT_VAGUE, trace_citation
+from .deep import DeepTrace, DeepTracer, Page, Step, fetch_page
 from .tweets import NO_STATUSES, Residue, find_residue, trace_tweet
 
 __all__ = [
@@ -43,9 +48,14 @@ __all__ = [
     "WINDOW_DAYS",
     "Budget",
     "Candidate",
+    "DeepTrace",
+    "DeepTracer",
+    "Page",
+    "Step",
     "Residue",
     "Trace",
     "Tracer",
+    "fetch_page",
     "find_residue",
     "outlet_domains",
     "trace_citation",

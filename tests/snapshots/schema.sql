@@ -226,6 +226,32 @@ WHERE r.id = coalesce(
     (SELECT max(d.id) FROM resolutions d WHERE d.url_id = r.url_id AND d.status IN ('alive', 'dead', 'soft404')),
     (SELECT max(a.id) FROM resolutions a WHERE a.url_id = r.url_id));
 CREATE INDEX idx_resolutions_url_status ON resolutions(url_id, status);
+CREATE TABLE checks (
+            id INTEGER PRIMARY KEY,
+            claim_id INTEGER REFERENCES claims(id),
+            citation_id INTEGER REFERENCES citations(id),
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            kind TEXT NOT NULL,
+            against TEXT NOT NULL,
+            capture_id INTEGER REFERENCES captures(id),
+            snapshot_id INTEGER REFERENCES snapshots(id),
+            verdict TEXT NOT NULL,
+            score REAL,
+            passage TEXT,
+            start INTEGER,
+            "end" INTEGER,
+            detail TEXT,
+            evidence TEXT,
+            run_id INTEGER REFERENCES runs(id),
+            checked_at TEXT NOT NULL
+        );
+CREATE INDEX idx_checks_claim ON checks(claim_id);
+CREATE INDEX idx_checks_citation ON checks(citation_id);
+CREATE INDEX idx_checks_url ON checks(url_id, kind);
+CREATE INDEX idx_checks_verdict ON checks(verdict);
+CREATE INDEX idx_checks_capture ON checks(capture_id);
+CREATE INDEX idx_checks_snapshot ON checks(snapshot_id);
+CREATE INDEX idx_checks_run ON checks(run_id);
 CREATE VIEW chains AS
 WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path) AS (
     SELECT cc.claim_id, cc.citation_id, cc.citation_id, 1, cc.rule, cc.confidence, ',' || cc.citation_id || ','
@@ -292,6 +318,20 @@ steps AS (
     JOIN snapshots s ON s.id = (SELECT s2.id FROM snapshots s2 WHERE s2.url_id = c.url_id
                                 ORDER BY s2.status IN ('found', 'saved') DESC, s2.status = 'none' DESC, s2.id DESC
                                 LIMIT 1)
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 900, 'check', k.kind,
+           coalesce(k.passage, k.detail, ''), u.url, k.verdict, k.against, k.score,
+           w.citation_id, NULL, k.capture_id, k.snapshot_id
+    FROM walk w JOIN checks k ON k.claim_id = w.claim_id AND k.citation_id = w.citation_id
+    JOIN urls u ON u.id = k.url_id
+    WHERE k.kind != 'drift'
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 950, 'check', k.kind,
+           coalesce(k.detail, ''), u.url, k.verdict, k.against, k.score,
+           w.citation_id, NULL, k.capture_id, k.snapshot_id
+    FROM walk w JOIN citations c ON c.id = w.citation_id
+    JOIN checks k ON k.url_id = c.url_id AND k.kind = 'drift'
+    JOIN urls u ON u.id = k.url_id
 )
 SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail, s.url, s.status,
        s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id

@@ -48,7 +48,7 @@ def _starts_sentence(text: str, j: int) -> bool:
     return ch.isdigit() or ch == "⚡" or (ch.isalpha() and not ch.islower()) or bool(_UNSPACED.match(ch))
 
 
-def _ends_here(text: str, m: re.Match, start: int) -> bool:
+def _ends_here(text: str, m: re.Match[str], start: int) -> bool:
     tok = m.group(0)
     after = m.end()
     if tok[0] in _WIDE or any(c in _WIDE for c in tok):
@@ -65,10 +65,18 @@ def _ends_here(text: str, m: re.Match, start: int) -> bool:
     if before.count("“") > before.count("”") and "”" in text[after : after + 300]:
         return False  # a full stop inside a short quotation
     if tok[0] == ".":
-        word = re.search(r"([\w.]+)\.$", text[start : m.start() + 1])
-        if word and (word.group(1).lower() in ABBREVIATIONS or len(word.group(1)) == 1):
+        word = _word_before(text, start, m.start())
+        if word and (word.lower() in ABBREVIATIONS or len(word) == 1):
             return False
     return True
+
+
+def _word_before(text: str, start: int, stop: int) -> str:
+    """The run of word characters and dots that `text[stop]` (a full stop) closes, read back to `start`."""
+    i = stop
+    while i > start and (text[i - 1].isalnum() or text[i - 1] in "_."):
+        i -= 1
+    return text[i:stop]
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:

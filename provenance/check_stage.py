@@ -1,0 +1,241 @@
+"""The check stage: read each cited page back from the evidence kept, and record what it says.
+
+It runs after archiving, on what the database and the WARC files hold, so `provenance
+check` can run it again later with no network. For each URL an article cites:
+
+- the live text is the main text of the latest capture of its final page (the WARC record,
+  read back; a revisit is read through the record it refers to);
+- the snapshot text is the main text of the Wayback snapshot nearest the article's date in
+  its raw (`id_`) form, which archiving keeps in the WARC files as a capture like any other
+  (`Archiver.keep_snapshot`); one found by an older run is fetched now, once;
+- each quotation a claim rests on (directly or through its attribution) is looked for in
+  the live text (else the snapshot text): a quote check; a claim that quotes nothing gets
+  a passage check instead (a lexical match, not a proof);
+- with a snapshot text and a live text (or a page now gone), a drift check compares them.
+
+A URL that was never checked (an --offline audit) gets no check at all: `unavailable` is
+for a page that answered but left no text to read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from . import ingest
+from .archive import raw_form
+from .archive.warc import OPEN_SUFFIX
+from .check import main_text
+from .check.drift import check_drift
+from .check.normalise import Folded, fold
+from .check.passages import Sentences, check_passage
+from .check.quotes import check_quote
+from .check.verdict import Check
+from .claims import _reach, children_index
+from .fetch import decoded_body
+from .models import CheckAgainst, CheckKind, Citation, Claim, Exchange, Kind, LinkRule, Status, Verdict
+from .run import RunContext
+from .store import queries, writes
+
+log = logging.getLogger("provenance.check")
+
+# Texts of pages that look like HTML are read for their main text; plain text is taken as it is.
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+@dataclass
+class Text:
+    """One readable text of a cited page and the evidence it was read from."""
+
+    text: str
+    capture_id: int
+    snapshot_id: int | None = None
+    _folded: Folded | None = None
+    _sentences: Sentences | None = None
+
+    @property
+    def folded(self) -> Folded:
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
+
+    @property
+    def sentences(self) -> Sentences:
+        if self._sentences is None:
+            self._sentences = Sentences.of(self.text)
+        return self._sentences
+
+
+@dataclass
+class Page:
+    """What is known of one cited URL for checking: its live text, its snapshot text, whether it is gone."""
+
+    url: str
+    checked: bool = False  # it was resolved to a definitive answer, so "no text" means something
+    gone: bool = False
+    live: Text | None = None
+    snapshot: Text | None = None
+    snapshot_id: int | None = None
+    words: list[str] = field(default_factory=list)  # the article's words found there, for the drift check
+
+    @property
+    def best(self) -> tuple[Text | None, CheckAgainst]:
+        if self.live is not None:
+            return self.live, CheckAgainst.CAPTURE
+        return self.snapshot, CheckAgainst.SNAPSHOT
+
+
+def read_record(warc_dir: Path, row: dict, max_bytes: int) -> tuple[bytes, str | None] | None:
+    """The decoded payload and content type of the WARC response record a `captures` row points at."""
+    path = warc_dir / row["warc_file"]
+    if not path.exists() and (warc_dir / (row["warc_file"] + OPEN_SUFFIX)).exists():
+        path = warc_dir / (row["warc_file"] + OPEN_SUFFIX)
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(row["offset"])
+            blob = fh.read(row["length"])
+        for record in ArchiveIterator(BytesIO(blob)):
+            if record.rec_type != "response" or record.http_headers is None:
+                return None
+            headers = list(record.http_headers.headers)
+            body = record.raw_stream.read(max_bytes + 1)[:max_bytes]
+            ex = Exchange(url="", method="GET", request_headers=[], http_status=0, reason="",
+                          response_headers=headers, body=body)
+            return decoded_body(ex, max_bytes), record.http_headers.get_header("content-type")
+    except (OSError, ValueError, EOFError, zlib.error) as e:
+        log.warning("could not read %s@%s back: %s", row["warc_file"], row["offset"], e)
+    return None
+
+
+class Checker:
+    """The check stage on one run's context. A page's text is read from its WARC record once per checker,
+    however many claims cite it (an audit makes one per article; `provenance check` one per run)."""
+
+    def __init__(self, ctx: RunContext):
+        self.ctx = ctx
+        self.warc_dir = ctx.settings.warc_dir()
+        self._texts: dict[int, Text | None] = {}  # capture id → its text
+
+    # -- reading pages -------------------------------------------------------------------------
+    def text_of(self, row: dict | None) -> Text | None:
+        """The main text of the page a capture row keeps (a revisit: of the record it refers to)."""
+        if row is None:
+            return None
+        if row["id"] in self._texts:
+            return self._texts[row["id"]]
+        source = row
+        if row["record_type"] == "revisit" and row.get("refers_to"):
+            source = queries.capture_by_record_id(self.ctx.db, row["refers_to"]) or row
+        got = read_record(self.warc_dir, source, self.ctx.settings.max_bytes)
+        text = None
+        if got is not None:
+            body, ctype = got
+            kind = (ctype or "text/html").split(";")[0].strip().lower()
+            if kind in TEXT_TYPES or not kind:
+                decoded, _ = ingest.decode(body, ingest.charset_of(ctype))
+                try:
+                    text = Text(decoded if kind == "text/plain" else main_text(decoded, None), row["id"])
+                except Exception as e:  # noqa: BLE001 - one unreadable page is `unavailable`, never a stopped audit
+                    log.warning("could not read the text of %s@%s: %s", row["warc_file"], row["offset"], e)
+        self._texts[row["id"]] = text
+        return text
+
+    def page(self, url: str) -> Page:
+        page = Page(url)
+        db = self.ctx.db
+        known = queries.url_states(db, [url]).get(url)
+        if known is not None:
+            status = Status(known[0])
+            page.checked, page.gone = status.is_definitive, status.is_broken
+        uid = db.execute("SELECT id FROM urls WHERE url = ?", [url]).fetchone()
+        resolution = queries.known_resolution(db, uid[0]) if uid else None
+        if resolution and resolution[1] and resolution[2] == Status.ALIVE:
+            page.live = self.text_of(queries.copy_of(db, resolution[1]))
+        snaps = queries.best_snapshots(db, uid[0]) if uid else []
+        if snaps and snaps[0]["snapshot_url"]:
+            page.snapshot_id = snaps[0]["id"]
+            page.snapshot = self._snapshot_text(snaps[0])
+        return page
+
+    def _snapshot_text(self, snap: dict) -> Text | None:
+        """The snapshot's text from the WARC files (archiving kept it; an older run's is fetched now)."""
+        raw = raw_form(snap["snapshot_url"])
+        row = queries.copy_of(self.ctx.db, raw)
+        if row is None and self.ctx.archiver.keep_snapshot(snap["snapshot_url"]) is not None:
+            row = queries.copy_of(self.ctx.db, raw)
+        text = self.text_of(row)
+        if text is not None:
+            text = Text(text.text, text.capture_id, snap["id"], text._folded, text._sentences)
+        return text
+
+    # -- checking ------------------------------------------------------------------------------
+    def check_article(self, article_id: int, claim_id: int | None = None) -> list[dict]:
+        """Check every claim of one recorded article (or only `claim_id`) against its cited pages, and
+        each cited page against its snapshot; the verdicts replace the earlier ones. Returns the rows."""
+        citations, claims = queries.article_claims(self.ctx.db, article_id)
+        if claim_id is not None:
+            claims = {claim_id: claims[claim_id]} if claim_id in claims else {}
+        children = children_index(citations)
+        pages: dict[str, Page] = {}
+        rows: list[dict] = []
+        for claim in claims.values():
+            for url, target, quotes in _targets(claim, citations, children):
+                if url not in pages:
+                    pages[url] = self.page(url)
+                page = pages[url]
+                if not page.checked and page.live is None and page.snapshot is None:
+                    continue  # never checked (offline): nothing to say about the page yet
+                text, against = page.best
+                checks = ([(check_quote(q.text, text.folded if text else None), q.text) for q in quotes]
+                          if quotes else [(check_passage(claim.text, text.sentences if text else None), claim.text)])
+                for check, words in checks:
+                    if Verdict(check.verdict).is_found:
+                        page.words.append(words)
+                    rows.append(_row(check, page, against, text, claim.id, target.id))
+        drifted = []
+        for page in pages.values():
+            if page.snapshot is None or (page.live is None and not page.gone):
+                continue
+            check = check_drift(page.snapshot.text, page.live.text if page.live else None, gone=page.gone,
+                                words=page.words[0] if page.words else None)
+            rows.append(_row(check, page, CheckAgainst.LIVE, page.live, None, None))
+            drifted.append(page.url)
+        writes.replace_checks(self.ctx.db, self.ctx.run_id, list(claims), rows, drifted)
+        return rows
+
+
+def _targets(claim: Claim, citations: dict[int, Citation],
+             children: dict[int, list[Citation]]) -> list[tuple[str, Citation, list[Citation]]]:
+    """The pages a claim cites (directly, through a tweet's links, or through a quote's attribution),
+    each with the quotations the claim rests on."""
+    direct = [link.citation for link in claim.citations if link.rule != LinkRule.SUPPORTS]
+    reached = _reach(direct, citations, children)
+    quotes = [c for c in reached if c.kind == Kind.QUOTE and c.text]
+    seen: dict[str, Citation] = {}
+    for c in reached:
+        if c.url and Kind(c.kind).is_page and c.url not in seen:
+            seen[c.url] = c
+    return [(url, c, quotes) for url, c in seen.items()]
+
+
+def _row(check: Check, page: Page, against: CheckAgainst, text: Text | None, claim_id: int | None,
+         citation_id: int | None) -> dict:
+    evidence = {"before": check.before, "after": check.after, "differences": check.differences,
+                "reasons": check.reasons, "counts": check.counts, "cited_changed": check.cited_changed,
+                "matches": check.matches}
+    kind = CheckKind(check.kind)
+    return {
+        "claim_id": claim_id, "citation_id": citation_id, "url": page.url, "kind": kind.value,
+        "against": against.value,
+        "capture_id": text.capture_id if text else None,
+        "snapshot_id": page.snapshot_id if (against is not CheckAgainst.CAPTURE) else None,
+        "verdict": Verdict(check.verdict).value, "score": round(check.score, 3), "passage": check.passage,
+        "start": check.start, "end": check.end, "detail": check.detail or None,
+        "evidence": json.dumps({k: v for k, v in evidence.items() if v not in (None, "", [], {})}) or None,
+    }
