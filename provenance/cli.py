@@ -9,6 +9,7 @@ readable; 130 interrupted. Warnings the library logs go to stderr
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import sys
 from enum import Enum
@@ -385,6 +386,10 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar (there is none when not on a terminal)."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="On resume, take every failed item again "
                                       "(failures of the network, not of the input, are retried anyway)."),
+    cluster: str | None = typer.Option(None, "--cluster", metavar="local|ADDRESS",
+                                       help="Extract and resolve on a Dask cluster: 'local' starts one on this "
+                                       "machine, tcp://HOST:8786 joins a running scheduler (needs the cluster "
+                                       "extra: pip install 'provenance-audit\\[cluster]')."),
     settings: Settings = INJECTED,
 ):
     """Audit many articles in one resumable run: each distinct URL is resolved once.
@@ -401,10 +406,12 @@ def batch(
     """
     cli_output.stop_on_sigterm()
     cli_output.fewer_malloc_arenas()
+    if cluster and importlib.util.find_spec("distributed") is None:
+        fail("--cluster needs Dask distributed: pip install 'provenance-audit[cluster]'")
     if not quiet and sys.stderr.isatty():
-        summary = cli_output.batch_with_progress(settings, sources, retry_failed=retry_failed)
+        summary = cli_output.batch_with_progress(settings, sources, retry_failed=retry_failed, cluster=cluster)
     else:
-        summary = usecases.run_batch(settings, sources, retry_failed=retry_failed)
+        summary = usecases.run_batch(settings, sources, retry_failed=retry_failed, cluster=cluster)
     if summary.interrupted:
         typer.echo("provenance: interrupted; run the same command again to resume", err=True)
     say_no_network(summary.no_network)

@@ -167,6 +167,20 @@ def absolute(href: str | None, base: str | None) -> str | None:
         return None
 
 
+def strip_credentials(url: str) -> str:
+    """The URL without `user:pass@`: never stored, printed or sent. Every citation's URL passes here
+    when it is made, so that every stage (recording, resolving, the batch's wait for an answer) keys
+    the same URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
 def strip_tracking(url: str) -> str:
     """The URL without click-tracking query parameters (utm_*, fbclid, …) and fragment."""
     try:
