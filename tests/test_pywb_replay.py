@@ -2,7 +2,7 @@
 
 A truncated record once kept the server's Content-Length over the fewer bytes stored; pywb passed
 that header on and its clients waited for bytes that never came. Here the project's own `archive`
-command captures a page longer than `--max-bytes` from a loopback server, pywb (in the virtualenv
+command captures a page cut at `--max-bytes` or at `--deadline` from a loopback server, pywb (in the virtualenv
 of its own that `scripts/setup.sh --test` makes, since its dependencies would change the project's)
 serves the WARC from 127.0.0.1, and a client that trusts Content-Length reads the replay.
 Everything runs on 127.0.0.1.
@@ -39,21 +39,26 @@ pytestmark = [
 ]
 
 
-def capture_truncated(tmp_path: Path) -> Path:
-    """Run `provenance archive` on a page longer than the cap; return the directory of its WARC files."""
+# How a body gets cut: past `--max-bytes`, or by the deadline while the server stalls mid-body (/drip).
+BY_SIZE = ("/big", ["--max-bytes", str(CAP)], "length")
+BY_DEADLINE = ("/drip", ["--deadline", "1"], "time")
+
+
+def capture_truncated(tmp_path: Path, path: str = BY_SIZE[0], limit: list[str] = BY_SIZE[1]) -> Path:
+    """Run `provenance archive` on a page it must cut; return the directory of its WARC files."""
     archive_dir = tmp_path / "archive"
     with Server() as server:
-        url = server.url("/big")
+        url = server.url(path)
         subprocess.run(
             [sys.executable, "-m", "provenance", "archive", url, "--db", str(tmp_path / "p.db"),
              "--archive-dir", str(archive_dir), "--allow-private", "--no-wayback", "--min-interval", "0",
-             "--retries", "0", "--max-bytes", str(CAP)],
+             "--retries", "0", *limit],
             env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True, capture_output=True, timeout=120)
     return archive_dir
 
 
-def stored_response(archive_dir: Path) -> tuple[str, str, bytes, StatusAndHeaders]:
-    """The one response record: (target URL, 14-digit timestamp, payload as stored, HTTP headers)."""
+def stored_response(archive_dir: Path) -> tuple[str, str, bytes, StatusAndHeaders, str | None]:
+    """The one response record: (target URL, 14-digit timestamp, payload as stored, HTTP headers, truncation)."""
     found = []
     for path in warc_files(archive_dir):
         with open(path, "rb") as fh:
@@ -62,7 +67,8 @@ def stored_response(archive_dir: Path) -> tuple[str, str, bytes, StatusAndHeader
                     date = rec.rec_headers.get_header("WARC-Date")
                     stamp = "".join(ch for ch in date if ch.isdigit())[:14]
                     found.append((rec.rec_headers.get_header("WARC-Target-URI"), stamp,
-                                  rec.raw_stream.read(), rec.http_headers))
+                                  rec.raw_stream.read(), rec.http_headers,
+                                  rec.rec_headers.get_header("WARC-Truncated")))
     [one] = found
     return one
 
@@ -120,11 +126,13 @@ class Pywb:
             conn.close()
 
 
-def test_pywb_replays_a_truncated_capture_whole_and_to_its_end(tmp_path):
-    archive_dir = capture_truncated(tmp_path)
-    url, stamp, stored, http_headers = stored_response(archive_dir)
-    assert len(stored) == CAP < len(BIG)
-    assert http_headers.get_header("Content-Length") == str(CAP)  # the stored length, not the server's
+@pytest.mark.parametrize(("path", "limit", "cut"), [BY_SIZE, BY_DEADLINE], ids=["size-cap", "deadline"])
+def test_pywb_replays_a_truncated_capture_whole_and_to_its_end(tmp_path, path, limit, cut):
+    archive_dir = capture_truncated(tmp_path, path, limit)
+    url, stamp, stored, http_headers, truncated = stored_response(archive_dir)
+    assert truncated == cut and 0 < len(stored) < len(BIG) and BIG.startswith(stored)
+    assert http_headers.get_header("Content-Length") == str(len(stored))  # the stored length, not the server's
+    assert http_headers.get_header("X-Archive-Orig-Content-Length") == str(len(BIG))
     [warc] = warc_files(archive_dir)
     root = tmp_path / "pywb"
     root.mkdir()
@@ -140,7 +148,7 @@ def test_a_record_keeping_the_servers_length_stalls_the_replay(tmp_path):
     promise bytes it does not have; pywb keeps the connection open and the client stalls until its timeout.
     The test above would fail on such a record."""
     archive_dir = capture_truncated(tmp_path)
-    url, stamp, stored, http_headers = stored_response(archive_dir)
+    url, stamp, stored, http_headers, _ = stored_response(archive_dir)
     headers = [(k, v) for k, v in http_headers.headers if k.lower() != "content-length"]
     headers.append(("Content-Length", str(len(BIG))))
     warc = tmp_path / "old.warc.gz"
