@@ -1,4 +1,4 @@
-"""A capture cut at the size cap, replayed by pywb: the replay ends with the bytes stored.
+"""A capture cut at the size cap or the deadline, replayed by pywb: the replay ends with the bytes stored.
 
 A truncated record once kept the server's Content-Length over the fewer bytes stored; pywb passed
 that header on and its clients waited for bytes that never came. Here the project's own `archive`
