@@ -271,8 +271,8 @@ def test_extraction_never_touches_the_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     from provenance import quirks
 
-    quirks._tld.cache_clear()
-    quirks.registrable_domain.cache_clear()
+    quirks._suffix_rules.cache_clear()  # the suffix list is read afresh, from the package's data file
+    quirks._split_host.cache_clear()
     extract(read_one(str(SAMPLE)))
     # no date in the markup: the htmldate fallback runs, on the tree only
     ex = page(
