@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from provenance.archive.wayback import RateGate, Wayback  # noqa: E402
 from provenance.check.normalise import sentences  # noqa: E402
 from provenance.extract import extract  # noqa: E402
-from provenance.extract.outlets import name_for_domain, outlet_key  # noqa: E402
+from provenance.extract.outlet_names import name_for_domain, outlet_key  # noqa: E402
 from provenance.fetch import Fetcher  # noqa: E402
 from provenance.ingest import article_from_bytes  # noqa: E402
 from provenance.settings import Settings  # noqa: E402

@@ -310,6 +310,10 @@ def batch(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar (there is none when not on a terminal)."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="On resume, take every failed item again "
                                       "(failures of the network, not of the input, are retried anyway)."),
+    cluster: str | None = typer.Option(None, "--cluster", metavar="local|ADDRESS",
+                                       help="Extract and resolve on a Dask cluster: 'local' starts one on this "
+                                       "machine, tcp://HOST:8786 joins a running scheduler (needs the cluster "
+                                       "extra: pip install 'provenance-audit\\[cluster]')."),
     settings: Settings = INJECTED,
 ):
     """Audit many articles in one resumable run: each distinct URL is resolved once.
@@ -324,4 +328,5 @@ def batch(
     (not with --offline) or some inputs were unreadable, 2 when nothing could be read, 130 when
     interrupted (run it again to resume).
     """
-    cli_output.finish_batch(cli_output.run_batch_here(settings, sources, quiet=quiet, retry_failed=retry_failed))
+    cli_output.finish_batch(cli_output.run_batch_here(settings, sources, quiet=quiet, cluster=cluster,
+                                                      retry_failed=retry_failed))

@@ -10,6 +10,7 @@ the library logs come out as one line each, with their traceback only under `-v`
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import shutil
@@ -173,13 +174,16 @@ def count_on_terminal(what: str):
     return progress
 
 
-def run_batch_here(settings: Settings, sources: list[str], *, quiet: bool, **kwargs) -> Summary:
-    """The batch in this process: SIGTERM stops it as Ctrl-C does, and bars show on a terminal unless --quiet."""
+def run_batch_here(settings: Settings, sources: list[str], *, quiet: bool, cluster: str | None, **kwargs) -> Summary:
+    """The batch driven from this process: SIGTERM stops it as Ctrl-C does, and bars show on a terminal unless
+    --quiet; --cluster without Dask distributed installed is refused before anything starts."""
     stop_on_sigterm()
     fewer_malloc_arenas()
+    if cluster and importlib.util.find_spec("distributed") is None:
+        fail("--cluster needs Dask distributed: pip install 'provenance-audit[cluster]'")
     if not quiet and sys.stderr.isatty():
-        return batch_with_progress(settings, sources, **kwargs)
-    return run_batch(settings, sources, **kwargs)
+        return batch_with_progress(settings, sources, cluster=cluster, **kwargs)
+    return run_batch(settings, sources, cluster=cluster, **kwargs)
 
 
 def batch_with_progress(settings: Settings, sources: list[str], **kwargs) -> Summary:

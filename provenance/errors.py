@@ -33,6 +33,9 @@ class InputError(ProvenanceError):
         self.source = source
         self.why = why
 
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return (InputError, (self.source, self.why))
+
 
 class DatabaseError(ProvenanceError):
     pass
@@ -86,3 +89,8 @@ class FetchError(ProvenanceError):
         self.status = Status(status)
         self.reason = reason
         self.detail = detail
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        """Pickled with its own arguments (Exception's default passes only the message): a fetch's
+        outcome crosses processes in the cluster batch."""
+        return (FetchError, (self.url, self.status, self.reason, self.detail))

@@ -26,7 +26,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from . import landing
 from .errors import FetchError
@@ -34,6 +34,7 @@ from .fetch import Fetcher, decoded_body, header, location_text, wire_url
 from .models import Exchange, Hop, HopKind, Resolution, Status
 from .netguard import LOOKUP_FAILURES, Lookup
 from .politeness import NoRequest, Robots, Scheduler, backoff, limits_for, origin_of, worth_retrying
+from .quirks import strip_credentials
 from .settings import Settings
 
 Cache = Callable[[str], "Resolution | None"]
@@ -46,18 +47,6 @@ _BAD_HOST_CHARS = frozenset('<>"{}|\\^`/?#@')  # never part of a host name: a ma
 
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def strip_credentials(url: str) -> str:
-    """The URL without `user:pass@`: never stored, printed or sent."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 def request_target(url: str) -> str:

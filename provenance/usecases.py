@@ -35,8 +35,8 @@ from .check_stage import Checker
 from .errors import NotFound, UsageError, stop_when_disk_full
 from .extract import extract
 from .models import Capture, Extraction, LinkTally, Resolution, RunStatus, Snapshot, Verdict, exit_code
+from .quirks import strip_credentials
 from .regrade import regrade_articles
-from .resolve import strip_credentials
 from .run import RunContext
 from .settings import Settings
 from .store import queries

@@ -230,6 +230,27 @@ def test_offline_records_every_reference_as_offline(tmp_path):
     assert summary.exit_code() == 0
 
 
+def test_a_url_with_credentials_is_one_key_in_every_stage(tmp_path):
+    """A citation of `http://user:pw@host/…` is recorded, resolved and waited for under the same URL, the
+    one without its credentials: the batch once waited forever for an answer under the other key."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.html").write_text(
+        "<html><body><article><h1>Council</h1><p>The council said so, "
+        "<a href='http://user:pw@example.com/report'>in a report</a>.</p></article></body></html>")
+    out: dict = {}
+    runner = threading.Thread(target=lambda: out.setdefault("summary", batch_mod.run_batch(
+        settings_for(tmp_path / "p.db", offline=True), [str(tmp_path / "in")], extract_workers=0,
+        item_deadline=60.0)))
+    runner.start()
+    runner.join(timeout=120)
+    assert not runner.is_alive(), "the batch waited for an answer that never came"
+    summary = out["summary"]
+    assert summary.articles == 1 and summary.failed == 0, summary.failures
+    con = database.connect(tmp_path / "p.db")
+    assert [u for (u,) in con.execute("SELECT url FROM urls")] == ["http://example.com/report"]
+    assert "pw@" not in " ".join(str(v) for row in con.execute("SELECT * FROM citations") for v in row)
+
+
 def test_url_list_and_stdin_articles_are_fetched_then_audited(tmp_path):
     with Web() as web:
         lst = tmp_path / "urls.txt"

@@ -248,13 +248,13 @@ def test_bare_urls_in_pasted_text_even_glued():
     ex = extract(
         article_from_bytes(
             "t.txt",
-            "Title line here.\n\nSee https://example.org/a-report. A campaign.pic.twitter.com/KQLpngeTbO\n\n"
-            "— Cooper Lund (@cooperlund) November 18, 2019\n".encode(),
+            "Title line here.\n\nSee https://example.org/a-report. A campaign.pic.twitter.com/Zq4RbW8nTe\n\n"
+            "— Jane Roe (@janeroe_news) November 18, 2019\n".encode(),
         )
     )
     assert [(c.kind.value, c.url) for c in ex.citations if c.url] == [
         ("link", "https://example.org/a-report"),
-        ("short_link", "https://pic.twitter.com/KQLpngeTbO"),
+        ("short_link", "https://pic.twitter.com/Zq4RbW8nTe"),
     ]
     tweet = next(c for c in ex.citations if c.kind.value == "tweet")
     assert ex.citations[-1].parent == tweet.id
@@ -271,8 +271,8 @@ def test_extraction_never_touches_the_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     from provenance import quirks
 
-    quirks._tld.cache_clear()
-    quirks.registrable_domain.cache_clear()
+    quirks._suffix_rules.cache_clear()  # the suffix list is read afresh, from the package's data file
+    quirks._split_host.cache_clear()
     extract(read_one(str(SAMPLE)))
     # no date in the markup: the htmldate fallback runs, on the tree only
     ex = page(
@@ -327,11 +327,11 @@ def outlets_in(paragraphs: list[str], site="The Example Times", url="https://exa
         ("The deal was first reported by Bloomberg on Friday.", ["Bloomberg"]),
         ("The Guardian reported that the minister resigned.", ["The Guardian"]),
         ("(Via CNN)", ["CNN"]),
-        ("The casting is final, according to reports from The Wrap and Deadline.", ["The Wrap", "Deadline"]),
-        ("An official told Indonesian newspaper Kompas that seven bodies were found.", ["Kompas"]),
+        ("The casting is final, according to reports from The Wrap and Variety.", ["The Wrap", "Variety"]),
+        ("An official told Norwegian newspaper Fjordposten that the road would reopen.", ["Fjordposten"]),
         ("It was reported by the Springfield Gazette-Herald last week.", ["Springfield Gazette-Herald"]),
         ("Reuters, citing two people familiar with the matter, said the bid failed.", ["Reuters"]),
-        ("06.48 Reuters - SEARCH AGENCY SAYS BODY RECOVERED", ["Reuters"]),
+        ("09.15 Reuters - COUNCIL SAYS BRIDGE REOPENED", ["Reuters"]),
     ],
 )
 def test_outlet_attributions(sentence, expected):
@@ -341,14 +341,14 @@ def test_outlet_attributions(sentence, expected):
 @pytest.mark.parametrize(
     "sentence",
     [
-        "Vice President Mike Pence said the plan was sound.",  # an outlet name inside a title
-        "Michael J. Fox said he was moved by the letters.",  # a person named like an outlet
+        "Vice President Jane Roe said the plan was sound.",  # an outlet name inside a title
+        "Daniel J. Fox said he was moved by the letters.",  # a person named like an outlet
         "People said the queue was too long.",  # an outlet name that is an ordinary word
         "Hill told reporters he would run again.",  # a surname
-        "The study appeared in the New England Journal of Medicine.",  # a journal, not a newsroom
+        "The study appeared in the Northern Journal of Marine Biology.",  # a journal, not a newsroom
         "Engineers posted on Twitter and Reddit about the outage.",  # platforms
-        "Readers on MacRumors forums said the update broke their phones.",
-        "The company sued Time Warner over the contract.",
+        "Readers on Engadget forums said the update broke their phones.",
+        "The company sued Time Lattice over the contract.",
     ],
 )
 def test_not_outlet_attributions(sentence):
@@ -505,7 +505,7 @@ def test_huge_pasted_text_is_cut_with_a_note(monkeypatch):
 
 
 def test_the_fast_boilerplate_check_gives_the_pattern_s_answer():
-    from provenance.extract.html import BOILERPLATE_LINES, is_boilerplate_line
+    from provenance.extract.boilerplate import BOILERPLATE_LINES, is_boilerplate_line
 
     lines = ["Related: the vote", "— See also: our guide", "Photo: Jane Doe", "Photos by AP", "Sign up",
              "Get our newsletter — subscribe now", "We may earn a commission from links", "Follow him on Twitter",

@@ -7,7 +7,7 @@ the table must find them. Names here are made up or common, never copied from th
 
 import pytest
 
-from provenance.extract import extract, outlets
+from provenance.extract import extract, outlet_names
 from provenance.ingest import article_from_bytes
 
 
@@ -22,8 +22,8 @@ def cited(paragraphs, exclude=frozenset(), site="The Example Times", url="https:
 
 
 def test_excluded_outlets_leave_the_table():
-    assert "Reuters" in outlets.table().names
-    smaller = outlets.table(frozenset({"Reuters", "nytimes.com"}))
+    assert "Reuters" in outlet_names.table().names
+    smaller = outlet_names.table(frozenset({"Reuters", "nytimes.com"}))
     assert "Reuters" not in smaller.names and "New York Times" not in smaller.names
     assert "Bloomberg" in smaller.names
     # a weak cue on a name the table no longer knows finds nothing; the table finds it otherwise
@@ -71,7 +71,7 @@ def test_excluded_outlets_leave_the_table():
         # a weak cue before a name gives way to a strong one after it
         (["According to The Quillfeather’s review, the console runs at 30 frames."], ["Quillfeather"]),
         # an ordinary word the text calls an outlet names it elsewhere too
-        (["Alley told People that she had lost weight.", "She released a statement to People magazine."],
+        (["Okafor told People that she had lost weight.", "She released a statement to People magazine."],
          ["People", "People"]),
         # once shown to be an outlet, a weaker cue later in the text counts too
         (["Dana Fox told Snickersnee about the tour.", "The tour is sold out. (Via Snickersnee)"],
@@ -89,15 +89,15 @@ def test_unknown_outlets_found_by_how_they_are_written(paragraphs, expected):
     [
         "The shop's owner told Jane Doe that the rent had doubled.",  # a person (a given name)
         "The rules are clear, according to Sen. Smith.",  # a title
-        "“It will pass,” said Professor Karen Hult, a scholar.",
-        "“It will pass,” said Superintendent Robert Runcie.",
+        "“It will pass,” said Professor Maria Lindqvist, a scholar.",
+        "“It will pass,” said Superintendent Paul Okafor.",
         "Officials reported that the bridge was closed.",  # a common word opening the sentence
         "Investigators reported that the fire was arson.",  # a plural opening the sentence, nowhere else
         "Turnout fell, according to data released by the Election Commission.",  # a public body
         "Short posts do better, according to a study by Quorvia.",  # a study, not a newsroom's report
-        "The sensor works with HomeKit via Bluetooth and is cheap.",  # "via" a technology
-        "“I’m in charge,” he told an NBC executive.",  # the outlet only qualifies a person
-        "“They are watched,” the ACLU's Jay Stanley says.",  # a body's spokesman
+        "The sensor works with Hearthlink via Bluetooth and is cheap.",  # "via" a technology
+        "“I’m in charge,” he told an ABC executive.",  # the outlet only qualifies a person
+        "“They are watched,” the ACLU's Mark Delaney says.",  # a body's spokesman
         "The road was closed, according to the IMF.",  # an agency's acronym
         "The NHS said waits were longer.",
         "Photo: Reuters",  # photo credits
@@ -107,7 +107,7 @@ def test_unknown_outlets_found_by_how_they_are_written(paragraphs, expected):
         "The president waves. (Photo by Jane Doe/Reuters)",
         "Police secure the area. (Reuters)",
         "Credit: Reuters",
-        "Zentrix' Kaveh Waddell reports that the cameras are new.",  # someone of a named body, not an outlet
+        "Zentrix' Teodric Vell reports that the cameras are new.",  # someone of a named body, not an outlet
     ],
 )
 def test_not_outlets(sentence):
@@ -120,15 +120,15 @@ def test_dateline_wire_credit_is_a_citation_and_photo_credit_is_not():
 
 
 def test_person_named_before_is_not_an_outlet():
-    found = cited(["Roger Ailes ran the network for years.", "The board said Ailes reported to them directly."])
+    found = cited(["Peter Quall ran the network for years.", "The board said Quall reported to them directly."])
     assert found == []
 
 
 def test_name_written_whole_and_by_its_last_word_is_a_person():
-    # no given name on the list, but "Yann LeCun … LeCun" is how a text refers to a person
-    found = cited(["Yann LeCun gave a talk in Paris.", "LeCun reported that the models failed the test."])
+    # no given name on the list, but "Teodric Quenby … Quenby" is how a text refers to a person
+    found = cited(["Teodric Quenby gave a talk in Paris.", "Quenby reported that the models failed the test."])
     assert found == []
-    found = cited(["Kaveh Waddell reports that the cameras are new.", "Waddell spoke to students."])
+    found = cited(["Oswin Vell reports that the cameras are new.", "Vell spoke to students."])
     assert found == []
 
 

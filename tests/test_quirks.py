@@ -154,3 +154,27 @@ def test_own_links_with_campaign_tracking_are_recirculation():
     assert quirks.is_recirculation("https://example.com/2019/x.html?utm_source=moreat", page)
     assert not quirks.is_recirculation("https://www.example.com/story/other/", page)
     assert not quirks.is_recirculation("https://other.example.org/x?utm_source=feed", page)
+
+
+@pytest.mark.parametrize(
+    "host, registered",
+    [
+        ("news.bbc.co.uk", "bbc.co.uk"),  # a two-label suffix
+        ("WWW.Example.COM.", "example.com"),  # case and a trailing dot
+        ("a.b.foo.ck", "b.foo.ck"),  # `*.ck`: every name under ck is a suffix
+        ("www.ck", "www.ck"),  # `!www.ck`: the exception is itself registered
+        ("x.city.kawasaki.jp", "city.kawasaki.jp"),  # `!city.kawasaki.jp` under `*.kawasaki.jp`
+        ("xn--e1afmkfd.xn--p1ai", "xn--e1afmkfd.xn--p1ai"),  # an IDN suffix (рф) in its ASCII form
+        ("user@mail.example.org:8080", "example.org"),  # user info and port are no part of the name
+        ("127.0.0.1", "127.0.0.1"),  # an address has no suffix: itself
+        ("node.js", "node.js"),  # `js` is no public suffix
+    ],
+)
+def test_registrable_domain_follows_the_public_suffix_rules(host, registered):
+    assert quirks.registrable_domain(host) == registered
+
+
+def test_a_public_suffix_needs_a_name_before_it():
+    assert quirks.has_public_suffix("france24.com") and quirks.has_public_suffix("bbc.co.uk")
+    assert not quirks.has_public_suffix("co.uk") and not quirks.has_public_suffix("node.js")
+    assert not quirks.has_public_suffix("") and not quirks.has_public_suffix("localhost")

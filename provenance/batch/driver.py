@@ -22,7 +22,7 @@ from ..settings import Settings
 from ..store import queue as work
 from . import jobs
 from .events import Counted, Extracted, Failed, Fetched, ReadingDone, Skipped, Taken
-from .extraction import ExtractionPool
+from .extraction import ExtractionPool, Extractor
 from .feeds import Daemons
 from .progress import Progress, Summary
 from .writer import Writer
@@ -54,9 +54,8 @@ class Batch:
 
     def run(self) -> Summary:
         """Audit every item; returns the summary. KeyboardInterrupt stops cleanly (summary.interrupted)."""
-        self.pool = ExtractionPool(self.extract_workers)  # before any thread starts: workers fork from a quiet process
-        ctx = RunContext.open(self.settings, "batch",
-                              {"sources": self.sources, "offline": self.settings.offline, "owner": self.owner})
+        self.pool = self._extraction()  # before any thread starts: workers fork from a quiet process
+        ctx = self._context(RunContext.open(self.settings, "batch", self._run_args()))
         seal_killed_warcs(self.settings.warc_dir(), work.killed_runs(ctx.db, "batch", jobs.is_gone),
                           lambda name: work.recorded_end(ctx.db, name))
         job_id, resumed = work.open_job(ctx.db, jobs.job_key(self.sources), self.sources, ctx.run_id,
@@ -105,6 +104,19 @@ class Batch:
                    RunStatus.DONE if complete else RunStatus.PARTIAL, summary.counts(), summary.failures)
         self.on_progress(writer.progress)
         return summary
+
+    # -- what another driver (batch/cluster.py) replaces -------------------------------------------
+
+    def _extraction(self) -> Extractor:
+        """Where documents are extracted: this machine's process pool."""
+        return ExtractionPool(self.extract_workers)
+
+    def _context(self, ctx: RunContext) -> RunContext:
+        """The run context the writer and the reader use; this process's resolver resolves."""
+        return ctx
+
+    def _run_args(self) -> dict:
+        return {"sources": self.sources, "offline": self.settings.offline, "owner": self.owner}
 
     # -- reading the sources (its own thread and connection) -------------------------------------
 
@@ -187,8 +199,14 @@ class Batch:
         self.writer.post(Extracted(key, future))
 
 
-def run_batch(settings: Settings, sources_, **kwargs) -> Summary:
+def run_batch(settings: Settings, sources_, *, cluster: str | None = None, **kwargs) -> Summary:
     """Run a batch over `sources_`: the library entry point behind `provenance batch`. A full disk
-    stops it (`DiskFull`) with every item not finished left to do: the same command resumes it."""
+    stops it (`DiskFull`) with every item not finished left to do: the same command resumes it.
+
+    `cluster` ("local", or a Dask scheduler's address) runs extraction and resolution on a Dask cluster."""
     with stop_when_disk_full(f"could not write the database {settings.db}"):
+        if cluster:
+            from .cluster import ClusterBatch  # Dask is an optional extra: imported only when asked for
+
+            return ClusterBatch(settings, list(sources_), cluster=cluster, **kwargs).run()
         return Batch(settings, list(sources_), **kwargs).run()

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any, Protocol
 
 from .. import ingest, sources
 from ..errors import InputError
@@ -46,6 +47,16 @@ def extract_document(doc: sources.Document) -> Outcome:
         return f"extraction failed ({type(e).__name__}: {str(e)[:200]})"
     article.content = ""  # the text travels in the Extraction; don't send the page back twice
     return article, result
+
+
+class Extractor(Protocol):
+    """What the writer needs of an extraction pool: this machine's processes, or a cluster's workers."""
+
+    def submit(self, doc: sources.Document, done: Callable[[str, Any], None]) -> None: ...
+
+    def settle(self, key: str, future: Any) -> Outcome | None: ...
+
+    def shutdown(self) -> None: ...
 
 
 def _quiet_worker() -> None:

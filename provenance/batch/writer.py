@@ -25,7 +25,7 @@ from ..run import RunContext
 from ..store import queue as work
 from ..store import writes
 from .events import Counted, Event, Extracted, Failed, Fetched, ReadingDone, Resolved, Skipped, Snapshotted, Taken
-from .extraction import ExtractionPool
+from .extraction import Extractor
 from .feeds import Snapshots, UrlFeed
 from .progress import Progress
 
@@ -45,7 +45,7 @@ class _Open:
 class Writer:
     """Every database write of a batch run happens on the thread that calls `run`."""
 
-    def __init__(self, ctx: RunContext, job_id: int, owner: str, pool: ExtractionPool, *, window: int,
+    def __init__(self, ctx: RunContext, job_id: int, owner: str, pool: Extractor, *, window: int,
                  item_deadline: float, on_progress: Callable[[Progress], None]):
         self.ctx, self.job_id, self.owner, self.pool = ctx, job_id, owner, pool
         self.item_deadline = item_deadline

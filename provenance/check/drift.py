@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from ..extract.html import BOILERPLATE_LINES
+from ..extract.boilerplate import BOILERPLATE_LINES
 from .normalise import Folded, fold, sentences
 from .quotes import check_quote
 from .verdict import Check

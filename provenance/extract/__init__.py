@@ -4,6 +4,20 @@ HTML pages and pasted text each have a reader that writes the article's plain
 text and finds links and embeds; outlet citations and quotations are then found
 in that text the same way for both, and `claims` cuts it into graded claims.
 
+    html             an HTML page read: size cap, fallbacks when the body fails, with notes
+    body, metadata   parsing and finding the body; title, site name, canonical URL
+    body_walk        the walk writing the body's text, blocks, links and embeds
+    boilerplate      what in the body is page furniture, promo lines, lists of other stories
+    embeds           tweets, videos and posts embedded in the page
+    text             pasted text read into blocks, with its bare URLs
+    outlets          outlet citations: a mention weighed against the attribution cue around it
+    outlet_mentions  where a block names what may be an outlet
+    outlet_evidence  what shows a name the table lacks to be an outlet
+    outlet_names     the outlet name table (data) and how outlet names are compared
+    attribution      the cue words around a name; people: what marks a person's name
+    quotes           quotations and their speakers
+    document         the Document the readers write and the finders read
+
 Each later stage is guarded: if one fails on a strange page, its failure is
 logged and noted on the Extraction and the rest is still extracted.
 """

@@ -1,9 +1,9 @@
 """The words that attribute something to a source: cues before a name, reporting verbs after it.
 
 "according to X", "told X", "X reported", "X’s Jane Doe", "an X report details", "(Via X)",
-"06.48 X - …": each pattern is named, and the name travels with the citation (`where`), so a
+"09.15 X - …": each pattern is named, and the name travels with the citation (`where`), so a
 reader can see which words made a mention a citation. Outlet names themselves live in
-outlets.py and data/outlets.json; this module only reads the words around them.
+outlet_names.py and data/outlets.json; this module only reads the words around them.
 """
 
 from __future__ import annotations
@@ -69,12 +69,12 @@ AFTER_NOUN = _lowered(
     rf"^\s+(?:{NOUNS})\b[^.;:,]{{0,60}}?\b(?:{VERBS}|stresses|reveals|shows|argues|highlights|concludes|warns|"
     rf"explains|details|underscores|emphasi[sz]es|indicates|documents|outlines|describes)\b"
 )
-# "MacRumors forums", "Reddit users": people on a site, not the outlet.
+# "Gadgetville forums", "Reddit users": people on a site, not the outlet.
 AFTER_NOT = re.compile(
     r"^\s+(?:forums?|users|readers|commenters|community|subreddit|viewers|followers|account)\b"
 )
 # Where a name ends a cue: "the", a "…-based", and an outlet-type noun with up to two words before it
-# ("told the Australian magazine ", "claimed to conservative news site ").
+# ("told the Canadian magazine ", "claimed to independent news site ").
 END = r"(?:[Tt]he\s+)?(?:[A-Z][\w.-]*-based\s+)?(?:(?:[\w’'-]+\s+){0,2}?(?:OUTLET_TYPES)\s+(?:[Tt]he\s+)?)?$"
 STAFF = (
     r"reporters?|editors?|correspondents?|columnists?|writers?|journalists?|anchors?|hosts?|producers?|critics?|"
@@ -181,7 +181,7 @@ ANAPHORA = re.compile(
 LIST_GAP = re.compile(r"^(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&|or)\s+)(?:the\s+)?$", re.I)
 DOMAIN_END = re.compile(r"(?:^|(?<=[\s.”\"’)]))(?P<dom>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})\s*$")
 QUOTE_ATTRIBUTION_END = re.compile(r"[”\"]\s*[–—-]\s*[^”\"“\n]{1,80}$")
-# "06.48 Reuters -", "WASHINGTON (AP) —", "LONDON, Dec 5 (Reuters) -": a wire's credit opening a paragraph.
+# "09.15 Reuters -", "WASHINGTON (AP) —", "LONDON, Dec 5 (Reuters) -": a wire's credit opening a paragraph.
 DATELINE = re.compile(r"^(?:\d{1,2}[.:]\d{2}\s+|(?:[A-Z]{2,}[A-Za-z0-9 .,'/-]{0,50})?\(\s*)$")
 # What a name that is also a common word ("Deadline", "People") must be followed by at a sentence start.
 STRICT_AFTER = re.compile(
@@ -213,18 +213,18 @@ def is_sentence_start(text: str, pos: int) -> bool:
     return not i or text[i - 1] in '.!?:;\n“"(—–-'
 
 
-# "X's report", "X's Stadia review": a possessive that owns a piece of reporting.
+# "X's report", "X's phone review": a possessive that owns a piece of reporting.
 POSSESSIVE_REPORT = re.compile(
     rf"^[’']s?\s+(?:(?:[a-z][\w’'-]*\s+){{0,2}}?(?i:{REPORT_NOUNS})"
     rf"|(?:[A-Z][\w’'-]*\s+){{1,2}}(?!reports\b|reporting\b)(?i:{REPORT_NOUNS}))\b"
 )
-# "CNN's Brian Stelter", "X's political reporter": a possessive that owns a journalist.
+# "CNN's Jane Roe", "X's political reporter": a possessive that owns a journalist.
 POSSESSIVE_STAFF = re.compile(rf"^[’']s?\s+(?:(?i:{STAFF}|team|staff|own)\b)")
-# "CNN's Jake Tapper": a possessive that owns a person (with a given name, see people.py).
+# "BBC's Mary Major": a possessive that owns a person (with a given name, see people.py).
 POSSESSIVE_PERSON = re.compile(r"^[’']s?\s+([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?[A-Z][\w’'-]*[a-z]")
-# "told Recode editor Kara Swisher": the name is where the person works.
+# "told Courier editor Mary Major": the name is where the person works.
 AFTER_STAFF = _lowered(rf"^\s+(?:{STAFF})\b")
-# "… growth (The Economist)": an outlet in brackets closing a line of text (not a lone "(AP)").
+# "… harvest (The Economist)": an outlet in brackets closing a line of text (not a lone "(AP)").
 PAREN_CREDIT = re.compile(r"\w[\w,.!?’'”\"]*\s+\(\s*(?:[Tt]he\s+)?$")
 # "Photo: Reuters", "AP Photo/Jane Doe", "(Getty Images)": a picture's credit is not a source cited.
 PHOTO_BEFORE = re.compile(r"(?:\b(?:Photo|Photograph|Image|Picture|Credit|Foto|Bild)s?\s*(?:by|:|/|credit:)\s*$)", re.I)
@@ -291,7 +291,7 @@ def _after_cue(text: str, start: int, end: int, before: str, after: str, low_aft
         return "possessive-staff"  # "X's team evaluated", not "told X's staff"
     person = POSSESSIVE_PERSON.match(after)
     if person and person.group(1) in people.first_names() and AFTER_NEWSROOM.match(low_after[person.end() :]):
-        return "possessive-person"  # "CNN's Brian Stelter reported"
+        return "possessive-person"  # "CNN's Jane Roe reported"
     if AFTER_POSSESSIVE.match(after):
         return "possessive"
     if AFTER_NOUN.match(low_after) and (DETERMINER.search(before) or re.search(r"\bas\s+\S+\s*$", before)):
@@ -304,5 +304,5 @@ def _after_cue(text: str, start: int, end: int, before: str, after: str, low_aft
         return "credit-end"
     named = " " in text[start:end] or before.endswith(("The ", "the "))  # not a lone "(AP)" or "(Reuters)"
     if named and "(" in before[-6:] and re.match(r"^\s*\)\s*$", after) and PAREN_CREDIT.search(before):
-        return "paren-credit"  # "Populism stunts Indonesia's growth (The Economist)": a headline and its outlet
+        return "paren-credit"  # "Drought slows the region's harvest (The Economist)": a headline and its outlet
     return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .. import quirks
 from ..models import Anchor, Block, BlockKind, Citation, Kind
 
 _WS = re.compile(r"\s+")
@@ -56,7 +57,9 @@ class Document:
         return block
 
     def cite(self, kind: Kind, text: str, start: int = 0, end: int = 0, **fields) -> Citation:
-        """A new citation with the next id."""
+        """A new citation with the next id; its URL without credentials (`user:pass@`)."""
+        if fields.get("url"):
+            fields["url"] = quirks.strip_credentials(fields["url"])
         c = Citation(id=len(self.citations) + 1, kind=kind, text=text, start=start, end=end, **fields)
         self.citations.append(c)
         return c

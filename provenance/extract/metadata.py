@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .. import quirks
+from .outlet_names import name_for_domain
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -187,8 +188,6 @@ def read(root, page_url: str | None = None) -> Metadata:
 def _outlet_name(site_name: str | None, publisher: str | None, canonical: str | None) -> str | None:
     """The brand: og:site_name unless it is a bare lowercase stub ("nj"), then the outlet table's name
     for the page's domain, then the JSON-LD publisher, then the host."""
-    from .outlets import name_for_domain
-
     host = quirks.host(canonical)
     if site_name and not (site_name.islower() and len(site_name) <= 4 and "." not in site_name):
         return site_name.strip()

@@ -1,9 +1,9 @@
 """Who a capitalised name is: a person ("Jane Doe", "Sen. Smith"), an organisation ("… Ministry"), or neither.
 
 Outlet finding asks this of names the outlet table does not know ("told Jane Doe" is a
-person, "told Chortle" may be an outlet), and quotations ask it to find who "he said" is.
+person, "told Quillfeather" may be an outlet), and quotations ask it to find who "he said" is.
 Given names come from data/first_names.txt (US Census name files); a surname counts as a
-person once the text has written it after a given name ("Donald Trump … Trump's").
+person once the text has written it after a given name ("Jane Roe … Roe's").
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def first_names() -> frozenset[str]:
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
-# Looked for at every word (a look-ahead), so "As Emily Feng" still yields "Emily Feng".
+# Looked for at every word (a look-ahead), so "As Mary Major" still yields "Mary Major".
 FULL_NAME = re.compile(
     r"\b(?=(?P<first>[A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?(?P<last>[A-Z][\w-]*[a-z][\w-]*))"
 )
@@ -58,7 +58,7 @@ TITLE_WORDS = frozenset(
 
 
 def surnames(text: str) -> frozenset[str]:
-    """Words the text writes after a given name ("Kevin Swanson" → "Swanson"): people's surnames."""
+    """Words the text writes after a given name ("John Roe" → "Roe"): people's surnames."""
     names = first_names()
     return frozenset(m.group("last") for m in FULL_NAME.finditer(text) if m.group("first") in names)
 

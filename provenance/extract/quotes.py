@@ -3,7 +3,7 @@
 A quotation becomes a `quote` citation only when a speaker is named. A pronoun
 ("he said", "she told reporters") stands for the person named last before the
 quotation (see people.py), and names no one when no person was named. When the
-attribution also names an outlet ("told The New York Times", "– French
+attribution also names an outlet ("told the Riverside Courier", "– French
 presidential office france24.com"), that outlet citation is the quote's parent,
 so a claim resting on the quote reaches the outlet.
 """

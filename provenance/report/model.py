@@ -5,7 +5,7 @@ they cannot disagree. It is read from the database rather than from the audit
 in memory because the database is the record: `show` and `audit` then print the
 same thing, and a report can be made again later without re-running anything.
 
-The shape of a chain comes from the `chains` view (store/schema.py): its rows say
+The shape of a chain comes from the `chains` view (store/views.py): its rows say
 which citations a claim reaches and at what depth. The evidence for each cited URL —
 what is known of it (`latest_resolutions`), its hops, its latest capture and best
 snapshot — is read per URL (store/queries.py), the same joins the view makes. The check stage's
@@ -24,7 +24,7 @@ import sqlite_utils
 from ..errors import NotFound
 from ..models import ClaimStatus, Kind, LinkTally, SnapshotStatus, Status, Verdict
 from ..store import queries
-from ..store.schema import STEP_DEPTH
+from ..store.views import STEP_DEPTH
 
 
 @dataclass

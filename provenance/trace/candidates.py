@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from ..archive.wayback import Wayback
 from ..check import check_passage, check_quote, main_text
 from ..errors import FetchError
-from ..extract.outlets import outlet_key, table
+from ..extract.outlet_names import outlet_key, table
 from ..fetch import decoded_body
 from ..quirks import registrable_domain
 from . import rank, sitemaps

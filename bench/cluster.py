@@ -1,0 +1,123 @@
+"""Benchmark `provenance batch --cluster local` beside the local batch, on the loopback web of shared/bench.
+
+Runs `run_peers.py` (synthweb in a loopback-only network namespace) twice on the same workload:
+the `provenance-batch` peer as it is, then with `--cluster local` (a LocalCluster on 127.0.0.1),
+and prints, for each: wall time against the greedy ideal plus extraction, requests against the
+ideal, verdicts and final URLs right, the per-host peak in flight counted by the server, and the
+peak RSS of each process (the batch process, and the largest of its children: extraction
+processes, or the Dask scheduler, nannies and workers).
+
+    python bench/cluster.py --bench ../shared/bench                   # realistic workload (N=500)
+    python bench/cluster.py --bench ../shared/bench --scales 1,4,10   # memory at 500, 2000, 5000 articles
+
+Not a test: nothing here asserts a time. Run it once, on a quiet machine, and say how quiet it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from batch import extraction_seconds, run_peers, workload  # noqa: E402 (bench/batch.py, beside this file)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wrapper(work: Path, cluster: bool) -> Path:
+    """A `provenance` command that runs this checkout; with `--cluster local` after the peer's arguments."""
+    path = work / ("provenance-cluster.sh" if cluster else "provenance-here.sh")
+    extra = " --cluster local" if cluster else ""
+    path.write_text(f'#!/bin/sh\nPYTHONPATH={ROOT} exec {sys.executable} -m provenance "$@"{extra}\n')
+    path.chmod(0o755)
+    return path
+
+
+class RssSampler:
+    """Peak RSS per process of the batch whose command line names `marker`, and of its children."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+        self.peaks: dict[int, tuple[str, int]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            for p in psutil.process_iter(["pid", "cmdline"]):
+                cmd = " ".join(p.info["cmdline"] or [])
+                if self.marker not in cmd or " batch " not in cmd or "provenance" not in cmd:
+                    continue
+                try:
+                    procs = [("batch", p)] + [("child", c) for c in p.children(recursive=True)]
+                    for role, q in procs:
+                        rss = q.memory_info().rss
+                        if rss > self.peaks.get(q.pid, ("", 0))[1]:
+                            self.peaks[q.pid] = (role, rss)
+                except psutil.Error:
+                    continue
+
+    def summary(self) -> str:
+        batch = max((r for role, r in self.peaks.values() if role == "batch"), default=0)
+        children = [r for role, r in self.peaks.values() if role == "child"]
+        return (f"batch process {batch / 2**20:.0f} MB, largest child {max(children, default=0) / 2**20:.0f} MB "
+                f"({len(children)} children)")
+
+
+def show(label: str, rows: list[dict], extraction: float | None, rss: str) -> None:
+    for r in rows:
+        if not isinstance(r, dict) or r.get("peer") != "provenance-batch":
+            continue
+        greedy = r.get("ideal_greedy_s")
+        budget = f"; 1.2x(greedy+extraction)={1.2 * (greedy + extraction):.1f}s" \
+            if greedy and extraction is not None else ""
+        print(f"{label:18} wall {r.get('wall_s')}s (x greedy {r.get('x_greedy_wall')}; greedy {greedy}s{budget}); "
+              f"requests x{r.get('x_ideal_requests')}; verdicts {r.get('verdict_ok_pct')}%; "
+              f"final URLs {r.get('final_url_ok_pct')}%; per-host peak {r.get('peak_inflight_host')} "
+              f"(limit {r.get('per_host')}); tree RSS {r.get('peak_rss_mb')} MB; CPU {r.get('cpu_s')}s; {rss}"
+              f"{'; ' + r['note'] if r.get('note') else ''}", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bench", type=Path, required=True, help="the shared bench folder (run_peers.py, synthweb.py)")
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "provenance-cluster-bench")
+    ap.add_argument("--retries", type=int, default=2)
+    ap.add_argument("--scales", default="1", help="workload sizes, in multiples of the realistic one (1,4,10)")
+    ap.add_argument("--modes", default="local,cluster", help="local, cluster or both")
+    args = ap.parse_args()
+    work = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores at the start", flush=True)
+    for scale in [int(s) for s in args.scales.split(",")]:
+        extra = () if scale == 1 else ("--articles", str(500 * scale), "--unique", str(2000 * scale))
+        load = workload(args.bench, work / f"workload-{scale}x", *extra)
+        extraction = None
+        if scale == 1:
+            extraction = extraction_seconds(wrapper(work, False), load / "articles", work)
+            print(f"extraction alone (--offline, local): {extraction:.1f}s", flush=True)
+        for mode in args.modes.split(","):
+            cmd = wrapper(work, mode == "cluster")
+            out = work / f"{mode}-{scale}x"
+            with RssSampler(str(out)) as rss:
+                rows = run_peers(args.bench, load, out, cmd, "provenance-batch", 4, 0, args.retries, 32)
+            show(f"{scale}x {mode}", rows, extraction, rss.summary())
+    print(f"load average {os.getloadavg()[0]:.2f} at the end", flush=True)
+
+
+if __name__ == "__main__":
+    main()

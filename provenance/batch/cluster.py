@@ -1,0 +1,375 @@
+"""The batch on a Dask cluster: the same items, rows and exit codes, with extraction and resolution on workers.
+
+    reader (here) ──▶ extract_document (any worker) ──▶ writer (here) ──▶ new URLs by origin
+                                                          ▲                      │
+                                                          └── record, capture ◀──┴── the origin's owner
+                                                                                    (an actor on one worker)
+
+This driver replaces only where documents are extracted (`ClusterExtraction`, the pool's
+`submit`/`settle`/`shutdown`) and who resolves (`ClusterResolver`, the resolver's
+`resolve_many`); the reader, the writer, the feeds, the jobs and the work queue are the
+local batch's, unchanged. So resuming, deadlines, bad inputs and the summary behave as they
+do there, and one writer records everything into the one database.
+
+Politeness across the cluster: every origin (scheme, host, port) of a cited URL is owned by
+one worker at a time, an `OriginOwner` actor with a resolver of its own: its per-host limit,
+interval, robots.txt and Retry-After hold for that origin across the whole cluster, without a
+global lock. Which worker owns an origin follows from the live workers (rendezvous hashing),
+computed alike here and on every worker; when a worker is lost only its origins move, and the
+URLs it had in hand are asked again. A chain that redirects to another origin asks that hop of
+its origin's owner, so every request to an origin, a first URL or a hop, leaves from one worker.
+
+The Wayback gate stays in this process: the snapshot look-ups run here, so its rate is
+the whole cluster's. A worker killed mid-run loses nothing: Dask runs its extractions
+again elsewhere (an article that was in hand at three deaths fails with the reason), and
+its URLs go to a new owner. A client killed mid-run resumes as the local batch does: the
+work queue in the database names this process as the items' owner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import threading
+import zlib
+from collections.abc import Callable, Iterable
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any, cast
+
+import dask
+from distributed import Actor, Client, LocalCluster, get_worker
+from distributed.client import FutureCancelledError
+
+from ..models import Resolution, Status
+from ..politeness import origin_of
+from ..resolve import Resolver
+from ..run import RunContext
+from ..settings import Settings
+from .driver import Batch
+from .extraction import Outcome, extract_document
+
+# How often a wait on an owner checks that its worker is still there (seconds).
+OWNER_CHECK = 1.0
+# How long a hop asked of another origin's owner may take before it is fetched here instead (seconds).
+FORWARD_WAIT = 600.0
+# How many owners a URL may lose before it is answered with an error.
+OWNER_LOSSES = 3
+
+
+def connect(address: str, workers: int | None = None) -> tuple[Client, LocalCluster | None]:
+    """A client of the cluster at `address`, or of a new LocalCluster (on 127.0.0.1) for "local"."""
+    if address == "local":
+        n = workers or max(2, os.cpu_count() or 2)
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None)
+        return Client(cluster), cluster
+    return Client(address), None
+
+
+class OriginOwner:
+    """A Dask actor on one worker: the resolver of the origins that worker owns.
+
+    Its resolver lives as long as the worker, so limits, robots.txt and Retry-After carry from
+    one call to the next. Each call resolves on a thread of its own (like a local wave) while the
+    worker's event loop waits for it, so calls run side by side.
+    """
+
+    def __init__(self, settings: Settings):
+        self.resolver = Resolver(settings)
+        self.worker = get_worker()
+        self.fetches = _Forwarding(self.resolver.fetches, self.worker.address)
+        self.resolver.fetches = self.fetches  # type: ignore[assignment]
+
+    def set_peers(self, peers: dict[str, Any]) -> None:
+        """Every worker's owner, by address: who owns which origin follows from it. The handles are
+        bound to this worker, so that the resolver's own threads can call them."""
+        self.fetches.peers = {addr: Actor(OriginOwner, addr, a.key, worker=self.worker) for addr, a in peers.items()}
+
+    async def fetch(self, url: str) -> Any:
+        """One request target of an origin this worker owns, asked by another owner's chain."""
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future = loop.create_future()
+        known = self.fetches.inner.get(url, lambda out: loop.call_soon_threadsafe(answer.set_result, out))
+        return known if known is not None else await answer
+
+    async def resolve(self, urls: list[str]) -> list[Resolution]:
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future = loop.create_future()
+
+        def run() -> None:
+            try:
+                out = self.resolver.resolve_many(urls)
+            except Exception as e:  # said to the client, which answers these URLs with the reason
+                loop.call_soon_threadsafe(answer.set_exception, e)
+                return
+            loop.call_soon_threadsafe(answer.set_result, out)
+
+        threading.Thread(target=run, name="owner-wave", daemon=True).start()
+        return await answer
+
+    def requests_made(self) -> int:
+        return self.resolver.requests_made
+
+    def network_missing(self) -> bool:
+        return self.resolver.network_missing
+
+
+def _weight(origin: str, worker: str) -> int:
+    return zlib.crc32(f"{origin} {worker}".encode())
+
+
+def origin_key(url: str) -> str:
+    scheme, host, port = origin_of(url)
+    return f"{scheme}://{host}:{port}"
+
+
+def owner_among(workers: Iterable[str], url: str) -> str | None:
+    """The worker that owns `url`'s origin among `workers` (rendezvous hashing: when one leaves,
+    only its origins move). The batch process and every worker compute the same answer."""
+    origin = origin_key(url)
+    return max(workers, key=lambda w: _weight(origin, w), default=None)
+
+
+class _Forwarding:
+    """An owner's fetches: a request target on an origin another worker owns (a redirect hop) is
+    asked of that worker's owner, so every request to an origin leaves from its one owner."""
+
+    def __init__(self, fetches, me: str):
+        self.inner, self.me = fetches, me
+        self.peers: dict[str, Any] = {}
+
+    @property
+    def requests(self) -> int:
+        return self.inner.requests
+
+    def get(self, url: str, callback: Callable) -> Any:
+        owner = owner_among(self.peers, url)
+        if owner is None or owner == self.me:
+            return self.inner.get(url, callback)
+        peer = self.peers[owner]
+
+        def ask() -> None:
+            try:
+                out = peer.fetch(url).result(timeout=FORWARD_WAIT)
+            except Exception:  # the owner is gone (or never answers): fetch it here rather than lose the chain
+                out = self.inner.get(url, callback)
+                if out is None:
+                    return
+            callback(out)
+
+        threading.Thread(target=ask, name="forward-hop", daemon=True).start()
+        return None
+
+
+class ClusterResolver:
+    """`resolve_many` as the writer's feed calls it, answered by the owners of the URLs' origins.
+
+    `fetcher` and `close` are the local resolver's: the Wayback look-ups of this process use them.
+    """
+
+    def __init__(self, client: Client, settings: Settings, local: Resolver):
+        self.client, self.settings, self.local = client, settings, local
+        self.fetcher = local.fetcher
+        self._lock = threading.Lock()
+        self._owners: dict[str, Any] = {}  # worker address → its OriginOwner actor
+        self._held: dict[str, Any] = {}  # the actors' futures: an actor lives as long as its future is held
+        self._origin_owner: dict[str, str] = {}  # origin → the owner it was last sent to (origins: few)
+        self._refresh()
+
+    # -- owners ----------------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        """Owners for the workers there now; the origins of workers gone go to the rest."""
+        live = set(self.client.scheduler_info(n_workers=-1)["workers"])
+        with self._lock:
+            for gone in set(self._owners) - live:
+                del self._owners[gone]
+                self._held.pop(gone, None)
+            for addr in sorted(live - set(self._owners)):
+                future = self.client.submit(OriginOwner, self.settings, actor=True, workers=[addr],
+                                            allow_other_workers=False, pure=False)
+                try:
+                    self._owners[addr] = future.result(timeout=60)
+                except Exception:
+                    continue  # it left while we asked: the next refresh will know
+                self._held[addr] = future
+            if not self._owners:
+                raise RuntimeError("no Dask worker is left to resolve URLs")
+            peers = dict(self._owners)
+        for actor in peers.values():
+            try:
+                actor.set_peers(peers).result(timeout=60)
+            except Exception:
+                continue  # a worker lost meanwhile: the next refresh tells the rest
+
+    def owner_of(self, url: str) -> str:
+        with self._lock:
+            addr = owner_among(self._owners, url)
+            assert addr is not None  # _refresh leaves at least one owner
+            self._origin_owner[origin_key(url)] = addr
+            return addr
+
+    def _alive(self, addr: str) -> bool:
+        return addr in self.client.scheduler_info(n_workers=-1)["workers"]
+
+    # -- resolving -------------------------------------------------------------------------------
+
+    def resolve(self, url: str) -> Resolution:
+        return self.resolve_many([url])[0]
+
+    def resolve_many(self, urls: Iterable[str],
+                     on_result: Callable[[Resolution], None] | None = None) -> list[Resolution]:
+        """One Resolution per distinct URL, in first-seen order; `on_result` runs on this thread."""
+        unique = list(dict.fromkeys(urls))
+        if self.settings.offline:
+            return self.local.resolve_many(unique, on_result=on_result)
+        answers: queue.SimpleQueue[tuple[list[str], list[Resolution]]] = queue.SimpleQueue()
+        self._send(unique, answers, losses=0)
+        results: dict[str, Resolution] = {}
+        while len(results) < len(unique):
+            asked, got = answers.get()
+            for url, res in zip(asked, got, strict=True):
+                results[url] = res
+                if on_result is not None:
+                    on_result(res)
+        return [results[u] for u in unique]
+
+    def _send(self, urls: list[str], answers: queue.SimpleQueue, losses: int) -> None:
+        groups: dict[str, list[str]] = {}
+        for url in urls:
+            groups.setdefault(self.owner_of(url), []).append(url)
+        for addr, group in groups.items():
+            threading.Thread(target=self._ask, args=(addr, group, answers, losses), name="owner-call",
+                             daemon=True).start()
+
+    def _ask(self, addr: str, urls: list[str], answers: queue.SimpleQueue, losses: int) -> None:
+        """Wait for `addr`'s owner to answer `urls`; if its worker goes, ask the origins' new owners."""
+        with self._lock:
+            actor = self._owners.get(addr)
+        try:
+            if actor is None:
+                raise LookupError(addr)
+            future = actor.resolve(urls)
+            while True:
+                try:
+                    answers.put((urls, future.result(timeout=OWNER_CHECK)))
+                    return
+                except (FutureTimeout, TimeoutError):
+                    if not self._alive(addr):
+                        raise LookupError(addr) from None
+        except (LookupError, FutureCancelledError, OSError) as e:
+            lost = e
+        except Exception as e:  # the owner's resolver failed: these URLs are answered with the reason
+            answers.put((urls, [_error(u, e) for u in urls]))
+            return
+        if losses + 1 >= OWNER_LOSSES:
+            answers.put((urls, [_error(u, lost) for u in urls]))
+            return
+        try:
+            self._refresh()
+        except RuntimeError as e:
+            answers.put((urls, [_error(u, e) for u in urls]))
+            return
+        self._send(urls, answers, losses + 1)
+
+    def requests_made(self) -> int:
+        """Requests the owners sent (for tests and benchmarks)."""
+        with self._lock:
+            owners = list(self._owners.values())
+        return sum(o.requests_made().result() for o in owners)
+
+    @property
+    def network_missing(self) -> bool:
+        """Whether this process or any owner found no network (the resolver's DNS canary)."""
+        with self._lock:
+            owners = list(self._owners.values())
+        missing = self.local.network_missing
+        for owner in owners:
+            try:
+                missing = missing or owner.network_missing().result(timeout=60)
+            except Exception:
+                continue  # a worker lost at the end: it can't say
+        return missing
+
+    def close(self) -> None:
+        self.local.close()
+
+
+def _error(url: str, e: BaseException) -> Resolution:
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return Resolution(url=url, final_url=None, status=Status.ERROR,
+                      reason=f"internal_error: {type(e).__name__}: {str(e)[:200]}", checked_at=now)
+
+
+class ClusterExtraction:
+    """The extraction pool's interface (`submit`, `settle`, `shutdown`), on the cluster's workers.
+
+    Dask runs a task again elsewhere when its worker dies; a task whose workers died
+    `distributed.scheduler.allowed-failures` times (3) is a likely culprit, failed with the reason.
+    """
+
+    def __init__(self, client: Client, workers: int):
+        self.client = client
+        self._room = threading.BoundedSemaphore(4 * max(1, workers))  # raw pages in flight, as locally
+        self._stopping = False
+
+    def submit(self, doc, done: Callable) -> None:
+        self._room.acquire()
+        if self._stopping:
+            self._room.release()
+            return
+        future = self.client.submit(extract_document, doc, pure=False, key=f"extract-{zlib.crc32(doc.key.encode())}"
+                                    f"-{id(doc)}")
+        future.add_done_callback(lambda f, key=doc.key: done(key, f))
+
+    def settle(self, key: str, future) -> Outcome | None:
+        try:
+            out = future.result()
+        except Exception as e:
+            name = type(e).__name__
+            deaths = dask.config.get("distributed.scheduler.allowed-failures", 3) + 1
+            out = (f"the extraction worker died {deaths} times while it had this article" if name == "KilledWorker"
+                   else f"extraction failed ({name}: {str(e)[:200]})")
+        self._room.release()
+        return out
+
+    def shutdown(self) -> None:
+        self._stopping = True
+
+
+class ClusterBatch(Batch):
+    """`provenance batch --cluster ADDRESS`: the local batch, extracting and resolving on a Dask cluster."""
+
+    def __init__(self, settings: Settings, sources_: list[str], *, cluster: str, cluster_workers: int | None = None,
+                 **kwargs):
+        super().__init__(settings, sources_, **kwargs)
+        self.address = cluster
+        self.cluster_workers = cluster_workers
+        self.client: Client | None = None
+        self.local_cluster: LocalCluster | None = None
+
+    def run(self):
+        self.client, self.local_cluster = connect(self.address, self.cluster_workers)
+        try:
+            return super().run()
+        finally:
+            self.client.close()
+            if self.local_cluster is not None:
+                self.local_cluster.close()
+
+    def _extraction(self) -> ClusterExtraction:
+        assert self.client is not None
+        workers = len(self.client.scheduler_info(n_workers=-1)["workers"])
+        return ClusterExtraction(self.client, workers)
+
+    def _context(self, ctx: RunContext) -> RunContext:
+        assert self.client is not None
+        self.resolver = ClusterResolver(self.client, self.settings, ctx.resolver)
+        # The run's stages call only resolve_many, resolve, fetcher and close of their resolver.
+        return replace(ctx, resolver=cast(Resolver, self.resolver))
+
+    def _run_args(self) -> dict:
+        return {**super()._run_args(), "cluster": self.address}

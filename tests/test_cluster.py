@@ -1,0 +1,294 @@
+"""The batch on a Dask cluster: the same rows as the local batch, politeness across workers, faults.
+
+Every test runs a real `LocalCluster(processes=True, n_workers=2)` bound to 127.0.0.1, against webs
+served on 127.0.0.1 by the test itself (allow_private). Concurrency is counted by the test's server;
+nothing here is timed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import distributed
+import pytest
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from provenance import batch as batch_mod
+from provenance.batch.cluster import ClusterBatch, _weight
+from tests.test_batch import Web, assert_clean, cli, settings_for, table_counts, wait_for_done, write_articles
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as lc, distributed.Client(lc) as client:
+        yield lc, client
+
+
+def rows(db: Path) -> dict:
+    """What a batch recorded, without ids, run numbers or times: the rows two runs must agree on."""
+    con = sqlite3.connect(db)
+    q = {
+        "articles": "SELECT source, title FROM articles",
+        "claims": "SELECT a.source, c.seq, c.status FROM claims c JOIN articles a ON a.id = c.article_id",
+        "citations": "SELECT a.source, c.seq, c.url FROM citations c JOIN articles a ON a.id = c.article_id",
+        "resolutions": "SELECT u.url, r.status, r.final_url, r.http_status FROM resolutions r "
+                       "JOIN urls u ON u.id = r.url_id",
+        "items": "SELECT source, state FROM batch_items",
+    }
+    out = {name: sorted(map(tuple, con.execute(sql))) for name, sql in q.items()}
+    con.close()
+    return out
+
+
+def test_a_small_batch_gives_the_same_rows_as_the_local_batch(tmp_path, cluster):
+    lc, _ = cluster
+    with Web() as web:
+        write_articles(tmp_path / "in", web.base, n=12)
+        local = batch_mod.run_batch(settings_for(tmp_path / "local.db"), [str(tmp_path / "in")], extract_workers=0)
+        hits_local = dict(web.hits)
+        web.hits.clear()
+        dist = batch_mod.run_batch(settings_for(tmp_path / "dist.db"), [str(tmp_path / "in")],
+                                   cluster=lc.scheduler_address)
+        hits_dist = dict(web.hits)
+    assert dist.articles == local.articles == 12 and dist.failed == 0
+    assert dist.resolutions == local.resolutions and dist.exit_code() == local.exit_code() == 1
+    assert dist.dead_link_rate == local.dead_link_rate
+    assert hits_dist == hits_local and max(hits_dist.values()) == 1  # each request target once, as locally
+    assert rows(tmp_path / "dist.db") == rows(tmp_path / "local.db")
+    assert_clean(tmp_path / "dist.db")
+
+
+class Poison(WorkerPlugin):
+    """On every worker, also those the nanny restarts: a page that says POISON kills its worker process."""
+
+    name = "poison"
+
+    def setup(self, worker):
+        from provenance.batch import extraction
+
+        real = extraction.extract_document
+
+        def extract_document(doc):
+            if b"POISON" in (doc.data or b""):
+                os._exit(1)
+            return real(doc)
+
+        extraction.extract_document = extract_document
+
+
+def test_a_poisoned_input_that_kills_its_workers_is_recorded_with_a_reason(tmp_path, cluster):
+    lc, client = cluster
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(4):
+        link = f"<a href='http://127.0.0.1:9/{n}'>a link</a>"
+        (folder / f"good{n}.html").write_text(f"<html><body><article><h1>Fine {n}</h1><p>Words, {link}.</p>"
+                                              "</article></body></html>")
+    (folder / "poison.html").write_text("<html><body><article><h1>POISON</h1></article></body></html>")
+    client.register_plugin(Poison())
+    try:
+        summary = batch_mod.run_batch(settings_for(tmp_path / "p.db", offline=True), [str(folder)],
+                                      cluster=lc.scheduler_address)
+    finally:
+        client.unregister_worker_plugin("poison")
+        client.wait_for_workers(2, timeout=60)
+    assert summary.articles == 4 and summary.failed == 1, summary.failures
+    assert summary.failures[0]["source"].endswith("poison.html")
+    assert "died" in summary.failures[0]["reason"]
+    assert summary.exit_code() == 1
+
+
+# --- politeness across workers --------------------------------------------------------------------
+
+
+class CountingWeb(Web):
+    """The test web, counting requests in flight at once (its peak) on this one origin."""
+
+    def __init__(self, latency: float):
+        super().__init__(latency)
+        self.inflight = self.peak = 0
+        web, handler = self, self.server.RequestHandlerClass
+
+        class Counting(handler):
+            def do_GET(self):
+                with web.lock:
+                    web.inflight += 1
+                    web.peak = max(web.peak, web.inflight)
+                try:
+                    super().do_GET()
+                finally:
+                    with web.lock:
+                        web.inflight -= 1
+
+        self.server.RequestHandlerClass = Counting
+
+
+class Redirector:
+    """Another origin, a shortener: /r/I/N answers 301 to page N of origin I."""
+
+    def __init__(self, bases: list[str]):
+        self.hits = 0
+        web = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                web.hits += 1
+                _, _, i, n = self.path.split("/")
+                self.send_response(301)
+                self.send_header("Location", f"{bases[int(i)]}/p/{n}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def write_mixed(folder: Path, bases: list[str], n: int, short: str) -> None:
+    """`n` articles, each citing three pages on every origin, and three more of them through a shortener."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for a in range(n):
+        links = "".join(f'<p>Claim {i}-{k}, <a href="{b}/p/{a * 3 + k + 1}">source</a>.</p>'
+                        for i, b in enumerate(bases) for k in range(3))
+        links += "".join(f'<p>Claim s{i}-{k}, <a href="{short}/r/{i}/{500 + a * 3 + k}">source</a>.</p>'
+                         for i in range(len(bases)) for k in range(3))
+        (folder / f"a{a:03d}.html").write_text(f"<html><body><article><h1>Story {a}</h1>{links}"
+                                               "</article></body></html>")
+
+
+def test_per_host_limits_hold_across_workers(tmp_path, cluster):
+    lc, client = cluster
+    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    per_host = 2
+    webs: list[CountingWeb] = []
+    short: Redirector | None = None
+    try:
+        # origins until each worker owns at least two (owners are chosen by rendezvous hashing)
+        while True:
+            web = CountingWeb(latency=0.05).__enter__()
+            webs.append(web)
+            port = web.server.server_address[1]
+            owners = [max(workers, key=lambda w, o=f"http://127.0.0.1:{p}": _weight(o, w))
+                      for p in [w.server.server_address[1] for w in webs]]
+            if len(webs) >= 4 and all(owners.count(w) >= 2 for w in workers):
+                break
+            assert port and len(webs) < 40
+        short = Redirector([w.base for w in webs])
+        write_mixed(tmp_path / "in", [w.base for w in webs], n=10, short=short.base)
+        job = ClusterBatch(settings_for(tmp_path / "p.db", per_host=per_host, concurrency=64),
+                           [str(tmp_path / "in")], cluster=lc.scheduler_address)
+        summary = job.run()
+    finally:
+        for web in webs:
+            web.__exit__()
+        if short is not None:
+            short.close()
+    assert summary.articles == 10 and summary.failed == 0
+    assert short is not None and short.hits == 10 * 3 * len(webs)
+    assert all(max(w.hits.values()) == 1 for w in webs)  # each page once across the cluster
+    # 60 pages an origin, half of them reached through another origin's redirects, 64 allowed in flight per
+    # worker: only the per-host limit holds them back, and it holds whichever worker's chain reached the page
+    peaks = [w.peak for w in webs]
+    assert max(peaks) == per_host and all(p <= per_host for p in peaks), peaks  # reached, never passed
+    assert set(job.resolver._origin_owner.values()) == set(workers)  # both workers resolved
+
+
+# --- faults ---------------------------------------------------------------------------------------
+
+
+def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(tmp_path, cluster):
+    lc, client = cluster
+    n = 40
+    with Web(latency=0.03) as web:
+        write_articles(tmp_path / "in", web.base, n=n)
+        batch_mod.run_batch(settings_for(tmp_path / "ref.db", per_host=2), [str(tmp_path / "in")],
+                            extract_workers=0)
+        reference = rows(tmp_path / "ref.db")
+        done = threading.Event()
+        out = {}
+
+        def run():
+            out["summary"] = batch_mod.run_batch(settings_for(tmp_path / "p.db", per_host=2),
+                                                 [str(tmp_path / "in")], cluster=lc.scheduler_address)
+            done.set()
+
+        threading.Thread(target=run, daemon=True).start()
+        killed = None
+        end = time.monotonic() + 120
+        while not done.is_set() and time.monotonic() < end:
+            try:
+                con = sqlite3.connect(f"file:{tmp_path / 'p.db'}?mode=ro", uri=True, timeout=5)
+                finished = con.execute("SELECT count(*) FROM batch_items WHERE state = 'done'").fetchone()[0]
+                con.close()
+            except sqlite3.Error:
+                finished = 0
+            if finished >= 5:
+                pids = client.run(os.getpid)
+                victim = sorted(pids)[0]
+                killed = (victim, finished)
+                os.kill(pids[victim], signal.SIGKILL)
+                break
+            time.sleep(0.02)
+        assert done.wait(180)
+    assert killed is not None and killed[1] < n, "the kill landed after the run: the test proved nothing"
+    summary = out["summary"]
+    assert summary.articles == n and summary.failed == 0, summary.failures
+    assert rows(tmp_path / "p.db") == reference
+    assert_clean(tmp_path / "p.db")
+    client.wait_for_workers(2, timeout=60)  # the nanny brings it back for the next test
+
+
+def test_a_client_killed_mid_run_resumes_with_the_same_command(tmp_path, cluster):
+    lc, _ = cluster
+    n = 40
+    with Web(latency=0.03) as web:
+        write_articles(tmp_path / "in", web.base, n=n)
+        batch_mod.run_batch(settings_for(tmp_path / "ref.db", per_host=2), [str(tmp_path / "in")],
+                            extract_workers=0)
+        reference = table_counts(tmp_path / "ref.db")
+        args = ["in", "--db", "p.db", "--archive-dir", "warc", "--cluster", lc.scheduler_address]
+        first = cli(args, tmp_path)
+        got = wait_for_done(tmp_path / "p.db", 8, first)
+        assert first.poll() is None and got < n, "the run ended before the kill: the test proved nothing"
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=60)
+        second = cli(args, tmp_path)
+        out, err = second.communicate(timeout=300)
+    assert second.returncode == 1, err  # the web has dead links, as the local batch says
+    assert "(resumed)" in out and "Traceback" not in err
+    assert table_counts(tmp_path / "p.db") == reference
+    assert_clean(tmp_path / "p.db")
+    statuses = [s for (s,) in sqlite3.connect(tmp_path / "p.db").execute("SELECT status FROM runs ORDER BY id")]
+    assert statuses[-1] == "done" and "running" not in statuses
+    assert re.search(r"\d+ articles audited", out)
+
+
+def test_a_failed_fetch_crosses_processes_whole():
+    """A hop forwarded to another origin's owner comes back pickled; a failure must come back as itself."""
+    import pickle
+
+    from provenance.errors import FetchError, InputError
+    from provenance.models import Status
+
+    back = pickle.loads(pickle.dumps(FetchError("http://127.0.0.1:9/x", Status.TIMEOUT, "read_timeout", "3 s")))
+    assert (back.url, back.status, back.reason, back.detail) == ("http://127.0.0.1:9/x", Status.TIMEOUT,
+                                                                "read_timeout", "3 s")
+    assert pickle.loads(pickle.dumps(InputError("a.html", "empty"))).why == "empty"
