@@ -208,23 +208,27 @@ class CheckOutcome:
         return 1 if self.flagged() else 0
 
 
-def check_recorded(settings: Settings, *, article: int | None = None, claim: int | None = None) -> CheckOutcome:
-    """Run the check stage again on what is recorded: one article, one claim, or every article. Pages
-    are read back from the WARC files; only a snapshot never saved is fetched (not with --offline)."""
-    if article is not None and claim is not None:
-        raise UsageError("give --article or --claim, not both")
+def _recorded_articles(settings: Settings, article: int | None, claim: int | None) -> list[int]:
+    """The recorded articles a stage re-runs on: the one holding `claim`, `article`, or every one."""
     db = store.connect(settings.db, readonly=True)
     if claim is not None:
         found = queries.article_of_claim(db, claim)
         if found is None:
             raise NotFound(f"no claim {claim}")
-        articles = [found]
-    elif article is not None:
+        return [found]
+    if article is not None:
         if queries.article_row(db, article) is None:
             raise NotFound(f"no article {article}")
-        articles = [article]
-    else:
-        articles = queries.article_ids(db)
+        return [article]
+    return list(queries.article_ids(db))
+
+
+def check_recorded(settings: Settings, *, article: int | None = None, claim: int | None = None) -> CheckOutcome:
+    """Run the check stage again on what is recorded: one article, one claim, or every article. Pages
+    are read back from the WARC files; only a snapshot never saved is fetched (not with --offline)."""
+    if article is not None and claim is not None:
+        raise UsageError("give --article or --claim, not both")
+    articles = _recorded_articles(settings, article, claim)
     ctx = RunContext.open(settings, "check", {"article": article, "claim": claim, "offline": settings.offline})
     try:
         checker = Checker(ctx)
@@ -263,18 +267,7 @@ def trace_claims(settings: Settings, *, article: int | None = None, claim: int |
         raise UsageError("give a CLAIM or --article, not both")
     if settings.depth == 0:
         raise UsageError("--depth 0 traces nothing: give 1 or more")
-    db = store.connect(settings.db, readonly=True)
-    if claim is not None:
-        found = queries.article_of_claim(db, claim)
-        if found is None:
-            raise NotFound(f"no claim {claim}")
-        articles = [found]
-    elif article is not None:
-        if queries.article_row(db, article) is None:
-            raise NotFound(f"no article {article}")
-        articles = [article]
-    else:
-        articles = queries.article_ids(db)
+    articles = _recorded_articles(settings, article, claim)
     ctx = RunContext.open(settings, "trace", {"article": article, "claim": claim, "depth": settings.depth,
                                               "offline": settings.offline})
     try:
