@@ -373,6 +373,28 @@ class Resolver:
             return False
         return True
 
+    def fetch_once(self, url: str, callback: Callable[[_Outcome], None], fetches: _Fetches | None = None
+                   ) -> _Outcome | None:
+        """One request target, under this resolver's robots.txt and fetched at most once, for a chain
+        followed elsewhere (a hop of another process's chain to an origin this resolver owns). Its
+        outcome, or None and `callback` gets it; a refusal is an outcome with its reason."""
+        fetches = fetches or self.fetches
+        robots, origin = self.robots, origin_of(url)
+        verdict = True if robots is None else robots.verdict(origin, url)
+        if verdict is None and robots is not None:
+            def ready() -> None:
+                out = self.fetch_once(url, callback, fetches)
+                if out is not None:
+                    callback(out)
+
+            robots.when_ready(origin, ready)
+            return None
+        if isinstance(verdict, tuple):
+            status, reason = verdict
+            refused = _Outcome(error=FetchError(url, status, reason))
+            return refused
+        return fetches.get(url, callback)
+
     def _cached(self, url: str) -> Resolution | None:
         if self.cache is None:
             return None

@@ -112,7 +112,12 @@ def test_a_poisoned_input_that_kills_its_workers_is_recorded_with_a_reason(tmp_p
 
 
 class CountingWeb(Web):
-    """The test web, counting requests in flight at once (its peak) on this one origin."""
+    """The test web, counting requests in flight at once (its peak) on this one origin.
+
+    A request is in flight from its arrival until its answer starts. Once the answer is on the wire
+    the client may send its next request before this thread runs again, so counting to the end of
+    `do_GET` counts that next request early: a loaded run saw a peak of 3 with 2 allowed that way.
+    """
 
     def __init__(self, latency: float):
         super().__init__(latency)
@@ -120,13 +125,25 @@ class CountingWeb(Web):
         web, handler = self, self.server.RequestHandlerClass
 
         class Counting(handler):
+            answered = True
+
             def do_GET(self):
                 with web.lock:
                     web.inflight += 1
                     web.peak = max(web.peak, web.inflight)
+                self.answered = False
                 try:
                     super().do_GET()
                 finally:
+                    self.settle()
+
+            def send_response(self, *args, **kwargs):
+                self.settle()
+                super().send_response(*args, **kwargs)
+
+            def settle(self):
+                if not self.answered:
+                    self.answered = True
                     with web.lock:
                         web.inflight -= 1
 
@@ -145,6 +162,11 @@ class Redirector:
                 pass
 
             def do_GET(self):
+                if not self.path.startswith("/r/"):  # robots.txt: none
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 web.hits += 1
                 _, _, i, n = self.path.split("/")
                 self.send_response(301)
@@ -174,8 +196,6 @@ def write_mixed(folder: Path, bases: list[str], n: int, short: str) -> None:
                                                "</article></body></html>")
 
 
-@pytest.mark.xfail(strict=False, reason="known defect, issue 16 open: a run was seen with a per-host peak of 3 "
-                   "where 2 are allowed ([2, 3, 3, 2]); the limit is not yet held across workers in every run")
 def test_per_host_limits_hold_across_workers(tmp_path, cluster):
     lc, client = cluster
     workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
@@ -195,7 +215,7 @@ def test_per_host_limits_hold_across_workers(tmp_path, cluster):
             assert port and len(webs) < 40
         short = Redirector([w.base for w in webs])
         write_mixed(tmp_path / "in", [w.base for w in webs], n=10, short=short.base)
-        job = ClusterBatch(settings_for(tmp_path / "p.db", per_host=per_host, concurrency=64),
+        job = ClusterBatch(settings_for(tmp_path / "p.db", per_host=per_host, concurrency=64, robots="obey"),
                            [str(tmp_path / "in")], cluster=lc.scheduler_address)
         summary = job.run()
     finally:
@@ -205,7 +225,9 @@ def test_per_host_limits_hold_across_workers(tmp_path, cluster):
             short.close()
     assert summary.articles == 10 and summary.failed == 0
     assert short is not None and short.hits == 10 * 3 * len(webs)
-    assert all(max(w.hits.values()) == 1 for w in webs)  # each page once across the cluster
+    # each page and robots.txt once across the cluster: robots.txt by the origin's owner only, also for the
+    # hops the shortener's owner reached (a worker that asked for it itself counted as a second request)
+    assert all(set(w.hits.values()) == {1} and "/robots.txt" in w.hits for w in webs), [w.hits for w in webs]
     # 60 pages an origin, half of them reached through another origin's redirects, 64 allowed in flight per
     # worker: only the per-host limit holds them back, and it holds whichever worker's chain reached the page
     peaks = [w.peak for w in webs]

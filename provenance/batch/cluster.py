@@ -82,6 +82,8 @@ class OriginOwner:
         self.worker = get_worker()
         self.fetches = _Forwarding(self.resolver.fetches, self.worker.address)
         self.resolver.fetches = self.fetches  # type: ignore[assignment]
+        if self.resolver.robots is not None:
+            self.resolver.robots = _OwnRobots(self.resolver.robots, self.fetches)  # type: ignore[assignment]
 
     def set_peers(self, peers: dict[str, Any]) -> None:
         """Every worker's owner, by address: who owns which origin follows from it. The handles are
@@ -92,7 +94,8 @@ class OriginOwner:
         """One request target of an origin this worker owns, asked by another owner's chain."""
         loop = asyncio.get_running_loop()
         answer: asyncio.Future = loop.create_future()
-        known = self.fetches.inner.get(url, lambda out: loop.call_soon_threadsafe(answer.set_result, out))
+        known = self.resolver.fetch_once(url, lambda out: loop.call_soon_threadsafe(answer.set_result, out),
+                                         self.fetches.inner)
         return known if known is not None else await answer
 
     async def resolve(self, urls: list[str]) -> list[Resolution]:
@@ -145,11 +148,14 @@ class _Forwarding:
     def requests(self) -> int:
         return self.inner.requests
 
-    def get(self, url: str, callback: Callable) -> Any:
+    def owns(self, url: str) -> bool:
         owner = owner_among(self.peers, url)
-        if owner is None or owner == self.me:
+        return owner is None or owner == self.me
+
+    def get(self, url: str, callback: Callable) -> Any:
+        if self.owns(url):
             return self.inner.get(url, callback)
-        peer = self.peers[owner]
+        peer = self.peers[owner_among(self.peers, url)]
 
         def ask() -> None:
             try:
@@ -162,6 +168,21 @@ class _Forwarding:
 
         threading.Thread(target=ask, name="forward-hop", daemon=True).start()
         return None
+
+
+class _OwnRobots:
+    """An owner's robots.txt: only of the origins it owns. A hop to another origin is checked by that
+    origin's owner when it is asked for the hop (`Resolver.fetch_once`): every request to an origin,
+    robots.txt too, leaves from its owner."""
+
+    def __init__(self, robots, fetches: _Forwarding):
+        self.inner, self.fetches = robots, fetches
+
+    def verdict(self, origin, url: str):
+        return self.inner.verdict(origin, url) if self.fetches.owns(url) else True
+
+    def when_ready(self, origin, callback: Callable[[], None]) -> None:
+        self.inner.when_ready(origin, callback)
 
 
 class ClusterResolver:
