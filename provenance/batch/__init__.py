@@ -5,7 +5,9 @@
      skips done)                              ▲                                        ▼
                                               └── grade, item done ◀── record, capture into WARC
 
+    launch.py      run_batch: picks this process's batch or the cluster's
     driver.py      this process's batch: reads the sources, fetches articles, runs the writer
+    cluster.py     the same batch on a Dask cluster (an optional extra), built on driver.py
     writer.py      the writer loop: typed events in, every database write of the run
     events.py      the events the other threads send the writer
     extraction.py  the extraction process pool and its crash policy
@@ -48,9 +50,10 @@ The library never prints: progress goes to an `on_progress` callback, which the 
 
 from __future__ import annotations
 
-from .driver import ITEM_DEADLINE, Batch, run_batch
+from .driver import ITEM_DEADLINE, Batch
 from .extraction import ExtractionPool, extract_document
 from .jobs import job_key
+from .launch import run_batch
 from .progress import Progress, Summary
 
 __all__ = ["ITEM_DEADLINE", "Batch", "ExtractionPool", "Progress", "Summary", "extract_document", "job_key",

@@ -1,7 +1,7 @@
 """This process's batch: the threads that read the sources and fetch articles, around one writer.
 
-A distributed driver replaces this module only: it feeds the same writer the same
-events from elsewhere, and reuses the extraction pool, the feeds and the jobs.
+A distributed driver (cluster.py) builds on this one, never the other way round: it
+replaces where documents are extracted and who resolves, and feeds the same writer.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from .. import sources
 from ..archive import seal_killed_warcs
 from ..audit import ArticleUnreachable, fetch_article
-from ..errors import ProvenanceError, stop_when_disk_full
+from ..errors import ProvenanceError
 from ..models import LinkTally, RunStatus, Status
 from ..run import RunContext
 from ..settings import Settings
@@ -197,16 +197,3 @@ class Batch:
 
     def _extracted(self, key: str, future) -> None:
         self.writer.post(Extracted(key, future))
-
-
-def run_batch(settings: Settings, sources_, *, cluster: str | None = None, **kwargs) -> Summary:
-    """Run a batch over `sources_`: the library entry point behind `provenance batch`. A full disk
-    stops it (`DiskFull`) with every item not finished left to do: the same command resumes it.
-
-    `cluster` ("local", or a Dask scheduler's address) runs extraction and resolution on a Dask cluster."""
-    with stop_when_disk_full(f"could not write the database {settings.db}"):
-        if cluster:
-            from .cluster import ClusterBatch  # Dask is an optional extra: imported only when asked for
-
-            return ClusterBatch(settings, list(sources_), cluster=cluster, **kwargs).run()
-        return Batch(settings, list(sources_), **kwargs).run()
