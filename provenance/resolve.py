@@ -23,9 +23,10 @@ import logging
 import queue
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from . import landing
@@ -42,6 +43,8 @@ log = logging.getLogger("provenance")
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 MEMO_BODY_BYTES = 32_000_000  # bodies kept for chains that reach an already-fetched URL later
+MEMO_RECENT = 4096  # outcomes kept whole (with their exchange) for such chains; older ones keep only what they gave
+ROW_COLUMNS = 9  # the values of a settled outcome (`_Outcome.row`)
 _BAD_HOST_CHARS = frozenset('<>"{}|\\^`/?#@')  # never part of a host name: a malformed URL
 
 
@@ -74,7 +77,7 @@ def retry_after_seconds(value: str | None) -> float | None:
 class _Outcome:
     """What one request target gave, read once for every chain that reaches it."""
 
-    __slots__ = ("exchange", "error", "target", "via", "status", "reason", "code", "size")
+    __slots__ = ("exchange", "error", "target", "via", "status", "reason", "code", "size", "ctype")
 
     def __init__(self, exchange: Exchange | None = None, error: FetchError | None = None):
         self.exchange = exchange
@@ -85,6 +88,21 @@ class _Outcome:
         self.reason: str | None = None
         self.code = exchange.http_status if exchange is not None else None
         self.size = len(exchange.body) if exchange is not None else 0
+        self.ctype = header(exchange, "content-type") if exchange is not None else None
+
+    def row(self) -> tuple[Any, ...]:
+        """What a chain needs of this outcome later, as plain values (the exchange is not kept)."""
+        e = self.error
+        return (self.target, self.via.value, self.status.value if self.status is not None else None, self.reason,
+                self.code, self.ctype, e.status.value if e else None, e.reason if e else None, e.detail if e else None)
+
+    @classmethod
+    def from_row(cls, url: str, row: Sequence[Any]) -> _Outcome:
+        target, via, status, reason, code, ctype, e_status, e_reason, e_detail = row
+        out = cls(error=FetchError(url, Status(e_status), e_reason, e_detail) if e_status is not None else None)
+        out.target, out.via, out.reason, out.code, out.ctype = target, HopKind(via), reason, code, ctype
+        out.status = Status(status) if status is not None else None
+        return out
 
     @classmethod
     def read(cls, url: str, ex: Exchange) -> _Outcome:
@@ -125,29 +143,56 @@ class _Outcome:
         return out
 
 
+class Settled(Protocol):
+    """Where settled outcomes are kept, by request target (`store.memo.Settled` on disk)."""
+
+    def get(self, url: str) -> Sequence[Any] | None: ...
+
+    def put(self, url: str, row: Sequence[Any]) -> None: ...
+
+
+class _InMemory(dict[str, Sequence[Any]]):
+    """The settled outcomes of a small run (a single audit, `resolve`): a dict."""
+
+    def put(self, url: str, row: Sequence[Any]) -> None:
+        self[url] = row
+
+
 class _Fetches:
-    """Each distinct request target fetched once per run; later askers share the outcome."""
+    """Each distinct request target fetched once per run; later askers share the outcome.
+
+    Three places hold what is known: the targets in flight (their waiting callbacks), the most
+    recent outcomes whole (bodies too, for chains that reach them soon after, bounded by
+    `MEMO_BODY_BYTES` and `MEMO_RECENT`), and every settled outcome without its exchange in
+    `settled` — a dict by default, an on-disk memo for a batch (`remember_in`), so that memory
+    does not grow with the number of URLs a run meets.
+    """
 
     def __init__(self, settings: Settings, fetcher: Fetcher, scheduler: Scheduler):
         self.settings = settings
         self.fetcher = fetcher
         self.scheduler = scheduler
         self._lock = threading.Lock()
-        self._memo: dict[str, _Outcome | list[Callable[[_Outcome], None]]] = {}
-        self._kept: deque[_Outcome] = deque()
+        self._waiting: dict[str, list[Callable[[_Outcome], None]]] = {}
+        self._recent: OrderedDict[str, _Outcome] = OrderedDict()
         self._kept_bytes = 0
+        self.settled: Settled = _InMemory()
         self.requests = 0
 
     def get(self, url: str, callback: Callable[[_Outcome], None]) -> _Outcome | None:
         """The outcome for `url` if known; otherwise None, and `callback` runs when it is."""
         with self._lock:
-            known = self._memo.get(url)
-            if isinstance(known, _Outcome):
-                return known
-            if known is not None:
-                known.append(callback)
+            waiting = self._waiting.get(url)
+            if waiting is not None:
+                waiting.append(callback)
                 return None
-            self._memo[url] = [callback]
+            known = self._recent.get(url)
+            if known is not None:
+                return known
+            row = self.settled.get(url)
+            if row is not None:
+                return _Outcome.from_row(url, row)
+            self._waiting[url] = [callback]
         self._submit(url, 0, 0)
         return None
 
@@ -204,22 +249,19 @@ class _Fetches:
 
     def _settle(self, url: str, out: _Outcome) -> None:
         with self._lock:
-            callbacks = self._memo.get(url)
-            self._memo[url] = out
-            self._keep(out)
-        for cb in callbacks if isinstance(callbacks, list) else ():
+            callbacks = self._waiting.pop(url, [])
+            self.settled.put(url, out.row())
+            self._keep(url, out)
+        for cb in callbacks:
             cb(out)  # _Chain.resume: never raises
 
-    def _keep(self, out: _Outcome) -> None:
-        """Bound the bodies the memo holds: the oldest are dropped (their metadata stays)."""
-        if out.exchange is None:
-            return
-        self._kept.append(out)
-        self._kept_bytes += out.size
-        while self._kept_bytes > MEMO_BODY_BYTES and len(self._kept) > 1:
-            old = self._kept.popleft()
-            self._kept_bytes -= old.size
-            old.exchange = None
+    def _keep(self, url: str, out: _Outcome) -> None:
+        """Keep the latest outcomes whole; the oldest leave (what they gave stays in `settled`)."""
+        self._recent[url] = out
+        self._kept_bytes += out.size if out.exchange is not None else 0
+        while len(self._recent) > 1 and (self._kept_bytes > MEMO_BODY_BYTES or len(self._recent) > MEMO_RECENT):
+            _, old = self._recent.popitem(last=False)
+            self._kept_bytes -= old.size if old.exchange is not None else 0
 
 
 class _Chain:
@@ -303,8 +345,7 @@ class _Chain:
             home = self.hops and landing.redirected_to_home(self.hops[-1].url, current)
             if status is Status.ALIVE and home:
                 status, reason = Status.SOFT404, "redirect_to_home"
-            self.finish(status or Status.ERROR, reason, current, out.code, header(out.exchange, "content-type")
-                        if out.exchange is not None else None)
+            self.finish(status or Status.ERROR, reason, current, out.code, out.ctype)
             return None
         target = request_target(out.target)
         self.hops.append(Hop(url=current, http_status=out.code, location=target, via=out.via))
@@ -335,6 +376,13 @@ class Resolver:
         self.fetches = _Fetches(settings, self.fetcher, self.scheduler)
         self.robots = Robots(self.fetcher, self.scheduler, settings.user_agent, retries=settings.retries) \
             if settings.robots == "obey" else None
+
+    def remember_in(self, settled: Settled) -> None:
+        """Keep what each request target gave in `settled` (an on-disk memo for a batch) from now on."""
+        with self.fetches._lock:
+            for url, row in list(self.fetches.settled.items()) if isinstance(self.fetches.settled, dict) else ():
+                settled.put(url, row)
+            self.fetches.settled = settled
 
     @property
     def requests_made(self) -> int:

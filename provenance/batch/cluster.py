@@ -45,9 +45,10 @@ from distributed.client import FutureCancelledError
 
 from ..models import Resolution, Status
 from ..politeness import origin_of
-from ..resolve import Resolver
+from ..resolve import ROW_COLUMNS, Resolver
 from ..run import RunContext
 from ..settings import Settings
+from ..store.memo import Settled
 from .driver import Batch
 from .extraction import Outcome, extract_document
 
@@ -79,6 +80,7 @@ class OriginOwner:
 
     def __init__(self, settings: Settings):
         self.resolver = Resolver(settings)
+        self.resolver.remember_in(Settled(ROW_COLUMNS))  # on this worker's disk: flat memory, however many URLs
         self.worker = get_worker()
         self.fetches = _Forwarding(self.resolver.fetches, self.worker.address)
         self.resolver.fetches = self.fetches  # type: ignore[assignment]
@@ -94,8 +96,10 @@ class OriginOwner:
         """One request target of an origin this worker owns, asked by another owner's chain."""
         loop = asyncio.get_running_loop()
         answer: asyncio.Future = loop.create_future()
-        known = self.resolver.fetch_once(url, lambda out: loop.call_soon_threadsafe(answer.set_result, out),
-                                         self.fetches.inner)
+        def settled(out: Any) -> None:
+            loop.call_soon_threadsafe(answer.set_result, out)
+
+        known = self.resolver.fetch_once(url, settled, self.fetches.inner)
         return known if known is not None else await answer
 
     async def resolve(self, urls: list[str]) -> list[Resolution]:
@@ -153,9 +157,10 @@ class _Forwarding:
         return owner is None or owner == self.me
 
     def get(self, url: str, callback: Callable) -> Any:
-        if self.owns(url):
+        owner = owner_among(self.peers, url)
+        if owner is None or owner == self.me:
             return self.inner.get(url, callback)
-        peer = self.peers[owner_among(self.peers, url)]
+        peer = self.peers[owner]
 
         def ask() -> None:
             try:

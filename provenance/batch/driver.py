@@ -17,9 +17,11 @@ from ..archive import seal_killed_warcs
 from ..audit import ArticleUnreachable, fetch_article
 from ..errors import ProvenanceError
 from ..models import LinkTally, RunStatus, Status
+from ..resolve import ROW_COLUMNS
 from ..run import RunContext
 from ..settings import Settings
 from ..store import queue as work
+from ..store.memo import Settled
 from . import jobs
 from .events import Counted, Extracted, Failed, Fetched, ReadingDone, Skipped, Taken
 from .extraction import ExtractionPool, Extractor
@@ -112,7 +114,9 @@ class Batch:
         return ExtractionPool(self.extract_workers)
 
     def _context(self, ctx: RunContext) -> RunContext:
-        """The run context the writer and the reader use; this process's resolver resolves."""
+        """The run context the writer and the reader use; this process's resolver resolves, remembering
+        what each request target gave on disk (memory stays flat in the archive's size)."""
+        ctx.resolver.remember_in(Settled(ROW_COLUMNS))
         return ctx
 
     def _run_args(self) -> dict:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from ..models import Resolution, Status
+from ..store.memo import UrlSet
 
 log = logging.getLogger("provenance")
 
@@ -100,7 +101,7 @@ class Snapshots:
     def __init__(self, snapshot: Callable[[str, object], object], done: Callable[[str], None]):
         self._snapshot = snapshot
         self._done = done
-        self._seen: set[str] = set()
+        self._seen = UrlSet()  # on disk: one row per URL looked up
         self._tasks: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._work, name="wayback", daemon=True)
         self._thread.start()
@@ -112,9 +113,8 @@ class Snapshots:
         while (task := self._tasks.get()) is not None:
             key, urls, target = task
             for url in dict.fromkeys(urls):
-                if url in self._seen:
+                if not self._seen.add(url):
                     continue
-                self._seen.add(url)
                 try:
                     self._snapshot(url, target)
                 except Exception:  # a look-up that fails is a missing snapshot, never a stopped run

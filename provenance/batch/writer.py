@@ -24,6 +24,7 @@ from ..models import Article, CaptureKind, Extraction, Resolution
 from ..run import RunContext
 from ..store import queue as work
 from ..store import writes
+from ..store.memo import UrlSet
 from .events import Counted, Event, Extracted, Failed, Fetched, ReadingDone, Resolved, Skipped, Snapshotted, Taken
 from .extraction import Extractor
 from .feeds import Snapshots, UrlFeed
@@ -59,8 +60,8 @@ class Writer:
         self._taken: dict[str, float] = {}  # in flight → when taken (in order: the oldest first)
         self._pages: dict[str, Resolution] = {}  # articles fetched from a URL: their own evidence
         self._waiters: dict[str, list[str]] = defaultdict(list)
-        self._known: set[str] = set()  # URLs queued or answered this run
-        self._answered: set[str] = set()  # URLs with an answer this run
+        self._known = UrlSet()  # URLs queued or answered this run (on disk: one row per URL the archive cites)
+        self._answered = UrlSet()  # URLs with an answer this run
         self._dropped: set[str] = set()  # items read, then found taken by another process
         self._expired: set[str] = set()  # items failed at their deadline: what comes for them later is dropped
 
@@ -113,6 +114,8 @@ class Writer:
         self.feed.stop()
         if self.snapshots is not None:
             self.snapshots.close()
+        self._known.close()
+        self._answered.close()
 
     # -- items ------------------------------------------------------------------------------------
 
@@ -173,8 +176,7 @@ class Writer:
             self.progress.captures += self._capture(page)
         waiting = set()
         for url in {c.url for c in doc.citations if c.url}:
-            if url not in self._known:
-                self._known.add(url)
+            if self._known.add(url):
                 self.progress.urls += 1
                 cached = ctx.cached(url)
                 if cached is not None and not ctx.archiver.uncaptured(cached):

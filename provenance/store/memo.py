@@ -1,0 +1,84 @@
+"""A run's memos on disk, so that a batch's memory stays flat however many URLs its archive cites.
+
+Two kinds, each in a private temporary SQLite database of its own (`sqlite3.connect("")`):
+SQLite keeps a small page cache in memory and spills the rest to a temporary file, which
+it deletes when the memo is closed. Nothing here outlives the run, so nothing is journalled
+or synced.
+
+    Settled   what each request target gave (the resolver's fetch-once memo), by URL
+    UrlSet    a set of URLs (the writer's "queued this run" and "answered this run")
+
+Both are used from several threads: each call takes the memo's own lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+CACHE_KIB = 1024  # the page cache each memo keeps in memory; the rest lives in its temporary file
+
+
+def _private() -> sqlite3.Connection:
+    conn = sqlite3.connect("", check_same_thread=False, isolation_level=None)
+    for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = FILE", f"cache_size = -{CACHE_KIB}"):
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
+class Settled:
+    """Each settled request target's outcome as a row of plain values (`resolve._Outcome.row`)."""
+
+    def __init__(self, columns: int):
+        self._conn = _private()
+        self._lock = threading.Lock()
+        self._columns = columns
+        names = ", ".join(f"c{i}" for i in range(columns))
+        self._conn.execute(f"CREATE TABLE settled (url TEXT PRIMARY KEY, {names}) WITHOUT ROWID")
+        self._insert = f"INSERT OR REPLACE INTO settled VALUES (?, {', '.join('?' * columns)})"
+        self._select = f"SELECT {names} FROM settled WHERE url = ?"
+
+    def get(self, url: str) -> tuple[Any, ...] | None:
+        with self._lock:
+            row: tuple[Any, ...] | None = self._conn.execute(self._select, (url,)).fetchone()
+        return row
+
+    def put(self, url: str, row: Sequence[Any]) -> None:
+        assert len(row) == self._columns
+        with self._lock:
+            self._conn.execute(self._insert, (url, *row))
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT count(*) FROM settled").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class UrlSet:
+    """A set of URLs on disk: `add` says whether the URL was new."""
+
+    def __init__(self) -> None:
+        self._conn = _private()
+        self._lock = threading.Lock()
+        self._conn.execute("CREATE TABLE urls (url TEXT PRIMARY KEY) WITHOUT ROWID")
+
+    def add(self, url: str) -> bool:
+        with self._lock:
+            return self._conn.execute("INSERT OR IGNORE INTO urls VALUES (?)", (url,)).rowcount == 1
+
+    def __contains__(self, url: object) -> bool:
+        with self._lock:
+            return self._conn.execute("SELECT 1 FROM urls WHERE url = ?", (url,)).fetchone() is not None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT count(*) FROM urls").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
