@@ -56,12 +56,12 @@ def extraction_seconds(cmd: Path, articles: Path, work: Path) -> float:
 
 
 def run_peers(bench: Path, load: Path, out: Path, cmd: Path, peers: str, per_host: int, interval: float,
-              retries: int, workers: int) -> list[dict]:
+              retries: int, workers: int, peer_timeout: float = 900.0) -> list[dict]:
     python = bench / ".venvs" / "bv-harness" / "bin" / "python"
     subprocess.run([str(python if python.exists() else sys.executable), str(bench / "run_peers.py"),
                     "--workload", str(load), "--out", str(out), "--peers", peers, "--provenance", str(cmd),
                     "--workers", str(workers), "--per-host", str(per_host), "--min-interval", str(interval),
-                    "--retries", str(retries)], check=True)
+                    "--retries", str(retries), "--peer-timeout", str(peer_timeout)], check=True)
     data = json.loads((out / "results.json").read_text())
     return data["rows"]
 

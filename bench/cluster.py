@@ -8,7 +8,8 @@ peak RSS of each process (the batch process, and the largest of its children: ex
 processes, or the Dask scheduler, nannies and workers).
 
     python bench/cluster.py --bench ../shared/bench                   # realistic workload (N=500)
-    python bench/cluster.py --bench ../shared/bench --scales 1,4,10   # memory at 500, 2000, 5000 articles
+    python bench/cluster.py --bench ../shared/bench --scales 1,4,10   # memory at 500, 2000, 5000 articles: a table
+    python bench/cluster.py --bench ../shared/bench --scales 1,4,10 --modes local   # this machine's batch only
 
 Not a test: nothing here asserts a time. Run it once, on a quiet machine, and say how quiet it was.
 """
@@ -71,11 +72,26 @@ class RssSampler:
                 except psutil.Error:
                     continue
 
+    def batch_mb(self) -> float:
+        return max((r for role, r in self.peaks.values() if role == "batch"), default=0) / 2**20
+
+    def child_mb(self) -> float:
+        return max((r for role, r in self.peaks.values() if role == "child"), default=0) / 2**20
+
     def summary(self) -> str:
-        batch = max((r for role, r in self.peaks.values() if role == "batch"), default=0)
-        children = [r for role, r in self.peaks.values() if role == "child"]
-        return (f"batch process {batch / 2**20:.0f} MB, largest child {max(children, default=0) / 2**20:.0f} MB "
-                f"({len(children)} children)")
+        children = sum(1 for role, _ in self.peaks.values() if role == "child")
+        return f"batch process {self.batch_mb():.0f} MB, largest child {self.child_mb():.0f} MB ({children} children)"
+
+
+def memory_table(peaks: dict[tuple[int, str], tuple[float, float]]) -> None:
+    """Peak RSS per process at each scale, and each scale against the smallest (the target: 10x within 15 %)."""
+    print("\n| workload | mode | batch process | largest child (extraction process / Dask worker) | vs smallest |")
+    print("| --- | --- | --- | --- | --- |")
+    for (scale, mode), (batch, child) in sorted(peaks.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        base = peaks[min(s for s, m in peaks if m == mode), mode]
+        vs = f"batch {100 * (batch / base[0] - 1):+.0f} %, child {100 * (child / base[1] - 1):+.0f} %" \
+            if base[0] and base[1] else ""
+        print(f"| {scale}x ({500 * scale} articles) | {mode} | {batch:.0f} MB | {child:.0f} MB | {vs} |")
 
 
 def show(label: str, rows: list[dict], extraction: float | None, rss: str) -> None:
@@ -99,10 +115,12 @@ def main() -> None:
     ap.add_argument("--retries", type=int, default=2)
     ap.add_argument("--scales", default="1", help="workload sizes, in multiples of the realistic one (1,4,10)")
     ap.add_argument("--modes", default="local,cluster", help="local, cluster or both")
+    ap.add_argument("--peer-timeout", type=float, default=3600.0, help="stop a run after this many seconds")
     args = ap.parse_args()
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores at the start", flush=True)
+    peaks: dict[tuple[int, str], tuple[float, float]] = {}
     for scale in [int(s) for s in args.scales.split(",")]:
         extra = () if scale == 1 else ("--articles", str(500 * scale), "--unique", str(2000 * scale))
         load = workload(args.bench, work / f"workload-{scale}x", *extra)
@@ -114,9 +132,13 @@ def main() -> None:
             cmd = wrapper(work, mode == "cluster")
             out = work / f"{mode}-{scale}x"
             with RssSampler(str(out)) as rss:
-                rows = run_peers(args.bench, load, out, cmd, "provenance-batch", 4, 0, args.retries, 32)
+                rows = run_peers(args.bench, load, out, cmd, "provenance-batch", 4, 0, args.retries, 32,
+                                 args.peer_timeout)
             show(f"{scale}x {mode}", rows, extraction, rss.summary())
+            peaks[scale, mode] = (rss.batch_mb(), rss.child_mb())
+            print(f"load average {os.getloadavg()[0]:.2f}", flush=True)
     print(f"load average {os.getloadavg()[0]:.2f} at the end", flush=True)
+    memory_table(peaks)
 
 
 if __name__ == "__main__":
