@@ -39,8 +39,10 @@ Why it is shaped like this:
 - The work queue lives in the database (`batch_items`, through `store.queue`): a run killed at
   any moment and started again with the same SOURCEs takes up the items that were not done, and
   those that failed for the network's sake (all failed ones with `retry_failed`); natural keys
-  make redoing a half-finished item harmless. At most `window` articles are in flight, so memory
-  does not grow with the size of the archive, and none is in flight longer than its deadline.
+  make redoing a half-finished item harmless. At most `window` articles are in flight, and the
+  run's per-URL memos (what each request target gave, which URLs are queued or answered) live in
+  private temporary SQLite files (`store.memo`), so memory does not grow with the size of the
+  archive; no article is in flight longer than its deadline.
 - Bad inputs are items that failed, with a reason; they never stop the run.
 - Several batches may share one database: each process writes through its own writer, and SQLite
   queues their transactions.

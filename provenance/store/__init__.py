@@ -6,6 +6,7 @@
     writes.py      what the pipeline records (articles, claims, citations, resolutions, captures, runs)
     queries.py     what is read back: for grading, archiving, reports and exports
     queue.py       the batch work queue (`batch_jobs`, `batch_items`) and what a batch reads back
+    memo.py        a run's memos on disk (what each URL gave, URLs seen), in private temporary databases
 
 "What is known of a URL" has one definition, the `latest_resolutions` view: the latest
 definitive resolution (alive, dead, soft-404), else the latest attempt.
