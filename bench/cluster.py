@@ -10,6 +10,7 @@ processes, or the Dask scheduler, nannies and workers).
     python bench/cluster.py --bench ../shared/bench                   # realistic workload (N=500)
     python bench/cluster.py --bench ../shared/bench --scales 1,4,10   # memory at 500, 2000, 5000 articles: a table
     python bench/cluster.py --bench ../shared/bench --scales 1,4,10 --modes local   # this machine's batch only
+    python bench/cluster.py --bench ../shared/bench --scales 1,4,10 --options=--no-check  # memory, less CPU
 
 Not a test: nothing here asserts a time. Run it once, on a quiet machine, and say how quiet it was.
 """
@@ -31,10 +32,11 @@ from batch import extraction_seconds, run_peers, workload  # noqa: E402 (bench/b
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def wrapper(work: Path, cluster: bool) -> Path:
-    """A `provenance` command that runs this checkout; with `--cluster local` after the peer's arguments."""
+def wrapper(work: Path, cluster: bool, options: str = "") -> Path:
+    """A `provenance` command that runs this checkout; with `--cluster local` (and `options`) after the
+    peer's arguments."""
     path = work / ("provenance-cluster.sh" if cluster else "provenance-here.sh")
-    extra = " --cluster local" if cluster else ""
+    extra = (" --cluster local" if cluster else "") + (f" {options}" if options else "")
     path.write_text(f'#!/bin/sh\nPYTHONPATH={ROOT} exec {sys.executable} -m provenance "$@"{extra}\n')
     path.chmod(0o755)
     return path
@@ -116,6 +118,7 @@ def main() -> None:
     ap.add_argument("--scales", default="1", help="workload sizes, in multiples of the realistic one (1,4,10)")
     ap.add_argument("--modes", default="local,cluster", help="local, cluster or both")
     ap.add_argument("--peer-timeout", type=float, default=3600.0, help="stop a run after this many seconds")
+    ap.add_argument("--options", default="", help="more batch options for every run (e.g. --no-check)")
     args = ap.parse_args()
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
@@ -129,7 +132,7 @@ def main() -> None:
             extraction = extraction_seconds(wrapper(work, False), load / "articles", work)
             print(f"extraction alone (--offline, local): {extraction:.1f}s", flush=True)
         for mode in args.modes.split(","):
-            cmd = wrapper(work, mode == "cluster")
+            cmd = wrapper(work, mode == "cluster", args.options)
             out = work / f"{mode}-{scale}x"
             with RssSampler(str(out)) as rss:
                 rows = run_peers(args.bench, load, out, cmd, "provenance-batch", 4, 0, args.retries, 32,
