@@ -32,6 +32,7 @@ import asyncio
 import os
 import queue
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -56,6 +57,8 @@ from .extraction import Outcome, extract_document
 OWNER_CHECK = 1.0
 # How long a hop asked of another origin's owner may take before it is fetched here instead (seconds).
 FORWARD_WAIT = 600.0
+# How long a hop whose owner was lost waits to learn the origin's new owner before it is fetched here (seconds).
+REROUTE_WAIT = 30.0
 # How many owners a URL may lose before it is answered with an error.
 OWNER_LOSSES = 3
 
@@ -165,14 +168,25 @@ class _Forwarding:
         def ask() -> None:
             try:
                 out = peer.fetch(url).result(timeout=FORWARD_WAIT)
-            except Exception:  # the owner is gone (or never answers): fetch it here rather than lose the chain
-                out = self.inner.get(url, callback)
+            except Exception:  # the owner is gone (or never answers)
+                out = self._after_loss(owner, url, callback)
                 if out is None:
                     return
             callback(out)
 
         threading.Thread(target=ask, name="forward-hop", daemon=True).start()
         return None
+
+    def _after_loss(self, owner: str, url: str, callback: Callable) -> Any:
+        """The owner asked for a hop is gone: once the batch process has said who is left (`set_peers`),
+        ask the hop's new owner, perhaps this worker, so the origin still has one owner. If nobody says
+        within `REROUTE_WAIT`, fetch it here rather than lose the chain."""
+        end = time.monotonic() + REROUTE_WAIT
+        while owner in self.peers and time.monotonic() < end:
+            time.sleep(OWNER_CHECK)
+        if owner in self.peers:
+            return self.inner.get(url, callback)
+        return self.get(url, callback)
 
 
 class _OwnRobots:
