@@ -59,6 +59,8 @@ OWNER_CHECK = 1.0
 FORWARD_WAIT = 600.0
 # How long a hop whose owner was lost waits to learn the origin's new owner before it is fetched here (seconds).
 REROUTE_WAIT = 30.0
+# How many URLs one call to an owner carries (its answers come back together, pages and all).
+OWNER_CALL = 16
 # How many owners a URL may lose before it is answered with an error.
 OWNER_LOSSES = 3
 
@@ -217,6 +219,9 @@ class ClusterResolver:
         self._owners: dict[str, Any] = {}  # worker address → its OriginOwner actor
         self._held: dict[str, Any] = {}  # the actors' futures: an actor lives as long as its future is held
         self._origin_owner: dict[str, str] = {}  # origin → the owner it was last sent to (origins: few)
+        self._live_lock = threading.Lock()
+        self._live: set[str] = set()
+        self._live_at = float("-inf")
         self._refresh()
 
     # -- owners ----------------------------------------------------------------------------------
@@ -253,7 +258,13 @@ class ClusterResolver:
             return addr
 
     def _alive(self, addr: str) -> bool:
-        return addr in self.client.scheduler_info(n_workers=-1)["workers"]
+        """Whether `addr` is still a worker: asked of the scheduler at most once per `OWNER_CHECK`,
+        however many calls are waiting."""
+        with self._live_lock:
+            if time.monotonic() - self._live_at >= OWNER_CHECK:
+                self._live = set(self.client.scheduler_info(n_workers=-1)["workers"])
+                self._live_at = time.monotonic()
+            return addr in self._live
 
     # -- resolving -------------------------------------------------------------------------------
 
@@ -278,12 +289,15 @@ class ClusterResolver:
         return [results[u] for u in unique]
 
     def _send(self, urls: list[str], answers: queue.SimpleQueue, losses: int) -> None:
+        """Each owner is asked for its URLs in calls of at most `OWNER_CALL`: a call answers when its slowest
+        URL is done, and until then the owner holds the others' pages, so small calls keep memory flat."""
         groups: dict[str, list[str]] = {}
         for url in urls:
             groups.setdefault(self.owner_of(url), []).append(url)
         for addr, group in groups.items():
-            threading.Thread(target=self._ask, args=(addr, group, answers, losses), name="owner-call",
-                             daemon=True).start()
+            for i in range(0, len(group), OWNER_CALL):
+                threading.Thread(target=self._ask, args=(addr, group[i:i + OWNER_CALL], answers, losses),
+                                 name="owner-call", daemon=True).start()
 
     def _ask(self, addr: str, urls: list[str], answers: queue.SimpleQueue, losses: int) -> None:
         """Wait for `addr`'s owner to answer `urls`; if its worker goes, ask the origins' new owners."""
