@@ -262,7 +262,8 @@ class TraceOutcome:
 def trace_claims(settings: Settings, *, article: int | None = None, claim: int | None = None) -> TraceOutcome:
     """Run the trace stage alone on what is recorded: the vague citations of one claim, of one article,
     or of every article, traced in the first archive (`--archive-source`) and recorded as candidates;
-    the claims graded again. Only the first level is recorded (`--depth` above 1 traces no deeper yet)."""
+    the claims graded again. From `--depth 2` on, each verified claim is traced deeper, down the links
+    near its passage, and every page reached is recorded (`trace_of`)."""
     if article is not None and claim is not None:
         raise UsageError("give a CLAIM or --article, not both")
     if settings.depth == 0:
@@ -272,7 +273,7 @@ def trace_claims(settings: Settings, *, article: int | None = None, claim: int |
                                               "offline": settings.offline})
     try:
         stage = TraceStage(ctx)
-        done = {a: stage.trace_article(a, claim) for a in articles}
+        done = {a: stage.run(a, claim, settings.depth or 1) for a in articles}
     finally:
         ctx.close()
     changed = regrade_articles(ctx.db, articles)
