@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from . import ingest
-from .check_stage import read_record
+from .archive.warc import read_record
 from .errors import NotFound
 from .models import Exchange, Extraction, Kind
 from .run import RunContext
