@@ -190,3 +190,24 @@ def test_batch_traces_only_when_asked(tmp_path):
     ends = recorded.execute("SELECT u.url, t.stop, t.depth FROM trace_of t JOIN urls u ON u.id = t.url_id "
                             "WHERE t.is_primary = 1 ORDER BY t.depth").fetchall()
     assert ends == [(MINUTES, "no_citation", 2), (PDF, "document", 3)]
+
+
+def test_prov_export_carries_the_traced_pages(traced):
+    from prov.model import ProvDocument
+
+    from .test_export import derivations, exported, reachable
+
+    db = traced["db"]
+    doc = ProvDocument.deserialize(content=exported(db, "prov-json"), format="json")
+    edges = derivations(doc)
+    rows = {r["depth"]: r for r in hops(db, traced["bridges"])}
+    page = {d: f"pv:traced-page/{r['id']}" for d, r in rows.items()}
+    citation = f"pv:citation/{rows[1]['citation_id']}"
+    assert page[1] in edges[citation] and page[2] in edges[page[1]] and page[3] in edges[page[2]]
+    assert f"pv:url/{rows[3]['url_id']}" in reachable(edges, f"pv:claim/{traced['bridges']}")  # claim → … → the PDF
+    derived = json.loads(exported(db, "prov-json"))["wasDerivedFrom"].values()
+    quoted = {(d["prov:generatedEntity"], d["prov:usedEntity"]) for d in derived
+              if "Quotation" in str(d.get("prov:type", ""))}
+    assert (page[1], page[2]) in quoted  # the story copies the wire's text
+    ids = {str(r.identifier) for r in doc.get_records()}
+    assert f"pv:deep-tracing/{traced['bridges']}" in ids and f"pv:article/{rows[2]['article_id']}" in ids

@@ -95,3 +95,22 @@ def all_trace_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
                   cu.url AS copy_of, t.wire, t.article_id, t.parent_article_id, pa.url AS parent_url, t.run_id
            FROM trace_of t JOIN urls u ON u.id = t.url_id LEFT JOIN urls cu ON cu.id = t.copy_of_url_id
            LEFT JOIN articles pa ON pa.id = t.parent_article_id ORDER BY t.id"""))
+
+
+def export_candidates(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every candidate page tracing found, with the citation it was traced for, for the exports."""
+    return list(db.query("SELECT k.id, k.citation_id, k.url_id, k.source, k.archive, k.timestamp, k.rank, k.score, "
+                         "k.verdict, k.capture_id, k.run_id, r.started_at FROM candidates k "
+                         "LEFT JOIN runs r ON r.id = k.run_id ORDER BY k.citation_id, k.rank"))
+
+
+def export_trace_of(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every `trace_of` row, with the ids of the page it was reached from and of the page it copies (within
+    the same claim's trace), for the exports."""
+    return list(db.query(
+        """SELECT t.*, r.started_at,
+                  (SELECT p.id FROM trace_of p WHERE p.claim_id = t.claim_id AND p.article_id = t.parent_article_id
+                   AND p.depth = t.depth - 1 ORDER BY p.id LIMIT 1) AS parent_id,
+                  (SELECT c.id FROM trace_of c WHERE c.claim_id = t.claim_id AND c.url_id = t.copy_of_url_id
+                   ORDER BY c.id LIMIT 1) AS copy_of_id
+           FROM trace_of t LEFT JOIN runs r ON r.id = t.run_id ORDER BY t.id"""))
