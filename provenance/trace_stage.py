@@ -91,12 +91,13 @@ class TraceStage:
         self.ctx = ctx
         self.tracers = [Tracer(w) for w in ctx.archiver.archives]  # one budget across them (`trace_citation`)
         self.today = today
+        self.deeper: dict[int, dict[int, DeepTrace]] = {}  # article id → claim id → its deep trace, as run
 
     def run(self, article_id: int, claim_id: int | None = None, depth: int = 1) -> list[TracedCitation]:
         """The stage at `depth`: the vague citations traced, then (from depth 2) each claim traced deeper."""
         found = self.trace_article(article_id, claim_id)
         if depth >= 2:
-            self.trace_deeper(article_id, depth, claim_id)
+            self.deeper[article_id] = self.trace_deeper(article_id, depth, claim_id)
         return found
 
     def trace_article(self, article_id: int, claim_id: int | None = None) -> list[TracedCitation]:

@@ -40,6 +40,7 @@ from .regrade import regrade_articles
 from .run import RunContext
 from .settings import Settings
 from .store import queries
+from .trace import DeepTrace
 from .trace_stage import TracedCitation, TraceStage
 
 __all__ = ["ArchiveOutcome", "AuditOutcome", "CheckOutcome", "Progress", "ResolveOutcome", "Summary",
@@ -250,6 +251,7 @@ class TraceOutcome:
     traces: dict[int, list[TracedCitation]]  # article id → its vague citations' traces
     regraded: int = 0
     depth: int = 1
+    deeper: dict[int, dict[int, DeepTrace]] = field(default_factory=dict)  # article → claim → deep trace (depth ≥ 2)
 
     def traced(self) -> list[TracedCitation]:
         return [t for found in self.traces.values() for t in found if t.trace.traced is not None]
@@ -277,7 +279,7 @@ def trace_claims(settings: Settings, *, article: int | None = None, claim: int |
     finally:
         ctx.close()
     changed = regrade_articles(ctx.db, articles)
-    outcome = TraceOutcome(ctx.run_id, done, changed, settings.depth or 1)
+    outcome = TraceOutcome(ctx.run_id, done, changed, settings.depth or 1, stage.deeper)
     ctx.finish(RunStatus.DONE, {"articles": len(articles), "citations": sum(len(t) for t in done.values()),
                                 "traced": len(outcome.traced()), "regraded": changed}, [])
     return outcome

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import batch, browse, report, store, usecases
+from provenance import batch, browse, cli_render, report, store, usecases
 from provenance.report.markdown import md
 from provenance.settings import Settings
 
@@ -211,3 +211,25 @@ def test_prov_export_carries_the_traced_pages(traced):
     assert (page[1], page[2]) in quoted  # the story copies the wire's text
     ids = {str(r.identifier) for r in doc.get_records()}
     assert f"pv:deep-tracing/{traced['bridges']}" in ids and f"pv:article/{rows[2]['article_id']}" in ids
+
+
+def test_audit_at_depth_one_goes_no_deeper_and_trace_does_later(tmp_path):
+    """audit's default depth (1) records no `trace_of` row; `provenance trace --article N --depth 3` then traces
+    from what is recorded, says where each claim ends, and a second run replaces the rows instead of adding."""
+    archive, base, article = seeded(tmp_path)
+    try:
+        outcome = usecases.audit_sources(settings_for(tmp_path / "p.db", base), [str(article)])
+        db = store.connect(tmp_path / "p.db")
+        assert db.execute("SELECT count(*) FROM trace_of").fetchone()[0] == 0
+        article_id = outcome.results[0].article_id
+        first = usecases.trace_claims(settings_for(tmp_path / "p.db", base, depth=3), article=article_id)
+        count = db.execute("SELECT count(*) FROM trace_of").fetchone()[0]
+        again = usecases.trace_claims(settings_for(tmp_path / "p.db", base, depth=3), article=article_id)
+    finally:
+        archive.close()
+    assert count == db.execute("SELECT count(*) FROM trace_of").fetchone()[0] == 5
+    assert db.execute("SELECT count(DISTINCT run_id) FROM trace_of").fetchone()[0] == 1  # the second run's rows
+    printed = cli_render.render_traces(again)
+    assert f"primary source: {PDF} (document, depth 3); 3 pages" in printed
+    assert f"primary source: {MINUTES} (no_citation, depth 2); 2 pages" in printed
+    assert set(first.deeper[article_id]) == set(again.deeper[article_id])
