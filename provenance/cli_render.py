@@ -90,7 +90,8 @@ def render_traces(outcome: TraceOutcome) -> str:
         for claim_id, deep in outcome.deeper.get(article_id, {}).items():
             end = deep.primary
             where = f"{end.url} ({end.stop}, depth {end.depth + 1})" if end else "not reached"
-            lines.append(f"  claim {claim_id:<8} primary source: {where}; {len(deep.steps)} pages, {deep.fetches} fetched")
+            lines.append(f"  claim {claim_id:<8} primary source: {where}; "
+                         f"{len(deep.steps)} pages, {deep.fetches} fetched")
     lines.append(f"{len(outcome.traced())} traced; {outcome.regraded} claims changed status."
                  " Follow one: provenance show CLAIM_ID")
     return "\n".join(lines)
