@@ -45,6 +45,7 @@ from .trace import (
     fetch_page,
     trace_citation,
 )
+from .trace.deep import DOCUMENT
 
 log = logging.getLogger("provenance.trace")
 
@@ -165,7 +166,7 @@ class TraceStage:
             deep = tracer.trace(claim.text, start["url"], html, quotes=quotes, handle=handle)
             primary = deep.primary
             steps = [dict(s.row(), title=s.title, text=s.text, followed=s.followed, primary=s is primary,
-                          read=bool(s.text) or s.stop == "document") for s in deep.steps]
+                          read=bool(s.text) or s.stop == DOCUMENT) for s in deep.steps]
             trace_queries.replace_trace(self.ctx.db, self.ctx.run_id, claim.id, start["citation_id"], article_id,
                                         steps)
             done[claim.id] = deep
