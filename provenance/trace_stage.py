@@ -18,7 +18,8 @@ With a depth of 2 or more (`--depth N`), `trace_deeper` goes on below the page t
 claim (a cited page its check found the words on, or the page tracing found): `trace.DeepTracer`
 follows the links near the passage, N - 1 levels down, and every page reached is recorded
 (`store.trace_queries`: an article per page read, a `trace_of` row per page reached, with why its
-branch ends and whether it copies another).
+branch ends and whether it copies another). Each page below the cited one is resolved and captured
+like a cited page (or, gone, read from the archive's raw copy, kept in the WARC files too).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from datetime import date
 
 from . import ingest
 from .archive.warc import read_record
-from .errors import NotFound
-from .models import Exchange, Extraction, Kind
+from .errors import FetchError, NotFound
+from .fetch import decoded_body, header
+from .models import Exchange, Extraction, Kind, Status
 from .run import RunContext
 from .store import queries, trace_queries, writes
 from .trace import (
@@ -40,9 +42,9 @@ from .trace import (
     NOT_VAGUE,
     DeepTrace,
     DeepTracer,
+    Page,
     Trace,
     Tracer,
-    fetch_page,
     trace_citation,
 )
 from .trace.deep import DOCUMENT
@@ -149,7 +151,7 @@ class TraceStage:
         if self.ctx.settings.offline:
             return {}
         citations, claims = queries.article_claims(self.ctx.db, article_id)
-        fetch = fetch_page(self.ctx.resolver.fetcher, self.ctx.archiver.wayback, self.ctx.settings.max_bytes)
+        fetch = self._fetch_hop
         done: dict[int, DeepTrace] = {}
         for start in trace_queries.trace_starts(self.ctx.db, article_id):
             claim = claims.get(start["claim_id"])
@@ -171,6 +173,28 @@ class TraceStage:
                                         steps)
             done[claim.id] = deep
         return done
+
+    def _fetch_hop(self, url: str) -> Page | None:
+        """A page below the cited one, as evidence like any cited page: resolved through the run's resolver
+        (its limits, its record of hops) and captured into the WARC files; gone or refused, the archive's
+        raw copy, kept in the WARC files too."""
+        res = self.ctx.resolver.resolve(url)
+        self.ctx.record(res)
+        if res.status is Status.ALIVE and res.exchanges:
+            self.ctx.archiver.capture(res)
+            ex = res.exchanges[-1]
+        else:
+            try:
+                ex = self.ctx.archiver.wayback.raw("2", url)  # the capture nearest now, as it was saved
+            except FetchError:
+                return None
+            if ex.http_status == 200:
+                self.ctx.archiver.keep_exchange(ex)
+        if ex.http_status != 200:
+            return None
+        ctype = header(ex, "content-type")
+        body = ingest.decode(decoded_body(ex, self.ctx.settings.max_bytes), ingest.charset_of(ctype))[0]
+        return Page(res.final_url or url if res.status is Status.ALIVE else url, ctype or "text/html", body)
 
     def _html_of(self, capture_id: int) -> str | None:
         """The page's HTML as its capture keeps it (the check stage read the same record)."""

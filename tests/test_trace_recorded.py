@@ -110,6 +110,20 @@ def test_a_three_hop_chain_is_recorded_down_to_the_document(traced):
         (WIRE, "Bridges (AP)")
 
 
+def test_each_page_reached_is_kept_as_evidence(traced):
+    """A page below the cited one is resolved and recorded like a cited page; refused live (a closed port), its
+    archived raw copy is what was read, and it is kept in the WARC files."""
+    db, base = traced["db"], traced["base"]
+    for url in (WIRE, PDF, MINUTES):
+        (status,) = db.execute("SELECT r.status FROM resolutions r JOIN urls u ON u.id = r.url_id WHERE u.url = ?",
+                               [url]).fetchone()
+        assert status in ("refused", "error")
+        kept = db.execute("SELECT c.http_status FROM captures c JOIN urls u ON u.id = c.url_id "
+                          "WHERE u.url = ? AND c.record_type = 'response'", [f"{base}/web/2id_/{url}"]).fetchall()
+        assert kept == [(200,)]
+    assert not usecases.verify_archive(traced["settings"]).report.problems
+
+
 def test_a_two_hop_chain_ends_at_a_page_citing_nothing(traced):
     rows = hops(traced["db"], traced["budget"])
     assert [(r["depth"], r["url"]) for r in rows] == [(1, f"{traced['base']}/web/2id_/{STORY_TWO}"), (2, MINUTES)]
