@@ -68,7 +68,7 @@ def grade_article(ctx: RunContext, article_id: int, doc: Extraction, depth: int 
     if ctx.settings.check:
         Checker(ctx).check_article(article_id)
     if tracing(ctx.settings, depth):
-        TraceStage(ctx).trace_article(article_id)
+        TraceStage(ctx).run(article_id, depth=trace_depth(ctx.settings, depth))
     urls = [c.url for c in doc.citations if c.url]
     states = None if not urls else queries.url_states(ctx.db, urls)
     by_seq = queries.check_verdicts(ctx.db, article_id, by_seq=True)
@@ -79,11 +79,15 @@ def grade_article(ctx: RunContext, article_id: int, doc: Extraction, depth: int 
     writes.update_claim_statuses(ctx.db, article_id, doc)
 
 
+def trace_depth(settings: Settings, depth: int = 0) -> int:
+    """The depth asked for: `--depth`, else the command's own."""
+    return settings.depth if settings.depth is not None else depth
+
+
 def tracing(settings: Settings, depth: int = 0) -> bool:
     """Whether the trace stage runs: a depth of 1 or more (`--depth`, else the command's own) and
     archive look-ups allowed (not --no-wayback, not --offline)."""
-    wanted = settings.depth if settings.depth is not None else depth
-    return wanted >= 1 and settings.wayback and not settings.offline
+    return trace_depth(settings, depth) >= 1 and settings.wayback and not settings.offline
 
 
 class Auditor:

@@ -302,7 +302,7 @@ def browse(
 
 
 @app.command()
-@with_settings("db", *NETWORK, "check", db=RECORDS + " It also holds the work queue a resumed run reads.")
+@with_settings("db", *NETWORK, "check", "depth", db=RECORDS + " It also holds the work queue a resumed run reads.")
 def batch(
     sources: list[str] = typer.Argument(
         ..., metavar="SOURCE...", help="Folders (recursive), .warc/.warc.gz files, .zip files, files of URLs "

@@ -87,6 +87,11 @@ def render_traces(outcome: TraceOutcome) -> str:
         lines.append(f"article {article_id}: {len(found)} vague citations")
         for t in found:
             lines.append(f"  citation {t.citation_id:<5} {t.kind:7} {t.outlet or '':22} {t.line()}")
+        for claim_id, deep in outcome.deeper.get(article_id, {}).items():
+            end = deep.primary
+            where = f"{end.url} ({end.stop}, depth {end.depth + 1})" if end else "not reached"
+            lines.append(f"  claim {claim_id:<8} primary source: {where}; "
+                         f"{len(deep.steps)} pages, {deep.fetches} fetched")
     lines.append(f"{len(outcome.traced())} traced; {outcome.regraded} claims changed status."
                  " Follow one: provenance show CLAIM_ID")
     return "\n".join(lines)
