@@ -204,6 +204,9 @@ def _audit_sources(settings: Settings, sources: list[str], on_failure) -> AuditO
                     on_failure(source, e)
                 continue
             results.append(auditor.audit(article))
+    except BaseException as e:
+        ctx.stopped_by(e)
+        raise
     finally:
         ctx.close()
     outcome = AuditOutcome(ctx.run_id, results, failures, ctx.db, offline=settings.offline,

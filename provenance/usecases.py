@@ -103,6 +103,9 @@ def _resolve_urls(settings: Settings, urls: list[str], on_progress) -> ResolveOu
 
     try:
         found = ctx.resolve(distinct, on_result=answered)
+    except BaseException as e:
+        ctx.stopped_by(e)
+        raise
     finally:
         ctx.close()
     ctx.regrade(distinct)
@@ -159,6 +162,9 @@ def _archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
         found = ctx.resolve(urls, fresh=True)
         results = list(found.values())
         captures, snapshots = ctx.archiver.archive({r.url: r for r in results}, target_date(None, ""))
+    except BaseException as e:
+        ctx.stopped_by(e)
+        raise
     finally:
         ctx.close()
     ctx.regrade(list(found))
@@ -234,6 +240,9 @@ def check_recorded(settings: Settings, *, article: int | None = None, claim: int
     try:
         checker = Checker(ctx)
         done = {a: checker.check_article(a, claim) for a in articles}
+    except BaseException as e:
+        ctx.stopped_by(e)
+        raise
     finally:
         ctx.close()
     changed = regrade_articles(ctx.db, articles)
@@ -276,6 +285,9 @@ def trace_claims(settings: Settings, *, article: int | None = None, claim: int |
     try:
         stage = TraceStage(ctx)
         done = {a: stage.run(a, claim, settings.depth or 1) for a in articles}
+    except BaseException as e:
+        ctx.stopped_by(e)
+        raise
     finally:
         ctx.close()
     changed = regrade_articles(ctx.db, articles)
