@@ -8,6 +8,7 @@ import random
 import pytest
 
 from bench import check as evaluation
+from bench import check_cases as making
 from provenance.check import __all__ as exported
 from provenance.check import check_quote, main_text
 
