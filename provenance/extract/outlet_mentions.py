@@ -8,6 +8,7 @@ Fox") is no mention, and the capitalised words that only open a sentence are cut
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -217,17 +218,21 @@ def unknown_mentions(
     surnames: frozenset[str] = frozenset(),
     typed_words: frozenset[str] = frozenset(),
     mid_sentence: frozenset[str] | set[str] = frozenset(),
+    candidates: Sequence[re.Match[str]] | None = None,
 ) -> list[Mention]:
     """Capitalised names in the block that neither the table nor a newspaper word made a mention.
 
     Each carries its evidence of being an outlet (`name_evidence`), or None; `outlets._accept` weighs it
     against the cue. A name with no evidence that is a person's, a body's, or an ordinary word
     opening a sentence ("Officials reported") is left out here, before any cue is read.
+    `candidates`: the block's CANDIDATE matches when the caller found them already.
     """
     text = doc.text
     taken = [(m.start, m.end) for m in found]
     out = []
-    for m in CANDIDATE.finditer(text, block.start, block.end):
+    if candidates is None:
+        candidates = list(CANDIDATE.finditer(text, block.start, block.end))
+    for m in candidates:
         if m.group(0) in typed_words or (discovered and outlet_key(m.group(0)) in discovered):
             name, s = m.group(0), m.start()  # "People", that the text calls an outlet
         else:
