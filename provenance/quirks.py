@@ -49,6 +49,7 @@ def _link_rules() -> dict:
     }
 
 
+@lru_cache(maxsize=8192)  # asked of the same link by several rules (share, navigation, same site, outlet)
 def host(url: str | None) -> str:
     """Lower-case host name without `www.`; '' when there is none."""
     if not url:

@@ -33,6 +33,8 @@ _WIDE_CLOSERS = frozenset("」』）】")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 # A word starts with a letter or a digit of any script.
 WORD = re.compile(r"[^\W_][\w’'-]*")
+# A URL written out: no words of a claim.
+_URL = re.compile(r"https?://\S+")
 # Scripts written without spaces between words: their characters are counted instead.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
 
@@ -119,7 +121,8 @@ def words(text: str) -> list[str]:
 
 def is_claim_text(text: str) -> bool:
     """Enough words to assert something: three words, or six characters of an unspaced script."""
-    text = re.sub(r"https?://\S+", "", text)
+    if "http" in text:
+        text = _URL.sub("", text)
     return len(WORD.findall(text)) >= 3 or len(_UNSPACED.findall(text)) >= 6
 
 
