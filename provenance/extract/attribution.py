@@ -289,10 +289,19 @@ def _before_cue(before: str, after: str, low_after: str, outlet_types: str, know
         if rule.search(low if lower else before):
             if name == "told" and AFTER_STAFF.match(low_after):
                 return "told-staff"
-            if name == "sources-line" and not re.match(r"^\s*(?:\(\d+\))?\s*(?:[,;&]|and\b|$)", after):
+            if name == "sources-line" and not _LIST_GOES_ON.match(after):
                 continue
             return name
     return None
+
+
+# The smaller patterns of the cues, compiled once (they are read for every name of a page).
+_LIST_GOES_ON = re.compile(r"^\s*(?:\(\d+\))?\s*(?:[,;&]|and\b|$)")
+_AS_WORD_END = re.compile(r"\bas\s+\S+\s*$")
+_NOUN_AFTER = re.compile(rf"^\s+(?:{NOUNS})\b", re.I)
+_PREPOSITION_ARTICLE_END = re.compile(r"\b(?:in|by|from|to|on)\s+(?:an?|the)\s+$")
+_DASH_AFTER = re.compile(r"^\)?\s*[-–—:]\s")
+_CLOSING_BRACKET = re.compile(r"^\s*\)\s*$")
 
 
 def _after_cue(text: str, start: int, end: int, before: str, after: str, low_after: str) -> str | None:
@@ -310,15 +319,15 @@ def _after_cue(text: str, start: int, end: int, before: str, after: str, low_aft
         return "possessive-person"  # "CNN's Jane Roe reported"
     if AFTER_POSSESSIVE.match(after):
         return "possessive"
-    if AFTER_NOUN.match(low_after) and (DETERMINER.search(before) or re.search(r"\bas\s+\S+\s*$", before)):
+    if AFTER_NOUN.match(low_after) and (DETERMINER.search(before) or _AS_WORD_END.search(before)):
         return "report-of"
-    if re.match(rf"^\s+(?:{NOUNS})\b", after, re.I) and re.search(r"\b(?:in|by|from|to|on)\s+(?:an?|the)\s+$", before):
+    if _NOUN_AFTER.match(after) and _PREPOSITION_ARTICLE_END.search(before):
         return "report-of"
-    if DATELINE.match(before) and re.match(r"^\)?\s*[-–—:]\s", after):
+    if DATELINE.match(before) and _DASH_AFTER.match(after):
         return "dateline"
     if not after.strip() and before.rstrip()[-1:] in (".", "!", "?", "”", '"') and len(before.strip()) > 20:
         return "credit-end"
     named = " " in text[start:end] or before.endswith(("The ", "the "))  # not a lone "(AP)" or "(Reuters)"
-    if named and "(" in before[-6:] and re.match(r"^\s*\)\s*$", after) and PAREN_CREDIT.search(before):
+    if named and "(" in before[-6:] and _CLOSING_BRACKET.match(after) and PAREN_CREDIT.search(before):
         return "paren-credit"  # "Drought slows the region's harvest (The Economist)": a headline and its outlet
     return None

@@ -124,8 +124,11 @@ def _hint(el) -> float:
     return factor
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def _by_json_ld(root, article_body: str) -> object | None:

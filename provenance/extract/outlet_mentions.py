@@ -87,6 +87,28 @@ OF_TITLE = re.compile(r"\s+of\s+(?:the\s+)?[A-Z]")
 JOINED = re.compile(r"[’']s\s+[A-Z][\w&!+-]*(?:[ \t]+[A-Z][\w&!+-]*)*")
 
 
+# The smaller patterns read around each mention, compiled once.
+_NUMBER_NAME_AFTER = re.compile(r"^\s+\d{1,3}\s+[A-Z]")
+_AGENCY_AFTER = re.compile(r"^\s+(?:News\s+|Press\s+)?(?:Agency|Service)\b")
+_CAPITAL_AFTER = re.compile(r"^\s+(?!(?:The|A|An)\b)[A-Z][a-z]")
+_APOSTROPHE = re.compile(r"^[’']")
+_WORD_AFTER = re.compile(r"^\s+(\w+)")
+_CAPITAL_BEFORE = re.compile(r"([A-Z][\w.’'-]*)\s+$")
+_ABBREVIATION = re.compile(r"[A-Z]{2,}\.|[A-Z][a-z]{3,}\.")
+_DOMAIN_LIKE = re.compile(r"[a-z0-9.-]+")
+_WORD_STOP_END = re.compile(r"[a-z]{2}\.$")
+_OF_NAME_AFTER = re.compile(r"^\s+of\s+(?:the\s+)?[A-Z]")
+_TV_RADIO = re.compile(r"^(.+?)\s+(?:TV|Radio)$")
+_SHOW_AFTER = re.compile(r"^\s+(?:show|programme|program)\b")
+_LEADING_THE = re.compile(r"^The\s+")
+
+
+@lru_cache(maxsize=4)
+def _type_then_name(types: str) -> re.Pattern:
+    """'Canadian magazine Lakeview': an outlet-type noun and a name right after a table name."""
+    return re.compile(rf"^\s+(?:{types})\s+[A-Z]")
+
+
 def _plural_word(name: str) -> bool:
     """'Investigators', 'Doctors': one lower-case word in the plural, as nouns open sentences."""
     return " " not in name and name[1:].islower() and name.endswith("s") and not name.endswith(("ss", "us", "is"))
@@ -122,18 +144,18 @@ def _strip_leading(name: str, start: int) -> tuple[str, int]:
 def _inside_bigger_name(text: str, start: int, end: int, allow_the: bool) -> bool:
     """'Vice President', 'Daniel J. Fox', 'Time Lattice': the outlet word is part of another proper name."""
     after = text[end : end + 40]
-    if re.match(r"^\s+\d{1,3}\s+[A-Z]", after):
+    if _NUMBER_NAME_AFTER.match(after):
         return True  # "NBC 12 Riverside"
-    if re.match(r"^\s+(?:News\s+|Press\s+)?(?:Agency|Service)\b", after):
+    if _AGENCY_AFTER.match(after):
         return False  # "Reuters News Service reported": the outlet, named in full
-    if re.match(r"^\s+(?!(?:The|A|An)\b)[A-Z][a-z]", after) and not re.match(r"^[’']", after):
-        word = re.match(r"^\s+(\w+)", after)
+    if _CAPITAL_AFTER.match(after) and not _APOSTROPHE.match(after):
+        word = _WORD_AFTER.match(after)
         nxt = word.group(1) if word else ""
         if nxt not in ("I", "In", "On", "At"):
             return True
     before = text[max(0, start - 40) : start]
-    m = re.search(r"([A-Z][\w.’'-]*)\s+$", before)
-    if m and not allow_the and not re.fullmatch(r"[A-Z]{2,}\.|[A-Z][a-z]{3,}\.", m.group(1)):
+    m = _CAPITAL_BEFORE.search(before) if not allow_the else None
+    if m and not _ABBREVIATION.fullmatch(m.group(1)):
         word_start = start - len(before) + m.start(1)
         if not attribution.is_sentence_start(text, word_start) and m.group(1) not in ("The",):
             return True
@@ -153,13 +175,13 @@ def named_mentions(
         surface = m.group("name")
         if surface in t.not_outlets:
             continue
-        if re.fullmatch(r"[a-z0-9.-]+", surface):
+        if _DOMAIN_LIKE.fullmatch(surface):
             continue  # a domain in running text is a website named, not a source cited
         if _inside_bigger_name(text, s, e, allow_the=bool(m.group("the"))):
             continue
-        if not m.group("the") and re.match(rf"^\s+(?:{t.types_pattern})\s+[A-Z]", text[e : e + 40]):
+        if not m.group("the") and _type_then_name(t.types_pattern).match(text[e : e + 40]):
             continue  # "Canadian magazine Lakeview": an adjective before the outlet named next
-        agency = re.match(r"^\s+(?:News\s+|Press\s+)?(?:Agency|Service)\b", text[e : e + 30])
+        agency = _AGENCY_AFTER.match(text[e : e + 30])
         if agency:  # "Reuters News Service reported": the outlet, named in full
             e += agency.end()
             surface = text[s:e]
@@ -171,7 +193,7 @@ def named_mentions(
         if g != "name":
             if g == "typed" or " " in name or name not in PLURAL_LEADING:  # "People magazine" names an outlet
                 name, s = _strip_leading(name, s)
-            if re.search(r"[a-z]{2}\.$", name):
+            if _WORD_STOP_END.search(name):
                 name = name[:-1]
             e = s + len(name)
             if not name:
@@ -184,13 +206,13 @@ def named_mentions(
                 continue  # a lone "Times" or "News" is a short form at best
         if _inside_bigger_name(text, s, e, allow_the=True):
             continue
-        if re.match(r"^\s+of\s+(?:the\s+)?[A-Z]", text[e : e + 40]):
+        if _OF_NAME_AFTER.match(text[e : e + 40]):
             continue  # "Northern Journal of Marine Biology": a longer title, a journal rather than a newsroom
-        show = re.match(r"^(.+?)\s+(?:TV|Radio)$", name)
-        if show and re.match(r"^\s+(?:show|programme|program)\b", text[e : e + 20]):
+        show = _TV_RADIO.match(name)
+        if show and _SHOW_AFTER.match(text[e : e + 20]):
             name, e = show.group(1), s + len(show.group(1))  # "the Jane Doe TV show": the show's name
         evidence = "newspaper-word" if g == "name" else "typed"
-        found[(s, e)] = Mention(s, e, re.sub(r"^The\s+", "", name), name, False, evidence=evidence)
+        found[(s, e)] = Mention(s, e, _LEADING_THE.sub("", name), name, False, evidence=evidence)
     if short_forms:
         short = re.compile(
             r"(?<![\w-])[Tt]he\s+(?P<w>" + "|".join(map(re.escape, short_forms)) + r")(?![\w-])"

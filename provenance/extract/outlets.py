@@ -40,6 +40,9 @@ MODIFIED_AFTER = re.compile(
 )
 
 
+_POSSESSIVE_END = re.compile(r"[’']s?\s+$")
+
+
 def _accept(m: Mention, cue: str | None, before: str, surnames: frozenset[str], discovered: set[str]) -> bool:
     """Whether a cue on a mention makes it a citation: table names and newspaper words need any cue;
     an unknown name needs a cue only newsrooms take, or evidence, and must not be a person's or a body's."""
@@ -51,7 +54,7 @@ def _accept(m: Mention, cue: str | None, before: str, surnames: frozenset[str], 
         return True
     if m.evidence == "link":  # a company's own site is linked on its name too: the cue must be a newsroom's
         return cue not in ("noun-by", "said", "possessive", "via-inline")
-    if re.search(r"[’']s?\s+$", before):
+    if _POSSESSIVE_END.search(before):
         return False  # "Acme’s Jane Roe reports": someone of a named body
     if (m.evidence != "acronym" or " " in m.surface) and (
         people.is_person(m.surface, before, surnames) or people.is_organisation(m.surface)
