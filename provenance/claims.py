@@ -28,6 +28,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import cast
 
 from .models import (
     WEAK_CUES,
@@ -224,7 +225,9 @@ def _content_stem(word: str) -> str | None:
 
 
 def content_words(text: str) -> set[str]:
-    return {stem for w in words(text) if (stem := _content_stem(w)) is not None}
+    stems = set(map(_content_stem, words(text)))
+    stems.discard(None)
+    return cast(set[str], stems)  # None, the one non-stem, is gone
 
 
 def link_supports(claims: list[Claim]) -> None:
@@ -232,12 +235,17 @@ def link_supports(claims: list[Claim]) -> None:
     body = [c for c in claims if c.kind in (ClaimKind.SENTENCE, ClaimKind.QUOTE, ClaimKind.POST)]
     body = body[:MAX_BODY_FOR_SUPPORT]
     summaries = [c for c in claims if c.kind in (ClaimKind.HEADLINE, ClaimKind.DEK, ClaimKind.BULLET)]
+    # Only the words some summary holds are indexed: the others are never looked up.
+    summary_words = [(claim, content_words(claim.text)) for claim in summaries[:MAX_SUMMARIES]]
+    wanted: set[str] = set()
+    for _, mine in summary_words:
+        if len(mine) >= 2:
+            wanted |= mine
     index: dict[str, list[Claim]] = {}
-    for other in body:
-        for w in content_words(other.text):
+    for other in body if wanted else ():
+        for w in content_words(other.text) & wanted:
             index.setdefault(w, []).append(other)
-    for claim in summaries[:MAX_SUMMARIES]:
-        mine = content_words(claim.text)
+    for claim, mine in summary_words:
         if len(mine) < 2:
             continue
         shared_count: dict[int, int] = {}
