@@ -76,8 +76,10 @@ PLURAL_LEADING = frozenset(
     "Fans Readers Viewers Residents Witnesses Authorities Lawmakers Democrats Republicans Sources Insiders".split()
 )
 # A run of capitalised words (initials, "E!", "NBC 12 Riverside"): a name the table may not know.
+# Written to open with its capital letter (the character before it checked just after, as `(?<!…).`),
+# so that the search skips to capitals instead of testing the look-behind at every position.
 CANDIDATE = re.compile(
-    r"(?<![\w@#/.&’'!-])(?:(?:[A-Z]\.){2,}|[A-Z][\w&!+-]*)"
+    r"[A-Z](?<![\w@#/.&’'!-].)(?:\.(?:[A-Z]\.)+|[\w&!+-]*)"
     r"(?:[ \t]+(?:(?:[A-Z]\.){2,}|[A-Z][\w&!+-]*|\d{1,3}(?=[ \t]+[A-Z])))*"
 )
 
