@@ -105,6 +105,13 @@ _SHOW_AFTER = re.compile(r"^\s+(?:show|programme|program)\b")
 _LEADING_THE = re.compile(r"^The\s+")
 
 
+@lru_cache(maxsize=256)
+def _short_forms_pattern(forms: tuple[str, ...]) -> re.Pattern:
+    """'the Post', 'the Times': the short forms of the outlets a text has named (a page adds a few, one
+    at a time; each set is compiled once). Opens with its "T"/"t", the look-behind checked after it."""
+    return re.compile(r"[Tt](?<![\w-].)he\s+(?P<w>" + "|".join(map(re.escape, forms)) + r")(?![\w-])")
+
+
 @lru_cache(maxsize=4)
 def _type_then_name(types: str) -> re.Pattern:
     """'Canadian magazine Lakeview': an outlet-type noun and a name right after a table name."""
@@ -216,10 +223,7 @@ def named_mentions(
         evidence = "newspaper-word" if g == "name" else "typed"
         found[(s, e)] = Mention(s, e, _LEADING_THE.sub("", name), name, False, evidence=evidence)
     if short_forms:
-        short = re.compile(
-            r"(?<![\w-])[Tt]he\s+(?P<w>" + "|".join(map(re.escape, short_forms)) + r")(?![\w-])"
-        )
-        for m in short.finditer(block):
+        for m in _short_forms_pattern(tuple(short_forms)).finditer(block):
             s, e = bstart + m.start("w"), bstart + m.end("w")
             if any(a <= s and e <= b and (a, b) != (s, e) for a, b in found) or _inside_bigger_name(
                 text, s, e, allow_the=True
