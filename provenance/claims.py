@@ -204,15 +204,18 @@ def _link_inline(claim: Claim, inside: list[Citation], block: Block) -> None:
 
 
 _POSSESSIVE = re.compile(r"'s$")
+_SUFFIXES = (("ing", 3), ("ed", 2), ("es", 2), ("s", 1))
 
 
 @lru_cache(maxsize=16384)  # the same words recur across a page's sentences and summaries
 def _stem(word: str) -> str:
     w = word.lower().replace("’", "'")
-    w = _POSSESSIVE.sub("", w)
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)]
+    if "'s" in w:  # what _POSSESSIVE can match: the search only where it may find something
+        w = _POSSESSIVE.sub("", w)
+    n = len(w)
+    for suffix, cut in _SUFFIXES:
+        if n > cut + 3 and w.endswith(suffix):
+            return w[:-cut]
     return w
 
 

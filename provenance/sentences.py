@@ -123,7 +123,10 @@ def is_claim_text(text: str) -> bool:
     """Enough words to assert something: three words, or six characters of an unspaced script."""
     if "http" in text:
         text = _URL.sub("", text)
-    return len(WORD.findall(text)) >= 3 or len(_UNSPACED.findall(text)) >= 6
+    found = WORD.finditer(text)  # three words are enough: the rest of a long sentence is not read
+    if next(found, None) and next(found, None) and next(found, None):
+        return True
+    return len(_UNSPACED.findall(text)) >= 6
 
 
 def is_unspaced(word: str) -> bool:
