@@ -49,8 +49,9 @@ _SKIP = {"script", "style", "noscript", "template", "svg", "head", "nav", "foote
 
 
 def _names(el) -> str:
-    attrs = ("class", "id", "name", "data-component")
-    return " ".join(el.get(a) or "" for a in attrs)
+    """The class, id, name and data-component attributes, joined by spaces (read for every candidate)."""
+    get = el.get
+    return f"{get('class') or ''} {get('id') or ''} {get('name') or ''} {get('data-component') or ''}"
 
 
 def _text_len(el) -> int:
