@@ -77,12 +77,14 @@ _LEADING_THE = re.compile(r"^(?:[Tt]he)\s+")
 
 
 def _bare(word: str) -> str:
+    if "'" not in word and "’" not in word:
+        return word  # no apostrophe: nothing _POSSESSIVE_END could match
     return _POSSESSIVE_END.sub("", word)
 
 
 def is_person(name: str, before: str = "", known_surnames: frozenset[str] = frozenset()) -> bool:
     """A person's name: 'Jane Doe', 'Sen. Smith', or a surname the text already gave with a first name."""
-    words = _LEADING_THE.sub("", name).split()
+    words = (_LEADING_THE.sub("", name) if name.startswith(("The", "the")) else name).split()
     if not words:
         return False
     last = before[-30:].split()[-1:]
