@@ -269,11 +269,12 @@ def unknown_mentions(
         longer = JOINED.match(text, e, block.end) if discovered else None
         if longer and outlet_key(name + longer.group(0)) in discovered:
             name, e = name + longer.group(0), e + longer.end()  # "Walker’s Digest", named before as an outlet
-        if not name or any(a < e and s < b for a, b in taken) or len(name.split()) > 6:
+        if not name or (taken and any(a < e and s < b for a, b in taken)):
             continue
-        if name in t.not_outlets or name.split()[0] in t.not_outlets:
+        words = name.split()
+        if len(words) > 6 or name in t.not_outlets or words[0] in t.not_outlets:
             continue
-        if name.split()[-1] in t.outlet_words and OF_TITLE.match(text, e, e + 30):
+        if words[-1] in t.outlet_words and OF_TITLE.match(text, e, e + 30):
             continue  # "Northern Journal of Marine Biology": a title the newspaper-word rule left out
         if " " not in name and name.lower() in lower_words and not block.anchors and not ACRONYM.fullmatch(name):
             if name not in typed_words and not typed_name(t, text, block, s, e):
