@@ -68,7 +68,7 @@ class Text:
     @property
     def sentences(self) -> Sentences:
         if self._sentences is None:
-            self._sentences = Sentences.of(self.text)
+            self._sentences = Sentences.of(self.text, self.folded)
         return self._sentences
 
 
@@ -114,37 +114,46 @@ def read_record(warc_dir: Path, row: dict, max_bytes: int) -> tuple[bytes, str |
 
 
 class Checker:
-    """The check stage on one run's context. A page's text is read from its WARC record once per checker,
-    however many claims cite it (an audit makes one per article; `provenance check` one per run)."""
+    """The check stage on one run's context. A page's text is read from its WARC record and indexed once
+    per run while the run's page-text budget keeps it, however many claims and articles cite it."""
 
     def __init__(self, ctx: RunContext):
         self.ctx = ctx
         self.warc_dir = ctx.settings.warc_dir()
-        self._texts: dict[int, Text | None] = {}  # capture id → its text
+        self._texts = ctx.page_texts  # capture id → its text (or None: nothing readable)
 
     # -- reading pages -------------------------------------------------------------------------
     def text_of(self, row: dict | None) -> Text | None:
         """The main text of the page a capture row keeps (a revisit: of the record it refers to)."""
         if row is None:
             return None
-        if row["id"] in self._texts:
-            return self._texts[row["id"]]
+        known, kept = self._texts.get(row["id"])
+        if known:
+            return kept
+        unpacked = self._texts.unpack(row["id"])
+        text = Text(unpacked, row["id"]) if unpacked is not None else self._read(row)
+        if text is not None and unpacked is None:
+            self._texts.pack(row["id"], text.text)
+        self._texts.put(row["id"], text, len(text.text) if text else 0)
+        return text
+
+    def _read(self, row: dict) -> Text | None:
         source = row
         if row["record_type"] == "revisit" and row.get("refers_to"):
             source = queries.capture_by_record_id(self.ctx.db, row["refers_to"]) or row
         got = read_record(self.warc_dir, source, self.ctx.settings.max_bytes)
-        text = None
-        if got is not None:
-            body, ctype = got
-            kind = (ctype or "text/html").split(";")[0].strip().lower()
-            if kind in TEXT_TYPES or not kind:
-                decoded, _ = ingest.decode(body, ingest.charset_of(ctype))
-                try:
-                    text = Text(decoded if kind == "text/plain" else main_text(decoded, None), row["id"])
-                except Exception as e:  # noqa: BLE001 - one unreadable page is `unavailable`, never a stopped audit
-                    log.warning("could not read the text of %s@%s: %s", row["warc_file"], row["offset"], e)
-        self._texts[row["id"]] = text
-        return text
+        if got is None:
+            return None
+        body, ctype = got
+        kind = (ctype or "text/html").split(";")[0].strip().lower()
+        if kind not in TEXT_TYPES and kind:
+            return None
+        decoded, _ = ingest.decode(body, ingest.charset_of(ctype))
+        try:
+            return Text(decoded if kind == "text/plain" else main_text(decoded, None), row["id"])
+        except Exception as e:  # noqa: BLE001 - one unreadable page is `unavailable`, never a stopped audit
+            log.warning("could not read the text of %s@%s: %s", row["warc_file"], row["offset"], e)
+            return None
 
     def page(self, url: str) -> Page:
         page = Page(url)

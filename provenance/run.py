@@ -14,8 +14,12 @@ swapping of its parts.
 
 from __future__ import annotations
 
+import threading
+import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlite_utils
 
@@ -26,6 +30,71 @@ from .regrade import regrade
 from .resolve import Resolver
 from .settings import Settings
 from .store import queries, writes
+
+# What the page texts kept for the run's later articles may weigh: indexed for checking (folded words,
+# their offsets, each sentence's counted terms: about six bytes a character), and packed (compressed).
+PAGE_TEXT_BUDGET = 48 * 1024 * 1024
+PACKED_TEXT_BUDGET = 32 * 1024 * 1024
+BYTES_PER_CHAR = 6
+
+
+class _Recent:
+    """A map that forgets its least recently used entries once their sizes pass a budget."""
+
+    def __init__(self, budget: int):
+        self.budget, self.used = budget, 0
+        self._kept: OrderedDict[int, tuple[Any, int]] = OrderedDict()
+
+    def get(self, key: int) -> tuple[bool, Any]:
+        got = self._kept.get(key)
+        if got is None:
+            return False, None
+        self._kept.move_to_end(key)
+        return True, got[0]
+
+    def put(self, key: int, value: Any, size: int) -> None:
+        old = self._kept.pop(key, None)
+        self.used -= old[1] if old else 0
+        if size > self.budget:
+            return
+        self._kept[key] = (value, size)
+        self.used += size
+        while self.used > self.budget:
+            _, (_, gone) = self._kept.popitem(last=False)
+            self.used -= gone
+
+
+class PageTexts:
+    """The texts the check stage read back from the WARC files, by capture id, kept for the run's
+    later articles: a page that many articles of a batch cite is read once, not once per article.
+
+    Two tiers, each forgetting its least recently used entries past its budget, so a long batch
+    stays flat: pages ready to check (indexed; the most costly to make and to keep), and the main
+    text alone, compressed, for many more (reading it again from the page is the costly part)."""
+
+    def __init__(self, budget: int = PAGE_TEXT_BUDGET, packed_budget: int = PACKED_TEXT_BUDGET):
+        self.ready, self.packed = _Recent(budget), _Recent(packed_budget)
+        self._lock = threading.Lock()
+
+    def get(self, capture_id: int) -> tuple[bool, Any]:
+        """(True, the text or None) for a capture kept ready; (False, None) otherwise."""
+        with self._lock:
+            return self.ready.get(capture_id)
+
+    def put(self, capture_id: int, text: Any, chars: int) -> None:
+        with self._lock:
+            self.ready.put(capture_id, text, 64 + chars * BYTES_PER_CHAR)
+
+    def unpack(self, capture_id: int) -> str | None:
+        """The main text of a capture kept packed, or None."""
+        with self._lock:
+            known, packed = self.packed.get(capture_id)
+        return zlib.decompress(packed).decode("utf-8", "surrogatepass") if known else None
+
+    def pack(self, capture_id: int, text: str) -> None:
+        packed = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+        with self._lock:
+            self.packed.put(capture_id, packed, 64 + len(packed))
 
 
 @dataclass
@@ -40,6 +109,7 @@ class RunContext:
     gate: RateGate
     resolved: dict[str, Resolution] = field(default_factory=dict)  # this run's answers: each URL once
     gates: dict[str, RateGate] = field(default_factory=dict)  # one per archive asked (`gate`: the first's)
+    page_texts: PageTexts = field(default_factory=PageTexts)  # the check stage's, shared by the run's articles
 
     @classmethod
     def open(cls, settings: Settings, command: str, args: dict) -> RunContext:

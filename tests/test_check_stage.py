@@ -12,8 +12,9 @@ import sys
 
 import pytest
 
-from provenance import browse, report, store, usecases
+from provenance import browse, check_stage, report, store, usecases
 from provenance.export import write as export_write
+from provenance.run import BYTES_PER_CHAR, PageTexts
 from provenance.settings import Settings
 
 from .check_server import Server
@@ -214,6 +215,50 @@ def test_batch_runs_the_check_stage_too(tmp_path):
     found = {(k["kind"], k["verdict"]) for k in db.query("SELECT kind, verdict FROM checks")}
     assert {("quote", "verbatim"), ("quote", "altered"), ("drift", "edited")} <= found
     assert {r["status"] for r in db.query("SELECT status FROM claims")} >= {"verified", "disputed"}
+
+
+def test_a_batch_reads_and_indexes_a_page_many_articles_cite_once(tmp_path, monkeypatch):
+    """Two articles citing the same pages: both get their verdicts, and each kept page is read back from
+    the WARC files once for the run, not once per article (the batch's cost grew with every citation)."""
+    reads = []
+    original = check_stage.read_record
+
+    def counted(warc_dir, row, max_bytes):
+        reads.append(row["id"])
+        return original(warc_dir, row, max_bytes)
+
+    monkeypatch.setattr(check_stage, "read_record", counted)
+    with Server() as server:
+        (tmp_path / "in").mkdir()
+        for name in ("one.html", "two.html"):
+            (tmp_path / "in" / name).write_text(server.article(), encoding="utf-8")
+        settings = settings_for(tmp_path, server)
+        summary = usecases.run_batch(settings, [str(tmp_path / "in")])
+    assert summary.articles == 2
+    db = store.connect(settings.db)
+    per_article = {r["article_id"]: r["n"] for r in db.query(
+        "SELECT claims.article_id, count(*) AS n FROM checks JOIN claims ON claims.id = checks.claim_id GROUP BY 1")}
+    assert len(per_article) == 2 and len(set(per_article.values())) == 1
+    assert reads and len(reads) == len(set(reads))
+
+
+def test_the_run_keeps_page_texts_within_its_budget_the_least_recently_used_going_first():
+    texts = PageTexts(budget=3 * (64 + 100 * BYTES_PER_CHAR))
+    for capture in (1, 2, 3):
+        texts.put(capture, f"text {capture}", 100)
+    assert texts.get(1) == (True, "text 1")  # 1 is now the most recently used
+    texts.put(4, "text 4", 100)
+    assert texts.get(2) == (False, None) and texts.get(1) == (True, "text 1") and texts.get(4) == (True, "text 4")
+    texts.put(5, None, 0)  # an unreadable page is remembered as such, cheaply
+    assert texts.get(5) == (True, None)
+    assert texts.ready.used <= texts.ready.budget
+    texts.put(6, "huge", 10**9)  # more than the whole budget: not kept, and nothing else thrown out for it
+    assert texts.get(6) == (False, None) and texts.get(4) == (True, "text 4")
+    # The second tier keeps the main text alone, compressed, for pages no longer kept ready.
+    page = "Der Bürgermeister sagte: «Die Brücke bleibt zu.» " * 200
+    texts.pack(2, page)
+    assert texts.unpack(2) == page and texts.unpack(3) is None
+    assert texts.packed.used < len(page) / 4
 
 
 @pytest.mark.slow

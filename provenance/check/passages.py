@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..claims import STOPWORDS
-from .normalise import UNSPACED, fold, sentences
+from .normalise import UNSPACED, Folded, fold, sentences
 from .quotes import context
 from .verdict import Check
 
@@ -26,8 +28,10 @@ _HIRAGANA = re.compile(r"[\u3040-\u309f]")
 NOTE = "lexical match (BM25 over the page's sentences), not a proof"
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A light English suffix strip, so "protests" finds "protest"; other languages pass unchanged."""
+    """A light English suffix strip, so "protests" finds "protest"; other languages pass unchanged.
+    Cached: a page's words repeat, and a batch indexes thousands of pages."""
     if not word.isascii() or len(word) <= 4:
         return word
     for suffix, keep in (("'s", ""), ("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
@@ -38,18 +42,24 @@ def stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """The words BM25 counts: folded, stemmed, no stop words; character pairs in scripts without spaces."""
-    out = []
-    for piece in fold(text).text.split(" "):
-        if not piece or piece in STOPWORDS:
-            continue
-        if UNSPACED.search(piece):
-            pairs = [piece[i : i + 2] for i in range(max(1, len(piece) - 1))]
-            # Kana mostly carry grammar (particles, endings); pairs of kanji or katakana carry the content.
-            content = [p for p in pairs if not _HIRAGANA.search(p)]
-            out += content or pairs
-        else:
-            out.append(stem(piece))
-    return out
+    return _terms(fold(text).text.split(" "))
+
+
+def _terms(words: list[str]) -> list[str]:
+    return [t for piece in words for t in _terms_of(piece)]
+
+
+@lru_cache(maxsize=1 << 17)
+def _terms_of(piece: str) -> tuple[str, ...]:
+    """The terms one folded word gives (none for a stop word); cached, since a page repeats its words."""
+    if not piece or piece in STOPWORDS:
+        return ()
+    if UNSPACED.search(piece):
+        pairs = [piece[i : i + 2] for i in range(max(1, len(piece) - 1))]
+        # Kana mostly carry grammar (particles, endings); pairs of kanji or katakana carry the content.
+        content = [p for p in pairs if not _HIRAGANA.search(p)]
+        return tuple(content or pairs)
+    return (stem(piece),)
 
 
 @dataclass
@@ -64,11 +74,27 @@ class Sentences:
     average: float
 
     @classmethod
-    def of(cls, text: str) -> Sentences:
+    def of(cls, text: str, folded: Folded | None = None) -> Sentences:
+        """`text` indexed; `folded` is `fold(text)` when the caller has it already (quote checks fold too)."""
         spans = sentences(text)
-        docs = [Counter(terms(text[s:e])) for s, e in spans]
+        docs = [Counter(_terms(words)) for words in _sentence_words(text, spans, folded or fold(text))]
         lengths = [sum(d.values()) for d in docs]
         return cls(text, spans, docs, Counter(t for d in docs for t in d), lengths, sum(lengths) / (len(docs) or 1))
+
+
+def _sentence_words(text: str, spans: list[tuple[int, int]], folded: Folded) -> list[list[str]]:
+    """The folded words of each sentence, from one fold of the whole page rather than one per sentence
+    (a long page has hundreds). A word is a sentence's when it lies inside the sentence's span; should
+    one ever cross a span's edge, or have lost a soft hyphen, that sentence is folded on its own."""
+    words = folded.text.split(" ") if folded.text else []
+    origins = folded.origins
+    out = []
+    for start, end in spans:
+        first, last = bisect_left(origins, start), bisect_left(origins, end)
+        inside = not folded.gaps and (first == 0 or origins[first - 1] + len(words[first - 1]) <= start) and (
+            last == first or origins[last - 1] + len(words[last - 1]) <= end)
+        out.append(words[first:last] if inside else fold(text[start:end]).text.split(" "))
+    return out
 
 
 def check_passage(claim: str, page: str | Sentences | None) -> Check:
