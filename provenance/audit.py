@@ -22,7 +22,7 @@ from .fetch import decoded_body, header
 from .models import Article, AuditResult, Extraction, LinkTally, Resolution, RunStatus, Status, exit_code
 from .run import RunContext
 from .settings import Settings
-from .store import queries, writes
+from .store import queries, trace_queries, writes
 from .trace_stage import TraceStage
 
 AUDIT_DEPTH = 1  # audit traces vague citations by default; batch (depth 0) does not
@@ -68,22 +68,26 @@ def grade_article(ctx: RunContext, article_id: int, doc: Extraction, depth: int 
     if ctx.settings.check:
         Checker(ctx).check_article(article_id)
     if tracing(ctx.settings, depth):
-        TraceStage(ctx).trace_article(article_id)
+        TraceStage(ctx).run(article_id, depth=trace_depth(ctx.settings, depth))
     urls = [c.url for c in doc.citations if c.url]
     states = None if not urls else queries.url_states(ctx.db, urls)
     by_seq = queries.check_verdicts(ctx.db, article_id, by_seq=True)
     checks = {claim.id: by_seq[seq] for seq, claim in enumerate(doc.claims, 1) if seq in by_seq}
-    traced_seqs = queries.traced_citations(ctx.db, article_id, by_seq=True)
+    traced_seqs = trace_queries.traced_citations(ctx.db, article_id, by_seq=True)
     traced = {c.id for seq, c in enumerate(doc.citations, 1) if seq in traced_seqs}
     grade_all(doc.claims, {c.id: c for c in doc.citations}, states, checks, traced)
     writes.update_claim_statuses(ctx.db, article_id, doc)
 
 
+def trace_depth(settings: Settings, depth: int = 0) -> int:
+    """The depth asked for: `--depth`, else the command's own."""
+    return settings.depth if settings.depth is not None else depth
+
+
 def tracing(settings: Settings, depth: int = 0) -> bool:
     """Whether the trace stage runs: a depth of 1 or more (`--depth`, else the command's own) and
     archive look-ups allowed (not --no-wayback, not --offline)."""
-    wanted = settings.depth if settings.depth is not None else depth
-    return wanted >= 1 and settings.wayback and not settings.offline
+    return trace_depth(settings, depth) >= 1 and settings.wayback and not settings.offline
 
 
 class Auditor:
@@ -200,6 +204,9 @@ def _audit_sources(settings: Settings, sources: list[str], on_failure) -> AuditO
                     on_failure(source, e)
                 continue
             results.append(auditor.audit(article))
+    except BaseException as e:
+        ctx.stopped_by(e)
+        raise
     finally:
         ctx.close()
     outcome = AuditOutcome(ctx.run_id, results, failures, ctx.db, offline=settings.offline,

@@ -21,16 +21,11 @@ from __future__ import annotations
 
 import json
 import logging
-import zlib
 from dataclasses import dataclass, field
-from io import BytesIO
-from pathlib import Path
-
-from warcio.archiveiterator import ArchiveIterator
 
 from . import ingest
 from .archive import raw_form
-from .archive.warc import OPEN_SUFFIX
+from .archive.warc import read_record
 from .check import main_text
 from .check.drift import check_drift
 from .check.normalise import Folded, fold
@@ -38,8 +33,7 @@ from .check.passages import Sentences, check_passage
 from .check.quotes import check_quote
 from .check.verdict import Check
 from .claims import _reach, children_index
-from .fetch import decoded_body
-from .models import CheckAgainst, CheckKind, Citation, Claim, Exchange, Kind, LinkRule, Status, Verdict
+from .models import CheckAgainst, CheckKind, Citation, Claim, Kind, LinkRule, Status, Verdict
 from .run import RunContext
 from .store import queries, writes
 
@@ -89,28 +83,6 @@ class Page:
         if self.live is not None:
             return self.live, CheckAgainst.CAPTURE
         return self.snapshot, CheckAgainst.SNAPSHOT
-
-
-def read_record(warc_dir: Path, row: dict, max_bytes: int) -> tuple[bytes, str | None] | None:
-    """The decoded payload and content type of the WARC response record a `captures` row points at."""
-    path = warc_dir / row["warc_file"]
-    if not path.exists() and (warc_dir / (row["warc_file"] + OPEN_SUFFIX)).exists():
-        path = warc_dir / (row["warc_file"] + OPEN_SUFFIX)
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(row["offset"])
-            blob = fh.read(row["length"])
-        for record in ArchiveIterator(BytesIO(blob)):
-            if record.rec_type != "response" or record.http_headers is None:
-                return None
-            headers = list(record.http_headers.headers)
-            body = record.raw_stream.read(max_bytes + 1)[:max_bytes]
-            ex = Exchange(url="", method="GET", request_headers=[], http_status=0, reason="",
-                          response_headers=headers, body=body)
-            return decoded_body(ex, max_bytes), record.http_headers.get_header("content-type")
-    except (OSError, ValueError, EOFError, zlib.error) as e:
-        log.warning("could not read %s@%s back: %s", row["warc_file"], row["offset"], e)
-    return None
 
 
 class Checker:

@@ -28,6 +28,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import cast
 
 from .models import (
     WEAK_CUES,
@@ -203,15 +204,18 @@ def _link_inline(claim: Claim, inside: list[Citation], block: Block) -> None:
 
 
 _POSSESSIVE = re.compile(r"'s$")
+_SUFFIXES = (("ing", 3), ("ed", 2), ("es", 2), ("s", 1))
 
 
 @lru_cache(maxsize=16384)  # the same words recur across a page's sentences and summaries
 def _stem(word: str) -> str:
     w = word.lower().replace("’", "'")
-    w = _POSSESSIVE.sub("", w)
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)]
+    if "'s" in w:  # what _POSSESSIVE can match: the search only where it may find something
+        w = _POSSESSIVE.sub("", w)
+    n = len(w)
+    for suffix, cut in _SUFFIXES:
+        if n > cut + 3 and w.endswith(suffix):
+            return w[:-cut]
     return w
 
 
@@ -224,7 +228,9 @@ def _content_stem(word: str) -> str | None:
 
 
 def content_words(text: str) -> set[str]:
-    return {stem for w in words(text) if (stem := _content_stem(w)) is not None}
+    stems = set(map(_content_stem, words(text)))
+    stems.discard(None)
+    return cast(set[str], stems)  # None, the one non-stem, is gone
 
 
 def link_supports(claims: list[Claim]) -> None:
@@ -232,12 +238,17 @@ def link_supports(claims: list[Claim]) -> None:
     body = [c for c in claims if c.kind in (ClaimKind.SENTENCE, ClaimKind.QUOTE, ClaimKind.POST)]
     body = body[:MAX_BODY_FOR_SUPPORT]
     summaries = [c for c in claims if c.kind in (ClaimKind.HEADLINE, ClaimKind.DEK, ClaimKind.BULLET)]
+    # Only the words some summary holds are indexed: the others are never looked up.
+    summary_words = [(claim, content_words(claim.text)) for claim in summaries[:MAX_SUMMARIES]]
+    wanted: set[str] = set()
+    for _, mine in summary_words:
+        if len(mine) >= 2:
+            wanted |= mine
     index: dict[str, list[Claim]] = {}
-    for other in body:
-        for w in content_words(other.text):
+    for other in body if wanted else ():
+        for w in content_words(other.text) & wanted:
             index.setdefault(w, []).append(other)
-    for claim in summaries[:MAX_SUMMARIES]:
-        mine = content_words(claim.text)
+    for claim, mine in summary_words:
         if len(mine) < 2:
             continue
         shared_count: dict[int, int] = {}

@@ -1,4 +1,5 @@
-"""What `extract`, `resolve`, `archive`, `verify`, `check` and `trace` print: their use case's outcome as text.
+"""What `extract`, `resolve`, `archive`, `verify`, `check` and `trace` print (their use case's outcome
+as text), and each command's --format choices.
 
 Part of the command line, above the use cases whose outcomes it reads (the report package sits
 below them, so it cannot name their types). The lines per URL and snapshot come from report.plain.
@@ -7,13 +8,22 @@ below them, so it cannot name their types). The lines per URL and snapshot come 
 from __future__ import annotations
 
 import json
+from enum import Enum
 from typing import TYPE_CHECKING
 
+from . import report
+from .export import FORMATS as EXPORT_FORMATS
 from .models import Extraction, Status
 from .report.plain import resolution_line, snapshot_line
 
 if TYPE_CHECKING:
     from .usecases import ArchiveOutcome, CheckOutcome, ResolveOutcome, TraceOutcome, VerifyOutcome
+
+# Each command's --format choices: the report and export formats are the ones the library registers.
+ResolveFormat = Enum("ResolveFormat", {"table": "table", "json": "json"}, type=str)
+ExtractFormat = Enum("ExtractFormat", {"json": "json"}, type=str)
+AuditFormat = Enum("AuditFormat", {name: name for name in report.FORMATS}, type=str)  # type: ignore[misc]
+ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
 
 
 def render_extraction(doc: Extraction) -> str:
@@ -87,6 +97,11 @@ def render_traces(outcome: TraceOutcome) -> str:
         lines.append(f"article {article_id}: {len(found)} vague citations")
         for t in found:
             lines.append(f"  citation {t.citation_id:<5} {t.kind:7} {t.outlet or '':22} {t.line()}")
+        for claim_id, deep in outcome.deeper.get(article_id, {}).items():
+            end = deep.primary
+            where = f"{end.url} ({end.stop}, depth {end.depth + 1})" if end else "not reached"
+            lines.append(f"  claim {claim_id:<8} primary source: {where}; "
+                         f"{len(deep.steps)} pages, {deep.fetches} fetched")
     lines.append(f"{len(outcome.traced())} traced; {outcome.regraded} claims changed status."
                  " Follow one: provenance show CLAIM_ID")
     return "\n".join(lines)

@@ -49,6 +49,7 @@ def _link_rules() -> dict:
     }
 
 
+@lru_cache(maxsize=8192)  # asked of the same link by several rules (share, navigation, same site, outlet)
 def host(url: str | None) -> str:
     """Lower-case host name without `www.`; '' when there is none."""
     if not url:
@@ -182,8 +183,15 @@ def looks_short(url: str | None) -> bool:
     return _short_host((parts.hostname or "").lower())
 
 
+# Read for every link of every page: compiled once.
+_HTTP_URL = re.compile(r"(?i)https?://[^/\s]")
+_HTTP_SCHEME = re.compile(r"(?i)https?://")
+_NOT_WEB = re.compile(r"(?i)(mailto|javascript|tel|sms|data|about|file):")
+_ANY_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
 def is_http(url: str | None) -> bool:
-    return bool(url) and bool(re.match(r"(?i)https?://[^/\s]", url or ""))
+    return bool(url) and bool(_HTTP_URL.match(url or ""))
 
 
 def absolute(href: str | None, base: str | None) -> str | None:
@@ -194,15 +202,15 @@ def absolute(href: str | None, base: str | None) -> str | None:
     if (
         not href
         or href.startswith("#")
-        or re.match(r"(?i)(mailto|javascript|tel|sms|data|about|file):", href)
+        or _NOT_WEB.match(href)
     ):
         return None
     if href.startswith("//"):
         scheme = urlsplit(base).scheme if base and "://" in base else "https"
         return f"{scheme or 'https'}:{href}"
-    if re.match(r"(?i)https?://", href):
+    if _HTTP_SCHEME.match(href):
         return href
-    if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
+    if _ANY_SCHEME.match(href):
         return None  # another scheme (ftp:, whatsapp:, …)
     if not base or not is_http(base):
         return None
@@ -241,6 +249,7 @@ def strip_tracking(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
+@lru_cache(maxsize=8192)  # a page's links are compared with its own URL and with each other
 def dedup_key(url: str) -> str:
     """A comparison key: scheme, `www.`, case of the host, tracking, fragment and trailing `/` ignored."""
     u = strip_tracking(url.strip())

@@ -14,6 +14,7 @@ swapping of its parts.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
@@ -25,7 +26,7 @@ import sqlite_utils
 
 from . import store
 from .archive import Archiver, RateGate, WarcStore
-from .models import Resolution, Status
+from .models import Resolution, RunStatus, Status
 from .regrade import regrade
 from .resolve import Resolver
 from .settings import Settings
@@ -174,6 +175,16 @@ class RunContext:
 
     def finish(self, status: str, counts: dict, failures: list) -> None:
         writes.finish_run(self.db, self.run_id, status, counts, failures)
+
+    def stopped_by(self, error: BaseException) -> None:
+        """Say on the run's row that `error` stopped it (a signal: interrupted; anything else, a full
+        disk among them: failed), so a stopped run never reads as `running`. A database that refuses
+        even this (the disk still full) leaves the row as it was, and the error goes on as it is."""
+        status = RunStatus.INTERRUPTED if isinstance(error, KeyboardInterrupt) else RunStatus.FAILED
+        try:
+            writes.finish_run(self.db, self.run_id, status, {}, [{"error": str(error) or type(error).__name__}])
+        except sqlite3.Error:
+            pass
 
     def close(self) -> None:
         self.archiver.close()

@@ -33,6 +33,8 @@ _WIDE_CLOSERS = frozenset("」』）】")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 # A word starts with a letter or a digit of any script.
 WORD = re.compile(r"[^\W_][\w’'-]*")
+# A URL written out: no words of a claim.
+_URL = re.compile(r"https?://\S+")
 # Scripts written without spaces between words: their characters are counted instead.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
 
@@ -119,8 +121,12 @@ def words(text: str) -> list[str]:
 
 def is_claim_text(text: str) -> bool:
     """Enough words to assert something: three words, or six characters of an unspaced script."""
-    text = re.sub(r"https?://\S+", "", text)
-    return len(WORD.findall(text)) >= 3 or len(_UNSPACED.findall(text)) >= 6
+    if "http" in text:
+        text = _URL.sub("", text)
+    found = WORD.finditer(text)  # three words are enough: the rest of a long sentence is not read
+    if next(found, None) and next(found, None) and next(found, None):
+        return True
+    return len(_UNSPACED.findall(text)) >= 6
 
 
 def is_unspaced(word: str) -> bool:

@@ -85,7 +85,8 @@ class Settings:
         flag="--archive-source", metavar="URL", panel=ARCHIVE, shown="https://web.archive.org", multiple=True)
     depth: int | None = _s(
         None, "Trace each vague citation (an outlet named without a link, a pasted tweet) to candidate pages in the "
-        "first archive, around the article's date, and check them (0: no tracing; only the first level is recorded).",
+        "archives (one CDX budget across them), around the article's date, and check them (0: no tracing); from 2, "
+        "also follow the links near each verified claim's passage down N - 1 more levels to the primary source.",
         least=0, flag="--depth", metavar="N", panel=ARCHIVE, shown="1 for audit, 0 for batch")
     save: bool = _s(False, "Submit pages to the Wayback Machine's Save Page Now (needs SPN keys in the env).",
                     flag="--save", panel=ARCHIVE)

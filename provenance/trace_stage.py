@@ -2,7 +2,8 @@
 
 It runs after the check stage, on what the database holds, so `provenance trace` can run it
 again later. For each citation with no URL (an outlet named as a source, a tweet pasted as
-text) it asks the run's first archive (`--archive-source`) through `trace.trace_citation`:
+text) it asks the run's archives (`--archive-source`, in turn, one CDX budget per citation across
+them) through `trace.trace_citation`:
 
 - every candidate is recorded in `candidates` (rank, score, the check verdict once fetched);
 - each candidate fetched raw is kept in the WARC files and recorded as a capture, through the
@@ -11,7 +12,14 @@ text) it asks the run's first archive (`--archive-source`) through `trace.trace_
 - every traced citation keeps what tracing found in one line (`citations.trace_result`): the
   traced page, the ranked candidates, or why it stays vague.
 
-The grade (`traced`) comes from the recorded candidates (`queries.traced_citations`).
+The grade (`traced`) comes from the recorded candidates (`trace_queries.traced_citations`).
+
+With a depth of 2 or more (`--depth N`), `trace_deeper` goes on below the page that verified each
+claim (a cited page its check found the words on, or the page tracing found): `trace.DeepTracer`
+follows the links near the passage, N - 1 levels down, and every page reached is recorded
+(`store.trace_queries`: an article per page read, a `trace_of` row per page reached, with why its
+branch ends and whether it copies another). Each page below the cited one is resolved and captured
+like a cited page (or, gone, read from the archive's raw copy, kept in the WARC files too).
 """
 
 from __future__ import annotations
@@ -20,11 +28,26 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .errors import NotFound
-from .models import Exchange, Extraction, Kind
+from . import ingest
+from .archive.warc import read_record
+from .errors import FetchError, NotFound
+from .fetch import decoded_body, header
+from .models import Exchange, Extraction, Kind, Status
 from .run import RunContext
-from .store import queries, writes
-from .trace import NO_CAPTURES, NO_DOMAIN, NO_STATUSES, NOT_VAGUE, Trace, Tracer, trace_citation
+from .store import queries, trace_queries, writes
+from .trace import (
+    NO_CAPTURES,
+    NO_DOMAIN,
+    NO_STATUSES,
+    NOT_VAGUE,
+    DeepTrace,
+    DeepTracer,
+    Page,
+    Trace,
+    Tracer,
+    trace_citation,
+)
+from .trace.deep import DOCUMENT
 
 log = logging.getLogger("provenance.trace")
 
@@ -69,8 +92,16 @@ class TraceStage:
 
     def __init__(self, ctx: RunContext, today: date | None = None):
         self.ctx = ctx
-        self.tracer = Tracer(ctx.archiver.wayback)
+        self.tracers = [Tracer(w) for w in ctx.archiver.archives]  # one budget across them (`trace_citation`)
         self.today = today
+        self.deeper: dict[int, dict[int, DeepTrace]] = {}  # article id → claim id → its deep trace, as run
+
+    def run(self, article_id: int, claim_id: int | None = None, depth: int = 1) -> list[TracedCitation]:
+        """The stage at `depth`: the vague citations traced, then (from depth 2) each claim traced deeper."""
+        found = self.trace_article(article_id, claim_id)
+        if depth >= 2:
+            self.deeper[article_id] = self.trace_deeper(article_id, depth, claim_id)
+        return found
 
     def trace_article(self, article_id: int, claim_id: int | None = None) -> list[TracedCitation]:
         """Trace every vague citation of one recorded article (or those `claim_id` rests on); the
@@ -81,7 +112,7 @@ class TraceStage:
             claim = next((c for c in ex.claims if c.id == claim_id), None)
             wanted = {link.citation for link in claim.citations} if claim else set()
             wanted |= {c.parent for c in ex.citations if c.id in wanted and c.parent is not None}
-        found_before = queries.traced_by_tracing(self.ctx.db, article_id)  # citation id → its URL from tracing
+        found_before = trace_queries.traced_by_tracing(self.ctx.db, article_id)  # citation id → its URL from tracing
         out: list[TracedCitation] = []
         for citation in ex.citations:
             if citation.url and found_before.get(citation.id) == citation.url:
@@ -91,8 +122,8 @@ class TraceStage:
             if self.ctx.settings.offline:
                 trace = Trace("vague", reason="offline")
             else:
-                trace = trace_citation(self.tracer, ex, citation, self.today)
-            kept = not trace.candidates and trace.reason not in ANSWERED and queries.has_candidates(
+                trace = trace_citation(self.tracers, ex, citation, self.today)
+            kept = not trace.candidates and trace.reason not in ANSWERED and trace_queries.has_candidates(
                 self.ctx.db, citation.id)
             if not kept:  # no answer this time never replaces an earlier answer
                 self._record(citation.id, Kind(citation.kind), trace)
@@ -112,3 +143,66 @@ class TraceStage:
             rows.append(row)
         traced_url = trace.traced.url if (kind is Kind.TWEET and trace.traced is not None) else None
         writes.replace_candidates(self.ctx.db, self.ctx.run_id, citation_id, rows, trace.line(), traced_url)
+
+    # -- deeper: from the page that verified a claim down to its primary source ---------------
+    def trace_deeper(self, article_id: int, depth: int, claim_id: int | None = None) -> dict[int, DeepTrace]:
+        """Trace each verified claim of the article (or only `claim_id`) from its best page down `depth - 1`
+        more levels, and record every page reached in place of the claim's earlier trace."""
+        if self.ctx.settings.offline:
+            return {}
+        citations, claims = queries.article_claims(self.ctx.db, article_id)
+        fetch = self._fetch_hop
+        done: dict[int, DeepTrace] = {}
+        for start in trace_queries.trace_starts(self.ctx.db, article_id):
+            claim = claims.get(start["claim_id"])
+            if claim is None or claim.id in done or (claim_id is not None and claim.id != claim_id):
+                continue
+            html = self._html_of(start["capture_id"])
+            if html is None:
+                continue
+            linked = [citations[link.citation] for link in claim.citations if link.citation in citations]
+            quotes = [c.text for c in linked if Kind(c.kind) is Kind.QUOTE and c.text]
+            quotes = [] if start["how"] == "passage" else quotes
+            handle = next((c.handle for c in linked if Kind(c.kind) is Kind.TWEET and c.handle), None)
+            tracer = DeepTracer(fetch, depth=depth - 1)
+            deep = tracer.trace(claim.text, start["url"], html, quotes=quotes, handle=handle)
+            primary = deep.primary
+            steps = [dict(s.row(), title=s.title, text=s.text, followed=s.followed, primary=s is primary,
+                          read=bool(s.text) or s.stop == DOCUMENT) for s in deep.steps]
+            trace_queries.replace_trace(self.ctx.db, self.ctx.run_id, claim.id, start["citation_id"], article_id,
+                                        steps)
+            done[claim.id] = deep
+        return done
+
+    def _fetch_hop(self, url: str) -> Page | None:
+        """A page below the cited one, as evidence like any cited page: resolved through the run's resolver
+        (its limits, its record of hops) and captured into the WARC files; gone or refused, the archive's
+        raw copy, kept in the WARC files too."""
+        res = self.ctx.resolver.resolve(url)
+        self.ctx.record(res)
+        if res.status is Status.ALIVE and res.exchanges:
+            self.ctx.archiver.capture(res)
+            ex = res.exchanges[-1]
+        else:
+            try:
+                ex = self.ctx.archiver.wayback.raw("2", url)  # the capture nearest now, as it was saved
+            except FetchError:
+                return None
+            if ex.http_status == 200:
+                self.ctx.archiver.keep_exchange(ex)
+        if ex.http_status != 200:
+            return None
+        ctype = header(ex, "content-type")
+        body = ingest.decode(decoded_body(ex, self.ctx.settings.max_bytes), ingest.charset_of(ctype))[0]
+        return Page(res.final_url or url if res.status is Status.ALIVE else url, ctype or "text/html", body)
+
+    def _html_of(self, capture_id: int) -> str | None:
+        """The page's HTML as its capture keeps it (the check stage read the same record)."""
+        row = trace_queries.capture_row(self.ctx.db, capture_id)
+        if row is not None and row["record_type"] == "revisit" and row.get("refers_to"):
+            row = queries.capture_by_record_id(self.ctx.db, row["refers_to"]) or row
+        got = None if row is None else read_record(self.ctx.settings.warc_dir(), row, self.ctx.settings.max_bytes)
+        if got is None:
+            return None
+        body, ctype = got
+        return ingest.decode(body, ingest.charset_of(ctype))[0]

@@ -40,6 +40,7 @@ from .regrade import regrade_articles
 from .run import RunContext
 from .settings import Settings
 from .store import queries
+from .trace import DeepTrace
 from .trace_stage import TracedCitation, TraceStage
 
 __all__ = ["ArchiveOutcome", "AuditOutcome", "CheckOutcome", "Progress", "ResolveOutcome", "Summary",
@@ -102,6 +103,9 @@ def _resolve_urls(settings: Settings, urls: list[str], on_progress) -> ResolveOu
 
     try:
         found = ctx.resolve(distinct, on_result=answered)
+    except BaseException as e:
+        ctx.stopped_by(e)
+        raise
     finally:
         ctx.close()
     ctx.regrade(distinct)
@@ -158,6 +162,9 @@ def _archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
         found = ctx.resolve(urls, fresh=True)
         results = list(found.values())
         captures, snapshots = ctx.archiver.archive({r.url: r for r in results}, target_date(None, ""))
+    except BaseException as e:
+        ctx.stopped_by(e)
+        raise
     finally:
         ctx.close()
     ctx.regrade(list(found))
@@ -233,6 +240,9 @@ def check_recorded(settings: Settings, *, article: int | None = None, claim: int
     try:
         checker = Checker(ctx)
         done = {a: checker.check_article(a, claim) for a in articles}
+    except BaseException as e:
+        ctx.stopped_by(e)
+        raise
     finally:
         ctx.close()
     changed = regrade_articles(ctx.db, articles)
@@ -250,6 +260,7 @@ class TraceOutcome:
     traces: dict[int, list[TracedCitation]]  # article id → its vague citations' traces
     regraded: int = 0
     depth: int = 1
+    deeper: dict[int, dict[int, DeepTrace]] = field(default_factory=dict)  # article → claim → deep trace (depth ≥ 2)
 
     def traced(self) -> list[TracedCitation]:
         return [t for found in self.traces.values() for t in found if t.trace.traced is not None]
@@ -262,7 +273,8 @@ class TraceOutcome:
 def trace_claims(settings: Settings, *, article: int | None = None, claim: int | None = None) -> TraceOutcome:
     """Run the trace stage alone on what is recorded: the vague citations of one claim, of one article,
     or of every article, traced in the first archive (`--archive-source`) and recorded as candidates;
-    the claims graded again. Only the first level is recorded (`--depth` above 1 traces no deeper yet)."""
+    the claims graded again. From `--depth 2` on, each verified claim is traced deeper, down the links
+    near its passage, and every page reached is recorded (`trace_of`)."""
     if article is not None and claim is not None:
         raise UsageError("give a CLAIM or --article, not both")
     if settings.depth == 0:
@@ -272,11 +284,14 @@ def trace_claims(settings: Settings, *, article: int | None = None, claim: int |
                                               "offline": settings.offline})
     try:
         stage = TraceStage(ctx)
-        done = {a: stage.trace_article(a, claim) for a in articles}
+        done = {a: stage.run(a, claim, settings.depth or 1) for a in articles}
+    except BaseException as e:
+        ctx.stopped_by(e)
+        raise
     finally:
         ctx.close()
     changed = regrade_articles(ctx.db, articles)
-    outcome = TraceOutcome(ctx.run_id, done, changed, settings.depth or 1)
+    outcome = TraceOutcome(ctx.run_id, done, changed, settings.depth or 1, stage.deeper)
     ctx.finish(RunStatus.DONE, {"articles": len(articles), "citations": sum(len(t) for t in done.values()),
                                 "traced": len(outcome.traced()), "regraded": changed}, [])
     return outcome

@@ -78,7 +78,9 @@ def test_canned_queries_answer_the_questions_they_name(db_path, meta):
         "drifted_sources",
         "verified_claims",
         "vague_citations_best_candidate",
+        "primary_sources",
     }
+    assert run_query(db, q["primary_sources"]) == []  # nothing traced deeper yet
     assert len(run_query(db, q["unsourced_claims"])) == 3
     vague = run_query(db, q["vague_citations_best_candidate"])  # recorded offline: nothing traced yet
     assert vague and all(r["best_candidate"] is None and r["kind"] in ("outlet", "tweet") for r in vague)

@@ -8,6 +8,7 @@ import random
 import pytest
 
 from bench import check as evaluation
+from bench import check_cases as making
 from provenance.check import __all__ as exported
 from provenance.check import check_quote, main_text
 
@@ -73,9 +74,9 @@ def test_cases_are_built_as_described(pages_dir):
             assert quote not in pages[name]
         if how == "verbatim":
             assert quote in pages[name]
-    assert evaluation.flip_negation("They did not expect it.") == "They did expect it."
-    assert evaluation.flip_negation("They don’t expect it.") == "They do expect it."
-    assert evaluation.flip_negation("It was late.") == "It was not late."
+    assert making.flip_negation("They did not expect it.") == "They did expect it."
+    assert making.flip_negation("They don’t expect it.") == "They do expect it."
+    assert making.flip_negation("It was late.") == "It was not late."
 
 
 def test_scoring_counts_each_verdict_against_what_was_done():

@@ -186,3 +186,28 @@ def test_an_audit_stopped_by_a_full_disk_ends_like_one_with_space_once_run_again
     statuses = "SELECT seq, status FROM claims WHERE article_id = (SELECT max(id) FROM articles) ORDER BY seq"
     assert full.execute(statuses).fetchall() == control.execute(statuses).fetchall()
     assert "archived" in {s for _, s in control.execute(statuses)}
+    # The stopped run says so (it read `running` for ever); the one run again is done.
+    runs = full.execute("SELECT status, failures FROM runs ORDER BY id").fetchall()
+    assert [status for status, _ in runs] == ["failed", "done"]
+    assert "space" in runs[0][1].lower() or "full" in runs[0][1].lower(), runs[0][1]
+
+
+def test_a_run_stopped_by_ctrl_c_or_a_failure_says_so_on_its_row(tmp_path, monkeypatch):
+    """No stopped run reads as `running`: Ctrl-C marks it interrupted, any other error failed."""
+    from provenance import usecases
+    from provenance.audit import Auditor
+
+    write_articles(tmp_path / "in", "http://127.0.0.1:9", n=1, links=2)
+    article = str(tmp_path / "in" / "a0000.html")
+    settings = settings_for(tmp_path / "p.db", offline=True)
+    for error in (KeyboardInterrupt(), RuntimeError("a parser bug")):
+        def stop(self, *args, error=error):
+            raise error
+
+        with monkeypatch.context() as m:
+            m.setattr(Auditor, "audit", stop)
+            with pytest.raises(type(error)):
+                usecases.audit_sources(settings, [article])
+    runs = sqlite3.connect(settings.db).execute("SELECT status, failures FROM runs ORDER BY id").fetchall()
+    assert [status for status, _ in runs] == ["interrupted", "failed"]
+    assert "a parser bug" in runs[1][1]

@@ -170,6 +170,25 @@ def test_datasette_shows_candidates_and_the_canned_query(audited):
     assert page.status_code == 200 and "found by tracing" in page.text
 
 
+def test_prov_export_derives_traced_citations_from_their_candidates(audited):
+    from prov.model import ProvDocument
+
+    from .test_export import derivations, exported
+
+    db = audited["db"]
+    doc = ProvDocument.deserialize(content=exported(db, "prov-json"), format="json")
+    edges = derivations(doc)
+    best = list(db.query("SELECT * FROM candidates WHERE rank = 1 AND verdict IN ('verbatim', 'close', 'matched')"))
+    assert len(best) == 5
+    for k in best:
+        candidate = f"pv:candidate/{k['id']}"
+        assert candidate in edges[f"pv:citation/{k['citation_id']}"]
+        assert {f"pv:url/{k['url_id']}", f"pv:capture/{k['capture_id']}"} <= edges[candidate]
+    ids = {str(r.identifier) for r in doc.get_records()}
+    assert all(f"pv:candidate/{i}" in ids for (i,) in db.execute("SELECT id FROM candidates"))
+    assert all(f"pv:tracing/{k['citation_id']}" in ids for k in best)
+
+
 def run_cli(*args: str, cwd) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "provenance", *args], capture_output=True, text=True, cwd=cwd,
                           env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=300)

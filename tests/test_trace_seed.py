@@ -90,3 +90,30 @@ def test_with_no_archive_reachable_every_vague_citation_says_why(seed):
 def test_a_citation_with_its_url_is_not_traced(seed):
     link = next(c for c in seed.citations if c.url)
     assert trace_citation(tracer("http://127.0.0.1:9"), seed, link).reason == NOT_VAGUE
+
+
+def test_several_archives_share_one_budget_per_citation(seed):
+    """Three loopback archives (127.0.0.1), none holding a yournews.com page: the CDX calls for one citation
+    across all three stay within the one budget; an archive that has the page is reached after an empty one."""
+    empty = [Archive() for _ in range(3)]
+    holding = Archive()
+    url, (title, body) = next(iter(STORIES.items()))
+    holding.add(url, "20250701100000", PAGE.format(title, body))
+    bases = [a.serve() for a in (*empty, holding)]
+    try:
+        citation = next(c for c in vague(seed) if c.outlet == "yournews.com")
+        tracers = [tracer(b) for b in bases[:3]]
+        for t in tracers:
+            t.budget = 10
+        lost = trace_citation(tracers, seed, citation)
+        calls = [a.cdx_calls for a in empty]
+        assert sum(calls) == lost.cdx_calls == 10 and calls[0] > 0 and calls[1] > 0 and calls[2] < calls[0]
+        assert lost.status == "vague"
+        for a in empty:
+            a.cdx_calls = 0
+        found = trace_citation([tracer(bases[0]), tracer(bases[3])], seed, citation)
+        assert found.traced is not None and found.traced.url == url and found.traced.archive == bases[3]
+        assert found.cdx_calls == empty[0].cdx_calls + holding.cdx_calls <= 20
+    finally:
+        for a in (*empty, holding):
+            a.close()

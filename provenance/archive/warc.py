@@ -25,6 +25,7 @@ import hashlib
 import logging
 import os
 import threading
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from io import BytesIO
@@ -32,10 +33,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from requests.utils import requote_uri
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from .. import __version__
+from ..fetch import decoded_body
 from ..models import Capture, CaptureKind, Exchange
 
 log = logging.getLogger("provenance.archive")
@@ -264,3 +267,26 @@ class WarcStore:
                     block_digest=req.rec_headers.get_header("WARC-Block-Digest"), captured_at=when,
                     record_id=req.rec_headers.get_header("WARC-Record-ID"), refers_to=resp_id),
         ]
+
+
+def read_record(warc_dir: Path, row: dict, max_bytes: int) -> tuple[bytes, str | None] | None:
+    """The decoded payload and content type of the WARC response record a `captures` row points at (the
+    check and trace stages read pages back through it)."""
+    path = warc_dir / row["warc_file"]
+    if not path.exists() and (warc_dir / (row["warc_file"] + OPEN_SUFFIX)).exists():
+        path = warc_dir / (row["warc_file"] + OPEN_SUFFIX)
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(row["offset"])
+            blob = fh.read(row["length"])
+        for record in ArchiveIterator(BytesIO(blob)):
+            if record.rec_type != "response" or record.http_headers is None:
+                return None
+            headers = list(record.http_headers.headers)
+            body = record.raw_stream.read(max_bytes + 1)[:max_bytes]
+            ex = Exchange(url="", method="GET", request_headers=[], http_status=0, reason="",
+                          response_headers=headers, body=body)
+            return decoded_body(ex, max_bytes), record.http_headers.get_header("content-type")
+    except (OSError, ValueError, EOFError, zlib.error) as e:
+        log.warning("could not read %s@%s back: %s", row["warc_file"], row["offset"], e)
+    return None

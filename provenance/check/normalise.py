@@ -18,6 +18,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import add
 
 # One character for another, so that folding never changes the length before words are cut out.
 _SAME_LENGTH = str.maketrans(
@@ -38,9 +39,11 @@ _SAME_LENGTH = str.maketrans(
 _MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u0900-\u0dff\u3099\u309a"
 _LETTERS = rf"(?:[^\W\d_]|[{_MARKS}])"
 WORD = re.compile(rf"\d+(?:[.,]\d+)*(?:{_LETTERS}+)?|{_LETTERS}+(?:['\u00ad]{_LETTERS}+)*")
-# The same words for a text with no combining mark (most pages): a quarter faster on long pages.
+# Words are cut out by splitting on them (one pass in C, offsets from the pieces' lengths), with the
+# simpler pattern when a text holds no combining mark (most pages): twice as fast as matching one by one.
 _ANY_MARK = re.compile(rf"[{_MARKS}]")
-_WORD_UNMARKED = re.compile(r"\d+(?:[.,]\d+)*(?:[^\W\d_]+)?|[^\W\d_]+(?:['\u00ad][^\W\d_]+)*")
+_SPLIT_MARKED = re.compile(f"({WORD.pattern})")
+_SPLIT_UNMARKED = re.compile(r"(\d+(?:[.,]\d+)*(?:[^\W\d_]+)?|[^\W\d_]+(?:['\u00ad][^\W\d_]+)*)")
 
 # Scripts written without spaces: each character is a word when words are compared.
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -95,16 +98,17 @@ def _lower(text: str) -> str:
 def fold(text: str) -> Folded:
     """`text` folded for comparison, with the map back to it."""
     flat = _lower(text.translate(_SAME_LENGTH))
-    found = list((WORD if _ANY_MARK.search(flat) else _WORD_UNMARKED).finditer(flat))
-    words = [m.group(0) for m in found]
-    origins = array("q", [m.start() for m in found])
+    pieces = (_SPLIT_MARKED if _ANY_MARK.search(flat) else _SPLIT_UNMARKED).split(flat)  # gap, word, gap, …
+    words = pieces[1::2]
+    origins = array("q", list(accumulate(map(len, pieces)))[0::2][: len(words)])
     gaps = {}
     if "\u00ad" in flat:  # a soft hyphen or zero-width joiner inside a word is dropped
         for k, word in enumerate(words):
             if "\u00ad" in word:
                 gaps[k] = [origins[k] + i for i, c in enumerate(word) if c != "\u00ad"]
                 words[k] = word.replace("\u00ad", "")
-    starts = array("q", accumulate((len(w) + 1 for w in words[:-1]), initial=0) if words else ())
+    # Word k starts after the k words before it and a space after each.
+    starts = array("q", map(add, accumulate(map(len, words[:-1]), initial=0), range(len(words))) if words else ())
     return Folded(" ".join(words), text, starts, origins, gaps)
 
 

@@ -1,16 +1,20 @@
 """The database as a W3C PROV document, readable by tools that know nothing of this one
 (the `prov` package, ProvStore, prov-convert, graph viewers).
 
-    entities    articles, claims, citations, URLs, WARC captures, Wayback snapshots
+    entities    articles, claims, citations, URLs, WARC captures, Wayback snapshots, verdicts,
+                candidate pages tracing found, pages deep tracing reached
     activities  extraction (one per article), resolution (one per resolution row),
-                archiving (one per capture), Wayback look-up (one per snapshot)
+                archiving (one per capture), Wayback look-up (one per snapshot), check (one per
+                verdict), tracing (one per traced citation), deep tracing (one per claim traced deeper)
     agents      the tool and its version; each run, acting on the tool's behalf;
                 the outlets, authors, handles and speakers an article credits;
                 the Wayback Machine
 
 Every step of a chain is a `wasDerivedFrom` from the later thing to what it
 rests on: claim ← citation ← (contained link | attributed outlet) ← URL ← final
-URL ← capture or snapshot. What a run produced is `wasAttributedTo` that run.
+URL ← capture or snapshot; a traced citation ← the candidate that verified it; the cited
+page ← the page it cites ← … ← the primary source, and a copy `wasQuotedFrom` the page it
+copies. What a run produced is `wasAttributedTo` that run.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from prov.constants import PROV
 from prov.model import Namespace, ProvDocument
 
 from .. import __version__
-from ..models import Kind, SnapshotStatus
-from ..store import queries
+from ..models import Kind, SnapshotStatus, Verdict
+from ..store import queries, trace_queries
 from .cells import xml_safe_row
 
 PV = Namespace("pv", "urn:x-provenance:")
@@ -78,6 +82,8 @@ class _Builder:
         self.add_captures()
         self.add_snapshots()
         self.add_checks()
+        self.add_candidates()
+        self.add_trace_of()
         return self.doc
 
     # --- agents ---------------------------------------------------------------------------------------
@@ -342,3 +348,60 @@ class _Builder:
             doc.wasGeneratedBy(ent, act, _time(k["checked_at"]))
             doc.wasAttributedTo(ent, self.by(k["run_id"]))
             doc.wasDerivedFrom(ent, f"pv:url/{k['url_id']}", act)
+
+    def _shared_activity(self, act: str, declared: set[str], kind: str, started_at, used: str, run_id) -> None:
+        """An activity that several rows share (one tracing, many candidates), declared with the first of them."""
+        if act in declared:
+            return
+        declared.add(act)
+        self.doc.activity(act, _time(started_at), None, {"prov:type": PV[kind]})
+        self.doc.used(act, used)
+        self.doc.wasAssociatedWith(act, self.by(run_id))
+
+    def add_candidates(self) -> None:
+        """Tracing a vague citation is an activity that used the citation and generated its ranked candidate
+        pages, each derived from its URL (and its raw copy, when kept); the citation rests on the one that
+        verified the claim."""
+        doc, traced = self.doc, set[str]()
+        for k in self.safe(trace_queries.export_candidates(self.db)):
+            act, ent = f"pv:tracing/{k['citation_id']}", f"pv:candidate/{k['id']}"
+            self._shared_activity(act, traced, "Tracing", k["started_at"], f"pv:citation/{k['citation_id']}",
+                                  k["run_id"])
+            doc.entity(ent, {
+                "prov:type": PV["Candidate"],
+                "prov:label": f"candidate {k['rank']} ({k['source']})",
+                **_attrs(source=k["source"], archive=k["archive"], timestamp=k["timestamp"], rank=k["rank"],
+                         score=k["score"], verdict=k["verdict"]),
+            })
+            doc.wasGeneratedBy(ent, act)
+            doc.wasDerivedFrom(ent, f"pv:url/{k['url_id']}", act)
+            if k["capture_id"] is not None:
+                doc.wasDerivedFrom(ent, f"pv:capture/{k['capture_id']}", act)
+            if k["rank"] == 1 and k["verdict"] and Verdict(k["verdict"]).is_found:
+                doc.wasDerivedFrom(f"pv:citation/{k['citation_id']}", ent, act, other_attributes=_attrs(rule="traced"))
+
+    def add_trace_of(self) -> None:
+        """Deep tracing a claim is an activity that used the claim and generated a page entity per page reached:
+        the page that cited it is derived from it (down to the primary source), a copy is quoted from the page
+        it copies, and each page read is a specialization of its article."""
+        doc, traced = self.doc, set[str]()
+        for t in self.safe(trace_queries.export_trace_of(self.db)):
+            act, ent = f"pv:deep-tracing/{t['claim_id']}", f"pv:traced-page/{t['id']}"
+            self._shared_activity(act, traced, "DeepTracing", t["started_at"], f"pv:claim/{t['claim_id']}",
+                                  t["run_id"])
+            doc.entity(ent, {
+                "prov:type": PV["TracedPage"],
+                "prov:label": f"depth {t['depth']}" + (" (primary source)" if t["is_primary"] else ""),
+                **_attrs(depth=t["depth"], verdict=t["verdict"], score=t["score"], stop=t["stop"],
+                         is_primary=bool(t["is_primary"]), wire=t["wire"]),
+            })
+            doc.wasGeneratedBy(ent, act)
+            doc.wasDerivedFrom(ent, f"pv:url/{t['url_id']}", act)
+            if t["article_id"] is not None:
+                doc.specializationOf(ent, f"pv:article/{t['article_id']}")
+            if t["parent_id"] is not None:
+                doc.wasDerivedFrom(f"pv:traced-page/{t['parent_id']}", ent, act, other_attributes=_attrs(rule="cites"))
+            elif t["citation_id"] is not None:
+                doc.wasDerivedFrom(f"pv:citation/{t['citation_id']}", ent, act, other_attributes=_attrs(rule="traced"))
+            if t["copy_of_id"] is not None:
+                doc.wasQuotedFrom(ent, f"pv:traced-page/{t['copy_of_id']}")

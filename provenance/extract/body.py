@@ -49,8 +49,9 @@ _SKIP = {"script", "style", "noscript", "template", "svg", "head", "nav", "foote
 
 
 def _names(el) -> str:
-    attrs = ("class", "id", "name", "data-component")
-    return " ".join(el.get(a) or "" for a in attrs)
+    """The class, id, name and data-component attributes, joined by spaces (read for every candidate)."""
+    get = el.get
+    return f"{get('class') or ''} {get('id') or ''} {get('name') or ''} {get('data-component') or ''}"
 
 
 def _text_len(el) -> int:
@@ -80,13 +81,26 @@ def _skipped(el) -> bool:
     return False
 
 
+# The elements `score_candidates` and `_by_json_ld` read, in document order, found inside libxml2: a <div>
+# only when some text of its own holds more than XML's white space (a narrower set than Python's), the
+# least any text <div> has (see `_is_text_div`), so that the thousands of wrapper <div>s get no Python
+# object; the other tags whatever they hold.
+_SCORED = etree.XPath(
+    "descendant-or-self::*[self::p or self::pre or self::td or self::li or (self::div and text()[normalize-space()])]"
+)
+_JSON_LD_SPANNED = etree.XPath(
+    "descendant-or-self::*[self::p or self::li or self::h2 or self::h3 or self::blockquote"
+    " or (self::div and text()[normalize-space()])]"
+)
+
+
 def score_candidates(root, paragraphs: dict | None = None) -> dict:
     """Element → paragraph score; a paragraph adds to its parent in full and to its grandparent in half.
 
     `paragraphs`, when given, receives each scored paragraph's own score.
     """
     scores: dict = {}
-    for el in root.iter("p", "pre", "div", "td", "li"):
+    for el in _SCORED(root):
         tag = el.tag
         if tag == "div" and not _is_text_div(el):
             continue
@@ -124,8 +138,11 @@ def _hint(el) -> float:
     return factor
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def _by_json_ld(root, article_body: str) -> object | None:
@@ -135,7 +152,7 @@ def _by_json_ld(root, article_body: str) -> object | None:
         return None
     head, tail = body[:60], body[-60:]
     first = last = None
-    for el in root.iter("p", "div", "li", "h2", "h3", "blockquote"):
+    for el in _JSON_LD_SPANNED(root):
         if el.tag == "div" and not _is_text_div(el):
             continue
         text = _squash(el.text_content())

@@ -99,6 +99,8 @@ def is_boilerplate_element(el) -> bool:
     if (el.get("role") or "").lower() in ("navigation", "complementary", "banner", "contentinfo"):
         return True
     names = class_names(el)
+    if names == " ":
+        return False  # no class and no id: no name to read (most elements)
     # A wrapper named for an embed ("social-media-embed") holds the embed, not a share bar.
     if "embed" in names.lower():
         return False

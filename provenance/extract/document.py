@@ -103,6 +103,8 @@ class InlineBuffer:
 
     def flush(self) -> tuple[str, list[tuple[int, int, str, str]]]:
         """The block's text (trimmed) and its anchors, clamped to the trimmed text; the buffer empties."""
+        if not self.chars and not self.anchors:
+            return "", []  # nothing written since the last flush: most block ends
         text = "".join(self.chars)
         stripped = text.rstrip()
         lead = len(stripped) - len(stripped.lstrip())

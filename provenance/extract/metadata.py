@@ -31,15 +31,31 @@ class Metadata:
     article_body: str | None = None
 
 
-def _meta(metas: list, *names: str) -> str | None:
-    """The first non-empty content among `metas` (the page's <meta> elements, read once): by name, then attribute."""
+_META_ATTRS = ("property", "name", "itemprop")
+
+
+def _meta_index(root) -> dict[tuple[str, str], str]:
+    """(attribute, value) → the first non-empty content of the page's <meta> elements carrying it: the
+    page's <meta> elements read once, so that each look-up is a dict's rather than a pass over them all."""
+    found: dict[tuple[str, str], str] = {}
+    for el in root.iter("meta"):
+        content = (el.get("content") or "").strip()
+        if not content:
+            continue
+        for attr in _META_ATTRS:
+            value = el.get(attr)
+            if value is not None:
+                found.setdefault((attr, value), content)
+    return found
+
+
+def _meta(metas: dict[tuple[str, str], str], *names: str) -> str | None:
+    """The first non-empty content of a <meta> naming one of `names`: by name, then attribute, then page order."""
     for name in names:
-        for attr in ("property", "name", "itemprop"):
-            for el in metas:
-                if el.get(attr) == name:
-                    content = (el.get("content") or "").strip()
-                    if content:
-                        return content
+        for attr in _META_ATTRS:
+            content = metas.get((attr, name))
+            if content:
+                return content
     return None
 
 
@@ -121,7 +137,7 @@ def read(root, page_url: str | None = None) -> Metadata:
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             canonical = link.get("href").strip()
             break
-    metas = list(root.iter("meta"))
+    metas = _meta_index(root)
     og_url = _meta(metas, "og:url")
     base_el = root.find(".//base[@href]")
     base_href = base_el.get("href").strip() if base_el is not None else None

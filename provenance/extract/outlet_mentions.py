@@ -8,6 +8,7 @@ Fox") is no mention, and the capitalised words that only open a sentence are cut
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -75,8 +76,10 @@ PLURAL_LEADING = frozenset(
     "Fans Readers Viewers Residents Witnesses Authorities Lawmakers Democrats Republicans Sources Insiders".split()
 )
 # A run of capitalised words (initials, "E!", "NBC 12 Riverside"): a name the table may not know.
+# Written to open with its capital letter (the character before it checked just after, as `(?<!…).`),
+# so that the search skips to capitals instead of testing the look-behind at every position.
 CANDIDATE = re.compile(
-    r"(?<![\w@#/.&’'!-])(?:(?:[A-Z]\.){2,}|[A-Z][\w&!+-]*)"
+    r"[A-Z](?<![\w@#/.&’'!-].)(?:\.(?:[A-Z]\.)+|[\w&!+-]*)"
     r"(?:[ \t]+(?:(?:[A-Z]\.){2,}|[A-Z][\w&!+-]*|\d{1,3}(?=[ \t]+[A-Z])))*"
 )
 
@@ -84,6 +87,35 @@ CANDIDATE = re.compile(
 SENTENCE_CUT = re.compile(r"(?<=[a-z]{2})[.!?]\s+|\b[A-Z][\w.]*-based\s+")
 OF_TITLE = re.compile(r"\s+of\s+(?:the\s+)?[A-Z]")
 JOINED = re.compile(r"[’']s\s+[A-Z][\w&!+-]*(?:[ \t]+[A-Z][\w&!+-]*)*")
+
+
+# The smaller patterns read around each mention, compiled once.
+_NUMBER_NAME_AFTER = re.compile(r"^\s+\d{1,3}\s+[A-Z]")
+_AGENCY_AFTER = re.compile(r"^\s+(?:News\s+|Press\s+)?(?:Agency|Service)\b")
+_CAPITAL_AFTER = re.compile(r"^\s+(?!(?:The|A|An)\b)[A-Z][a-z]")
+_APOSTROPHE = re.compile(r"^[’']")
+_WORD_AFTER = re.compile(r"^\s+(\w+)")
+_CAPITAL_BEFORE = re.compile(r"([A-Z][\w.’'-]*)\s+$")
+_ABBREVIATION = re.compile(r"[A-Z]{2,}\.|[A-Z][a-z]{3,}\.")
+_DOMAIN_LIKE = re.compile(r"[a-z0-9.-]+")
+_WORD_STOP_END = re.compile(r"[a-z]{2}\.$")
+_OF_NAME_AFTER = re.compile(r"^\s+of\s+(?:the\s+)?[A-Z]")
+_TV_RADIO = re.compile(r"^(.+?)\s+(?:TV|Radio)$")
+_SHOW_AFTER = re.compile(r"^\s+(?:show|programme|program)\b")
+_LEADING_THE = re.compile(r"^The\s+")
+
+
+@lru_cache(maxsize=256)
+def _short_forms_pattern(forms: tuple[str, ...]) -> re.Pattern:
+    """'the Post', 'the Times': the short forms of the outlets a text has named (a page adds a few, one
+    at a time; each set is compiled once). Opens with its "T"/"t", the look-behind checked after it."""
+    return re.compile(r"[Tt](?<![\w-].)he\s+(?P<w>" + "|".join(map(re.escape, forms)) + r")(?![\w-])")
+
+
+@lru_cache(maxsize=4)
+def _type_then_name(types: str) -> re.Pattern:
+    """'Canadian magazine Lakeview': an outlet-type noun and a name right after a table name."""
+    return re.compile(rf"^\s+(?:{types})\s+[A-Z]")
 
 
 def _plural_word(name: str) -> bool:
@@ -121,18 +153,18 @@ def _strip_leading(name: str, start: int) -> tuple[str, int]:
 def _inside_bigger_name(text: str, start: int, end: int, allow_the: bool) -> bool:
     """'Vice President', 'Daniel J. Fox', 'Time Lattice': the outlet word is part of another proper name."""
     after = text[end : end + 40]
-    if re.match(r"^\s+\d{1,3}\s+[A-Z]", after):
+    if _NUMBER_NAME_AFTER.match(after):
         return True  # "NBC 12 Riverside"
-    if re.match(r"^\s+(?:News\s+|Press\s+)?(?:Agency|Service)\b", after):
+    if _AGENCY_AFTER.match(after):
         return False  # "Reuters News Service reported": the outlet, named in full
-    if re.match(r"^\s+(?!(?:The|A|An)\b)[A-Z][a-z]", after) and not re.match(r"^[’']", after):
-        word = re.match(r"^\s+(\w+)", after)
+    if _CAPITAL_AFTER.match(after) and not _APOSTROPHE.match(after):
+        word = _WORD_AFTER.match(after)
         nxt = word.group(1) if word else ""
         if nxt not in ("I", "In", "On", "At"):
             return True
     before = text[max(0, start - 40) : start]
-    m = re.search(r"([A-Z][\w.’'-]*)\s+$", before)
-    if m and not allow_the and not re.fullmatch(r"[A-Z]{2,}\.|[A-Z][a-z]{3,}\.", m.group(1)):
+    m = _CAPITAL_BEFORE.search(before) if not allow_the else None
+    if m and not _ABBREVIATION.fullmatch(m.group(1)):
         word_start = start - len(before) + m.start(1)
         if not attribution.is_sentence_start(text, word_start) and m.group(1) not in ("The",):
             return True
@@ -152,13 +184,13 @@ def named_mentions(
         surface = m.group("name")
         if surface in t.not_outlets:
             continue
-        if re.fullmatch(r"[a-z0-9.-]+", surface):
+        if _DOMAIN_LIKE.fullmatch(surface):
             continue  # a domain in running text is a website named, not a source cited
         if _inside_bigger_name(text, s, e, allow_the=bool(m.group("the"))):
             continue
-        if not m.group("the") and re.match(rf"^\s+(?:{t.types_pattern})\s+[A-Z]", text[e : e + 40]):
+        if not m.group("the") and _type_then_name(t.types_pattern).match(text[e : e + 40]):
             continue  # "Canadian magazine Lakeview": an adjective before the outlet named next
-        agency = re.match(r"^\s+(?:News\s+|Press\s+)?(?:Agency|Service)\b", text[e : e + 30])
+        agency = _AGENCY_AFTER.match(text[e : e + 30])
         if agency:  # "Reuters News Service reported": the outlet, named in full
             e += agency.end()
             surface = text[s:e]
@@ -170,7 +202,7 @@ def named_mentions(
         if g != "name":
             if g == "typed" or " " in name or name not in PLURAL_LEADING:  # "People magazine" names an outlet
                 name, s = _strip_leading(name, s)
-            if re.search(r"[a-z]{2}\.$", name):
+            if _WORD_STOP_END.search(name):
                 name = name[:-1]
             e = s + len(name)
             if not name:
@@ -183,18 +215,15 @@ def named_mentions(
                 continue  # a lone "Times" or "News" is a short form at best
         if _inside_bigger_name(text, s, e, allow_the=True):
             continue
-        if re.match(r"^\s+of\s+(?:the\s+)?[A-Z]", text[e : e + 40]):
+        if _OF_NAME_AFTER.match(text[e : e + 40]):
             continue  # "Northern Journal of Marine Biology": a longer title, a journal rather than a newsroom
-        show = re.match(r"^(.+?)\s+(?:TV|Radio)$", name)
-        if show and re.match(r"^\s+(?:show|programme|program)\b", text[e : e + 20]):
+        show = _TV_RADIO.match(name)
+        if show and _SHOW_AFTER.match(text[e : e + 20]):
             name, e = show.group(1), s + len(show.group(1))  # "the Jane Doe TV show": the show's name
         evidence = "newspaper-word" if g == "name" else "typed"
-        found[(s, e)] = Mention(s, e, re.sub(r"^The\s+", "", name), name, False, evidence=evidence)
+        found[(s, e)] = Mention(s, e, _LEADING_THE.sub("", name), name, False, evidence=evidence)
     if short_forms:
-        short = re.compile(
-            r"(?<![\w-])[Tt]he\s+(?P<w>" + "|".join(map(re.escape, short_forms)) + r")(?![\w-])"
-        )
-        for m in short.finditer(block):
+        for m in _short_forms_pattern(tuple(short_forms)).finditer(block):
             s, e = bstart + m.start("w"), bstart + m.end("w")
             if any(a <= s and e <= b and (a, b) != (s, e) for a, b in found) or _inside_bigger_name(
                 text, s, e, allow_the=True
@@ -217,17 +246,21 @@ def unknown_mentions(
     surnames: frozenset[str] = frozenset(),
     typed_words: frozenset[str] = frozenset(),
     mid_sentence: frozenset[str] | set[str] = frozenset(),
+    candidates: Sequence[re.Match[str]] | None = None,
 ) -> list[Mention]:
     """Capitalised names in the block that neither the table nor a newspaper word made a mention.
 
     Each carries its evidence of being an outlet (`name_evidence`), or None; `outlets._accept` weighs it
     against the cue. A name with no evidence that is a person's, a body's, or an ordinary word
     opening a sentence ("Officials reported") is left out here, before any cue is read.
+    `candidates`: the block's CANDIDATE matches when the caller found them already.
     """
     text = doc.text
     taken = [(m.start, m.end) for m in found]
     out = []
-    for m in CANDIDATE.finditer(text, block.start, block.end):
+    if candidates is None:
+        candidates = list(CANDIDATE.finditer(text, block.start, block.end))
+    for m in candidates:
         if m.group(0) in typed_words or (discovered and outlet_key(m.group(0)) in discovered):
             name, s = m.group(0), m.start()  # "People", that the text calls an outlet
         else:
@@ -236,11 +269,12 @@ def unknown_mentions(
         longer = JOINED.match(text, e, block.end) if discovered else None
         if longer and outlet_key(name + longer.group(0)) in discovered:
             name, e = name + longer.group(0), e + longer.end()  # "Walker’s Digest", named before as an outlet
-        if not name or any(a < e and s < b for a, b in taken) or len(name.split()) > 6:
+        if not name or (taken and any(a < e and s < b for a, b in taken)):
             continue
-        if name in t.not_outlets or name.split()[0] in t.not_outlets:
+        words = name.split()
+        if len(words) > 6 or name in t.not_outlets or words[0] in t.not_outlets:
             continue
-        if name.split()[-1] in t.outlet_words and OF_TITLE.match(text, e, e + 30):
+        if words[-1] in t.outlet_words and OF_TITLE.match(text, e, e + 30):
             continue  # "Northern Journal of Marine Biology": a title the newspaper-word rule left out
         if " " not in name and name.lower() in lower_words and not block.anchors and not ACRONYM.fullmatch(name):
             if name not in typed_words and not typed_name(t, text, block, s, e):

@@ -12,6 +12,7 @@ The page's own outlet is never a citation of itself.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from .. import quirks
 from ..models import FoundBy, Kind
@@ -39,6 +40,9 @@ MODIFIED_AFTER = re.compile(
 )
 
 
+_POSSESSIVE_END = re.compile(r"[’']s?\s+$")
+
+
 def _accept(m: Mention, cue: str | None, before: str, surnames: frozenset[str], discovered: set[str]) -> bool:
     """Whether a cue on a mention makes it a citation: table names and newspaper words need any cue;
     an unknown name needs a cue only newsrooms take, or evidence, and must not be a person's or a body's."""
@@ -50,7 +54,7 @@ def _accept(m: Mention, cue: str | None, before: str, surnames: frozenset[str], 
         return True
     if m.evidence == "link":  # a company's own site is linked on its name too: the cue must be a newsroom's
         return cue not in ("noun-by", "said", "possessive", "via-inline")
-    if re.search(r"[’']s?\s+$", before):
+    if _POSSESSIVE_END.search(before):
         return False  # "Acme’s Jane Roe reports": someone of a named body
     if (m.evidence != "acronym" or " " in m.surface) and (
         people.is_person(m.surface, before, surnames) or people.is_organisation(m.surface)
@@ -115,7 +119,11 @@ def find_outlets(
     # Names written whole and by their last word alone ("Jane Roe … Roe said"): people, whatever
     # their given name; words read only alone or only in full tell nothing.
     alone, full_lasts, mid_sentence = set(), set(), set()
-    for hit in CANDIDATE.finditer(text):
+    # The capitalised runs of the whole text, found once: no run crosses a line, so a block's own
+    # are those starting inside it (what a search of the block alone finds), handed to `unknown_mentions`.
+    candidates = list(CANDIDATE.finditer(text))
+    candidate_starts = [hit.start() for hit in candidates]
+    for hit in candidates:
         words = hit.group(0).split()
         if len(words) == 1:
             alone.add(words[0])
@@ -141,7 +149,8 @@ def find_outlets(
                 short_forms.setdefault(sf, t.names[hit.group("name")])
         mentions = named_mentions(doc, t, bstart, bend, short_forms, known)
         unknown = unknown_mentions(
-            doc, t, block, mentions, discovered, lower_words, surnames, typed_words, mid_sentence
+            doc, t, block, mentions, discovered, lower_words, surnames, typed_words, mid_sentence,
+            candidates[bisect_left(candidate_starts, bstart) : bisect_left(candidate_starts, bend)],
         )
         mentions = sorted(mentions + unknown, key=lambda x: x.start)
         cues = [

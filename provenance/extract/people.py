@@ -57,10 +57,19 @@ TITLE_WORDS = frozenset(
 )
 
 
+# FULL_NAME read from each capital that opens a word (the capital taken, the rest looked ahead): the same
+# names, found by a search that skips to capitals instead of trying the look-ahead at every word.
+_FULL_NAME_AT_CAPITAL = re.compile(
+    r"[A-Z](?<!\w.)(?=(?P<rest>[a-z]+)\s+(?:[A-Z]\.\s+)?(?P<last>[A-Z][\w-]*[a-z][\w-]*))"
+)
+
+
 def surnames(text: str) -> frozenset[str]:
     """Words the text writes after a given name ("John Roe" → "Roe"): people's surnames."""
     names = first_names()
-    return frozenset(m.group("last") for m in FULL_NAME.finditer(text) if m.group("first") in names)
+    return frozenset(
+        m.group("last") for m in _FULL_NAME_AT_CAPITAL.finditer(text) if m.group(0) + m.group("rest") in names
+    )
 
 
 _POSSESSIVE_END = re.compile(r"[’']s?$")
@@ -68,12 +77,14 @@ _LEADING_THE = re.compile(r"^(?:[Tt]he)\s+")
 
 
 def _bare(word: str) -> str:
+    if "'" not in word and "’" not in word:
+        return word  # no apostrophe: nothing _POSSESSIVE_END could match
     return _POSSESSIVE_END.sub("", word)
 
 
 def is_person(name: str, before: str = "", known_surnames: frozenset[str] = frozenset()) -> bool:
     """A person's name: 'Jane Doe', 'Sen. Smith', or a surname the text already gave with a first name."""
-    words = _LEADING_THE.sub("", name).split()
+    words = (_LEADING_THE.sub("", name) if name.startswith(("The", "the")) else name).split()
     if not words:
         return False
     last = before[-30:].split()[-1:]

@@ -18,7 +18,9 @@ from . import people
 from .document import BULLET, PARAGRAPH, QUOTE, Document
 
 ELIGIBLE = {PARAGRAPH, BULLET, QUOTE}
-QUOTED = re.compile(r"“(?P<c>[^“”]{12,1500}?)”|(?<![\w\"])\"(?P<s>[^\"\n]{12,1500}?)\"(?!\w)")
+# Both branches open with their quotation mark (the character before a straight one checked just after
+# it), so that a search skips to quotation marks.
+QUOTED = re.compile(r"“(?P<c>[^“”]{12,1500}?)”|\"(?<![\w\"]\")(?P<s>[^\"\n]{12,1500}?)\"(?!\w)")
 SPEECH = (
     r"said|says|added|adds|told|tells|wrote|writes|tweeted|explained|explains|noted|notes|argued|argues|"
     r"insisted|insists|warned|warns|stated|states|declared|announced|continued|recalled|admitted|asked|"
@@ -68,7 +70,8 @@ def find_quotes(doc: Document) -> None:
             who, a_start, a_end = None, q_end, q_end
             dash = DASH_AFTER.match(after)
             said = None if dash else SAID_AFTER.match(after[:160])
-            pre = None if dash or said else SAID_BEFORE.search(before[-160:])
+            # SAID_BEFORE ends in "," or ":" and white space: a quick look at the end spares the search
+            pre = None if dash or said or before.rstrip()[-1:] not in (",", ":") else SAID_BEFORE.search(before[-160:])
             if dash:
                 who, a_end = dash.group("who"), block.end
             elif said:

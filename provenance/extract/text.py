@@ -169,6 +169,8 @@ def cite_bare_urls(doc: Document, page_url: str | None = None) -> None:
     With the page's URL known, the site's own navigation and player URLs (an "embed this" code box)
     and share links are left out, as they are for anchors."""
     text = doc.text
+    if "://" not in text and ".co" not in text.lower():
+        return  # every BARE_URL match holds "://" or ".co" (of "t.co/", "….com/"): most texts hold neither
     links = (Kind.LINK, Kind.SHORT_LINK)
     taken = sorted((c.start, c.end) for c in doc.citations if c.url and c.kind in links)
     # spans a bare URL may sit in: embedded posts, and tweets (whose residue line belongs to them too)

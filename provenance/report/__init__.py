@@ -82,6 +82,9 @@ def check_json(k: dict) -> dict:
     return out
 
 
+HOP_KEYS = ("depth", "url", "parent_url", "verdict", "score", "stop", "is_primary", "copy_of", "wire", "article_id")
+
+
 def render_json(results: list[AuditResult], reports: list[ArticleReport] | None = None) -> str:
     """The extraction's JSON (the `extract` contract) with each article's id, resolutions and summary.
 
@@ -106,6 +109,9 @@ def render_json(results: list[AuditResult], reports: list[ArticleReport] | None 
                         {"text": p.text, "role": p.role, "url": p.href} for p in strongest_parts(view, by_id)
                     ]
                     claim["checks"] = [check_json(k) for k in view.checks()]
+                    if view.hops:  # deep tracing: every page reached, and the path to the primary source
+                        claim["trace_of"] = [{k: h[k] for k in HOP_KEYS} for h in view.hops]
+                        claim["primary_source"] = next((h["url"] for h in view.hops if h["is_primary"]), None)
             traced = {c.seq: c for c in reports[i].citations}
             for seq, citation in enumerate(d["citations"], 1):
                 cited = traced.get(seq)

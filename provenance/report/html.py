@@ -28,6 +28,7 @@ from .words import (
     differences,
     distinct_snapshots,
     hop_line,
+    hop_lines,
     is_web_url,
     rule_words,
     short_url,
@@ -303,9 +304,20 @@ def _claim_section(claim: ClaimView, claims: dict[int, ClaimView], placed: bool)
         f'<p class="steps">{parts_html(strongest_parts(claim, claims))}</p>'
         + (f'<ol class="tree">{tree}</ol>' if tree else "")
         + (f'<ul class="evidence">{supported}</ul>' if supported else "")
+        + _hops_html(claim)
         + back
         + "</section>"
     )
+
+
+def _hops_html(claim: ClaimView) -> str:
+    """The chain below the cited page, page by page down to the primary source (deep tracing)."""
+    lines = hop_lines(claim.hops)
+    if not lines:
+        return ""
+    items = "".join(f'<li class="r-{"found" if line.startswith("primary source: http") else "hop"}">{esc(line)}</li>'
+                    for line in lines)
+    return f'<p class="rule">traced down to the source</p><ol class="evidence trace">{items}</ol>'
 
 
 def _citations_html(report: ArticleReport) -> str:

@@ -10,7 +10,17 @@ from __future__ import annotations
 import re
 
 from .model import ArticleReport
-from .words import Part, archive_parts, clean, is_web_url, short_url, status_words, strongest_parts, trace_lines
+from .words import (
+    Part,
+    archive_parts,
+    clean,
+    hop_lines,
+    is_web_url,
+    short_url,
+    status_words,
+    strongest_parts,
+    trace_lines,
+)
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()|#!~&])")
 
@@ -62,6 +72,7 @@ def render_markdown(report: ArticleReport) -> str:
     for cl in report.claims:
         read = "".join(f"<br>{md(k['kind'])} {md(k['verdict'])} {k['score'] or 0:.2f}: “{md(k['passage'], 200)}”"
                        for k in cl.checks() if k.get("passage") and k["kind"] != "drift")
+        read += "".join(f"<br>{md(line, 240)}" for line in hop_lines(cl.hops))
         out.append(
             f"| {cl.id} | {md(cl.status)} | {md(cl.text, 300)} | {parts_md(strongest_parts(cl, claims))}{read} |"
         )

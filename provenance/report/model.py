@@ -23,7 +23,7 @@ import sqlite_utils
 
 from ..errors import NotFound
 from ..models import ClaimStatus, Kind, LinkTally, SnapshotStatus, Status, Verdict
-from ..store import queries
+from ..store import queries, trace_queries
 from ..store.views import STEP_DEPTH
 
 
@@ -171,6 +171,7 @@ class ClaimView:
     status: str
     chains: list[Node] = field(default_factory=list)
     supported_by: list[tuple[int, float | None]] = field(default_factory=list)
+    hops: list[dict] = field(default_factory=list)  # the pages deep tracing reached (`trace_of`), by depth
 
     def paths(self) -> list[list[Node]]:
         """Every way down from the claim: root-to-node lists, for each node."""
@@ -252,7 +253,7 @@ def load(db: sqlite_utils.Database, article_id: int) -> ArticleReport:
         raise NotFound(f"no article {article_id}")
     checks = queries.check_rows(db, article_id)
     citations = _citations(db, article_id, {k["url_id"]: k for k in checks if k["claim_id"] is None})
-    results, candidates = queries.trace_results(db, article_id), queries.candidate_rows(db, article_id)
+    results, candidates = trace_queries.trace_results(db, article_id), trace_queries.candidate_rows(db, article_id)
     for c in citations:
         c.trace_result = results.get(c.id)
         c.candidates = [k for k in candidates if k["citation_id"] == c.id]
@@ -322,6 +323,9 @@ def _claims(db, article_id: int, citations: dict[int, CitationView], checks: lis
         if k["claim_id"] is not None:
             checked.setdefault((k["claim_id"], k["citation_id"]), []).append(k)
     _attach_chains(db, article_id, by_id, citations, checked)
+    for hop in trace_queries.trace_rows(db, article_id):
+        if hop["claim_id"] in by_id:
+            by_id[hop["claim_id"]].hops.append(hop)
     return claims
 
 

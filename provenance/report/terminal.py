@@ -30,6 +30,7 @@ from .words import (
     differences,
     distinct_snapshots,
     hop_line,
+    hop_lines,
     rule_words,
     short_url,
     snapshot_line,
@@ -354,6 +355,11 @@ def claim_tree(claim: ClaimView, claims: dict[int, ClaimView]) -> Tree:
                 _add_node(sub, root)
     if not claim.chains and not claim.supported_by:
         tree.add(Text("no source given", style="magenta"))
+    traced = hop_lines(claim.hops)
+    if traced:  # deep tracing: the chain below the cited page, down to the primary source
+        branch = tree.add(Text("traced down to the source", style="italic"))
+        for line in traced:
+            branch.add(Text(line, style="green" if line.startswith("primary source: http") else ""))
     return tree
 
 

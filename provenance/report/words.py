@@ -303,3 +303,34 @@ def snapshot_words(s: dict) -> str:
         else f", {abs(far):.0f} days from the article"
     )
     return f"{s['status']} {wayback_date(s['timestamp'])}{when}"
+
+
+def hop_path(hops: list[dict]) -> list[dict]:
+    """The pages deep tracing went through from the cited page down to the primary source (else the deepest
+    page reached), in order."""
+    if not hops:
+        return []
+    end = next((h for h in hops if h["is_primary"]), None) or max(hops, key=lambda h: h["depth"])
+    by_url = {h["url"]: h for h in hops}
+    path = [end]
+    while path[-1]["parent_url"] in by_url and len(path) <= len(hops):
+        path.append(by_url[path[-1]["parent_url"]])
+    return path[::-1]
+
+
+def hop_lines(hops: list[dict]) -> list[str]:
+    """A claim's chain below its cited page, one line per page down to the primary source, then the verdict:
+    `depth 2: https://… (matched 0.93; copy of https://…) — cites on`, …, `primary source: https://… (document)`."""
+    path = hop_path(hops)
+    lines = []
+    for h in path:
+        marks = [f"{h['verdict']} {h['score'] or 0:.2f}" if h["verdict"] else "not read"]
+        marks += [f"copy of {clean(h['copy_of'])}"] if h["copy_of"] else []
+        marks += [f"{h['wire']} wire"] if h["wire"] else []
+        lines.append(f"depth {h['depth']}: {clean(h['url'])} ({'; '.join(marks)}) — {h['stop'] or 'cites on'}")
+    if path:
+        end = path[-1]
+        lines.append(f"primary source: {clean(end['url'])} ({end['stop']}, depth {end['depth']})" if end["is_primary"]
+                     else f"primary source: not reached ({end['stop']} at depth {end['depth']}; "
+                          f"{len(hops)} pages reached)")
+    return lines

@@ -9,7 +9,14 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .views import CHAINS_VIEW, CHAINS_VIEW_0003, CHAINS_VIEW_0004, CHAINS_VIEW_TRACED, LATEST_RESOLUTIONS_VIEW
+from .views import (
+    CHAINS_VIEW,
+    CHAINS_VIEW_0003,
+    CHAINS_VIEW_0004,
+    CHAINS_VIEW_DEPTH,
+    CHAINS_VIEW_TRACED,
+    LATEST_RESOLUTIONS_VIEW,
+)
 
 SCHEMA_VERSION_NAME = "provenance"
 migrations = Migrations(SCHEMA_VERSION_NAME)
@@ -331,3 +338,47 @@ def m0007_candidates(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE citations ADD COLUMN trace_result TEXT")
     db.execute("DROP VIEW IF EXISTS chains")
     db.execute(CHAINS_VIEW_TRACED)
+
+
+@migrations(name="0008_trace_of")
+def m0008_trace_of(db: sqlite_utils.Database) -> None:
+    """`trace_of`: the pages deep tracing reached below the page that verified a claim, down to the
+    primary source. One row per page reached (a page can be reached from several claims, so a table
+    rather than a parent column on `articles`): the page is recorded as an article (`article_id`, with
+    the citations near the passage that were followed) and linked to the article that cited it
+    (`parent_article_id`) at its `depth` (1 is the cited page itself). `stop` says why its branch ends
+    (a primary source: government, document, own_site, own_post, no_citation; or not_supported,
+    unreachable, depth, cites_seen, budget, source_found), `is_primary` whether it is the claim's
+    primary source, `copy_of_url_id` the page it copies (a wire story or press release on several
+    sites). Tracing a claim again replaces its rows. `chains` gains a `trace` step per row and a `depth`.
+    """
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS trace_of (
+            id INTEGER PRIMARY KEY,
+            claim_id INTEGER NOT NULL REFERENCES claims(id),
+            citation_id INTEGER REFERENCES citations(id),
+            article_id INTEGER REFERENCES articles(id),
+            parent_article_id INTEGER REFERENCES articles(id),
+            depth INTEGER NOT NULL,
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            verdict TEXT,
+            score REAL,
+            passage TEXT,
+            stop TEXT,
+            is_primary INTEGER NOT NULL DEFAULT 0,
+            copy_of_url_id INTEGER REFERENCES urls(id),
+            wire TEXT,
+            run_id INTEGER REFERENCES runs(id)
+        );
+        CREATE INDEX IF NOT EXISTS idx_trace_of_claim ON trace_of(claim_id, depth);
+        CREATE INDEX IF NOT EXISTS idx_trace_of_citation ON trace_of(citation_id);
+        CREATE INDEX IF NOT EXISTS idx_trace_of_article ON trace_of(article_id);
+        CREATE INDEX IF NOT EXISTS idx_trace_of_parent ON trace_of(parent_article_id);
+        CREATE INDEX IF NOT EXISTS idx_trace_of_url ON trace_of(url_id);
+        CREATE INDEX IF NOT EXISTS idx_trace_of_copy ON trace_of(copy_of_url_id);
+        CREATE INDEX IF NOT EXISTS idx_trace_of_run ON trace_of(run_id);
+        """
+    )
+    db.execute("DROP VIEW IF EXISTS chains")
+    db.execute(CHAINS_VIEW_DEPTH)

@@ -21,6 +21,7 @@ Tables
     batch_items      a batch's work queue: one row per article to audit, with its state
     checks           what reading a cited page found: quote, passage and drift verdicts (the latest of each)
     candidates       archived pages a vague citation may mean, ranked by tracing, the verified one `traced`
+    trace_of         pages deep tracing reached below a verified claim's page, each linked to the article citing it
 Views
     latest_resolutions  what is known of each URL: its latest definitive resolution, else its latest
     chains              one row per step from each claim to its evidence, in order

@@ -305,3 +305,32 @@ CHAINS_VIEW_TRACED = CHAINS_VIEW.replace("\n)\nSELECT cl.article_id", f"""
     WHERE k.rank = 1
 )
 SELECT cl.article_id""", 1)
+
+
+STEP_TRACE_HOP = 980  # a page reached by tracing below the cited page (`trace_of`), by trace depth
+MAX_TRACE_STEPS = STEP_DEPTH - STEP_TRACE_HOP - 1
+
+# `chains` from migration 0008 on: 0007's, with a `trace` step per page reached by deep tracing below a
+# cited (or traced) page that verified the claim (`kind` why its branch ends, or `followed`; `status`
+# the check's verdict there; `rule` 'trace_of'; `detail` its depth, primary-source and copy marks), and a
+# `depth` column: 0 for the claim and its article, the citation's level for its own steps, and for a
+# trace step the pages between it and the article (1 is the cited page itself).
+CHAINS_VIEW_DEPTH = CHAINS_VIEW_TRACED.replace("\n)\nSELECT cl.article_id", f"""
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * {STEP_DEPTH} + {STEP_TRACE_HOP} + min(t.depth, {MAX_TRACE_STEPS}),
+           'trace', coalesce(t.stop, 'followed'),
+           'depth ' || t.depth || CASE WHEN t.is_primary THEN ', primary source (' || t.stop || ')' ELSE '' END
+               || coalesce(', copy of ' || cu.url, '') || coalesce(', ' || t.wire || ' wire', '')
+               || coalesce(': ' || t.passage, ''),
+           u.url, t.verdict, 'trace_of', t.score, w.citation_id, NULL, NULL, NULL
+    FROM walk w JOIN trace_of t ON t.claim_id = w.claim_id AND t.citation_id = w.citation_id
+    JOIN urls u ON u.id = t.url_id
+    LEFT JOIN urls cu ON cu.id = t.copy_of_url_id
+)
+SELECT cl.article_id""", 1).replace(
+    "s.capture_id, s.snapshot_id\nFROM steps s",
+    f"""s.capture_id, s.snapshot_id,
+       CASE WHEN s.step_kind IN ('claim', 'article') THEN 0
+            WHEN s.step_kind = 'trace' THEN s.step % {STEP_DEPTH} - {STEP_TRACE_HOP}
+            ELSE s.step / {STEP_DEPTH} END AS depth
+FROM steps s""", 1)

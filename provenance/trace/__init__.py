@@ -1,7 +1,7 @@
 """Trace: from a vague citation ("according to Reuters", a pasted tweet) to the archived page itself.
 
 No database here: the stage that records candidates wires these in, through
-`trace_citation(tracer, extraction, citation)` → `Trace` for each vague citation.
+`trace_citation(tracers, extraction, citation)` → `Trace` for each vague citation (the archives share one budget).
 
 - `Tracer(wayback).trace_outlet(outlet, day, claim, quotes=…, title=…, text=…)` → `Trace`:
   the outlet's archived pages around the day, ranked by slug and title, the top ones checked;

@@ -249,19 +249,22 @@ class Tracer:
 
     # -- the whole of it ---------------------------------------------------------------------
     def trace_outlet(self, outlet: str | None, day: date, claim: str, *, quotes: Sequence[str] = (),
-                     title: str | None = None, text: str = "", domains: list[str] | None = None) -> Trace:
+                     title: str | None = None, text: str = "", domains: list[str] | None = None,
+                     budget: Budget | None = None) -> Trace:
         """Find the page an outlet citation means. `claim` is the sentence naming the outlet,
-        `quotes` what it quotes, `title`/`text` the citing article (for its key terms)."""
+        `quotes` what it quotes, `title`/`text` the citing article (for its key terms). `budget` is
+        the citation's CDX budget when several archives share it (else a fresh one)."""
         domains = domains if domains is not None else outlet_domains(outlet, claim)
         if not domains:
             return Trace("vague", reason=NO_DOMAIN)
-        budget, errors = Budget(self.budget), list[str]()
+        budget, errors = budget or Budget(self.budget), list[str]()
+        before = budget.spent  # what earlier archives sharing the budget spent
         found, covered = self.list_pages(domains, day, budget, errors)
         fetches = 0
         if self.use_sitemaps and covered and not self.wayback.gate.paused:
             fetches += self.add_sitemaps(domains, day, found, budget, errors)
         if not found:
-            answered = budget.spent > len(errors)
+            answered = budget.spent - before > len(errors)
             reason: str = NO_CAPTURES if answered else (self.wayback.gate.paused or NO_ARCHIVE)
             if answered and not covered:
                 reason = BUDGET_SPENT

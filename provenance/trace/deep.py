@@ -101,6 +101,8 @@ class Step:
     wire: str | None = None  # the wire credited on the page (AP, Reuters, AFP)
     followed: list[str] = field(default_factory=list)  # the citations taken from it
     around: str = field(default="", repr=False)  # the page's text around the passage, to spot copies
+    title: str | None = None  # the page's title, once read
+    text: str = field(default="", repr=False)  # the page's main text, once read (what a record of it keeps)
 
     @property
     def primary(self) -> bool:
@@ -272,6 +274,7 @@ class DeepTracer:
             return []
         ex = extract(Article(source=page.url, content=page.body, is_html=True, url=page.url))
         text = ex.text
+        step.title, step.text = ex.title, text
         checks = [check_quote(q, text) for q in quotes] or [check_passage(claim, text)]
         best = max(checks, key=lambda c: (c.verdict in VERIFIED, c.score))
         step.verdict, step.score, step.passage = best.verdict, round(best.score, 4), best.passage

@@ -72,11 +72,13 @@ def _words_only(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"(?:https?://|pic\.twitter\.com/)\S+", " ", text)).strip()
 
 
-def trace_tweet(wayback, residue: Residue, *, budget: int = 20, max_statuses: int = MAX_STATUSES) -> Trace:
-    """The archived status the residue was pasted from, with the CDX calls it took."""
+def trace_tweet(wayback, residue: Residue, *, budget: int | Budget = 20, max_statuses: int = MAX_STATUSES) -> Trace:
+    """The archived status the residue was pasted from, with the CDX calls it took (`budget`: a limit, or
+    the citation's `Budget` when several archives share it)."""
     if not residue.handle:
         return Trace("vague", reason=NO_HANDLE)
-    spent, errors = Budget(budget), list[str]()
+    spent, errors = budget if isinstance(budget, Budget) else Budget(budget), list[str]()
+    before = spent.spent  # what earlier archives sharing the budget spent
     seen: dict[str, Candidate] = {}
     # A tweet's day is the author's local day: the UTC day before and after are asked too.
     start = (residue.day - timedelta(days=1)).strftime("%Y%m%d")
@@ -95,7 +97,7 @@ def trace_tweet(wayback, residue: Residue, *, budget: int = 20, max_statuses: in
                 seen[m.group(2)] = Candidate(f"https://twitter.com/{m.group(1)}/status/{m.group(2)}",
                                              r["timestamp"], "tweet", wayback.base, original=r["original"])
     if not seen:
-        reason = NO_STATUSES if spent.spent > len(errors) else (wayback.gate.paused or NO_ARCHIVE)
+        reason = NO_STATUSES if spent.spent - before > len(errors) else (wayback.gate.paused or NO_ARCHIVE)
         return Trace("vague", reason=reason, cdx_calls=spent.spent)
     words = _words_only(residue.text)
     ordered = sorted(seen.values(), key=lambda c: (abs(int(c.timestamp[:8]) - int(residue.day.strftime("%Y%m%d"))),

@@ -271,6 +271,30 @@ CREATE INDEX idx_candidates_url ON candidates(url_id);
 CREATE INDEX idx_candidates_verdict ON candidates(verdict);
 CREATE INDEX idx_candidates_capture ON candidates(capture_id);
 CREATE INDEX idx_candidates_run ON candidates(run_id);
+CREATE TABLE trace_of (
+            id INTEGER PRIMARY KEY,
+            claim_id INTEGER NOT NULL REFERENCES claims(id),
+            citation_id INTEGER REFERENCES citations(id),
+            article_id INTEGER REFERENCES articles(id),
+            parent_article_id INTEGER REFERENCES articles(id),
+            depth INTEGER NOT NULL,
+            url_id INTEGER NOT NULL REFERENCES urls(id),
+            verdict TEXT,
+            score REAL,
+            passage TEXT,
+            stop TEXT,
+            is_primary INTEGER NOT NULL DEFAULT 0,
+            copy_of_url_id INTEGER REFERENCES urls(id),
+            wire TEXT,
+            run_id INTEGER REFERENCES runs(id)
+        );
+CREATE INDEX idx_trace_of_claim ON trace_of(claim_id, depth);
+CREATE INDEX idx_trace_of_citation ON trace_of(citation_id);
+CREATE INDEX idx_trace_of_article ON trace_of(article_id);
+CREATE INDEX idx_trace_of_parent ON trace_of(parent_article_id);
+CREATE INDEX idx_trace_of_url ON trace_of(url_id);
+CREATE INDEX idx_trace_of_copy ON trace_of(copy_of_url_id);
+CREATE INDEX idx_trace_of_run ON trace_of(run_id);
 CREATE VIEW chains AS
 WITH RECURSIVE walk(claim_id, chain, citation_id, depth, rule, confidence, path) AS (
     SELECT cc.claim_id, cc.citation_id, cc.citation_id, 1, cc.rule, cc.confidence, ',' || cc.citation_id || ','
@@ -359,8 +383,21 @@ steps AS (
     FROM walk w JOIN candidates k ON k.citation_id = w.citation_id AND k.verdict IN ('verbatim', 'close', 'matched')
     JOIN urls u ON u.id = k.url_id
     WHERE k.rank = 1
+    UNION ALL
+    SELECT w.claim_id, w.chain, w.depth * 1000 + 980 + min(t.depth, 19),
+           'trace', coalesce(t.stop, 'followed'),
+           'depth ' || t.depth || CASE WHEN t.is_primary THEN ', primary source (' || t.stop || ')' ELSE '' END
+               || coalesce(', copy of ' || cu.url, '') || coalesce(', ' || t.wire || ' wire', '')
+               || coalesce(': ' || t.passage, ''),
+           u.url, t.verdict, 'trace_of', t.score, w.citation_id, NULL, NULL, NULL
+    FROM walk w JOIN trace_of t ON t.claim_id = w.claim_id AND t.citation_id = w.citation_id
+    JOIN urls u ON u.id = t.url_id
+    LEFT JOIN urls cu ON cu.id = t.copy_of_url_id
 )
 SELECT cl.article_id, s.claim_id, s.chain, s.step, s.step_kind, s.kind, s.detail, s.url, s.status,
-       s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id
+       s.rule, s.confidence, s.citation_id, s.resolution_id, s.capture_id, s.snapshot_id,
+       CASE WHEN s.step_kind IN ('claim', 'article') THEN 0
+            WHEN s.step_kind = 'trace' THEN s.step % 1000 - 980
+            ELSE s.step / 1000 END AS depth
 FROM steps s JOIN claims cl ON cl.id = s.claim_id
 ORDER BY cl.article_id, s.claim_id, s.chain IS NOT NULL, s.chain, s.step;
