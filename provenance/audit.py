@@ -22,7 +22,7 @@ from .fetch import decoded_body, header
 from .models import Article, AuditResult, Extraction, LinkTally, Resolution, RunStatus, Status, exit_code
 from .run import RunContext
 from .settings import Settings
-from .store import queries, writes
+from .store import queries, trace_queries, writes
 from .trace_stage import TraceStage
 
 AUDIT_DEPTH = 1  # audit traces vague citations by default; batch (depth 0) does not
@@ -73,7 +73,7 @@ def grade_article(ctx: RunContext, article_id: int, doc: Extraction, depth: int 
     states = None if not urls else queries.url_states(ctx.db, urls)
     by_seq = queries.check_verdicts(ctx.db, article_id, by_seq=True)
     checks = {claim.id: by_seq[seq] for seq, claim in enumerate(doc.claims, 1) if seq in by_seq}
-    traced_seqs = queries.traced_citations(ctx.db, article_id, by_seq=True)
+    traced_seqs = trace_queries.traced_citations(ctx.db, article_id, by_seq=True)
     traced = {c.id for seq, c in enumerate(doc.citations, 1) if seq in traced_seqs}
     grade_all(doc.claims, {c.id: c for c in doc.citations}, states, checks, traced)
     writes.update_claim_statuses(ctx.db, article_id, doc)

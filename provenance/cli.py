@@ -9,17 +9,15 @@ readable; 130 interrupted. Warnings the library logs go to stderr
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 
 import typer
 
-from . import __version__, cli_output, cli_render, report, usecases
+from . import __version__, cli_output, cli_render, usecases
 from .cli_help import INJECTED, App, format_option, output_option, version_option, with_settings
-from .cli_output import check_output, fail, failing, finish, read_urls, say_no_network
+from .cli_output import check_output, failing, finish, read_urls, say_no_network
 from .cli_output import emit as _emit
 from .errors import NotFound, ProvenanceError
-from .export import FORMATS as EXPORT_FORMATS
 from .settings import Settings, options_markdown
 
 NETWORK = ("offline", "allow_private", "deadline", "connect_timeout", "read_timeout", "max_bytes", "max_hops",
@@ -49,16 +47,10 @@ def main() -> None:
     cli_output.run(app)
 
 
-ResolveFormat = Enum("ResolveFormat", {"table": "table", "json": "json"}, type=str)
-ExtractFormat = Enum("ExtractFormat", {"json": "json"}, type=str)
-AuditFormat = Enum("AuditFormat", {name: name for name in report.FORMATS}, type=str)  # type: ignore[misc]
-ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
-
-
 @app.command()
 def extract(
     source: str = typer.Argument(..., metavar="SOURCE", help="A file (HTML or text), an http(s) URL, or - for stdin."),
-    format: ExtractFormat = format_option("json", "The citations and claims as JSON."),
+    format: cli_render.ExtractFormat = format_option("json", "The citations and claims as JSON."),
     output: Path | None = output_option(),
 ):
     """Print the citations and claims of one article as JSON. No network, no database.
@@ -81,7 +73,7 @@ def extract(
 def resolve(
     urls: list[str] = typer.Argument(..., metavar="URL...", help="URLs to resolve, or - to read them from stdin, "
                                      "one a line."),
-    format: ResolveFormat = format_option("table", "A table, or every hop as JSON."),
+    format: cli_render.ResolveFormat = format_option("table", "A table, or every hop as JSON."),
     output: Path | None = output_option(),
     settings: Settings = INJECTED,
 ):
@@ -108,7 +100,7 @@ def resolve(
 def audit(
     sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Files (HTML or text), http(s) URLs, "
                                         "or - for stdin."),
-    format: AuditFormat = format_option("table", "The report's format (html: one page per article)."),
+    format: cli_render.AuditFormat = format_option("table", "The report's format (html: one page per article)."),
     output: Path | None = output_option("Write the report to FILE instead of stdout (with html and several "
                                         "sources: a folder)."),
     settings: Settings = INJECTED,
@@ -122,7 +114,8 @@ def audit(
       provenance audit story.html --offline          # no network: extraction and claims only
 
     Exit 0 when nothing cited is broken, 1 when some citations are dead, could not be checked (no
-    network, timeouts; not with --offline) or some inputs were unreadable, 2 when nothing could be read.
+    network, timeouts; not with --offline) or some inputs were unreadable, 2 when nothing could be
+    read.
     """
     cli_output.check_report_output(format.value, len(sources), output)
     outcome = usecases.audit_sources(settings, sources, on_failure=cli_output.say_unreadable)
@@ -192,13 +185,14 @@ def trace(
       provenance trace 7
       provenance trace --article 1 --archive-source http://127.0.0.1:8080/coll
 
-    An outlet's archived pages around the article's date are ranked and checked; a pasted tweet's status
-    is looked for under its handle on its day. A candidate page whose text verifies the claim is the
-    citation's traced page (the claim becomes `traced`); the rest stay ranked in `candidates`. Only the
-    first level is recorded; an archive that gives no answer leaves an earlier trace as it was.
+    An outlet's archived pages around the article's date are ranked and checked; a pasted tweet's
+    status is looked for under its handle on its day. A candidate page whose text verifies the claim
+    is the citation's traced page (the claim becomes `traced`); the rest stay ranked in
+    `candidates`. With --depth 2 or more, the pages that verified a claim are followed down to a
+    primary source, each hop recorded.
 
-    Exit 0 when every vague citation was traced, 1 when some stay vague (each says why) or only ranked,
-    2 on bad usage.
+    Exit 0 when every vague citation was traced, 1 when some stay vague (each says why) or only
+    ranked, 2 on bad usage.
     """
     with failing(NotFound, code=1):
         outcome = usecases.trace_claims(settings, article=article, claim=claim)
@@ -219,12 +213,12 @@ def check(
       provenance check --article 1
       provenance check --claim 7 --offline
 
-    Quote and passage checks read each cited page's text back from the WARC files; drift checks compare
-    the snapshot near the article's date with the live capture. No network is needed once the pages are
-    there (a snapshot never saved is fetched once, not with --offline).
+    Quote and passage checks read each cited page's text back from the WARC files; drift checks
+    compare the snapshot near the article's date with the live capture. No network is needed once
+    the pages are there (a snapshot never saved is fetched once, not with --offline).
 
-    Exit 0 when nothing needs a look, 1 when a quote is altered or absent, a claim's words are not found,
-    or a source drifted, 2 on bad usage.
+    Exit 0 when nothing needs a look, 1 when a quote is altered or absent, a claim's words are not
+    found, or a source drifted, 2 on bad usage.
     """
     with failing(NotFound, code=1):
         outcome = usecases.check_recorded(settings, article=article, claim=claim)
@@ -248,7 +242,8 @@ def verify(
     It checks gzip integrity, every record's digests, and every `captures` row read back from its
     file (offset, length, record id, digests).
 
-    Exit 0 when all is whole, 1 when a file or row is damaged or missing, 2 when there is nothing to check.
+    Exit 0 when all is whole, 1 when a file or row is damaged or missing, 2 when there is nothing to
+    check.
     """
     outcome = usecases.verify_archive(settings, warcs)
     finish(cli_render.render_verify(outcome, settings.db), outcome)
@@ -257,7 +252,7 @@ def verify(
 @app.command()
 @with_settings("db", db=READS)
 def export(
-    format: ExportFormat = format_option(..., "prov-json (W3C PROV), json (every claim's chain) or csv (the "
+    format: cli_render.ExportFormat = format_option(..., "prov-json (W3C PROV), json (every claim's chain) or csv (the "
                                          "chains view)."),
     output: Path | None = output_option(),
     settings: Settings = INJECTED,
@@ -290,15 +285,10 @@ def browse(
       provenance browse
       provenance browse --db newsroom.db --port 8080
 
-    Runs until Ctrl-C; exit 2 when Datasette is missing, the database does not exist or the port is taken.
+    Runs until Ctrl-C; exit 2 when Datasette is missing, the database does not exist or the port is
+    taken.
     """
-    from . import browse as browsing
-
-    if problem := browsing.serve_problem(settings.db, host, port):
-        fail(problem)
-    port = browsing.concrete_port(host, port)
-    typer.echo(f"Serving {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    raise typer.Exit(browsing.serve(settings.db, host, port))
+    raise typer.Exit(cli_output.serve_database(settings.db, host, port))
 
 
 @app.command()
@@ -324,9 +314,9 @@ def batch(
       provenance batch crawl.warc.gz urls.txt --concurrency 64
 
     The work queue lives in the database: if the run is killed, the same command picks up where it
-    stopped. Exit 0 when nothing cited is broken, 1 when some citations are dead, could not be checked
-    (not with --offline) or some inputs were unreadable, 2 when nothing could be read, 130 when
-    interrupted (run it again to resume).
+    stopped. Exit 0 when nothing cited is broken, 1 when some citations are dead, could not be
+    checked (not with --offline) or some inputs were unreadable, 2 when nothing could be read, 130
+    when interrupted (run it again to resume).
     """
     cli_output.finish_batch(cli_output.run_batch_here(settings, sources, quiet=quiet, cluster=cluster,
                                                       retry_failed=retry_failed))

@@ -31,6 +31,7 @@ from .errors import ProvenanceError
 from .settings import Settings, option_words
 
 OUTPUT_PANEL = "Output"
+
 _TYPE_WORDS = {int: "N", float: "N", Path: "PATH", str: "TEXT"}
 
 

@@ -301,3 +301,14 @@ def fewer_malloc_arenas() -> None:
         ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
     except (OSError, AttributeError):
         pass  # not glibc: nothing to tune
+
+
+def serve_database(db, host: str, port: int) -> int:
+    """`browse`: Datasette on the database until Ctrl-C; one line and exit 2 when it cannot start."""
+    from . import browse as browsing
+
+    if problem := browsing.serve_problem(db, host, port):
+        fail(problem)
+    port = browsing.concrete_port(host, port)
+    typer.echo(f"Serving {db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    return browsing.serve(db, host, port)

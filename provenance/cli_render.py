@@ -1,4 +1,5 @@
-"""What `extract`, `resolve`, `archive`, `verify`, `check` and `trace` print: their use case's outcome as text.
+"""What `extract`, `resolve`, `archive`, `verify`, `check` and `trace` print (their use case's outcome
+as text), and each command's --format choices.
 
 Part of the command line, above the use cases whose outcomes it reads (the report package sits
 below them, so it cannot name their types). The lines per URL and snapshot come from report.plain.
@@ -7,13 +8,22 @@ below them, so it cannot name their types). The lines per URL and snapshot come 
 from __future__ import annotations
 
 import json
+from enum import Enum
 from typing import TYPE_CHECKING
 
+from . import report
+from .export import FORMATS as EXPORT_FORMATS
 from .models import Extraction, Status
 from .report.plain import resolution_line, snapshot_line
 
 if TYPE_CHECKING:
     from .usecases import ArchiveOutcome, CheckOutcome, ResolveOutcome, TraceOutcome, VerifyOutcome
+
+# Each command's --format choices: the report and export formats are the ones the library registers.
+ResolveFormat = Enum("ResolveFormat", {"table": "table", "json": "json"}, type=str)
+ExtractFormat = Enum("ExtractFormat", {"json": "json"}, type=str)
+AuditFormat = Enum("AuditFormat", {name: name for name in report.FORMATS}, type=str)  # type: ignore[misc]
+ExportFormat = Enum("ExportFormat", {name.replace("-", "_"): name for name in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
 
 
 def render_extraction(doc: Extraction) -> str:

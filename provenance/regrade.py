@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from .claims import grade_all
-from .store import queries, writes
+from .store import queries, trace_queries, writes
 
 
 def regrade(db: sqlite_utils.Database, urls: list[str]) -> int:
@@ -27,7 +27,7 @@ def regrade_articles(db: sqlite_utils.Database, article_ids: list[int]) -> int:
         before = {cid: c.status for cid, c in claims.items()}
         grade_all(list(claims.values()), citations,
                   queries.url_states(db, [c.url for c in citations.values() if c.url]),
-                  queries.check_verdicts(db, article_id), queries.traced_citations(db, article_id))
+                  queries.check_verdicts(db, article_id), trace_queries.traced_citations(db, article_id))
         updates = [(c.status, cid) for cid, c in claims.items() if c.status != before[cid]]
         writes.set_claim_statuses(db, updates)
         changed += len(updates)

@@ -12,7 +12,7 @@ them) through `trace.trace_citation`:
 - every traced citation keeps what tracing found in one line (`citations.trace_result`): the
   traced page, the ranked candidates, or why it stays vague.
 
-The grade (`traced`) comes from the recorded candidates (`queries.traced_citations`).
+The grade (`traced`) comes from the recorded candidates (`trace_queries.traced_citations`).
 
 With a depth of 2 or more (`--depth N`), `trace_deeper` goes on below the page that verified each
 claim (a cited page its check found the words on, or the page tracing found): `trace.DeepTracer`
@@ -116,7 +116,7 @@ class TraceStage:
             claim = next((c for c in ex.claims if c.id == claim_id), None)
             wanted = {link.citation for link in claim.citations} if claim else set()
             wanted |= {c.parent for c in ex.citations if c.id in wanted and c.parent is not None}
-        found_before = queries.traced_by_tracing(self.ctx.db, article_id)  # citation id → its URL from tracing
+        found_before = trace_queries.traced_by_tracing(self.ctx.db, article_id)  # citation id → its URL from tracing
         out: list[TracedCitation] = []
         for citation in ex.citations:
             if citation.url and found_before.get(citation.id) == citation.url:
@@ -127,7 +127,7 @@ class TraceStage:
                 trace = Trace("vague", reason="offline")
             else:
                 trace = trace_citation(self.tracers, ex, citation, self.today)
-            kept = not trace.candidates and trace.reason not in ANSWERED and queries.has_candidates(
+            kept = not trace.candidates and trace.reason not in ANSWERED and trace_queries.has_candidates(
                 self.ctx.db, citation.id)
             if not kept:  # no answer this time never replaces an earlier answer
                 self._record(citation.id, Kind(citation.kind), trace)

@@ -253,7 +253,7 @@ def load(db: sqlite_utils.Database, article_id: int) -> ArticleReport:
         raise NotFound(f"no article {article_id}")
     checks = queries.check_rows(db, article_id)
     citations = _citations(db, article_id, {k["url_id"]: k for k in checks if k["claim_id"] is None})
-    results, candidates = queries.trace_results(db, article_id), queries.candidate_rows(db, article_id)
+    results, candidates = trace_queries.trace_results(db, article_id), trace_queries.candidate_rows(db, article_id)
     for c in citations:
         c.trace_result = results.get(c.id)
         c.candidates = [k for k in candidates if k["citation_id"] == c.id]

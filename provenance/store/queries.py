@@ -30,7 +30,6 @@ from ..models import (
     Snapshot,
     SnapshotStatus,
     Status,
-    Verdict,
 )
 
 Row = dict[str, Any]          # one row by column name
@@ -414,39 +413,3 @@ def check_rows(db: sqlite_utils.Database, article_id: int) -> list[Row]:
     for r in rows:
         r["evidence"] = json.loads(r["evidence"]) if r["evidence"] else {}
     return rows
-
-
-def traced_citations(db: sqlite_utils.Database, article_id: int, *, by_seq: bool = False) -> set[int]:
-    """The citations of one article that tracing traced (a candidate of theirs verified the claim), by
-    id (or by seq)."""
-    found = ", ".join(f"'{v.value}'" for v in Verdict if v.is_found)
-    return {r for (r,) in db.execute(
-        f"SELECT DISTINCT c.{'seq' if by_seq else 'id'} FROM candidates k JOIN citations c ON c.id = k.citation_id "
-        f"WHERE c.article_id = ? AND k.verdict IN ({found})", [article_id])}
-
-
-def candidate_rows(db: sqlite_utils.Database, article_id: int) -> list[Row]:
-    """Every candidate page tracing found for one article's vague citations, best first per citation."""
-    return list(db.query(
-        "SELECT k.id, k.citation_id, u.url, k.source, k.archive, k.timestamp, k.rank, k.score, k.verdict, "
-        "k.passage, k.capture_id, k.run_id FROM candidates k JOIN urls u ON u.id = k.url_id "
-        "JOIN citations c ON c.id = k.citation_id WHERE c.article_id = ? ORDER BY k.citation_id, k.rank",
-        [article_id]))
-
-
-def trace_results(db: sqlite_utils.Database, article_id: int) -> dict[int, str]:
-    """What tracing found for each traced citation of one article, in one line, by citation id."""
-    return dict(db.execute("SELECT id, trace_result FROM citations WHERE article_id = ? AND trace_result IS NOT NULL",
-                           [article_id]).fetchall())
-
-
-def traced_by_tracing(db: sqlite_utils.Database, article_id: int) -> dict[int, str]:
-    """Citations whose URL tracing found (a pasted tweet's status), by citation id: that URL."""
-    return dict(db.execute(
-        "SELECT c.id, c.url FROM citations c WHERE c.article_id = ? AND c.url IS NOT NULL AND EXISTS "
-        "(SELECT 1 FROM candidates k JOIN urls u ON u.id = k.url_id WHERE k.citation_id = c.id AND u.url = c.url "
-        "AND k.rank = 1)", [article_id]).fetchall())
-
-
-def has_candidates(db: sqlite_utils.Database, citation_id: int) -> bool:
-    return db.execute("SELECT 1 FROM candidates WHERE citation_id = ? LIMIT 1", [citation_id]).fetchone() is not None
