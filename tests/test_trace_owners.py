@@ -73,6 +73,7 @@ def test_the_pages_own_site_name_says_whose_it_is():
     assert owner_of("http://127.0.0.5:9/x", ["Zorvanta"], site_name="Zorvanta") == "Zorvanta"
     assert owner_of("https://bridgedata.example/x", [COMPANY], site_name="Quillmere Robotics Fan Club") is None
     assert owner_of("https://bridgedata.example/x", [COMPANY], site_name="Robotics Today") is None
+    assert owner_of("https://bridgedata.example/x", ["—"], site_name="·") is None  # no words are no name
 
 
 def test_the_first_matching_name_is_given():

@@ -100,7 +100,8 @@ def spellings(name: str) -> dict[str, str]:
 
 
 def _same_name(a: str | None, b: str) -> bool:
-    return bool(a) and name_words(a or "") == name_words(b)
+    words = name_words(b)
+    return bool(a and words) and name_words(a or "") == words
 
 
 def _writes_out(name: str, title: str | None, text: str) -> bool:
