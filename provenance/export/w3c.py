@@ -349,18 +349,24 @@ class _Builder:
             doc.wasAttributedTo(ent, self.by(k["run_id"]))
             doc.wasDerivedFrom(ent, f"pv:url/{k['url_id']}", act)
 
+    def _shared_activity(self, act: str, declared: set[str], kind: str, started_at, used: str, run_id) -> None:
+        """An activity that several rows share (one tracing, many candidates), declared with the first of them."""
+        if act in declared:
+            return
+        declared.add(act)
+        self.doc.activity(act, _time(started_at), None, {"prov:type": PV[kind]})
+        self.doc.used(act, used)
+        self.doc.wasAssociatedWith(act, self.by(run_id))
+
     def add_candidates(self) -> None:
         """Tracing a vague citation is an activity that used the citation and generated its ranked candidate
         pages, each derived from its URL (and its raw copy, when kept); the citation rests on the one that
         verified the claim."""
-        doc, traced = self.doc, set()
+        doc, traced = self.doc, set[str]()
         for k in self.safe(trace_queries.export_candidates(self.db)):
             act, ent = f"pv:tracing/{k['citation_id']}", f"pv:candidate/{k['id']}"
-            if act not in traced:
-                traced.add(act)
-                doc.activity(act, _time(k["started_at"]), None, {"prov:type": PV["Tracing"]})
-                doc.used(act, f"pv:citation/{k['citation_id']}")
-                doc.wasAssociatedWith(act, self.by(k["run_id"]))
+            self._shared_activity(act, traced, "Tracing", k["started_at"], f"pv:citation/{k['citation_id']}",
+                                  k["run_id"])
             doc.entity(ent, {
                 "prov:type": PV["Candidate"],
                 "prov:label": f"candidate {k['rank']} ({k['source']})",
@@ -378,14 +384,11 @@ class _Builder:
         """Deep tracing a claim is an activity that used the claim and generated a page entity per page reached:
         the page that cited it is derived from it (down to the primary source), a copy is quoted from the page
         it copies, and each page read is a specialization of its article."""
-        doc, traced = self.doc, set()
+        doc, traced = self.doc, set[str]()
         for t in self.safe(trace_queries.export_trace_of(self.db)):
             act, ent = f"pv:deep-tracing/{t['claim_id']}", f"pv:traced-page/{t['id']}"
-            if act not in traced:
-                traced.add(act)
-                doc.activity(act, _time(t["started_at"]), None, {"prov:type": PV["DeepTracing"]})
-                doc.used(act, f"pv:claim/{t['claim_id']}")
-                doc.wasAssociatedWith(act, self.by(t["run_id"]))
+            self._shared_activity(act, traced, "DeepTracing", t["started_at"], f"pv:claim/{t['claim_id']}",
+                                  t["run_id"])
             doc.entity(ent, {
                 "prov:type": PV["TracedPage"],
                 "prov:label": f"depth {t['depth']}" + (" (primary source)" if t["is_primary"] else ""),
