@@ -19,7 +19,10 @@ claim (a cited page its check found the words on, or the page tracing found): `t
 follows the links near the passage, N - 1 levels down, and every page reached is recorded
 (`store.trace_queries`: an article per page read, a `trace_of` row per page reached, with why its
 branch ends and whether it copies another). Each page below the cited one is resolved and captured
-like a cited page (or, gone, read from the archive's raw copy, kept in the WARC files too).
+like a cited page (or, gone, read from the archive's raw copy, kept in the WARC files too). The
+names of whoever the claim quotes (its quotations' speakers, a pasted tweet's author) go down with it:
+a page on their own site (`trace.owners`: its domain spells the name, or it says it is theirs) or a
+post of their handle is the primary source.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from .trace import (
     trace_citation,
 )
 from .trace.deep import DOCUMENT
+from .trace.owners import speaker_names
 
 log = logging.getLogger("provenance.trace")
 
@@ -164,8 +168,9 @@ class TraceStage:
             quotes = [c.text for c in linked if Kind(c.kind) is Kind.QUOTE and c.text]
             quotes = [] if start["how"] == "passage" else quotes
             handle = next((c.handle for c in linked if Kind(c.kind) is Kind.TWEET and c.handle), None)
+            owners = speaker_names([c.speaker for c in linked if Kind(c.kind) in (Kind.QUOTE, Kind.TWEET)])
             tracer = DeepTracer(fetch, depth=depth - 1)
-            deep = tracer.trace(claim.text, start["url"], html, quotes=quotes, handle=handle)
+            deep = tracer.trace(claim.text, start["url"], html, quotes=quotes, handle=handle, owners=owners)
             primary = deep.primary
             steps = [dict(s.row(), title=s.title, text=s.text, followed=s.followed, primary=s is primary,
                           read=bool(s.text) or s.stop == DOCUMENT) for s in deep.steps]

@@ -194,3 +194,33 @@ def test_the_organisations_own_site_is_the_primary(archive):
         CLAIM, "https://start-com.test/a", page("Start", cite("https://www.bridgecouncil.org/news/report")),
         own_domains=["bridgecouncil.org"])
     assert t.primary is not None and t.primary.stop == OWN_SITE and t.fetches == 1
+
+
+def test_a_page_whose_domain_spells_the_quoted_name_is_its_own_site(archive):
+    # The company's page cites a contractor near the passage: without the name, tracing would go on.
+    archive.add("https://www.quillmererobotics.com/news/report", "20250101",
+                page("Report", cite("https://contractor-net.test/x")))
+    archive.add("https://contractor-net.test/x", "20250101", page("Contractor", CLAIM))
+    start = page("Start", cite("https://www.quillmererobotics.com/news/report"))
+    calls: list[str] = []
+    t = DeepTracer(fetcher(archive, calls), depth=3).trace(
+        CLAIM, "https://start-com.test/a", start, owners=["Marla Ostravik", "Quillmere Robotics"])
+    assert t.primary is not None and t.primary.stop == OWN_SITE and t.primary.owner == "Quillmere Robotics"
+    assert calls == ["https://www.quillmererobotics.com/news/report"]
+    assert "own_site (Quillmere Robotics)" in t.chain()
+    other = DeepTracer(fetcher(archive, []), depth=3).trace(CLAIM, "https://start-com.test/a", start,
+                                                            owners=["Quillmere Systems"])
+    assert other.primary is not None and other.primary.url == "https://contractor-net.test/x"
+    assert other.primary.stop == NO_CITATION
+
+
+def test_a_page_that_says_it_is_the_organisations_is_its_own_site(archive):
+    meta = '<meta property="og:site_name" content="Northmere Bridge Safety Council">'
+    archive.add("https://bridgedata-org.test/2025/report", "20250101",
+                page("Report", cite("https://contractor-net.test/x")).replace("<head>", f"<head>{meta}"))
+    archive.add("https://contractor-net.test/x", "20250101", page("Contractor", CLAIM))
+    t = DeepTracer(fetcher(archive, []), depth=3).trace(
+        CLAIM, "https://start-com.test/a", page("Start", cite("https://bridgedata-org.test/2025/report")),
+        owners=["the Northmere Bridge Safety Council"])
+    assert t.primary is not None and t.primary.stop == OWN_SITE and t.primary.depth == 1
+    assert t.primary.owner == "the Northmere Bridge Safety Council" and t.fetches == 1

@@ -247,3 +247,79 @@ def test_audit_at_depth_one_goes_no_deeper_and_trace_does_later(tmp_path):
     assert f"primary source: {PDF} (document, depth 3); 3 pages" in printed
     assert f"primary source: {MINUTES} (no_citation, depth 2); 2 pages" in printed
     assert set(first.deeper[article_id]) == set(again.deeper[article_id])
+
+
+# -- the quoted organisation's own site ------------------------------------------------------------------
+# A third chain: the article quotes an invented company and links a story that quotes it; the story links the
+# company's own page, which cites a contractor's page near the same words. The company's domain spells its
+# name, so tracing stops there (own_site) and the contractor's page is never fetched. The company's host name
+# is answered by a stub at the address guard's DNS seam (no real query): 127.0.0.5, a closed port, so the
+# page is read from the archive's raw copy like the pages above.
+ORG = "Quillmere Robotics"
+QUOTE = "Our drones found 312 cracked bridge decks across the northern counties during the spring survey"
+STORY_THREE = "https://news-three.test/2025/decks"
+ORG_PAGE = "http://www.quillmererobotics.com:9/news/bridge-decks"
+CONTRACTOR = "http://127.0.0.6:9/decks/survey"
+
+
+def seeded_own(tmp) -> tuple[Archive, str, Path]:
+    archive = Archive()
+    base = archive.serve()
+    archive.add(STORY_THREE, "20250703", page(
+        "Cracked decks", f'“{QUOTE},” the company said, in <a href="{ORG_PAGE}">a statement</a> on Thursday.'))
+    archive.add(ORG_PAGE, "20250703", page(
+        "Spring survey results", f'{QUOTE}. The survey was carried out with <a href="{CONTRACTOR}">our partner'
+        '</a> between March and May.'))
+    archive.add(CONTRACTOR, "20250703", page("Survey partner", f"{QUOTE}. We flew the drones."))
+    article = tmp / "in" / "decks.html"
+    article.parent.mkdir(parents=True, exist_ok=True)
+    article.write_text(page(
+        "Bridge decks", f'“{QUOTE},” said {ORG} in a statement first <a href="{base}/web/2id_/{STORY_THREE}">'
+        'reported by the Courier</a>.'), encoding="utf-8")
+    return archive, base, article
+
+
+@pytest.fixture(scope="module")
+def own_site(tmp_path_factory):
+    import socket
+
+    from provenance import netguard
+
+    def lookup(host: str, port: int):
+        if host == "www.quillmererobotics.com":
+            return [(socket.AF_INET, "127.0.0.5")]
+        raise socket.gaierror(socket.EAI_NONAME, "stub: no such name")
+
+    tmp = tmp_path_factory.mktemp("own")
+    archive, base, article = seeded_own(tmp)
+    settings = settings_for(tmp / "p.db", base, depth=3)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(netguard, "system_lookup", lookup)
+        try:
+            outcome = usecases.audit_sources(settings, [str(article)])
+        finally:
+            archive.close()
+    assert not outcome.failures
+    db = store.connect(settings.db)
+    (claim,) = [cid for cid, text in db.execute("SELECT id, text FROM claims") if QUOTE[:30] in text]
+    return {"settings": settings, "outcome": outcome, "db": db, "base": base, "claim": claim}
+
+
+def test_the_quoted_organisations_own_site_ends_the_chain(own_site):
+    db, base = own_site["db"], own_site["base"]
+    speakers = [s for (s,) in db.execute("SELECT speaker FROM citations WHERE kind = 'quote'")]
+    assert speakers == [ORG]
+    rows = hops(db, own_site["claim"])
+    assert [(r["depth"], r["url"], r["stop"]) for r in rows] == [
+        (1, f"{base}/web/2id_/{STORY_THREE}", None), (2, ORG_PAGE, "own_site")]
+    assert rows[1]["is_primary"] == 1 and rows[1]["verdict"] == "verbatim"
+    # the contractor's page cited next to the words on the company's page was never fetched
+    assert not db.execute("SELECT 1 FROM urls WHERE url = ?", [CONTRACTOR]).fetchone()
+    shown = usecases.show_chains(own_site["settings"], own_site["claim"], width=240)
+    assert f"primary source: {ORG_PAGE} (own_site, depth 2)" in shown
+    steps = list(db.query("SELECT kind, url, detail FROM chains WHERE claim_id = ? AND step_kind = 'trace' "
+                          "ORDER BY step", [own_site["claim"]]))
+    assert steps[-1]["url"] == ORG_PAGE and steps[-1]["kind"] == "own_site"
+    assert "primary source (own_site)" in steps[-1]["detail"]
+    html = report.render_audit("html", db, own_site["outcome"].results)[0]
+    assert f"primary source: {ORG_PAGE} (own_site, depth 2)" in html

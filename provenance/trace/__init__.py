@@ -8,9 +8,10 @@ No database here: the stage that records candidates wires these in, through
 - `find_residue(text)` and `trace_tweet(wayback, residue)` → `Trace`: the status a pasted tweet came from;
 - `outlet_domains(outlet, text)`: the domains an outlet name (or the text) points to.
 
-- `DeepTracer(fetch, depth=N).trace(claim, url, html, quotes=…, own_domains=…, handle=…)` → `DeepTrace`:
+- `DeepTracer(fetch, depth=N).trace(claim, url, html, quotes=…, owners=…, handle=…)` → `DeepTrace`:
   from the page a claim's passage sits in, down the citations near it to the primary source
-  (`fetch_page(fetcher, wayback)` makes the `fetch`: the live page, else the archive's raw copy).
+  (`fetch_page(fetcher, wayback)` makes the `fetch`: the live page, else the archive's raw copy);
+  `owners.owner_of(url, names, …)` tells the quoted speaker's own site from its domain or its metadata.
 
 A `Trace` is `traced` (a candidate verified the claim), `candidates` (ranked, none verified) or
 `vague`, with a one-word `reason`; `Trace.line()` is its one line for a report.

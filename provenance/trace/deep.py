@@ -26,6 +26,7 @@ from ..check.normalise import sentences
 from ..extract import extract
 from ..fetch import decoded_body, header
 from ..models import Article, Kind
+from .owners import owner_of
 
 BUDGET = 12  # fetches per claim, a hard cap
 PER_PAGE = 3  # citations followed from one page, nearest the passage first
@@ -102,6 +103,7 @@ class Step:
     followed: list[str] = field(default_factory=list)  # the citations taken from it
     around: str = field(default="", repr=False)  # the page's text around the passage, to spot copies
     title: str | None = None  # the page's title, once read
+    owner: str | None = None  # whose own site it is (OWN_SITE, OWN_POST): the name or handle it matched
     text: str = field(default="", repr=False)  # the page's main text, once read (what a record of it keeps)
 
     @property
@@ -148,7 +150,7 @@ class DeepTrace:
         lines = [f"claim: {self.claim}"]
         for s in self.path(end) if end else []:
             mark = f" [copy of {s.copy_of}]" if s.copy_of else (f" [{s.wire} wire]" if s.wire else "")
-            why = f" — {s.stop}" if s.stop else ""
+            why = f" — {s.stop}" + (f" ({s.owner})" if s.owner else "") if s.stop else ""
             lines.append(f"{'  ' * (s.depth + 1)}└ {s.url} ({s.verdict or 'unchecked'} {s.score:.2f}){mark}{why}")
         lines.append(f"primary source: {end.url}" if end and end.primary else "primary source: not reached")
         return "\n".join(lines)
@@ -220,11 +222,12 @@ class DeepTracer:
         self.per_page = per_page
 
     def trace(self, claim: str, url: str, html: str, *, quotes: Sequence[str] = (),
-              own_domains: Sequence[str] = (), handle: str | None = None) -> DeepTrace:
+              own_domains: Sequence[str] = (), handle: str | None = None, owners: Sequence[str] = ()) -> DeepTrace:
         """Trace `claim` from the page at `url` (its HTML already in hand) down to `depth` levels.
 
-        `own_domains` are the speaker's or organisation's domains and `handle` their account, when the
-        extraction knows them: a page there is the speaker's own word.
+        `owners` are the names of whoever the claim quotes (a person or an organisation), `own_domains`
+        their domains and `handle` their account, when the extraction knows them: a page on a domain that
+        spells one of the names, or that says it is theirs (`owners.owner_of`), is the speaker's own word.
         """
         result = DeepTrace(claim)
         seen = {normalise_url(url)}
@@ -233,7 +236,7 @@ class DeepTracer:
             following: list[tuple[Step, str]] = []
             for step, page in level:
                 result.steps.append(step)
-                links = self._read(step, page, claim, quotes, own_domains, handle)
+                links = self._read(step, page, claim, quotes, own_domains, handle, owners)
                 mark_copy(result, step)
                 for link in links[: self.per_page]:
                     key = normalise_url(link)
@@ -267,7 +270,7 @@ class DeepTracer:
         return result
 
     def _read(self, step: Step, page: Page, claim: str, quotes: Sequence[str], own_domains: Sequence[str],
-              handle: str | None) -> list[str]:
+              handle: str | None, owners: Sequence[str] = ()) -> list[str]:
         """Check the claim on one page, set why its branch stops, and return the links near the passage to follow."""
         if is_document(page):
             step.stop = DOCUMENT
@@ -288,9 +291,11 @@ class DeepTracer:
         if is_government(page.url):
             step.stop = GOVERNMENT
         elif handle and owner and owner == handle.lstrip("@").lower():
-            step.stop = OWN_POST
+            step.stop, step.owner = OWN_POST, "@" + owner
         elif any(_under(_host(page.url), d) for d in own_domains):
             step.stop = OWN_SITE
+        elif owners and (name := owner_of(page.url, owners, site_name=ex.outlet, title=ex.title, text=text)):
+            step.stop, step.owner = OWN_SITE, name
         if step.stop:
             return []
         lo, hi = near(text, best.start, best.end)
