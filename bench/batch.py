@@ -10,6 +10,7 @@ resolver's greedy ideal.
     python bench/batch.py --bench ../shared/bench --peers linkchecker-files,requests-pool
     python bench/batch.py --bench ../shared/bench --politeness # the default P=2, I=0.25 as well
     python bench/batch.py --bench ../shared/bench --big         # N=2000 U=8000 for peak RSS
+    python bench/batch.py --bench ../shared/bench --options=--no-check   # without the check stage
 
 Not a test: nothing here asserts a time. The workloads are written under --work (not in the
 shared bench folder), and provenance runs from this checkout through a small wrapper script.
@@ -30,10 +31,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def wrapper(work: Path) -> Path:
-    """A `provenance` command that runs this checkout (never a pip-installed copy)."""
+def wrapper(work: Path, options: str = "") -> Path:
+    """A `provenance` command that runs this checkout (never a pip-installed copy), with `options`
+    after the harness's own (e.g. --no-check: the batch without its check stage)."""
     path = work / "provenance-here.sh"
-    path.write_text(f'#!/bin/sh\nPYTHONPATH={ROOT} exec {sys.executable} -m provenance "$@"\n')
+    extra = f" {options}" if options else ""
+    path.write_text(f'#!/bin/sh\nPYTHONPATH={ROOT} exec {sys.executable} -m provenance "$@"{extra}\n')
     path.chmod(0o755)
     return path
 
@@ -88,10 +91,11 @@ def main() -> None:
     ap.add_argument("--politeness", action="store_true",
                     help="also run with the defaults: --per-host 2 --min-interval 0.25")
     ap.add_argument("--big", action="store_true", help="also run on N=2000 U=8000 (peak RSS should stay flat)")
+    ap.add_argument("--options", default="", help="more batch options for every run (e.g. --options=--no-check)")
     args = ap.parse_args()
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
-    cmd = wrapper(work)
+    cmd = wrapper(work, args.options)
     peers = ",".join(["provenance-batch", *[p for p in args.peers.split(",") if p]])
     real = workload(args.bench, work / "workload")
     extraction = extraction_seconds(cmd, real / "articles", work)
