@@ -18,7 +18,8 @@ import-linter contracts hold it, tests/test_layers.py runs them).
     check                  quote, passage and drift verdicts from a page's text (no network, no store)
     archive                WARC captures, Wayback snapshots, sealing files a killed run left open
     resolve                a URL → its hops and its final status (landing: soft-404s)
-    landing, politeness    what a landing page says; per-host limits and robots.txt
+    fetch_once             each request target fetched once per run: its outcome, retries, the memo
+    landing, politeness    what a landing page says; per-host limits, robots.txt, Retry-After
     fetch, netguard        the one HTTP seam; the address guard on every dial
     regrade                recorded claims graded again when what is known of their URLs changed
     store                  every SQL statement: schema and migrations, writes, queries, the batch queue

@@ -21,6 +21,7 @@ reason, the one its own request would have met, never a misleading `robots`.
 
 from __future__ import annotations
 
+import email.utils
 import heapq
 import itertools
 import logging
@@ -29,6 +30,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -346,3 +348,19 @@ class Robots:
                 return ALLOW_ALL
             return DISALLOW_ALL
         return ALLOW_ALL
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds from now (delta-seconds or an HTTP date), None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())

@@ -7,7 +7,7 @@ the address guard. Outcomes are data: a dead link is a `Resolution` with status
 
 Many URLs are resolved at once, and each distinct request target is fetched once
 per run: chains that share an inner hop (two t.co links to one bit.ly code) wait
-on the same fetch (`_Fetches`, a per-URL memo of outcomes and callbacks).
+on the same fetch (`fetch_once.Fetches`, a per-URL memo of outcomes and callbacks).
 A chain never holds a thread while it waits; it is a small state machine that
 moves on when its next fetch settles (`_Chain`). Retries, Retry-After and
 backoff are scheduled as delayed tasks, so waiting never occupies a worker.
@@ -17,34 +17,27 @@ Successes may come from the caller's cache; failures never do.
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import logging
 import queue
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import Any, Protocol
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from . import landing
 from .errors import FetchError
-from .fetch import Fetcher, decoded_body, header, location_text, wire_url
-from .models import Exchange, Hop, HopKind, Resolution, Status
-from .netguard import LOOKUP_FAILURES, Lookup
-from .politeness import NoRequest, Robots, Scheduler, backoff, limits_for, origin_of, worth_retrying
+from .fetch import Fetcher, wire_url
+from .fetch_once import Fetches, Outcome, Settled
+from .models import Exchange, Hop, Resolution, Status
+from .netguard import Lookup
+from .politeness import Robots, Scheduler, limits_for, origin_of
 from .quirks import strip_credentials
 from .settings import Settings
 
 Cache = Callable[[str], "Resolution | None"]
 log = logging.getLogger("provenance")
 
-REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-MEMO_BODY_BYTES = 32_000_000  # bodies kept for chains that reach an already-fetched URL later
-MEMO_RECENT = 4096  # outcomes kept whole (with their exchange) for such chains; older ones keep only what they gave
-ROW_COLUMNS = 9  # the values of a settled outcome (`_Outcome.row`)
 _BAD_HOST_CHARS = frozenset('<>"{}|\\^`/?#@')  # never part of a host name: a malformed URL
 
 
@@ -56,212 +49,6 @@ def request_target(url: str) -> str:
     """What is actually requested: no credentials, no fragment, an IDN host in ASCII and other
     non-ASCII text percent-encoded (`fetch.wire_url`)."""
     return wire_url(strip_credentials(url).split("#", 1)[0])
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds from now (delta-seconds or an HTTP date), None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
-class _Outcome:
-    """What one request target gave, read once for every chain that reaches it."""
-
-    __slots__ = ("exchange", "error", "target", "via", "status", "reason", "code", "size", "ctype")
-
-    def __init__(self, exchange: Exchange | None = None, error: FetchError | None = None):
-        self.exchange = exchange
-        self.error = error
-        self.target: str | None = None
-        self.via = HopKind.HTTP
-        self.status: Status | None = None
-        self.reason: str | None = None
-        self.code = exchange.http_status if exchange is not None else None
-        self.size = len(exchange.body) if exchange is not None else 0
-        self.ctype = header(exchange, "content-type") if exchange is not None else None
-
-    def row(self) -> tuple[Any, ...]:
-        """What a chain needs of this outcome later, as plain values (the exchange is not kept)."""
-        e = self.error
-        return (self.target, self.via.value, self.status.value if self.status is not None else None, self.reason,
-                self.code, self.ctype, e.status.value if e else None, e.reason if e else None, e.detail if e else None)
-
-    @classmethod
-    def from_row(cls, url: str, row: Sequence[Any]) -> _Outcome:
-        target, via, status, reason, code, ctype, e_status, e_reason, e_detail = row
-        out = cls(error=FetchError(url, Status(e_status), e_reason, e_detail) if e_status is not None else None)
-        out.target, out.via, out.reason, out.code, out.ctype = target, HopKind(via), reason, code, ctype
-        out.status = Status(status) if status is not None else None
-        return out
-
-    @classmethod
-    def read(cls, url: str, ex: Exchange) -> _Outcome:
-        out = cls(ex)
-        code = ex.http_status
-        location = header(ex, "location")
-        if code in REDIRECT_CODES and location:
-            try:
-                out.target = urljoin(url, location_text(location.strip()))
-                urlsplit(out.target).port  # noqa: B018 - raises on a malformed authority
-            except ValueError:
-                out.target = None
-                out.status, out.reason = Status.ERROR, "bad_location"
-            return out
-        if 200 <= code < 300:
-            ctype = (header(ex, "content-type") or "text/html").lower()
-            if "html" in ctype or "xml" in ctype or "text/plain" in ctype:
-                body = decoded_body(ex, landing.SCAN_BYTES)
-                target = landing.meta_refresh(body, url)
-                if target:
-                    out.via = HopKind.META_REFRESH
-                else:
-                    target = landing.script_redirect(body, url)
-                    out.via = HopKind.JS
-                if target and target.split("#", 1)[0] != url:
-                    out.target = target
-                    return out
-                out.via = HopKind.HTTP
-                if "html" in ctype and landing.says_missing(body):
-                    out.status, out.reason = Status.SOFT404, "not_found_page"
-                    return out
-            out.status, out.reason = Status.ALIVE, ("truncated" if ex.truncated else None)
-            return out
-        if code in REDIRECT_CODES or 300 <= code < 400:
-            out.status, out.reason = Status.ERROR, f"http_{code}_without_location"
-            return out
-        out.status, out.reason = Status.DEAD, f"http_{code}"
-        return out
-
-
-class Settled(Protocol):
-    """Where settled outcomes are kept, by request target (`store.memo.Settled` on disk)."""
-
-    def get(self, url: str) -> Sequence[Any] | None: ...
-
-    def put(self, url: str, row: Sequence[Any]) -> None: ...
-
-
-class _InMemory(dict[str, Sequence[Any]]):
-    """The settled outcomes of a small run (a single audit, `resolve`): a dict."""
-
-    def put(self, url: str, row: Sequence[Any]) -> None:
-        self[url] = row
-
-
-class _Fetches:
-    """Each distinct request target fetched once per run; later askers share the outcome.
-
-    Three places hold what is known: the targets in flight (their waiting callbacks), the most
-    recent outcomes whole (bodies too, for chains that reach them soon after, bounded by
-    `MEMO_BODY_BYTES` and `MEMO_RECENT`), and every settled outcome without its exchange in
-    `settled` — a dict by default, an on-disk memo for a batch (`remember_in`), so that memory
-    does not grow with the number of URLs a run meets.
-    """
-
-    def __init__(self, settings: Settings, fetcher: Fetcher, scheduler: Scheduler):
-        self.settings = settings
-        self.fetcher = fetcher
-        self.scheduler = scheduler
-        self._lock = threading.Lock()
-        self._waiting: dict[str, list[Callable[[_Outcome], None]]] = {}
-        self._recent: OrderedDict[str, _Outcome] = OrderedDict()
-        self._kept_bytes = 0
-        self.settled: Settled = _InMemory()
-        self.requests = 0
-
-    def get(self, url: str, callback: Callable[[_Outcome], None]) -> _Outcome | None:
-        """The outcome for `url` if known; otherwise None, and `callback` runs when it is."""
-        with self._lock:
-            waiting = self._waiting.get(url)
-            if waiting is not None:
-                waiting.append(callback)
-                return None
-            known = self._recent.get(url)
-            if known is not None:
-                return known
-            row = self.settled.get(url)
-            if row is not None:
-                return _Outcome.from_row(url, row)
-            self._waiting[url] = [callback]
-        self._submit(url, 0, 0)
-        return None
-
-    def _submit(self, url: str, attempt: int, waited: int, delay: float = 0.0) -> None:
-        self.scheduler.submit(origin_of(url), lambda: self._run(url, attempt, waited), delay)
-
-    def _run(self, url: str, attempt: int, waited: int) -> Callable[[], None] | NoRequest | None:
-        """One request for `url`. Returns what to do with the answer (run after the slot is
-        free), or None when a retry was scheduled instead. A name that did not resolve (now or
-        earlier in the run: the fetch fails at once) sent nothing (`NoRequest`): it is failed
-        once, never retried, and costs no interval."""
-        s = self.settings
-        try:
-            ex = self.fetcher.fetch(url)
-        except FetchError as e:
-            failed = _Outcome(error=e)
-            if e.reason in LOOKUP_FAILURES:
-                return NoRequest(lambda: self._settle(url, failed))
-            with self._lock:
-                self.requests += 1
-            if attempt < s.retries and worth_retrying(e):
-                self._submit(url, attempt + 1, waited, backoff(attempt))
-                return None
-            return lambda: self._settle(url, failed)
-        except Exception as e:  # noqa: BLE001 - a bug must cost one URL, never hang the run
-            log.exception("fetching %s failed unexpectedly", url)
-            failed = _Outcome(error=FetchError(url, Status.ERROR, "internal_error", repr(e)))
-            return lambda: self._settle(url, failed)
-        with self._lock:
-            self.requests += 1
-        code = ex.http_status
-        if code in (429, 503):
-            wait = retry_after_seconds(header(ex, "retry-after"))
-            if wait is not None:
-                if wait > s.max_retry_after:
-                    out = _Outcome(ex, FetchError(url, Status.DEFERRED, "retry_after", f"{wait:.0f}s"))
-                    out.status, out.reason = Status.DEFERRED, "retry_after"
-                    return lambda: self._settle(url, out)
-                if waited < max(1, s.retries):
-                    self._submit(url, attempt, waited + 1, wait + 0.05)
-                    return None
-        if attempt < s.retries and (code in (408, 429) or 500 <= code < 600):
-            self._submit(url, attempt + 1, waited, backoff(attempt))
-            return None
-        return lambda: self._answer(url, ex)
-
-    def _answer(self, url: str, ex: Exchange) -> None:
-        try:
-            out = _Outcome.read(url, ex)
-        except Exception as e:  # noqa: BLE001 - a bug in a page rule costs this URL only
-            log.exception("reading the answer of %s failed unexpectedly", url)
-            out = _Outcome(ex, FetchError(url, Status.ERROR, "internal_error", repr(e)))
-        self._settle(url, out)
-
-    def _settle(self, url: str, out: _Outcome) -> None:
-        with self._lock:
-            callbacks = self._waiting.pop(url, [])
-            self.settled.put(url, out.row())
-            self._keep(url, out)
-        for cb in callbacks:
-            cb(out)  # _Chain.resume: never raises
-
-    def _keep(self, url: str, out: _Outcome) -> None:
-        """Keep the latest outcomes whole; the oldest leave (what they gave stays in `settled`)."""
-        self._recent[url] = out
-        self._kept_bytes += out.size if out.exchange is not None else 0
-        while len(self._recent) > 1 and (self._kept_bytes > MEMO_BODY_BYTES or len(self._recent) > MEMO_RECENT):
-            _, old = self._recent.popitem(last=False)
-            self._kept_bytes -= old.size if old.exchange is not None else 0
 
 
 class _Chain:
@@ -311,7 +98,7 @@ class _Chain:
                 return
             current = self.step(current, out)
 
-    def resume(self, target: str, out: _Outcome) -> None:
+    def resume(self, target: str, out: Outcome) -> None:
         """Go on from a fetch that settled on another thread. A bug here must finish this
         chain with an error, not leave the caller waiting for it forever."""
         try:
@@ -333,7 +120,7 @@ class _Chain:
         if not self.finished:
             self.finish(Status.ERROR, "internal_error", target)
 
-    def step(self, current: str, out: _Outcome) -> str | None:
+    def step(self, current: str, out: Outcome) -> str | None:
         """Record what `current` gave; the next target, or None once the chain is finished."""
         if out.exchange is not None:
             self.exchanges.append(out.exchange)
@@ -373,7 +160,7 @@ class Resolver:
         self.cache = cache
         self.fetcher = fetcher or Fetcher(settings, lookup=lookup)
         self.scheduler = Scheduler(settings.concurrency, lambda o: limits_for(settings, o))
-        self.fetches = _Fetches(settings, self.fetcher, self.scheduler)
+        self.fetches = Fetches(settings, self.fetcher, self.scheduler)
         self.robots = Robots(self.fetcher, self.scheduler, settings.user_agent, retries=settings.retries) \
             if settings.robots == "obey" else None
 
@@ -421,8 +208,8 @@ class Resolver:
             return False
         return True
 
-    def fetch_once(self, url: str, callback: Callable[[_Outcome], None], fetches: _Fetches | None = None
-                   ) -> _Outcome | None:
+    def fetch_once(self, url: str, callback: Callable[[Outcome], None], fetches: Fetches | None = None
+                   ) -> Outcome | None:
         """One request target, under this resolver's robots.txt and fetched at most once, for a chain
         followed elsewhere (a hop of another process's chain to an origin this resolver owns). Its
         outcome, or None and `callback` gets it; a refusal is an outcome with its reason."""
@@ -439,7 +226,7 @@ class Resolver:
             return None
         if isinstance(verdict, tuple):
             status, reason = verdict
-            refused = _Outcome(error=FetchError(url, status, reason))
+            refused = Outcome(error=FetchError(url, status, reason))
             return refused
         return fetches.get(url, callback)
 

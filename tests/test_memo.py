@@ -11,9 +11,10 @@ from __future__ import annotations
 import pytest
 
 from provenance import batch as batch_mod
-from provenance import resolve
+from provenance import fetch_once
+from provenance.fetch_once import ROW_COLUMNS
 from provenance.models import Resolution
-from provenance.resolve import ROW_COLUMNS, Resolver
+from provenance.resolve import Resolver
 from provenance.settings import Settings
 from provenance.store.memo import Settled, UrlSet
 from tests.faultserver import FaultServer, guard_loopback
@@ -40,7 +41,7 @@ def seen(res: Resolution) -> tuple:
 
 
 def test_chains_that_reach_targets_through_the_disk_get_the_same_answers_and_fetch_nothing_again(srv, monkeypatch):
-    monkeypatch.setattr(resolve, "MEMO_RECENT", 1)  # every outcome but the latest is read back from disk
+    monkeypatch.setattr(fetch_once, "MEMO_RECENT", 1)  # every outcome but the latest is read back from disk
     urls = [srv.url(p) for p in PATHS]
     in_memory = Resolver(Settings(**FAST))
     first = in_memory.resolve_many(urls)
@@ -62,7 +63,7 @@ def test_chains_that_reach_targets_through_the_disk_get_the_same_answers_and_fet
 
 
 def test_shared_hops_through_the_disk_memo_are_fetched_once(srv, monkeypatch):
-    monkeypatch.setattr(resolve, "MEMO_RECENT", 1)
+    monkeypatch.setattr(fetch_once, "MEMO_RECENT", 1)
     r = Resolver(Settings(**{**FAST, "per_host": 1}))  # one at a time: later chains find earlier hops settled
     r.remember_in(Settled(ROW_COLUMNS))
     results = r.resolve_many([srv.url(p) for p in ("/chain/a", "/chain/b", "/chain/hub", "/final")])
@@ -97,7 +98,7 @@ def test_a_batch_whose_memo_spills_to_disk_records_the_same_rows_and_fetches_eac
         batch_mod.run_batch(settings_for(tmp_path / "whole.db"), [str(tmp_path / "in")], extract_workers=0)
         whole = dict(web.hits)
         web.hits.clear()
-        monkeypatch.setattr(resolve, "MEMO_RECENT", 1)
+        monkeypatch.setattr(fetch_once, "MEMO_RECENT", 1)
         batch_mod.run_batch(settings_for(tmp_path / "disk.db"), [str(tmp_path / "in")], extract_workers=0)
     assert web.hits == whole and max(whole.values()) == 1
     assert rows(tmp_path / "disk.db") == rows(tmp_path / "whole.db")

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from provenance.cli import app
 from provenance.models import Resolution, Status
-from provenance.politeness import limits_for, origin_of
+from provenance.politeness import limits_for, origin_of, retry_after_seconds
 from provenance.quirks import strip_credentials
-from provenance.resolve import Resolver, retry_after_seconds
+from provenance.resolve import Resolver
 from provenance.settings import Settings
 from provenance.store import schema as database
 from tests.faultserver import FaultServer, guard_loopback

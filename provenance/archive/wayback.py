@@ -27,7 +27,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from ..errors import FetchError
 from ..fetch import Fetcher, decoded_body, header
 from ..models import Exchange, Snapshot, SnapshotStatus, Status
-from ..resolve import retry_after_seconds
+from ..politeness import retry_after_seconds
 
 WAYBACK = "https://web.archive.org"
 CDX_FIELDS = "timestamp,original,statuscode,mimetype,digest"

@@ -44,9 +44,10 @@ import dask
 from distributed import Actor, Client, LocalCluster, get_worker
 from distributed.client import FutureCancelledError
 
+from ..fetch_once import ROW_COLUMNS
 from ..models import Resolution, Status
 from ..politeness import origin_of
-from ..resolve import ROW_COLUMNS, Resolver
+from ..resolve import Resolver
 from ..run import RunContext
 from ..settings import Settings
 from ..store.memo import Settled

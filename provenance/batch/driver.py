@@ -16,8 +16,8 @@ from .. import sources
 from ..archive import seal_killed_warcs
 from ..audit import ArticleUnreachable, fetch_article
 from ..errors import ProvenanceError
+from ..fetch_once import ROW_COLUMNS
 from ..models import LinkTally, RunStatus, Status
-from ..resolve import ROW_COLUMNS
 from ..run import RunContext
 from ..settings import Settings
 from ..store import queue as work

@@ -29,7 +29,7 @@ def _private() -> sqlite3.Connection:
 
 
 class Settled:
-    """Each settled request target's outcome as a row of plain values (`resolve._Outcome.row`)."""
+    """Each settled request target's outcome as a row of plain values (`fetch_once.Outcome.row`)."""
 
     def __init__(self, columns: int):
         self._conn = _private()
