@@ -33,10 +33,10 @@ from .settings import Settings
 from .store import queries, writes
 
 # What the page texts kept for the run's later articles may weigh: indexed for checking (folded words,
-# their offsets, each sentence's counted terms: about six bytes a character), and packed (compressed).
+# their offsets, each sentence's counted terms: about five bytes a character), and packed (compressed).
 PAGE_TEXT_BUDGET = 48 * 1024 * 1024
 PACKED_TEXT_BUDGET = 32 * 1024 * 1024
-BYTES_PER_CHAR = 6
+BYTES_PER_CHAR = 5
 
 
 class _Recent:

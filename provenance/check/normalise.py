@@ -62,7 +62,7 @@ class Folded:
 
     text: str
     original: str
-    starts: array  # where each word starts in `text` (machine integers: a long page has tens of thousands)
+    starts: array  # where each word starts in `text` (32-bit integers: a long page has tens of thousands)
     origins: array  # ... and in `original`
     gaps: dict[int, list[int]]  # word index → original offset of each character, for words that lost a soft hyphen
 
@@ -100,7 +100,7 @@ def fold(text: str) -> Folded:
     flat = _lower(text.translate(_SAME_LENGTH))
     pieces = (_SPLIT_MARKED if _ANY_MARK.search(flat) else _SPLIT_UNMARKED).split(flat)  # gap, word, gap, …
     words = pieces[1::2]
-    origins = array("q", list(accumulate(map(len, pieces)))[0::2][: len(words)])
+    origins = array("i", list(accumulate(map(len, pieces)))[0::2][: len(words)])
     gaps = {}
     if "\u00ad" in flat:  # a soft hyphen or zero-width joiner inside a word is dropped
         for k, word in enumerate(words):
@@ -108,7 +108,7 @@ def fold(text: str) -> Folded:
                 gaps[k] = [origins[k] + i for i, c in enumerate(word) if c != "\u00ad"]
                 words[k] = word.replace("\u00ad", "")
     # Word k starts after the k words before it and a space after each.
-    starts = array("q", map(add, accumulate(map(len, words[:-1]), initial=0), range(len(words))) if words else ())
+    starts = array("i", map(add, accumulate(map(len, words[:-1]), initial=0), range(len(words))) if words else ())
     return Folded(" ".join(words), text, starts, origins, gaps)
 
 
