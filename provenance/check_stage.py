@@ -49,7 +49,6 @@ class Text:
 
     text: str
     capture_id: int
-    snapshot_id: int | None = None
     _folded: Folded | None = None
     _sentences: Sentences | None = None
 
@@ -150,10 +149,7 @@ class Checker:
         row = queries.copy_of(self.ctx.db, raw)
         if row is None and self.ctx.archiver.keep_snapshot(snap["snapshot_url"]) is not None:
             row = queries.copy_of(self.ctx.db, raw)
-        text = self.text_of(row)
-        if text is not None:
-            text = Text(text.text, text.capture_id, snap["id"], text._folded, text._sentences)
-        return text
+        return self.text_of(row)  # the run's own copy: indexed once for every article citing the page
 
     # -- checking ------------------------------------------------------------------------------
     def check_article(self, article_id: int, claim_id: int | None = None) -> list[dict]:
