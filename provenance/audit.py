@@ -194,7 +194,7 @@ def _audit_sources(settings: Settings, sources: list[str], on_failure) -> AuditO
     ctx = RunContext.open(settings, "audit", {"sources": sources, "offline": settings.offline})
     auditor = Auditor(ctx)
     results, failures = [], []
-    try:
+    with ctx:
         for source in sources:
             try:
                 article = auditor.load(source)
@@ -204,11 +204,6 @@ def _audit_sources(settings: Settings, sources: list[str], on_failure) -> AuditO
                     on_failure(source, e)
                 continue
             results.append(auditor.audit(article))
-    except BaseException as e:
-        ctx.stopped_by(e)
-        raise
-    finally:
-        ctx.close()
     outcome = AuditOutcome(ctx.run_id, results, failures, ctx.db, offline=settings.offline,
                            network_missing=ctx.resolver.network_missing)
     ctx.finish(RunStatus.DONE if results else RunStatus.FAILED,

@@ -193,5 +193,8 @@ class RunContext:
     def __enter__(self) -> RunContext:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, error: BaseException | None, tb) -> None:
+        """`with ctx:` closes the run's parts; an error or a signal that ends the block is said on the run's row."""
+        if error is not None:
+            self.stopped_by(error)
         self.close()

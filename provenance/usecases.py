@@ -101,13 +101,8 @@ def _resolve_urls(settings: Settings, urls: list[str], on_progress) -> ResolveOu
         if on_progress is not None:
             on_progress(done[0], len(distinct))
 
-    try:
+    with ctx:
         found = ctx.resolve(distinct, on_result=answered)
-    except BaseException as e:
-        ctx.stopped_by(e)
-        raise
-    finally:
-        ctx.close()
     ctx.regrade(distinct)
     ctx.finish(RunStatus.DONE, dict(Counter(r.status.value for r in found.values())), [])
     not_urls = [strip_credentials(u) for u in distinct if found[u].reason == "invalid_url" and not found[u].hops]
@@ -158,15 +153,10 @@ def archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
 
 def _archive_urls(settings: Settings, urls: list[str]) -> ArchiveOutcome:
     ctx = RunContext.open(settings, "archive", {"urls": urls, "offline": settings.offline})
-    try:
+    with ctx:
         found = ctx.resolve(urls, fresh=True)
         results = list(found.values())
         captures, snapshots = ctx.archiver.archive({r.url: r for r in results}, target_date(None, ""))
-    except BaseException as e:
-        ctx.stopped_by(e)
-        raise
-    finally:
-        ctx.close()
     ctx.regrade(list(found))
     broken = LinkTally.of((r.status, r.reason) for r in results).broken
     ctx.finish(RunStatus.DONE, {"urls": len(results), "broken": broken,
@@ -237,14 +227,9 @@ def check_recorded(settings: Settings, *, article: int | None = None, claim: int
         raise UsageError("give --article or --claim, not both")
     articles = _recorded_articles(settings, article, claim)
     ctx = RunContext.open(settings, "check", {"article": article, "claim": claim, "offline": settings.offline})
-    try:
+    with ctx:
         checker = Checker(ctx)
         done = {a: checker.check_article(a, claim) for a in articles}
-    except BaseException as e:
-        ctx.stopped_by(e)
-        raise
-    finally:
-        ctx.close()
     changed = regrade_articles(ctx.db, articles)
     outcome = CheckOutcome(ctx.run_id, done, changed)
     ctx.finish(RunStatus.DONE, {"articles": len(articles), "checks": sum(len(r) for r in done.values()),
@@ -282,14 +267,9 @@ def trace_claims(settings: Settings, *, article: int | None = None, claim: int |
     articles = _recorded_articles(settings, article, claim)
     ctx = RunContext.open(settings, "trace", {"article": article, "claim": claim, "depth": settings.depth,
                                               "offline": settings.offline})
-    try:
+    with ctx:
         stage = TraceStage(ctx)
         done = {a: stage.run(a, claim, settings.depth or 1) for a in articles}
-    except BaseException as e:
-        ctx.stopped_by(e)
-        raise
-    finally:
-        ctx.close()
     changed = regrade_articles(ctx.db, articles)
     outcome = TraceOutcome(ctx.run_id, done, changed, settings.depth or 1, stage.deeper)
     ctx.finish(RunStatus.DONE, {"articles": len(articles), "citations": sum(len(t) for t in done.values()),
