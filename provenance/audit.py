@@ -59,24 +59,32 @@ def fetch_article(ctx: RunContext, url: str) -> FetchedArticle:
 
 
 def grade_article(ctx: RunContext, article_id: int, doc: Extraction, depth: int = 0) -> None:
+    """Check, trace and grade one article: `grade_articles` on a block of one."""
+    grade_articles(ctx, [(article_id, doc)], depth)
+
+
+def grade_articles(ctx: RunContext, articles: list[tuple[int, Extraction]], depth: int = 0) -> None:
     """Check what the cited pages say (the check stage, unless --no-check), trace the vague citations
     (the trace stage, when `--depth`, else `depth`, is 1 or more, with archive look-ups on), then grade
     every claim against what resolution, archiving, checking and tracing recorded, and store the grades.
 
-    The whole article is graded in one pass (`grade_all` indexes its citation tree once): graded
-    claim by claim, a page of 40,000 claims took minutes, the tree rebuilt for each."""
-    if ctx.settings.check:
-        Checker(ctx).check_article(article_id)
-    if tracing(ctx.settings, depth):
-        TraceStage(ctx).run(article_id, depth=trace_depth(ctx.settings, depth))
-    urls = [c.url for c in doc.citations if c.url]
-    states = None if not urls else queries.url_states(ctx.db, urls)
-    by_seq = queries.check_verdicts(ctx.db, article_id, by_seq=True)
-    checks = {claim.id: by_seq[seq] for seq, claim in enumerate(doc.claims, 1) if seq in by_seq}
-    traced_seqs = trace_queries.traced_citations(ctx.db, article_id, by_seq=True)
-    traced = {c.id for seq, c in enumerate(doc.citations, 1) if seq in traced_seqs}
-    grade_all(doc.claims, {c.id: c for c in doc.citations}, states, checks, traced)
-    writes.update_claim_statuses(ctx.db, article_id, doc)
+    The check stage takes the block at once, page by page, so a page many of its articles cite is read
+    and indexed once (it records for each article what checking them one by one would). Each article
+    is graded in one pass (`grade_all` indexes its citation tree once): graded claim by claim, a page
+    of 40,000 claims took minutes, the tree rebuilt for each."""
+    if ctx.settings.check and articles:
+        Checker(ctx).check_articles([article_id for article_id, _ in articles])
+    for article_id, doc in articles:
+        if tracing(ctx.settings, depth):
+            TraceStage(ctx).run(article_id, depth=trace_depth(ctx.settings, depth))
+        urls = [c.url for c in doc.citations if c.url]
+        states = None if not urls else queries.url_states(ctx.db, urls)
+        by_seq = queries.check_verdicts(ctx.db, article_id, by_seq=True)
+        checks = {claim.id: by_seq[seq] for seq, claim in enumerate(doc.claims, 1) if seq in by_seq}
+        traced_seqs = trace_queries.traced_citations(ctx.db, article_id, by_seq=True)
+        traced = {c.id for seq, c in enumerate(doc.citations, 1) if seq in traced_seqs}
+        grade_all(doc.claims, {c.id: c for c in doc.citations}, states, checks, traced)
+        writes.update_claim_statuses(ctx.db, article_id, doc)
 
 
 def trace_depth(settings: Settings, depth: int = 0) -> int:

@@ -15,6 +15,10 @@ check` can run it again later with no network. For each URL an article cites:
 
 A URL that was never checked (an --offline audit) gets no check at all: `unavailable` is
 for a page that answered but left no text to read.
+
+Articles are checked in blocks (a batch grades those ready together; one article is a block
+of one): the block's checks are grouped by page, so a page is read and indexed once for every
+article of the block that cites it, and each article's rows are those of checking it alone.
 """
 
 from __future__ import annotations
@@ -75,7 +79,6 @@ class Page:
     live: Text | None = None
     snapshot: Text | None = None
     snapshot_id: int | None = None
-    words: list[str] = field(default_factory=list)  # the article's words found there, for the drift check
 
     @property
     def best(self) -> tuple[Text | None, CheckAgainst]:
@@ -86,7 +89,7 @@ class Page:
 
 class Checker:
     """The check stage on one run's context. A page's text is read from its WARC record and indexed once
-    per run while the run's page-text budget keeps it, however many claims and articles cite it."""
+    per block of articles checked together, and once per run while the run's page-text budget keeps it."""
 
     def __init__(self, ctx: RunContext):
         self.ctx = ctx
@@ -155,36 +158,94 @@ class Checker:
     def check_article(self, article_id: int, claim_id: int | None = None) -> list[dict]:
         """Check every claim of one recorded article (or only `claim_id`) against its cited pages, and
         each cited page against its snapshot; the verdicts replace the earlier ones. Returns the rows."""
-        citations, claims = queries.article_claims(self.ctx.db, article_id)
-        if claim_id is not None:
-            claims = {claim_id: claims[claim_id]} if claim_id in claims else {}
-        children = children_index(citations)
-        pages: dict[str, Page] = {}
-        rows: list[dict] = []
-        for claim in claims.values():
-            for url, target, quotes in _targets(claim, citations, children):
-                if url not in pages:
-                    pages[url] = self.page(url)
-                page = pages[url]
-                if not page.checked and page.live is None and page.snapshot is None:
-                    continue  # never checked (offline): nothing to say about the page yet
-                text, against = page.best
-                checks = ([(check_quote(q.text, text.folded if text else None), q.text) for q in quotes]
-                          if quotes else [(check_passage(claim.text, text.sentences if text else None), claim.text)])
-                for check, words in checks:
-                    if Verdict(check.verdict).is_found:
-                        page.words.append(words)
-                    rows.append(_row(check, page, against, text, claim.id, target.id))
-        drifted = []
-        for page in pages.values():
-            if page.snapshot is None or (page.live is None and not page.gone):
-                continue
-            check = check_drift(page.snapshot.text, page.live.text if page.live else None, gone=page.gone,
-                                words=page.words[0] if page.words else None)
-            rows.append(_row(check, page, CheckAgainst.LIVE, page.live, None, None))
-            drifted.append(page.url)
-        writes.replace_checks(self.ctx.db, self.ctx.run_id, list(claims), rows, drifted)
-        return rows
+        return self.check_articles([article_id], claim_id)[article_id]
+
+    def check_articles(self, article_ids: list[int], claim_id: int | None = None) -> dict[int, list[dict]]:
+        """Check a block of recorded articles page by page: each page cited in the block is read and
+        indexed once and every check on it run together, however many articles cite it and whatever
+        the run's page-text budget has let go since. Each article's rows, and the order they are
+        written in, are those of checking the articles one after another. Returns article id → rows."""
+        work: list[_Work] = []
+        articles: list[_Block] = []
+        for article_id in article_ids:
+            citations, claims = queries.article_claims(self.ctx.db, article_id)
+            if claim_id is not None:
+                claims = {claim_id: claims[claim_id]} if claim_id in claims else {}
+            block = _Block(article_id, list(claims))
+            children = children_index(citations)
+            for claim in claims.values():
+                for url, target, quotes in _targets(claim, citations, children):
+                    block.pages.setdefault(url, len(block.pages))
+                    block.work.append(_Work(block, claim, url, target, quotes))
+                    work.append(block.work[-1])
+            articles.append(block)
+        by_page: dict[str, list[_Work]] = {}
+        for item in work:
+            by_page.setdefault(item.url, []).append(item)
+        for url, items in by_page.items():
+            self._check_page(self.page(url), items)
+        out = {}
+        for block in articles:
+            rows = [row for item in block.work for row in item.rows] + [block.drift[u] for u in block.drift_order()]
+            writes.replace_checks(self.ctx.db, self.ctx.run_id, block.claims, rows, block.drift_order())
+            out[block.article_id] = rows
+        return out
+
+    def _check_page(self, page: Page, items: list[_Work]) -> None:
+        """Every check of the block on one page, then its drift check for each article citing it (with the
+        article's own words, so computed once for each different set of words)."""
+        words: dict[int, list[str]] = {}  # article (its index in the block) → its words found on the page
+        blocks: dict[int, _Block] = {}
+        for item in items:
+            if not page.checked and page.live is None and page.snapshot is None:
+                continue  # never checked (offline): nothing to say about the page yet
+            text, against = page.best
+            quotes, claim = item.quotes, item.claim
+            checks = ([(check_quote(q.text, text.folded if text else None), q.text) for q in quotes]
+                      if quotes else [(check_passage(claim.text, text.sentences if text else None), claim.text)])
+            found = words.setdefault(id(item.block), [])
+            blocks[id(item.block)] = item.block
+            for check, said in checks:
+                if Verdict(check.verdict).is_found:
+                    found.append(said)
+                item.rows.append(_row(check, page, against, text, claim.id, item.target.id))
+        if page.snapshot is None or (page.live is None and not page.gone):
+            return
+        drifts: dict[str | None, dict] = {}
+        for key, block in blocks.items():
+            said = words[key][0] if words[key] else None
+            if said not in drifts:
+                check = check_drift(page.snapshot.text, page.live.text if page.live else None, gone=page.gone,
+                                    words=said)
+                drifts[said] = _row(check, page, CheckAgainst.LIVE, page.live, None, None)
+            block.drift[page.url] = drifts[said]
+
+
+@dataclass
+class _Block:
+    """One article of a block being checked: its claims, the pages it cites (in the order it first cites
+    them), its checks as they are done, and the drift check of each page it cites."""
+
+    article_id: int
+    claims: list[int]
+    pages: dict[str, int] = field(default_factory=dict)
+    work: list[_Work] = field(default_factory=list)
+    drift: dict[str, dict] = field(default_factory=dict)
+
+    def drift_order(self) -> list[str]:
+        return sorted(self.drift, key=self.pages.__getitem__)
+
+
+@dataclass
+class _Work:
+    """One claim's checks on one page it cites, and the rows they gave."""
+
+    block: _Block
+    claim: Claim
+    url: str
+    target: Citation
+    quotes: list[Citation]
+    rows: list[dict] = field(default_factory=list)
 
 
 def _targets(claim: Claim, citations: dict[int, Citation],

@@ -14,7 +14,7 @@ import pytest
 
 from provenance import browse, check_stage, report, store, usecases
 from provenance.export import write as export_write
-from provenance.run import BYTES_PER_CHAR, PageTexts
+from provenance.run import BYTES_PER_CHAR, PageTexts, RunContext
 from provenance.settings import Settings
 
 from .check_server import Server
@@ -328,3 +328,60 @@ def test_datasette_shows_the_checks_in_a_claims_chain_and_the_canned_queries(aud
     assert ("check", "quote", "altered") in steps and ("check", "drift", "same") in steps
     assert "The reform will raise taxes for families" in altered
     assert "Does the cited page say what the article says it says" in checks
+
+
+# Three articles citing the same pages for different words: the drift check of a page carries the words each
+# article found there, so a check given to the wrong article, or its words to the wrong drift row, shows.
+OTHERS = (
+    "<p>“The finance ministry published its plans for the coming year,” the ministry said in "
+    "<a href='{base}/statement'>a statement</a>.</p><p>“The statement was signed by the minister and her two "
+    "deputies,” Jane Doe said in <a href='{base}/statement'>the statement</a>.</p>"
+    "<p>The party will table amendments in the finance committee, <a href='{base}/reaction'>a release said</a>.</p>",
+    "<p>Critics have called the plan rushed, <a href='{base}/op-ed'>an op-ed</a> says.</p>"
+    "<p>“We will cut the deficit by 5 percent next year,” Jane Doe said in <a href='{base}/statement'>a statement</a>."
+    "</p><p>The leader called the plan reckless, <a href='{base}/reaction'>according to a party release</a>.</p>",
+)
+
+
+def check_rows(db) -> list[tuple]:
+    """Every recorded check, in the order written, without what differs between two runs (ids, times)."""
+    return [tuple(r) for r in db.execute(
+        'SELECT claim_id, citation_id, url_id, kind, against, capture_id, snapshot_id, verdict, score, passage, '
+        '"start", "end", detail, evidence FROM checks ORDER BY id')]
+
+
+def test_a_block_of_articles_is_checked_page_by_page_with_the_rows_of_checking_them_one_by_one(tmp_path):
+    with Server() as server:
+        sources = []
+        for i, body in enumerate((None, *OTHERS)):
+            path = tmp_path / f"story{i}.html"
+            path.write_text(server.article() if body is None else (
+                "<html><head><meta property='article:published_time' content='2025-07-01T09:30:00Z'></head><body>"
+                f"<article><h1>Budget, day {i}</h1>{body.format(base=server.base)}</article></body></html>"),
+                encoding="utf-8")
+            sources.append(str(path))
+        settings = settings_for(tmp_path, server)
+        outcome = usecases.audit_sources(settings, sources)
+    articles = [r.article_id for r in outcome.results]
+    assert len(articles) == 3
+    offline = settings_for(tmp_path, offline=True)
+    db = store.connect(settings.db)
+
+    def checked(block: bool) -> tuple[list[tuple], dict[int, list[dict]]]:
+        db.execute("DELETE FROM checks")
+        db.conn.commit()
+        with RunContext.open(offline, "check", {}) as ctx:
+            checker = check_stage.Checker(ctx)
+            rows = checker.check_articles(articles) if block else {a: checker.check_article(a) for a in articles}
+        return check_rows(db), rows
+
+    one_by_one, returned_one_by_one = checked(block=False)
+    block, returned_block = checked(block=True)
+    assert block == one_by_one and returned_block == returned_one_by_one
+    kinds = {(kind, verdict) for _, _, _, kind, _, _, _, verdict, *_ in block}
+    assert {("quote", "verbatim"), ("quote", "altered"), ("passage", "weak"), ("drift", "edited")} <= kinds
+    # Each article got checks of its own, and the pages they share were checked for each of them.
+    by_article = {a: {r["kind"] for r in rows} for a, rows in returned_block.items()}
+    assert all({"quote", "drift"} <= kinds for kinds in by_article.values())
+    drift_words = {(r["url"], r["passage"]) for rows in returned_block.values() for r in rows if r["kind"] == "drift"}
+    assert len(drift_words) > len({url for url, _ in drift_words})  # the same page, other words, other rows

@@ -3,8 +3,13 @@
 It takes items (claiming them in the work queue), records each extracted article,
 sends its new URLs to the feed, records and captures each answer as it arrives,
 and grades an article once every URL it cites has its answer (and its snapshot
-look-ups, when asked for). It knows nothing of where events come from, so any
-driver can feed it. An item that is not done within `item_deadline` seconds of
+look-ups, when asked for). Articles ready to grade are graded in blocks, so the
+check stage reads and indexes a page once for all the articles of a block that
+cite it: what is ready is graded as soon as no event waits (so a writer that
+keeps up grades articles as they come), and otherwise once `BLOCK_ARTICLES` are
+ready or the first has waited `BLOCK_SECONDS`, and before any would pass its
+deadline: blocks grow only while grading is what holds the batch back. It knows
+nothing of where events come from, so any driver can feed it. An item that is not done within `item_deadline` seconds of
 being taken is failed with the reason, whatever it waits for: no input can hold
 a batch forever.
 """
@@ -19,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..archive import target_date
-from ..audit import grade_article
+from ..audit import grade_articles
 from ..models import Article, CaptureKind, Extraction, Resolution
 from ..run import RunContext
 from ..store import queue as work
@@ -31,6 +36,8 @@ from .feeds import Snapshots, UrlFeed
 from .progress import Progress
 
 PROGRESS_EVERY = 0.2  # seconds between progress callbacks (and deadline checks)
+BLOCK_ARTICLES = 128  # articles graded together at most (their documents are held until then)
+BLOCK_SECONDS = 2.0  # the longest an article ready to grade waits for others to join its block
 
 
 @dataclass
@@ -64,6 +71,7 @@ class Writer:
         self._answered = UrlSet()  # URLs with an answer this run
         self._dropped: set[str] = set()  # items read, then found taken by another process
         self._expired: set[str] = set()  # items failed at their deadline: what comes for them later is dropped
+        self._ready: dict[str, float] = {}  # items ready to grade → since when (in order: the oldest first)
 
     def post(self, event: Event) -> None:
         self.events.put(event)
@@ -105,6 +113,10 @@ class Writer:
                     self._graded(key)
             if self.events.empty():  # URLs that arrived together go to the resolver together
                 self.feed.flush()
+            if self._ready and (self.events.empty() or len(self._ready) >= BLOCK_ARTICLES
+                                or time.monotonic() - next(iter(self._ready.values())) >= BLOCK_SECONDS):
+                self.feed.flush()  # the resolver goes on with what has come while the block is graded
+                self._grade_block()
             if time.monotonic() - last >= PROGRESS_EVERY:
                 last = time.monotonic()
                 self._expire(last)
@@ -150,6 +162,9 @@ class Writer:
             key, since = next(iter(self._taken.items()))
             if now - since < self.item_deadline:
                 return
+            if key in self._ready:  # all in: grade it (and its block) rather than fail it
+                self._grade_block()
+                continue
             entry = self._open.pop(key, None)
             waiting = sorted(entry.waiting)[:3] if entry else []
             what = (f"its URLs ({', '.join(waiting)}{', …' if entry and len(entry.waiting) > 3 else ''})"
@@ -219,10 +234,17 @@ class Writer:
             self._graded(key)
 
     def _graded(self, key: str) -> None:
-        entry = self._open.pop(key, None)
-        if entry is None:
-            return  # failed at its deadline while its look-ups ran
-        grade_article(self.ctx, entry.article_id, entry.doc)
-        work.finish_item(self.ctx.db, self.job_id, key, self.ctx.run_id, article_id=entry.article_id)
-        self.progress.articles += 1
-        self._release(key)
+        """Every answer and look-up of the article is in: it joins the block to be graded."""
+        if key in self._open:  # else failed at its deadline while its look-ups ran
+            self._ready[key] = time.monotonic()
+
+    def _grade_block(self) -> None:
+        """Check, trace and grade the articles ready, as one block, and finish their items."""
+        keys = [key for key in self._ready if key in self._open]
+        self._ready.clear()
+        entries = [self._open.pop(key) for key in keys]
+        grade_articles(self.ctx, [(entry.article_id, entry.doc) for entry in entries])
+        for key, entry in zip(keys, entries, strict=True):
+            work.finish_item(self.ctx.db, self.job_id, key, self.ctx.run_id, article_id=entry.article_id)
+            self.progress.articles += 1
+            self._release(key)
