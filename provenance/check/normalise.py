@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
-from dataclasses import dataclass
-from itertools import accumulate
+from dataclasses import dataclass, field
+from itertools import accumulate, islice
 from operator import add
 
 # One character for another, so that folding never changes the length before words are cut out.
@@ -41,9 +41,13 @@ _LETTERS = rf"(?:[^\W\d_]|[{_MARKS}])"
 WORD = re.compile(rf"\d+(?:[.,]\d+)*(?:{_LETTERS}+)?|{_LETTERS}+(?:['\u00ad]{_LETTERS}+)*")
 # Words are cut out by splitting on them (one pass in C, offsets from the pieces' lengths), with the
 # simpler pattern when a text holds no combining mark (most pages): twice as fast as matching one by one.
+# Each pattern opens with a look-ahead at the one character class a word can start with, which lets the
+# regex engine skip to the next candidate; a text all in ASCII (folded: lower case) has letters a-z alone,
+# and with them it splits two and a half times as fast.
 _ANY_MARK = re.compile(rf"[{_MARKS}]")
-_SPLIT_MARKED = re.compile(f"({WORD.pattern})")
-_SPLIT_UNMARKED = re.compile(r"(\d+(?:[.,]\d+)*(?:[^\W\d_]+)?|[^\W\d_]+(?:['\u00ad][^\W\d_]+)*)")
+_SPLIT_MARKED = re.compile(rf"(?=[^\W_]|[{_MARKS}])({WORD.pattern})")
+_SPLIT_UNMARKED = re.compile(r"(?=[^\W_])(\d+(?:[.,]\d+)*(?:[^\W\d_]+)?|[^\W\d_]+(?:['\u00ad][^\W\d_]+)*)")
+_SPLIT_ASCII = re.compile(r"(?=[0-9a-z])(\d+(?:[.,]\d+)*(?:[a-z]+)?|[a-z]+(?:'[a-z]+)*)")
 
 # Scripts written without spaces: each character is a word when words are compared.
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -62,20 +66,30 @@ class Folded:
 
     text: str
     original: str
-    starts: array  # where each word starts in `text` (32-bit integers: a long page has tens of thousands)
-    origins: array  # ... and in `original`
+    origins: array  # where each word starts in `original` (32-bit integers: a long page has tens of thousands)
     gaps: dict[int, list[int]]  # word index → original offset of each character, for words that lost a soft hyphen
+    _starts: array | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def starts(self) -> array:
+        """Where each word starts in `text`: made when a match is first mapped back (a passage check never does)."""
+        if self._starts is None:
+            words = self.text.split(" ") if self.text else []
+            # Word k starts after the k words before it and a space after each.
+            self._starts = array("i", map(add, accumulate(map(len, words[:-1]), initial=0), range(len(words))))
+        return self._starts
 
     def origin(self, i: int) -> int:
         """Where folded character `i` is in the original text (a joining space: the character before the next word)."""
-        k = bisect_right(self.starts, i) - 1
+        starts = self.starts
+        k = bisect_right(starts, i) - 1
         if k < 0:
             return 0
-        into = i - self.starts[k]
+        into = i - starts[k]
         if k in self.gaps:
             chars = self.gaps[k]
             return chars[into] if into < len(chars) else self.origins[k + 1] - 1
-        if k + 1 < len(self.starts) and i == self.starts[k + 1] - 1:
+        if k + 1 < len(starts) and i == starts[k + 1] - 1:
             return self.origins[k + 1] - 1
         return self.origins[k] + into
 
@@ -98,18 +112,17 @@ def _lower(text: str) -> str:
 def fold(text: str) -> Folded:
     """`text` folded for comparison, with the map back to it."""
     flat = _lower(text.translate(_SAME_LENGTH))
-    pieces = (_SPLIT_MARKED if _ANY_MARK.search(flat) else _SPLIT_UNMARKED).split(flat)  # gap, word, gap, …
+    split = _SPLIT_ASCII if flat.isascii() else _SPLIT_MARKED if _ANY_MARK.search(flat) else _SPLIT_UNMARKED
+    pieces = split.split(flat)  # gap, word, gap, …
     words = pieces[1::2]
-    origins = array("i", list(accumulate(map(len, pieces)))[0::2][: len(words)])
+    origins = array("i", islice(accumulate(map(len, pieces)), 0, 2 * len(words), 2))
     gaps = {}
     if "\u00ad" in flat:  # a soft hyphen or zero-width joiner inside a word is dropped
         for k, word in enumerate(words):
             if "\u00ad" in word:
                 gaps[k] = [origins[k] + i for i, c in enumerate(word) if c != "\u00ad"]
                 words[k] = word.replace("\u00ad", "")
-    # Word k starts after the k words before it and a space after each.
-    starts = array("i", map(add, accumulate(map(len, words[:-1]), initial=0), range(len(words))) if words else ())
-    return Folded(" ".join(words), text, starts, origins, gaps)
+    return Folded(" ".join(words), text, origins, gaps)
 
 
 def split_ellipses(quote: str) -> list[str]:
@@ -143,7 +156,9 @@ def tokens(folded: Folded, start: int = 0, end: int | None = None) -> list[Token
 
 
 _CLOSERS = re.escape("\"'”’»)]」』")
-_BOUNDARY = re.compile(rf"[.!?\u2026]+[{_CLOSERS}]*(?=\s)|[。！？]+[{_CLOSERS}]*|\n+")
+# The look-ahead at the marks that can end a sentence lets the engine skip to the next one (four times faster).
+_BOUNDARY = re.compile(rf"(?=[.!?\u2026。！？\n])(?:[.!?\u2026]+[{_CLOSERS}]*(?=\s)|[。！？]+[{_CLOSERS}]*|\n+)")
+_LAST_WORD = re.compile(r"(\w+)$")
 _SHORT_FORMS = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc co corp ltd vs no nos jan feb mar apr jun "
     "jul aug sep sept oct nov dec fig approx dept univ ave rev hon est al etc".split()
@@ -166,7 +181,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
             if rest[:1].islower():
                 continue
             if mark[0] == "." and len(mark) == 1:
-                word = re.search(r"(\w+)$", text[max(start, m.start() - 12) : m.start()])
+                word = _LAST_WORD.search(text[max(start, m.start() - 12) : m.start()])
                 if word and (len(word.group(1)) == 1 or word.group(1).lower() in _SHORT_FORMS):
                     continue
         end = m.start() if mark[0] == "\n" else m.end()
