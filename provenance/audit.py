@@ -14,7 +14,7 @@ import sqlite_utils
 
 from . import ingest, sources
 from .archive import target_date
-from .check_stage import Checker
+from .check_stage import Checker, Reader
 from .claims import grade_all
 from .errors import InputError, ProvenanceError, stop_when_disk_full
 from .extract import extract
@@ -63,7 +63,8 @@ def grade_article(ctx: RunContext, article_id: int, doc: Extraction, depth: int 
     grade_articles(ctx, [(article_id, doc)], depth)
 
 
-def grade_articles(ctx: RunContext, articles: list[tuple[int, Extraction]], depth: int = 0) -> None:
+def grade_articles(ctx: RunContext, articles: list[tuple[int, Extraction]], depth: int = 0,
+                   reader: Reader | None = None) -> None:
     """Check what the cited pages say (the check stage, unless --no-check), trace the vague citations
     (the trace stage, when `--depth`, else `depth`, is 1 or more, with archive look-ups on), then grade
     every claim against what resolution, archiving, checking and tracing recorded, and store the grades.
@@ -71,9 +72,10 @@ def grade_articles(ctx: RunContext, articles: list[tuple[int, Extraction]], dept
     The check stage takes the block at once, page by page, so a page many of its articles cite is read
     and indexed once (it records for each article what checking them one by one would). Each article
     is graded in one pass (`grade_all` indexes its citation tree once): graded claim by claim, a page
-    of 40,000 claims took minutes, the tree rebuilt for each."""
+    of 40,000 claims took minutes, the tree rebuilt for each. `reader` reads the pages' texts in another
+    process (a batch's extraction workers) while the check stage goes on here."""
     if ctx.settings.check and articles:
-        Checker(ctx).check_articles([article_id for article_id, _ in articles])
+        Checker(ctx, reader).check_articles([article_id for article_id, _ in articles])
     for article_id, doc in articles:
         if tracing(ctx.settings, depth):
             TraceStage(ctx).run(article_id, depth=trace_depth(ctx.settings, depth))

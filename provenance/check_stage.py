@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from . import ingest
@@ -45,6 +47,22 @@ log = logging.getLogger("provenance.check")
 
 # Texts of pages that look like HTML are read for their main text; plain text is taken as it is.
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+READ_AHEAD = 6  # pages whose texts are being read in another process while one is checked
+
+Reader = Callable[..., "Future | None"]  # runs fn(*args) in another process: its future, or None if it cannot
+
+
+def is_text(ctype: str | None) -> bool:
+    kind = (ctype or "text/html").split(";")[0].strip().lower()
+    return kind in TEXT_TYPES or not kind
+
+
+def read_text(body: bytes, ctype: str | None) -> str:
+    """The text a page's payload is checked against: the main text of HTML, plain text as it is. A plain
+    function of bytes, so it runs as well in another process (a batch's extraction workers)."""
+    decoded, _ = ingest.decode(body, ingest.charset_of(ctype))
+    kind = (ctype or "text/html").split(";")[0].strip().lower()
+    return decoded if kind == "text/plain" else main_text(decoded, None)
 
 
 @dataclass
@@ -91,10 +109,12 @@ class Checker:
     """The check stage on one run's context. A page's text is read from its WARC record and indexed once
     per block of articles checked together, and once per run while the run's page-text budget keeps it."""
 
-    def __init__(self, ctx: RunContext):
+    def __init__(self, ctx: RunContext, reader: Reader | None = None):
         self.ctx = ctx
         self.warc_dir = ctx.settings.warc_dir()
         self._texts = ctx.page_texts  # capture id → its text (or None: nothing readable)
+        self.reader = reader  # runs `read_text` in another process (a batch's extraction workers), or None
+        self._pending: dict[int, Future] = {}  # capture id → its text being read there
 
     # -- reading pages -------------------------------------------------------------------------
     def text_of(self, row: dict | None) -> Text | None:
@@ -104,30 +124,55 @@ class Checker:
         known, kept = self._texts.get(row["id"])
         if known:
             return kept
+        pending = self._pending.pop(row["id"], None)
         unpacked = self._texts.unpack(row["id"])
-        text = Text(unpacked, row["id"]) if unpacked is not None else self._read(row)
+        text = Text(unpacked, row["id"]) if unpacked is not None else self._read(row, pending)
         if text is not None and unpacked is None:
             self._texts.pack(row["id"], text.text)
         self._texts.put(row["id"], text, len(text.text) if text else 0)
         return text
 
-    def _read(self, row: dict) -> Text | None:
+    def _payload(self, row: dict) -> tuple[bytes, str | None] | None:
         source = row
         if row["record_type"] == "revisit" and row.get("refers_to"):
             source = queries.capture_by_record_id(self.ctx.db, row["refers_to"]) or row
         got = read_record(self.warc_dir, source, self.ctx.settings.max_bytes)
+        return got if got is not None and is_text(got[1]) else None
+
+    def _read(self, row: dict, pending: Future | None = None) -> Text | None:
+        """The text of a capture: the one read ahead in another process when there is one, else read here."""
+        if pending is not None:
+            try:
+                return Text(pending.result(), row["id"])
+            except Exception:  # noqa: BLE001 - read here instead, where an error is told as it always is
+                pass
+        got = self._payload(row)
         if got is None:
             return None
-        body, ctype = got
-        kind = (ctype or "text/html").split(";")[0].strip().lower()
-        if kind not in TEXT_TYPES and kind:
-            return None
-        decoded, _ = ingest.decode(body, ingest.charset_of(ctype))
         try:
-            return Text(decoded if kind == "text/plain" else main_text(decoded, None), row["id"])
+            return Text(read_text(*got), row["id"])
         except Exception as e:  # noqa: BLE001 - one unreadable page is `unavailable`, never a stopped audit
             log.warning("could not read the text of %s@%s: %s", row["warc_file"], row["offset"], e)
             return None
+
+    def _read_ahead(self, url: str) -> None:
+        """Send the live capture of `url` to be read in another process, unless the run knows its text."""
+        row = self._live_row(url)
+        if row is None or row["id"] in self._pending or self._texts.knows(row["id"]):
+            return
+        got = self._payload(row)
+        future = self.reader(read_text, *got) if got is not None and self.reader is not None else None
+        if future is not None:
+            self._pending[row["id"]] = future
+
+    def _live_row(self, url: str) -> dict | None:
+        """The capture row of the page `url` leads to, when it is alive."""
+        db = self.ctx.db
+        uid = db.execute("SELECT id FROM urls WHERE url = ?", [url]).fetchone()
+        resolution = queries.known_resolution(db, uid[0]) if uid else None
+        if resolution and resolution[1] and resolution[2] == Status.ALIVE:
+            return queries.copy_of(db, resolution[1])
+        return None
 
     def page(self, url: str) -> Page:
         page = Page(url)
@@ -137,9 +182,7 @@ class Checker:
             status = Status(known[0])
             page.checked, page.gone = status.is_definitive, status.is_broken
         uid = db.execute("SELECT id FROM urls WHERE url = ?", [url]).fetchone()
-        resolution = queries.known_resolution(db, uid[0]) if uid else None
-        if resolution and resolution[1] and resolution[2] == Status.ALIVE:
-            page.live = self.text_of(queries.copy_of(db, resolution[1]))
+        page.live = self.text_of(self._live_row(url))
         snaps = queries.best_snapshots(db, uid[0]) if uid else []
         if snaps and snaps[0]["snapshot_url"]:
             page.snapshot_id = snaps[0]["id"]
@@ -182,8 +225,17 @@ class Checker:
         by_page: dict[str, list[_Work]] = {}
         for item in work:
             by_page.setdefault(item.url, []).append(item)
-        for url, items in by_page.items():
-            self._check_page(self.page(url), items)
+        urls = list(by_page)
+        try:
+            for i, url in enumerate(urls):
+                if self.reader is not None:  # the next pages' texts are read over there while this one is checked
+                    for ahead in urls[i : i + READ_AHEAD]:
+                        self._read_ahead(ahead)
+                self._check_page(self.page(url), by_page[url])
+        finally:
+            for future in self._pending.values():
+                future.cancel()
+            self._pending.clear()
         out = {}
         for block in articles:
             rows = [row for item in block.work for row in item.rows] + [block.drift[u] for u in block.drift_order()]
@@ -213,12 +265,12 @@ class Checker:
             return
         drifts: dict[str | None, dict] = {}
         for key, block in blocks.items():
-            said = words[key][0] if words[key] else None
-            if said not in drifts:
+            first = words[key][0] if words[key] else None
+            if first not in drifts:
                 check = check_drift(page.snapshot.text, page.live.text if page.live else None, gone=page.gone,
-                                    words=said)
-                drifts[said] = _row(check, page, CheckAgainst.LIVE, page.live, None, None)
-            block.drift[page.url] = drifts[said]
+                                    words=first)
+                drifts[first] = _row(check, page, CheckAgainst.LIVE, page.live, None, None)
+            block.drift[page.url] = drifts[first]
 
 
 @dataclass

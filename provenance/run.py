@@ -86,6 +86,11 @@ class PageTexts:
         with self._lock:
             self.ready.put(capture_id, text, 64 + chars * BYTES_PER_CHAR)
 
+    def knows(self, capture_id: int) -> bool:
+        """Whether the text of a capture is kept, ready or packed."""
+        with self._lock:
+            return capture_id in self.ready._kept or capture_id in self.packed._kept
+
     def unpack(self, capture_id: int) -> str | None:
         """The main text of a capture kept packed, or None."""
         with self._lock:

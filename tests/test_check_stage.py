@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
@@ -367,17 +368,26 @@ def test_a_block_of_articles_is_checked_page_by_page_with_the_rows_of_checking_t
     offline = settings_for(tmp_path, offline=True)
     db = store.connect(settings.db)
 
-    def checked(block: bool) -> tuple[list[tuple], dict[int, list[dict]]]:
+    def checked(block: bool, reader=None) -> tuple[list[tuple], dict[int, list[dict]]]:
         db.execute("DELETE FROM checks")
         db.conn.commit()
         with RunContext.open(offline, "check", {}) as ctx:
-            checker = check_stage.Checker(ctx)
+            checker = check_stage.Checker(ctx, reader)
             rows = checker.check_articles(articles) if block else {a: checker.check_article(a) for a in articles}
         return check_rows(db), rows
 
     one_by_one, returned_one_by_one = checked(block=False)
     block, returned_block = checked(block=True)
     assert block == one_by_one and returned_block == returned_one_by_one
+    # The pages' texts read in another process (as a batch's extraction workers do) make the same rows.
+    sent = []
+    with ProcessPoolExecutor(1) as pool:
+        def reader(fn, *args):
+            sent.append(fn)
+            return pool.submit(fn, *args)
+
+        assert checked(block=True, reader=reader) == (block, returned_block)
+    assert sent and set(sent) == {check_stage.read_text}
     kinds = {(kind, verdict) for _, _, _, kind, _, _, _, verdict, *_ in block}
     assert {("quote", "verbatim"), ("quote", "altered"), ("passage", "weak"), ("drift", "edited")} <= kinds
     # Each article got checks of its own, and the pages they share were checked for each of them.

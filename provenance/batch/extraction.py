@@ -138,6 +138,17 @@ class ExtractionPool:
         self._room.release()
         return out
 
+    def run_beside(self, fn: Callable[..., Any], *args: Any) -> Future | None:
+        """Run `fn(*args)` in a worker, between extractions: the check stage reads its pages' texts there,
+        off the writer's thread. None without worker processes, or when the pool is stopping or broken
+        (the caller does the work itself)."""
+        if self.workers <= 0 or self._stopping:
+            return None
+        try:
+            return self._executor.submit(fn, *args)
+        except (BrokenExecutor, RuntimeError):
+            return None
+
     def renew(self) -> None:
         """A new pool after a worker died; threads are running now, so its workers come from a fork
         server rather than a fork of this process."""

@@ -72,6 +72,8 @@ class Writer:
         self._dropped: set[str] = set()  # items read, then found taken by another process
         self._expired: set[str] = set()  # items failed at their deadline: what comes for them later is dropped
         self._ready: dict[str, float] = {}  # items ready to grade → since when (in order: the oldest first)
+        # A local pool's workers read the cited pages' texts for the check stage (a cluster's extraction does not).
+        self.read_pages = getattr(pool, "run_beside", None)
 
     def post(self, event: Event) -> None:
         self.events.put(event)
@@ -243,7 +245,7 @@ class Writer:
         keys = [key for key in self._ready if key in self._open]
         self._ready.clear()
         entries = [self._open.pop(key) for key in keys]
-        grade_articles(self.ctx, [(entry.article_id, entry.doc) for entry in entries])
+        grade_articles(self.ctx, [(entry.article_id, entry.doc) for entry in entries], reader=self.read_pages)
         for key, entry in zip(keys, entries, strict=True):
             work.finish_item(self.ctx.db, self.job_id, key, self.ctx.run_id, article_id=entry.article_id)
             self.progress.articles += 1
