@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from ..claims import STOPWORDS
 from .normalise import UNSPACED, Folded, fold, sentences
@@ -77,9 +78,13 @@ class Sentences:
     def of(cls, text: str, folded: Folded | None = None) -> Sentences:
         """`text` indexed; `folded` is `fold(text)` when the caller has it already (quote checks fold too)."""
         spans = sentences(text)
-        docs = [Counter(_terms(words)) for words in _sentence_words(text, spans, folded or fold(text))]
+        per = _sentence_words(text, spans, folded or fold(text))
+        # Each distinct word's terms once; each sentence counted by C loops over them (a page repeats its words).
+        of_word = {w: _terms_of(w) for w in set(chain.from_iterable(per))}.__getitem__
+        docs = [Counter(chain.from_iterable(map(of_word, words))) for words in per]
         lengths = [sum(d.values()) for d in docs]
-        return cls(text, spans, docs, Counter(t for d in docs for t in d), lengths, sum(lengths) / (len(docs) or 1))
+        df = Counter(chain.from_iterable(docs))
+        return cls(text, spans, docs, df, lengths, sum(lengths) / (len(docs) or 1))
 
 
 def _sentence_words(text: str, spans: list[tuple[int, int]], folded: Folded) -> list[list[str]]:
@@ -111,10 +116,11 @@ def check_passage(claim: str, page: str | Sentences | None) -> Check:
     n, df, lengths, avg = len(docs), index.df, index.lengths, index.average or 1
     idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
     best, best_score = 0, -1.0
+    # BM25 of each sentence, with what does not change from one term to the next computed once per sentence.
+    weights, k1 = [(t, idf[t]) for t in wanted], K1 + 1
     for i, d in enumerate(docs):
-        score = sum(
-            idf[t] * d[t] * (K1 + 1) / (d[t] + K1 * (1 - B + B * lengths[i] / avg)) for t in wanted if t in d
-        )
+        norm = K1 * (1 - B + B * lengths[i] / avg)
+        score = sum(w * d[t] * k1 / (d[t] + norm) for t, w in weights if t in d)
         if score > best_score:
             best, best_score = i, score
     total = sum(idf.values()) or 1.0
