@@ -53,6 +53,9 @@ class _Recent:
         self._kept.move_to_end(key)
         return True, got[0]
 
+    def __contains__(self, key: int) -> bool:
+        return key in self._kept
+
     def put(self, key: int, value: Any, size: int) -> None:
         old = self._kept.pop(key, None)
         self.used -= old[1] if old else 0
@@ -89,7 +92,7 @@ class PageTexts:
     def knows(self, capture_id: int) -> bool:
         """Whether the text of a capture is kept, ready or packed."""
         with self._lock:
-            return capture_id in self.ready._kept or capture_id in self.packed._kept
+            return capture_id in self.ready or capture_id in self.packed
 
     def unpack(self, capture_id: int) -> str | None:
         """The main text of a capture kept packed, or None."""

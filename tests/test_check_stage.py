@@ -259,6 +259,7 @@ def test_the_run_keeps_page_texts_within_its_budget_the_least_recently_used_goin
     page = "Der Bürgermeister sagte: «Die Brücke bleibt zu.» " * 200
     texts.pack(2, page)
     assert texts.unpack(2) == page and texts.unpack(3) is None
+    assert texts.knows(2) and texts.knows(5) and not texts.knows(3)  # packed, ready (as unreadable), neither
     assert texts.packed.used < len(page) / 4
 
 
