@@ -5,13 +5,14 @@ sends its new URLs to the feed, records and captures each answer as it arrives,
 and grades an article once every URL it cites has its answer (and its snapshot
 look-ups, when asked for). Articles ready to grade are graded in blocks, so the
 check stage reads and indexes a page once for all the articles of a block that
-cite it: what is ready is graded as soon as no event waits (so a writer that
-keeps up grades articles as they come), and otherwise once `BLOCK_ARTICLES` are
-ready or the first has waited `BLOCK_SECONDS`, and before any would pass its
-deadline: blocks grow only while grading is what holds the batch back. It knows
-nothing of where events come from, so any driver can feed it. An item that is not done within `item_deadline` seconds of
-being taken is failed with the reason, whatever it waits for: no input can hold
-a batch forever.
+cite it. What is ready is graded as soon as no event waits, so blocks grow only
+while grading is what holds the batch back (the events that came meanwhile are
+handled first); at most `BLOCK_ARTICLES` at once, none waits more than
+`BLOCK_SECONDS` for its block, and a block is graded before any of its articles
+would pass its deadline.
+It knows nothing of where events come from, so any driver can feed it. An item
+that is not done within `item_deadline` seconds of being taken is failed with
+the reason, whatever it waits for: no input can hold a batch forever.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from .progress import Progress
 
 PROGRESS_EVERY = 0.2  # seconds between progress callbacks (and deadline checks)
 BLOCK_ARTICLES = 128  # articles graded together at most (their documents are held until then)
-BLOCK_SECONDS = 2.0  # the longest an article ready to grade waits for others to join its block
+BLOCK_SECONDS = 5.0  # how long an article ready to grade waits for others to join its block
 
 
 @dataclass
@@ -115,8 +116,7 @@ class Writer:
                     self._graded(key)
             if self.events.empty():  # URLs that arrived together go to the resolver together
                 self.feed.flush()
-            if self._ready and (self.events.empty() or len(self._ready) >= BLOCK_ARTICLES
-                                or time.monotonic() - next(iter(self._ready.values())) >= BLOCK_SECONDS):
+            if self._ready and self._block_due():
                 self.feed.flush()  # the resolver goes on with what has come while the block is graded
                 self._grade_block()
             if time.monotonic() - last >= PROGRESS_EVERY:
@@ -239,6 +239,13 @@ class Writer:
         """Every answer and look-up of the article is in: it joins the block to be graded."""
         if key in self._open:  # else failed at its deadline while its look-ups ran
             self._ready[key] = time.monotonic()
+
+    def _block_due(self) -> bool:
+        """Whether to grade what is ready now: when no event waits (a writer that keeps up grades articles as
+        they come, so a run can be stopped anywhere with its finished items done), a full block, or one whose
+        first article has waited `BLOCK_SECONDS` while events kept coming."""
+        waited = time.monotonic() - next(iter(self._ready.values()))
+        return self.events.empty() or len(self._ready) >= BLOCK_ARTICLES or waited >= BLOCK_SECONDS
 
     def _grade_block(self) -> None:
         """Check, trace and grade the articles ready, as one block, and finish their items."""
