@@ -209,19 +209,19 @@ class Checker:
         the run's page-text budget has let go since. Each article's rows, and the order they are
         written in, are those of checking the articles one after another. Returns article id → rows."""
         work: list[_Work] = []
-        articles: list[_Block] = []
+        articles: list[_Article] = []
         for article_id in article_ids:
             citations, claims = queries.article_claims(self.ctx.db, article_id)
             if claim_id is not None:
                 claims = {claim_id: claims[claim_id]} if claim_id in claims else {}
-            block = _Block(article_id, list(claims))
+            article = _Article(article_id, list(claims))
             children = children_index(citations)
             for claim in claims.values():
                 for url, target, quotes in _targets(claim, citations, children):
-                    block.pages.setdefault(url, len(block.pages))
-                    block.work.append(_Work(block, claim, url, target, quotes))
-                    work.append(block.work[-1])
-            articles.append(block)
+                    article.pages.setdefault(url, len(article.pages))
+                    article.work.append(_Work(article, claim, url, target, quotes))
+                    work.append(article.work[-1])
+            articles.append(article)
         by_page: dict[str, list[_Work]] = {}
         for item in work:
             by_page.setdefault(item.url, []).append(item)
@@ -237,17 +237,18 @@ class Checker:
                 future.cancel()
             self._pending.clear()
         out = {}
-        for block in articles:
-            rows = [row for item in block.work for row in item.rows] + [block.drift[u] for u in block.drift_order()]
-            writes.replace_checks(self.ctx.db, self.ctx.run_id, block.claims, rows, block.drift_order())
-            out[block.article_id] = rows
+        for article in articles:
+            drifted = article.drift_order()
+            rows = [row for item in article.work for row in item.rows] + [article.drift[u] for u in drifted]
+            writes.replace_checks(self.ctx.db, self.ctx.run_id, article.claims, rows, drifted)
+            out[article.article_id] = rows
         return out
 
     def _check_page(self, page: Page, items: list[_Work]) -> None:
         """Every check of the block on one page, then its drift check for each article citing it (with the
         article's own words, so computed once for each different set of words)."""
-        words: dict[int, list[str]] = {}  # article (its index in the block) → its words found on the page
-        blocks: dict[int, _Block] = {}
+        citing: dict[int, _Article] = {}  # by id: the articles citing the page
+        words: dict[int, list[str]] = {}  # ... and the words of each found there
         for item in items:
             if not page.checked and page.live is None and page.snapshot is None:
                 continue  # never checked (offline): nothing to say about the page yet
@@ -255,8 +256,8 @@ class Checker:
             quotes, claim = item.quotes, item.claim
             checks = ([(check_quote(q.text, text.folded if text else None), q.text) for q in quotes]
                       if quotes else [(check_passage(claim.text, text.sentences if text else None), claim.text)])
-            found = words.setdefault(id(item.block), [])
-            blocks[id(item.block)] = item.block
+            found = words.setdefault(id(item.article), [])
+            citing[id(item.article)] = item.article
             for check, said in checks:
                 if Verdict(check.verdict).is_found:
                     found.append(said)
@@ -264,17 +265,17 @@ class Checker:
         if page.snapshot is None or (page.live is None and not page.gone):
             return
         drifts: dict[str | None, dict] = {}
-        for key, block in blocks.items():
+        for key, article in citing.items():
             first = words[key][0] if words[key] else None
             if first not in drifts:
                 check = check_drift(page.snapshot.text, page.live.text if page.live else None, gone=page.gone,
                                     words=first)
                 drifts[first] = _row(check, page, CheckAgainst.LIVE, page.live, None, None)
-            block.drift[page.url] = drifts[first]
+            article.drift[page.url] = drifts[first]
 
 
 @dataclass
-class _Block:
+class _Article:
     """One article of a block being checked: its claims, the pages it cites (in the order it first cites
     them), its checks as they are done, and the drift check of each page it cites."""
 
@@ -292,7 +293,7 @@ class _Block:
 class _Work:
     """One claim's checks on one page it cites, and the rows they gave."""
 
-    block: _Block
+    article: _Article
     claim: Claim
     url: str
     target: Citation
