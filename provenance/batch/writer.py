@@ -38,7 +38,7 @@ from .progress import Progress
 
 PROGRESS_EVERY = 0.2  # seconds between progress callbacks (and deadline checks)
 BLOCK_ARTICLES = 128  # articles graded together at most (their documents are held until then)
-BLOCK_SECONDS = 5.0  # how long an article ready to grade waits for others to join its block
+BLOCK_SECONDS = 1.0  # how long an article ready to grade waits for others to join its block
 
 
 @dataclass
