@@ -7,9 +7,11 @@ look-ups, when asked for). Articles ready to grade are graded in blocks, so the
 check stage reads and indexes a page once for all the articles of a block that
 cite it. What is ready is graded as soon as no event waits, so blocks grow only
 while grading is what holds the batch back (the events that came meanwhile are
-handled first); at most `BLOCK_ARTICLES` at once, none waits more than
-`BLOCK_SECONDS` for its block, and a block is graded before any of its articles
-would pass its deadline.
+handled first); none waits more than `BLOCK_SECONDS` for its block, a block is
+graded before any of its articles would pass its deadline, and the first block
+holds at most `FIRST_BLOCK` articles, each next one twice as many as the one
+before, up to `BLOCK_ARTICLES`: a run's first items finish early, whatever
+comes at once.
 It knows nothing of where events come from, so any driver can feed it. An item
 that is not done within `item_deadline` seconds of being taken is failed with
 the reason, whatever it waits for: no input can hold a batch forever.
@@ -38,6 +40,7 @@ from .progress import Progress
 
 PROGRESS_EVERY = 0.2  # seconds between progress callbacks (and deadline checks)
 BLOCK_ARTICLES = 128  # articles graded together at most (their documents are held until then)
+FIRST_BLOCK = 8  # ... in the run's first block; each block may hold twice the one before, up to BLOCK_ARTICLES
 BLOCK_SECONDS = 1.0  # how long an article ready to grade waits for others to join its block
 
 
@@ -73,6 +76,7 @@ class Writer:
         self._dropped: set[str] = set()  # items read, then found taken by another process
         self._expired: set[str] = set()  # items failed at their deadline: what comes for them later is dropped
         self._ready: dict[str, float] = {}  # items ready to grade → since when (in order: the oldest first)
+        self._block = FIRST_BLOCK  # the most the next block may hold
         # A local pool's workers read the cited pages' texts for the check stage (a cluster's extraction does not).
         self.read_pages = getattr(pool, "run_beside", None)
 
@@ -245,12 +249,14 @@ class Writer:
         they come, so a run can be stopped anywhere with its finished items done), a full block, or one whose
         first article has waited `BLOCK_SECONDS` while events kept coming."""
         waited = time.monotonic() - next(iter(self._ready.values()))
-        return self.events.empty() or len(self._ready) >= BLOCK_ARTICLES or waited >= BLOCK_SECONDS
+        return self.events.empty() or len(self._ready) >= self._block or waited >= BLOCK_SECONDS
 
     def _grade_block(self) -> None:
         """Check, trace and grade the articles ready, as one block, and finish their items."""
-        keys = [key for key in self._ready if key in self._open]
-        self._ready.clear()
+        keys = [key for key in list(self._ready)[: self._block] if key in self._open]
+        for key in list(self._ready)[: self._block]:
+            del self._ready[key]
+        self._block = min(BLOCK_ARTICLES, 2 * self._block)  # small at first: a run's first items finish early
         entries = [self._open.pop(key) for key in keys]
         grade_articles(self.ctx, [(entry.article_id, entry.doc) for entry in entries], reader=self.read_pages)
         for key, entry in zip(keys, entries, strict=True):
