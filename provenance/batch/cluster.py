@@ -3,7 +3,8 @@
     reader (here) ──▶ extract_document (any worker) ──▶ writer (here) ──▶ new URLs by origin
                                                           ▲                      │
                                                           └── record, capture ◀──┴── the origin's owner
-                                                                                    (an actor on one worker)
+                                                              rows                  (an actor on one worker:
+                                                                                     the pages into its WARC files)
 
 This driver replaces only where documents are extracted (`ClusterExtraction`, the pool's
 `submit`/`settle`/`shutdown`) and who resolves (`ClusterResolver`, the resolver's
@@ -18,6 +19,12 @@ global lock. Which worker owns an origin follows from the live workers (rendezvo
 computed alike here and on every worker; when a worker is lost only its origins move, and the
 URLs it had in hand are asked again. A chain that redirects to another origin asks that hop of
 its origin's owner, so every request to an origin, a first URL or a hop, leaves from one worker.
+
+The owner writes the pages of the chains it resolves into WARC files of its own
+(`provenance-RUN-WORKER-SEQ.warc.gz`, `archive.detached`) and sends back the capture rows only,
+which the writer records (`ClusterArchiver`): pages never cross the network. At the end each
+owner seals its file, and a lost worker's file is sealed after its last recorded record, as a
+killed run's files are.
 
 The Wayback gate stays in this process: the snapshot look-ups run here, so its rate is
 the whole cluster's. A worker killed mid-run loses nothing: Dask runs its extractions
@@ -38,18 +45,23 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import dask
 from distributed import Actor, Client, LocalCluster, get_worker
 from distributed.client import FutureCancelledError
 
+from ..archive import Archiver, seal_killed_warcs
+from ..archive.detached import DetachedCapture
+from ..errors import DiskFull
 from ..fetch_once import ROW_COLUMNS
-from ..models import Resolution, Status
+from ..models import Capture, Resolution, Status
 from ..politeness import origin_of
 from ..resolve import Resolver
 from ..run import RunContext
 from ..settings import Settings
+from ..store import queries, writes
+from ..store import queue as work
 from ..store.memo import Settled
 from .driver import Batch
 from .extraction import Outcome, extract_document
@@ -60,7 +72,7 @@ OWNER_CHECK = 1.0
 FORWARD_WAIT = 600.0
 # How long a hop whose owner was lost waits to learn the origin's new owner before it is fetched here (seconds).
 REROUTE_WAIT = 30.0
-# How many URLs one call to an owner carries (its answers come back together, pages and all).
+# How many URLs one call to an owner carries (its answers come back together: the rows, not the pages).
 OWNER_CALL = 16
 # How many owners a URL may lose before it is answered with an error.
 OWNER_LOSSES = 3
@@ -76,18 +88,37 @@ def connect(address: str, workers: int | None = None) -> tuple[Client, LocalClus
     return Client(address), None
 
 
+class Answered(NamedTuple):
+    """An owner's answer for one URL: the resolution without its pages, the WARC records the owner wrote
+    of them, and why it could not write them when the disk was full."""
+
+    resolution: Resolution
+    captures: list[Capture]
+    disk_full: str | None = None
+
+
+def worker_tag(name: object, address: str) -> str:
+    """A worker's part of its WARC files' names: `w` and its Dask name when that is letters and digits
+    (a LocalCluster's 0, 1, …), else a hash of its address."""
+    text = str(name)
+    return f"w{text}" if text.isalnum() else f"w{zlib.crc32(address.encode()):08x}"
+
+
 class OriginOwner:
-    """A Dask actor on one worker: the resolver of the origins that worker owns.
+    """A Dask actor on one worker: the resolver of the origins that worker owns, and their archiver.
 
     Its resolver lives as long as the worker, so limits, robots.txt and Retry-After carry from
     one call to the next. Each call resolves on a thread of its own (like a local wave) while the
-    worker's event loop waits for it, so calls run side by side.
+    worker's event loop waits for it, so calls run side by side. Each page is written into this
+    worker's WARC files as soon as its chain is done, and only the capture rows go back.
     """
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, run: str):
         self.resolver = Resolver(settings)
         self.resolver.remember_in(Settled(ROW_COLUMNS))  # on this worker's disk: flat memory, however many URLs
         self.worker = get_worker()
+        self.key = self.worker.get_current_task()  # this actor's: the worker forgets it once the batch lets go
+        self.archive = DetachedCapture(settings, run, worker_tag(self.worker.name, self.worker.address))
         self.fetches = _Forwarding(self.resolver.fetches, self.worker.address)
         self.resolver.fetches = self.fetches  # type: ignore[assignment]
         if self.resolver.robots is not None:
@@ -108,20 +139,36 @@ class OriginOwner:
         known = self.resolver.fetch_once(url, settled, self.fetches.inner)
         return known if known is not None else await answer
 
-    async def resolve(self, urls: list[str]) -> list[Resolution]:
+    async def resolve(self, urls: list[str]) -> list[Answered]:
         loop = asyncio.get_running_loop()
         answer: asyncio.Future = loop.create_future()
+        out: dict[str, Answered] = {}
+
+        def captured(res: Resolution) -> None:  # as each chain is done: its pages go to disk, not back
+            out[res.url] = Answered(res, *self.archive.capture(res)) if self.wanted() else Answered(res, [])
+            res.exchanges = []
 
         def run() -> None:
             try:
-                out = self.resolver.resolve_many(urls)
+                done = self.resolver.resolve_many(urls, on_result=captured)
             except Exception as e:  # said to the client, which answers these URLs with the reason
                 loop.call_soon_threadsafe(answer.set_exception, e)
                 return
-            loop.call_soon_threadsafe(answer.set_result, out)
+            loop.call_soon_threadsafe(answer.set_result, [out[r.url] for r in done])
 
         threading.Thread(target=run, name="owner-wave", daemon=True).start()
         return await answer
+
+    def wanted(self) -> bool:
+        """Whether the batch process still holds this owner. A batch process killed mid-run lets go of it
+        (the scheduler sees its client gone): its calls in hand may finish, but write no more into files
+        that the resumed run seals (`seal_killed_warcs`)."""
+        return self.key in self.worker.state.actors
+
+    def close_archive(self) -> list[str]:
+        """Seal this worker's WARC file at the end of the run; the names of the files it wrote."""
+        self.archive.close()
+        return list(self.archive.store.closed_files)
 
     def requests_made(self) -> int:
         return self.resolver.requests_made
@@ -210,12 +257,19 @@ class _OwnRobots:
 class ClusterResolver:
     """`resolve_many` as the writer's feed calls it, answered by the owners of the URLs' origins.
 
-    `fetcher` and `close` are the local resolver's: the Wayback look-ups of this process use them.
+    `fetcher` is the local resolver's: the Wayback look-ups of this process use it. The WARC records an
+    owner wrote of a URL's pages wait in `written` until the writer records them (`ClusterArchiver`).
     """
 
-    def __init__(self, client: Client, settings: Settings, local: Resolver):
-        self.client, self.settings, self.local = client, settings, local
-        self.fetcher = local.fetcher
+    def __init__(self, client: Client, ctx: RunContext):
+        self.client, self.settings, self.local = client, ctx.settings, ctx.resolver
+        # A worker runs elsewhere (another folder, another machine): it writes WARC files where this process
+        # reads them back, so the folder is given whole (on several machines, a path they share).
+        self.owner_settings = replace(ctx.settings, archive_dir=ctx.settings.warc_dir().resolve())
+        self.db, self.run_id = ctx.db, ctx.run_id
+        self.fetcher = self.local.fetcher
+        self.written: dict[str, tuple[list[Capture], str | None]] = {}  # URL → its owner's records (in flight)
+        self.warc_files: list[str] = []  # the files the owners sealed at the end
         self._lock = threading.Lock()
         self._owners: dict[str, Any] = {}  # worker address → its OriginOwner actor
         self._held: dict[str, Any] = {}  # the actors' futures: an actor lives as long as its future is held
@@ -235,8 +289,8 @@ class ClusterResolver:
                 del self._owners[gone]
                 self._held.pop(gone, None)
             for addr in sorted(live - set(self._owners)):
-                future = self.client.submit(OriginOwner, self.settings, actor=True, workers=[addr],
-                                            allow_other_workers=False, pure=False)
+                future = self.client.submit(OriginOwner, self.owner_settings, str(self.run_id), actor=True,
+                                            workers=[addr], allow_other_workers=False, pure=False)
                 try:
                     self._owners[addr] = future.result(timeout=60)
                 except Exception:
@@ -278,13 +332,15 @@ class ClusterResolver:
         unique = list(dict.fromkeys(urls))
         if self.settings.offline:
             return self.local.resolve_many(unique, on_result=on_result)
-        answers: queue.SimpleQueue[tuple[list[str], list[Resolution]]] = queue.SimpleQueue()
+        answers: queue.SimpleQueue[tuple[list[str], list[Answered]]] = queue.SimpleQueue()
         self._send(unique, answers, losses=0)
         results: dict[str, Resolution] = {}
         while len(results) < len(unique):
             asked, got = answers.get()
-            for url, res in zip(asked, got, strict=True):
+            for url, (res, captures, disk_full) in zip(asked, got, strict=True):
                 results[url] = res
+                if captures or disk_full:
+                    self.written[res.url] = (captures, disk_full)
                 if on_result is not None:
                     on_result(res)
         return [results[u] for u in unique]
@@ -318,15 +374,15 @@ class ClusterResolver:
         except (LookupError, FutureCancelledError, OSError) as e:
             lost = e
         except Exception as e:  # the owner's resolver failed: these URLs are answered with the reason
-            answers.put((urls, [_error(u, e) for u in urls]))
+            answers.put((urls, [Answered(_error(u, e), []) for u in urls]))
             return
         if losses + 1 >= OWNER_LOSSES:
-            answers.put((urls, [_error(u, lost) for u in urls]))
+            answers.put((urls, [Answered(_error(u, lost), []) for u in urls]))
             return
         try:
             self._refresh()
         except RuntimeError as e:
-            answers.put((urls, [_error(u, e) for u in urls]))
+            answers.put((urls, [Answered(_error(u, e), []) for u in urls]))
             return
         self._send(urls, answers, losses + 1)
 
@@ -350,7 +406,39 @@ class ClusterResolver:
         return missing
 
     def close(self) -> None:
+        """At the end of the run: each owner seals its WARC file; then the files a lost worker left open are
+        sealed after their last recorded record, as a killed run's are (`seal_killed_warcs`)."""
+        with self._lock:
+            owners = list(self._owners.values())
+        for owner in owners:
+            try:
+                self.warc_files += owner.close_archive().result(timeout=60)
+            except Exception:
+                continue  # lost at the end: its file is sealed below
+        self.warc_files += seal_killed_warcs(self.settings.warc_dir(), [self.run_id],
+                                             lambda name: work.recorded_end(self.db, name))
         self.local.close()
+
+
+class ClusterArchiver(Archiver):
+    """The run's archiver, recording the WARC records an owner wrote on its worker; a page fetched here
+    (an article given as a URL) is written here, into the batch process's own files."""
+
+    def __init__(self, ctx: RunContext, resolver: ClusterResolver):
+        super().__init__(ctx.settings, ctx.db, ctx.run_id, ctx.resolver.fetcher, gate=ctx.gate, gates=ctx.gates,
+                         store=ctx.archiver.store)
+        self.resolver = resolver
+
+    def capture(self, res: Resolution) -> list[Capture]:
+        written = self.resolver.written.pop(res.url, None)
+        if written is None:
+            return super().capture(res)
+        captures, disk_full = written
+        if captures:
+            writes.record_captures(self.db, self.run_id, captures, queries.latest_resolution_id(self.db, res.url))
+        if disk_full:
+            raise DiskFull(disk_full)
+        return captures
 
 
 def _error(url: str, e: BaseException) -> Resolution:
@@ -422,9 +510,9 @@ class ClusterBatch(Batch):
 
     def _context(self, ctx: RunContext) -> RunContext:
         assert self.client is not None
-        self.resolver = ClusterResolver(self.client, self.settings, ctx.resolver)
+        self.resolver = ClusterResolver(self.client, ctx)
         # The run's stages call only resolve_many, resolve, fetcher and close of their resolver.
-        return replace(ctx, resolver=cast(Resolver, self.resolver))
+        return replace(ctx, resolver=cast(Resolver, self.resolver), archiver=ClusterArchiver(ctx, self.resolver))
 
     def _run_args(self) -> dict:
         return {**super()._run_args(), "cluster": self.address}
