@@ -26,7 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from provenance import batch as batch_mod
 from provenance.archive.warc import payload_digest
-from provenance.batch.cluster import ClusterBatch, _weight, owner_among
+from provenance.batch.cluster import ClusterBatch, ClusterExtraction, _weight, owner_among
 from provenance.usecases import verify_archive
 from tests.test_batch import Web, assert_clean, cli, settings_for, table_counts, wait_for_done, write_articles
 
@@ -56,8 +56,12 @@ def rows(db: Path) -> dict:
     return out
 
 
-def test_a_small_batch_gives_the_same_rows_as_the_local_batch(tmp_path, cluster):
+def test_a_small_batch_gives_the_same_rows_as_the_local_batch(tmp_path, cluster, monkeypatch):
     lc, _ = cluster
+    sent = []  # what the batch process sent to be extracted: a path, never the page
+    submit = ClusterExtraction.submit
+    monkeypatch.setattr(ClusterExtraction, "submit", lambda self, doc, done: (sent.append(doc),
+                                                                              submit(self, doc, done)))
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=12)
         local = batch_mod.run_batch(settings_for(tmp_path / "local.db"), [str(tmp_path / "in")], extract_workers=0)
@@ -66,6 +70,7 @@ def test_a_small_batch_gives_the_same_rows_as_the_local_batch(tmp_path, cluster)
         dist = batch_mod.run_batch(settings_for(tmp_path / "dist.db"), [str(tmp_path / "in")],
                                    cluster=lc.scheduler_address)
         hits_dist = dict(web.hits)
+    assert len(sent) == 12 and all(d.data is None and Path(d.path).is_absolute() for d in sent)
     assert dist.articles == local.articles == 12 and dist.failed == 0
     assert dist.resolutions == local.resolutions and dist.exit_code() == local.exit_code() == 1
     assert dist.dead_link_rate == local.dead_link_rate
@@ -176,7 +181,8 @@ class Poison(WorkerPlugin):
         real = extraction.extract_document
 
         def extract_document(doc):
-            if b"POISON" in (doc.data or b""):
+            data = doc.data if doc.data is not None else Path(doc.path).read_bytes()  # read here, by the worker
+            if b"POISON" in data:
                 os._exit(1)
             return real(doc)
 

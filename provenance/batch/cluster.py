@@ -490,6 +490,7 @@ class ClusterBatch(Batch):
                  **kwargs):
         super().__init__(settings, sources_, **kwargs)
         self.address = cluster
+        self.defer_files = True  # a folder's files are read by the worker that extracts them
         self.cluster_workers = cluster_workers
         self.client: Client | None = None
         self.local_cluster: LocalCluster | None = None
