@@ -42,8 +42,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, NamedTuple, cast
 
@@ -68,6 +67,8 @@ from .extraction import Outcome, extract_document
 
 # How often a wait on an owner checks that its worker is still there (seconds).
 OWNER_CHECK = 1.0
+# How often the calls in flight are looked at for their answers (seconds).
+CALL_POLL = 0.01
 # How long a hop asked of another origin's owner may take before it is fetched here instead (seconds).
 FORWARD_WAIT = 600.0
 # How long a hop whose owner was lost waits to learn the origin's new owner before it is fetched here (seconds).
@@ -254,6 +255,17 @@ class _OwnRobots:
         self.inner.when_ready(origin, callback)
 
 
+@dataclass(eq=False)
+class _Call:
+    """One call to an owner in flight: its URLs, and where their answers go."""
+
+    addr: str
+    urls: list[str]
+    answers: queue.SimpleQueue
+    losses: int
+    future: Any = None
+
+
 class ClusterResolver:
     """`resolve_many` as the writer's feed calls it, answered by the owners of the URLs' origins.
 
@@ -275,6 +287,10 @@ class ClusterResolver:
         self._held: dict[str, Any] = {}  # the actors' futures: an actor lives as long as its future is held
         self._origin_owner: dict[str, str] = {}  # origin → the owner it was last sent to (origins: few)
         self._live_lock = threading.Lock()
+        self._calls_lock = threading.Lock()
+        self._calls: set[_Call] = set()
+        self._poller: threading.Thread | None = None
+        self._closing = threading.Event()
         self._live: set[str] = set()
         self._live_at = float("-inf")
         self._refresh()
@@ -347,44 +363,78 @@ class ClusterResolver:
 
     def _send(self, urls: list[str], answers: queue.SimpleQueue, losses: int) -> None:
         """Each owner is asked for its URLs in calls of at most `OWNER_CALL`: a call answers when its slowest
-        URL is done, and until then the owner holds the others' pages, so small calls keep memory flat."""
+        URL is done, so small calls let each answer be recorded soon after its chain ends."""
         groups: dict[str, list[str]] = {}
         for url in urls:
             groups.setdefault(self.owner_of(url), []).append(url)
         for addr, group in groups.items():
             for i in range(0, len(group), OWNER_CALL):
-                threading.Thread(target=self._ask, args=(addr, group[i:i + OWNER_CALL], answers, losses),
-                                 name="owner-call", daemon=True).start()
+                self._call(_Call(addr, group[i:i + OWNER_CALL], answers, losses))
 
-    def _ask(self, addr: str, urls: list[str], answers: queue.SimpleQueue, losses: int) -> None:
-        """Wait for `addr`'s owner to answer `urls`; if its worker goes, ask the origins' new owners."""
+    def _call(self, call: _Call) -> None:
         with self._lock:
-            actor = self._owners.get(addr)
+            actor = self._owners.get(call.addr)
+        if actor is None:
+            self._lost(call, LookupError(call.addr))
+            return
+        call.future = actor.resolve(call.urls)
+        with self._calls_lock:
+            self._calls.add(call)
+            if self._poller is None:
+                self._poller = threading.Thread(target=self._poll, name="owner-calls", daemon=True)
+                self._poller.start()
+
+    def _poll(self) -> None:
+        """One thread waits for every call in flight, however many: a thread per call (hundreds of them when
+        many URLs wait on a slow host) made the batch process grow with the URLs in flight."""
+        checked = time.monotonic()
+        while not self._closing.wait(CALL_POLL):
+            with self._calls_lock:
+                calls = list(self._calls)
+            check = time.monotonic() - checked >= OWNER_CHECK
+            if check:
+                checked = time.monotonic()
+            for call in calls:
+                if call.future.done():
+                    self._settle(call)
+                elif check and not self._still_there(call.addr):
+                    self._forget(call)
+                    self._lost(call, LookupError(call.addr))
+
+    def _still_there(self, addr: str) -> bool:
         try:
-            if actor is None:
-                raise LookupError(addr)
-            future = actor.resolve(urls)
-            while True:
-                try:
-                    answers.put((urls, future.result(timeout=OWNER_CHECK)))
-                    return
-                except (FutureTimeout, TimeoutError):
-                    if not self._alive(addr):
-                        raise LookupError(addr) from None
-        except (LookupError, FutureCancelledError, OSError) as e:
-            lost = e
+            return self._alive(addr)
+        except Exception:  # the scheduler did not say: ask again at the next check
+            return True
+
+    def _forget(self, call: _Call) -> None:
+        with self._calls_lock:
+            self._calls.discard(call)
+
+    def _settle(self, call: _Call) -> None:
+        self._forget(call)
+        try:
+            call.answers.put((call.urls, call.future.result()))
+        except (FutureCancelledError, OSError) as e:
+            self._lost(call, e)
         except Exception as e:  # the owner's resolver failed: these URLs are answered with the reason
-            answers.put((urls, [Answered(_error(u, e), []) for u in urls]))
-            return
-        if losses + 1 >= OWNER_LOSSES:
-            answers.put((urls, [Answered(_error(u, lost), []) for u in urls]))
-            return
-        try:
-            self._refresh()
-        except RuntimeError as e:
-            answers.put((urls, [Answered(_error(u, e), []) for u in urls]))
-            return
-        self._send(urls, answers, losses + 1)
+            call.answers.put((call.urls, [Answered(_error(u, e), []) for u in call.urls]))
+
+    def _lost(self, call: _Call, lost: BaseException) -> None:
+        """The call's owner is gone: ask the origins' new owners (on a thread of its own, as learning who
+        they are waits on the scheduler), or answer with the reason once the URLs lost `OWNER_LOSSES` owners."""
+        def again() -> None:
+            if call.losses + 1 >= OWNER_LOSSES:
+                call.answers.put((call.urls, [Answered(_error(u, lost), []) for u in call.urls]))
+                return
+            try:
+                self._refresh()
+            except RuntimeError as e:
+                call.answers.put((call.urls, [Answered(_error(u, e), []) for u in call.urls]))
+                return
+            self._send(call.urls, call.answers, call.losses + 1)
+
+        threading.Thread(target=again, name="owner-lost", daemon=True).start()
 
     def requests_made(self) -> int:
         """Requests the owners sent (for tests and benchmarks)."""
@@ -417,6 +467,7 @@ class ClusterResolver:
                 continue  # lost at the end: its file is sealed below
         self.warc_files += seal_killed_warcs(self.settings.warc_dir(), [self.run_id],
                                              lambda name: work.recorded_end(self.db, name))
+        self._closing.set()
         self.local.close()
 
 
