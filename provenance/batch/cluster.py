@@ -36,6 +36,7 @@ work queue in the database names this process as the items' owner.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import queue
 import threading
@@ -105,6 +106,30 @@ def worker_tag(name: object, address: str) -> str:
     return f"w{text}" if text.isalnum() else f"w{zlib.crc32(address.encode()):08x}"
 
 
+class _OwnerCall:
+    """One call to an owner: its URLs, the answers so far, and the future its caller awaits on the event loop."""
+
+    def __init__(self, urls: list[str], loop: asyncio.AbstractEventLoop, answer: asyncio.Future):
+        self.urls, self.loop, self.answer = urls, loop, answer
+        self.out: dict[int, Answered] = {}  # by the URL's place in `urls`
+
+    def settle(self, i: int, kept: Answered) -> None:
+        self.out[i] = kept
+        if len(self.out) == len(self.urls):
+            self.loop.call_soon_threadsafe(_set, self.answer, [self.out[i] for i in range(len(self.urls))], None)
+
+    def fail(self, e: BaseException) -> None:
+        self.loop.call_soon_threadsafe(_set, self.answer, None, e)
+
+
+def _set(answer: asyncio.Future, result: Any, error: BaseException | None) -> None:
+    if not answer.done():
+        if error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(result)
+
+
 class OriginOwner:
     """A Dask actor on one worker: the resolver of the origins that worker owns, and their archiver.
 
@@ -120,6 +145,10 @@ class OriginOwner:
         self.worker = get_worker()
         self.key = self.worker.get_current_task()  # this actor's: the worker forgets it once the batch lets go
         self.archive = DetachedCapture(settings, run, worker_tag(self.worker.name, self.worker.address))
+        self._starts: queue.SimpleQueue[_OwnerCall] = queue.SimpleQueue()
+        self._finished: queue.SimpleQueue[tuple[_OwnerCall, int, Resolution]] = queue.SimpleQueue()
+        threading.Thread(target=self._start_calls, name="owner-start", daemon=True).start()
+        threading.Thread(target=self._archive_finished, name="owner-archive", daemon=True).start()
         self.fetches = _Forwarding(self.resolver.fetches, self.worker.address)
         self.resolver.fetches = self.fetches  # type: ignore[assignment]
         if self.resolver.robots is not None:
@@ -141,24 +170,39 @@ class OriginOwner:
         return known if known is not None else await answer
 
     async def resolve(self, urls: list[str]) -> list[Answered]:
+        """The answers for `urls`, once the last of their chains is done and archived."""
         loop = asyncio.get_running_loop()
-        answer: asyncio.Future = loop.create_future()
-        out: dict[str, Answered] = {}
+        call = _OwnerCall(list(dict.fromkeys(urls)), loop, loop.create_future())
+        self._starts.put(call)
+        return await call.answer
 
-        def captured(res: Resolution) -> None:  # as each chain is done: its pages go to disk, not back
-            out[res.url] = Answered(res, *self.archive.capture(res)) if self.wanted() else Answered(res, [])
-            res.exchanges = []
-
-        def run() -> None:
+    def _start_calls(self) -> None:
+        """Start each call's chains (off the event loop: a chain's first steps may wait on a lock or the
+        memo); they run on the resolver's own threads, and end in `_finished`."""
+        while True:
+            call = self._starts.get()
             try:
-                done = self.resolver.resolve_many(urls, on_result=captured)
-            except Exception as e:  # said to the client, which answers these URLs with the reason
-                loop.call_soon_threadsafe(answer.set_exception, e)
-                return
-            loop.call_soon_threadsafe(answer.set_result, [out[r.url] for r in done])
+                for i, url in enumerate(call.urls):
+                    self.resolver.start(url, functools.partial(self._finished_put, call, i))
+            except Exception as e:  # said to the batch process, which answers these URLs with the reason
+                call.fail(e)
 
-        threading.Thread(target=run, name="owner-wave", daemon=True).start()
-        return await answer
+    def _finished_put(self, call: _OwnerCall, i: int, res: Resolution) -> None:
+        self._finished.put((call, i, res))
+
+    def _archive_finished(self) -> None:
+        """Each chain as it ends: its pages into this worker's WARC files, its answer to its call (one thread
+        for every call in flight, so a worker does not hold a thread per call waiting on a slow host)."""
+        while True:
+            call, i, res = self._finished.get()
+            try:
+                kept = Answered(res, *self.archive.capture(res)) if self.wanted() else Answered(res, [])
+            except Exception as e:
+                call.fail(e)
+                continue
+            finally:
+                res.exchanges = []
+            call.settle(i, kept)
 
     def wanted(self) -> bool:
         """Whether the batch process still holds this owner. A batch process killed mid-run lets go of it
