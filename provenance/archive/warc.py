@@ -129,7 +129,7 @@ class WarcStore:
     def __init__(self, directory: Path, run: str, *, max_size: int = 1_000_000_000,
                  info: dict[str, str] | None = None, worker: str | None = None):
         """`worker` names the process writing (letters and digits) when the run has several writers."""
-        if worker is not None and not worker.isalnum():
+        if worker is not None and not (worker.isascii() and worker.isalnum()):
             raise ValueError(f"a worker's name in a WARC file name is letters and digits: {worker!r}")
         self.directory = Path(directory)
         self.run = run

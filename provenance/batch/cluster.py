@@ -103,7 +103,7 @@ def worker_tag(name: object, address: str) -> str:
     """A worker's part of its WARC files' names: `w` and its Dask name when that is letters and digits
     (a LocalCluster's 0, 1, …), else a hash of its address."""
     text = str(name)
-    return f"w{text}" if text.isalnum() else f"w{zlib.crc32(address.encode()):08x}"
+    return f"w{text}" if text.isascii() and text.isalnum() else f"w{zlib.crc32(address.encode()):08x}"
 
 
 class _OwnerCall:
@@ -134,9 +134,9 @@ class OriginOwner:
     """A Dask actor on one worker: the resolver of the origins that worker owns, and their archiver.
 
     Its resolver lives as long as the worker, so limits, robots.txt and Retry-After carry from
-    one call to the next. Each call resolves on a thread of its own (like a local wave) while the
-    worker's event loop waits for it, so calls run side by side. Each page is written into this
-    worker's WARC files as soon as its chain is done, and only the capture rows go back.
+    one call to the next. A call starts its chains and the event loop awaits their answers, so calls
+    run side by side with no thread each; each page is written into this worker's WARC files as soon
+    as its chain is done (one thread for all), and only the capture rows go back.
     """
 
     def __init__(self, settings: Settings, run: str):
