@@ -246,6 +246,16 @@ class Resolver:
     def resolve(self, url: str) -> Resolution:
         return self.resolve_many([url])[0]
 
+    def start(self, url: str, done: Callable[[Resolution], None]) -> None:
+        """Resolve `url` without waiting for it: `done` gets its Resolution on whichever thread ends the chain
+        (this one, for an answer known at once). For a caller with many calls in flight (a cluster's owner),
+        which would otherwise hold a thread per call in `resolve_many`."""
+        res = self._offline(url) if self.settings.offline else self._cached(url)
+        if res is not None:
+            done(res)
+        else:
+            _Chain(self, url, done).start()
+
     def resolve_many(self, urls: Iterable[str],
                      on_result: Callable[[Resolution], None] | None = None) -> list[Resolution]:
         """One Resolution per distinct URL, in first-seen order. `on_result` (and the cache)
@@ -254,11 +264,7 @@ class Resolver:
         results: dict[int, Resolution] = {}
         finished: queue.SimpleQueue[tuple[int, Resolution]] = queue.SimpleQueue()
         for i, url in enumerate(unique):
-            res = self._offline(url) if self.settings.offline else self._cached(url)
-            if res is not None:
-                finished.put((i, res))
-            else:
-                _Chain(self, url, functools.partial(_put_at, finished, i)).start()
+            self.start(url, functools.partial(_put_at, finished, i))
         for _ in range(len(unique)):
             i, res = finished.get()
             results[i] = res

@@ -409,3 +409,72 @@ def test_a_whole_capture_keeps_its_content_length_as_sent(server, setup):
     [(h, http, raw, _)] = [r for r in records(settings.warc_dir()) if r[0].get_header("WARC-Type") == "response"]
     assert http.get_header("Content-Length") == str(len(raw))
     assert http.get_header("X-Archive-Orig-Content-Length") is None
+
+
+# --- captures written away from the database (a cluster's worker) ----------------------------------
+
+
+def _page(url: str, body: bytes, status: int = 200):
+    from provenance.models import Exchange
+
+    return Exchange(url=url, method="GET", request_headers=[("User-Agent", "t")], http_status=status, reason="OK",
+                    response_headers=[("Content-Type", "text/html")], body=body,
+                    started_at="2025-07-01T10:00:00+00:00")
+
+
+def _alive(url: str, *exchanges):
+    from provenance.models import Resolution, Status
+
+    return Resolution(url=url, final_url=exchanges[-1].url, status=Status.ALIVE, exchanges=list(exchanges))
+
+
+def test_a_detached_writer_decides_as_the_archiver_does_from_what_it_wrote(tmp_path):
+    """A worker has no database: a page it kept this run is not kept again, a payload it stored becomes a
+    revisit of its own record, and its files carry the run and the worker in their names."""
+    from provenance.archive.detached import DetachedCapture
+    from provenance.models import Resolution, Status
+    from provenance.settings import Settings
+
+    cap = DetachedCapture(Settings(db=tmp_path / "p.db", archive_dir=tmp_path / "warc"), "7", "w3")
+    first, err = cap.capture(_alive("http://a.test/s", _page("http://a.test/s", b"", 301),
+                                    _page("http://a.test/p", b"<p>same</p>")))
+    assert err is None and [c.record_type for c in first] == ["response", "request", "response", "request"]
+    again, _ = cap.capture(_alive("http://a.test/p", _page("http://a.test/p", b"<p>same</p>")))
+    assert again == []  # kept already this run
+    copy, _ = cap.capture(_alive("http://b.test/q", _page("http://b.test/q", b"<p>same</p>")))
+    assert copy[0].record_type == "revisit" and copy[0].refers_to == first[2].record_id
+    dead = Resolution(url="http://a.test/x", final_url=None, status=Status.DEAD,
+                      exchanges=[_page("http://a.test/x", b"gone", 404)])
+    assert cap.capture(dead) == ([], None)
+    cap.close()
+    assert [p.name for p in (tmp_path / "warc").iterdir()] == ["provenance-7-w3-00001.warc.gz"]
+    assert {c.warc_file for c in first + copy} == {"provenance-7-w3-00001.warc.gz"}
+    uris = [h.get_header("WARC-Target-URI") for h, *_ in records(tmp_path / "warc")
+            if h.get_header("WARC-Type") == "response"]
+    assert uris == ["http://a.test/s", "http://a.test/p"]
+
+
+def test_a_detached_writer_on_a_full_disk_gives_back_what_it_wrote_and_what_it_could_not(tmp_path, monkeypatch):
+    from provenance.archive.detached import DetachedCapture
+    from provenance.settings import Settings
+
+    cap = DetachedCapture(Settings(db=tmp_path / "p.db", archive_dir=tmp_path / "warc"), "7", "w0")
+    cap.capture(_alive("http://a.test/0", _page("http://a.test/0", b"<p>0</p>")))  # the file is open
+    from provenance.archive import warc
+
+    real, calls = warc._write, []
+
+    def write(fd, data):  # the second exchange finds the disk full
+        calls.append(len(data))
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd, data)
+
+    monkeypatch.setattr(warc, "_write", write)
+    written, full = cap.capture(_alive("http://a.test/1", _page("http://a.test/1", b"<p>1</p>"),
+                                       _page("http://a.test/2", b"<p>2</p>")))
+    assert [c.url for c in written] == ["http://a.test/1"] * 2  # recorded by the writer before the run stops
+    assert full is not None and "http://a.test/2" in full
+    cap.close()
+    assert [h.get_header("WARC-Target-URI") for h, *_ in records(tmp_path / "warc")
+            if h.get_header("WARC-Type") == "response"] == ["http://a.test/0", "http://a.test/1"]

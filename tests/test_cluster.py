@@ -7,21 +7,27 @@ nothing here is timed.
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import signal
 import sqlite3
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
 from pathlib import Path
 
 import distributed
 import pytest
 from distributed.diagnostics.plugin import WorkerPlugin
+from warcio.archiveiterator import ArchiveIterator
 
 from provenance import batch as batch_mod
-from provenance.batch.cluster import ClusterBatch, _weight
+from provenance.archive.warc import payload_digest
+from provenance.batch.cluster import ClusterBatch, ClusterExtraction, _weight, owner_among
+from provenance.usecases import verify_archive
 from tests.test_batch import Web, assert_clean, cli, settings_for, table_counts, wait_for_done, write_articles
 
 pytestmark = pytest.mark.slow
@@ -50,8 +56,12 @@ def rows(db: Path) -> dict:
     return out
 
 
-def test_a_small_batch_gives_the_same_rows_as_the_local_batch(tmp_path, cluster):
+def test_a_small_batch_gives_the_same_rows_as_the_local_batch(tmp_path, cluster, monkeypatch):
     lc, _ = cluster
+    sent = []  # what the batch process sent to be extracted: a path, never the page
+    submit = ClusterExtraction.submit
+    monkeypatch.setattr(ClusterExtraction, "submit", lambda self, doc, done: (sent.append(doc),
+                                                                              submit(self, doc, done)))
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=12)
         local = batch_mod.run_batch(settings_for(tmp_path / "local.db"), [str(tmp_path / "in")], extract_workers=0)
@@ -60,12 +70,104 @@ def test_a_small_batch_gives_the_same_rows_as_the_local_batch(tmp_path, cluster)
         dist = batch_mod.run_batch(settings_for(tmp_path / "dist.db"), [str(tmp_path / "in")],
                                    cluster=lc.scheduler_address)
         hits_dist = dict(web.hits)
+    assert len(sent) == 12 and all(d.data is None and Path(d.path).is_absolute() for d in sent)
     assert dist.articles == local.articles == 12 and dist.failed == 0
     assert dist.resolutions == local.resolutions and dist.exit_code() == local.exit_code() == 1
     assert dist.dead_link_rate == local.dead_link_rate
     assert hits_dist == hits_local and max(hits_dist.values()) == 1  # each request target once, as locally
     assert rows(tmp_path / "dist.db") == rows(tmp_path / "local.db")
     assert_clean(tmp_path / "dist.db")
+
+
+EMPTY = payload_digest(b"")
+
+
+def captures(db: Path) -> list[tuple]:
+    con = sqlite3.connect(db)
+    out = list(con.execute('SELECT u.url, c.record_type, c.warc_file, c."offset", c.length, c.payload_digest '
+                           "FROM captures c JOIN urls u ON u.id = c.url_id ORDER BY c.id"))
+    con.close()
+    return out
+
+
+def read_back(warc_dir: Path, row: tuple) -> tuple[str, bytes]:
+    """The target URI and payload of the record a captures row points at, read from its file alone."""
+    _, _, warc_file, offset, length, _ = row
+    with open(warc_dir / warc_file, "rb") as fh:
+        fh.seek(offset)
+        blob = fh.read(length)
+    record = next(iter(ArchiveIterator(BytesIO(blob))))
+    return record.rec_headers.get_header("WARC-Target-URI"), record.content_stream().read()
+
+
+def sent_at(url: str) -> bytes:
+    """The body the test's own web (on 127.0.0.1) sends at `url`, asked again, redirects not followed."""
+    parts = urllib.parse.urlsplit(url)
+    con = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        con.request("GET", parts.path)
+        return con.getresponse().read()
+    finally:
+        con.close()
+
+
+def assert_archive_whole(settings, reference_db: Path | None = None) -> list[tuple]:
+    """No file left open; every capture row reads back as the page the server sends at that URL (asked again
+    here), in a file named by run and worker; `provenance verify` finds nothing wrong. Returns the rows."""
+    warc_dir = settings.warc_dir()
+    names = sorted(p.name for p in warc_dir.iterdir())
+    assert names and all(re.fullmatch(r"provenance-\d+-w\d+-\d{5}\.warc\.gz", n) for n in names), names
+    run = sqlite3.connect(settings.db).execute("SELECT max(id) FROM runs").fetchone()[0]
+    rows = captures(settings.db)
+    assert rows and {r[2] for r in rows} <= set(names)
+    assert any(r[2].startswith(f"provenance-{run}-") for r in rows)
+    sent: dict[str, bytes] = {}
+    for row in rows:
+        if row[1] == "response":
+            url, body = read_back(warc_dir, row)
+            if url not in sent:
+                sent[url] = sent_at(url)
+            assert url == row[0] and body == sent[url], url
+    assert sent
+    assert verify_archive(settings).report.problems == 0
+    return rows
+
+
+def test_each_worker_writes_the_pages_it_resolved_into_warc_files_of_its_own(tmp_path, cluster):
+    """The pages stay on the worker that fetched them: the database's capture rows point into files named by
+    run and worker, and they are the same captures as the local batch makes, record for record."""
+    lc, client = cluster
+    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    webs: list[Web] = []
+    try:
+        # origins until each worker owns two: webs that serve the same pages, on one worker and on both
+        while not all([owner_among(workers, w.base) for w in webs].count(addr) >= 2 for addr in workers):
+            assert len(webs) < 40
+            webs.append(Web().__enter__())
+        for i, web in enumerate(webs):
+            write_articles(tmp_path / "in" / f"{i:02d}", web.base, n=3)
+        local = settings_for(tmp_path / "local.db", archive_dir=tmp_path / "local-warc")
+        batch_mod.run_batch(local, [str(tmp_path / "in")], extract_workers=0)
+        dist = settings_for(tmp_path / "dist.db", archive_dir=tmp_path / "warc")
+        summary = batch_mod.run_batch(dist, [str(tmp_path / "in")], cluster=lc.scheduler_address)
+        assert summary.articles == 3 * len(webs) and summary.failed == 0
+        rows = assert_archive_whole(dist)
+    finally:
+        for web in webs:
+            web.__exit__()
+    assert len({r[2].split("-")[2] for r in rows}) == 2  # both workers wrote
+    # the same pages kept, each once, as the local batch keeps them
+    kept = sorted((url, digest) for url, kind, _, _, _, digest in rows if kind != "request")
+    assert kept == sorted((url, digest) for url, kind, _, _, _, digest in captures(tmp_path / "local.db")
+                          if kind != "request")
+    # a payload already stored becomes a revisit within a worker's files: the webs serve the same pages, so
+    # each worker stores a page's payload in full once (the local batch once in all)
+    responses = sorted((f.split("-")[2], digest) for _, kind, f, _, size, digest in rows
+                       if kind == "response" and digest != EMPTY)  # an empty payload is never a revisit
+    assert len(responses) == len(set(responses))
+    assert {d for _, d in responses} == {d for _, kind, _, _, _, d in rows if kind == "revisit"} | {
+        d for _, d in responses}
+    assert any(kind == "revisit" for _, kind, *_ in rows)
 
 
 class Poison(WorkerPlugin):
@@ -79,7 +181,8 @@ class Poison(WorkerPlugin):
         real = extraction.extract_document
 
         def extract_document(doc):
-            if b"POISON" in (doc.data or b""):
+            data = doc.data if doc.data is not None else Path(doc.path).read_bytes()  # read here, by the worker
+            if b"POISON" in data:
                 os._exit(1)
             return real(doc)
 
@@ -243,15 +346,16 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(tmp_path, 
     n = 40
     with Web(latency=0.03) as web:
         write_articles(tmp_path / "in", web.base, n=n)
-        batch_mod.run_batch(settings_for(tmp_path / "ref.db", per_host=2), [str(tmp_path / "in")],
-                            extract_workers=0)
+        batch_mod.run_batch(settings_for(tmp_path / "ref.db", per_host=2, archive_dir=tmp_path / "ref"),
+                            [str(tmp_path / "in")], extract_workers=0)
         reference = rows(tmp_path / "ref.db")
         done = threading.Event()
         out = {}
 
+        settings = settings_for(tmp_path / "p.db", per_host=2)
+
         def run():
-            out["summary"] = batch_mod.run_batch(settings_for(tmp_path / "p.db", per_host=2),
-                                                 [str(tmp_path / "in")], cluster=lc.scheduler_address)
+            out["summary"] = batch_mod.run_batch(settings, [str(tmp_path / "in")], cluster=lc.scheduler_address)
             done.set()
 
         threading.Thread(target=run, daemon=True).start()
@@ -272,11 +376,15 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(tmp_path, 
                 break
             time.sleep(0.02)
         assert done.wait(180)
+        # the dead worker's file is sealed after its last recorded record, and what it recorded reads back
+        archived = assert_archive_whole(settings)
     assert killed is not None and killed[1] < n, "the kill landed after the run: the test proved nothing"
     summary = out["summary"]
     assert summary.articles == n and summary.failed == 0, summary.failures
     assert rows(tmp_path / "p.db") == reference
     assert_clean(tmp_path / "p.db")
+    kept = [(url, kind) for url, kind, *_ in archived if kind != "request"]
+    assert len(kept) == len(set(kept))  # each page kept once, the dead worker's or its successor's
     client.wait_for_workers(2, timeout=60)  # the nanny brings it back for the next test
 
 
@@ -296,6 +404,8 @@ def test_a_client_killed_mid_run_resumes_with_the_same_command(tmp_path, cluster
         first.wait(timeout=60)
         second = cli(args, tmp_path)
         out, err = second.communicate(timeout=300)
+        # the killed run's worker files were sealed after their last recorded record by the resumed run
+        archived = assert_archive_whole(settings_for(tmp_path / "p.db", archive_dir=tmp_path / "warc"))
     assert second.returncode == 1, err  # the web has dead links, as the local batch says
     assert "(resumed)" in out and "Traceback" not in err
     assert table_counts(tmp_path / "p.db") == reference
@@ -303,6 +413,8 @@ def test_a_client_killed_mid_run_resumes_with_the_same_command(tmp_path, cluster
     statuses = [s for (s,) in sqlite3.connect(tmp_path / "p.db").execute("SELECT status FROM runs ORDER BY id")]
     assert statuses[-1] == "done" and "running" not in statuses
     assert re.search(r"\d+ articles audited", out)
+    kept = [(url, kind) for url, kind, *_ in archived if kind != "request"]
+    assert len(kept) == len(set(kept))  # each page kept once, by the killed run or the resumed one
 
 
 def test_a_failed_fetch_crosses_processes_whole():

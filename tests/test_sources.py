@@ -156,3 +156,30 @@ def test_garbage_after_good_records_keeps_the_good_ones(tmp_path):
     got = items([warc])
     assert isinstance(got[0], sources.Document) and got[0].url == "http://news.example/1"
     assert all(isinstance(i, sources.Broken) for i in got[1:]) and len(got) == 2
+
+
+def test_a_folder_can_yield_its_documents_unread_for_whoever_extracts_them(tmp_path):
+    """A cluster's reader hands on a path; the worker reads the same bytes the reader would have read."""
+    folder = tmp_path / "in"
+    (folder / "deep").mkdir(parents=True)
+    (folder / "a.html").write_bytes(PAGE)
+    (folder / "deep" / "c.gz").write_bytes(gzip.compress(PAGE))
+    (folder / "deep" / "bad.gz").write_bytes(b"\x1f\x8b" + b"\x00" * 40)
+    with zipfile.ZipFile(folder / "z.zip", "w") as z:  # a zip's members are read as before: they are no files
+        z.writestr("m.html", PAGE)
+    read = items([folder])
+    deferred = items([folder], defer_files=True)
+    assert [i.key for i in deferred] == [i.key for i in read]
+    files = [i for i in deferred if isinstance(i, sources.Document) and i.path is not None]
+    assert [i.key for i in files] == [str(folder / "a.html"), str(folder / "deep" / "bad.gz"),
+                                      str(folder / "deep" / "c.gz")]
+    assert all(i.data is None and i.path == str(tmp_path.resolve() / i.key[len(str(tmp_path)) + 1:])
+               for i in files)
+    by_key = {i.key: i for i in read}
+    assert sources.read_deferred(files[0].path) == by_key[files[0].key].data == PAGE
+    assert sources.read_deferred(files[2].path) == PAGE  # unpacked, as the reader unpacks it
+    assert isinstance(by_key[files[1].key], sources.Broken)
+    assert sources.read_deferred(files[1].path) == by_key[files[1].key].reason  # the same reason
+    member = next(i for i in deferred if "m.html" in i.key)
+    assert member.data == PAGE and member.path is None
+    assert sources.read_deferred(str(folder / "gone.html")) == "no such file"

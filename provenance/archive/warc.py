@@ -12,8 +12,9 @@ and `Content-Length` is the stored length, so that a replay (pywb, say) never
 promises bytes it does not have. A payload already stored earlier is written as
 a `revisit` record that points at the original.
 
-Files are named by run and sequence only (nothing from a URL or a header ever
-reaches the file system), written as `NAME.warc.gz.open`, renamed to
+Files are named by run and sequence only, and by worker when several processes write one
+run's records (a Dask worker: `provenance-RUN-WORKER-SEQ.warc.gz`; nothing from a URL or a
+header ever reaches the file system), written as `NAME.warc.gz.open`, renamed to
 `NAME.warc.gz` when closed, and rotated at a size. One lock guards the writer,
 so several threads may archive at once.
 """
@@ -126,9 +127,13 @@ class WarcStore:
     """Writes request/response (or revisit) records into rotating, gzip-per-record WARC files."""
 
     def __init__(self, directory: Path, run: str, *, max_size: int = 1_000_000_000,
-                 info: dict[str, str] | None = None):
+                 info: dict[str, str] | None = None, worker: str | None = None):
+        """`worker` names the process writing (letters and digits) when the run has several writers."""
+        if worker is not None and not (worker.isascii() and worker.isalnum()):
+            raise ValueError(f"a worker's name in a WARC file name is letters and digits: {worker!r}")
         self.directory = Path(directory)
         self.run = run
+        self.worker = worker
         self.max_size = max_size
         self.info = info or {}
         self._lock = threading.Lock()
@@ -143,7 +148,8 @@ class WarcStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         while True:
             self._seq += 1
-            name = f"provenance-{self.run}-{self._seq:05d}{WARC_SUFFIX}"
+            who = f"{self.run}-{self.worker}" if self.worker else self.run
+            name = f"provenance-{who}-{self._seq:05d}{WARC_SUFFIX}"
             final, partial = self.directory / name, self.directory / (name + OPEN_SUFFIX)
             if final.exists():
                 continue

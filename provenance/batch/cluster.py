@@ -3,7 +3,8 @@
     reader (here) ──▶ extract_document (any worker) ──▶ writer (here) ──▶ new URLs by origin
                                                           ▲                      │
                                                           └── record, capture ◀──┴── the origin's owner
-                                                                                    (an actor on one worker)
+                                                              rows                  (an actor on one worker:
+                                                                                     the pages into its WARC files)
 
 This driver replaces only where documents are extracted (`ClusterExtraction`, the pool's
 `submit`/`settle`/`shutdown`) and who resolves (`ClusterResolver`, the resolver's
@@ -19,6 +20,12 @@ computed alike here and on every worker; when a worker is lost only its origins 
 URLs it had in hand are asked again. A chain that redirects to another origin asks that hop of
 its origin's owner, so every request to an origin, a first URL or a hop, leaves from one worker.
 
+The owner writes the pages of the chains it resolves into WARC files of its own
+(`provenance-RUN-WORKER-SEQ.warc.gz`, `archive.detached`) and sends back the capture rows only,
+which the writer records (`ClusterArchiver`): pages never cross the network. At the end each
+owner seals its file, and a lost worker's file is sealed after its last recorded record, as a
+killed run's files are.
+
 The Wayback gate stays in this process: the snapshot look-ups run here, so its rate is
 the whole cluster's. A worker killed mid-run loses nothing: Dask runs its extractions
 again elsewhere (an article that was in hand at three deaths fails with the reason), and
@@ -29,38 +36,45 @@ work queue in the database names this process as the items' owner.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import queue
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import dask
 from distributed import Actor, Client, LocalCluster, get_worker
 from distributed.client import FutureCancelledError
 
+from ..archive import Archiver, seal_killed_warcs
+from ..archive.detached import DetachedCapture
+from ..errors import DiskFull
 from ..fetch_once import ROW_COLUMNS
-from ..models import Resolution, Status
+from ..models import Capture, Resolution, Status
 from ..politeness import origin_of
 from ..resolve import Resolver
 from ..run import RunContext
 from ..settings import Settings
+from ..store import queries, writes
+from ..store import queue as work
 from ..store.memo import Settled
 from .driver import Batch
 from .extraction import Outcome, extract_document
 
 # How often a wait on an owner checks that its worker is still there (seconds).
 OWNER_CHECK = 1.0
+# How often the calls in flight are looked at for their answers (seconds).
+CALL_POLL = 0.01
 # How long a hop asked of another origin's owner may take before it is fetched here instead (seconds).
 FORWARD_WAIT = 600.0
 # How long a hop whose owner was lost waits to learn the origin's new owner before it is fetched here (seconds).
 REROUTE_WAIT = 30.0
-# How many URLs one call to an owner carries (its answers come back together, pages and all).
+# How many URLs one call to an owner carries (its answers come back together: the rows, not the pages).
 OWNER_CALL = 16
 # How many owners a URL may lose before it is answered with an error.
 OWNER_LOSSES = 3
@@ -76,18 +90,65 @@ def connect(address: str, workers: int | None = None) -> tuple[Client, LocalClus
     return Client(address), None
 
 
+class Answered(NamedTuple):
+    """An owner's answer for one URL: the resolution without its pages, the WARC records the owner wrote
+    of them, and why it could not write them when the disk was full."""
+
+    resolution: Resolution
+    captures: list[Capture]
+    disk_full: str | None = None
+
+
+def worker_tag(name: object, address: str) -> str:
+    """A worker's part of its WARC files' names: `w` and its Dask name when that is letters and digits
+    (a LocalCluster's 0, 1, …), else a hash of its address."""
+    text = str(name)
+    return f"w{text}" if text.isascii() and text.isalnum() else f"w{zlib.crc32(address.encode()):08x}"
+
+
+class _OwnerCall:
+    """One call to an owner: its URLs, the answers so far, and the future its caller awaits on the event loop."""
+
+    def __init__(self, urls: list[str], loop: asyncio.AbstractEventLoop, answer: asyncio.Future):
+        self.urls, self.loop, self.answer = urls, loop, answer
+        self.out: dict[int, Answered] = {}  # by the URL's place in `urls`
+
+    def settle(self, i: int, kept: Answered) -> None:
+        self.out[i] = kept
+        if len(self.out) == len(self.urls):
+            self.loop.call_soon_threadsafe(_set, self.answer, [self.out[i] for i in range(len(self.urls))], None)
+
+    def fail(self, e: BaseException) -> None:
+        self.loop.call_soon_threadsafe(_set, self.answer, None, e)
+
+
+def _set(answer: asyncio.Future, result: Any, error: BaseException | None) -> None:
+    if not answer.done():
+        if error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(result)
+
+
 class OriginOwner:
-    """A Dask actor on one worker: the resolver of the origins that worker owns.
+    """A Dask actor on one worker: the resolver of the origins that worker owns, and their archiver.
 
     Its resolver lives as long as the worker, so limits, robots.txt and Retry-After carry from
-    one call to the next. Each call resolves on a thread of its own (like a local wave) while the
-    worker's event loop waits for it, so calls run side by side.
+    one call to the next. A call starts its chains and the event loop awaits their answers, so calls
+    run side by side with no thread each; each page is written into this worker's WARC files as soon
+    as its chain is done (one thread for all), and only the capture rows go back.
     """
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, run: str):
         self.resolver = Resolver(settings)
         self.resolver.remember_in(Settled(ROW_COLUMNS))  # on this worker's disk: flat memory, however many URLs
         self.worker = get_worker()
+        self.key = self.worker.get_current_task()  # this actor's: the worker forgets it once the batch lets go
+        self.archive = DetachedCapture(settings, run, worker_tag(self.worker.name, self.worker.address))
+        self._starts: queue.SimpleQueue[_OwnerCall] = queue.SimpleQueue()
+        self._finished: queue.SimpleQueue[tuple[_OwnerCall, int, Resolution]] = queue.SimpleQueue()
+        threading.Thread(target=self._start_calls, name="owner-start", daemon=True).start()
+        threading.Thread(target=self._archive_finished, name="owner-archive", daemon=True).start()
         self.fetches = _Forwarding(self.resolver.fetches, self.worker.address)
         self.resolver.fetches = self.fetches  # type: ignore[assignment]
         if self.resolver.robots is not None:
@@ -108,20 +169,51 @@ class OriginOwner:
         known = self.resolver.fetch_once(url, settled, self.fetches.inner)
         return known if known is not None else await answer
 
-    async def resolve(self, urls: list[str]) -> list[Resolution]:
+    async def resolve(self, urls: list[str]) -> list[Answered]:
+        """The answers for `urls`, once the last of their chains is done and archived."""
         loop = asyncio.get_running_loop()
-        answer: asyncio.Future = loop.create_future()
+        call = _OwnerCall(list(dict.fromkeys(urls)), loop, loop.create_future())
+        self._starts.put(call)
+        return await call.answer
 
-        def run() -> None:
+    def _start_calls(self) -> None:
+        """Start each call's chains (off the event loop: a chain's first steps may wait on a lock or the
+        memo); they run on the resolver's own threads, and end in `_finished`."""
+        while True:
+            call = self._starts.get()
             try:
-                out = self.resolver.resolve_many(urls)
-            except Exception as e:  # said to the client, which answers these URLs with the reason
-                loop.call_soon_threadsafe(answer.set_exception, e)
-                return
-            loop.call_soon_threadsafe(answer.set_result, out)
+                for i, url in enumerate(call.urls):
+                    self.resolver.start(url, functools.partial(self._finished_put, call, i))
+            except Exception as e:  # said to the batch process, which answers these URLs with the reason
+                call.fail(e)
 
-        threading.Thread(target=run, name="owner-wave", daemon=True).start()
-        return await answer
+    def _finished_put(self, call: _OwnerCall, i: int, res: Resolution) -> None:
+        self._finished.put((call, i, res))
+
+    def _archive_finished(self) -> None:
+        """Each chain as it ends: its pages into this worker's WARC files, its answer to its call (one thread
+        for every call in flight, so a worker does not hold a thread per call waiting on a slow host)."""
+        while True:
+            call, i, res = self._finished.get()
+            try:
+                kept = Answered(res, *self.archive.capture(res)) if self.wanted() else Answered(res, [])
+            except Exception as e:
+                call.fail(e)
+                continue
+            finally:
+                res.exchanges = []
+            call.settle(i, kept)
+
+    def wanted(self) -> bool:
+        """Whether the batch process still holds this owner. A batch process killed mid-run lets go of it
+        (the scheduler sees its client gone): its calls in hand may finish, but write no more into files
+        that the resumed run seals (`seal_killed_warcs`)."""
+        return self.key in self.worker.state.actors
+
+    def close_archive(self) -> list[str]:
+        """Seal this worker's WARC file at the end of the run; the names of the files it wrote."""
+        self.archive.close()
+        return list(self.archive.store.closed_files)
 
     def requests_made(self) -> int:
         return self.resolver.requests_made
@@ -207,20 +299,42 @@ class _OwnRobots:
         self.inner.when_ready(origin, callback)
 
 
+@dataclass(eq=False)
+class _Call:
+    """One call to an owner in flight: its URLs, and where their answers go."""
+
+    addr: str
+    urls: list[str]
+    answers: queue.SimpleQueue
+    losses: int
+    future: Any = None
+
+
 class ClusterResolver:
     """`resolve_many` as the writer's feed calls it, answered by the owners of the URLs' origins.
 
-    `fetcher` and `close` are the local resolver's: the Wayback look-ups of this process use them.
+    `fetcher` is the local resolver's: the Wayback look-ups of this process use it. The WARC records an
+    owner wrote of a URL's pages wait in `written` until the writer records them (`ClusterArchiver`).
     """
 
-    def __init__(self, client: Client, settings: Settings, local: Resolver):
-        self.client, self.settings, self.local = client, settings, local
-        self.fetcher = local.fetcher
+    def __init__(self, client: Client, ctx: RunContext):
+        self.client, self.settings, self.local = client, ctx.settings, ctx.resolver
+        # A worker runs elsewhere (another folder, another machine): it writes WARC files where this process
+        # reads them back, so the folder is given whole (on several machines, a path they share).
+        self.owner_settings = replace(ctx.settings, archive_dir=ctx.settings.warc_dir().resolve())
+        self.db, self.run_id = ctx.db, ctx.run_id
+        self.fetcher = self.local.fetcher
+        self.written: dict[str, tuple[list[Capture], str | None]] = {}  # URL → its owner's records (in flight)
+        self.warc_files: list[str] = []  # the files the owners sealed at the end
         self._lock = threading.Lock()
         self._owners: dict[str, Any] = {}  # worker address → its OriginOwner actor
         self._held: dict[str, Any] = {}  # the actors' futures: an actor lives as long as its future is held
         self._origin_owner: dict[str, str] = {}  # origin → the owner it was last sent to (origins: few)
         self._live_lock = threading.Lock()
+        self._calls_lock = threading.Lock()
+        self._calls: set[_Call] = set()
+        self._poller: threading.Thread | None = None
+        self._closing = threading.Event()
         self._live: set[str] = set()
         self._live_at = float("-inf")
         self._refresh()
@@ -235,8 +349,8 @@ class ClusterResolver:
                 del self._owners[gone]
                 self._held.pop(gone, None)
             for addr in sorted(live - set(self._owners)):
-                future = self.client.submit(OriginOwner, self.settings, actor=True, workers=[addr],
-                                            allow_other_workers=False, pure=False)
+                future = self.client.submit(OriginOwner, self.owner_settings, str(self.run_id), actor=True,
+                                            workers=[addr], allow_other_workers=False, pure=False)
                 try:
                     self._owners[addr] = future.result(timeout=60)
                 except Exception:
@@ -278,57 +392,93 @@ class ClusterResolver:
         unique = list(dict.fromkeys(urls))
         if self.settings.offline:
             return self.local.resolve_many(unique, on_result=on_result)
-        answers: queue.SimpleQueue[tuple[list[str], list[Resolution]]] = queue.SimpleQueue()
+        answers: queue.SimpleQueue[tuple[list[str], list[Answered]]] = queue.SimpleQueue()
         self._send(unique, answers, losses=0)
         results: dict[str, Resolution] = {}
         while len(results) < len(unique):
             asked, got = answers.get()
-            for url, res in zip(asked, got, strict=True):
+            for url, (res, captures, disk_full) in zip(asked, got, strict=True):
                 results[url] = res
+                if captures or disk_full:
+                    self.written[res.url] = (captures, disk_full)
                 if on_result is not None:
                     on_result(res)
         return [results[u] for u in unique]
 
     def _send(self, urls: list[str], answers: queue.SimpleQueue, losses: int) -> None:
         """Each owner is asked for its URLs in calls of at most `OWNER_CALL`: a call answers when its slowest
-        URL is done, and until then the owner holds the others' pages, so small calls keep memory flat."""
+        URL is done, so small calls let each answer be recorded soon after its chain ends."""
         groups: dict[str, list[str]] = {}
         for url in urls:
             groups.setdefault(self.owner_of(url), []).append(url)
         for addr, group in groups.items():
             for i in range(0, len(group), OWNER_CALL):
-                threading.Thread(target=self._ask, args=(addr, group[i:i + OWNER_CALL], answers, losses),
-                                 name="owner-call", daemon=True).start()
+                self._call(_Call(addr, group[i:i + OWNER_CALL], answers, losses))
 
-    def _ask(self, addr: str, urls: list[str], answers: queue.SimpleQueue, losses: int) -> None:
-        """Wait for `addr`'s owner to answer `urls`; if its worker goes, ask the origins' new owners."""
+    def _call(self, call: _Call) -> None:
         with self._lock:
-            actor = self._owners.get(addr)
+            actor = self._owners.get(call.addr)
+        if actor is None:
+            self._lost(call, LookupError(call.addr))
+            return
+        call.future = actor.resolve(call.urls)
+        with self._calls_lock:
+            self._calls.add(call)
+            if self._poller is None:
+                self._poller = threading.Thread(target=self._poll, name="owner-calls", daemon=True)
+                self._poller.start()
+
+    def _poll(self) -> None:
+        """One thread waits for every call in flight, however many: a thread per call (hundreds of them when
+        many URLs wait on a slow host) made the batch process grow with the URLs in flight."""
+        checked = time.monotonic()
+        while not self._closing.wait(CALL_POLL):
+            with self._calls_lock:
+                calls = list(self._calls)
+            check = time.monotonic() - checked >= OWNER_CHECK
+            if check:
+                checked = time.monotonic()
+            for call in calls:
+                if call.future.done():
+                    self._settle(call)
+                elif check and not self._still_there(call.addr):
+                    self._forget(call)
+                    self._lost(call, LookupError(call.addr))
+
+    def _still_there(self, addr: str) -> bool:
         try:
-            if actor is None:
-                raise LookupError(addr)
-            future = actor.resolve(urls)
-            while True:
-                try:
-                    answers.put((urls, future.result(timeout=OWNER_CHECK)))
-                    return
-                except (FutureTimeout, TimeoutError):
-                    if not self._alive(addr):
-                        raise LookupError(addr) from None
-        except (LookupError, FutureCancelledError, OSError) as e:
-            lost = e
+            return self._alive(addr)
+        except Exception:  # the scheduler did not say: ask again at the next check
+            return True
+
+    def _forget(self, call: _Call) -> None:
+        with self._calls_lock:
+            self._calls.discard(call)
+
+    def _settle(self, call: _Call) -> None:
+        self._forget(call)
+        try:
+            call.answers.put((call.urls, call.future.result()))
+        except (FutureCancelledError, OSError) as e:
+            self._lost(call, e)
         except Exception as e:  # the owner's resolver failed: these URLs are answered with the reason
-            answers.put((urls, [_error(u, e) for u in urls]))
-            return
-        if losses + 1 >= OWNER_LOSSES:
-            answers.put((urls, [_error(u, lost) for u in urls]))
-            return
-        try:
-            self._refresh()
-        except RuntimeError as e:
-            answers.put((urls, [_error(u, e) for u in urls]))
-            return
-        self._send(urls, answers, losses + 1)
+            call.answers.put((call.urls, [Answered(_error(u, e), []) for u in call.urls]))
+
+    def _lost(self, call: _Call, lost: BaseException) -> None:
+        """The call's owner is gone: ask the origins' new owners (on a thread of its own, as learning who
+        they are waits on the scheduler), or answer with the reason once the URLs lost `OWNER_LOSSES` owners."""
+        def again() -> None:
+            if call.losses + 1 >= OWNER_LOSSES:
+                call.answers.put((call.urls, [Answered(_error(u, lost), []) for u in call.urls]))
+                return
+            try:
+                self._refresh()
+            except RuntimeError as e:
+                call.answers.put((call.urls, [Answered(_error(u, e), []) for u in call.urls]))
+                return
+            self._send(call.urls, call.answers, call.losses + 1)
+
+        threading.Thread(target=again, name="owner-lost", daemon=True).start()
 
     def requests_made(self) -> int:
         """Requests the owners sent (for tests and benchmarks)."""
@@ -350,7 +500,40 @@ class ClusterResolver:
         return missing
 
     def close(self) -> None:
+        """At the end of the run: each owner seals its WARC file; then the files a lost worker left open are
+        sealed after their last recorded record, as a killed run's are (`seal_killed_warcs`)."""
+        with self._lock:
+            owners = list(self._owners.values())
+        for owner in owners:
+            try:
+                self.warc_files += owner.close_archive().result(timeout=60)
+            except Exception:
+                continue  # lost at the end: its file is sealed below
+        self.warc_files += seal_killed_warcs(self.settings.warc_dir(), [self.run_id],
+                                             lambda name: work.recorded_end(self.db, name))
+        self._closing.set()
         self.local.close()
+
+
+class ClusterArchiver(Archiver):
+    """The run's archiver, recording the WARC records an owner wrote on its worker; a page fetched here
+    (an article given as a URL) is written here, into the batch process's own files."""
+
+    def __init__(self, ctx: RunContext, resolver: ClusterResolver):
+        super().__init__(ctx.settings, ctx.db, ctx.run_id, ctx.resolver.fetcher, gate=ctx.gate, gates=ctx.gates,
+                         store=ctx.archiver.store)
+        self.resolver = resolver
+
+    def capture(self, res: Resolution) -> list[Capture]:
+        written = self.resolver.written.pop(res.url, None)
+        if written is None:
+            return super().capture(res)
+        captures, disk_full = written
+        if captures:
+            writes.record_captures(self.db, self.run_id, captures, queries.latest_resolution_id(self.db, res.url))
+        if disk_full:
+            raise DiskFull(disk_full)
+        return captures
 
 
 def _error(url: str, e: BaseException) -> Resolution:
@@ -402,6 +585,7 @@ class ClusterBatch(Batch):
                  **kwargs):
         super().__init__(settings, sources_, **kwargs)
         self.address = cluster
+        self.defer_files = True  # a folder's files are read by the worker that extracts them
         self.cluster_workers = cluster_workers
         self.client: Client | None = None
         self.local_cluster: LocalCluster | None = None
@@ -422,9 +606,9 @@ class ClusterBatch(Batch):
 
     def _context(self, ctx: RunContext) -> RunContext:
         assert self.client is not None
-        self.resolver = ClusterResolver(self.client, self.settings, ctx.resolver)
+        self.resolver = ClusterResolver(self.client, ctx)
         # The run's stages call only resolve_many, resolve, fetcher and close of their resolver.
-        return replace(ctx, resolver=cast(Resolver, self.resolver))
+        return replace(ctx, resolver=cast(Resolver, self.resolver), archiver=ClusterArchiver(ctx, self.resolver))
 
     def _run_args(self) -> dict:
         return {**super()._run_args(), "cluster": self.address}

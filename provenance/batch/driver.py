@@ -50,6 +50,7 @@ class Batch:
         self.retry_failed = retry_failed
         self.item_deadline = item_deadline
         self.owner = jobs.owner()
+        self.defer_files = False  # whether the files of a folder are read by whoever extracts them
         self.skipped: Counter[str] = Counter()  # read but no article (a redirect, an image, …), by reason
         self.article_tries: list[tuple[Status, str | None]] = []  # articles given as URLs that could not be fetched
         self._stop = threading.Event()
@@ -141,7 +142,8 @@ class Batch:
                 post(Skipped(key))
                 return False
 
-            for item in sources.iter_sources(self.sources, wanted, stdin=self.stdin, skipped=self.skipped):
+            for item in sources.iter_sources(self.sources, wanted, stdin=self.stdin, skipped=self.skipped,
+                                             defer_files=self.defer_files):
                 if self._stop.is_set():
                     break
                 if isinstance(item, sources.Broken):
@@ -151,7 +153,7 @@ class Batch:
                 if self._stop.is_set():
                     break
                 post(Taken(item.key))
-                if item.data is None:
+                if item.data is None and item.path is None:  # a URL: its page is fetched here
                     fetcher.submit(self._fetch_then_extract, item)
                 else:
                     self.pool.submit(item, self._extracted)
@@ -170,7 +172,7 @@ class Batch:
         try:
             keys: set[str] = set()
             total = 0
-            for item in sources.iter_sources(self.sources):
+            for item in sources.iter_sources(self.sources, defer_files=self.defer_files):
                 if self._stop.is_set():
                     return
                 if isinstance(item, sources.Broken):

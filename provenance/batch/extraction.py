@@ -32,12 +32,19 @@ Outcome = tuple[Article, Extraction] | str  # the article and its extraction, or
 
 
 def extract_document(doc: sources.Document) -> Outcome:
-    """Decode and extract one document (in a worker process); a string says why it could not be."""
+    """Decode and extract one document (in a worker process, which reads it first when it was yielded
+    unread); a string says why it could not be."""
     from .. import extract as extraction
 
+    data = doc.data
+    if data is None and doc.path is not None:
+        got = sources.read_deferred(doc.path)
+        if isinstance(got, str):
+            return got
+        data = got
     try:
         article = ingest.article_from_bytes(
-            doc.key, doc.data or b"", url=doc.url, declared=doc.charset, fetched_at=doc.fetched_at
+            doc.key, data or b"", url=doc.url, declared=doc.charset, fetched_at=doc.fetched_at
         )
     except InputError as e:
         return e.why

@@ -64,22 +64,23 @@ from ..errors import InputError
 from ..ingest import MAX_DOCUMENT_BYTES, article_from_bytes, is_url, stdin_key, unknown_scheme
 from ..models import Article
 from .archives import MAX_HEADER_BYTES, MAX_HEADER_LINE, CappedArchiveIterator, MalformedRecord
-from .folders import from_path
+from .folders import from_path, read_deferred
 from .items import Broken, Document, Item, Wanted, always
 from .sniff import SNIFF, gunzip, kind_of
 from .urllists import URL_LIST_SHARE, list_items, split_url_list, url_list
 from .zips import member_key
 
 __all__ = ["MAX_HEADER_BYTES", "MAX_HEADER_LINE", "URL_LIST_SHARE", "Broken", "CappedArchiveIterator", "Document",
-           "Item", "MalformedRecord", "Wanted", "iter_sources", "member_key", "read_one", "url_list"]
+           "Item", "MalformedRecord", "Wanted", "iter_sources", "member_key", "read_deferred", "read_one", "url_list"]
 
 
 def iter_sources(sources: list[str], wanted: Wanted = always, stdin=None,
-                 skipped: Counter[str] | None = None) -> Iterator[Item]:
+                 skipped: Counter[str] | None = None, defer_files: bool = False) -> Iterator[Item]:
     """Every item of every SOURCE, in order, one at a time.
 
     What is read but is no article (a redirect, an error page, an image, a hidden file...) is
     counted in `skipped` by reason, so that a summary can say how much was passed over and why.
+    With `defer_files`, the document files of a folder are yielded by path, unread (`read_deferred`).
     """
     skipped = skipped if skipped is not None else Counter()
     for source in sources:
@@ -91,7 +92,7 @@ def iter_sources(sources: list[str], wanted: Wanted = always, stdin=None,
         elif (reason := unknown_scheme(source)) and not Path(source).exists():
             yield Broken(source, reason)
         else:
-            yield from from_path(Path(source), wanted, skipped, top=True)
+            yield from from_path(Path(source), wanted, skipped, top=True, defer=defer_files)
 
 
 def read_one(source: str, fetch_document=None, stdin=None) -> Article:

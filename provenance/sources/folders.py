@@ -16,11 +16,13 @@ from .zips import from_zip
 
 
 def from_path(path: Path, wanted: Wanted, skipped: Counter[str], top: bool = False,
-               walked: set | None = None) -> Iterator[Item]:
+               walked: set | None = None, defer: bool = False) -> Iterator[Item]:
+    """The items of a file or folder. With `defer`, a document file found in a folder is yielded by its
+    absolute path, unread (`Document.path`): a cluster's worker reads it, not the reading process."""
     key = str(path)
     try:
         if path.is_dir():
-            yield from _walk(path, wanted, skipped, set() if walked is None else walked)
+            yield from _walk(path, wanted, skipped, set() if walked is None else walked, defer)
             return
         with open(path, "rb") as f:
             head = f.read(SNIFF)
@@ -36,6 +38,9 @@ def from_path(path: Path, wanted: Wanted, skipped: Counter[str], top: bool = Fal
     elif kind == "zip":
         yield from from_zip(path, wanted, skipped)
     elif wanted(key):
+        if defer and not top:  # a file of a folder is a document (never a URL list): its reader reads it
+            yield Document(key=key, path=str(path.resolve()))
+            return
         try:
             with open(path, "rb") as f:
                 data = read_document(f, kind)
@@ -49,7 +54,7 @@ def from_path(path: Path, wanted: Wanted, skipped: Counter[str], top: bool = Fal
             yield Document(key=key, data=data)
 
 
-def _walk(folder: Path, wanted: Wanted, skipped: Counter[str], walked: set) -> Iterator[Item]:
+def _walk(folder: Path, wanted: Wanted, skipped: Counter[str], walked: set, defer: bool = False) -> Iterator[Item]:
     """Files under `folder`, depth first in name order; hidden ones (`.git`, `.DS_Store`) skipped.
 
     A folder reached twice (a symbolic link to a folder above, or to one walked already) is walked
@@ -74,6 +79,21 @@ def _walk(folder: Path, wanted: Wanted, skipped: Counter[str], walked: set) -> I
         except OSError:
             is_dir = False
         if is_dir:
-            yield from _walk(Path(entry.path), wanted, skipped, walked)
+            yield from _walk(Path(entry.path), wanted, skipped, walked, defer)
         else:
-            yield from from_path(Path(entry.path), wanted, skipped, walked=walked)
+            yield from from_path(Path(entry.path), wanted, skipped, walked=walked, defer=defer)
+
+
+def read_deferred(path: str) -> bytes | str:
+    """The bytes of a document yielded unread (`defer`), sniffed and capped as the reader would have read
+    them; a string says why they could not be read."""
+    kind = "document"
+    try:
+        with open(path, "rb") as f:
+            kind = kind_of(f.read(SNIFF))
+            f.seek(0)
+            return read_document(f, kind)
+    except FileNotFoundError:
+        return "no such file"
+    except (OSError, EOFError, zlib.error) as e:
+        return unreadable(e, kind)

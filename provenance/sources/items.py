@@ -15,6 +15,7 @@ class Document:
     url: str | None = None  # where it lives on the web, when known
     fetched_at: str | None = None  # from a WARC record's date
     charset: str | None = None  # declared by the WARC record's HTTP headers
+    path: str | None = None  # a file whose bytes are still to be read, by whoever extracts it (`read_deferred`)
 
 
 @dataclass
