@@ -26,7 +26,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from provenance import batch as batch_mod
 from provenance.archive.warc import payload_digest
-from provenance.batch.cluster import ClusterBatch, ClusterExtraction, _weight, owner_among
+from provenance.batch.cluster import ClusterBatch, ClusterExtraction
+from provenance.batch.owners import _weight, owner_among
 from provenance.usecases import verify_archive
 from tests.test_batch import Web, assert_clean, cli, settings_for, table_counts, wait_for_done, write_articles
 
