@@ -33,10 +33,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Web:
-    """Pages /p/N (200, or 404 when N % 7 == 0), /s/N redirects to /p/N; each answer waits `latency`."""
+    """Pages /p/N (200, or 404 when N % 7 == 0), /s/N redirects to /p/N; each answer waits `latency`.
+    The page /p/`hold` is answered only once `release` is set: a run stays mid-way for as long as a
+    test needs it to (to be signalled, say), whatever the machine's speed; one held page takes one of
+    the host's slots, so everything else goes on."""
 
-    def __init__(self, latency: float = 0.0):
+    def __init__(self, latency: float = 0.0, hold: int | None = None):
         self.latency = latency
+        self.hold = hold
+        self.release = threading.Event()
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
         web = self
@@ -50,6 +55,8 @@ class Web:
                     web.hits[self.path] = web.hits.get(self.path, 0) + 1
                 time.sleep(web.latency)
                 m = re.match(r"/(p|s)/(\d+)", self.path)
+                if m and m.group(1) == "p" and int(m.group(2)) == web.hold:
+                    web.release.wait(timeout=120)
                 if m and m.group(1) == "s":
                     self.send_response(301)
                     self.send_header("Location", f"/p/{m.group(2)}")
@@ -83,6 +90,7 @@ class Web:
         return self
 
     def __exit__(self, *exc):
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -436,20 +444,19 @@ def test_sigkill_at_any_moment_then_rerun_finishes_with_nothing_lost_or_duplicat
 
 @pytest.mark.slow  # the real CLI in a subprocess
 def test_ctrl_c_stops_cleanly_with_130_and_the_next_run_resumes(tmp_path):
-    with Web(latency=0.03) as web:
+    with Web(latency=0.03, hold=29 * 6 + 1) as web:  # a page of the last article waits for the signal
         write_articles(tmp_path / "in", web.base, n=30)
         proc = cli(["in", "--db", "p.db"], tmp_path)
         wait_for_done(tmp_path / "p.db", 3, proc)
-        interrupted = proc.poll() is None
-        if interrupted:
-            proc.send_signal(signal.SIGINT)
+        assert proc.poll() is None, "the run ended before it could be interrupted: the test proved nothing"
+        proc.send_signal(signal.SIGINT)
+        web.release.set()
         out, err = proc.communicate(timeout=120)
-        if interrupted:
-            assert proc.returncode == 130 and "resume" in err and "Traceback" not in err
-            con = sqlite3.connect(tmp_path / "p.db")
-            assert con.execute("SELECT count(*) FROM batch_items WHERE state = 'working'").fetchone()[0] == 0
-            assert con.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
-            con.close()
+        assert proc.returncode == 130 and "resume" in err and "Traceback" not in err
+        con = sqlite3.connect(tmp_path / "p.db")
+        assert con.execute("SELECT count(*) FROM batch_items WHERE state = 'working'").fetchone()[0] == 0
+        assert con.execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
+        con.close()
         again = cli(["in", "--db", "p.db"], tmp_path)
         out, err = again.communicate(timeout=300)
     assert again.returncode == 1, err
@@ -611,12 +618,13 @@ def test_wayback_lookups_run_beside_the_writer_once_per_url(tmp_path, monkeypatc
 def test_sigterm_to_the_process_group_stops_cleanly_without_a_worker_traceback(tmp_path):
     """`timeout`, `kill -TERM -PGID` and service managers signal the whole group: only the batch
     process decides what stopping means; its extraction workers say nothing."""
-    with Web(latency=0.03) as web:
+    with Web(latency=0.03, hold=39 * 6 + 1) as web:  # a page of the last article waits for the signal
         write_articles(tmp_path / "in", web.base, n=40)
         proc = cli(["in", "--db", "p.db"], tmp_path, new_group=True)
         wait_for_done(tmp_path / "p.db", 3, proc)
         assert proc.poll() is None, "the run ended before it could be signalled: the test proved nothing"
         os.killpg(proc.pid, signal.SIGTERM)
+        web.release.set()
         out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
