@@ -52,8 +52,12 @@ READ_AHEAD = 6  # pages whose texts are being read in another process while one 
 Reader = Callable[..., "Future | None"]  # runs fn(*args) in another process: its future, or None if it cannot
 
 
+def _media_type(ctype: str | None) -> str:
+    return (ctype or "text/html").split(";")[0].strip().lower()
+
+
 def is_text(ctype: str | None) -> bool:
-    kind = (ctype or "text/html").split(";")[0].strip().lower()
+    kind = _media_type(ctype)
     return kind in TEXT_TYPES or not kind
 
 
@@ -61,8 +65,7 @@ def read_text(body: bytes, ctype: str | None) -> str:
     """The text a page's payload is checked against: the main text of HTML, plain text as it is. A plain
     function of bytes, so it runs as well in another process (a batch's extraction workers)."""
     decoded, _ = ingest.decode(body, ingest.charset_of(ctype))
-    kind = (ctype or "text/html").split(";")[0].strip().lower()
-    return decoded if kind == "text/plain" else main_text(decoded, None)
+    return decoded if _media_type(ctype) == "text/plain" else main_text(decoded, None)
 
 
 @dataclass
@@ -157,7 +160,7 @@ class Checker:
 
     def _read_ahead(self, url: str) -> None:
         """Send the live capture of `url` to be read in another process, unless the run knows its text."""
-        row = self._live_row(url)
+        row = self._live_row(queries.known_url_id(self.ctx.db, url))
         if row is None or row["id"] in self._pending or self._texts.knows(row["id"]):
             return
         got = self._payload(row)
@@ -165,13 +168,11 @@ class Checker:
         if future is not None:
             self._pending[row["id"]] = future
 
-    def _live_row(self, url: str) -> dict | None:
-        """The capture row of the page `url` leads to, when it is alive."""
-        db = self.ctx.db
-        uid = db.execute("SELECT id FROM urls WHERE url = ?", [url]).fetchone()
-        resolution = queries.known_resolution(db, uid[0]) if uid else None
+    def _live_row(self, uid: int | None) -> dict | None:
+        """The capture row of the page a URL (by id) leads to, when it is alive."""
+        resolution = queries.known_resolution(self.ctx.db, uid) if uid is not None else None
         if resolution and resolution[1] and resolution[2] == Status.ALIVE:
-            return queries.copy_of(db, resolution[1])
+            return queries.copy_of(self.ctx.db, resolution[1])
         return None
 
     def page(self, url: str) -> Page:
@@ -181,9 +182,9 @@ class Checker:
         if known is not None:
             status = Status(known[0])
             page.checked, page.gone = status.is_definitive, status.is_broken
-        uid = db.execute("SELECT id FROM urls WHERE url = ?", [url]).fetchone()
-        page.live = self.text_of(self._live_row(url))
-        snaps = queries.best_snapshots(db, uid[0]) if uid else []
+        uid = queries.known_url_id(db, url)
+        page.live = self.text_of(self._live_row(uid))
+        snaps = queries.best_snapshots(db, uid) if uid is not None else []
         if snaps and snaps[0]["snapshot_url"]:
             page.snapshot_id = snaps[0]["id"]
             page.snapshot = self._snapshot_text(snaps[0])

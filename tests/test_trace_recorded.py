@@ -68,17 +68,21 @@ def settings_for(db: Path, base: str, **extra) -> Settings:
                     connect_timeout=2.0, archive_sources=(base,), **extra)
 
 
-@pytest.fixture(scope="module")
-def traced(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("deep")
-    archive, base, article = seeded(tmp)
+def audited(tmp: Path, seed) -> tuple[Settings, object, object, str]:
+    """Audit the article `seed` writes beside its archive (traced to depth 3): settings, outcome, db, base."""
+    archive, base, article = seed(tmp)
     settings = settings_for(tmp / "p.db", base, depth=3)
     try:
         outcome = usecases.audit_sources(settings, [str(article)])
     finally:
         archive.close()
     assert not outcome.failures
-    db = store.connect(settings.db)
+    return settings, outcome, store.connect(settings.db), base
+
+
+@pytest.fixture(scope="module")
+def traced(tmp_path_factory):
+    settings, outcome, db, base = audited(tmp_path_factory.mktemp("deep"), seeded)
     claims = {text: cid for cid, text in db.execute("SELECT id, text FROM claims")}
     return {"settings": settings, "outcome": outcome, "db": db, "base": base,
             "bridges": next(cid for text, cid in claims.items() if text.startswith(BRIDGES[:30])),
@@ -290,17 +294,9 @@ def own_site(tmp_path_factory):
             return [(socket.AF_INET, "127.0.0.5")]
         raise socket.gaierror(socket.EAI_NONAME, "stub: no such name")
 
-    tmp = tmp_path_factory.mktemp("own")
-    archive, base, article = seeded_own(tmp)
-    settings = settings_for(tmp / "p.db", base, depth=3)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(netguard, "system_lookup", lookup)
-        try:
-            outcome = usecases.audit_sources(settings, [str(article)])
-        finally:
-            archive.close()
-    assert not outcome.failures
-    db = store.connect(settings.db)
+        settings, outcome, db, base = audited(tmp_path_factory.mktemp("own"), seeded_own)
     (claim,) = [cid for cid, text in db.execute("SELECT id, text FROM claims") if QUOTE[:30] in text]
     return {"settings": settings, "outcome": outcome, "db": db, "base": base, "claim": claim}
 

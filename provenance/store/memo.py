@@ -28,15 +28,34 @@ def _private() -> sqlite3.Connection:
     return conn
 
 
-class Settled:
-    """Each settled request target's outcome as a row of plain values (`fetch_once.Outcome.row`)."""
+class _Memo:
+    """One private on-disk table keyed by URL, behind the memo's own lock."""
 
-    def __init__(self, columns: int):
+    table = ""
+
+    def __init__(self, columns: str = ""):
         self._conn = _private()
         self._lock = threading.Lock()
-        self._columns = columns
+        self._conn.execute(f"CREATE TABLE {self.table} (url TEXT PRIMARY KEY{columns}) WITHOUT ROWID")
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._conn.execute(f"SELECT count(*) FROM {self.table}").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class Settled(_Memo):
+    """Each settled request target's outcome as a row of plain values (`fetch_once.Outcome.row`)."""
+
+    table = "settled"
+
+    def __init__(self, columns: int):
         names = ", ".join(f"c{i}" for i in range(columns))
-        self._conn.execute(f"CREATE TABLE settled (url TEXT PRIMARY KEY, {names}) WITHOUT ROWID")
+        super().__init__(f", {names}")
+        self._columns = columns
         self._insert = f"INSERT OR REPLACE INTO settled VALUES (?, {', '.join('?' * columns)})"
         self._select = f"SELECT {names} FROM settled WHERE url = ?"
 
@@ -50,22 +69,11 @@ class Settled:
         with self._lock:
             self._conn.execute(self._insert, (url, *row))
 
-    def __len__(self) -> int:
-        with self._lock:
-            return int(self._conn.execute("SELECT count(*) FROM settled").fetchone()[0])
 
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-
-class UrlSet:
+class UrlSet(_Memo):
     """A set of URLs on disk: `add` says whether the URL was new."""
 
-    def __init__(self) -> None:
-        self._conn = _private()
-        self._lock = threading.Lock()
-        self._conn.execute("CREATE TABLE urls (url TEXT PRIMARY KEY) WITHOUT ROWID")
+    table = "urls"
 
     def add(self, url: str) -> bool:
         with self._lock:
@@ -74,11 +82,3 @@ class UrlSet:
     def __contains__(self, url: object) -> bool:
         with self._lock:
             return self._conn.execute("SELECT 1 FROM urls WHERE url = ?", (url,)).fetchone() is not None
-
-    def __len__(self) -> int:
-        with self._lock:
-            return int(self._conn.execute("SELECT count(*) FROM urls").fetchone()[0])
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()

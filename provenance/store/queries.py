@@ -230,6 +230,12 @@ def citation_rows(db: sqlite_utils.Database, article_id: int) -> list[Record]:
     ).fetchall()
 
 
+def known_url_id(db: sqlite_utils.Database, url: str) -> int | None:
+    """The id of a URL's row, or None when the database has never seen the URL."""
+    row = db.execute("SELECT id FROM urls WHERE url = ?", [url]).fetchone()
+    return int(row[0]) if row else None
+
+
 def known_resolution(db: sqlite_utils.Database, url_id: int) -> Record | None:
     """What is known of one URL: id, final_url, status, reason, http_status, checked_at, elapsed_ms."""
     row: Record | None = db.execute(

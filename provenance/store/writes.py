@@ -36,7 +36,7 @@ from ..models import (
     SnapshotStatus,
     Status,
 )
-from .queries import latest_resolution_id
+from .queries import known_url_id, latest_resolution_id
 
 __all__ = [
     "replace_checks",
@@ -117,11 +117,11 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str, counts: dict
 
 def url_id(db: sqlite_utils.Database, url: str, is_short: bool = False) -> int:
     """The id of a URL's row, creating it the first time the URL is seen."""
-    row = db.execute("SELECT id FROM urls WHERE url = ?", [url]).fetchone()
-    if row:
+    known = known_url_id(db, url)
+    if known is not None:
         if is_short:
-            db.execute("UPDATE urls SET is_short = 1 WHERE id = ? AND is_short = 0", [row[0]])
-        return int(row[0])
+            db.execute("UPDATE urls SET is_short = 1 WHERE id = ? AND is_short = 0", [known])
+        return known
     return _insert(db, "urls", {"url": url, "host": (urlsplit(url).hostname or "").lower(),
                                 "is_short": int(is_short), "first_seen": now_iso()})
 
