@@ -15,6 +15,7 @@
     feeds.py       URLs to the resolver in waves, Wayback look-ups, article fetches (threads)
     jobs.py        a job's key, an item's owner, whether an owner is still alive
     progress.py    Progress as the run goes, Summary at its end
+    heap.py        glibc's allocator set so a long run's resident memory stays flat
 
 Which thread owns what:
 

@@ -29,6 +29,7 @@ from ..politeness import origin_of
 from ..resolve import Resolver
 from ..settings import Settings
 from ..store.memo import Settled
+from .heap import keep_flat
 
 # How often a wait on an owner checks that its worker is still there (seconds).
 OWNER_CHECK = 1.0
@@ -88,6 +89,7 @@ class OriginOwner:
     """
 
     def __init__(self, settings: Settings, run: str):
+        keep_flat()  # this worker's process now fetches and holds pages as the batch process does
         self.resolver = Resolver(settings)
         self.resolver.remember_in(Settled(ROW_COLUMNS))  # on this worker's disk: flat memory, however many URLs
         self.worker = get_worker()
