@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
@@ -72,7 +73,7 @@ class Sentences:
 
     text: str
     spans: list[tuple[int, int]]
-    postings: dict[str, list[tuple[int, int]]]  # term → (sentence, count) for each sentence it is in, in order
+    postings: dict[str, tuple[array, array]]  # term → the sentences it is in (in order) and how often in each
     norms: list[float]  # each sentence's BM25 length term, K1 * (1 - B + B * length / average length)
 
     @classmethod
@@ -82,19 +83,31 @@ class Sentences:
         per = _sentence_words(text, spans, folded or fold(text))
         # Each distinct word's terms once; each sentence counted by C loops over them (a page repeats its words).
         of_word = {w: _terms_of(w) for w in set(chain.from_iterable(per))}.__getitem__
-        postings: dict[str, list[tuple[int, int]]] = {}
+        postings: dict[str, tuple[array, array]] = {}
         lengths = []
         for i, words in enumerate(per):
             counted = Counter(chain.from_iterable(map(of_word, words)))
             lengths.append(sum(counted.values()))
             for term, count in counted.items():
-                postings.setdefault(term, []).append((i, count))
+                if term not in postings:
+                    postings[term] = (array("i"), array("i"))  # arrays: a page's index is packed and shipped
+                where, often = postings[term]
+                where.append(i)
+                often.append(count)
         average = sum(lengths) / (len(per) or 1) or 1
         return cls(text, spans, postings, [K1 * (1 - B + B * length / average) for length in lengths])
 
+    def df(self, term: str) -> int:
+        """How many sentences `term` is in."""
+        return len(self.postings[term][0]) if term in self.postings else 0
+
     def within(self, term: str, first: int, last: int) -> bool:
         """Whether `term` is in one of sentences first..last."""
-        return any(first <= i <= last for i, _ in self.postings.get(term, ()))
+        if term not in self.postings:
+            return False
+        where = self.postings[term][0]
+        k = bisect_left(where, first)
+        return k < len(where) and where[k] <= last
 
 
 def _sentence_words(text: str, spans: list[tuple[int, int]], folded: Folded) -> list[list[str]]:
@@ -124,14 +137,15 @@ def check_passage(claim: str, page: str | Sentences | None) -> Check:
     if not wanted:
         return Check("passage", "absent", detail="the claim has no words to look for")
     n = len(spans)
-    idf = {t: math.log(1 + (n - len(postings.get(t, ())) + 0.5) / (len(postings.get(t, ())) + 0.5)) for t in wanted}
+    idf = {t: math.log(1 + (n - index.df(t) + 0.5) / (index.df(t) + 0.5)) for t in wanted}
     # BM25 of each sentence, summed term by term in the claim's order (as a sum over each sentence's terms
     # would be), over the sentences each term is in.
     scores: list[float] = [0] * n
     k1 = K1 + 1
     for t, w in idf.items():
-        for i, tf in postings.get(t, ()):
-            scores[i] += w * tf * k1 / (tf + norms[i])
+        if t in postings:
+            for i, tf in zip(*postings[t]):
+                scores[i] += w * tf * k1 / (tf + norms[i])
     best_score = max(scores)
     best = scores.index(best_score)
     total = sum(idf.values()) or 1.0
