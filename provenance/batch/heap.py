@@ -30,4 +30,6 @@ def keep_flat() -> bool:
         mallopt = ctypes.CDLL("libc.so.6").mallopt
     except (OSError, AttributeError):
         return False  # not glibc: nothing to tune
-    return bool(mallopt(M_ARENA_MAX, ARENAS)) and bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    arenas = mallopt(M_ARENA_MAX, ARENAS)
+    mapped = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)  # set even if the arenas were refused
+    return bool(arenas and mapped)
