@@ -83,6 +83,7 @@ class RssSampler:
     def __init__(self, marker: str):
         self.marker = marker
         self.peaks: dict[int, tuple[str, int]] = {}
+        self.batch_cpu = 0.0  # the batch process's CPU seconds, user and system, as last seen (0.25 s apart)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -101,6 +102,8 @@ class RssSampler:
                 if self.marker not in cmd or " batch " not in cmd or "provenance" not in cmd:
                     continue
                 try:
+                    cpu = p.cpu_times()
+                    self.batch_cpu = max(self.batch_cpu, cpu.user + cpu.system)
                     procs = [("batch", p)] + [("child", c) for c in p.children(recursive=True)]
                     for role, q in procs:
                         rss = q.memory_info().rss
@@ -117,7 +120,8 @@ class RssSampler:
 
     def summary(self) -> str:
         children = sum(1 for role, _ in self.peaks.values() if role == "child")
-        return f"batch process {self.batch_mb():.0f} MB, largest child {self.child_mb():.0f} MB ({children} children)"
+        return (f"batch process {self.batch_mb():.0f} MB and {self.batch_cpu:.1f} s CPU, largest child "
+                f"{self.child_mb():.0f} MB ({children} children)")
 
 
 def memory_table(peaks: dict[tuple[int, str, str], tuple[float, float]]) -> None:
