@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,12 +29,13 @@ from .models import Resolution, RunStatus, Status
 from .regrade import regrade
 from .resolve import Resolver
 from .settings import Settings
-from .store import queries, writes
+from .store import memo, queries, writes
 
-# What the page texts kept for the run's later articles may weigh: indexed for checking (folded words,
-# their offsets, each sentence's counted terms: about five bytes a character), and packed (compressed).
+# What the page texts kept for the run's later articles may weigh: indexed for checking, in memory (folded
+# words, their offsets, each sentence's counted terms: about five bytes a character), and packed on disk
+# (compressed, index and all: about 40 KB for a page of 45,000 characters, so some 13,000 pages).
 PAGE_TEXT_BUDGET = 48 * 1024 * 1024
-PACKED_TEXT_BUDGET = 32 * 1024 * 1024
+PACKED_TEXT_BUDGET = 512 * 1024 * 1024
 BYTES_PER_CHAR = 5
 
 
@@ -70,14 +70,15 @@ class _Recent:
 
 class PageTexts:
     """The texts the check stage read back from the WARC files, by capture id, kept for the run's
-    later articles: a page that many articles of a batch cite is read once, not once per article.
+    later articles: a page that many articles of a batch cite is read and indexed once, not once per
+    article.
 
-    Two tiers, each forgetting its least recently used entries past its budget, so a long batch
-    stays flat: pages ready to check (indexed; the most costly to make and to keep), and the main
-    text alone, compressed, for many more (reading it again from the page is the costly part)."""
+    Two tiers, each letting go of the entries it took first past its budget, so a long batch stays
+    flat: pages ready to check, in memory (indexed, the most costly to keep: the least recently used
+    go first), and the same packed (compressed, index and all) on disk for many more."""
 
     def __init__(self, budget: int = PAGE_TEXT_BUDGET, packed_budget: int = PACKED_TEXT_BUDGET):
-        self.ready, self.packed = _Recent(budget), _Recent(packed_budget)
+        self.ready, self.packed = _Recent(budget), memo.Packed(packed_budget)
         self._lock = threading.Lock()
 
     def get(self, capture_id: int) -> tuple[bool, Any]:
@@ -92,18 +93,19 @@ class PageTexts:
     def knows(self, capture_id: int) -> bool:
         """Whether the text of a capture is kept, ready or packed."""
         with self._lock:
-            return capture_id in self.ready or capture_id in self.packed
+            if capture_id in self.ready:
+                return True
+        return capture_id in self.packed
 
-    def unpack(self, capture_id: int) -> str | None:
-        """The main text of a capture kept packed, or None."""
-        with self._lock:
-            known, packed = self.packed.get(capture_id)
-        return zlib.decompress(packed).decode("utf-8", "surrogatepass") if known else None
+    def packed_of(self, capture_id: int) -> bytes | None:
+        """A capture's text as packed by the check stage (with its index), or None."""
+        return self.packed.get(capture_id)
 
-    def pack(self, capture_id: int, text: str) -> None:
-        packed = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
-        with self._lock:
-            self.packed.put(capture_id, packed, 64 + len(packed))
+    def pack(self, capture_id: int, packed: bytes) -> None:
+        self.packed.put(capture_id, packed)
+
+    def close(self) -> None:
+        self.packed.close()
 
 
 @dataclass
@@ -197,6 +199,7 @@ class RunContext:
     def close(self) -> None:
         self.archiver.close()
         self.resolver.close()
+        self.page_texts.close()
 
     def __enter__(self) -> RunContext:
         return self

@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from provenance import browse, check_stage, report, store, usecases
+from provenance.check import check_passage, check_quote
 from provenance.export import write as export_write
 from provenance.run import BYTES_PER_CHAR, PageTexts, RunContext
 from provenance.settings import Settings
@@ -255,12 +256,42 @@ def test_the_run_keeps_page_texts_within_its_budget_the_least_recently_used_goin
     assert texts.ready.used <= texts.ready.budget
     texts.put(6, "huge", 10**9)  # more than the whole budget: not kept, and nothing else thrown out for it
     assert texts.get(6) == (False, None) and texts.get(4) == (True, "text 4")
-    # The second tier keeps the main text alone, compressed, for pages no longer kept ready.
-    page = "Der Bürgermeister sagte: «Die Brücke bleibt zu.» " * 200
-    texts.pack(2, page)
-    assert texts.unpack(2) == page and texts.unpack(3) is None
+    # The second tier keeps pages packed (a page's text with its index, compressed) on disk, within a budget
+    # of its own: past it, the pages packed first go.
+    texts = PageTexts(packed_budget=100)
+    texts.put(5, None, 0)
+    texts.pack(2, b"2" * 40)
+    assert texts.packed_of(2) == b"2" * 40 and texts.packed_of(3) is None
     assert texts.knows(2) and texts.knows(5) and not texts.knows(3)  # packed, ready (as unreadable), neither
-    assert texts.packed.used < len(page) / 4
+    texts.pack(3, b"3" * 40)
+    texts.pack(2, b"2" * 30)  # packed again: counted once
+    assert texts.packed.used == 70 and texts.packed_of(2) == b"2" * 30
+    texts.pack(4, b"4" * 40)
+    assert texts.packed_of(3) is None and texts.packed_of(2) == b"2" * 30 and texts.packed_of(4) == b"4" * 40
+    assert texts.packed.used == 70 <= texts.packed.budget
+    texts.pack(6, b"6" * 101)  # more than the whole budget: not kept, and nothing else let go for it
+    assert texts.packed_of(6) is None and texts.knows(2) and texts.knows(4)
+    texts.close()
+
+
+def test_a_page_packed_for_later_comes_back_indexed_and_checks_as_it_did():
+    page = "Der Bürgermeister sagte: «Die Brücke bleibt zu.» Der Rat stimmte am Montag ab. " * 200
+    text = check_stage.Text(page, 7)
+    text.prepare()
+    packed = text.pack()
+    assert len(packed) < len(page)  # compressed: index and all, less than the text alone
+    again = check_stage.Text.unpack(packed, 9)
+    assert again.capture_id == 9 and again.text == page
+    assert again._folded is not None and again._sentences is not None  # indexed, not to be indexed again
+    assert again.folded == text.folded and again.sentences == text.sentences
+    claim = "The council voted on Monday, the mayor said the bridge stays closed"
+    assert check_passage(claim, again.sentences) == check_passage(claim, text.sentences)
+    assert check_quote("Die Brücke bleibt zu", again.folded) == check_quote("Die Brücke bleibt zu", text.folded)
+    # Read and indexed in another process (a batch's extraction worker), it is the same page.
+    body = f"<html><body><article><h1>Rat</h1><p>{page}</p></article></body></html>".encode()
+    shipped = check_stage.Text.unpack(check_stage.prepare_text(body, "text/html; charset=utf-8"), 1)
+    assert shipped.text == check_stage.read_text(body, "text/html; charset=utf-8")
+    assert shipped.sentences == check_stage.Text(shipped.text, 1).sentences
 
 
 @pytest.mark.slow
@@ -380,7 +411,7 @@ def test_a_block_of_articles_is_checked_page_by_page_with_the_rows_of_checking_t
     one_by_one, returned_one_by_one = checked(block=False)
     block, returned_block = checked(block=True)
     assert block == one_by_one and returned_block == returned_one_by_one
-    # The pages' texts read in another process (as a batch's extraction workers do) make the same rows.
+    # The pages' texts read and indexed in another process (as a batch's extraction workers do) make the same rows.
     sent = []
     with ProcessPoolExecutor(1) as pool:
         def reader(fn, *args):
@@ -388,7 +419,7 @@ def test_a_block_of_articles_is_checked_page_by_page_with_the_rows_of_checking_t
             return pool.submit(fn, *args)
 
         assert checked(block=True, reader=reader) == (block, returned_block)
-    assert sent and set(sent) == {check_stage.read_text}
+    assert sent and set(sent) == {check_stage.prepare_text}
     kinds = {(kind, verdict) for _, _, _, kind, _, _, _, verdict, *_ in block}
     assert {("quote", "verbatim"), ("quote", "altered"), ("passage", "weak"), ("drift", "edited")} <= kinds
     # Each article got checks of its own, and the pages they share were checked for each of them.

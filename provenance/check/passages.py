@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
@@ -65,14 +66,15 @@ def _terms_of(piece: str) -> tuple[str, ...]:
 
 @dataclass
 class Sentences:
-    """A page cut into sentences and counted for BM25 once, for all the claims that cite it."""
+    """A page cut into sentences and counted for BM25 once, for all the claims that cite it.
+
+    Counted as postings: each term with the sentences it is in and how often, so a claim is scored
+    by walking its own terms' sentences rather than every sentence of the page."""
 
     text: str
     spans: list[tuple[int, int]]
-    docs: list[Counter]
-    df: Counter
-    lengths: list[int]
-    average: float
+    postings: dict[str, tuple[array, array]]  # term → the sentences it is in (in order) and how often in each
+    norms: list[float]  # each sentence's BM25 length term, K1 * (1 - B + B * length / average length)
 
     @classmethod
     def of(cls, text: str, folded: Folded | None = None) -> Sentences:
@@ -81,10 +83,31 @@ class Sentences:
         per = _sentence_words(text, spans, folded or fold(text))
         # Each distinct word's terms once; each sentence counted by C loops over them (a page repeats its words).
         of_word = {w: _terms_of(w) for w in set(chain.from_iterable(per))}.__getitem__
-        docs = [Counter(chain.from_iterable(map(of_word, words))) for words in per]
-        lengths = [sum(d.values()) for d in docs]
-        df = Counter(chain.from_iterable(docs))
-        return cls(text, spans, docs, df, lengths, sum(lengths) / (len(docs) or 1))
+        postings: dict[str, tuple[array, array]] = {}
+        lengths = []
+        for i, words in enumerate(per):
+            counted = Counter(chain.from_iterable(map(of_word, words)))
+            lengths.append(sum(counted.values()))
+            for term, count in counted.items():
+                if term not in postings:
+                    postings[term] = (array("i"), array("i"))  # arrays: a page's index is packed and shipped
+                where, often = postings[term]
+                where.append(i)
+                often.append(count)
+        average = sum(lengths) / (len(per) or 1) or 1
+        return cls(text, spans, postings, [K1 * (1 - B + B * length / average) for length in lengths])
+
+    def df(self, term: str) -> int:
+        """How many sentences `term` is in."""
+        return len(self.postings[term][0]) if term in self.postings else 0
+
+    def within(self, term: str, first: int, last: int) -> bool:
+        """Whether `term` is in one of sentences first..last."""
+        if term not in self.postings:
+            return False
+        where = self.postings[term][0]
+        k = bisect_left(where, first)
+        return k < len(where) and where[k] <= last
 
 
 def _sentence_words(text: str, spans: list[tuple[int, int]], folded: Folded) -> list[list[str]]:
@@ -107,27 +130,28 @@ def check_passage(claim: str, page: str | Sentences | None) -> Check:
     if page is None:
         return Check("passage", "unavailable", detail="no text of the page to read")
     index = page if isinstance(page, Sentences) else Sentences.of(page)
-    page, spans, docs = index.text, index.spans, index.docs
+    page, spans, postings, norms = index.text, index.spans, index.postings, index.norms
     if not spans:
         return Check("passage", "unavailable", detail="the page has no readable text")
     wanted = Counter(terms(claim))
     if not wanted:
         return Check("passage", "absent", detail="the claim has no words to look for")
-    n, df, lengths, avg = len(docs), index.df, index.lengths, index.average or 1
-    idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in wanted}
-    best, best_score = 0, -1.0
-    # BM25 of each sentence, with what does not change from one term to the next computed once per sentence.
-    weights, k1 = [(t, idf[t]) for t in wanted], K1 + 1
-    for i, d in enumerate(docs):
-        norm = K1 * (1 - B + B * lengths[i] / avg)
-        score = sum(w * d[t] * k1 / (d[t] + norm) for t, w in weights if t in d)
-        if score > best_score:
-            best, best_score = i, score
+    n = len(spans)
+    idf = {t: math.log(1 + (n - index.df(t) + 0.5) / (index.df(t) + 0.5)) for t in wanted}
+    # BM25 of each sentence, summed term by term in the claim's order (as a sum over each sentence's terms
+    # would be), over the sentences each term is in.
+    scores: list[float] = [0] * n
+    k1 = K1 + 1
+    for t, w in idf.items():
+        if t in postings:
+            for i, tf in zip(*postings[t]):
+                scores[i] += w * tf * k1 / (tf + norms[i])
+    best_score = max(scores)
+    best = scores.index(best_score)
     total = sum(idf.values()) or 1.0
 
     def cover(first: int, last: int) -> float:
-        have = set().union(*docs[first : last + 1])
-        return sum(w for t, w in idf.items() if t in have) / total
+        return sum(w for t, w in idf.items() if index.within(t, first, last)) / total
 
     window = max(
         ((best, best), (best - 1, best), (best, best + 1)),
@@ -136,7 +160,7 @@ def check_passage(claim: str, page: str | Sentences | None) -> Check:
     coverage = round(cover(*window), 3)
     verdict = "matched" if coverage >= MATCHED else "weak" if coverage >= WEAK else "absent"
     start, end = spans[window[0]][0], spans[window[1]][1]
-    shared = sorted(t for t in wanted if any(t in docs[i] for i in range(window[0], window[1] + 1)))
+    shared = sorted(t for t in wanted if index.within(t, *window))
     check = Check(
         "passage",
         verdict,

@@ -7,6 +7,7 @@ or synced.
 
     Settled   what each request target gave (the resolver's fetch-once memo), by URL
     UrlSet    a set of URLs (the writer's "queued this run" and "answered this run")
+    Packed    the check stage's pages, read and indexed, packed, by capture id (within a budget)
 
 Both are used from several threads: each call takes the memo's own lock.
 """
@@ -82,3 +83,45 @@ class UrlSet(_Memo):
     def __contains__(self, url: object) -> bool:
         with self._lock:
             return self._conn.execute("SELECT 1 FROM urls WHERE url = ?", (url,)).fetchone() is not None
+
+
+class Packed:
+    """Packed pages by capture id, on disk: a batch's check stage reads and indexes a page once, however
+    many of the run's articles cite it and however long after. Past `budget` bytes, the pages packed
+    first are let go (a page let go is read again from its WARC record if cited again)."""
+
+    def __init__(self, budget: int):
+        self.budget, self.used = budget, 0
+        self._conn = _private()
+        self._lock = threading.Lock()
+        self._conn.execute("CREATE TABLE packed (seq INTEGER PRIMARY KEY, capture INTEGER UNIQUE, size INTEGER, "
+                           "data BLOB)")
+
+    def get(self, capture: int) -> bytes | None:
+        with self._lock:
+            row = self._conn.execute("SELECT data FROM packed WHERE capture = ?", (capture,)).fetchone()
+        return bytes(row[0]) if row is not None else None
+
+    def __contains__(self, capture: object) -> bool:
+        with self._lock:
+            return self._conn.execute("SELECT 1 FROM packed WHERE capture = ?", (capture,)).fetchone() is not None
+
+    def put(self, capture: int, data: bytes) -> None:
+        if len(data) > self.budget:
+            return
+        with self._lock:
+            old = self._conn.execute("SELECT size FROM packed WHERE capture = ?", (capture,)).fetchone()
+            try:
+                self._conn.execute("INSERT OR REPLACE INTO packed (capture, size, data) VALUES (?, ?, ?)",
+                                   (capture, len(data), data))
+            except sqlite3.Error:  # a full disk: the page is not kept, and read again if cited again
+                return
+            self.used += len(data) - (old[0] if old else 0)
+            while self.used > self.budget:
+                seq, size = self._conn.execute("SELECT seq, size FROM packed ORDER BY seq LIMIT 1").fetchone()
+                self._conn.execute("DELETE FROM packed WHERE seq = ?", (seq,))
+                self.used -= size
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
