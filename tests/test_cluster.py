@@ -12,9 +12,11 @@ import os
 import re
 import signal
 import sqlite3
+import stat
 import threading
 import time
 import urllib.parse
+import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
@@ -23,8 +25,11 @@ import distributed
 import pytest
 from distributed.diagnostics.plugin import WorkerPlugin
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from provenance import batch as batch_mod
+from provenance import sources
 from provenance.archive.warc import payload_digest
 from provenance.batch.cluster import ClusterBatch, ClusterExtraction
 from provenance.batch.owners import _weight, owner_among
@@ -76,6 +81,71 @@ def test_a_small_batch_gives_the_same_rows_as_the_local_batch(tmp_path, cluster,
     assert dist.resolutions == local.resolutions and dist.exit_code() == local.exit_code() == 1
     assert dist.dead_link_rate == local.dead_link_rate
     assert hits_dist == hits_local and max(hits_dist.values()) == 1  # each request target once, as locally
+    assert rows(tmp_path / "dist.db") == rows(tmp_path / "local.db")
+    assert_clean(tmp_path / "dist.db")
+
+
+def pack_inputs(folder: Path, out: Path) -> tuple[Path, Path]:
+    """The articles of `folder` as a zip (with a hidden file, a symbolic link and a member whose bytes fail
+    their CRC past the first 4 KB) and as a WARC file (with a redirect, and a revisit of its first page)."""
+    pages = sorted(folder.iterdir())
+    z = out / "pages.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for page in pages[:6]:
+            zf.write(page, f"2024/{page.name}")
+        zf.writestr("__MACOSX/._a.html", b"\x00\x05\x16\x07")
+        link = zipfile.ZipInfo("link.html")
+        link.create_system, link.external_attr = 3, (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr(zipfile.ZipInfo("bad.html"), b"<html><body><p>" + b"Words. " * 2000 + b"</p></body></html>")
+    data = bytearray(z.read_bytes())
+    at = data.index(b"Words. Words.", data.index(b"bad.html") + 6000)  # stored, not deflated: its bytes are there
+    data[at] ^= 0xFF
+    z.write_bytes(bytes(data))
+    warc = out / "crawl.warc.gz"
+    with open(warc, "wb") as f:
+        w = WARCWriter(f, gzip=True)
+        html = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        moved = StatusAndHeaders("301 Moved", [("Location", "/elsewhere")], protocol="HTTP/1.1")
+        w.write_record(w.create_warc_record("http://news.example/old", "response", payload=BytesIO(b""),
+                                            http_headers=moved))
+        first = None
+        for n, page in enumerate(pages[6:]):
+            record = w.create_warc_record(f"http://news.example/{n}", "response",
+                                          payload=BytesIO(page.read_bytes()), http_headers=html)
+            w.write_record(record)
+            first = first or record
+        assert first is not None
+        w.write_record(w.create_revisit_record("http://mirror.example/0", first.rec_headers.get_header(
+            "WARC-Payload-Digest"), "http://news.example/0", first.rec_headers.get_header("WARC-Date"),
+            http_headers=html))
+    return z, warc
+
+
+def test_the_workers_read_the_members_of_a_zip_and_the_records_of_a_warc_file(tmp_path, cluster, monkeypatch):
+    """The batch process walks the zip's listing and the WARC file's headers and sends where each page is;
+    the worker that extracts it reads it. The same rows and failures as the local batch, which reads them."""
+    lc, _ = cluster
+    sent = []
+    submit = ClusterExtraction.submit
+    monkeypatch.setattr(ClusterExtraction, "submit", lambda self, doc, done: (sent.append(doc),
+                                                                              submit(self, doc, done)))
+    with Web() as web:
+        write_articles(tmp_path / "in", web.base, n=12)
+        z, warc = pack_inputs(tmp_path / "in", tmp_path)
+        inputs = [str(z), str(warc)]
+        local = batch_mod.run_batch(settings_for(tmp_path / "local.db"), inputs, extract_workers=0)
+        dist = batch_mod.run_batch(settings_for(tmp_path / "dist.db"), inputs, cluster=lc.scheduler_address)
+    revisit = [d for d in sent if d.url == "http://mirror.example/0"]
+    assert len(sent) == 14 and len(revisit) == 1 and revisit[0].data is not None  # a revisit is read here
+    assert all(d.data is None and d.part is not None and Path(d.path).is_absolute() for d in sent if d not in revisit)
+    assert {type(d.part) for d in sent if d not in revisit} == {sources.Member, sources.Record}
+    assert dist.articles == local.articles == 13 and dist.failed == local.failed == 2
+    assert sorted(map(str, dist.failures)) == sorted(map(str, local.failures))
+    assert [f["reason"] for f in dist.failures if f["source"].endswith("bad.html")] == [
+        "unreadable zip member (Bad CRC-32 for file 'bad.html')"]  # as the worker read it
+    assert dist.skipped == local.skipped == {"hidden file": 1, "redirect": 1}
+    assert dist.resolutions == local.resolutions and dist.exit_code() == local.exit_code()
     assert rows(tmp_path / "dist.db") == rows(tmp_path / "local.db")
     assert_clean(tmp_path / "dist.db")
 

@@ -21,6 +21,7 @@ from provenance import sources
 from provenance.cli import app
 from provenance.errors import InputError
 from provenance.ingest import MAX_DOCUMENT_BYTES
+from tests.test_sources import assert_read_alike, items
 
 PAGE = b"<html><head><title>T</title></head><body><p>Story <a href='http://127.0.0.1:9/x'>x</a></p></body></html>"
 MIB = 1 << 20
@@ -57,8 +58,6 @@ def peak_of(fn):
         tracemalloc.stop()
 
 
-def items(srcs, **kw):
-    return list(sources.iter_sources([str(s) for s in srcs], **kw))
 
 
 # -- 1, 18: every decompression capped, on every path -----------------------------------------------
@@ -73,10 +72,12 @@ def test_a_gzipped_page_inside_a_zip_is_cut_at_the_cap(tmp_path):
     with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("story.html.gz", gzip_bomb(256))
         zf.writestr("other.html", PAGE)
-    got, peak = peak_of(lambda: items([z]))
+    got, peak = peak_of(lambda: items([z], deferred_too=False))  # both readings at once would hold twice
     assert [i.key for i in got] == [f"{z}#story.html.gz", f"{z}#other.html"]
     assert len(got[0].data) == MAX_DOCUMENT_BYTES + 1 and got[0].data.startswith(b"<html>")
     assert peak < 3 * MAX_DOCUMENT_BYTES  # 256 MiB unpacked would be read whole without the cap
+    unread, peak = peak_of(lambda: assert_read_alike([z], got))  # yielded unread, read where extracted: cut alike
+    assert [i.key for i in unread] == [i.key for i in got] and peak < 3 * MAX_DOCUMENT_BYTES
 
 
 def test_a_gzip_bomb_on_every_path_is_cut_and_noted(tmp_path):
@@ -99,9 +100,12 @@ def test_a_content_encoded_warc_payload_is_cut_at_the_cap(tmp_path):
                                          ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
         w.write_record(w.create_warc_record("http://news.example/enc", "response", payload=io.BytesIO(body),
                                             http_headers=hh))
-    got, peak = peak_of(lambda: items([warc]))
+    got, peak = peak_of(lambda: items([warc], deferred_too=False))  # both readings at once would hold twice
     assert len(got) == 1 and len(got[0].data) == MAX_DOCUMENT_BYTES + 1
     assert peak < 4 * MAX_DOCUMENT_BYTES
+    walked, peak = peak_of(lambda: list(sources.iter_sources([str(warc)], defer_files=True)))
+    assert walked[0].data is None and peak < MAX_DOCUMENT_BYTES  # the walk passes over the payload, holding none
+    assert [sources.read_deferred(walked[0])] == got
 
 
 def _chunked(body: bytes) -> bytes:
@@ -225,12 +229,14 @@ def test_a_huge_header_line_makes_one_malformed_record_and_the_rest_still_count(
         data = first + zlib.decompress(bomb, 16 + zlib.MAX_WBITS) + last
     warc = tmp_path / ("h.warc.gz" if gz else "h.warc")
     warc.write_bytes(data)
-    got, peak = peak_of(lambda: items([warc]))
+    got, peak = peak_of(lambda: items([warc], deferred_too=False))  # both readings at once would hold twice
     assert [i.url for i in got if isinstance(i, sources.Document)] == ["http://news.example/1",
                                                                         "http://news.example/2"]
     [broken] = [i for i in got if isinstance(i, sources.Broken)]
     assert "malformed WARC record" in broken.reason and "header line over" in broken.reason
     assert peak < 16 * MIB
+    unread, peak = peak_of(lambda: assert_read_alike([warc], got))
+    assert len(unread) == 2 and peak < 16 * MIB
 
 
 # -- 12: ARC files ---------------------------------------------------------------------------------
@@ -411,3 +417,45 @@ def test_an_archive_gzipped_whole_is_read_as_the_stream_it_packs(tmp_path, arc):
     assert [(type(i).__name__, i.url) for i in got] == [("Document", f"http://news.example/{n}") for n in range(5)]
     assert len({i.key for i in got}) == 5
     assert [i.key for i in got] == [i.key for i in items([path])]  # the same keys on every read
+
+
+# -- what is yielded unread (a cluster's reader) is judged alike where it is read -------------------------
+
+
+def test_damage_that_only_a_whole_read_finds_is_said_alike_by_whoever_reads_it(tmp_path):
+    """A member whose bytes fail their CRC past the first 4 KB, and a record whose gzip content-encoding is
+    junk: the walk passes over both unread, and the reader of each says what the walk alone would say."""
+    big = PAGE.replace(b"</p>", b"</p>" + b"<p>More words.</p>" * 8000)
+    z = tmp_path / "crc.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("bad.html", big)
+        zf.writestr("good.html", PAGE)
+    data = bytearray(z.read_bytes())
+    at = data.index(b"More words.", len(data) // 2)
+    data[at] ^= 0xFF
+    z.write_bytes(bytes(data))
+    warc = tmp_path / "enc.warc"
+    warc.write_bytes(warc_record("http://news.example/junk", b"\x1f\x8b\x08\x00" + b"junk" * 100,
+                                 extra=[("Content-Encoding", "gzip")])
+                     + warc_record("http://news.example/fine", PAGE))
+    got = items([z, warc])
+    assert [(type(i).__name__, i.key) for i in got] == [
+        ("Broken", f"{z}#bad.html"), ("Document", f"{z}#good.html"),
+        ("Broken", f"{warc}#0"), ("Document", got[3].key)]
+    assert got[0].reason.startswith("unreadable zip member (Bad CRC-32")
+    assert got[2].reason.startswith("unreadable WARC record (")
+    unread = assert_read_alike([z, warc], got)
+    assert [i.key for i in unread] == [i.key for i in got]  # every one read by whoever extracts it
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_a_file_that_ends_inside_a_page_says_so_once_however_it_is_read(tmp_path, gz):
+    """The walk reads a page's record itself when it finds it cut short, so the one reason is the same."""
+    pack = gzip.compress if gz else (lambda b: b)
+    body = PAGE.replace(b"</p>", b"</p>" + b"<p>More.</p>" * 200)
+    records = [pack(warc_record(f"http://news.example/{n}", body)) for n in range(3)]
+    warc = tmp_path / ("cut.warc.gz" if gz else "cut.warc")
+    warc.write_bytes(b"".join(records)[:-25 if gz else -len(records[2]) // 2])  # into its gzip trailer, or its page
+    got = items([warc])  # the same items unread and read where extracted (`items` shows it)
+    assert [type(i).__name__ for i in got] == ["Document", "Document", "Broken"]
+    assert "truncated" in got[2].reason or "malformed" in got[2].reason

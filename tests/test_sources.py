@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+from collections import Counter
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -43,8 +44,29 @@ def write_warc(path, pages, gz=True, extra_types=True):
             )
 
 
-def items(srcs, **kw):
-    return list(sources.iter_sources([str(s) for s in srcs], **kw))
+def items(srcs, deferred_too=True, **kw):
+    """The items of `srcs`; unless told not to, each call also shows that yielding them unread and reading
+    each where it is extracted (`read_deferred`, as a cluster's worker does) gives the same items, in the
+    same order, with the same counts of what was passed over."""
+    skipped = kw.pop("skipped", None)
+    skipped = Counter() if skipped is None else skipped
+    got = list(sources.iter_sources([str(s) for s in srcs], skipped=skipped, **kw))
+    if deferred_too and "-" not in srcs and "wanted" not in kw and not kw.get("defer_files"):
+        assert_read_alike(srcs, got, skipped, **kw)
+    return got
+
+
+def assert_read_alike(srcs, eager, skipped=None, **kw) -> list:
+    """What `srcs` yield unread, once read where they are extracted, is `eager` item for item; returns the
+    items that were yielded unread (with where to read them)."""
+    passed: Counter[str] = Counter()
+    lazy = list(sources.iter_sources([str(s) for s in srcs], skipped=passed, defer_files=True, **kw))
+    unread = [i for i in lazy if isinstance(i, sources.Document) and i.path is not None]
+    assert all(i.data is None for i in unread)
+    assert [sources.read_deferred(i) if i in unread else i for i in lazy] == eager
+    if skipped is not None:
+        assert passed == skipped
+    return unread
 
 
 def test_folder_is_walked_recursively_and_judged_by_content(tmp_path):
@@ -159,27 +181,63 @@ def test_garbage_after_good_records_keeps_the_good_ones(tmp_path):
 
 
 def test_a_folder_can_yield_its_documents_unread_for_whoever_extracts_them(tmp_path):
-    """A cluster's reader hands on a path; the worker reads the same bytes the reader would have read."""
+    """A cluster's reader hands on where to read each document: a file's path, a zip member's place, a WARC
+    record's offset; the worker reads the same item the reader would have read."""
     folder = tmp_path / "in"
     (folder / "deep").mkdir(parents=True)
     (folder / "a.html").write_bytes(PAGE)
     (folder / "deep" / "c.gz").write_bytes(gzip.compress(PAGE))
     (folder / "deep" / "bad.gz").write_bytes(b"\x1f\x8b" + b"\x00" * 40)
-    with zipfile.ZipFile(folder / "z.zip", "w") as z:  # a zip's members are read as before: they are no files
+    with zipfile.ZipFile(folder / "z.zip", "w") as z:
         z.writestr("m.html", PAGE)
-    read = items([folder])
-    deferred = items([folder], defer_files=True)
-    assert [i.key for i in deferred] == [i.key for i in read]
-    files = [i for i in deferred if isinstance(i, sources.Document) and i.path is not None]
-    assert [i.key for i in files] == [str(folder / "a.html"), str(folder / "deep" / "bad.gz"),
-                                      str(folder / "deep" / "c.gz")]
-    assert all(i.data is None and i.path == str(tmp_path.resolve() / i.key[len(str(tmp_path)) + 1:])
-               for i in files)
+        z.writestr("n/m.html.gz", gzip.compress(PAGE))
+    write_warc(folder / "w.warc.gz", [("http://news.example/1", PAGE)])
+    read = items([folder])  # and the same items once the unread ones are read (`items` shows it)
+    unread = assert_read_alike([folder], read)
+    root = tmp_path.resolve() / "in"
+    assert [(i.key, i.path, i.part) for i in unread] == [
+        (str(folder / "a.html"), str(root / "a.html"), None),
+        (str(folder / "deep" / "bad.gz"), str(root / "deep" / "bad.gz"), None),
+        (str(folder / "deep" / "c.gz"), str(root / "deep" / "c.gz"), None),
+        (f"{folder / 'w.warc.gz'}#0", str(root / "w.warc.gz"), sources.Record(0)),
+        (f"{folder / 'z.zip'}#m.html", str(root / "z.zip"), sources.Member(0, "m.html")),
+        (f"{folder / 'z.zip'}#n/m.html.gz", str(root / "z.zip"), sources.Member(1, "n/m.html.gz")),
+    ]
+    record = unread[3]  # what a page's record says of itself travels with it; its payload does not
+    assert (record.url, record.charset, record.fetched_at) == (read[3].url, "iso-8859-1", read[3].fetched_at)
     by_key = {i.key: i for i in read}
-    assert sources.read_deferred(files[0].path) == by_key[files[0].key].data == PAGE
-    assert sources.read_deferred(files[2].path) == PAGE  # unpacked, as the reader unpacks it
-    assert isinstance(by_key[files[1].key], sources.Broken)
-    assert sources.read_deferred(files[1].path) == by_key[files[1].key].reason  # the same reason
-    member = next(i for i in deferred if "m.html" in i.key)
-    assert member.data == PAGE and member.path is None
-    assert sources.read_deferred(str(folder / "gone.html")) == "no such file"
+    assert sources.read_deferred(unread[2]) == by_key[unread[2].key] == sources.Document(unread[2].key, data=PAGE)
+    assert isinstance(by_key[unread[1].key], sources.Broken)
+    assert sources.read_deferred(unread[1]) == by_key[unread[1].key]  # the same reason
+    gone = [sources.Document(str(folder / "gone.html"), path=str(root / "gone.html")),
+            sources.Document("z#m.html", path=str(root / "gone.zip"), part=sources.Member(0, "m.html")),
+            sources.Document("w#0", path=str(root / "gone.warc"), part=sources.Record(0))]
+    assert [sources.read_deferred(d) for d in gone] == [sources.Broken(d.key, "no such file") for d in gone]
+
+
+def test_a_deferred_item_of_a_file_changed_since_is_no_other_item(tmp_path):
+    """A zip rewritten between the walk and the read is said to have changed, not read as another member."""
+    z = tmp_path / "z.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("a.html", PAGE)
+        zf.writestr("b.html", PAGE)
+    unread = assert_read_alike([z], items([z]))
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("b.html", PAGE)
+    assert [sources.read_deferred(d) for d in unread] == [
+        sources.Broken(f"{z}#a.html", "the zip file changed after it was listed"),
+        sources.Broken(f"{z}#b.html", "the zip file changed after it was listed")]
+
+
+def test_a_resumed_walk_yields_unread_only_what_is_wanted(tmp_path):
+    warc, z = tmp_path / "c.warc.gz", tmp_path / "z.zip"
+    write_warc(warc, [(f"http://news.example/{n}", PAGE) for n in range(4)])
+    with zipfile.ZipFile(z, "w") as zf:
+        for n in range(4):
+            zf.writestr(f"{n}.html", PAGE)
+    keys = [i.key for i in items([warc, z])]
+    asked = []
+    got = list(sources.iter_sources([str(warc), str(z)], lambda k: asked.append(k) or k not in keys[1:6],
+                                    defer_files=True))
+    assert asked == keys and [i.key for i in got] == keys[:1] + keys[6:]
+    assert all(i.data is None and i.part is not None for i in got)

@@ -9,7 +9,10 @@
 This driver replaces only where documents are extracted (`ClusterExtraction`, the pool's
 `submit`/`settle`/`shutdown`) and who resolves (`ClusterResolver`, the resolver's
 `resolve_many`); the reader, the writer, the feeds, the jobs and the work queue are the
-local batch's, unchanged. So resuming, deadlines, bad inputs and the summary behave as they
+local batch's, unchanged. The reader hands on where each document is rather than its bytes
+(`defer_files`: a folder's file, a zip's member, a WARC or ARC file's record), and the worker
+that extracts it reads it (`sources.read_deferred`); the reader walks only listings and
+record headers, for the job's keys. So resuming, deadlines, bad inputs and the summary behave as they
 do there, and one writer records everything into the one database.
 
 Politeness across the cluster: every origin (scheme, host, port) of a cited URL is owned by
@@ -365,7 +368,7 @@ class ClusterBatch(Batch):
                  **kwargs):
         super().__init__(settings, sources_, **kwargs)
         self.address = cluster
-        self.defer_files = True  # a folder's files are read by the worker that extracts them
+        self.defer_files = True  # files, zip members and WARC records are read by the worker that extracts them
         self.cluster_workers = cluster_workers
         self.client: Client | None = None
         self.local_cluster: LocalCluster | None = None

@@ -50,7 +50,7 @@ class Batch:
         self.retry_failed = retry_failed
         self.item_deadline = item_deadline
         self.owner = jobs.owner()
-        self.defer_files = False  # whether the files of a folder are read by whoever extracts them
+        self.defer_files = False  # whether files, zip members and WARC records are read by whoever extracts them
         self.skipped: Counter[str] = Counter()  # read but no article (a redirect, an image, …), by reason
         self.article_tries: list[tuple[Status, str | None]] = []  # articles given as URLs that could not be fetched
         self._stop = threading.Event()

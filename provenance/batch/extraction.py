@@ -36,15 +36,14 @@ def extract_document(doc: sources.Document) -> Outcome:
     unread); a string says why it could not be."""
     from .. import extract as extraction
 
-    data = doc.data
-    if data is None and doc.path is not None:
-        got = sources.read_deferred(doc.path)
-        if isinstance(got, str):
-            return got
-        data = got
+    if doc.data is None and doc.path is not None:
+        got = sources.read_deferred(doc)
+        if isinstance(got, sources.Broken):
+            return got.reason
+        doc = got
     try:
         article = ingest.article_from_bytes(
-            doc.key, data or b"", url=doc.url, declared=doc.charset, fetched_at=doc.fetched_at
+            doc.key, doc.data or b"", url=doc.url, declared=doc.charset, fetched_at=doc.fetched_at
         )
     except InputError as e:
         return e.why

@@ -144,7 +144,7 @@ def check_passage(claim: str, page: str | Sentences | None) -> Check:
     k1 = K1 + 1
     for t, w in idf.items():
         if t in postings:
-            for i, tf in zip(*postings[t]):
+            for i, tf in zip(*postings[t], strict=True):
                 scores[i] += w * tf * k1 / (tf + norms[i])
     best_score = max(scores)
     best = scores.index(best_score)

@@ -43,6 +43,15 @@ A caller that already finished an item says so through `wanted(key)`, and the
 item's bytes are then never read: resuming a WARC file skips done records
 without decompressing their payloads into memory.
 
+With `defer_files` (a cluster's reader), what can be read on its own is yielded
+unread, as where to read it, for whoever extracts it (`read_deferred`, which gives
+the item the reader would have given): a folder's document files (by path), a
+zip's document members (path and place in the listing) and the pages of a WARC
+or ARC file (path and offset). The reader still walks the listings and the
+record headers, to judge each item and make its key; what stays read by it
+(an archive inside a zip, a revisit, a damaged record, a file gzipped whole,
+URL lists and stdin) is said where it is read.
+
 Something unreadable — a missing file, a truncated gzip, a broken WARC record,
 a corrupt zip, a symbolic link in a zip, a junk line in a URL list — comes out
 as a `Broken` item with a reason; it never stops the stream. After damage in a
@@ -65,13 +74,14 @@ from ..ingest import MAX_DOCUMENT_BYTES, article_from_bytes, is_url, stdin_key, 
 from ..models import Article
 from .archives import MAX_HEADER_BYTES, MAX_HEADER_LINE, CappedArchiveIterator, MalformedRecord
 from .folders import from_path, read_deferred
-from .items import Broken, Document, Item, Wanted, always
+from .items import Broken, Document, Item, Member, Record, Wanted, always
 from .sniff import SNIFF, gunzip, kind_of
 from .urllists import URL_LIST_SHARE, list_items, split_url_list, url_list
 from .zips import member_key
 
 __all__ = ["MAX_HEADER_BYTES", "MAX_HEADER_LINE", "URL_LIST_SHARE", "Broken", "CappedArchiveIterator", "Document",
-           "Item", "MalformedRecord", "Wanted", "iter_sources", "member_key", "read_deferred", "read_one", "url_list"]
+           "Item", "MalformedRecord", "Member", "Record", "Wanted", "iter_sources", "member_key", "read_deferred",
+           "read_one", "url_list"]
 
 
 def iter_sources(sources: list[str], wanted: Wanted = always, stdin=None,
@@ -80,7 +90,8 @@ def iter_sources(sources: list[str], wanted: Wanted = always, stdin=None,
 
     What is read but is no article (a redirect, an error page, an image, a hidden file...) is
     counted in `skipped` by reason, so that a summary can say how much was passed over and why.
-    With `defer_files`, the document files of a folder are yielded by path, unread (`read_deferred`).
+    With `defer_files`, a folder's document files, a zip's document members and a WARC or ARC file's
+    pages are yielded unread, as where to read them (`read_deferred`).
     """
     skipped = skipped if skipped is not None else Counter()
     for source in sources:

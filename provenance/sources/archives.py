@@ -2,6 +2,8 @@
 
 Each HTML page is an article under the key `file#offset`; a revisit is resolved to the record it
 repeats; a damaged record is a `Broken` item and reading resynchronises on the next WARC record.
+A page's record may also be yielded unread, by file and offset, for whoever extracts it to read
+(`read_record`): a cluster's workers read the payloads, and the reading process only the headers.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
+from dataclasses import replace
 from typing import BinaryIO, cast
 
 from warcio.archiveiterator import ArchiveIterator
@@ -18,7 +21,7 @@ from warcio.bufferedreaders import ChunkedDataReader, DecompressingBufferedReade
 from warcio.exceptions import ArchiveLoadFailed
 
 from ..ingest import MAX_DOCUMENT_BYTES, charset_of
-from .items import Broken, Document, Item, Wanted
+from .items import Broken, Document, Item, Record, Wanted
 
 # A header line longer than this, or a record's headers all together, make the record malformed:
 # a header is never a page, and one hostile line must not cost the memory of a page.
@@ -127,7 +130,7 @@ def _passed_over(record) -> str | None:
 
 
 def from_archive(prefix: str, opener: Callable[[], BinaryIO], kind: str, wanted: Wanted,
-                  skipped: Counter[str]) -> Iterator[Item]:
+                  skipped: Counter[str], path: str | None = None) -> Iterator[Item]:
     """Each HTML page of a WARC or ARC file is an article, with its target URI and date.
 
     Responses (and resource records) of HTML pages are articles; a revisit is resolved to the
@@ -136,11 +139,31 @@ def from_archive(prefix: str, opener: Callable[[], BinaryIO], kind: str, wanted:
     record (WARC files) or stops there (ARC files, which have no marker to find again). A file
     gzipped whole (`gzip crawl.warc`), not record by record, is read as the stream it packs, its
     keys' offsets counted in that stream.
+
+    With `path` (the file's absolute path), a page's response or resource record is yielded unread
+    (`Record`), with its URI, date and charset, once the walk is past it: whoever extracts it reads
+    its payload (`read_record`). The walk still reads every record's headers, to judge it and make its
+    key, and passes over the payloads without keeping them. Three kinds stay read here: a revisit (its
+    page is the payload of a record the walk found earlier), a record found damaged or cut short while
+    passing over it (read here so that what is said of it is what is said without `path`), and every
+    record of a file gzipped whole, whose offsets count in the stream it packs and could be reached
+    only by unpacking it from the start.
     """
     arc, gz = kind.startswith("arc"), kind.endswith(".gz")
-    whole = yield from _records_of(prefix, opener, arc, gz, wanted, skipped)
+    whole = yield from _records_of(prefix, opener, arc, gz, wanted, skipped, defer_to=path)
     if whole:
         yield from _records_of(prefix, lambda: cast(BinaryIO, _Unpacked(opener())), arc, False, wanted, skipped, done=0)
+
+
+def read_record(doc: Document) -> Item:
+    """A record yielded unread (`from_archive` with `path`), read at its offset as the walk reads a page's
+    record: the same header and payload caps, content-encoding, charset, date and reasons."""
+    assert doc.path is not None and isinstance(doc.part, Record)
+    try:
+        f = open(doc.path, "rb")
+    except OSError as e:
+        return Broken(doc.key, "no such file" if isinstance(e, FileNotFoundError) else e.strerror or str(e))
+    return _record_at(doc.key, lambda: f, doc.part)  # which closes it
 
 
 class _Unpacked(gzip.GzipFile):
@@ -158,7 +181,7 @@ class _Unpacked(gzip.GzipFile):
 
 
 def _records_of(prefix: str, opener: Callable[[], BinaryIO], arc: bool, gz: bool, wanted: Wanted,
-                skipped: Counter[str], done: int = -1) -> Generator[Item, None, bool]:
+                skipped: Counter[str], done: int = -1, defer_to: str | None = None) -> Generator[Item, None, bool]:
     """The items of one archive (records at offsets up to `done` were read already). Returns True
     when the file turns out to be gzipped whole, for the caller to read it again unpacked."""
     try:
@@ -173,41 +196,71 @@ def _records_of(prefix: str, opener: Callable[[], BinaryIO], arc: bool, gz: bool
             f.seek(start)
             records = CappedArchiveIterator(f, arc)
             offset, last, damage = start, None, None
+            held: Document | None = None  # a page's record left unread: handed on once the walk is past it
             try:
                 for record in records:
+                    if held is not None:
+                        yield _passed(held, last, opener)
+                        held = None
                     offset, last = records.offset, record  # where this record starts
                     if offset <= done:
                         continue
-                    for item in _article(record, f"{prefix}#{offset}", opener, arc, originals, wanted, skipped):
-                        if isinstance(item, Broken) and item.reason.startswith("truncated"):
+                    for item in _article(record, f"{prefix}#{offset}", opener, arc, originals, wanted, skipped,
+                                         defer_to):
+                        if isinstance(item, Document) and item.part is not None:
+                            held = item
+                            continue
+                        if _cut(item):
                             last = None  # said once
                         yield item
             except ArchiveLoadFailed as e:
                 if gz and "non-chunked gzip" in str(e):
+                    if held is not None:  # the first record, read whole before warcio found the rest packed in it
+                        yield _passed(held, last, opener)
                     return True
                 offset, damage = records.offset, f"{type(e).__name__}: {str(e).strip()[:200]}"
             except Exception as e:  # a malformed record, garbage, a cut gzip: this record is lost, not the file
                 offset, damage = records.offset, f"{type(e).__name__}: {str(e)[:200]}"
+            end = None  # damage found reading the last record to its end
+            if damage is None and last is not None:  # the file may end inside its last record, whatever its type
+                try:
+                    records.read_to_end(last)
+                except Exception as e:
+                    end = f"{type(e).__name__}: {str(e)[:200]}"
+            if held is not None:  # the walk stopped in or just after the record it holds
+                item = _passed(held, last, opener)
+                if _cut(item):
+                    last, end = None, None  # said once, and its end was never read
+                yield item
             if damage is None:
-                if last is not None:  # the file may end inside its last record, whatever its type
-                    try:
-                        records.read_to_end(last)
-                    except Exception as e:
-                        damage = f"{type(e).__name__}: {str(e)[:200]}"
-                    else:
-                        if getattr(last.raw_stream, "limit", 0) > 0:
-                            yield Broken(f"{prefix}#{offset}",
-                                         f"truncated WARC file: its last record lacks {last.raw_stream.limit} bytes")
-                start = None
-                continue
+                if end is None:
+                    if last is not None and getattr(last.raw_stream, "limit", 0) > 0:
+                        yield Broken(f"{prefix}#{offset}",
+                                     f"truncated WARC file: its last record lacks {last.raw_stream.limit} bytes")
+                    start = None
+                    continue
+                damage = end
             what = "ARC" if arc else "WARC"
             yield Broken(f"{prefix}#{offset}", f"malformed {what} record at offset {offset} ({damage})")
             start = None if arc else _next_record_start(f, offset + 1, gz)
     return False
 
 
+def _cut(item: Item) -> bool:
+    return isinstance(item, Broken) and item.reason.startswith("truncated")
+
+
+def _passed(held: Document, record, opener) -> Item:
+    """A page's record left unread, now that the walk is past it: handed on when the walk read all of its
+    bytes, else read here (it is damaged or cut short), so that what is said of it is the same."""
+    if getattr(record.raw_stream, "limit", 0) <= 0:
+        return held
+    assert isinstance(held.part, Record)
+    return _record_at(held.key, opener, held.part)
+
+
 def _article(record, key: str, opener, arc: bool, originals: dict[str, int], wanted: Wanted,
-             skipped: Counter[str]) -> Iterator[Item]:
+             skipped: Counter[str], defer_to: str | None = None) -> Iterator[Item]:
     if record.rec_type not in ("response", "resource", "revisit"):
         return  # requests, metadata, warcinfo: not pages
     why = _passed_over(record)
@@ -224,24 +277,44 @@ def _article(record, key: str, opener, arc: bool, originals: dict[str, int], wan
             return
         yield _original(key, record, opener, arc, at)
         return
+    offset = int(key.rsplit("#", 1)[1])
     if digest:
-        originals.setdefault(digest, int(key.rsplit("#", 1)[1]))
+        originals.setdefault(digest, offset)
     if not wanted(key):
         return
+    if defer_to is not None:
+        yield replace(_document(key, record, None, _content_type(record)), path=defer_to, part=Record(offset, arc))
+        return
+    yield _page(key, record)
+
+
+def _page(key: str, record) -> Item:
+    """A page's record read: its payload unpacked under the cap, or why it could not be."""
     try:
         data = _payload(record)
     except MalformedRecord:
         raise
     except Exception as e:  # a payload that will not decode is one broken record, not a broken file
-        yield Broken(key, f"unreadable WARC record ({type(e).__name__}: {e})")
-        return
+        return Broken(key, f"unreadable WARC record ({type(e).__name__}: {e})")
     if len(data) <= MAX_DOCUMENT_BYTES and getattr(record.raw_stream, "limit", 0) > 0:
-        yield Broken(key, f"truncated WARC record: {record.raw_stream.limit} bytes missing")
-        return
-    yield _document(key, record, data, _content_type(record))
+        return Broken(key, f"truncated WARC record: {record.raw_stream.limit} bytes missing")
+    return _document(key, record, data, _content_type(record))
 
 
-def _document(key: str, record, data: bytes, ctype: str) -> Document:
+def _record_at(key: str, opener, at: Record) -> Item:
+    """The page of the record at `at.offset`, read as the walk reads it (`_page`)."""
+    try:
+        with opener() as g:
+            g.seek(at.offset)
+            return _page(key, next(iter(CappedArchiveIterator(g, at.arc))))
+    except MalformedRecord as e:
+        what = "ARC" if at.arc else "WARC"
+        return Broken(key, f"malformed {what} record at offset {at.offset} ({type(e).__name__}: {str(e)[:200]})")
+    except Exception as e:
+        return Broken(key, f"unreadable WARC record ({type(e).__name__}: {e})")
+
+
+def _document(key: str, record, data: bytes | None, ctype: str) -> Document:
     return Document(key=key, data=data, url=record.rec_headers.get_header("WARC-Target-URI"),
                     fetched_at=record.rec_headers.get_header("WARC-Date"), charset=charset_of(ctype))
 

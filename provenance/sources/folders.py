@@ -8,17 +8,19 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from .archives import from_archive
-from .items import Broken, Document, Item, Wanted
+from .archives import from_archive, read_record
+from .items import Broken, Document, Item, Member, Record, Wanted
 from .sniff import ARCHIVES, SNIFF, kind_of, read_document, unreadable
 from .urllists import list_items, split_url_list
-from .zips import from_zip
+from .zips import from_zip, read_member
 
 
 def from_path(path: Path, wanted: Wanted, skipped: Counter[str], top: bool = False,
                walked: set | None = None, defer: bool = False) -> Iterator[Item]:
     """The items of a file or folder. With `defer`, a document file found in a folder is yielded by its
-    absolute path, unread (`Document.path`): a cluster's worker reads it, not the reading process."""
+    absolute path, unread (`Document.path`), and so are a zip's document members and a WARC or ARC
+    file's pages (`Document.part` says where in the file): a cluster's worker reads them, not the
+    reading process (`read_deferred`)."""
     key = str(path)
     try:
         if path.is_dir():
@@ -34,9 +36,10 @@ def from_path(path: Path, wanted: Wanted, skipped: Counter[str], top: bool = Fal
         return
     kind = kind_of(head)
     if kind in ARCHIVES:
-        yield from from_archive(key, lambda: open(path, "rb"), kind, wanted, skipped)
+        yield from from_archive(key, lambda: open(path, "rb"), kind, wanted, skipped,
+                                str(path.resolve()) if defer else None)
     elif kind == "zip":
-        yield from from_zip(path, wanted, skipped)
+        yield from from_zip(path, wanted, skipped, defer)
     elif wanted(key):
         if defer and not top:  # a file of a folder is a document (never a URL list): its reader reads it
             yield Document(key=key, path=str(path.resolve()))
@@ -84,16 +87,21 @@ def _walk(folder: Path, wanted: Wanted, skipped: Counter[str], walked: set, defe
             yield from from_path(Path(entry.path), wanted, skipped, walked=walked, defer=defer)
 
 
-def read_deferred(path: str) -> bytes | str:
-    """The bytes of a document yielded unread (`defer`), sniffed and capped as the reader would have read
-    them; a string says why they could not be read."""
+def read_deferred(doc: Document) -> Item:
+    """A document yielded unread (`defer`), read as the reader would have read it: the same sniffing, caps
+    and reasons, so the item is the one the reader yields without `defer`."""
+    if isinstance(doc.part, Member):
+        return read_member(doc)
+    if isinstance(doc.part, Record):
+        return read_record(doc)
+    assert doc.path is not None
     kind = "document"
     try:
-        with open(path, "rb") as f:
+        with open(doc.path, "rb") as f:
             kind = kind_of(f.read(SNIFF))
             f.seek(0)
-            return read_document(f, kind)
+            return Document(key=doc.key, data=read_document(f, kind))
     except FileNotFoundError:
-        return "no such file"
+        return Broken(doc.key, "no such file")
     except (OSError, EOFError, zlib.error) as e:
-        return unreadable(e, kind)
+        return Broken(doc.key, unreadable(e, kind))

@@ -6,9 +6,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 
+@dataclass(frozen=True)
+class Member:
+    """Where a zip member left unread is: its place in the zip's listing, and its name to know it by."""
+
+    index: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """Where a WARC or ARC record left unread is: the byte offset it starts at, and its file's format."""
+
+    offset: int
+    arc: bool = False
+
+
 @dataclass
 class Document:
-    """An article's raw bytes (or a URL to fetch them from), not yet decoded."""
+    """An article's raw bytes (or a URL to fetch them from, or a file to read them from), not yet decoded."""
 
     key: str
     data: bytes | None = None  # None for a URL that is still to be fetched
@@ -16,6 +32,7 @@ class Document:
     fetched_at: str | None = None  # from a WARC record's date
     charset: str | None = None  # declared by the WARC record's HTTP headers
     path: str | None = None  # a file whose bytes are still to be read, by whoever extracts it (`read_deferred`)
+    part: Member | Record | None = None  # where in that file: a zip member or a WARC/ARC record (None: all of it)
 
 
 @dataclass
