@@ -76,8 +76,11 @@ def connect(address: str, workers: int | None = None) -> tuple[Client, LocalClus
     """A client of the cluster at `address`, or of a new LocalCluster (on 127.0.0.1) for "local"."""
     if address == "local":
         n = workers or max(2, os.cpu_count() or 2)
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None)
+        # No statistical profiler in the workers: it samples every thread's stack 100 times a second, which
+        # a batch never reads, and on long runs it fails in its own thread with a traceback on stderr.
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=None)
         return Client(cluster), cluster
     return Client(address), None
 
