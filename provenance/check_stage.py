@@ -142,7 +142,7 @@ class Checker:
         self.ctx = ctx
         self.warc_dir = ctx.settings.warc_dir()
         self._texts = ctx.page_texts  # capture id → its text (or None: nothing readable)
-        self.reader = reader  # runs `read_text` in another process (a batch's extraction workers), or None
+        self.reader = reader  # runs `prepare_text` in another process (a batch's extraction workers), or None
         self._pending: dict[int, Future] = {}  # capture id → its text being read there
 
     # -- reading pages -------------------------------------------------------------------------
@@ -155,9 +155,13 @@ class Checker:
             return kept
         pending = self._pending.pop(row["id"], None)
         packed = self._texts.packed_of(row["id"])
-        text = Text.unpack(packed, row["id"]) if packed is not None else self._read(row, pending)
-        if text is not None and packed is None:
-            self._texts.pack(row["id"], text.pack())
+        if packed is not None:
+            text: Text | None = Text.unpack(packed, row["id"])
+        elif (read := self._read(row, pending)) is not None:
+            text, packed = read
+            self._texts.pack(row["id"], packed)
+        else:
+            text = None
         self._texts.put(row["id"], text, len(text.text) if text else 0)
         return text
 
@@ -168,12 +172,13 @@ class Checker:
         got = read_record(self.warc_dir, source, self.ctx.settings.max_bytes)
         return got if got is not None and is_text(got[1]) else None
 
-    def _read(self, row: dict, pending: Future | None = None) -> Text | None:
-        """The text of a capture: the one read and indexed ahead in another process when there is one, else
-        read here (and indexed, so that what is packed for later holds the index too)."""
+    def _read(self, row: dict, pending: Future | None = None) -> tuple[Text, bytes] | None:
+        """The text of a capture, indexed, and packed for later: as read and packed ahead in another process
+        when it was, else read, indexed and packed here."""
         if pending is not None and not pending.cancel():  # not started over there: read here, not waited for
             try:
-                return Text.unpack(pending.result(), row["id"])
+                packed = pending.result()
+                return Text.unpack(packed, row["id"]), packed
             except Exception:  # noqa: BLE001 - read here instead, where an error is told as it always is
                 pass
         got = self._payload(row)
@@ -185,7 +190,7 @@ class Checker:
             log.warning("could not read the text of %s@%s: %s", row["warc_file"], row["offset"], e)
             return None
         text.prepare()
-        return text
+        return text, text.pack()
 
     def _read_ahead(self, url: str) -> None:
         """Send the live capture of `url` to be read and indexed in another process, unless the run knows

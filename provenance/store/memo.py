@@ -1,6 +1,6 @@
 """A run's memos on disk, so that a batch's memory stays flat however many URLs its archive cites.
 
-Two kinds, each in a private temporary SQLite database of its own (`sqlite3.connect("")`):
+Three kinds, each in a private temporary SQLite database of its own (`sqlite3.connect("")`):
 SQLite keeps a small page cache in memory and spills the rest to a temporary file, which
 it deletes when the memo is closed. Nothing here outlives the run, so nothing is journalled
 or synced.
@@ -9,7 +9,7 @@ or synced.
     UrlSet    a set of URLs (the writer's "queued this run" and "answered this run")
     Packed    the check stage's pages, read and indexed, packed, by capture id (within a budget)
 
-Both are used from several threads: each call takes the memo's own lock.
+Each is used from several threads: each call takes the memo's own lock.
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ def _private() -> sqlite3.Connection:
 
 
 class _Memo:
-    """One private on-disk table keyed by URL, behind the memo's own lock."""
+    """One private on-disk table (keyed by URL unless `columns` say otherwise), behind the memo's own lock."""
 
     table = ""
 
-    def __init__(self, columns: str = ""):
+    def __init__(self, columns: str = "url TEXT PRIMARY KEY", rowid: bool = False):
         self._conn = _private()
         self._lock = threading.Lock()
-        self._conn.execute(f"CREATE TABLE {self.table} (url TEXT PRIMARY KEY{columns}) WITHOUT ROWID")
+        self._conn.execute(f"CREATE TABLE {self.table} ({columns}){'' if rowid else ' WITHOUT ROWID'}")
 
     def __len__(self) -> int:
         with self._lock:
@@ -55,7 +55,7 @@ class Settled(_Memo):
 
     def __init__(self, columns: int):
         names = ", ".join(f"c{i}" for i in range(columns))
-        super().__init__(f", {names}")
+        super().__init__(f"url TEXT PRIMARY KEY, {names}")
         self._columns = columns
         self._insert = f"INSERT OR REPLACE INTO settled VALUES (?, {', '.join('?' * columns)})"
         self._select = f"SELECT {names} FROM settled WHERE url = ?"
@@ -85,17 +85,16 @@ class UrlSet(_Memo):
             return self._conn.execute("SELECT 1 FROM urls WHERE url = ?", (url,)).fetchone() is not None
 
 
-class Packed:
+class Packed(_Memo):
     """Packed pages by capture id, on disk: a batch's check stage reads and indexes a page once, however
     many of the run's articles cite it and however long after. Past `budget` bytes, the pages packed
     first are let go (a page let go is read again from its WARC record if cited again)."""
 
+    table = "packed"
+
     def __init__(self, budget: int):
+        super().__init__("seq INTEGER PRIMARY KEY, capture INTEGER UNIQUE, size INTEGER, data BLOB", rowid=True)
         self.budget, self.used = budget, 0
-        self._conn = _private()
-        self._lock = threading.Lock()
-        self._conn.execute("CREATE TABLE packed (seq INTEGER PRIMARY KEY, capture INTEGER UNIQUE, size INTEGER, "
-                           "data BLOB)")
 
     def get(self, capture: int) -> bytes | None:
         with self._lock:
@@ -121,7 +120,3 @@ class Packed:
                 seq, size = self._conn.execute("SELECT seq, size FROM packed ORDER BY seq LIMIT 1").fetchone()
                 self._conn.execute("DELETE FROM packed WHERE seq = ?", (seq,))
                 self.used -= size
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
