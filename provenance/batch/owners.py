@@ -33,8 +33,6 @@ from .heap import keep_flat
 
 # How often a wait on an owner checks that its worker is still there (seconds).
 OWNER_CHECK = 1.0
-# How long a hop asked of another origin's owner may take before it is fetched here instead (seconds).
-FORWARD_WAIT = 600.0
 # How long a hop whose owner was lost waits to learn the origin's new owner before it is fetched here (seconds).
 REROUTE_WAIT = 30.0
 
@@ -85,10 +83,11 @@ class OriginOwner:
     Its resolver lives as long as the worker, so limits, robots.txt and Retry-After carry from
     one call to the next. A call starts its chains and the event loop awaits their answers, so calls
     run side by side with no thread each; each page is written into this worker's WARC files as soon
-    as its chain is done (one thread for all), and only the capture rows go back.
+    as its chain is done (one thread for all), and only the capture rows go back. `wait` (the batch's
+    item deadline) bounds what it waits for: a hop asked of another owner, a request target asked of it.
     """
 
-    def __init__(self, settings: Settings, run: str):
+    def __init__(self, settings: Settings, run: str, wait: float):
         keep_flat()  # this worker's process now fetches and holds pages as the batch process does
         self.resolver = Resolver(settings)
         self.resolver.remember_in(Settled(ROW_COLUMNS))  # on this worker's disk: flat memory, however many URLs
@@ -99,7 +98,8 @@ class OriginOwner:
         self._finished: queue.SimpleQueue[tuple[_OwnerCall, int, Resolution]] = queue.SimpleQueue()
         threading.Thread(target=self._start_calls, name="owner-start", daemon=True).start()
         threading.Thread(target=self._archive_finished, name="owner-archive", daemon=True).start()
-        self.fetches = _Forwarding(self.resolver.fetches, self.worker.address)
+        self.wait = wait
+        self.fetches = _Forwarding(self.resolver.fetches, self.worker.address, wait)
         self.resolver.fetches = self.fetches  # type: ignore[assignment]
         if self.resolver.robots is not None:
             self.resolver.robots = _OwnRobots(self.resolver.robots, self.fetches)  # type: ignore[assignment]
@@ -114,10 +114,10 @@ class OriginOwner:
         loop = asyncio.get_running_loop()
         answer: asyncio.Future = loop.create_future()
         def settled(out: Any) -> None:
-            loop.call_soon_threadsafe(answer.set_result, out)
+            loop.call_soon_threadsafe(_set, answer, out, None)  # not if it was given up on meanwhile
 
         known = self.resolver.fetch_once(url, settled, self.fetches.inner)
-        return known if known is not None else await answer
+        return known if known is not None else await asyncio.wait_for(answer, self.wait)
 
     async def resolve(self, urls: list[str]) -> list[Answered]:
         """The answers for `urls`, once the last of their chains is done and archived."""
@@ -190,10 +190,11 @@ def owner_among(workers: Iterable[str], url: str) -> str | None:
 
 class _Forwarding:
     """An owner's fetches: a request target on an origin another worker owns (a redirect hop) is
-    asked of that worker's owner, so every request to an origin leaves from its one owner."""
+    asked of that worker's owner, so every request to an origin leaves from its one owner; one not
+    answered within `wait` seconds is fetched here, rather than hold its chain for ever."""
 
-    def __init__(self, fetches, me: str):
-        self.inner, self.me = fetches, me
+    def __init__(self, fetches, me: str, wait: float):
+        self.inner, self.me, self.wait = fetches, me, wait
         self.peers: dict[str, Any] = {}
 
     @property
@@ -212,7 +213,7 @@ class _Forwarding:
 
         def ask() -> None:
             try:
-                out = peer.fetch(url).result(timeout=FORWARD_WAIT)
+                out = peer.fetch(url).result(timeout=self.wait)
             except Exception:  # the owner is gone (or never answers)
                 out = self._after_loss(owner, url, callback)
                 if out is None:
