@@ -550,7 +550,7 @@ def test_an_extraction_that_never_returns_fails_its_article_and_frees_its_worker
         assert done.wait(300), "the batch waits for ever on extractions that never return"
     finally:
         client.unregister_worker_plugin("stall")
-        client.restart_workers(list(client.scheduler_info(n_workers=-1)["workers"]))  # no stalled thread left
+        client.restart_workers(list(client.nthreads()))  # no stalled thread left
         client.wait_for_workers(2, timeout=60)
     summary = out["summary"]
     assert summary.articles == 1 and summary.failed == 2, summary.failures
