@@ -7,8 +7,10 @@ What Dask does not bound is a task that never returns, or a finished task whose 
 come back (a batch under heavy load once waited 18 minutes for one). So an extraction not done by
 the batch's item deadline is cancelled and its worker restarted, and a result is fetched within
 `quick_wait` or its document sent again; either way the article ends failed with the reason or
-extracted, never lost and never waited on for ever. Results are fetched on Dask's callback thread,
-so the writer, which settles them, never waits on the cluster.
+extracted, never lost and never waited on for ever. The writer fetches each result as the local
+pool's writer does (`settle`), not Dask's one callback thread: a result being computed again after
+its worker died would hold every other callback behind it, and the results waiting on the workers
+were lost with the next worker to die.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class ClusterExtraction:
         self._lock = threading.Lock()
         self._due: dict[str, tuple[float, Any]] = {}  # Dask key → (when it is late, its future)
         self._late: set[str] = set()  # Dask keys cancelled at their deadline
+        self._docs: dict[str, tuple[Any, Callable, int]] = {}  # Dask key → (document, done, tries so far)
         self._watcher: threading.Thread | None = None
         self._closed = threading.Event()
 
@@ -67,36 +70,11 @@ class ClusterExtraction:
                                     f"-{uuid.uuid4().hex}")
         with self._lock:
             self._due[str(future.key)] = (time.monotonic() + self.wait, future)
+            self._docs[str(future.key)] = (doc, done, tries)
             if self._watcher is None:
                 self._watcher = threading.Thread(target=self._watch, name="extraction-deadlines", daemon=True)
                 self._watcher.start()
-        future.add_done_callback(lambda f: self._fetch(f, doc, done, tries))
-
-    def _fetch(self, future, doc, done: Callable, tries: int) -> None:
-        """On Dask's callback thread: the task's outcome, or why there is none, handed to `done`."""
-        with self._lock:
-            key = str(future.key)
-            self._due.pop(key, None)
-            late = key in self._late
-            self._late.discard(key)
-        if late:
-            out: Outcome = f"extraction not done within {self.wait:g} s: stopped, and its worker restarted"
-        else:
-            try:
-                out = future.result(timeout=self.fetch_wait)
-            except TimeoutError:  # finished, but its result does not come: ask again, a bounded number of times
-                if tries + 1 < RESULT_TRIES and not self._stopping:
-                    future.release()
-                    self._send(doc, done, tries + 1)
-                    return
-                out = f"the extraction's result did not come back within {self.fetch_wait:g} s, {RESULT_TRIES} times"
-            except Exception as e:
-                name = type(e).__name__
-                deaths = dask.config.get("distributed.scheduler.allowed-failures", 3) + 1
-                out = (f"the extraction worker died {deaths} times while it had this article"
-                       if name == "KilledWorker" else f"extraction failed ({name}: {str(e)[:200]})")
-        future.release()
-        done(doc.key, out)
+        future.add_done_callback(lambda f, key=doc.key: done(key, f))
 
     def _watch(self) -> None:
         """Cancel the extractions past their deadline, and restart the workers they were running on."""
@@ -122,8 +100,31 @@ class ClusterExtraction:
             except Exception:  # noqa: BLE001 - a worker without a nanny cannot be restarted: it keeps its thread
                 pass
 
-    def settle(self, key: str, out: Outcome) -> Outcome | None:
-        """`out` is what `_fetch` handed on: the article and its extraction, or why there is none."""
+    def settle(self, key: str, future) -> Outcome | None:
+        """The outcome of `key`'s extraction, on the writer's thread once its task is done; None when its
+        result did not come back and the document was sent again (`done` is called again)."""
+        with self._lock:
+            self._due.pop(str(future.key), None)
+            late = str(future.key) in self._late
+            self._late.discard(str(future.key))
+            doc, done, tries = self._docs.pop(str(future.key))
+        if late:
+            out: Outcome = f"extraction not done within {self.wait:g} s: stopped, and its worker restarted"
+        else:
+            try:
+                out = future.result(timeout=self.fetch_wait)
+            except TimeoutError:  # done, but its result does not come: ask again, a bounded number of times
+                if tries + 1 < RESULT_TRIES and not self._stopping:
+                    future.release()
+                    self._send(doc, done, tries + 1)
+                    return None
+                out = f"the extraction's result did not come back within {self.fetch_wait:g} s, {RESULT_TRIES} times"
+            except Exception as e:
+                name = type(e).__name__
+                deaths = dask.config.get("distributed.scheduler.allowed-failures", 3) + 1
+                out = (f"the extraction worker died {deaths} times while it had this article"
+                       if name == "KilledWorker" else f"extraction failed ({name}: {str(e)[:200]})")
+        future.release()
         self._room.release()
         return out
 
