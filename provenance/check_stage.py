@@ -154,7 +154,7 @@ class Checker:
         self._texts = ctx.page_texts  # capture id → its text (or None: nothing readable)
         self.reader = reader  # runs `prepare_capture` in another process (a batch's extraction workers), or None
         self._pending: dict[int, Future] = {}  # capture id → its text being read there
-        self._live: dict[str, tuple[int | None, dict | None]] = {}  # url → its id and live capture, for a block
+        self._live: dict[str, tuple[int | None, str | None, dict | None]] = {}  # url → `_live_of`, for a block
 
     # -- reading pages -------------------------------------------------------------------------
     def text_of(self, row: dict | None) -> Text | None:
@@ -210,35 +210,32 @@ class Checker:
     def _read_ahead(self, url: str) -> None:
         """Send the live capture of `url` to be read and indexed in another process, unless the run knows
         its text."""
-        _, row = self._live_of(url)
+        _, _, row = self._live_of(url)
         if row is None or row["id"] in self._pending or self._texts.knows(row["id"]) or self.reader is None:
             return
         future = self.reader(prepare_capture, self.warc_dir, self._source(row), self.ctx.settings.max_bytes)
         if future is not None:
             self._pending[row["id"]] = future
 
-    def _live_of(self, url: str) -> tuple[int | None, dict | None]:
-        """A URL's id and the capture row of its live page, looked up once a block (reading ahead asks too)."""
+    def _live_of(self, url: str) -> tuple[int | None, str | None, dict | None]:
+        """A URL's id, its latest status (None: never resolved) and the capture row of the page it leads to
+        when it is alive: looked up once a block (reading ahead asks first)."""
         if url not in self._live:
             uid = queries.known_url_id(self.ctx.db, url)
-            self._live[url] = (uid, self._live_row(uid))
+            resolution = queries.known_resolution(self.ctx.db, uid) if uid is not None else None
+            live = None
+            if resolution and resolution[1] and resolution[2] == Status.ALIVE:
+                live = queries.copy_of(self.ctx.db, resolution[1])
+            self._live[url] = (uid, resolution[2] if resolution else None, live)
         return self._live[url]
-
-    def _live_row(self, uid: int | None) -> dict | None:
-        """The capture row of the page a URL (by id) leads to, when it is alive."""
-        resolution = queries.known_resolution(self.ctx.db, uid) if uid is not None else None
-        if resolution and resolution[1] and resolution[2] == Status.ALIVE:
-            return queries.copy_of(self.ctx.db, resolution[1])
-        return None
 
     def page(self, url: str) -> Page:
         page = Page(url)
         db = self.ctx.db
-        known = queries.url_states(db, [url]).get(url)
+        uid, known, live = self._live_of(url)
         if known is not None:
-            status = Status(known[0])
+            status = Status(known)
             page.checked, page.gone = status.is_definitive, status.is_broken
-        uid, live = self._live_of(url)
         page.live = self.text_of(live)
         snaps = queries.best_snapshots(db, uid) if uid is not None else []
         if snaps and snaps[0]["snapshot_url"]:
