@@ -119,6 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if path == "/silence":
             srv.stopping.wait(60)
+            self.close_connection = True  # no answer, ever: the client sees its connection closed
             return
         if path == "/loop/a":
             return self._redirect("/loop/b")
@@ -246,6 +247,10 @@ class FaultServer:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
+
+    def end_silence(self) -> None:
+        """Silent answers (/silence, a silent robots.txt) end now, by closing their connections."""
+        self._server.stopping.set()
 
     def hits(self, path: str) -> int:
         return self._server.hits(path)

@@ -18,7 +18,8 @@ import pytest
 
 from .conftest import ROOT
 
-pytestmark = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's allocator only")
+pytestmark = [pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's allocator only"),
+              pytest.mark.slow]  # a fresh interpreter each: the heap of this one has a history
 
 BODIES, BODY = 400, 100_000  # 40 MB of bodies, each the size of a typical page; half of them are freed
 

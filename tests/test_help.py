@@ -56,6 +56,7 @@ def helps() -> dict[str, str]:
             for name, text in json.loads(done.stdout).items()}
 
 
+@pytest.mark.slow  # every help page is rendered in a subprocess, with a fixed terminal
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c or "provenance")
 def test_help_matches_its_snapshot(helps, command):
     path = SNAPSHOTS / f"{command or 'provenance'}.txt"

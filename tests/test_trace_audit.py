@@ -197,6 +197,7 @@ def run_cli(*args: str, cwd) -> subprocess.CompletedProcess:
 NO_ARCHIVE = ("--allow-private", "--retries", "0", "--connect-timeout", "1", "--archive-source", "http://127.0.0.1:9")
 
 
+@pytest.mark.slow  # the real CLI in a subprocess
 def test_with_no_archive_reachable_every_vague_citation_says_why_in_one_line(tmp_path):
     """The audit and `provenance trace` with the only archive a closed port on 127.0.0.1: the reason is
     recorded for each vague citation, and the trace command prints it, one line each."""
@@ -216,6 +217,7 @@ def test_with_no_archive_reachable_every_vague_citation_says_why_in_one_line(tmp
     assert len(lines) == 5 and all("stays vague: " in line for line in lines)
 
 
+@pytest.mark.slow  # the real CLI in a subprocess
 def test_tracing_again_with_no_answer_keeps_the_earlier_trace(audited, tmp_path):
     """`provenance trace` from what is recorded: an archive that does not answer never wipes what an
     earlier trace found (as a failed resolution never replaces an earlier definitive one)."""
