@@ -26,10 +26,10 @@ from __future__ import annotations
 import json
 import logging
 import pickle
-import zlib
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import ingest
 from .archive import raw_form
@@ -72,11 +72,20 @@ def read_text(body: bytes, ctype: str | None) -> str:
 
 def prepare_text(body: bytes, ctype: str | None) -> bytes:
     """A page's text read, folded and indexed, then packed (`Text.unpack`): a batch runs this in its
-    extraction workers, so that its writer's thread only unpacks the page, about a tenth of the cost
-    of reading and indexing it, and keeps it packed for the run's later articles."""
+    extraction workers (through `prepare_capture`), so that its writer's thread only unpacks the page,
+    about a hundredth of the cost of reading and indexing it, and keeps it packed for the run's later
+    articles."""
     text = Text(read_text(body, ctype), 0)
     text.prepare()
     return text.pack()
+
+
+def prepare_capture(warc_dir: Path, source: dict, max_bytes: int) -> bytes | None:
+    """`prepare_text` on the WARC record a capture row points at, read where it runs: the writer's thread
+    then neither decompresses the record nor ships its payload. None when the record cannot be read or
+    is not text (the writer then reads it itself, and says why as it always does)."""
+    got = read_record(warc_dir, source, max_bytes)
+    return prepare_text(*got) if got is not None and is_text(got[1]) else None
 
 
 @dataclass
@@ -93,14 +102,16 @@ class Text:
         _ = self.sentences
 
     def pack(self) -> bytes:
-        """The text with whatever of its index is made, compressed: kept for the run's later articles."""
+        """The text with whatever of its index is made, pickled: kept for the run's later articles. Not
+        compressed: a page is unpacked each time an article cites it once it has left the ready tier, and
+        inflating took three times as long as unpickling (a page packs to about 146 KB, 43 KB compressed)."""
         state = (self.text, self._folded, self._sentences)
-        return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod
     def unpack(cls, packed: bytes, capture_id: int) -> Text:
         """A text packed by `pack` (in this process or a batch's worker: never data from outside)."""
-        text, folded, sentences = pickle.loads(zlib.decompress(packed))  # noqa: S301 - packed by `pack`
+        text, folded, sentences = pickle.loads(packed)  # noqa: S301 - packed by `pack`
         return cls(text, capture_id, folded, sentences)
 
     @property
@@ -142,8 +153,9 @@ class Checker:
         self.ctx = ctx
         self.warc_dir = ctx.settings.warc_dir()
         self._texts = ctx.page_texts  # capture id → its text (or None: nothing readable)
-        self.reader = reader  # runs `prepare_text` in another process (a batch's extraction workers), or None
+        self.reader = reader  # runs `prepare_capture` in another process (a batch's extraction workers), or None
         self._pending: dict[int, Future] = {}  # capture id → its text being read there
+        self._live: dict[str, tuple[int | None, str | None, dict | None]] = {}  # url → `_live_of`, for a block
 
     # -- reading pages -------------------------------------------------------------------------
     def text_of(self, row: dict | None) -> Text | None:
@@ -165,11 +177,14 @@ class Checker:
         self._texts.put(row["id"], text, len(text.text) if text else 0)
         return text
 
-    def _payload(self, row: dict) -> tuple[bytes, str | None] | None:
-        source = row
+    def _source(self, row: dict) -> dict:
+        """The capture row whose record holds the page: a revisit's, the record it refers to."""
         if row["record_type"] == "revisit" and row.get("refers_to"):
-            source = queries.capture_by_record_id(self.ctx.db, row["refers_to"]) or row
-        got = read_record(self.warc_dir, source, self.ctx.settings.max_bytes)
+            return queries.capture_by_record_id(self.ctx.db, row["refers_to"]) or row
+        return row
+
+    def _payload(self, row: dict) -> tuple[bytes, str | None] | None:
+        got = read_record(self.warc_dir, self._source(row), self.ctx.settings.max_bytes)
         return got if got is not None and is_text(got[1]) else None
 
     def _read(self, row: dict, pending: Future | None = None) -> tuple[Text, bytes] | None:
@@ -178,7 +193,8 @@ class Checker:
         if pending is not None and not pending.cancel():  # not started over there: read here, not waited for
             try:
                 packed = pending.result()
-                return Text.unpack(packed, row["id"]), packed
+                if packed is not None:
+                    return Text.unpack(packed, row["id"]), packed
             except Exception:  # noqa: BLE001 - read here instead, where an error is told as it always is
                 pass
         got = self._payload(row)
@@ -195,30 +211,33 @@ class Checker:
     def _read_ahead(self, url: str) -> None:
         """Send the live capture of `url` to be read and indexed in another process, unless the run knows
         its text."""
-        row = self._live_row(queries.known_url_id(self.ctx.db, url))
-        if row is None or row["id"] in self._pending or self._texts.knows(row["id"]):
+        _, _, row = self._live_of(url)
+        if row is None or row["id"] in self._pending or self._texts.knows(row["id"]) or self.reader is None:
             return
-        got = self._payload(row)
-        future = self.reader(prepare_text, *got) if got is not None and self.reader is not None else None
+        future = self.reader(prepare_capture, self.warc_dir, self._source(row), self.ctx.settings.max_bytes)
         if future is not None:
             self._pending[row["id"]] = future
 
-    def _live_row(self, uid: int | None) -> dict | None:
-        """The capture row of the page a URL (by id) leads to, when it is alive."""
-        resolution = queries.known_resolution(self.ctx.db, uid) if uid is not None else None
-        if resolution and resolution[1] and resolution[2] == Status.ALIVE:
-            return queries.copy_of(self.ctx.db, resolution[1])
-        return None
+    def _live_of(self, url: str) -> tuple[int | None, str | None, dict | None]:
+        """A URL's id, its latest status (None: never resolved) and the capture row of the page it leads to
+        when it is alive: looked up once a block (reading ahead asks first)."""
+        if url not in self._live:
+            uid = queries.known_url_id(self.ctx.db, url)
+            resolution = queries.known_resolution(self.ctx.db, uid) if uid is not None else None
+            live = None
+            if resolution and resolution[1] and resolution[2] == Status.ALIVE:
+                live = queries.copy_of(self.ctx.db, resolution[1])
+            self._live[url] = (uid, resolution[2] if resolution else None, live)
+        return self._live[url]
 
     def page(self, url: str) -> Page:
         page = Page(url)
         db = self.ctx.db
-        known = queries.url_states(db, [url]).get(url)
+        uid, known, live = self._live_of(url)
         if known is not None:
-            status = Status(known[0])
+            status = Status(known)
             page.checked, page.gone = status.is_definitive, status.is_broken
-        uid = queries.known_url_id(db, url)
-        page.live = self.text_of(self._live_row(uid))
+        page.live = self.text_of(live)
         snaps = queries.best_snapshots(db, uid) if uid is not None else []
         if snaps and snaps[0]["snapshot_url"]:
             page.snapshot_id = snaps[0]["id"]
@@ -265,13 +284,14 @@ class Checker:
         try:
             for i, url in enumerate(urls):
                 if self.reader is not None:  # the next pages' texts are read over there while this one is checked
-                    for ahead in urls[i : i + READ_AHEAD]:
+                    for ahead in urls[i : i + READ_AHEAD] if i == 0 else urls[i + READ_AHEAD - 1 : i + READ_AHEAD]:
                         self._read_ahead(ahead)
                 self._check_page(self.page(url), by_page[url])
         finally:
             for future in self._pending.values():
                 future.cancel()
             self._pending.clear()
+            self._live.clear()
         out = {}
         for article in articles:
             drifted = article.drift_order()

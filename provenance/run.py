@@ -33,7 +33,8 @@ from .store import memo, queries, writes
 
 # What the page texts kept for the run's later articles may weigh: indexed for checking, in memory (folded
 # words, their offsets, each sentence's counted terms: about five bytes a character), and packed on disk
-# (compressed, index and all: about 40 KB for a page of 45,000 characters, so some 13,000 pages).
+# (pickled, index and all, not compressed: about 146 KB for a page of 45,000 characters, so some 3,600
+# pages; a page that has left both is read again from its WARC record).
 PAGE_TEXT_BUDGET = 48 * 1024 * 1024
 PACKED_TEXT_BUDGET = 512 * 1024 * 1024
 BYTES_PER_CHAR = 5
@@ -75,7 +76,7 @@ class PageTexts:
 
     Two tiers, each letting go of the entries it took first past its budget, so a long batch stays
     flat: pages ready to check, in memory (indexed, the most costly to keep: the least recently used
-    go first), and the same packed (compressed, index and all) on disk for many more."""
+    go first), and the same packed (pickled, index and all) on disk for many more."""
 
     def __init__(self, budget: int = PAGE_TEXT_BUDGET, packed_budget: int = PACKED_TEXT_BUDGET):
         self.ready, self.packed = _Recent(budget), memo.Packed(packed_budget)

@@ -256,7 +256,7 @@ def test_the_run_keeps_page_texts_within_its_budget_the_least_recently_used_goin
     assert texts.ready.used <= texts.ready.budget
     texts.put(6, "huge", 10**9)  # more than the whole budget: not kept, and nothing else thrown out for it
     assert texts.get(6) == (False, None) and texts.get(4) == (True, "text 4")
-    # The second tier keeps pages packed (a page's text with its index, compressed) on disk, within a budget
+    # The second tier keeps pages packed (a page's text with its index, pickled) on disk, within a budget
     # of its own: past it, the pages packed first go.
     texts = PageTexts(packed_budget=100)
     texts.put(5, None, 0)
@@ -279,7 +279,7 @@ def test_a_page_packed_for_later_comes_back_indexed_and_checks_as_it_did():
     text = check_stage.Text(page, 7)
     text.prepare()
     packed = text.pack()
-    assert len(packed) < len(page)  # compressed: index and all, less than the text alone
+    assert len(packed) < 5 * len(page)  # pickled, index and all: a few bytes a character, as the packed tier counts
     again = check_stage.Text.unpack(packed, 9)
     assert again.capture_id == 9 and again.text == page
     assert again._folded is not None and again._sentences is not None  # indexed, not to be indexed again
@@ -411,7 +411,8 @@ def test_a_block_of_articles_is_checked_page_by_page_with_the_rows_of_checking_t
     one_by_one, returned_one_by_one = checked(block=False)
     block, returned_block = checked(block=True)
     assert block == one_by_one and returned_block == returned_one_by_one
-    # The pages' texts read and indexed in another process (as a batch's extraction workers do) make the same rows.
+    # The pages' texts read from their records and indexed in another process (as a batch's extraction workers
+    # do) make the same rows.
     sent = []
     with ProcessPoolExecutor(1) as pool:
         def reader(fn, *args):
@@ -419,7 +420,7 @@ def test_a_block_of_articles_is_checked_page_by_page_with_the_rows_of_checking_t
             return pool.submit(fn, *args)
 
         assert checked(block=True, reader=reader) == (block, returned_block)
-    assert sent and set(sent) == {check_stage.prepare_text}
+    assert sent and set(sent) == {check_stage.prepare_capture}
     kinds = {(kind, verdict) for _, _, _, kind, _, _, _, verdict, *_ in block}
     assert {("quote", "verbatim"), ("quote", "altered"), ("passage", "weak"), ("drift", "edited")} <= kinds
     # Each article got checks of its own, and the pages they share were checked for each of them.
