@@ -284,17 +284,25 @@ class ClusterResolver:
 
         threading.Thread(target=again, name="owner-lost", daemon=True).start()
 
+    def _live_owners(self) -> list:
+        """The owners whose workers the scheduler still has: one whose worker died (and came back under
+        another address, if its nanny restarted it) would only let a call to it wait out its bound."""
+        try:
+            live = live_workers(self.client)
+        except Exception:  # noqa: BLE001 - the scheduler did not say: every owner is asked, each within its bound
+            live = None
+        with self._lock:
+            return [owner for addr, owner in self._owners.items() if live is None or addr in live]
+
     def requests_made(self) -> int:
         """Requests the owners sent (for tests and benchmarks)."""
-        with self._lock:
-            owners = list(self._owners.values())
+        owners = self._live_owners()
         return sum(o.requests_made().result(timeout=self.quick) for o in owners)
 
     @property
     def network_missing(self) -> bool:
         """Whether this process or any owner found no network (the resolver's DNS canary)."""
-        with self._lock:
-            owners = list(self._owners.values())
+        owners = self._live_owners()
         missing = self.local.network_missing
         for owner in owners:
             try:
@@ -306,9 +314,7 @@ class ClusterResolver:
     def close(self) -> None:
         """At the end of the run: each owner seals its WARC file; then the files a lost worker left open are
         sealed after their last recorded record, as a killed run's are (`seal_killed_warcs`)."""
-        with self._lock:
-            owners = list(self._owners.values())
-        for owner in owners:
+        for owner in self._live_owners():
             try:
                 self.warc_files += owner.close_archive().result(timeout=self.quick)
             except Exception:
