@@ -215,9 +215,26 @@ def absolute(href: str | None, base: str | None) -> str | None:
     if not base or not is_http(base):
         return None
     try:
+        if href[0] == "/" and not _JOIN_BY_RULES.search(href):
+            # A plain root-relative path (most of a page's links): `urljoin` would keep it as it is
+            # after the base's scheme and host, so it is written so, without its six parses per link.
+            scheme, netloc = _origin(base)
+            return f"{scheme}://{netloc}{href}"
         return urljoin(base, href)
     except ValueError:
         return None
+
+
+# What in a root-relative href `urljoin` rewrites or reads apart: a second slash (a host), a dot
+# segment, parameters, a query, a fragment, the characters `urlsplit` drops.
+_JOIN_BY_RULES = re.compile(r"^//|/\.|[;?#\r]")
+
+
+@lru_cache(maxsize=64)  # a page's links share one base
+def _origin(base: str) -> tuple[str, str]:
+    """The scheme and host `urljoin` puts before a root-relative path (ValueError where it raises)."""
+    parts = urlsplit(base)
+    return parts.scheme, parts.netloc
 
 
 def strip_credentials(url: str) -> str:

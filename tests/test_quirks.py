@@ -1,5 +1,7 @@
 """Each URL rule alone: shortener hosts, tracking parameters, embeds, navigation links."""
 
+from urllib.parse import urljoin
+
 import pytest
 
 from provenance import quirks
@@ -42,6 +44,24 @@ def test_absolute_resolves_relative_and_protocol_relative():
     for href in ("#top", "mailto:a@b.c", "javascript:void(0)", "tel:123", "", None):
         assert quirks.absolute(href, base) is None
     assert quirks.absolute("/a", None) is None
+
+
+@pytest.mark.parametrize(
+    "base", ["https://www.example.com/news/2024/story", "HTTP://Example.COM", "http://user:pw@h.example:8080/a;p?q=1#f"]
+)
+@pytest.mark.parametrize(
+    "href",
+    ["/a/b", "/", "/a//b/", "/a/./b", "/a/../b", "/..", "/a?", "/a?x=1#top", "/a#", "/a;p", "/a\rb", "/é %20"]
+    + ["/a:b", "/a@b", "/.well-known/x"],
+)
+def test_absolute_writes_root_relative_paths_as_urljoin_does(href, base):
+    """A root-relative href written straight after the base's scheme and host reads as `urljoin` reads it,
+    dot segments, an empty query, parameters and all."""
+    assert quirks.absolute(href, base) == urljoin(base, href)
+
+
+def test_absolute_on_a_base_urlsplit_refuses_is_none():
+    assert quirks.absolute("/a", "https://[::1/x") is None
 
 
 def test_tracking_parameters_are_dropped_for_comparison_only():
