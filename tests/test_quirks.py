@@ -124,6 +124,19 @@ def test_navigation_links():
     assert not quirks.is_navigation("https://www.history.com/topics/middle-ages/black-death", page)
 
 
+def test_each_link_rule_set_read_as_one_pattern_matches_where_one_of_its_rules_does():
+    rules = quirks._link_rules()
+    paths = ["/quote/AAPL", "/nfl/players/1", "/newsletters", "/subscribe?x", "/feed/", "/rss", "/news/a-b", "/",
+             "/QUOTE/aapl/", "/feedback", "/signup-now"]
+    urls = ["https://twitter.com/intent/follow?x=1", "https://x.com/intent/follow", "https://www.youtube.com/@chan",
+            "https://youtube.com/c/name/?sub_confirmation=1", "https://youtube.com/c/name/videos",
+            "https://example.com/a?b=1&sub_confirmation=1", "https://example.com/a", "HTTPS://X.COM/INTENT/FOLLOW"]
+    for path in paths:
+        assert bool(rules["any_navigation"].search(path)) == any(p.search(path) for p in rules["navigation"]), path
+    for url in urls:
+        assert bool(rules["any_follow"].search(url)) == any(p.search(url) for p in rules["follow"]), url
+
+
 def test_registrable_domain_is_offline():
     assert quirks.registrable_domain("news.bbc.co.uk") == "bbc.co.uk"
     assert quirks.has_public_suffix("yournews.com")
@@ -172,6 +185,8 @@ def test_own_links_with_campaign_tracking_are_recirculation():
     page = "https://www.example.com/2024/05/01/story-slug.html"
     assert quirks.is_recirculation("https://www.example.com/story/other/?itm_campaign=BottomRelated", page)
     assert quirks.is_recirculation("https://example.com/2019/x.html?utm_source=moreat", page)
+    assert quirks.is_recirculation("https://example.com/2019/x.html?a=1&UTM_medium=x", page)
+    assert quirks.is_recirculation("https://example.com/2019/x.html?%75tm_source=x", page)  # the key as parsed
     assert not quirks.is_recirculation("https://www.example.com/story/other/", page)
     assert not quirks.is_recirculation("https://other.example.org/x?utm_source=feed", page)
 
