@@ -47,6 +47,7 @@ class BodyWalker:
         self.seen_paragraph = False
         self.open_anchors: dict[int, tuple[int, str | None, object]] = {}
         self._canonical: tuple[str | None, str] | None = None
+        self._link_kinds: dict[tuple[str, str | None, str | None, bool], Kind | None] = {}
 
     # -- blocks ---------------------------------------------------------------------------
     def flush(self) -> None:
@@ -87,18 +88,30 @@ class BodyWalker:
         return self._canonical[1]
 
     def cite_link(self, url: str, text: str, start: int, end: int, parent: int | None = None):
-        if not quirks.is_http(url) or quirks.is_share_or_follow(url):
-            return None
         page = self.md.canonical_url or self.md.base_url
-        if quirks.is_image_file(url) and (not page or quirks.same_site(url, page)):
-            return None  # the site's own photo ("enlarge this image"); another site's chart may be a source
-        if parent is None and (quirks.is_navigation(url, page) or quirks.is_recirculation(url, page)):
+        key = (url, page, self.md.canonical_url, parent is None)
+        kinds = self._link_kinds
+        if key not in kinds:
+            kinds[key] = self._link_kind(url, page, parent is None)
+        kind = kinds[key]
+        if kind is None:
             return None
-        if parent is None and self.md.canonical_url and quirks.dedup_key(url) == self._canonical_key():
-            return None
-        kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
         return self.doc.cite(kind, text, start, end, url=url, parent=parent, found_by=FoundBy.LINK,
                              element="a", attribute="href")
+
+    def _link_kind(self, url: str, page: str | None, top_level: bool) -> Kind | None:
+        """What a link to `url` is cited as, None when it is no citation: read once per URL and page (a
+        page repeats its links: menus, tag lists, the same source cited again), the rules being of the
+        URL and the page alone."""
+        if not quirks.is_http(url) or quirks.is_share_or_follow(url):
+            return None
+        if quirks.is_image_file(url) and (not page or quirks.same_site(url, page)):
+            return None  # the site's own photo ("enlarge this image"); another site's chart may be a source
+        if top_level and (quirks.is_navigation(url, page) or quirks.is_recirculation(url, page)):
+            return None
+        if top_level and self.md.canonical_url and quirks.dedup_key(url) == self._canonical_key():
+            return None
+        return Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
 
     # -- the walk ---------------------------------------------------------------------------
     def walk(self, top) -> None:
