@@ -94,7 +94,11 @@ _OFF_SCREEN = re.compile(r"(?:^|;)(?:left|top|text-indent):-\d{4,}(?:px|em)")
 
 def is_boilerplate_element(el) -> bool:
     tag = el.tag
-    if tag in SKIP_TAGS or _hidden(el):
+    if tag in SKIP_TAGS:
+        return True
+    if not el.attrib:
+        return False  # no attribute, so no name, role or hiding (most elements): none read one by one
+    if _hidden(el):
         return True
     if (el.get("role") or "").lower() in ("navigation", "complementary", "banner", "contentinfo"):
         return True
