@@ -140,6 +140,8 @@ def _hint(el) -> float:
 
 def _squash(text: str) -> str:
     """White space collapsed and trimmed (`str.split` cuts where `\\s` matches, and faster)."""
+    if text.isprintable() and "  " not in text:
+        return text.strip()  # single spaces only (`isprintable` is False for every other white space)
     return " ".join(text.split())
 
 

@@ -66,6 +66,8 @@ def collapse_spaces(text: str) -> str:
     """Every run of white space as one space, as `re.sub(r"\\s+", " ", text)` writes it, at a fraction
     of its cost: `str.split` cuts at the same characters (`str.isspace`), and the block's text passes here
     piece by piece, tens of thousands of pieces a page."""
+    if text.isprintable() and "  " not in text:
+        return text  # no white space but single spaces (`isprintable` is False for every other kind)
     words = text.split()
     if not words:
         return " " if text else ""
