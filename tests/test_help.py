@@ -42,6 +42,8 @@ for name in sys.argv[1:]:
 print(json.dumps(out))
 """
 
+pytestmark = pytest.mark.slow  # every help page is rendered once, in a subprocess with a fixed terminal
+
 COMMANDS = [""] + sorted(typer.main.get_command(app).commands)  # "": provenance --help
 
 
@@ -56,7 +58,6 @@ def helps() -> dict[str, str]:
             for name, text in json.loads(done.stdout).items()}
 
 
-@pytest.mark.slow  # every help page is rendered in a subprocess, with a fixed terminal
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c or "provenance")
 def test_help_matches_its_snapshot(helps, command):
     path = SNAPSHOTS / f"{command or 'provenance'}.txt"
