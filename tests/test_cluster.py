@@ -502,3 +502,113 @@ def test_a_failed_fetch_crosses_processes_whole():
     assert (back.url, back.status, back.reason, back.detail) == ("http://127.0.0.1:9/x", Status.TIMEOUT,
                                                                 "read_timeout", "3 s")
     assert pickle.loads(pickle.dumps(InputError("a.html", "empty"))).why == "empty"
+
+
+# --- no wait on the cluster is unbounded -----------------------------------------------------------
+
+
+class Stall(WorkerPlugin):
+    """On every worker, also those restarted: the extraction of a page that says STALL never returns."""
+
+    name = "stall"
+
+    def setup(self, worker):
+        from provenance.batch import extraction
+
+        real = extraction.extract_document
+
+        def extract_document(doc):
+            data = doc.data if doc.data is not None else Path(doc.path).read_bytes()
+            if b"STALL" in data:
+                threading.Event().wait(900)  # holds the worker's one thread until the worker is restarted
+            return real(doc)
+
+        extraction.extract_document = extract_document
+
+
+def test_an_extraction_that_never_returns_fails_its_article_and_frees_its_worker(tmp_path, cluster):
+    """Two stalled extractions hold both workers' threads; at the deadline they are stopped and their workers
+    restarted, so the article read after them is extracted and done rather than failed in its turn."""
+    lc, client = cluster
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a-stall", "b-stall"):
+        (folder / f"{name}.html").write_text("<html><body><article><h1>STALL</h1></article></body></html>")
+    (folder / "c-good.html").write_text("<html><body><article><h1>Fine</h1><p>Words, and more words.</p>"
+                                        "</article></body></html>")
+    client.register_plugin(Stall())
+    out: dict = {}
+    done = threading.Event()
+
+    def run():
+        out["summary"] = batch_mod.run_batch(settings_for(tmp_path / "p.db", offline=True), [str(folder)],
+                                             cluster=lc.scheduler_address, window=2, item_deadline=15.0)
+        done.set()
+
+    try:
+        threading.Thread(target=run, daemon=True).start()
+        assert done.wait(300), "the batch waits for ever on extractions that never return"
+    finally:
+        client.unregister_worker_plugin("stall")
+        client.restart_workers(list(client.nthreads()))  # no stalled thread left
+        client.wait_for_workers(2, timeout=60)
+    summary = out["summary"]
+    assert summary.articles == 1 and summary.failed == 2, summary.failures
+    assert sorted(Path(f["source"]).name for f in summary.failures) == ["a-stall.html", "b-stall.html"]
+    assert all("not done within 15 s" in f["reason"] for f in summary.failures), summary.failures
+
+
+class Deaf(WorkerPlugin):
+    """On every worker: an owner asked for a URL under /deaf never answers the call."""
+
+    name = "deaf"
+
+    def setup(self, worker):
+        import asyncio
+
+        from provenance.batch import owners
+
+        real = owners.OriginOwner.resolve
+
+        async def resolve(self, urls):
+            if any("/deaf" in u for u in urls):
+                await asyncio.Event().wait()
+            return await real(self, urls)
+
+        owners.OriginOwner.resolve = resolve
+
+
+def test_a_call_its_owner_never_answers_is_answered_as_timed_out_at_the_deadline(tmp_path, cluster):
+    """The first article waits for the URL until its deadline; the second, read after it and citing the same
+    URL, gets that URL's answer (timed out, with the reason) rather than wait out a deadline of its own."""
+    lc, client = cluster
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.html").write_text(f"<html><body><article><h1>Story {name}</h1><p>A claim, "
+                                             "<a href='http://127.0.0.1:9/deaf'>its source</a>.</p>"
+                                             "</article></body></html>")
+    client.register_plugin(Deaf())
+    out: dict = {}
+    done = threading.Event()
+
+    def run():
+        out["summary"] = batch_mod.run_batch(settings_for(tmp_path / "p.db"), [str(folder)],
+                                             cluster=lc.scheduler_address, window=1, item_deadline=15.0)
+        done.set()
+
+    try:
+        threading.Thread(target=run, daemon=True).start()
+        assert done.wait(300)
+    finally:
+        client.unregister_worker_plugin("deaf")
+    summary = out["summary"]
+    # a either failed at its deadline or, answered just before it, was done; b was done either way
+    assert summary.articles + summary.failed == 2 and summary.articles >= 1, summary.failures
+    assert all(Path(f["source"]).name == "a.html" and "still waiting for its URLs" in f["reason"]
+               for f in summary.failures), summary.failures
+    con = sqlite3.connect(tmp_path / "p.db")
+    got = con.execute("SELECT r.status, r.reason FROM resolutions r JOIN urls u ON u.id = r.url_id "
+                      "WHERE u.url = 'http://127.0.0.1:9/deaf'").fetchall()
+    con.close()
+    assert len(got) == 1 and got[0][0] == "timeout" and got[0][1].startswith("owner_timeout"), got

@@ -9,6 +9,7 @@
     driver.py      this process's batch: reads the sources, fetches articles, runs the writer
     cluster.py     the same batch on a Dask cluster (an optional extra), built on driver.py
     owners.py      the cluster's origin owners: one worker's resolver and WARC files per origin
+    cluster_extraction.py  extraction on the cluster's workers, every wait on them bounded
     writer.py      the writer loop: typed events in, every database write of the run
     events.py      the events the other threads send the writer
     extraction.py  the extraction process pool and its crash policy

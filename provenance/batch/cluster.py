@@ -7,7 +7,7 @@
                                                                                      the pages into its WARC files)
 
 This driver replaces only where documents are extracted (`ClusterExtraction`, the pool's
-`submit`/`settle`/`shutdown`) and who resolves (`ClusterResolver`, the resolver's
+`submit`/`settle`/`shutdown`, in cluster_extraction.py) and who resolves (`ClusterResolver`, the resolver's
 `resolve_many`); the reader, the writer, the feeds, the jobs and the work queue are the
 local batch's, unchanged. The reader hands on where each document is rather than its bytes
 (`defer_files`: a folder's file, a zip's member, a WARC or ARC file's record), and the worker
@@ -42,7 +42,6 @@ import os
 import queue
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -60,8 +59,8 @@ from ..run import RunContext
 from ..settings import Settings
 from ..store import queries, writes
 from ..store import queue as work
+from .cluster_extraction import ClusterExtraction, quick_wait
 from .driver import Batch
-from .extraction import Outcome, extract_document
 from .owners import OWNER_CHECK, Answered, OriginOwner, origin_key, owner_among
 
 # How often the calls in flight are looked at for their answers (seconds).
@@ -85,6 +84,13 @@ def connect(address: str, workers: int | None = None) -> tuple[Client, LocalClus
     return Client(address), None
 
 
+def live_workers(client: Client) -> set[str]:
+    """The workers' addresses, asked of the scheduler. Not `client.scheduler_info()`: every 2 s the client
+    refreshes the object that returns, asking for no worker at all, and a read that crossed the refresh found
+    none (a loaded run took its two live owners for lost three times over and answered 109 URLs with an error)."""
+    return set(client.nthreads())
+
+
 @dataclass(eq=False)
 class _Call:
     """One call to an owner in flight: its URLs, and where their answers go."""
@@ -94,6 +100,7 @@ class _Call:
     answers: queue.SimpleQueue
     losses: int
     future: Any = None
+    due: float = float("inf")  # when it is answered with an error if its owner has not answered
 
 
 class ClusterResolver:
@@ -101,10 +108,17 @@ class ClusterResolver:
 
     `fetcher` is the local resolver's: the Wayback look-ups of this process use it. The WARC records an
     owner wrote of a URL's pages wait in `written` until the writer records them (`ClusterArchiver`).
+
+    No wait on the cluster is unbounded. A call its owner has not answered within `wait` seconds (the
+    batch's item deadline: by then the articles that asked for its URLs have failed at theirs) answers
+    its URLs as timed out, with the reason, so that articles citing them later are not held by it, and
+    a later run asks again (a timeout is never cached); calls that do no network work of their own are
+    bounded by `quick_wait`.
     """
 
-    def __init__(self, client: Client, ctx: RunContext):
+    def __init__(self, client: Client, ctx: RunContext, wait: float):
         self.client, self.settings, self.local = client, ctx.settings, ctx.resolver
+        self.wait, self.quick = wait, quick_wait(ctx.settings)
         # A worker runs elsewhere (another folder, another machine): it writes WARC files where this process
         # reads them back, so the folder is given whole (on several machines, a path they share).
         self.owner_settings = replace(ctx.settings, archive_dir=ctx.settings.warc_dir().resolve())
@@ -129,16 +143,16 @@ class ClusterResolver:
 
     def _refresh(self) -> None:
         """Owners for the workers there now; the origins of workers gone go to the rest."""
-        live = set(self.client.scheduler_info(n_workers=-1)["workers"])
+        live = live_workers(self.client)
         with self._lock:
             for gone in set(self._owners) - live:
                 del self._owners[gone]
                 self._held.pop(gone, None)
             for addr in sorted(live - set(self._owners)):
-                future = self.client.submit(OriginOwner, self.owner_settings, str(self.run_id), actor=True,
-                                            workers=[addr], allow_other_workers=False, pure=False)
+                future = self.client.submit(OriginOwner, self.owner_settings, str(self.run_id), self.wait,
+                                            actor=True, workers=[addr], allow_other_workers=False, pure=False)
                 try:
-                    self._owners[addr] = future.result(timeout=60)
+                    self._owners[addr] = future.result(timeout=self.quick)
                 except Exception:
                     continue  # it left while we asked: the next refresh will know
                 self._held[addr] = future
@@ -147,7 +161,7 @@ class ClusterResolver:
             peers = dict(self._owners)
         for actor in peers.values():
             try:
-                actor.set_peers(peers).result(timeout=60)
+                actor.set_peers(peers).result(timeout=self.quick)
             except Exception:
                 continue  # a worker lost meanwhile: the next refresh tells the rest
 
@@ -163,7 +177,7 @@ class ClusterResolver:
         however many calls are waiting."""
         with self._live_lock:
             if time.monotonic() - self._live_at >= OWNER_CHECK:
-                self._live = set(self.client.scheduler_info(n_workers=-1)["workers"])
+                self._live = live_workers(self.client)
                 self._live_at = time.monotonic()
             return addr in self._live
 
@@ -208,6 +222,7 @@ class ClusterResolver:
             self._lost(call, LookupError(call.addr))
             return
         call.future = actor.resolve(call.urls)
+        call.due = time.monotonic() + self.wait
         with self._calls_lock:
             self._calls.add(call)
             if self._poller is None:
@@ -227,6 +242,9 @@ class ClusterResolver:
             for call in calls:
                 if call.future.done():
                     self._settle(call)
+                elif time.monotonic() >= call.due:  # its owner is there but does not answer: never a hang
+                    self._forget(call)
+                    call.answers.put((call.urls, [Answered(_unanswered(u, self.wait), []) for u in call.urls]))
                 elif check and not self._still_there(call.addr):
                     self._forget(call)
                     self._lost(call, LookupError(call.addr))
@@ -270,7 +288,7 @@ class ClusterResolver:
         """Requests the owners sent (for tests and benchmarks)."""
         with self._lock:
             owners = list(self._owners.values())
-        return sum(o.requests_made().result() for o in owners)
+        return sum(o.requests_made().result(timeout=self.quick) for o in owners)
 
     @property
     def network_missing(self) -> bool:
@@ -280,7 +298,7 @@ class ClusterResolver:
         missing = self.local.network_missing
         for owner in owners:
             try:
-                missing = missing or owner.network_missing().result(timeout=60)
+                missing = missing or owner.network_missing().result(timeout=self.quick)
             except Exception:
                 continue  # a worker lost at the end: it can't say
         return missing
@@ -292,7 +310,7 @@ class ClusterResolver:
             owners = list(self._owners.values())
         for owner in owners:
             try:
-                self.warc_files += owner.close_archive().result(timeout=60)
+                self.warc_files += owner.close_archive().result(timeout=self.quick)
             except Exception:
                 continue  # lost at the end: its file is sealed below
         self.warc_files += seal_killed_warcs(self.settings.warc_dir(), [self.run_id],
@@ -328,40 +346,10 @@ def _error(url: str, e: BaseException) -> Resolution:
                       reason=f"internal_error: {type(e).__name__}: {str(e)[:200]}", checked_at=now)
 
 
-class ClusterExtraction:
-    """The extraction pool's interface (`submit`, `settle`, `shutdown`), on the cluster's workers.
-
-    Dask runs a task again elsewhere when its worker dies; a task whose workers died
-    `distributed.scheduler.allowed-failures` times (3) is a likely culprit, failed with the reason.
-    """
-
-    def __init__(self, client: Client, workers: int):
-        self.client = client
-        self._room = threading.BoundedSemaphore(4 * max(1, workers))  # raw pages in flight, as locally
-        self._stopping = False
-
-    def submit(self, doc, done: Callable) -> None:
-        self._room.acquire()
-        if self._stopping:
-            self._room.release()
-            return
-        future = self.client.submit(extract_document, doc, pure=False, key=f"extract-{zlib.crc32(doc.key.encode())}"
-                                    f"-{id(doc)}")
-        future.add_done_callback(lambda f, key=doc.key: done(key, f))
-
-    def settle(self, key: str, future) -> Outcome | None:
-        try:
-            out = future.result()
-        except Exception as e:
-            name = type(e).__name__
-            deaths = dask.config.get("distributed.scheduler.allowed-failures", 3) + 1
-            out = (f"the extraction worker died {deaths} times while it had this article" if name == "KilledWorker"
-                   else f"extraction failed ({name}: {str(e)[:200]})")
-        self._room.release()
-        return out
-
-    def shutdown(self) -> None:
-        self._stopping = True
+def _unanswered(url: str, wait: float) -> Resolution:
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return Resolution(url=url, final_url=None, status=Status.TIMEOUT,
+                      reason=f"owner_timeout: its origin's owner did not answer within {wait:g} s", checked_at=now)
 
 
 class ClusterBatch(Batch):
@@ -387,12 +375,12 @@ class ClusterBatch(Batch):
 
     def _extraction(self) -> ClusterExtraction:
         assert self.client is not None
-        workers = len(self.client.scheduler_info(n_workers=-1)["workers"])
-        return ClusterExtraction(self.client, workers)
+        workers = len(live_workers(self.client))
+        return ClusterExtraction(self.client, workers, self.item_deadline, quick_wait(self.settings))
 
     def _context(self, ctx: RunContext) -> RunContext:
         assert self.client is not None
-        self.resolver = ClusterResolver(self.client, ctx)
+        self.resolver = ClusterResolver(self.client, ctx, self.item_deadline)
         # The run's stages call only resolve_many, resolve, fetcher and close of their resolver.
         return replace(ctx, resolver=cast(Resolver, self.resolver), archiver=ClusterArchiver(ctx, self.resolver))
 

@@ -33,10 +33,11 @@ from .heap import keep_flat
 
 # How often a wait on an owner checks that its worker is still there (seconds).
 OWNER_CHECK = 1.0
-# How long a hop asked of another origin's owner may take before it is fetched here instead (seconds).
-FORWARD_WAIT = 600.0
 # How long a hop whose owner was lost waits to learn the origin's new owner before it is fetched here (seconds).
 REROUTE_WAIT = 30.0
+# The most page bodies of chains done but not yet written into this worker's WARC files (bytes); past it a chain
+# that ends waits for the writing to catch up.
+ARCHIVE_BACKLOG = 8_000_000
 
 
 class Answered(NamedTuple):
@@ -85,10 +86,11 @@ class OriginOwner:
     Its resolver lives as long as the worker, so limits, robots.txt and Retry-After carry from
     one call to the next. A call starts its chains and the event loop awaits their answers, so calls
     run side by side with no thread each; each page is written into this worker's WARC files as soon
-    as its chain is done (one thread for all), and only the capture rows go back.
+    as its chain is done (one thread for all), and only the capture rows go back. `wait` (the batch's
+    item deadline) bounds what it waits for: a hop asked of another owner, a request target asked of it.
     """
 
-    def __init__(self, settings: Settings, run: str):
+    def __init__(self, settings: Settings, run: str, wait: float):
         keep_flat()  # this worker's process now fetches and holds pages as the batch process does
         self.resolver = Resolver(settings)
         self.resolver.remember_in(Settled(ROW_COLUMNS))  # on this worker's disk: flat memory, however many URLs
@@ -96,10 +98,13 @@ class OriginOwner:
         self.key = self.worker.get_current_task()  # this actor's: the worker forgets it once the batch lets go
         self.archive = DetachedCapture(settings, run, worker_tag(self.worker.name, self.worker.address))
         self._starts: queue.SimpleQueue[_OwnerCall] = queue.SimpleQueue()
-        self._finished: queue.SimpleQueue[tuple[_OwnerCall, int, Resolution]] = queue.SimpleQueue()
+        self._finished: queue.SimpleQueue[tuple[_OwnerCall, int, Resolution, int]] = queue.SimpleQueue()
+        self._backlog = 0  # bytes of the page bodies in `_finished`
+        self._backlog_room = threading.Condition()
         threading.Thread(target=self._start_calls, name="owner-start", daemon=True).start()
         threading.Thread(target=self._archive_finished, name="owner-archive", daemon=True).start()
-        self.fetches = _Forwarding(self.resolver.fetches, self.worker.address)
+        self.wait = wait
+        self.fetches = _Forwarding(self.resolver.fetches, self.worker.address, wait)
         self.resolver.fetches = self.fetches  # type: ignore[assignment]
         if self.resolver.robots is not None:
             self.resolver.robots = _OwnRobots(self.resolver.robots, self.fetches)  # type: ignore[assignment]
@@ -114,10 +119,10 @@ class OriginOwner:
         loop = asyncio.get_running_loop()
         answer: asyncio.Future = loop.create_future()
         def settled(out: Any) -> None:
-            loop.call_soon_threadsafe(answer.set_result, out)
+            loop.call_soon_threadsafe(_set, answer, out, None)  # not if it was given up on meanwhile
 
         known = self.resolver.fetch_once(url, settled, self.fetches.inner)
-        return known if known is not None else await answer
+        return known if known is not None else await asyncio.wait_for(answer, self.wait)
 
     async def resolve(self, urls: list[str]) -> list[Answered]:
         """The answers for `urls`, once the last of their chains is done and archived."""
@@ -138,13 +143,25 @@ class OriginOwner:
                 call.fail(e)
 
     def _finished_put(self, call: _OwnerCall, i: int, res: Resolution) -> None:
-        self._finished.put((call, i, res))
+        """A chain is done: to the archive thread, once the bodies waiting for it are under `ARCHIVE_BACKLOG`.
+
+        Writing WARC records (compressing every page) is slower than fetching on a busy machine: without the
+        wait, the chains done and not yet written piled up through the run, each holding its pages, and a
+        worker's memory grew with the run's length (812 chains waiting 40 s into a 2,000-article run). The
+        thread that ends a chain (one of the resolver's) waits instead, so fetching slows to the pace of
+        writing; the event loop's thread never waits."""
+        size = sum(len(ex.body) for ex in res.exchanges)
+        with self._backlog_room:
+            while self._backlog and self._backlog + size > ARCHIVE_BACKLOG and not _on_event_loop():
+                self._backlog_room.wait(OWNER_CHECK)
+            self._backlog += size
+        self._finished.put((call, i, res, size))
 
     def _archive_finished(self) -> None:
         """Each chain as it ends: its pages into this worker's WARC files, its answer to its call (one thread
         for every call in flight, so a worker does not hold a thread per call waiting on a slow host)."""
         while True:
-            call, i, res = self._finished.get()
+            call, i, res, size = self._finished.get()
             try:
                 kept = Answered(res, *self.archive.capture(res)) if self.wanted() else Answered(res, [])
             except Exception as e:
@@ -152,6 +169,9 @@ class OriginOwner:
                 continue
             finally:
                 res.exchanges = []
+                with self._backlog_room:
+                    self._backlog -= size
+                    self._backlog_room.notify_all()
             call.settle(i, kept)
 
     def wanted(self) -> bool:
@@ -172,6 +192,15 @@ class OriginOwner:
         return self.resolver.network_missing
 
 
+def _on_event_loop() -> bool:
+    """Whether this thread runs an event loop (the worker's): it must never wait."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def _weight(origin: str, worker: str) -> int:
     return zlib.crc32(f"{origin} {worker}".encode())
 
@@ -190,10 +219,11 @@ def owner_among(workers: Iterable[str], url: str) -> str | None:
 
 class _Forwarding:
     """An owner's fetches: a request target on an origin another worker owns (a redirect hop) is
-    asked of that worker's owner, so every request to an origin leaves from its one owner."""
+    asked of that worker's owner, so every request to an origin leaves from its one owner; one not
+    answered within `wait` seconds is fetched here, rather than hold its chain for ever."""
 
-    def __init__(self, fetches, me: str):
-        self.inner, self.me = fetches, me
+    def __init__(self, fetches, me: str, wait: float):
+        self.inner, self.me, self.wait = fetches, me, wait
         self.peers: dict[str, Any] = {}
 
     @property
@@ -212,7 +242,7 @@ class _Forwarding:
 
         def ask() -> None:
             try:
-                out = peer.fetch(url).result(timeout=FORWARD_WAIT)
+                out = peer.fetch(url).result(timeout=self.wait)
             except Exception:  # the owner is gone (or never answers)
                 out = self._after_loss(owner, url, callback)
                 if out is None:
