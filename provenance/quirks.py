@@ -36,11 +36,19 @@ def _tracking() -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(exact), tuple(prefixes)
 
 
+def _any_of(patterns: list[str]) -> re.Pattern:
+    """One pattern searching for all of `patterns` at once (none of them refers back to a group)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
 @lru_cache(maxsize=None)
 def _link_rules() -> dict:
     raw = json.loads((_DATA / "link_rules.json").read_text(encoding="utf-8"))
     return {
         "navigation": [re.compile(p, re.I) for p in raw["navigation_paths"]],
+        # Read for every link: each set as one pattern, which matches where any of its rules does.
+        "any_navigation": _any_of(raw["navigation_paths"]),
+        "any_follow": _any_of(raw["follow_paths"]),
         "site": [re.compile(p, re.I) for p in raw["site_paths"]],
         "player": [re.compile(p, re.I) for p in raw["site_player_paths"]],
         "share": tuple(s.lower() for s in raw["share_hosts"]),
@@ -215,9 +223,26 @@ def absolute(href: str | None, base: str | None) -> str | None:
     if not base or not is_http(base):
         return None
     try:
+        if href[0] == "/" and not _JOIN_BY_RULES.search(href):
+            # A plain root-relative path (most of a page's links): `urljoin` would keep it as it is
+            # after the base's scheme and host, so it is written so, without its six parses per link.
+            scheme, netloc = _origin(base)
+            return f"{scheme}://{netloc}{href}"
         return urljoin(base, href)
     except ValueError:
         return None
+
+
+# What in a root-relative href `urljoin` rewrites or reads apart: a second slash (a host), a dot
+# segment, parameters, a query, a fragment, the characters `urlsplit` drops.
+_JOIN_BY_RULES = re.compile(r"^//|/\.|[;?#\r]")
+
+
+@lru_cache(maxsize=64)  # a page's links share one base
+def _origin(base: str) -> tuple[str, str]:
+    """The scheme and host `urljoin` puts before a root-relative path (ValueError where it raises)."""
+    parts = urlsplit(base)
+    return parts.scheme, parts.netloc
 
 
 def strip_credentials(url: str) -> str:
@@ -347,7 +372,7 @@ def is_share_or_follow(url: str) -> bool:
         return True
     if any(s in low for s in rules["share"]):
         return True
-    return any(p.search(url) for p in rules["follow"])
+    return bool(rules["any_follow"].search(url))
 
 
 def is_navigation(url: str, page_url: str | None = None) -> bool:
@@ -362,7 +387,7 @@ def is_navigation(url: str, page_url: str | None = None) -> bool:
     except ValueError:
         return False
     rules = _link_rules()
-    if any(p.search(path) for p in rules["navigation"]):
+    if rules["any_navigation"].search(path):
         return True
     if page_url and same_site(url, page_url):
         if any(p.search(path) for p in rules["player"]):
@@ -399,6 +424,8 @@ def is_recirculation(url: str, page_url: str | None) -> bool:
         query = urlsplit(url).query
     except ValueError:
         return False
+    if "%" not in query and "tm_" not in query.lower():
+        return False  # no key can read utm_ or itm_ (most links: parsing their query is spared)
     return any(k.lower().startswith(("utm_", "itm_")) for k, _ in parse_qsl(query, keep_blank_values=True))
 
 

@@ -514,3 +514,17 @@ def test_the_fast_boilerplate_check_gives_the_pattern_s_answer():
     answers = [is_boilerplate_line(s) for s in lines]
     assert answers == [bool(BOILERPLATE_LINES.search(s)) for s in lines]
     assert answers[:9] == [True] * 9 and answers[9] is False
+
+
+def test_a_link_repeated_in_a_page_is_cited_each_time_and_a_menu_link_never():
+    """A page's links are read once per URL: a source cited twice is two citations, a tag page linked
+    from every paragraph none."""
+    para = (
+        "<p>The ministry's figures, published on Monday and covering every region of the country, "
+        '<a href="https://stats.example.org/report-2024">showed a rise</a> in the count; see '
+        '<a href="/tag/economy">economy</a>.</p>'
+    )
+    ex = page(f"<html><body><article>{para * 3}</article></body></html>", url="https://news.example.com/a/b-c-1")
+    links = [c for c in ex.citations if c.kind == "link"]
+    assert [c.url for c in links] == ["https://stats.example.org/report-2024"] * 3
+    assert len({c.start for c in links}) == 3

@@ -1,5 +1,7 @@
 """Each URL rule alone: shortener hosts, tracking parameters, embeds, navigation links."""
 
+from urllib.parse import urljoin
+
 import pytest
 
 from provenance import quirks
@@ -42,6 +44,24 @@ def test_absolute_resolves_relative_and_protocol_relative():
     for href in ("#top", "mailto:a@b.c", "javascript:void(0)", "tel:123", "", None):
         assert quirks.absolute(href, base) is None
     assert quirks.absolute("/a", None) is None
+
+
+@pytest.mark.parametrize(
+    "base", ["https://www.example.com/news/2024/story", "HTTP://Example.COM", "http://user:pw@h.example:8080/a;p?q=1#f"]
+)
+@pytest.mark.parametrize(
+    "href",
+    ["/a/b", "/", "/a//b/", "/a/./b", "/a/../b", "/..", "/a?", "/a?x=1#top", "/a#", "/a;p", "/a\rb", "/é %20"]
+    + ["/a:b", "/a@b", "/.well-known/x"],
+)
+def test_absolute_writes_root_relative_paths_as_urljoin_does(href, base):
+    """A root-relative href written straight after the base's scheme and host reads as `urljoin` reads it,
+    dot segments, an empty query, parameters and all."""
+    assert quirks.absolute(href, base) == urljoin(base, href)
+
+
+def test_absolute_on_a_base_urlsplit_refuses_is_none():
+    assert quirks.absolute("/a", "https://[::1/x") is None
 
 
 def test_tracking_parameters_are_dropped_for_comparison_only():
@@ -104,6 +124,19 @@ def test_navigation_links():
     assert not quirks.is_navigation("https://www.history.com/topics/middle-ages/black-death", page)
 
 
+def test_each_link_rule_set_read_as_one_pattern_matches_where_one_of_its_rules_does():
+    rules = quirks._link_rules()
+    paths = ["/quote/AAPL", "/nfl/players/1", "/newsletters", "/subscribe?x", "/feed/", "/rss", "/news/a-b", "/",
+             "/QUOTE/aapl/", "/feedback", "/signup-now"]
+    urls = ["https://twitter.com/intent/follow?x=1", "https://x.com/intent/follow", "https://www.youtube.com/@chan",
+            "https://youtube.com/c/name/?sub_confirmation=1", "https://youtube.com/c/name/videos",
+            "https://example.com/a?b=1&sub_confirmation=1", "https://example.com/a", "HTTPS://X.COM/INTENT/FOLLOW"]
+    for path in paths:
+        assert bool(rules["any_navigation"].search(path)) == any(p.search(path) for p in rules["navigation"]), path
+    for url in urls:
+        assert bool(rules["any_follow"].search(url)) == any(p.search(url) for p in rules["follow"]), url
+
+
 def test_registrable_domain_is_offline():
     assert quirks.registrable_domain("news.bbc.co.uk") == "bbc.co.uk"
     assert quirks.has_public_suffix("yournews.com")
@@ -152,6 +185,8 @@ def test_own_links_with_campaign_tracking_are_recirculation():
     page = "https://www.example.com/2024/05/01/story-slug.html"
     assert quirks.is_recirculation("https://www.example.com/story/other/?itm_campaign=BottomRelated", page)
     assert quirks.is_recirculation("https://example.com/2019/x.html?utm_source=moreat", page)
+    assert quirks.is_recirculation("https://example.com/2019/x.html?a=1&UTM_medium=x", page)
+    assert quirks.is_recirculation("https://example.com/2019/x.html?%75tm_source=x", page)  # the key as parsed
     assert not quirks.is_recirculation("https://www.example.com/story/other/", page)
     assert not quirks.is_recirculation("https://other.example.org/x?utm_source=feed", page)
 

@@ -47,9 +47,12 @@ class BodyWalker:
         self.seen_paragraph = False
         self.open_anchors: dict[int, tuple[int, str | None, object]] = {}
         self._canonical: tuple[str | None, str] | None = None
+        self._link_kinds: dict[tuple[str, str | None, str | None, bool], Kind | None] = {}
 
     # -- blocks ---------------------------------------------------------------------------
     def flush(self) -> None:
+        if not self.open_anchors and not self.buf.chars and not self.buf.anchors:
+            return  # nothing written and no link open since the last flush: most block ends
         # A link that spans a block boundary (broken markup, <a> around a <div>) is cut here and
         # kept, its later part belonging to the next block only if this one held none of its text.
         for key, (start, url, el) in list(self.open_anchors.items()):
@@ -85,29 +88,46 @@ class BodyWalker:
         return self._canonical[1]
 
     def cite_link(self, url: str, text: str, start: int, end: int, parent: int | None = None):
-        if not quirks.is_http(url) or quirks.is_share_or_follow(url):
-            return None
         page = self.md.canonical_url or self.md.base_url
-        if quirks.is_image_file(url) and (not page or quirks.same_site(url, page)):
-            return None  # the site's own photo ("enlarge this image"); another site's chart may be a source
-        if parent is None and (quirks.is_navigation(url, page) or quirks.is_recirculation(url, page)):
+        key = (url, page, self.md.canonical_url, parent is None)
+        kinds = self._link_kinds
+        if key not in kinds:
+            kinds[key] = self._link_kind(url, page, parent is None)
+        kind = kinds[key]
+        if kind is None:
             return None
-        if parent is None and self.md.canonical_url and quirks.dedup_key(url) == self._canonical_key():
-            return None
-        kind = Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
         return self.doc.cite(kind, text, start, end, url=url, parent=parent, found_by=FoundBy.LINK,
                              element="a", attribute="href")
+
+    def _link_kind(self, url: str, page: str | None, top_level: bool) -> Kind | None:
+        """What a link to `url` is cited as, None when it is no citation: read once per URL and page (a
+        page repeats its links: menus, tag lists, the same source cited again), the rules being of the
+        URL and the page alone."""
+        if not quirks.is_http(url) or quirks.is_share_or_follow(url):
+            return None
+        if quirks.is_image_file(url) and (not page or quirks.same_site(url, page)):
+            return None  # the site's own photo ("enlarge this image"); another site's chart may be a source
+        if top_level and (quirks.is_navigation(url, page) or quirks.is_recirculation(url, page)):
+            return None
+        if top_level and self.md.canonical_url and quirks.dedup_key(url) == self._canonical_key():
+            return None
+        return Kind.SHORT_LINK if quirks.is_short_link(url) else Kind.LINK
 
     # -- the walk ---------------------------------------------------------------------------
     def walk(self, top) -> None:
         ENTER, END, TEXT = 0, 1, 2
-        stack: list[tuple[int, Any]] = [(ENTER, top)]  # an element, or text for TEXT
+        stack: list[tuple[int, Any]] = [(ENTER, top)]  # an element, or text for TEXT (never empty text)
+        push, pop = stack.append, stack.pop
         open_anchors = self.open_anchors
         base = self.md.base_url
+        buf = self.buf
+        add = buf.add
+        # Read once per element of every page walked: bound here, not looked up each time.
+        embed_of, is_furniture, blocks = embeds.match, is_boilerplate_element, _BLOCKS
         while stack:
-            op, x = stack.pop()
+            op, x = pop()
             if op == TEXT:
-                self.buf.add(x)
+                add(x)
                 continue
             el = x
             if op == END:
@@ -116,47 +136,56 @@ class BodyWalker:
                     opened = open_anchors.pop(id(el), None)
                     if opened is not None:
                         start, url, _ = opened
-                        if url and self.buf.length > start:
-                            text = self.buf.text_since(start).strip()
+                        if url and buf.length > start:
+                            text = buf.text_since(start).strip()
                             if text:
-                                self.buf.anchors.append((start, self.buf.length, url, text))
-                elif tag in _BLOCKS:
+                                buf.anchors.append((start, buf.length, url, text))
+                elif tag in blocks:
                     self.flush()
                     if len(self.kinds) > 1:
                         self.kinds.pop()
                 continue
             tag = el.tag
+            tail = el.tail
             if not isinstance(tag, str):  # comments, processing instructions
-                stack.append((TEXT, el.tail))
+                if tail:
+                    push((TEXT, tail))
                 continue
             tag = tag.lower()
             if el is not top:
-                embed = embeds.match(el)
+                embed = embed_of(el)
                 if embed is not None:
                     self.flush()
                     embeds.cite(embed, el, self, base)
-                    stack.append((TEXT, el.tail))
+                    if tail:
+                        push((TEXT, tail))
                     continue
-                if is_boilerplate_element(el):
+                if is_furniture(el):
                     self._tweets_inside(el, base)
-                    stack.append((TEXT, el.tail))
-                    stack.append((TEXT, inline_label(el) if self.buf.length else None))
+                    if tail:
+                        push((TEXT, tail))
+                    label = inline_label(el) if buf.length else None
+                    if label:
+                        push((TEXT, label))
                     continue
             if tag == "br":
-                self.buf.newline()
-                stack.append((TEXT, el.tail))
+                buf.newline()
+                if tail:
+                    push((TEXT, tail))
                 continue
-            if tag in _BLOCKS:
+            if tag in blocks:
                 self.flush()
                 self.kinds.append(self._block_kind(el, tag))
             if tag == "a":
                 url = quirks.absolute(el.get("href"), base)
-                open_anchors[id(el)] = (self.buf.length, url, el)
-            stack.append((TEXT, el.tail if el is not top else None))
-            stack.append((END, el))
+                open_anchors[id(el)] = (buf.length, url, el)
+            if tail and el is not top:
+                push((TEXT, tail))
+            push((END, el))
             for child in reversed(el):
-                stack.append((ENTER, child))
-            stack.append((TEXT, el.text))
+                push((ENTER, child))
+            if el.text:
+                push((TEXT, el.text))
         self.flush()
 
     def _tweets_inside(self, el, base: str | None) -> None:

@@ -94,7 +94,11 @@ _OFF_SCREEN = re.compile(r"(?:^|;)(?:left|top|text-indent):-\d{4,}(?:px|em)")
 
 def is_boilerplate_element(el) -> bool:
     tag = el.tag
-    if tag in SKIP_TAGS or _hidden(el):
+    if tag in SKIP_TAGS:
+        return True
+    if not el.attrib:
+        return False  # no attribute, so no name, role or hiding (most elements): none read one by one
+    if _hidden(el):
         return True
     if (el.get("role") or "").lower() in ("navigation", "complementary", "banner", "contentinfo"):
         return True
@@ -148,12 +152,13 @@ def drop_link_lists(doc: Document, page_url: str | None) -> None:
         if not b.anchors or b.kind not in (PARAGRAPH, BULLET, HEADING) or b.end - b.start > 300:
             listed.append(False)
             continue
+        if not all(quirks.same_site(a.url, page_url) for a in b.anchors):
+            listed.append(False)  # a link elsewhere: the block's words need no reading
+            continue
         rest = text[b.start : b.end]
         for a in b.anchors:
             rest = rest.replace(a.text, " ")
-        listed.append(
-            len(_DATE_WORDS.sub("", rest)) <= 2 and all(quirks.same_site(a.url, page_url) for a in b.anchors)
-        )
+        listed.append(len(_DATE_WORDS.sub("", rest)) <= 2)
     drop: set[tuple[int, str]] = set()
     for i, b in enumerate(doc.blocks):
         if listed[i] and ((i and listed[i - 1]) or (i + 1 < len(listed) and listed[i + 1])):

@@ -110,10 +110,10 @@ def _read_bodies(bodies: list, md: Metadata) -> Document:
         doc.add_block(HEADLINE, headline)
     first_text = ""
     for b in bodies:
-        first_text = re.sub(r"\s+", " ", b.text_content()[:600]).strip()
+        first_text = " ".join(b.text_content()[:600].split())
         break
     if md.description and md.description[:60] not in first_text and len(md.description) > 30:
-        doc.add_block(DEK, re.sub(r"\s+", " ", md.description).strip())
+        doc.add_block(DEK, " ".join(md.description.split()))
     walker = BodyWalker(doc, md)
     embeds.lead_videos(bodies, walker, md.base_url)
     for b in bodies:
