@@ -102,7 +102,11 @@ def main() -> int:
         ("trafilatura.extract", run_trafilatura),
         ("lxml parse + <a href>", run_lxml_links),
     ):
-        r = measure(fn, items, args.repeat)
+        try:
+            r = measure(fn, items, args.repeat)
+        except ImportError as e:  # a baseline of the [bench] extra, not installed
+            print(f"{name:24} not installed ({e.name}): pip install -e '.[bench]'")
+            continue
         print(
             f"{name:24} {r['pages_s']:8.1f} {r['mb_s']:7.2f} {r['median_ms']:10.1f} {r['p95_ms']:8.1f} "
             f"{r['max_ms']:8.1f} {r['wall_pages_s']:9.1f}"
