@@ -45,14 +45,12 @@ def _any_of(patterns: list[str]) -> re.Pattern:
 def _link_rules() -> dict:
     raw = json.loads((_DATA / "link_rules.json").read_text(encoding="utf-8"))
     return {
-        "navigation": [re.compile(p, re.I) for p in raw["navigation_paths"]],
         # Read for every link: each set as one pattern, which matches where any of its rules does.
         "any_navigation": _any_of(raw["navigation_paths"]),
         "any_follow": _any_of(raw["follow_paths"]),
         "site": [re.compile(p, re.I) for p in raw["site_paths"]],
         "player": [re.compile(p, re.I) for p in raw["site_player_paths"]],
         "share": tuple(s.lower() for s in raw["share_hosts"]),
-        "follow": [re.compile(p, re.I) for p in raw["follow_paths"]],
         "widget": frozenset(raw["widget_hosts"]),
     }
 

@@ -347,15 +347,17 @@ class ClusterArchiver(Archiver):
 
 
 def _error(url: str, e: BaseException) -> Resolution:
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    return Resolution(url=url, final_url=None, status=Status.ERROR,
-                      reason=f"internal_error: {type(e).__name__}: {str(e)[:200]}", checked_at=now)
+    return _answer(url, Status.ERROR, f"internal_error: {type(e).__name__}: {str(e)[:200]}")
 
 
 def _unanswered(url: str, wait: float) -> Resolution:
+    return _answer(url, Status.TIMEOUT, f"owner_timeout: its origin's owner did not answer within {wait:g} s")
+
+
+def _answer(url: str, status: Status, reason: str) -> Resolution:
+    """A URL's answer when no owner gave one: no hop, the reason said."""
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    return Resolution(url=url, final_url=None, status=Status.TIMEOUT,
-                      reason=f"owner_timeout: its origin's owner did not answer within {wait:g} s", checked_at=now)
+    return Resolution(url=url, final_url=None, status=status, reason=reason, checked_at=now)
 
 
 class ClusterBatch(Batch):

@@ -13,6 +13,8 @@ import re
 
 from lxml import etree
 
+from .document import collapse_spaces
+
 POSITIVE = re.compile(
     r"article[-_]?body|articlebody|entry[-_]content|post[-_](body|content|text)|story[-_](body|content|text)"
     r"|article[-_]?(content|text)|body[-_](text|copy)|main[-_]content|rich[-_]text|c-entry-content"
@@ -139,10 +141,8 @@ def _hint(el) -> float:
 
 
 def _squash(text: str) -> str:
-    """White space collapsed and trimmed (`str.split` cuts where `\\s` matches, and faster)."""
-    if text.isprintable() and "  " not in text:
-        return text.strip()  # single spaces only (`isprintable` is False for every other white space)
-    return " ".join(text.split())
+    """White space collapsed and trimmed."""
+    return collapse_spaces(text).strip()
 
 
 def _by_json_ld(root, article_body: str) -> object | None:
