@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 
+import dask
 import distributed
 import pytest
 from distributed.diagnostics.plugin import WorkerPlugin
@@ -41,9 +42,26 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as lc, distributed.Client(lc) as client:
+    # A LocalCluster closes the nanny of a worker that left and has not come back `lost-worker-timeout` after it
+    # left. The tests here kill workers and let their nannies restart them; with the default of 15 s the timer
+    # of one test's kill went off during the next test's kill, before the nanny had its worker back, and the
+    # module's cluster was left one worker short for every test after it.
+    with dask.config.set({"distributed.deploy.lost-worker-timeout": "1h"}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                     dashboard_address=None) as lc, distributed.Client(lc) as client:
         yield lc, client
+
+
+@pytest.fixture(autouse=True)
+def two_workers(request):
+    """Each test that uses the cluster starts on two running workers, whatever a test before it did to them."""
+    if "cluster" not in request.fixturenames:
+        yield
+        return
+    lc, client = request.getfixturevalue("cluster")
+    lc.scale(2)  # opens again a worker whose nanny was closed; nothing when both are there
+    client.wait_for_workers(2, timeout=120)
+    yield
 
 
 def rows(db: Path) -> dict:
