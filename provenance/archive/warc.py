@@ -48,6 +48,9 @@ _write = os.write  # the one call that puts WARC bytes on disk (a test makes the
 
 OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"
+# gzip's own default. warcio's level 9 took 1.4-1.6x the CPU of level 6 on news pages (5.6 against 3.4 ms for
+# a 195 KB page) for files 0.4-0.7 % smaller; a batch compresses every page it fetches.
+GZIP_LEVEL = 6
 # Hop-by-hop framing the fetcher already removed: kept under another name so that readers
 # do not try to undo it a second time.
 _FRAMING_HEADERS = {"transfer-encoding"}
@@ -194,10 +197,12 @@ class WarcStore:
     # -- records -----------------------------------------------------------------------------
     @staticmethod
     def _encode(record) -> bytes:
-        """One record as its gzip member, built in memory so that it reaches the file whole or not at all."""
+        """One record as its gzip member, built in memory so that it reaches the file whole or not at all.
+        Compressed here at `GZIP_LEVEL`, not by warcio (which compresses at level 9)."""
         out = BytesIO()
-        WARCWriter(out, gzip=True).write_record(record)
-        return out.getvalue()
+        WARCWriter(out, gzip=False).write_record(record)
+        member = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        return member.compress(out.getbuffer()) + member.flush()
 
     def _append(self, data: bytes) -> None:
         """Write `data` at the end of the current file. On failure (a full disk) the file is cut back to
