@@ -630,3 +630,41 @@ def test_a_call_its_owner_never_answers_is_answered_as_timed_out_at_the_deadline
                       "WHERE u.url = 'http://127.0.0.1:9/deaf'").fetchall()
     con.close()
     assert len(got) == 1 and got[0][0] == "timeout" and got[0][1].startswith("owner_timeout"), got
+
+
+def test_a_scheduler_that_stops_answering_is_asked_within_a_bound(tmp_path):
+    """Who the workers are is asked of the scheduler within a bound: a scheduler that stops answering (stopped,
+    or cut off) makes the question fail in time, for the caller to answer its URLs with the reason."""
+    import subprocess
+    import sys
+
+    from provenance.batch.cluster import live_workers
+
+    file = tmp_path / "scheduler.json"
+    proc = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                             "--port", "0", "--no-dashboard", "--scheduler-file", str(file)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = distributed.Client(scheduler_file=str(file), timeout=60)
+        try:
+            assert live_workers(client, 30.0) == set()  # it answers: no worker yet
+            proc.send_signal(signal.SIGSTOP)
+            out: dict = {}
+
+            def ask():
+                try:
+                    out["workers"] = live_workers(client, 1.0)
+                except Exception as e:  # noqa: BLE001 - what the caller is given is what this test checks
+                    out["error"] = e
+
+            asking = threading.Thread(target=ask, daemon=True)
+            asking.start()
+            asking.join(120)
+            assert not asking.is_alive(), "the question waited on a silent scheduler for ever"
+            assert isinstance(out.get("error"), TimeoutError), out
+        finally:
+            proc.send_signal(signal.SIGCONT)
+            client.close(timeout=10)
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -84,11 +84,12 @@ def connect(address: str, workers: int | None = None) -> tuple[Client, LocalClus
     return Client(address), None
 
 
-def live_workers(client: Client) -> set[str]:
-    """The workers' addresses, asked of the scheduler. Not `client.scheduler_info()`: every 2 s the client
-    refreshes the object that returns, asking for no worker at all, and a read that crossed the refresh found
-    none (a loaded run took its two live owners for lost three times over and answered 109 URLs with an error)."""
-    return set(client.nthreads())
+def live_workers(client: Client, timeout: float) -> set[str]:
+    """The workers' addresses, asked of the scheduler within `timeout` seconds (TimeoutError past it). Not
+    `client.scheduler_info()`: every 2 s the client refreshes the object that returns, asking for no worker at
+    all, and a read that crossed the refresh found none (a loaded run took its two live owners for lost three
+    times over and answered 109 URLs with an error)."""
+    return set(client.nthreads(callback_timeout=timeout))
 
 
 @dataclass(eq=False)
@@ -143,7 +144,7 @@ class ClusterResolver:
 
     def _refresh(self) -> None:
         """Owners for the workers there now; the origins of workers gone go to the rest."""
-        live = live_workers(self.client)
+        live = live_workers(self.client, self.quick)
         with self._lock:
             for gone in set(self._owners) - live:
                 del self._owners[gone]
@@ -177,7 +178,7 @@ class ClusterResolver:
         however many calls are waiting."""
         with self._live_lock:
             if time.monotonic() - self._live_at >= OWNER_CHECK:
-                self._live = live_workers(self.client)
+                self._live = live_workers(self.client, self.quick)
                 self._live_at = time.monotonic()
             return addr in self._live
 
@@ -277,7 +278,7 @@ class ClusterResolver:
                 return
             try:
                 self._refresh()
-            except RuntimeError as e:
+            except (RuntimeError, TimeoutError) as e:  # no worker left, or the scheduler did not say in time
                 call.answers.put((call.urls, [Answered(_error(u, e), []) for u in call.urls]))
                 return
             self._send(call.urls, call.answers, call.losses + 1)
@@ -288,7 +289,7 @@ class ClusterResolver:
         """The owners whose workers the scheduler still has: one whose worker died (and came back under
         another address, if its nanny restarted it) would only let a call to it wait out its bound."""
         try:
-            live = live_workers(self.client)
+            live = live_workers(self.client, self.quick)
         except Exception:  # noqa: BLE001 - the scheduler did not say: every owner is asked, each within its bound
             live = None
         with self._lock:
@@ -383,7 +384,7 @@ class ClusterBatch(Batch):
 
     def _extraction(self) -> ClusterExtraction:
         assert self.client is not None
-        workers = len(live_workers(self.client))
+        workers = len(live_workers(self.client, quick_wait(self.settings)))
         return ClusterExtraction(self.client, workers, self.item_deadline, quick_wait(self.settings))
 
     def _context(self, ctx: RunContext) -> RunContext:

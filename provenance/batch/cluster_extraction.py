@@ -89,11 +89,18 @@ class ClusterExtraction:
                 self._stop(late)
 
     def _stop(self, late: dict[str, Any]) -> None:
+        """Each call to the scheduler within `fetch_wait`: this thread watches every other extraction's deadline."""
+        client, bound = self.client, self.fetch_wait
         try:
-            running = [addr for addr, keys in self.client.processing().items() if late.keys() & set(keys)]
+            assert client.scheduler is not None  # a client that is connected has its scheduler
+            processing = client.sync(client.scheduler.processing, workers=None, callback_timeout=bound)
+            running = [addr for addr, keys in processing.items() if late.keys() & set(keys)]
         except Exception:  # the scheduler did not say: cancelled all the same, their workers left as they are
             running = []
-        self.client.cancel(list(late.values()))  # before the restart, or Dask would run them again elsewhere
+        try:  # before the restart, or Dask would run them again elsewhere
+            client.sync(client._cancel, list(late.values()), callback_timeout=bound)
+        except Exception:  # noqa: BLE001 - not cancelled in time: the restart below still frees their threads
+            pass
         if running:
             try:
                 self.client.restart_workers(running, timeout=self.fetch_wait, raise_for_error=False)
