@@ -20,6 +20,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import dask
@@ -43,6 +44,19 @@ def quick_wait(settings: Settings) -> float:
     return max(QUICK_WAIT, settings.deadline)
 
 
+@dataclass(eq=False)
+class _Sent:
+    """One extraction in flight: its document, whom to tell, how many times it was sent before, its future,
+    when it is late, and whether it was stopped as late."""
+
+    doc: Any
+    done: Callable
+    tries: int
+    future: Any
+    due: float
+    late: bool = False
+
+
 class ClusterExtraction:
     """The extraction pool's interface on the cluster's workers: an extraction not done within `wait`
     seconds is cancelled and its worker restarted, a result is fetched within `fetch_wait` seconds."""
@@ -52,9 +66,7 @@ class ClusterExtraction:
         self._room = threading.BoundedSemaphore(4 * max(1, workers))  # raw pages in flight, as locally
         self._stopping = False
         self._lock = threading.Lock()
-        self._due: dict[str, tuple[float, Any]] = {}  # Dask key → (when it is late, its future)
-        self._late: set[str] = set()  # Dask keys cancelled at their deadline
-        self._docs: dict[str, tuple[Any, Callable, int]] = {}  # Dask key → (document, done, tries so far)
+        self._sent: dict[str, _Sent] = {}  # by Dask key: each extraction in flight
         self._watcher: threading.Thread | None = None
         self._closed = threading.Event()
 
@@ -69,8 +81,7 @@ class ClusterExtraction:
         future = self.client.submit(extract_document, doc, pure=False, key=f"extract-{zlib.crc32(doc.key.encode())}"
                                     f"-{uuid.uuid4().hex}")
         with self._lock:
-            self._due[str(future.key)] = (time.monotonic() + self.wait, future)
-            self._docs[str(future.key)] = (doc, done, tries)
+            self._sent[str(future.key)] = _Sent(doc, done, tries, future, time.monotonic() + self.wait)
             if self._watcher is None:
                 self._watcher = threading.Thread(target=self._watch, name="extraction-deadlines", daemon=True)
                 self._watcher.start()
@@ -81,10 +92,9 @@ class ClusterExtraction:
         while not self._closed.wait(DEADLINE_CHECK):
             now = time.monotonic()
             with self._lock:
-                late = {key: future for key, (due, future) in self._due.items() if due <= now}
+                late = {key: sent.future for key, sent in self._sent.items() if not sent.late and sent.due <= now}
                 for key in late:
-                    del self._due[key]
-                self._late.update(late)
+                    self._sent[key].late = True
             if late:
                 self._stop(late)
 
@@ -111,11 +121,9 @@ class ClusterExtraction:
         """The outcome of `key`'s extraction, on the writer's thread once its task is done; None when its
         result did not come back and the document was sent again (`done` is called again)."""
         with self._lock:
-            self._due.pop(str(future.key), None)
-            late = str(future.key) in self._late
-            self._late.discard(str(future.key))
-            doc, done, tries = self._docs.pop(str(future.key))
-        if late:
+            sent = self._sent.pop(str(future.key))
+        doc, done, tries = sent.doc, sent.done, sent.tries
+        if sent.late:
             out: Outcome = f"extraction not done within {self.wait:g} s: stopped, and its worker restarted"
         else:
             try:
