@@ -668,3 +668,43 @@ def test_a_scheduler_that_stops_answering_is_asked_within_a_bound(tmp_path):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_the_batchs_local_cluster_keeps_a_worker_killed_again_while_its_nanny_restarts_it(tmp_path):
+    """A worker killed, back, and killed again so that it is still restarting 15 s after its first death (Dask's
+    `lost-worker-timeout`; a page that kills every worker it lands on does this) is restarted by its nanny
+    both times: the cluster the batch starts does not close that nanny, and keeps its two workers."""
+    from provenance.batch.cluster import cluster_client
+
+    slow = tmp_path / "slow"  # once it exists, a worker takes 3 s to start: its restart outlasts the window
+    preload = tmp_path / "slow_start.py"
+    preload.write_text("import os, time\n\n\ndef dask_setup(worker):\n"
+                       f"    if os.path.exists({str(slow)!r}):\n        time.sleep(3)\n")
+    with dask.config.set({"distributed.worker.preload": [str(preload)]}), \
+            cluster_client("local", 2) as (client, lc):
+        assert lc is not None
+        client.wait_for_workers(2, timeout=120)
+        victim = sorted(client.run(os.getpid))[0]
+
+        def workers() -> dict:
+            return client.run_on_scheduler(lambda dask_scheduler: {
+                a: (w.name, w.status.name) for a, w in dask_scheduler.workers.items()})
+
+        name = workers()[victim][0]
+
+        def worker_named() -> str | None:
+            return next((a for a, (n, status) in workers().items() if n == name and status == "running"), None)
+
+        slow.touch()
+        first = time.monotonic()
+        os.kill(client.run(os.getpid, workers=[victim])[victim], signal.SIGKILL)
+        while (again := worker_named()) in (None, victim):
+            time.sleep(0.1)
+        time.sleep(max(0.0, first + 13.5 - time.monotonic()))
+        os.kill(client.run(os.getpid, workers=[again])[again], signal.SIGKILL)
+        while worker_named() in (None, again):
+            time.sleep(0.05)
+        assert time.monotonic() > first + 15.5, "the worker was back before the first death's timer: nothing proved"
+        time.sleep(max(0.0, first + 18.0 - time.monotonic()))  # past the first death's 15 s
+        assert len(lc.workers) == 2, "a nanny was closed"
+        client.wait_for_workers(2, timeout=60)

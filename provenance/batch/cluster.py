@@ -42,7 +42,8 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, cast
@@ -71,17 +72,38 @@ OWNER_CALL = 16
 OWNER_LOSSES = 3
 
 
-def connect(address: str, workers: int | None = None) -> tuple[Client, LocalCluster | None]:
-    """A client of the cluster at `address`, or of a new LocalCluster (on 127.0.0.1) for "local"."""
-    if address == "local":
-        n = workers or max(2, os.cpu_count() or 2)
-        # No statistical profiler in the workers: it samples every thread's stack 100 times a second, which
-        # a batch never reads, and on long runs it fails in its own thread with a traceback on stderr.
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None)
-        return Client(cluster), cluster
-    return Client(address), None
+# How long a LocalCluster waits for a lost worker to come back before it closes the worker's nanny (Dask's
+# `lost-worker-timeout`, 15 s by default). The nannies restart their workers themselves; a page that kills
+# every worker it lands on killed a worker again inside the window, the nanny was closed while it restarted
+# it, and with both closed the run had no worker left and waited out its item deadline.
+LOST_WORKER_WAIT = "1h"
+
+
+@contextmanager
+def cluster_client(address: str, workers: int | None = None) -> Iterator[tuple[Client, LocalCluster | None]]:
+    """A client of the cluster at `address`, or of a new LocalCluster (on 127.0.0.1) for "local", closed at
+    the end; Dask's settings for the run hold while it is open."""
+    with dask.config.set({"distributed.deploy.lost-worker-timeout": LOST_WORKER_WAIT}):
+        cluster = None
+        if address == "local":
+            n = workers or max(2, os.cpu_count() or 2)
+            # No statistical profiler in the workers: it samples every thread's stack 100 times a second, which
+            # a batch never reads, and on long runs it fails in its own thread with a traceback on stderr.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None)
+        try:
+            client = Client(cluster if cluster is not None else address)
+        except BaseException:
+            if cluster is not None:
+                cluster.close()
+            raise
+        try:
+            yield client, cluster
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 def live_workers(client: Client, timeout: float) -> set[str]:
@@ -374,13 +396,8 @@ class ClusterBatch(Batch):
         self.local_cluster: LocalCluster | None = None
 
     def run(self):
-        self.client, self.local_cluster = connect(self.address, self.cluster_workers)
-        try:
+        with cluster_client(self.address, self.cluster_workers) as (self.client, self.local_cluster):
             return super().run()
-        finally:
-            self.client.close()
-            if self.local_cluster is not None:
-                self.local_cluster.close()
 
     def _extraction(self) -> ClusterExtraction:
         assert self.client is not None
