@@ -108,11 +108,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"x")
                 self.wfile.flush()
             return
-        if path == "/drip-headers":  # the status line, then headers one byte a second
+        if path == "/drip-headers":  # the status line, then headers ten bytes a second
             self.wfile.write(b"HTTP/1.1 200 OK\r\n")
             self.wfile.flush()
             for ch in b"X-Slow: " + b"y" * 100:
-                if srv.stopping.wait(0.5):
+                if srv.stopping.wait(0.1):
                     return
                 self.wfile.write(bytes([ch]))
                 self.wfile.flush()
