@@ -15,6 +15,7 @@ SAME = b"<html><body><p>Identical payload served at two addresses.</p></body></h
 
 
 class Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args):  # keep test output quiet

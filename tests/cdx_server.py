@@ -84,6 +84,7 @@ class Archive:
         archive = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # small answers on a kept-alive connection go out at once
 

@@ -60,6 +60,7 @@ ARTICLE = """<!doctype html><html><head><title>Budget row deepens</title>
 
 
 class Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args):  # keep test output quiet

@@ -45,6 +45,7 @@ _BOMB = gzip.compress(b"\0" * 200_000_000, compresslevel=9)  # ~200 KB on the wi
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
     protocol_version = "HTTP/1.1"
     server: _Server
 

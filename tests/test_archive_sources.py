@@ -39,6 +39,7 @@ class Archive:
         archive = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *args):

@@ -47,6 +47,7 @@ class Web:
         web = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
             def log_message(self, *a):
                 pass
 

@@ -98,6 +98,7 @@ class _BulkyWeb(Web):
     def __init__(self):
         super().__init__()
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
             def log_message(self, *a):
                 pass
 
