@@ -96,7 +96,7 @@ def test_dead_and_not_retried(srv):
     assert srv.hits("/404") == 1
 
 
-def test_5xx_is_retried_then_dead(srv):
+def test_5xx_is_retried_then_dead(srv, quick_backoff):
     [res], _ = resolve_all([srv.url("/503")], retries=1)
     assert (res.status, res.reason) == (Status.DEAD, "http_503")
     assert srv.hits("/503") == 2
@@ -115,14 +115,14 @@ def test_long_retry_after_is_deferred_with_one_request(srv):
     assert res.elapsed_ms < 60_000  # it did not wait the hour
 
 
-def test_timeouts_are_retried(srv):
-    [res], _ = resolve_all([srv.url("/silence")], retries=1, read_timeout=0.3, deadline=1)
+def test_timeouts_are_retried(srv, quick_backoff):
+    [res], _ = resolve_all([srv.url("/silence")], retries=1, read_timeout=0.15, deadline=1)
     assert (res.status, res.reason) == (Status.TIMEOUT, "read_timeout")
     assert srv.hits("/silence") == 2
 
 
 def test_a_dripping_page_is_alive_but_truncated(srv):
-    [res], _ = resolve_all([srv.url("/drip")], deadline=1)
+    [res], _ = resolve_all([srv.url("/drip")], deadline=0.6)  # a few of its bytes, four a second
     assert (res.status, res.reason) == (Status.ALIVE, "truncated")
     assert res.exchanges[-1].truncated == "time"
 
