@@ -86,7 +86,7 @@ class Server:
     def __init__(self):
         self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.article_html = b""  # what /article serves: set it once the port is known
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"

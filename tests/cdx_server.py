@@ -125,7 +125,7 @@ class Archive:
                 self._send(404, b"", "text/plain")
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def close(self) -> None:

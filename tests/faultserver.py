@@ -234,7 +234,7 @@ class FaultServer:
     def __init__(self, robots: str = "allow", tls: ssl.SSLContext | None = None):
         self._server = _Server(robots, tls)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
                                         daemon=True)
 
     def __enter__(self) -> FaultServer:
