@@ -272,7 +272,7 @@ def in_tmp(tmp_path, monkeypatch):
 def test_cli_json_one_object_per_input_in_order(srv, in_tmp):
     urls = [srv.url("/ok"), srv.url("/404"), srv.url("/ok")]
     out = CliRunner().invoke(app, ["resolve", *urls, "--format", "json", "--allow-private",
-                                   "--robots", "ignore", "--retries", "0"])
+                                   "--robots", "ignore", "--retries", "0", "--min-interval", "0"])
     assert out.exit_code == 1, out.output
     data = json.loads(out.stdout)
     assert [d["url"] for d in data] == urls
@@ -285,7 +285,7 @@ def test_cli_json_one_object_per_input_in_order(srv, in_tmp):
 
 def test_cli_exit_codes_and_stdin(srv, in_tmp):
     good = CliRunner().invoke(app, ["resolve", "-", "--format", "json", "--allow-private",
-                                    "--robots", "ignore"],
+                                    "--robots", "ignore", "--min-interval", "0"],
                               input=srv.url("/meta") + "\n\n")
     assert good.exit_code == 0, good.output
     [d] = json.loads(good.stdout)
