@@ -9,7 +9,7 @@ Runs on 127.0.0.1 on an ephemeral port, in threads, inside the test process:
 
 Paths (see `_Handler.route`): /ok /final /page/N / (a front page) /drip (a body at four
 bytes a second) /drip-headers /silence /loop/a /loop/b /hops/N /big /gzip-bomb /short-body
-/retry-after/short /retry-after/long /503 /404 /slow /slow/N /to-file /to-private /soft404
+/retry-after/short /retry-after/long /503 /404 /slow /slow/N (0.1 s each) /to-file /to-private /soft404
 /bad-location /big-redirect /deep/article (301 to /) /meta /js /chain/a and /chain/b (both
 through /chain/hub to /final) /ie-only (a live page whose meta refresh to a 404 sits in an IE
 conditional comment) /to-cafe and /to-idn (a Location header in raw UTF-8: /page/café, and a host
@@ -151,7 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/404":
             return self._send(404, b"not here")
         if path == "/slow" or path.startswith("/slow/"):
-            time.sleep(0.2)
+            time.sleep(0.1)  # long enough that requests let in together overlap
             return self._send(200, _PAGE)
         if path == "/to-file":
             return self._redirect("file:///etc/passwd")
