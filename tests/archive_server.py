@@ -15,6 +15,7 @@ SAME = b"<html><body><p>Identical payload served at two addresses.</p></body></h
 
 
 class Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args):  # keep test output quiet
@@ -85,7 +86,7 @@ class Server:
     def __init__(self):
         self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.article_html = b""  # what /article serves: set it once the port is known
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"

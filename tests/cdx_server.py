@@ -84,6 +84,7 @@ class Archive:
         archive = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # small answers on a kept-alive connection go out at once
 
@@ -124,7 +125,7 @@ class Archive:
                 self._send(404, b"", "text/plain")
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def close(self) -> None:

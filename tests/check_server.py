@@ -60,6 +60,7 @@ ARTICLE = """<!doctype html><html><head><title>Budget row deepens</title>
 
 
 class Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args):  # keep test output quiet
@@ -103,7 +104,7 @@ class Server:
         self.httpd.daemon_threads = True
         self.httpd.requests = []
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
         return self
 
     def __exit__(self, *exc) -> None:

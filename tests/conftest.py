@@ -60,5 +60,16 @@ def _loopback_only(monkeypatch):
 
 
 @pytest.fixture
+def quick_backoff(monkeypatch):
+    """Retries come 10 ms apart instead of a jittered 0.25-0.75 s: for tests that count retries, not the wait.
+
+    The retry is still scheduled as a delayed task, as every backoff is."""
+    from provenance import fetch_once, politeness
+
+    monkeypatch.setattr(politeness, "backoff", lambda attempt: 0.01)
+    monkeypatch.setattr(fetch_once, "backoff", lambda attempt: 0.01)
+
+
+@pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "provenance.db"

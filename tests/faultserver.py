@@ -9,7 +9,7 @@ Runs on 127.0.0.1 on an ephemeral port, in threads, inside the test process:
 
 Paths (see `_Handler.route`): /ok /final /page/N / (a front page) /drip (a body at four
 bytes a second) /drip-headers /silence /loop/a /loop/b /hops/N /big /gzip-bomb /short-body
-/retry-after/short /retry-after/long /503 /404 /slow /slow/N /to-file /to-private /soft404
+/retry-after/short /retry-after/long /503 /404 /slow /slow/N (0.1 s each) /to-file /to-private /soft404
 /bad-location /big-redirect /deep/article (301 to /) /meta /js /chain/a and /chain/b (both
 through /chain/hub to /final) /ie-only (a live page whose meta refresh to a 404 sits in an IE
 conditional comment) /to-cafe and /to-idn (a Location header in raw UTF-8: /page/café, and a host
@@ -23,12 +23,13 @@ any connect to anything but 127.0.0.1 and on any DNS query.
 
 from __future__ import annotations
 
-import gzip
 import socket
 import ssl
+import struct
 import subprocess
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -41,10 +42,27 @@ _SOFT404 = (b"<html><head><title>Page not found | Example News</title></head><bo
             b"<h1>Sorry, the page you were looking for could not be found.</h1>" + b"<p>menu</p>" * 300
             + b"</body></html>")
 _BIG = b"<html>" + b"m" * 3_000_000 + b"</html>"
-_BOMB = gzip.compress(b"\0" * 200_000_000, compresslevel=9)  # ~200 KB on the wire, 200 MB inflated
+
+
+def _gzip_bomb(mib: int) -> bytes:
+    """A gzip stream of `mib` MiB of zeros, built from one compressed MiB repeated (each block after a full
+    flush starts afresh, so all are alike): 0.05 s, where gzip.compress of 200 MB took 0.6 s and 200 MB."""
+    mebibyte = bytes(1 << 20)
+    z = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = z.compress(mebibyte) + z.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mib):
+        crc = zlib.crc32(mebibyte, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip, deflate, no name, no time
+    final = b"\x03\x00"  # an empty last block
+    return header + block * mib + final + struct.pack("<II", crc, (mib << 20) & 0xFFFFFFFF)
+
+
+_BOMB = _gzip_bomb(190)  # ~197 KB on the wire, 199 MB inflated
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
     protocol_version = "HTTP/1.1"
     server: _Server
 
@@ -108,11 +126,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"x")
                 self.wfile.flush()
             return
-        if path == "/drip-headers":  # the status line, then headers one byte a second
+        if path == "/drip-headers":  # the status line, then headers ten bytes a second
             self.wfile.write(b"HTTP/1.1 200 OK\r\n")
             self.wfile.flush()
             for ch in b"X-Slow: " + b"y" * 100:
-                if srv.stopping.wait(0.5):
+                if srv.stopping.wait(0.1):
                     return
                 self.wfile.write(bytes([ch]))
                 self.wfile.flush()
@@ -150,7 +168,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/404":
             return self._send(404, b"not here")
         if path == "/slow" or path.startswith("/slow/"):
-            time.sleep(0.2)
+            time.sleep(0.1)  # long enough that requests let in together overlap
             return self._send(200, _PAGE)
         if path == "/to-file":
             return self._redirect("file:///etc/passwd")
@@ -233,7 +251,7 @@ class FaultServer:
     def __init__(self, robots: str = "allow", tls: ssl.SSLContext | None = None):
         self._server = _Server(robots, tls)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
                                         daemon=True)
 
     def __enter__(self) -> FaultServer:

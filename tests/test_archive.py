@@ -346,7 +346,7 @@ def test_a_full_disk_stops_the_capture_with_whole_records_and_nothing_recorded(s
 
 
 def test_a_body_cut_by_the_deadline_is_marked_truncated_time(server, tmp_path):
-    settings = Settings(db=tmp_path / "p.db", archive_dir=tmp_path / "archive", deadline=1.0, **LOCAL)
+    settings = Settings(db=tmp_path / "p.db", archive_dir=tmp_path / "archive", deadline=0.5, **LOCAL)
     db = database.connect(settings.db)
     resolver = Resolver(settings)
     archiver = Archiver(settings, db, None, resolver.fetcher)

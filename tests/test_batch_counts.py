@@ -116,7 +116,7 @@ def test_a_batch_with_a_network_says_nothing_of_it(tmp_path):
     with Web() as web:
         write_articles(tmp_path / "in", web.base, n=2, links=2, shared=1)
         got = run("batch", tmp_path / "in", "--db", tmp_path / "p.db", "--allow-private", "--robots", "ignore",
-                  "--no-wayback", "--retries", "0")
+                  "--no-wayback", "--retries", "0", "--min-interval", "0")
     assert "no network" not in got.output and "articles audited" in got.stdout
 
 

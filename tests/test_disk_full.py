@@ -98,6 +98,7 @@ class _BulkyWeb(Web):
     def __init__(self):
         super().__init__()
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # each answer leaves at once, not 40 ms later on the client's delayed ACK
             def log_message(self, *a):
                 pass
 
@@ -124,7 +125,7 @@ class _BulkyWeb(Web):
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
 
 def _du(folder) -> int:

@@ -1,7 +1,8 @@
 """The HTTP seam's limits against a misbehaving loopback server (127.0.0.1, so `allow_private=True`).
 
 No timed asserts: each limit is checked by what came back (bytes read, reason), never by a
-stopwatch. Deadlines are short (1-2 s) so the file stays quick.
+stopwatch. A test that waits a limit out gives it a fraction of a second, still several of the
+server's drips long, so the file stays quick.
 """
 
 from __future__ import annotations
@@ -53,23 +54,31 @@ def test_redirects_are_not_followed_by_the_seam(srv, fetcher):
     assert ex.http_status == 302 and header(ex, "Location") == "/loop/b"
 
 
-def test_a_dripping_body_is_cut_at_the_deadline(srv, fetcher):
-    """100 bytes at four a second, each within the read timeout: the 1.5 s deadline keeps a few and says why."""
-    ex = fetcher.fetch(srv.url("/drip"))
+def test_a_dripping_body_is_cut_at_the_deadline(srv, loopback_only):
+    """100 bytes at four a second, each within the read timeout: the 0.6 s deadline keeps a few and says why."""
+    f = Fetcher(Settings(**LOOPBACK, deadline=0.6, read_timeout=5, connect_timeout=1.0))
+    try:
+        ex = f.fetch(srv.url("/drip"))
+    finally:
+        f.close()
     assert ex.http_status == 200
     assert ex.truncated == "time"
     assert len(ex.body) < 20
 
 
-def test_headers_dripped_a_byte_at_a_time_cannot_stretch_the_deadline(srv, fetcher):
-    """Each byte comes well within the read timeout; only a total deadline stops this."""
-    with pytest.raises(FetchError) as e:
-        fetcher.fetch(srv.url("/drip-headers"))
+def test_headers_dripped_a_byte_at_a_time_cannot_stretch_the_deadline(srv, loopback_only):
+    """Each byte comes well within the read timeout, several within the deadline; only the deadline stops this."""
+    f = Fetcher(Settings(**LOOPBACK, deadline=0.6, read_timeout=5, connect_timeout=1.0))
+    try:
+        with pytest.raises(FetchError) as e:
+            f.fetch(srv.url("/drip-headers"))
+    finally:
+        f.close()
     assert (e.value.status, e.value.reason) == (Status.TIMEOUT, "deadline")
 
 
 def test_silence_is_a_read_timeout(srv, loopback_only):
-    f = Fetcher(Settings(**LOOPBACK, deadline=5, read_timeout=0.5))
+    f = Fetcher(Settings(**LOOPBACK, deadline=5, read_timeout=0.2))
     try:
         with pytest.raises(FetchError) as e:
             f.fetch(srv.url("/silence"))
@@ -79,7 +88,7 @@ def test_silence_is_a_read_timeout(srv, loopback_only):
 
 
 def test_silence_past_the_deadline_is_a_deadline_timeout(srv, loopback_only):
-    f = Fetcher(Settings(**LOOPBACK, deadline=1, read_timeout=10))
+    f = Fetcher(Settings(**LOOPBACK, deadline=0.3, read_timeout=10))
     try:
         with pytest.raises(FetchError) as e:
             f.fetch(srv.url("/silence"))
@@ -190,7 +199,7 @@ def test_a_dripped_tls_handshake_is_cut_at_the_deadline(loopback_only):
         conn, _ = listener.accept()
         conn.recv(4096)                              # the client hello
         conn.sendall(b"\x16\x03\x03\x3e\x80")        # a handshake record of 16 000 bytes...
-        while not stop.wait(0.2):
+        while not stop.wait(0.1):
             try:
                 conn.sendall(b"\x02")               # ...that arrives a byte at a time
             except OSError:
@@ -199,7 +208,7 @@ def test_a_dripped_tls_handshake_is_cut_at_the_deadline(loopback_only):
 
     t = threading.Thread(target=drip, daemon=True)
     t.start()
-    f = Fetcher(Settings(**LOOPBACK, deadline=1, connect_timeout=30, read_timeout=30))
+    f = Fetcher(Settings(**LOOPBACK, deadline=0.5, connect_timeout=30, read_timeout=30))
     try:
         with pytest.raises(FetchError) as e:
             f.fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/")

@@ -187,7 +187,7 @@ def test_loopback_is_refused_without_allow_private(loopback_only):
 
 def test_credentials_never_leave_the_url(loopback_only):
     with FaultServer() as srv:
-        r = Resolver(Settings(allow_private=True, retries=0, robots="ignore"))
+        r = Resolver(Settings(allow_private=True, retries=0, robots="ignore", min_interval=0))
         try:
             res = r.resolve(f"http://alice:s3cret@127.0.0.1:{srv.port}/deep/article")
         finally:

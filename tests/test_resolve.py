@@ -96,7 +96,7 @@ def test_dead_and_not_retried(srv):
     assert srv.hits("/404") == 1
 
 
-def test_5xx_is_retried_then_dead(srv):
+def test_5xx_is_retried_then_dead(srv, quick_backoff):
     [res], _ = resolve_all([srv.url("/503")], retries=1)
     assert (res.status, res.reason) == (Status.DEAD, "http_503")
     assert srv.hits("/503") == 2
@@ -115,14 +115,14 @@ def test_long_retry_after_is_deferred_with_one_request(srv):
     assert res.elapsed_ms < 60_000  # it did not wait the hour
 
 
-def test_timeouts_are_retried(srv):
-    [res], _ = resolve_all([srv.url("/silence")], retries=1, read_timeout=0.3, deadline=1)
+def test_timeouts_are_retried(srv, quick_backoff):
+    [res], _ = resolve_all([srv.url("/silence")], retries=1, read_timeout=0.15, deadline=1)
     assert (res.status, res.reason) == (Status.TIMEOUT, "read_timeout")
     assert srv.hits("/silence") == 2
 
 
 def test_a_dripping_page_is_alive_but_truncated(srv):
-    [res], _ = resolve_all([srv.url("/drip")], deadline=1)
+    [res], _ = resolve_all([srv.url("/drip")], deadline=0.6)  # a few of its bytes, four a second
     assert (res.status, res.reason) == (Status.ALIVE, "truncated")
     assert res.exchanges[-1].truncated == "time"
 
@@ -170,9 +170,9 @@ def test_min_interval_spaces_request_starts(loopback_only):
             real(method, path, headers)
 
         s._server.record = record
-        resolve_all([s.url(f"/page/{i}") for i in range(4)], per_host=4, min_interval=0.2)
+        resolve_all([s.url(f"/page/{i}") for i in range(4)], per_host=4, min_interval=0.1)
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert len(starts) == 4 and min(gaps) >= 0.15  # a lower bound: slowness cannot break it
+    assert len(starts) == 4 and min(gaps) >= 0.075  # a lower bound: slowness cannot break it
 
 
 def test_a_hanging_host_does_not_hold_up_others(loopback_only):
@@ -272,7 +272,7 @@ def in_tmp(tmp_path, monkeypatch):
 def test_cli_json_one_object_per_input_in_order(srv, in_tmp):
     urls = [srv.url("/ok"), srv.url("/404"), srv.url("/ok")]
     out = CliRunner().invoke(app, ["resolve", *urls, "--format", "json", "--allow-private",
-                                   "--robots", "ignore", "--retries", "0"])
+                                   "--robots", "ignore", "--retries", "0", "--min-interval", "0"])
     assert out.exit_code == 1, out.output
     data = json.loads(out.stdout)
     assert [d["url"] for d in data] == urls
@@ -285,7 +285,7 @@ def test_cli_json_one_object_per_input_in_order(srv, in_tmp):
 
 def test_cli_exit_codes_and_stdin(srv, in_tmp):
     good = CliRunner().invoke(app, ["resolve", "-", "--format", "json", "--allow-private",
-                                    "--robots", "ignore"],
+                                    "--robots", "ignore", "--min-interval", "0"],
                               input=srv.url("/meta") + "\n\n")
     assert good.exit_code == 0, good.output
     [d] = json.loads(good.stdout)

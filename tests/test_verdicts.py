@@ -39,7 +39,7 @@ from .faultserver import FaultServer, guard_loopback
 from .report_example import TCO, recorded
 
 runner = CliRunner()
-LOOPBACK = ("--allow-private", "--robots", "ignore", "--retries", "0", "--no-wayback")
+LOOPBACK = ("--allow-private", "--robots", "ignore", "--retries", "0", "--no-wayback", "--min-interval", "0")
 
 
 def run(*args):
@@ -200,7 +200,7 @@ def test_every_format_and_the_batch_summary_agree_on_one_run(tmp_path, loopback_
         outs = {fmt: run("audit", page, "--db", dbp, "--format", fmt, "--archive-dir", tmp_path / "w", *LOOPBACK)
                 for fmt in ("json", "table", "markdown", "html")}
         summary = batch_mod.run_batch(
-            Settings(db=dbp, allow_private=True, robots="ignore", retries=0, wayback=False,
+            Settings(db=dbp, allow_private=True, robots="ignore", retries=0, wayback=False, min_interval=0,
                      archive_dir=tmp_path / "w"),
             [str(page)], extract_workers=0)
     words = "2 URLs: 2 checked, 1 dead: dead-link rate 50%"
