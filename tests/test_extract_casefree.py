@@ -74,6 +74,13 @@ def test_characters_ignorecase_folds_onto_ascii_are_read_with_ignorecase(pattern
     assert CaseFree(pattern).search(text)
 
 
+def test_the_boilerplate_line_check_answers_as_its_pattern_on_real_pages(texts):
+    lines = [t for t in texts if len(t) < 300]  # the lines the walk asks about
+    answers = [boilerplate.is_boilerplate_line(t) for t in lines]
+    assert answers == [bool(boilerplate.BOILERPLATE_LINES.search(t)) for t in lines]
+    assert sum(answers) >= 5
+
+
 def test_escapes_keep_their_case_and_names_of_groups_are_refused():
     assert CaseFree(r"\W+end").search("... END") and not CaseFree(r"\W+end").search("xxEND")
     assert CaseFree(r"\w+end").search("xxEND")

@@ -63,10 +63,19 @@ _OPENING = CaseFree(_BOILERPLATE_OPENING)
 _ANYWHERE = CaseFree(_BOILERPLATE_ANYWHERE)
 
 
+# A string every match of _BOILERPLATE_ANYWHERE holds, in lower case: a line with none of them is passed
+# over without the search.
+_ANYWHERE_WORDS = ("follow ", "sign up", "subscribe", "commission", "affiliate link")
+
+
 def is_boilerplate_line(text: str) -> bool:
     """Whether BOILERPLATE_LINES finds something in `text` (the same answer, found faster)."""
     low = lowered(text)
-    return _OPENING.match(text, low) or _ANYWHERE.search(text, low)
+    if _OPENING.match(text, low):
+        return True
+    if low is not None and not any(w in low for w in _ANYWHERE_WORDS):
+        return False
+    return _ANYWHERE.search(text, low)
 
 
 # A post's own taxonomy classes (WordPress post_class: "hentry type-post tag-twitter category-news")
