@@ -256,3 +256,38 @@ def test_stories_appended_below_the_first_are_not_its_body():
     )
     ex = extract(article_from_bytes("page.html", html.encode(), url=URL))
     assert urls(ex, "link") == ["https://first.example.org/plan"]
+
+
+def test_the_marked_body_xpath_finds_what_reading_each_attribute_finds():
+    """`body._MARKED` folds case inside libxml2: it must find the elements a reading of the three attributes
+    in Python finds, on the example page, the corpus pages where they are, and mixed-case names."""
+    import gzip
+    from pathlib import Path
+
+    from lxml import html as lhtml
+
+    from provenance.extract import body
+
+    def by_reading(root):
+        return [
+            el for el in root.iter()
+            if isinstance(el.tag, str)
+            and "articlebody" in " ".join(el.get(a) or "" for a in ("itemprop", "property", "name")).lower()
+        ]
+
+    root_dir = Path(__file__).resolve().parents[1]
+    pages = [(root_dir / "examples" / "council-bridge.html").read_text(encoding="utf-8")]
+    pages += [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+              for p in sorted((root_dir.parent / "shared" / "corpus" / "pages").glob("*.html.gz"))]
+    pages.append(
+        "<html><body><div itemprop='ArticleBody' name='x'><p>a</p><span property='og:ARTICLEBODY'>b</span></div>"
+        "<i name='article body'>c</i><b itemprop='articleBody' property='articlebody'>d</b>"
+        "<u name='art\u0130clebody'>e</u></body></html>"
+    )
+    found = 0
+    for page in pages:
+        root = lhtml.document_fromstring(page)
+        expected = by_reading(root)
+        assert body._MARKED(root) == expected
+        found += len(expected)
+    assert found >= 4
