@@ -258,12 +258,47 @@ def test_stories_appended_below_the_first_are_not_its_body():
     assert urls(ex, "link") == ["https://first.example.org/plan"]
 
 
-def test_the_marked_body_xpath_finds_what_reading_each_attribute_finds():
-    """`body._MARKED` folds case inside libxml2: it must find the elements a reading of the three attributes
-    in Python finds, on the example page, the corpus pages where they are, and mixed-case names."""
+def _real_pages() -> list[str]:
+    """The example page, and the corpus pages where the corpus is beside the repository."""
     import gzip
     from pathlib import Path
 
+    root_dir = Path(__file__).resolve().parents[1]
+    pages = [(root_dir / "examples" / "council-bridge.html").read_text(encoding="utf-8")]
+    pages += [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+              for p in sorted((root_dir.parent / "shared" / "corpus" / "pages").glob("*.html.gz"))]
+    return pages
+
+
+def test_the_candidate_xpaths_written_as_unions_find_what_one_predicate_finds():
+    """`_SCORED` and `_JSON_LD_SPANNED` are unions of one step per tag: the same elements, in the same order,
+    as the single predicate they replace."""
+    from lxml import etree
+    from lxml import html as lhtml
+
+    from provenance.extract import body
+
+    text_div = "(self::div and text()[normalize-space()])"
+    one_predicate = {
+        body._SCORED: etree.XPath(f"descendant-or-self::*[self::p or self::pre or self::td or self::li or {text_div}]"),
+        body._JSON_LD_SPANNED: etree.XPath(
+            f"descendant-or-self::*[self::p or self::li or self::h2 or self::h3 or self::blockquote or {text_div}]"
+        ),
+    }
+    pages = _real_pages() + ["<div>Own text <div> </div><p>a</p><div><li>b</li>\n</div><h2>c</h2></div>"]
+    found = 0
+    for page in pages:
+        root = lhtml.document_fromstring(page)
+        for union, predicate in one_predicate.items():
+            expected = predicate(root)
+            assert union(root) == expected
+            found += len(expected)
+    assert found > len(pages)
+
+
+def test_the_marked_body_xpath_finds_what_reading_each_attribute_finds():
+    """`body._MARKED` folds case inside libxml2: it must find the elements a reading of the three attributes
+    in Python finds, on the example page, the corpus pages where they are, and mixed-case names."""
     from lxml import html as lhtml
 
     from provenance.extract import body
@@ -275,10 +310,7 @@ def test_the_marked_body_xpath_finds_what_reading_each_attribute_finds():
             and "articlebody" in " ".join(el.get(a) or "" for a in ("itemprop", "property", "name")).lower()
         ]
 
-    root_dir = Path(__file__).resolve().parents[1]
-    pages = [(root_dir / "examples" / "council-bridge.html").read_text(encoding="utf-8")]
-    pages += [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
-              for p in sorted((root_dir.parent / "shared" / "corpus" / "pages").glob("*.html.gz"))]
+    pages = _real_pages()
     pages.append(
         "<html><body><div itemprop='ArticleBody' name='x'><p>a</p><span property='og:ARTICLEBODY'>b</span></div>"
         "<i name='article body'>c</i><b itemprop='articleBody' property='articlebody'>d</b>"

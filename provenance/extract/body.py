@@ -86,14 +86,17 @@ def _skipped(el) -> bool:
 # The elements `score_candidates` and `_by_json_ld` read, in document order, found inside libxml2: a <div>
 # only when some text of its own holds more than XML's white space (a narrower set than Python's), the
 # least any text <div> has (see `_is_text_div`), so that the thousands of wrapper <div>s get no Python
-# object; the other tags whatever they hold.
-_SCORED = etree.XPath(
-    "descendant-or-self::*[self::p or self::pre or self::td or self::li or (self::div and text()[normalize-space()])]"
-)
-_JSON_LD_SPANNED = etree.XPath(
-    "descendant-or-self::*[self::p or self::li or self::h2 or self::h3 or self::blockquote"
-    " or (self::div and text()[normalize-space()])]"
-)
+# object; the other tags whatever they hold. Written as a union of one step per tag (libxml2 returns a union
+# in document order): a step that names its tag is read at half the cost of a predicate on every element.
+
+
+def _elements(*tags: str) -> etree.XPath:
+    steps = [f"descendant-or-self::{tag}" for tag in tags]
+    return etree.XPath("|".join([*steps, "descendant-or-self::div[text()[normalize-space()]]"]))
+
+
+_SCORED = _elements("p", "pre", "td", "li")
+_JSON_LD_SPANNED = _elements("p", "li", "h2", "h3", "blockquote")
 
 
 def score_candidates(root, paragraphs: dict | None = None) -> dict:
