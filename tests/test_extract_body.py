@@ -323,3 +323,32 @@ def test_the_marked_body_xpath_finds_what_reading_each_attribute_finds():
         assert body._MARKED(root) == expected
         found += len(expected)
     assert found >= 4
+
+
+def test_a_page_parsed_from_its_utf8_bytes_gives_the_tree_its_str_gives():
+    """`body._parse` hands libxml2 UTF-8 bytes: the tree must be the one the str itself parses to, whatever
+    charset the page declares and whatever characters it holds."""
+    from lxml import etree
+    from lxml import html as lhtml
+
+    from provenance.extract import body
+
+    def from_str(page):
+        try:
+            return lhtml.document_fromstring(page, parser=body._parser())
+        except (etree.ParserError, ValueError):
+            return lhtml.document_fromstring("<html><body></body></html>")
+
+    pages = _real_pages() + [
+        "<html><head><meta charset='iso-8859-1'></head><body><p>caf\u00e9 \u2019quoted\u2019</p></body></html>",
+        "<html><head><meta http-equiv='Content-Type' content='text/html; charset=windows-1252'></head>"
+        "<body><p>na\u00efve</p></body></html>",
+        "<html><head><meta charset='shift_jis'></head><body><p>\u65e5\u672c\u8a9e</p></body></html>",
+        "<html><body><p>Latin-1 only \u00e9\u00ff</p><meta charset=koi8-r><p>\u00e9</p></body></html>",
+        "\ufeff<html><body><p>a byte order mark \u00e9</p></body></html>",
+        "<html><body><p>astral \U0001F600, controls \x01\x0b\x7f\x85, \r\n\r and \ufffe</p></body></html>",
+        "<?xml version='1.0' encoding='iso-8859-1'?><p>refused in a str</p>",
+        "\ud800 a lone surrogate", "", "   ", "<", "<!-- a comment only -->",
+    ]
+    for page in pages:
+        assert etree.tostring(body._parse(page)) == etree.tostring(from_str(page))

@@ -319,17 +319,30 @@ _CONTAINER_TAGS = re.compile(
 )
 
 
-def _parse(html: str):
+def _parser(encoding: str | None = None):
     from lxml import html as lhtml
 
-    parser = lhtml.HTMLParser(huge_tree=True, remove_comments=True, recover=True)
+    parser = lhtml.HTMLParser(huge_tree=True, remove_comments=True, recover=True, encoding=encoding)
     # lxml.html picks each element's class in Python (forms, inputs, labels get their own); every
     # element here is read the same way, so one class chosen in C spares a call per element touched.
     parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
         element=lhtml.HtmlElement, comment=lhtml.HtmlComment, pi=lhtml.HtmlProcessingInstruction,
         entity=lhtml.HtmlEntity))
+    return parser
+
+
+def _parse(html: str):
+    """The page parsed from its UTF-8 bytes, the encoding given: a str is handed to libxml2 in its own width
+    (Latin-1, UTF-16, UCS-4) and converted there, the slower way to the same tree. A page opening with an
+    XML declaration, which lxml refuses in a str, and one with a lone surrogate, are parsed as the str."""
+    from lxml import html as lhtml
+
     try:
-        return lhtml.document_fromstring(html, parser=parser)
+        data: str | bytes = html if html.startswith("<?xml") else html.encode("utf-8")
+    except UnicodeEncodeError:
+        data = html
+    try:
+        return lhtml.document_fromstring(data, parser=_parser("utf-8" if isinstance(data, bytes) else None))
     except (etree.ParserError, ValueError):
         return lhtml.document_fromstring("<html><body></body></html>")
 
