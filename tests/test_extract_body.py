@@ -352,3 +352,20 @@ def test_a_page_parsed_from_its_utf8_bytes_gives_the_tree_its_str_gives():
     ]
     for page in pages:
         assert etree.tostring(body._parse(page)) == etree.tostring(from_str(page))
+
+
+def test_an_elements_text_joined_by_xpath_is_its_itertext_joined():
+    """`body._string` joins an element's text inside libxml2: it must give "".join(el.itertext()) for every
+    element of the pages as the body finder parses them."""
+    from provenance.extract import body
+
+    pages = _real_pages() + [
+        "<p>a<?php echo 1 ?>b<!-- gone --><b>c<i>d</i>e</b>f<br>g&amp;&nbsp;&unknown;h"
+        "<script>var x = '<a>';</script><svg><text>i</text></svg></p>"
+    ]
+    checked = 0
+    for page in pages:
+        for el in body._parse(page).iter():
+            assert body._string(el) == "".join(el.itertext())
+            checked += 1
+    assert checked > 1000

@@ -99,6 +99,11 @@ _SCORED = _elements("p", "pre", "td", "li")
 _JSON_LD_SPANNED = _elements("p", "li", "h2", "h3", "blockquote")
 
 
+# An element's text, all its descendants' in order: what "".join(el.itertext()) gives (the parser keeps no
+# comments; a processing instruction's text is in neither), joined inside libxml2 and as a plain str.
+_string = etree.XPath("string()", smart_strings=False)
+
+
 def score_candidates(root, paragraphs: dict | None = None) -> dict:
     """Element → paragraph score; a paragraph adds to its parent in full and to its grandparent in half.
 
@@ -109,10 +114,10 @@ def score_candidates(root, paragraphs: dict | None = None) -> dict:
         tag = el.tag
         if tag == "div" and not _is_text_div(el):
             continue
-        text = "".join(el.itertext()).strip()
+        text = _string(el).strip()
         if len(text) < 25:
             continue
-        link_text = sum(len("".join(a.itertext())) for a in el.iter("a"))
+        link_text = sum(len(_string(a)) for a in el.iter("a"))
         density = link_text / max(len(text), 1)
         if density > 0.6:
             continue
