@@ -87,3 +87,24 @@ def test_escapes_keep_their_case_and_names_of_groups_are_refused():
     assert lowered("Sign UP") == "sign up" and lowered("\u0130stanbul") is None
     with pytest.raises(ValueError):
         CaseFree(r"(?P<Name>a)")
+
+
+def test_bare_urls_are_found_where_the_ignorecase_pattern_finds_them(texts):
+    """`text.BARE_URL` spells each first letter's two cases so that its search skips to them: the same
+    matches as the IGNORECASE pattern it replaced, on real pages and on odd cases and glued URLs."""
+    from provenance.extract.text import BARE_URL
+
+    reference = re.compile(
+        r"https?://[^\s<>\"“”'‘’\]\[{}|\\^`]+|(?<![\w/.@])t\.co/\w+|(?<![\w/@-])pic\.twitter\.com/\w+", re.I
+    )
+    odd = [
+        "HTTPS://Example.com/A and hTtP://x.y/z", "T.CO/abc at the start", "see x.t.co/abc, @t.co/x and /t.co/y",
+        "campaign.pic.twitter.com/AbC and -pic.twitter.com/x", "PIC.TWITTER.COM/Xy", "httpſ://long.s/x",
+        "p\u0131c.tw\u0131tter.com/dotless", "Tt.co/x tp://no http:/one-slash", "“https://q.example/”",
+    ]
+    found = 0
+    for text in [*texts, *odd]:
+        spans = [m.span() for m in BARE_URL.finditer(text)]
+        assert spans == [m.span() for m in reference.finditer(text)], text
+        found += len(spans)
+    assert found > 20
