@@ -369,3 +369,20 @@ def test_an_elements_text_joined_by_xpath_is_its_itertext_joined():
             assert body._string(el) == "".join(el.itertext())
             checked += 1
     assert checked > 1000
+
+
+def test_links_in_the_source_are_counted_as_the_backtracking_pattern_counts_them():
+    """`body._RAW_LINK` looks ahead for "href" instead of backing off to it: the count of tags must be
+    the one of r"<a\\s[^>]*href", on real pages and on tags that nest "<a" or "href" in their attributes."""
+    import re
+
+    from provenance.extract import body
+
+    reference = re.compile(r"<a\s[^>]*href", re.I)
+    pages = _real_pages() + [
+        "<a href=x><A\nHREF='y'><a name=z><a title='<a href'>",
+        "<a title='<a x' href=1 <a y href=2> <a\thref=3 href=4>",
+        "<a class=x>text href</a> <abbr href=1> <a href", "<a hrefhref <a href <a",
+    ]
+    for page in pages:
+        assert len(body._RAW_LINK.findall(page)) == len(reference.findall(page))

@@ -314,7 +314,10 @@ def _with_split_siblings(best, scores: dict | None = None) -> list:
     return [best]
 
 
-_RAW_LINK = re.compile(r"<a\s[^>]*href", re.I)
+# An <a …> tag with "href" before its ">": found by looking ahead for "href" and taking the tag whole, rather
+# than taking the tag whole and backing off to its last "href". The same tags are counted: no tag that
+# "<a\s[^>]*href" finds can open between a tag's last "href" and its ">".
+_RAW_LINK = re.compile(r"<a\s(?=[^>]*?href)[^>]*", re.I)
 _RAW_PARAGRAPH = re.compile(r"<p[\s>]", re.I)
 # Tags that nest without meaning when left unclosed; removing them keeps every word and link.
 _CONTAINER_TAGS = re.compile(
