@@ -1,8 +1,14 @@
 """The article body on pages the rules were not written on: what is kept, what is not the article,
 videos behind a site's own wrapper or a lazy loader, and nothing lost without a note."""
 
+from pathlib import Path
+
 from provenance.extract import extract
 from provenance.ingest import article_from_bytes
+
+from .conftest import needs
+
+CORPUS_PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "pages"
 
 URL = "https://www.example-daily.com/2024/05/01/river-story.html"
 FILLER = (
@@ -354,6 +360,7 @@ def test_a_page_parsed_from_its_utf8_bytes_gives_the_tree_its_str_gives():
         assert etree.tostring(body._parse(page)) == etree.tostring(from_str(page))
 
 
+@needs(CORPUS_PAGES.is_dir(), f"evaluation corpus not found at {CORPUS_PAGES} (beside the repository)")
 def test_an_elements_text_joined_by_xpath_is_its_itertext_joined():
     """`body._string` joins an element's text inside libxml2: it must give "".join(el.itertext()) for every
     element of the pages as the body finder parses them."""

@@ -11,8 +11,12 @@ from lxml import html as lhtml
 from provenance.extract import body, boilerplate
 from provenance.extract.casefree import CaseFree, lowered
 
+from .conftest import needs
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS_PAGES = ROOT.parent / "shared" / "corpus" / "pages"
+# The real pages are the evaluation corpus's, with the example page: without the corpus too few texts.
+on_the_corpus = needs(CORPUS_PAGES.is_dir(), f"evaluation corpus not found at {CORPUS_PAGES} (beside the repository)")
 
 PATTERNS = {
     "body.POSITIVE": body.POSITIVE,
@@ -45,6 +49,7 @@ def texts() -> list[str]:
     return sorted(found)
 
 
+@on_the_corpus
 @pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_a_lowered_pattern_answers_as_ignorecase_on_real_pages(texts, name):
     pattern = PATTERNS[name]
@@ -74,6 +79,7 @@ def test_characters_ignorecase_folds_onto_ascii_are_read_with_ignorecase(pattern
     assert CaseFree(pattern).search(text)
 
 
+@on_the_corpus
 def test_the_boilerplate_line_check_answers_as_its_pattern_on_real_pages(texts):
     lines = [t for t in texts if len(t) < 300]  # the lines the walk asks about
     answers = [boilerplate.is_boilerplate_line(t) for t in lines]
@@ -89,6 +95,7 @@ def test_escapes_keep_their_case_and_names_of_groups_are_refused():
         CaseFree(r"(?P<Name>a)")
 
 
+@on_the_corpus
 def test_bare_urls_are_found_where_the_ignorecase_pattern_finds_them(texts):
     """`text.BARE_URL` spells each first letter's two cases so that its search skips to them: the same
     matches as the IGNORECASE pattern it replaced, on real pages and on odd cases and glued URLs."""

@@ -5,10 +5,16 @@ of the table (`exclude_outlets`, the seam bench/corpus.py --unseen uses), so the
 the table must find them. Names here are made up or common, never copied from the corpus.
 """
 
+from pathlib import Path
+
 import pytest
 
 from provenance.extract import extract, outlet_names
 from provenance.ingest import article_from_bytes
+
+from .conftest import needs
+
+CORPUS_PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "pages"
 
 
 def cited(paragraphs, exclude=frozenset(), site="The Example Times", url="https://example-times.com/a"):
@@ -158,6 +164,7 @@ def test_pronoun_with_no_person_before_names_no_one():
     assert [c for c in ex.citations if c.kind.value == "quote"] == []
 
 
+@needs(CORPUS_PAGES.is_dir(), f"evaluation corpus not found at {CORPUS_PAGES} (beside the repository)")
 def test_a_cue_rule_skipped_for_lacking_its_words_could_not_have_matched():
     """`attribution._REQUIRED` skips a rule when none of its words is in the text before a name: on every
     capitalised word of the example and corpus pages, and on sentences the rules take, a rule that
