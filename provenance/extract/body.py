@@ -57,10 +57,8 @@ def _names(el) -> str:
 
 
 def _text_len(el) -> int:
-    n = 0
-    for t in el.itertext():
-        n += len(t.strip())
-    return n
+    """The length of the element's text pieces, each trimmed (summed by map in C: a body has thousands)."""
+    return sum(map(len, map(str.strip, el.itertext())))
 
 
 def _is_text_div(el) -> bool:
