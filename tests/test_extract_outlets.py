@@ -197,3 +197,22 @@ def test_a_cue_rule_skipped_for_lacking_its_words_could_not_have_matched():
                     matched += 1
                     assert any(w in low for w in words), (name, before)
     assert matched >= 5
+
+
+def test_typed_name_reads_the_character_after_a_name_as_its_patterns_do():
+    """`typed_name` picks its pattern by the next character: str.isspace must be the patterns' \\s on every
+    character, and a name followed by a type, by ", a … newspaper", or by neither must read as before."""
+    import re
+    import sys
+
+    from provenance.extract import outlet_evidence
+    from provenance.extract.document import Block
+
+    space = re.compile(r"\s")
+    assert all(chr(i).isspace() == bool(space.match(chr(i))) for i in range(sys.maxunicode + 1))
+    t = outlet_names.table()
+    for text, expected in [("Zorbly magazine said", True), ("Zorbly\u2003newspaper reported", True),
+                           ("Zorbly, a local newspaper, said", True), ("Zorbly said", False), ("Zorbly", False),
+                           ("Zorbly, who said", False)]:
+        block = Block("paragraph", 0, len(text))
+        assert outlet_evidence.typed_name(t, text, block, 0, 6) is expected, text
