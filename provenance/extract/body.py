@@ -329,9 +329,7 @@ def _parser(encoding: str | None = None):
     from lxml import html as lhtml
 
     # collect_ids off: no table of the page's id attributes, which only XPath's id() and validation read.
-    parser = lhtml.HTMLParser(
-        huge_tree=True, remove_comments=True, recover=True, encoding=encoding, collect_ids=False
-    )
+    parser = lhtml.HTMLParser(huge_tree=True, remove_comments=True, recover=True, encoding=encoding, collect_ids=False)
     # lxml.html picks each element's class in Python (forms, inputs, labels get their own); every
     # element here is read the same way, so one class chosen in C spares a call per element touched.
     parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
