@@ -105,9 +105,15 @@ def test_bare_urls_are_found_where_the_ignorecase_pattern_finds_them(texts):
         r"https?://[^\s<>\"“”'‘’\]\[{}|\\^`]+|(?<![\w/.@])t\.co/\w+|(?<![\w/@-])pic\.twitter\.com/\w+", re.I
     )
     odd = [
-        "HTTPS://Example.com/A and hTtP://x.y/z", "T.CO/abc at the start", "see x.t.co/abc, @t.co/x and /t.co/y",
-        "campaign.pic.twitter.com/AbC and -pic.twitter.com/x", "PIC.TWITTER.COM/Xy", "httpſ://long.s/x",
-        "p\u0131c.tw\u0131tter.com/dotless", "Tt.co/x tp://no http:/one-slash", "“https://q.example/”",
+        "HTTPS://Example.com/A and hTtP://x.y/z",
+        "T.CO/abc at the start",
+        "see x.t.co/abc, @t.co/x and /t.co/y",
+        "campaign.pic.twitter.com/AbC and -pic.twitter.com/x",
+        "PIC.TWITTER.COM/Xy",
+        "httpſ://long.s/x",
+        "p\u0131c.tw\u0131tter.com/dotless",
+        "Tt.co/x tp://no http:/one-slash",
+        "“https://q.example/”",
     ]
     found = 0
     for text in [*texts, *odd]:
