@@ -45,7 +45,7 @@ from .models import (
     Status,
     Verdict,
 )
-from .sentences import is_claim_text, is_unspaced, split_sentences, words
+from .sentences import _UNSPACED, is_claim_text, is_unspaced, split_sentences, words
 
 HEADLINE, DEK, PARAGRAPH, BULLET, POST, QUOTE = (
     BlockKind.HEADLINE, BlockKind.DEK, BlockKind.PARAGRAPH, BlockKind.BULLET, BlockKind.POST, BlockKind.QUOTE
@@ -233,6 +233,23 @@ def content_words(text: str) -> set[str]:
     return cast(set[str], stems)  # None, the one non-stem, is gone
 
 
+def _may_share_two(text: str, wanted: set[str]) -> bool:
+    """Whether two stems of `wanted` may be among the text's content words: a stem is a prefix of its word
+    lower-cased ("’" read as "'"), so two stems not both in the lower-cased text cannot be. A text whose
+    words are character pairs (an unspaced script, the test `words` makes) or whose capital sigma lowers
+    by its neighbours is taken as it is."""
+    if "Σ" in text or _UNSPACED.search(text):
+        return True
+    low = text.lower().replace("’", "'")
+    found = 0
+    for stem in wanted:
+        if stem in low:
+            found += 1
+            if found == 2:
+                return True
+    return False
+
+
 def link_supports(claims: list[Claim]) -> None:
     """Summary claims (headline, dek, bullets) supported by body sentences saying the same thing."""
     body = [c for c in claims if c.kind in (ClaimKind.SENTENCE, ClaimKind.QUOTE, ClaimKind.POST)]
@@ -246,6 +263,8 @@ def link_supports(claims: list[Claim]) -> None:
             wanted |= mine
     index: dict[str, list[Claim]] = {}
     for other in body if wanted else ():
+        if not _may_share_two(other.text, wanted):
+            continue  # fewer than two wanted words: it shares fewer than two with every summary (see `scored`)
         for w in content_words(other.text) & wanted:
             index.setdefault(w, []).append(other)
     for claim, mine in summary_words:

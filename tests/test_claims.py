@@ -188,3 +188,34 @@ def test_quotes_with_speakers_are_linked_to_the_claims_holding_them():
     assert [link.rule for link in holding.citations] == ["quote-attribution"]
     standing = next(c for c in ex.claims if "appeal the decision" in c.text)
     assert standing.kind == ClaimKind.QUOTE
+
+
+def test_a_sentence_passed_over_for_support_shares_fewer_than_two_words_with_the_summaries():
+    """`link_supports` skips a body sentence when `_may_share_two` says no: that must hold only for sentences
+    sharing fewer than two content words with the summaries, on the example, the corpus pages where they
+    are, and sentences of possessives, curly apostrophes, a capital sigma, a dotted I and Chinese."""
+    import gzip
+    from pathlib import Path
+
+    from provenance.claims import _may_share_two
+
+    root_dir = Path(__file__).resolve().parents[1]
+    pages = [(root_dir / "examples" / "council-bridge.html").read_bytes()]
+    pages += [gzip.decompress(p.read_bytes())
+              for p in sorted((root_dir.parent / "shared" / "corpus" / "pages").glob("*.html.gz"))]
+    cases = []
+    for data in pages:
+        ex = extract(article_from_bytes("page.html", data))
+        wanted = set().union(*(content_words(c.text) for c in ex.claims
+                               if c.kind in (ClaimKind.HEADLINE, ClaimKind.DEK, ClaimKind.BULLET)))
+        cases += [(c.text, wanted) for c in ex.claims if c.kind in (ClaimKind.SENTENCE, ClaimKind.QUOTE)]
+    headline = content_words("Council’s bridge plans approved despite ΟΔΟΣ İstanbul 桥梁计划 vote")
+    cases += [(t, headline) for t in ("The council’s vote on bridges", "The COUNCIL'S BRIDGE", "ΟΔΟΣ plans",
+                                      "İSTANBUL approved", "桥梁计划获批", "Nothing in common here")]
+    shared_two = 0
+    for text, wanted in cases:
+        if len(content_words(text) & wanted) >= 2:
+            shared_two += 1
+            assert _may_share_two(text, wanted), text
+    assert shared_two >= 5
+    assert not _may_share_two("Nothing in common here", headline)

@@ -1,8 +1,14 @@
 """The article body on pages the rules were not written on: what is kept, what is not the article,
 videos behind a site's own wrapper or a lazy loader, and nothing lost without a note."""
 
+from pathlib import Path
+
 from provenance.extract import extract
 from provenance.ingest import article_from_bytes
+
+from .conftest import needs
+
+CORPUS_PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "pages"
 
 URL = "https://www.example-daily.com/2024/05/01/river-story.html"
 FILLER = (
@@ -256,3 +262,134 @@ def test_stories_appended_below_the_first_are_not_its_body():
     )
     ex = extract(article_from_bytes("page.html", html.encode(), url=URL))
     assert urls(ex, "link") == ["https://first.example.org/plan"]
+
+
+def _real_pages() -> list[str]:
+    """The example page, and the corpus pages where the corpus is beside the repository."""
+    import gzip
+    from pathlib import Path
+
+    root_dir = Path(__file__).resolve().parents[1]
+    pages = [(root_dir / "examples" / "council-bridge.html").read_text(encoding="utf-8")]
+    pages += [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+              for p in sorted((root_dir.parent / "shared" / "corpus" / "pages").glob("*.html.gz"))]
+    return pages
+
+
+def test_the_candidate_xpaths_written_as_unions_find_what_one_predicate_finds():
+    """`_SCORED` and `_JSON_LD_SPANNED` are unions of one step per tag: the same elements, in the same order,
+    as the single predicate they replace."""
+    from lxml import etree
+    from lxml import html as lhtml
+
+    from provenance.extract import body
+
+    text_div = "(self::div and text()[normalize-space()])"
+    one_predicate = {
+        body._SCORED: etree.XPath(f"descendant-or-self::*[self::p or self::pre or self::td or self::li or {text_div}]"),
+        body._JSON_LD_SPANNED: etree.XPath(
+            f"descendant-or-self::*[self::p or self::li or self::h2 or self::h3 or self::blockquote or {text_div}]"
+        ),
+    }
+    pages = _real_pages() + ["<div>Own text <div> </div><p>a</p><div><li>b</li>\n</div><h2>c</h2></div>"]
+    found = 0
+    for page in pages:
+        root = lhtml.document_fromstring(page)
+        for union, predicate in one_predicate.items():
+            expected = predicate(root)
+            assert union(root) == expected
+            found += len(expected)
+    assert found > len(pages)
+
+
+def test_the_marked_body_xpath_finds_what_reading_each_attribute_finds():
+    """`body._MARKED` folds case inside libxml2: it must find the elements a reading of the three attributes
+    in Python finds, on the example page, the corpus pages where they are, and mixed-case names."""
+    from lxml import html as lhtml
+
+    from provenance.extract import body
+
+    def by_reading(root):
+        return [
+            el for el in root.iter()
+            if isinstance(el.tag, str)
+            and "articlebody" in " ".join(el.get(a) or "" for a in ("itemprop", "property", "name")).lower()
+        ]
+
+    pages = _real_pages()
+    pages.append(
+        "<html><body><div itemprop='ArticleBody' name='x'><p>a</p><span property='og:ARTICLEBODY'>b</span></div>"
+        "<i name='article body'>c</i><b itemprop='articleBody' property='articlebody'>d</b>"
+        "<u name='art\u0130clebody'>e</u></body></html>"
+    )
+    found = 0
+    for page in pages:
+        root = lhtml.document_fromstring(page)
+        expected = by_reading(root)
+        assert body._MARKED(root) == expected
+        found += len(expected)
+    assert found >= 4
+
+
+def test_a_page_parsed_from_its_utf8_bytes_gives_the_tree_its_str_gives():
+    """`body._parse` hands libxml2 UTF-8 bytes: the tree must be the one the str itself parses to, whatever
+    charset the page declares and whatever characters it holds."""
+    from lxml import etree
+    from lxml import html as lhtml
+
+    from provenance.extract import body
+
+    def from_str(page):
+        try:
+            return lhtml.document_fromstring(page, parser=body._parser())
+        except (etree.ParserError, ValueError):
+            return lhtml.document_fromstring("<html><body></body></html>")
+
+    pages = _real_pages() + [
+        "<html><head><meta charset='iso-8859-1'></head><body><p>caf\u00e9 \u2019quoted\u2019</p></body></html>",
+        "<html><head><meta http-equiv='Content-Type' content='text/html; charset=windows-1252'></head>"
+        "<body><p>na\u00efve</p></body></html>",
+        "<html><head><meta charset='shift_jis'></head><body><p>\u65e5\u672c\u8a9e</p></body></html>",
+        "<html><body><p>Latin-1 only \u00e9\u00ff</p><meta charset=koi8-r><p>\u00e9</p></body></html>",
+        "\ufeff<html><body><p>a byte order mark \u00e9</p></body></html>",
+        "<html><body><p>astral \U0001F600, controls \x01\x0b\x7f\x85, \r\n\r and \ufffe</p></body></html>",
+        "<?xml version='1.0' encoding='iso-8859-1'?><p>refused in a str</p>",
+        "\ud800 a lone surrogate", "", "   ", "<", "<!-- a comment only -->",
+    ]
+    for page in pages:
+        assert etree.tostring(body._parse(page)) == etree.tostring(from_str(page))
+
+
+@needs(CORPUS_PAGES.is_dir(), f"evaluation corpus not found at {CORPUS_PAGES} (beside the repository)")
+def test_an_elements_text_joined_by_xpath_is_its_itertext_joined():
+    """`body._string` joins an element's text inside libxml2: it must give "".join(el.itertext()) for every
+    element of the pages as the body finder parses them."""
+    from provenance.extract import body
+
+    pages = _real_pages() + [
+        "<p>a<?php echo 1 ?>b<!-- gone --><b>c<i>d</i>e</b>f<br>g&amp;&nbsp;&unknown;h"
+        "<script>var x = '<a>';</script><svg><text>i</text></svg></p>"
+    ]
+    checked = 0
+    for page in pages:
+        for el in body._parse(page).iter():
+            assert body._string(el) == "".join(el.itertext())
+            checked += 1
+    assert checked > 1000
+
+
+def test_links_in_the_source_are_counted_as_the_backtracking_pattern_counts_them():
+    """`body._RAW_LINK` looks ahead for "href" instead of backing off to it: the count of tags must be
+    the one of r"<a\\s[^>]*href", on real pages and on tags that nest "<a" or "href" in their attributes."""
+    import re
+
+    from provenance.extract import body
+
+    reference = re.compile(r"<a\s[^>]*href", re.I)
+    pages = _real_pages() + [
+        "<a href=x><A\nHREF='y'><a name=z><a title='<a href'>",
+        "<a title='<a x' href=1 <a y href=2> <a\thref=3 href=4>",
+        "<a class=x>text href</a> <abbr href=1> <a href", "<a hrefhref <a href <a",
+    ]
+    for page in pages:
+        assert len(body._RAW_LINK.findall(page)) == len(reference.findall(page))

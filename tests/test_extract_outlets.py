@@ -5,10 +5,16 @@ of the table (`exclude_outlets`, the seam bench/corpus.py --unseen uses), so the
 the table must find them. Names here are made up or common, never copied from the corpus.
 """
 
+from pathlib import Path
+
 import pytest
 
 from provenance.extract import extract, outlet_names
 from provenance.ingest import article_from_bytes
+
+from .conftest import needs
+
+CORPUS_PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "pages"
 
 
 def cited(paragraphs, exclude=frozenset(), site="The Example Times", url="https://example-times.com/a"):
@@ -156,3 +162,57 @@ def test_pronoun_speaker_is_the_person_named_last():
 def test_pronoun_with_no_person_before_names_no_one():
     ex = extract(article_from_bytes("note.txt", "Flood\n“It is a sad day for everyone,” he said.\n".encode()))
     assert [c for c in ex.citations if c.kind.value == "quote"] == []
+
+
+@needs(CORPUS_PAGES.is_dir(), f"evaluation corpus not found at {CORPUS_PAGES} (beside the repository)")
+def test_a_cue_rule_skipped_for_lacking_its_words_could_not_have_matched():
+    """`attribution._REQUIRED` skips a rule when none of its words is in the text before a name: on every
+    capitalised word of the example and corpus pages, and on sentences the rules take, a rule that
+    matches must hold one of them."""
+    import gzip
+    import re
+    from pathlib import Path
+
+    from lxml import html as lhtml
+
+    from provenance.extract import attribution
+
+    root_dir = Path(__file__).resolve().parents[1]
+    pages = [(root_dir / "examples" / "council-bridge.html").read_text(encoding="utf-8")]
+    pages += [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+              for p in sorted((root_dir.parent / "shared" / "corpus" / "pages").glob("*.html.gz"))]
+    texts = [p.text_content() for page in pages for p in lhtml.document_fromstring(page).iter("p", "li")]
+    texts += ["He spoke to reporters at the Daily Ledger ", "said Jane Roe, an EDITOR at the ",
+              "as a recent review by the ", "in a scoop for the Riverside-based news site ", "the Bureau Chief of "]
+    types = outlet_names.table().types_pattern
+    rules = {name: (rule, lower) for name, rule, lower, _, _ in attribution.before_rules(types)}
+    matched = 0
+    for text in texts:
+        for m in re.finditer(r"[A-Z]", text):
+            before = text[max(0, m.start() - 130) : m.start()]
+            low = before.lower()
+            for name, words in attribution._REQUIRED.items():
+                rule, lower = rules[name]
+                if rule.search(low if lower else before):
+                    matched += 1
+                    assert any(w in low for w in words), (name, before)
+    assert matched >= 5
+
+
+def test_typed_name_reads_the_character_after_a_name_as_its_patterns_do():
+    """`typed_name` picks its pattern by the next character: str.isspace must be the patterns' \\s on every
+    character, and a name followed by a type, by ", a … newspaper", or by neither must read as before."""
+    import re
+    import sys
+
+    from provenance.extract import outlet_evidence
+    from provenance.extract.document import Block
+
+    space = re.compile(r"\s")
+    assert all(chr(i).isspace() == bool(space.match(chr(i))) for i in range(sys.maxunicode + 1))
+    t = outlet_names.table()
+    for text, expected in [("Zorbly magazine said", True), ("Zorbly\u2003newspaper reported", True),
+                           ("Zorbly, a local newspaper, said", True), ("Zorbly said", False), ("Zorbly", False),
+                           ("Zorbly, who said", False)]:
+        block = Block("paragraph", 0, len(text))
+        assert outlet_evidence.typed_name(t, text, block, 0, 6) is expected, text

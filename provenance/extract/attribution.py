@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from . import people
+from .casefree import lowered
 
 NOUNS = (
     r"report|reports|reporting|article|articles|story|stories|analysis|investigation|evaluation|experiment|"
@@ -207,6 +208,13 @@ def before_rules(outlet_types: str) -> list[tuple[str, re.Pattern, bool, int, tu
 
 
 _GATE_WINDOWS = sorted({int(g[0]) for g in GATES})
+# Rules whose gate (a preposition) lets most names through, with the words one of which each of their
+# matches holds, in lower case: a text without any is not searched. (STAFF is read ignoring case, so a
+# text IGNORECASE folds otherwise than lower() is searched as before.)
+_REQUIRED = {
+    "staff-of": tuple(w.removesuffix("s?") for w in STAFF.split("|")),
+    "report-by": tuple(REPORT_NOUNS.split("|")),
+}
 
 
 def is_sentence_start(text: str, pos: int) -> bool:
@@ -277,6 +285,7 @@ def _before_cue(before: str, after: str, low_after: str, outlet_types: str, know
     n = len(tail)
     # the last `window` characters, where a rule's gate must start (a gate may end anywhere after)
     windows = {w: tail[max(0, n - w) :] for w in _GATE_WINDOWS}
+    plain = None  # whether lower() and IGNORECASE agree on `before`, found when first asked
     for name, rule, lower, window, gate in before_rules(outlet_types):
         seen = windows[window]
         for g in gate:
@@ -286,6 +295,12 @@ def _before_cue(before: str, after: str, low_after: str, outlet_types: str, know
             continue
         if name == "on-air" and not known:
             continue
+        required = _REQUIRED.get(name)
+        if required is not None:
+            if plain is None:
+                plain = lowered(before) is not None
+            if plain and not any(w in low for w in required):
+                continue
         if rule.search(low if lower else before):
             if name == "told" and AFTER_STAFF.match(low_after):
                 return "told-staff"

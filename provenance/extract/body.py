@@ -13,19 +13,19 @@ import re
 
 from lxml import etree
 
+from .casefree import CaseFree, lowered
 from .document import collapse_spaces
 
-POSITIVE = re.compile(
+# Searched on lower-cased names (see `casefree`): read for every candidate, where IGNORECASE is slow.
+POSITIVE = CaseFree(
     r"article[-_]?body|articlebody|entry[-_]content|post[-_](body|content|text)|story[-_](body|content|text)"
     r"|article[-_]?(content|text)|body[-_](text|copy)|main[-_]content|rich[-_]text|c-entry-content"
-    r"|field-name-body|article__content|content[-_]body|article-copy|post-page|editor-content",
-    re.I,
+    r"|field-name-body|article__content|content[-_]body|article-copy|post-page|editor-content"
 )
-NEGATIVE = re.compile(
+NEGATIVE = CaseFree(
     r"comment|sidebar|related|footer|header|nav|menu|widget|promo|newsletter|share|social|advert|sponsor"
     r"|recirc|outbrain|taboola|popular|trending|author|byline|breadcrumb|masthead|subscribe|disclaimer"
-    r"|next-?(?:post|stor|article)|up-?next|read-?next|more-?stories",
-    re.I,
+    r"|next-?(?:post|stor|article)|up-?next|read-?next|more-?stories"
 )
 
 _BLOCK_CHILDREN = {
@@ -57,10 +57,8 @@ def _names(el) -> str:
 
 
 def _text_len(el) -> int:
-    n = 0
-    for t in el.itertext():
-        n += len(t.strip())
-    return n
+    """The length of the element's text pieces, each trimmed (summed by map in C: a body has thousands)."""
+    return sum(map(len, map(str.strip, el.itertext())))
 
 
 def _is_text_div(el) -> bool:
@@ -86,14 +84,22 @@ def _skipped(el) -> bool:
 # The elements `score_candidates` and `_by_json_ld` read, in document order, found inside libxml2: a <div>
 # only when some text of its own holds more than XML's white space (a narrower set than Python's), the
 # least any text <div> has (see `_is_text_div`), so that the thousands of wrapper <div>s get no Python
-# object; the other tags whatever they hold.
-_SCORED = etree.XPath(
-    "descendant-or-self::*[self::p or self::pre or self::td or self::li or (self::div and text()[normalize-space()])]"
-)
-_JSON_LD_SPANNED = etree.XPath(
-    "descendant-or-self::*[self::p or self::li or self::h2 or self::h3 or self::blockquote"
-    " or (self::div and text()[normalize-space()])]"
-)
+# object; the other tags whatever they hold. Written as a union of one step per tag (libxml2 returns a union
+# in document order): a step that names its tag is read at half the cost of a predicate on every element.
+
+
+def _elements(*tags: str) -> etree.XPath:
+    steps = [f"descendant-or-self::{tag}" for tag in tags]
+    return etree.XPath("|".join([*steps, "descendant-or-self::div[text()[normalize-space()]]"]))
+
+
+_SCORED = _elements("p", "pre", "td", "li")
+_JSON_LD_SPANNED = _elements("p", "li", "h2", "h3", "blockquote")
+
+
+# An element's text, all its descendants' in order: what "".join(el.itertext()) gives (the parser keeps no
+# comments; a processing instruction's text is in neither), joined inside libxml2 and as a plain str.
+_string = etree.XPath("string()", smart_strings=False)
 
 
 def score_candidates(root, paragraphs: dict | None = None) -> dict:
@@ -106,10 +112,10 @@ def score_candidates(root, paragraphs: dict | None = None) -> dict:
         tag = el.tag
         if tag == "div" and not _is_text_div(el):
             continue
-        text = "".join(el.itertext()).strip()
+        text = _string(el).strip()
         if len(text) < 25:
             continue
-        link_text = sum(len("".join(a.itertext())) for a in el.iter("a"))
+        link_text = sum(len(_string(a)) for a in el.iter("a"))
         density = link_text / max(len(text), 1)
         if density > 0.6:
             continue
@@ -128,12 +134,14 @@ def score_candidates(root, paragraphs: dict | None = None) -> dict:
 
 def _hint(el) -> float:
     names = _names(el)
+    low = lowered(names)
     factor = 1.0
     if el.get("itemprop", "").lower() == "articlebody":
         factor *= 2.0
-    if POSITIVE.search(names):
+    positive = POSITIVE.search(names, low)
+    if positive:
         factor *= 1.5
-    if NEGATIVE.search(names) and not POSITIVE.search(names):
+    if not positive and NEGATIVE.search(names, low):
         factor *= 0.3
     if el.tag in ("article", "main"):
         factor *= 1.2
@@ -175,7 +183,14 @@ def _opens_with(el, lead: str) -> float:
     return 1.5 if lead in text[:400] else 1.0
 
 
-_MARKABLE = etree.XPath("descendant-or-self::*[@itemprop or @property or @name]")
+# The elements whose itemprop, property or name holds "articlebody" in any case, found inside libxml2 (the three
+# attributes read as steps, not as a predicate on every element: a third of the cost). Folding ASCII is
+# str.lower()'s answer here: no other character lowers to a letter of "articlebody" (U+0130 lowers to "i"
+# and a combining dot), and the space that joined the three values cannot be part of it.
+_MARKED = etree.XPath(
+    "(descendant-or-self::*/@itemprop|descendant-or-self::*/@property|descendant-or-self::*/@name)"
+    "[contains(translate(., 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'articlebody')]/.."
+)
 
 
 def find_body(root, article_body: str | None = None, description: str | None = None) -> list:
@@ -186,12 +201,7 @@ def find_body(root, article_body: str | None = None, description: str | None = N
     other stories' teasers can outscore a short article), widened to a content-named ancestor or
     split siblings.
     """
-    marked = [
-        el
-        for el in _MARKABLE(root)  # only elements that carry one of the three attributes: no walk in Python
-        if "articlebody" in " ".join(el.get(a) or "" for a in ("itemprop", "property", "name")).lower()
-        and not _skipped(el)
-    ]
+    marked = [el for el in _MARKED(root) if not _skipped(el)]
     marked = [el for el in marked if _text_len(el) > 200]
     if marked:
         outer = [el for el in marked if not any(a in marked for a in el.iterancestors())]
@@ -302,7 +312,10 @@ def _with_split_siblings(best, scores: dict | None = None) -> list:
     return [best]
 
 
-_RAW_LINK = re.compile(r"<a\s[^>]*href", re.I)
+# An <a …> tag with "href" before its ">": found by looking ahead for "href" and taking the tag whole, rather
+# than taking the tag whole and backing off to its last "href". The same tags are counted: no tag that
+# "<a\s[^>]*href" finds can open between a tag's last "href" and its ">".
+_RAW_LINK = re.compile(r"<a\s(?=[^>]*?href)[^>]*", re.I)
 _RAW_PARAGRAPH = re.compile(r"<p[\s>]", re.I)
 # Tags that nest without meaning when left unclosed; removing them keeps every word and link.
 _CONTAINER_TAGS = re.compile(
@@ -312,17 +325,31 @@ _CONTAINER_TAGS = re.compile(
 )
 
 
-def _parse(html: str):
+def _parser(encoding: str | None = None):
     from lxml import html as lhtml
 
-    parser = lhtml.HTMLParser(huge_tree=True, remove_comments=True, recover=True)
+    # collect_ids off: no table of the page's id attributes, which only XPath's id() and validation read.
+    parser = lhtml.HTMLParser(huge_tree=True, remove_comments=True, recover=True, encoding=encoding, collect_ids=False)
     # lxml.html picks each element's class in Python (forms, inputs, labels get their own); every
     # element here is read the same way, so one class chosen in C spares a call per element touched.
     parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
         element=lhtml.HtmlElement, comment=lhtml.HtmlComment, pi=lhtml.HtmlProcessingInstruction,
         entity=lhtml.HtmlEntity))
+    return parser
+
+
+def _parse(html: str):
+    """The page parsed from its UTF-8 bytes, the encoding given: a str is handed to libxml2 in its own width
+    (Latin-1, UTF-16, UCS-4) and converted there, the slower way to the same tree. A page opening with an
+    XML declaration, which lxml refuses in a str, and one with a lone surrogate, are parsed as the str."""
+    from lxml import html as lhtml
+
     try:
-        return lhtml.document_fromstring(html, parser=parser)
+        data: str | bytes = html if html.startswith("<?xml") else html.encode("utf-8")
+    except UnicodeEncodeError:
+        data = html
+    try:
+        return lhtml.document_fromstring(data, parser=_parser("utf-8" if isinstance(data, bytes) else None))
     except (etree.ParserError, ValueError):
         return lhtml.document_fromstring("<html><body></body></html>")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .. import quirks
+from .casefree import CaseFree, lowered
 from .document import BOILERPLATE, BULLET, HEADING, PARAGRAPH, Document
 
 # Never article text: scripts, forms, navigation, media players and page furniture.
@@ -19,7 +20,8 @@ SKIP_TAGS = frozenset(
     "footer canvas map object audio video picture source math dialog menu".split()
 )
 
-BOILERPLATE_NAMES = re.compile(
+# The names and lines are read for every element and line of a body: on lower-cased text (see `casefree`).
+BOILERPLATE_NAMES = CaseFree(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|social|related|newsletter|subscribe|subscription|signup|byline|"
     r"author|authors|bio|comments?|disqus|advert|advertisement|ads?|adunit|dfp|promo|promoted|sponsor|"
     r"sponsored|disclaimer|tags?|tag-list|topics|breadcrumbs?|sidebar|rollover|hovercard|recirc|outbrain|"
@@ -29,15 +31,13 @@ BOILERPLATE_NAMES = re.compile(
     # recirculation: related and trending lists, stories appended below the article
     r"trending|recommended|recommendations|next-?(?:story|stories|article|articles|post|posts)|up-?next|"
     r"read-?next|most-?(?:read|popular|viewed|shared)|more-?(?:in|from|stories|news|articles|posts)\w*)"
-    r"(?:$|[\s_-])",
-    re.I,
+    r"(?:$|[\s_-])"
 )
 # The site's own video player and its playlist: chrome around the article (a third-party player
 # inside one is still looked for, see `BodyWalker._tweets_inside`).
-PLAYER_NAMES = re.compile(
+PLAYER_NAMES = CaseFree(
     r"(?:^|[\s_-])(?:video-?(?:player|playlist|ct|container|wrapper|rail|carousel|thumbs)|featured-video|"
-    r"instream|native-video|jw-?player|media-player|player-?(?:wrapper|container)|playlist)(?:$|[\s_-])",
-    re.I,
+    r"instream|native-video|jw-?player|media-player|player-?(?:wrapper|container)|playlist)(?:$|[\s_-])"
 )
 
 # Short lines inside the body that are promos or taglines, not article text: some open the line, some
@@ -59,13 +59,23 @@ _BOILERPLATE_ANYWHERE = (
     r"|\bnewsletters?\b.{0,80}\b(?:sign up|subscribe)|\b(?:sign up|subscribe)\b.{0,80}\bnewsletters?\b"
 )
 BOILERPLATE_LINES = re.compile(rf"^(?:{_BOILERPLATE_OPENING})|{_BOILERPLATE_ANYWHERE}", re.I)
-_OPENING = re.compile(_BOILERPLATE_OPENING, re.I)
-_ANYWHERE = re.compile(_BOILERPLATE_ANYWHERE, re.I)
+_OPENING = CaseFree(_BOILERPLATE_OPENING)
+_ANYWHERE = CaseFree(_BOILERPLATE_ANYWHERE)
+
+
+# A string every match of _BOILERPLATE_ANYWHERE holds, in lower case: a line with none of them is passed
+# over without the search.
+_ANYWHERE_WORDS = ("follow ", "sign up", "subscribe", "commission", "affiliate link")
 
 
 def is_boilerplate_line(text: str) -> bool:
     """Whether BOILERPLATE_LINES finds something in `text` (the same answer, found faster)."""
-    return bool(_OPENING.match(text) or _ANYWHERE.search(text))
+    low = lowered(text)
+    if _OPENING.match(text, low):
+        return True
+    if low is not None and not any(w in low for w in _ANYWHERE_WORDS):
+        return False
+    return _ANYWHERE.search(text, low)
 
 
 # A post's own taxonomy classes (WordPress post_class: "hentry type-post tag-twitter category-news")
@@ -105,10 +115,11 @@ def is_boilerplate_element(el) -> bool:
     names = class_names(el)
     if names == " ":
         return False  # no class and no id: no name to read (most elements)
+    low = lowered(names)
     # A wrapper named for an embed ("social-media-embed") holds the embed, not a share bar.
-    if "embed" in names.lower():
+    if "embed" in (low if low is not None else names.lower()):
         return False
-    return bool(BOILERPLATE_NAMES.search(names) or PLAYER_NAMES.search(names))
+    return BOILERPLATE_NAMES.search(names, low) or PLAYER_NAMES.search(names, low)
 
 
 

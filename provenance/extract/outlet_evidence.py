@@ -57,7 +57,11 @@ def typed_name(t: OutletTable, text: str, block, s: int, e: int) -> bool:
         words.pop()
     if words and words[-1] in last_words and typed_before.search(before):
         return True
-    return bool(typed_after.match(text, e, e + 40) or typed_apposition.match(text, e, e + 60))
+    # typed_after opens with white space, typed_apposition with a comma: the next character picks one
+    following = text[e : e + 1]
+    if following.isspace():
+        return bool(typed_after.match(text, e, e + 40))
+    return following == "," and bool(typed_apposition.match(text, e, e + 60))
 
 
 @lru_cache(maxsize=2)

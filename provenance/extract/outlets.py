@@ -198,20 +198,21 @@ def find_outlets(
             doc.cite(Kind.OUTLET, m.surface, m.start, m.end, outlet=m.outlet, found_by=FoundBy.ACCORDING_TO, cue=cue)
             recent.append((bi, m.outlet))
         cited_here = [(m.start, m.end) for m, _ in accepted]
-        for am in ANAPHORA.finditer(text[bstart:bend]):
-            if recent and bi - recent[-1][0] <= 3:
-                s = bstart + am.start()
-                if any(a <= s < b for a, b in cited_here):
-                    continue
-                doc.cite(
-                    Kind.OUTLET,
-                    am.group(0),
-                    s,
-                    bstart + am.end(),
-                    outlet=recent[-1][1],
-                    found_by=FoundBy.ACCORDING_TO,
-                    cue="anaphora",
-                )
+        # "the newspaper said" points back only to an outlet cited within the last three blocks
+        anaphora = ANAPHORA.finditer(text[bstart:bend]) if recent and bi - recent[-1][0] <= 3 else ()
+        for am in anaphora:
+            s = bstart + am.start()
+            if any(a <= s < b for a, b in cited_here):
+                continue
+            doc.cite(
+                Kind.OUTLET,
+                am.group(0),
+                s,
+                bstart + am.end(),
+                outlet=recent[-1][1],
+                found_by=FoundBy.ACCORDING_TO,
+                cue="anaphora",
+            )
         _domain_at_end(doc, block, own)
     for m, cue in deferred:
         if outlet_key(m.surface) in discovered and not people.is_organisation(m.surface):

@@ -32,10 +32,21 @@ SMALL_WORDS = frozenset(
     "a an the of in on at to for and or but nor with by from as vs vs. via under over into after before "
     "about is are its it up out than amid per &".split()
 )
+# "https?://…", "t.co/…" and "pic.twitter.com/…" in any case. pic.twitter.com may be glued to the sentence before it
+# ("campaign.pic.twitter.com/…"). Each alternative opens with its first letter in one case (the character
+# before it checked just after, the rest read with (?i:…)), so that the search skips to those six letters
+# instead of trying every position: IGNORECASE's matches, no character but these folding onto h, t or p.
+_URL_CHARS = r"[^\s<>\"“”'‘’\]\[{}|\\^`]+"
 BARE_URL = re.compile(
-    # pic.twitter.com may be glued to the sentence before it ("campaign.pic.twitter.com/…")
-    r"https?://[^\s<>\"“”'‘’\]\[{}|\\^`]+|(?<![\w/.@])t\.co/\w+|(?<![\w/@-])pic\.twitter\.com/\w+",
-    re.I,
+    "|".join(
+        f"{first}{rest}"
+        for lower, rest in (
+            ("h", rf"(?i:ttps?://){_URL_CHARS}"),
+            ("t", r"(?<![\w/.@].)(?i:\.co/)\w+"),
+            ("p", r"(?<![\w/@-].)(?i:ic\.twitter\.com/)\w+"),
+        )
+        for first in (lower, lower.upper())
+    )
 )
 _TRAILING = ".,;:!?)’”'\"…"
 
