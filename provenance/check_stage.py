@@ -110,7 +110,8 @@ class Text:
     def pack(self) -> bytes:
         """The text with whatever of its index is made, pickled: kept for the run's later articles. Not
         compressed: a page is unpacked each time an article cites it once it has left the ready tier, and
-        inflating took three times as long as unpickling (a page packs to about 146 KB, 43 KB compressed)."""
+        inflating took three times as long as unpickling (a page of 45,000 characters packed to about 146 KB
+        with its fold, 43 KB compressed; indexed alone, it packs to about 83 KB)."""
         state = (self.text, self._folded, self._sentences)
         return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -70,7 +70,8 @@ def test_each_sentence_holds_the_words_fold_finds_within_its_span():
         "She didn't go; the team's ''quoted'' rock'n'roll 'n' roll'. No digits here, none at all.",
         "Café naïve résumé. Cafe\u0301 nai\u0308ve vote.\nGreek: ΟΔΟΣ ΚΑΙ ΝΟΜΟΣ. Η ΒΟΥΛΗ ΨΗΦΙΣΕ. İstanbul'da toplandı.",
         "市議会は図書館を閉鎖することを決めた。住民は抗議した！ Plain words here. 東京の会議。",
-        "Co\u00adoperation and re\u00adelection were dis\u200bcussed. The vote was 7 to 4.",  # folded whole: soft hyphens
+        # Soft hyphens and zero-width characters: the page is folded whole.
+        "Co\u00adoperation and re\u00adelection were dis\u200bcussed. The vote was 7 to 4.",
         "“Curly” quotes — and dashes – with\u00a0spaces… Then more words. «Guillemets» too.",
     ]
     for page in pages:
@@ -83,7 +84,7 @@ def test_a_page_indexed_once_keeps_each_words_bm25_weight_in_each_sentence():
     from collections import Counter
 
     from provenance.check import Sentences
-    from provenance.check.passages import B, K1, terms
+    from provenance.check.passages import K1, B, terms
 
     index = Sentences.of(PAGE)
     counted = [Counter(terms(PAGE[start:end])) for start, end in index.spans]
