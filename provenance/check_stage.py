@@ -52,6 +52,7 @@ TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 READ_AHEAD = 6  # pages whose texts are being read in another process while one is checked
 
 Reader = Callable[..., "Future | None"]  # runs fn(*args) in another process: its future, or None if it cannot
+Needs = tuple[bool, bool]  # what a page is read for: quote checks (its fold), passage checks (its index)
 
 
 def _media_type(ctype: str | None) -> str:
@@ -70,22 +71,22 @@ def read_text(body: bytes, ctype: str | None) -> str:
     return decoded if _media_type(ctype) == "text/plain" else main_text(decoded, None)
 
 
-def prepare_text(body: bytes, ctype: str | None) -> bytes:
-    """A page's text read, folded and indexed, then packed (`Text.unpack`): a batch runs this in its
-    extraction workers (through `prepare_capture`), so that its writer's thread only unpacks the page,
-    about a hundredth of the cost of reading and indexing it, and keeps it packed for the run's later
-    articles."""
+def prepare_text(body: bytes, ctype: str | None, needs: Needs = (True, True)) -> bytes:
+    """A page's text read, folded and indexed as `needs` says, then packed (`Text.unpack`): a batch runs
+    this in its extraction workers (through `prepare_capture`), so that its writer's thread only unpacks
+    the page, about a hundredth of the cost of reading and indexing it, and keeps it packed for the run's
+    later articles."""
     text = Text(read_text(body, ctype), 0)
-    text.prepare()
+    text.prepare(*needs)
     return text.pack()
 
 
-def prepare_capture(warc_dir: Path, source: dict, max_bytes: int) -> bytes | None:
+def prepare_capture(warc_dir: Path, source: dict, max_bytes: int, needs: Needs = (True, True)) -> bytes | None:
     """`prepare_text` on the WARC record a capture row points at, read where it runs: the writer's thread
     then neither decompresses the record nor ships its payload. None when the record cannot be read or
     is not text (the writer then reads it itself, and says why as it always does)."""
     got = read_record(warc_dir, source, max_bytes)
-    return prepare_text(*got) if got is not None and is_text(got[1]) else None
+    return prepare_text(*got, needs) if got is not None and is_text(got[1]) else None
 
 
 @dataclass
@@ -97,14 +98,20 @@ class Text:
     _folded: Folded | None = None
     _sentences: Sentences | None = None
 
-    def prepare(self) -> None:
-        """Fold and index it now (a page is checked for its quotes, its passages, or both)."""
-        _ = self.sentences
+    def prepare(self, quotes: bool = True, passages: bool = True) -> None:
+        """Fold it now for quote checks, index it for passage checks: what the checks at hand need (a
+        passage check's index is made from the page's characters, not from its fold, which only a quote
+        check reads; whatever a later check needs is made then)."""
+        if quotes:
+            _ = self.folded
+        if passages:
+            _ = self.sentences
 
     def pack(self) -> bytes:
         """The text with whatever of its index is made, pickled: kept for the run's later articles. Not
         compressed: a page is unpacked each time an article cites it once it has left the ready tier, and
-        inflating took three times as long as unpickling (a page packs to about 146 KB, 43 KB compressed)."""
+        inflating took three times as long as unpickling (a page of 45,000 characters packed to about 146 KB
+        with its fold, 43 KB compressed; indexed alone, it packs to about 83 KB)."""
         state = (self.text, self._folded, self._sentences)
         return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -123,7 +130,7 @@ class Text:
     @property
     def sentences(self) -> Sentences:
         if self._sentences is None:
-            self._sentences = Sentences.of(self.text, self.folded)
+            self._sentences = Sentences.of(self.text, self._folded)
         return self._sentences
 
 
@@ -156,10 +163,12 @@ class Checker:
         self.reader = reader  # runs `prepare_capture` in another process (a batch's extraction workers), or None
         self._pending: dict[int, Future] = {}  # capture id → its text being read there
         self._live: dict[str, tuple[int | None, str | None, dict | None]] = {}  # url → `_live_of`, for a block
+        self._needs: dict[str, Needs] = {}  # url → what the block's checks on it need of its text
 
     # -- reading pages -------------------------------------------------------------------------
-    def text_of(self, row: dict | None) -> Text | None:
-        """The main text of the page a capture row keeps (a revisit: of the record it refers to)."""
+    def text_of(self, row: dict | None, needs: Needs = (True, True)) -> Text | None:
+        """The main text of the page a capture row keeps (a revisit: of the record it refers to), folded
+        and indexed as `needs` says when it is read now."""
         if row is None:
             return None
         known, kept = self._texts.get(row["id"])
@@ -169,7 +178,7 @@ class Checker:
         packed = self._texts.packed_of(row["id"])
         if packed is not None:
             text: Text | None = Text.unpack(packed, row["id"])
-        elif (read := self._read(row, pending)) is not None:
+        elif (read := self._read(row, pending, needs)) is not None:
             text, packed = read
             self._texts.pack(row["id"], packed)
         else:
@@ -187,7 +196,7 @@ class Checker:
         got = read_record(self.warc_dir, self._source(row), self.ctx.settings.max_bytes)
         return got if got is not None and is_text(got[1]) else None
 
-    def _read(self, row: dict, pending: Future | None = None) -> tuple[Text, bytes] | None:
+    def _read(self, row: dict, pending: Future | None = None, needs: Needs = (True, True)) -> tuple[Text, bytes] | None:
         """The text of a capture, indexed, and packed for later: as read and packed ahead in another process
         when it was, else read, indexed and packed here."""
         if pending is not None and not pending.cancel():  # not started over there: read here, not waited for
@@ -205,7 +214,7 @@ class Checker:
         except Exception as e:  # noqa: BLE001 - one unreadable page is `unavailable`, never a stopped audit
             log.warning("could not read the text of %s@%s: %s", row["warc_file"], row["offset"], e)
             return None
-        text.prepare()
+        text.prepare(*needs)
         return text, text.pack()
 
     def _read_ahead(self, url: str) -> None:
@@ -214,7 +223,8 @@ class Checker:
         _, _, row = self._live_of(url)
         if row is None or row["id"] in self._pending or self._texts.knows(row["id"]) or self.reader is None:
             return
-        future = self.reader(prepare_capture, self.warc_dir, self._source(row), self.ctx.settings.max_bytes)
+        future = self.reader(prepare_capture, self.warc_dir, self._source(row), self.ctx.settings.max_bytes,
+                             self._needs.get(url, (True, True)))
         if future is not None:
             self._pending[row["id"]] = future
 
@@ -237,20 +247,21 @@ class Checker:
         if known is not None:
             status = Status(known)
             page.checked, page.gone = status.is_definitive, status.is_broken
-        page.live = self.text_of(live)
+        needs = self._needs.get(url, (True, True))
+        page.live = self.text_of(live, needs)
         snaps = queries.best_snapshots(db, uid) if uid is not None else []
         if snaps and snaps[0]["snapshot_url"]:
             page.snapshot_id = snaps[0]["id"]
-            page.snapshot = self._snapshot_text(snaps[0])
+            page.snapshot = self._snapshot_text(snaps[0], needs)
         return page
 
-    def _snapshot_text(self, snap: dict) -> Text | None:
+    def _snapshot_text(self, snap: dict, needs: Needs = (True, True)) -> Text | None:
         """The snapshot's text from the WARC files (archiving kept it; an older run's is fetched now)."""
         raw = raw_form(snap["snapshot_url"])
         row = queries.copy_of(self.ctx.db, raw)
         if row is None and self.ctx.archiver.keep_snapshot(snap["snapshot_url"]) is not None:
             row = queries.copy_of(self.ctx.db, raw)
-        return self.text_of(row)  # the run's own copy: indexed once for every article citing the page
+        return self.text_of(row, needs)  # the run's own copy: indexed once for every article citing the page
 
     # -- checking ------------------------------------------------------------------------------
     def check_article(self, article_id: int, claim_id: int | None = None) -> list[dict]:
@@ -281,6 +292,9 @@ class Checker:
         for item in work:
             by_page.setdefault(item.url, []).append(item)
         urls = list(by_page)
+        # A page's text is folded for the block's quote checks on it and indexed for its passage checks.
+        self._needs = {url: (any(i.quotes for i in items), any(not i.quotes for i in items))
+                       for url, items in by_page.items()}
         try:
             for i, url in enumerate(urls):
                 if self.reader is not None:  # the next pages' texts are read over there while this one is checked
@@ -292,6 +306,7 @@ class Checker:
                 future.cancel()
             self._pending.clear()
             self._live.clear()
+            self._needs.clear()
         out = {}
         for article in articles:
             drifted = article.drift_order()

@@ -31,10 +31,12 @@ from .resolve import Resolver
 from .settings import Settings
 from .store import memo, queries, writes
 
-# What the page texts kept for the run's later articles may weigh: indexed for checking, in memory (folded
-# words, their offsets, each sentence's counted terms: about five bytes a character), and packed on disk
-# (pickled, index and all, not compressed: about 146 KB for a page of 45,000 characters, so some 3,600
-# pages; a page that has left both is read again from its WARC record).
+# What the page texts kept for the run's later articles may weigh: indexed for checking, in memory (each
+# sentence's terms and their weights, and for quote checks the folded words and their offsets: about 2.5
+# bytes a character indexed alone, 4 with the fold, on the benchmark's long pages; counted as five), and
+# packed on disk (pickled, index and all, not compressed: about 1.8 bytes a character indexed alone, 3.5
+# with the fold, so some 6,000 pages of 45,000 characters; a page that has left both is read again from
+# its WARC record).
 PAGE_TEXT_BUDGET = 48 * 1024 * 1024
 PACKED_TEXT_BUDGET = 512 * 1024 * 1024
 BYTES_PER_CHAR = 5

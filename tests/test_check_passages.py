@@ -58,3 +58,44 @@ def test_a_page_counted_once_serves_many_claims():
     for claim in ("The council voted to close three libraries.", "Residents protested over parking charges."):
         assert check_passage(claim, index) == check_passage(claim, PAGE)
     assert check_passage("anything", Sentences.of("")).verdict == "unavailable"
+
+
+def test_each_sentence_holds_the_words_fold_finds_within_its_span():
+    from provenance.check.normalise import fold, sentences
+    from provenance.check.passages import _sentence_words, _words_by_offset
+
+    pages = [
+        PAGE,
+        "Mr. Smith didn't say 3.5 or 1,000 times; the U.S. team's 12abc d'Arc. Next one!",
+        "She didn't go; the team's ''quoted'' rock'n'roll 'n' roll'. No digits here, none at all.",
+        "Café naïve résumé. Cafe\u0301 nai\u0308ve vote.\nGreek: ΟΔΟΣ ΚΑΙ ΝΟΜΟΣ. Η ΒΟΥΛΗ ΨΗΦΙΣΕ. İstanbul'da toplandı.",
+        "市議会は図書館を閉鎖することを決めた。住民は抗議した！ Plain words here. 東京の会議。",
+        # Soft hyphens and zero-width characters: the page is folded whole.
+        "Co\u00adoperation and re\u00adelection were dis\u200bcussed. The vote was 7 to 4.",
+        "“Curly” quotes — and dashes – with\u00a0spaces… Then more words. «Guillemets» too.",
+    ]
+    for page in pages:
+        spans = sentences(page)
+        assert _sentence_words(page, spans) == _words_by_offset(page, spans, fold(page)), page
+
+
+def test_a_page_indexed_once_keeps_each_words_bm25_weight_in_each_sentence():
+    import math
+    from collections import Counter
+
+    from provenance.check import Sentences
+    from provenance.check.passages import K1, B, terms
+
+    index = Sentences.of(PAGE)
+    counted = [Counter(terms(PAGE[start:end])) for start, end in index.spans]
+    n, average = len(counted), sum(sum(c.values()) for c in counted) / len(counted)
+    for term, (where, weights) in index.postings.items():
+        assert list(where) == [i for i, c in enumerate(counted) if term in c]
+        df = len(where)
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        for i, weight in zip(where, weights, strict=True):
+            tf, norm = counted[i][term], K1 * (1 - B + B * sum(counted[i].values()) / average)
+            assert weight == idf * tf * (K1 + 1) / (tf + norm)
+    council = terms("council")[0]
+    assert index.df(council) == 1 and index.near(council, 1) == (True, False, False)
+    assert index.near(council, 0) == (False, True, False) and index.near("nothing", 0) == (False, False, False)

@@ -292,6 +292,15 @@ def test_a_page_packed_for_later_comes_back_indexed_and_checks_as_it_did():
     shipped = check_stage.Text.unpack(check_stage.prepare_text(body, "text/html; charset=utf-8"), 1)
     assert shipped.text == check_stage.read_text(body, "text/html; charset=utf-8")
     assert shipped.sentences == check_stage.Text(shipped.text, 1).sentences
+    # Read for passage checks alone, a page is indexed and not folded (its index is made without the fold), and
+    # packs smaller; a quote check that comes for it later folds it then, to the same verdict.
+    passages = check_stage.Text.unpack(check_stage.prepare_text(body, "text/html; charset=utf-8", (False, True)), 2)
+    assert passages._folded is None and passages._sentences == shipped.sentences
+    assert len(check_stage.prepare_text(body, "text/html; charset=utf-8", (False, True))) < len(
+        check_stage.prepare_text(body, "text/html; charset=utf-8"))
+    assert check_quote("Die Brücke bleibt zu", passages.folded) == check_quote("Die Brücke bleibt zu", shipped.folded)
+    quotes = check_stage.Text.unpack(check_stage.prepare_text(body, "text/html; charset=utf-8", (True, False)), 3)
+    assert quotes._sentences is None and quotes._folded == shipped.folded and quotes.sentences == shipped.sentences
 
 
 @pytest.mark.slow

@@ -109,10 +109,16 @@ def _lower(text: str) -> str:
     return "".join(c if len(c) == 1 else c[0] for c in (ch.lower() for ch in text))
 
 
+def flatten(text: str) -> tuple[str, re.Pattern]:
+    """`text` with its characters folded (same length, so offsets hold) and the pattern that cuts its words
+    out: what `fold` splits, given apart so a page's sentences can be cut into words one by one."""
+    flat = _lower(text.translate(_SAME_LENGTH))
+    return flat, _SPLIT_ASCII if flat.isascii() else _SPLIT_MARKED if _ANY_MARK.search(flat) else _SPLIT_UNMARKED
+
+
 def fold(text: str) -> Folded:
     """`text` folded for comparison, with the map back to it."""
-    flat = _lower(text.translate(_SAME_LENGTH))
-    split = _SPLIT_ASCII if flat.isascii() else _SPLIT_MARKED if _ANY_MARK.search(flat) else _SPLIT_UNMARKED
+    flat, split = flatten(text)
     pieces = split.split(flat)  # gap, word, gap, …
     words = pieces[1::2]
     origins = array("i", islice(accumulate(map(len, pieces)), 0, 2 * len(words), 2))
