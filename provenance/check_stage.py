@@ -53,6 +53,7 @@ READ_AHEAD = 6  # pages whose texts are being read in another process while one 
 
 Reader = Callable[..., "Future | None"]  # runs fn(*args) in another process: its future, or None if it cannot
 Needs = tuple[bool, bool]  # what a page is read for: quote checks (its fold), passage checks (its index)
+EVERY_NEED: Needs = (True, True)  # folded and indexed: what a page read outside a block is made ready for
 
 
 def _media_type(ctype: str | None) -> str:
@@ -71,7 +72,7 @@ def read_text(body: bytes, ctype: str | None) -> str:
     return decoded if _media_type(ctype) == "text/plain" else main_text(decoded, None)
 
 
-def prepare_text(body: bytes, ctype: str | None, needs: Needs = (True, True)) -> bytes:
+def prepare_text(body: bytes, ctype: str | None, needs: Needs = EVERY_NEED) -> bytes:
     """A page's text read, folded and indexed as `needs` says, then packed (`Text.unpack`): a batch runs
     this in its extraction workers (through `prepare_capture`), so that its writer's thread only unpacks
     the page, about a hundredth of the cost of reading and indexing it, and keeps it packed for the run's
@@ -81,7 +82,7 @@ def prepare_text(body: bytes, ctype: str | None, needs: Needs = (True, True)) ->
     return text.pack()
 
 
-def prepare_capture(warc_dir: Path, source: dict, max_bytes: int, needs: Needs = (True, True)) -> bytes | None:
+def prepare_capture(warc_dir: Path, source: dict, max_bytes: int, needs: Needs = EVERY_NEED) -> bytes | None:
     """`prepare_text` on the WARC record a capture row points at, read where it runs: the writer's thread
     then neither decompresses the record nor ships its payload. None when the record cannot be read or
     is not text (the writer then reads it itself, and says why as it always does)."""
@@ -166,7 +167,7 @@ class Checker:
         self._needs: dict[str, Needs] = {}  # url → what the block's checks on it need of its text
 
     # -- reading pages -------------------------------------------------------------------------
-    def text_of(self, row: dict | None, needs: Needs = (True, True)) -> Text | None:
+    def text_of(self, row: dict | None, needs: Needs = EVERY_NEED) -> Text | None:
         """The main text of the page a capture row keeps (a revisit: of the record it refers to), folded
         and indexed as `needs` says when it is read now."""
         if row is None:
@@ -196,7 +197,7 @@ class Checker:
         got = read_record(self.warc_dir, self._source(row), self.ctx.settings.max_bytes)
         return got if got is not None and is_text(got[1]) else None
 
-    def _read(self, row: dict, pending: Future | None = None, needs: Needs = (True, True)) -> tuple[Text, bytes] | None:
+    def _read(self, row: dict, pending: Future | None = None, needs: Needs = EVERY_NEED) -> tuple[Text, bytes] | None:
         """The text of a capture, indexed, and packed for later: as read and packed ahead in another process
         when it was, else read, indexed and packed here."""
         if pending is not None and not pending.cancel():  # not started over there: read here, not waited for
@@ -224,7 +225,7 @@ class Checker:
         if row is None or row["id"] in self._pending or self._texts.knows(row["id"]) or self.reader is None:
             return
         future = self.reader(prepare_capture, self.warc_dir, self._source(row), self.ctx.settings.max_bytes,
-                             self._needs.get(url, (True, True)))
+                             self._needs.get(url, EVERY_NEED))
         if future is not None:
             self._pending[row["id"]] = future
 
@@ -247,7 +248,7 @@ class Checker:
         if known is not None:
             status = Status(known)
             page.checked, page.gone = status.is_definitive, status.is_broken
-        needs = self._needs.get(url, (True, True))
+        needs = self._needs.get(url, EVERY_NEED)
         page.live = self.text_of(live, needs)
         snaps = queries.best_snapshots(db, uid) if uid is not None else []
         if snaps and snaps[0]["snapshot_url"]:
@@ -255,7 +256,7 @@ class Checker:
             page.snapshot = self._snapshot_text(snaps[0], needs)
         return page
 
-    def _snapshot_text(self, snap: dict, needs: Needs = (True, True)) -> Text | None:
+    def _snapshot_text(self, snap: dict, needs: Needs = EVERY_NEED) -> Text | None:
         """The snapshot's text from the WARC files (archiving kept it; an older run's is fetched now)."""
         raw = raw_form(snap["snapshot_url"])
         row = queries.copy_of(self.ctx.db, raw)

@@ -45,7 +45,7 @@ from .models import (
     Status,
     Verdict,
 )
-from .sentences import _UNSPACED, is_claim_text, is_unspaced, split_sentences, words
+from .sentences import has_unspaced, is_claim_text, is_unspaced, split_sentences, words
 
 HEADLINE, DEK, PARAGRAPH, BULLET, POST, QUOTE = (
     BlockKind.HEADLINE, BlockKind.DEK, BlockKind.PARAGRAPH, BlockKind.BULLET, BlockKind.POST, BlockKind.QUOTE
@@ -238,7 +238,7 @@ def _may_share_two(text: str, wanted: set[str]) -> bool:
     lower-cased ("’" read as "'"), so two stems not both in the lower-cased text cannot be. A text whose
     words are character pairs (an unspaced script, the test `words` makes) or whose capital sigma lowers
     by its neighbours is taken as it is."""
-    if "Σ" in text or _UNSPACED.search(text):
+    if "Σ" in text or has_unspaced(text):
         return True
     low = text.lower().replace("’", "'")
     found = 0

@@ -107,7 +107,7 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
 def words(text: str) -> list[str]:
     """The words of a text; a run of an unspaced script (Chinese, Japanese, Thai) gives its
     character pairs, so that two texts saying the same thing share words in any script."""
-    if not _UNSPACED.search(text):
+    if not has_unspaced(text):
         return WORD.findall(text)
     out: list[str] = []
     for w in WORD.findall(text):
@@ -127,6 +127,11 @@ def is_claim_text(text: str) -> bool:
     if next(found, None) and next(found, None) and next(found, None):
         return True
     return len(_UNSPACED.findall(text)) >= 6
+
+
+def has_unspaced(text: str) -> bool:
+    """Whether `text` holds a character of a script written without spaces (`words` cuts those into pairs)."""
+    return bool(_UNSPACED.search(text))
 
 
 def is_unspaced(word: str) -> bool:

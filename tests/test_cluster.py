@@ -13,6 +13,8 @@ import re
 import signal
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -636,9 +638,6 @@ def test_a_call_its_owner_never_answers_is_answered_as_timed_out_at_the_deadline
 def test_a_scheduler_that_stops_answering_is_asked_within_a_bound(tmp_path):
     """Who the workers are is asked of the scheduler within a bound: a scheduler that stops answering (stopped,
     or cut off) makes the question fail in time, for the caller to answer its URLs with the reason."""
-    import subprocess
-    import sys
-
     from provenance.batch.cluster import live_workers
 
     file = tmp_path / "scheduler.json"

@@ -189,9 +189,12 @@ def check_passage(claim: str, page: str | Sentences | None) -> Check:
     total = sum(idf.values()) or 1.0
     near = [index.near(t, best) for t in idf]  # each word in the sentence before the best, the best, the one after
 
+    def inside(first: int, last: int) -> list[bool]:
+        """Whether each of the claim's terms is in sentences first..last (a window around the best)."""
+        return [at or (before and first < best) or (after and last > best) for before, at, after in near]
+
     def cover(first: int, last: int) -> float:
-        return sum(w for w, (before, at, after) in zip(idf.values(), near, strict=True)
-                   if at or (before and first < best) or (after and last > best)) / total
+        return sum(w for w, found in zip(idf.values(), inside(first, last), strict=True) if found) / total
 
     window = max(
         ((best, best), (best - 1, best), (best, best + 1)),
@@ -200,8 +203,7 @@ def check_passage(claim: str, page: str | Sentences | None) -> Check:
     coverage = round(cover(*window), 3)
     verdict = "matched" if coverage >= MATCHED else "weak" if coverage >= WEAK else "absent"
     start, end = spans[window[0]][0], spans[window[1]][1]
-    shared = sorted(t for t, (before, at, after) in zip(idf, near, strict=True)
-                    if at or (before and window[0] < best) or (after and window[1] > best))
+    shared = sorted(t for t, found in zip(idf, inside(*window), strict=True) if found)
     check = Check(
         "passage",
         verdict,
